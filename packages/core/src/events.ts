@@ -1,0 +1,39 @@
+// What a run reports while it works. The trainer and the pipeline emit these; the Ink UI,
+// the plain-line printer and train_log.jsonl consume them. Plain data, so they serialise.
+import { Context, Effect } from "effect"
+
+export type ArmPhase = "queued" | "training" | "evaluating" | "done" | "failed" | "skipped"
+
+export type RunEvent =
+  | { readonly type: "run-start"; readonly name: string; readonly backend: string; readonly arms: ReadonlyArray<string>; readonly outDir: string }
+  | { readonly type: "arm-phase"; readonly arm: string; readonly phase: ArmPhase; readonly detail?: string }
+  | {
+      readonly type: "train-step"
+      readonly arm: string
+      readonly epoch: number
+      readonly epochs: number
+      readonly step: number
+      readonly totalSteps: number
+      readonly loss: number
+      readonly tokensPerSecond: number
+      readonly elapsedMs: number
+    }
+  | {
+      readonly type: "epoch-end"
+      readonly arm: string
+      readonly epoch: number
+      readonly trainLoss: number
+      readonly validation: { readonly metric: string; readonly value: number }
+      readonly best: boolean
+    }
+  | { readonly type: "eval-progress"; readonly arm: string; readonly split: string; readonly done: number; readonly total: number }
+  | { readonly type: "arm-result"; readonly arm: string; readonly metrics: Readonly<Record<string, number>> }
+  | { readonly type: "log"; readonly level: "info" | "warn"; readonly message: string }
+  | { readonly type: "run-end"; readonly ok: boolean; readonly outDir: string; readonly elapsedMs: number }
+
+/** Where events go. Layers for the Ink UI, plain lines and files provide it. */
+export class Events extends Context.Service<Events, { readonly emit: (event: RunEvent) => Effect.Effect<void> }>()(
+  "@peftlab/core/Events",
+) {}
+
+export const emit = (event: RunEvent): Effect.Effect<void, never, Events> => Events.use((events) => events.emit(event))
