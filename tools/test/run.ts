@@ -1,6 +1,6 @@
-// `npm test`: runs every project's vitest suite through nx, then prints one closing
-// line for the whole workspace ("Tests: N passed, N failed, N skipped"), read from the
-// JSON reports that vitest.shared.ts asks each project to write.
+// `npm test`: typechecks the workspace, runs every project's vitest suite through nx, then
+// prints one closing line for the whole workspace ("Tests: N passed, N failed, N skipped"),
+// read from the JSON reports that vitest.shared.ts asks each project to write.
 import { spawnSync } from "node:child_process"
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
@@ -8,6 +8,9 @@ import { join } from "node:path"
 const root = join(import.meta.dirname, "..", "..")
 const reports = join(root, ".test-results")
 rmSync(reports, { recursive: true, force: true })
+
+const typecheck = spawnSync("tsc", ["-p", "tsconfig.json"], { cwd: root, stdio: "inherit" })
+console.log(typecheck.status === 0 ? "typecheck: ok" : "typecheck: FAILED")
 
 const nx = spawnSync(
   "nx",
@@ -30,7 +33,7 @@ for (const file of files) {
   total.failed += report.numFailedTests
   total.skipped += report.numPendingTests + report.numTodoTests
 }
-const status = nx.status ?? 1
+const status = typecheck.status !== 0 ? 1 : (nx.status ?? 1)
 console.log(`\n${files.length} projects tested`)
 console.log(`Tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`)
 process.exit(status !== 0 ? status : total.failed > 0 ? 1 : 0)

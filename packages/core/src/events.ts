@@ -10,12 +10,14 @@ export type RunEvent =
   | {
       readonly type: "train-step"
       readonly arm: string
+      /** `step` counts from 1 across the whole training (of `totalSteps`), not within an epoch. */
       readonly epoch: number
       readonly epochs: number
       readonly step: number
       readonly totalSteps: number
       readonly loss: number
       readonly tokensPerSecond: number
+      /** Since this arm's training started. */
       readonly elapsedMs: number
     }
   | {

@@ -1,0 +1,12 @@
+// The "base" arm: the frozen model with nothing added, so it trains nothing.
+import type * as tf from "@tensorflow/tfjs"
+import type { Adapter } from "./adapter.ts"
+
+export const frozenBase = (): Adapter => ({
+  peftType: "NONE",
+  trainable: [],
+  logits: (model, ids, attentionMask) => model.forward({ embeds: model.embed(ids), attentionMask }),
+  peftConfig: () => ({}),
+  peftTensors: () => new Map<string, tf.Tensor>(),
+  dispose: () => {},
+})

@@ -1,0 +1,3 @@
+export * from "./adapter.ts"
+export * from "./frozen-base.ts"
+export * from "./snapshot.ts"

@@ -1,0 +1,3 @@
+export * from "./config.ts"
+export { fitIdsToLength } from "./init.ts"
+export * from "./prompt-tuning.ts"

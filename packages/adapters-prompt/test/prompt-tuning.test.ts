@@ -1,0 +1,101 @@
+import { join } from "node:path"
+import * as tf from "@tensorflow/tfjs"
+import { Effect, Layer } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { trainableParameterCount } from "@peftlab/adapters-base"
+import { Events, Rng } from "@peftlab/core"
+import { loadCausalLM, maskedNll, type CausalLM } from "@peftlab/models"
+import { train } from "@peftlab/trainer"
+import { createPromptTuning, fitIdsToLength } from "../src/index.ts"
+
+const models = process.env.PEFTLAB_MODELS
+if (!models) console.warn("skipping prompt-tuning tests on stories260k: PEFTLAB_MODELS unset")
+
+describe("fitIdsToLength", () => {
+  it("repeats or cuts the init text's ids to the number of virtual tokens, as PEFT does", () => {
+    expect(fitIdsToLength([5, 6, 7], 7)).toEqual([5, 6, 7, 5, 6, 7, 5])
+    expect(fitIdsToLength([5, 6, 7], 2)).toEqual([5, 6])
+    expect(() => fitIdsToLength([], 3)).toThrow(RangeError)
+  })
+})
+
+describe.skipIf(!models)("prompt tuning on stories260k", () => {
+  let model: CausalLM
+  beforeAll(async () => {
+    await tf.setBackend("cpu")
+    model = await Effect.runPromise(loadCausalLM(join(models!, "stories260k")))
+  })
+  afterAll(() => model?.dispose())
+
+  it("trains n_virtual x hidden parameters and records PEFT's config", () => {
+    const adapter = createPromptTuning(model, { numVirtualTokens: 6, init: "random" }, Rng.seeded(1))
+    expect(trainableParameterCount(adapter)).toBe(6 * 64)
+    expect(adapter.peftConfig()).toMatchObject({ peft_type: "PROMPT_TUNING", task_type: "CAUSAL_LM", num_virtual_tokens: 6, token_dim: 64, num_layers: 5 })
+    expect([...adapter.peftTensors().keys()]).toEqual(["prompt_embeddings"])
+    adapter.dispose()
+  })
+
+  it("initialises from the embeddings of the init text's tokens", () => {
+    const adapter = createPromptTuning(model, { numVirtualTokens: 3, init: "text", initIds: [403, 407] }, Rng.seeded(1))
+    const table = model.parameters.get("model.embed_tokens.weight")!.arraySync() as number[][]
+    expect(adapter.prompt.arraySync()).toEqual([table[403], table[407], table[403]])
+    adapter.dispose()
+  })
+
+  it("returns logits aligned with the caller's tokens: the base run on [prompt; tokens], minus the prompt positions", () => {
+    const adapter = createPromptTuning(model, { numVirtualTokens: 4, init: "random" }, Rng.seeded(2))
+    const ids = tf.tensor2d([[1, 403, 407, 261]], [1, 4], "int32")
+    const mask = tf.ones([1, 4], "int32") as tf.Tensor2D
+    const got = adapter.logits(model, ids, mask)
+    expect(got.shape).toEqual([1, 4, 512])
+    const expected = tf.tidy(() => {
+      const embeds = tf.concat([adapter.prompt.expandDims(0), model.embed(ids)], 1) as tf.Tensor3D
+      return model.forward({ embeds }).slice([0, 4, 0], [1, 4, 512])
+    })
+    expect(tf.max(tf.abs(got.sub(expected))).dataSync()[0]).toBeLessThan(1e-5)
+    tf.dispose([ids, mask, got, expected])
+    adapter.dispose()
+  })
+
+  it("lowers the answer loss while every base weight stays byte-identical", async () => {
+    const before = new Map([...model.parameters].map(([name, t]) => [name, Buffer.from(t.dataSync().buffer).toString("base64")]))
+    const adapter = createPromptTuning(model, { numVirtualTokens: 4, init: "random" }, Rng.seeded(3))
+    const initialPrompt = adapter.prompt.arraySync()
+    // Teach the model to answer token 13 after two fixed stories-style prefixes.
+    const rows = [
+      [1, 403, 407, 261, 13],
+      [1, 378, 432, 383, 13],
+    ]
+    const target = rows.map((r) => r.map((_, i) => (i === r.length - 1 ? 1 : 0)))
+    const lossOf = () =>
+      tf.tidy(() => {
+        const ids = tf.tensor2d(rows, [2, 5], "int32")
+        const logits = adapter.logits(model, ids, tf.onesLike(ids) as tf.Tensor2D)
+        return maskedNll(logits, ids, tf.tensor2d(target, [2, 5], "int32"))
+      })
+    const lossValue = () => {
+      const loss = lossOf()
+      const value = loss.dataSync()[0]!
+      loss.dispose()
+      return value
+    }
+    const start = lossValue()
+    const tensorsBefore = tf.memory().numTensors
+    await Effect.runPromise(
+      train(adapter.trainable, { examples: [0], loss: lossOf, tokens: () => 10, validate: () => Effect.sync(() => ({ metric: "loss", value: lossValue(), higherIsBetter: false })) }, {
+        arm: "prompt",
+        epochs: 30,
+        batchSize: 1,
+        lr: 0.05,
+        weightDecay: 0,
+        rng: Rng.seeded(4),
+      }).pipe(Effect.provide(Layer.succeed(Events, { emit: () => Effect.void }))),
+    )
+    expect(tf.memory().numTensors).toBe(tensorsBefore)
+    const end = lossValue()
+    expect(end).toBeLessThan(start / 4)
+    expect(adapter.prompt.arraySync()).not.toEqual(initialPrompt)
+    for (const [name, t] of model.parameters) expect(Buffer.from(t.dataSync().buffer).toString("base64"), name).toBe(before.get(name))
+    adapter.dispose()
+  })
+})

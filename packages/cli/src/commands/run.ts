@@ -1,0 +1,76 @@
+// `peftlab run SPEC`: runs every arm with live progress (Ink on a terminal, plain lines
+// otherwise) and writes the results folder; `--dry-run` only prints the plan.
+import { resolve } from "node:path"
+import { Effect, Fiber, Layer } from "effect"
+import { backendLayer, BackendUnavailable, type Events } from "@peftlab/core"
+import { runExperiment } from "@peftlab/runner"
+import type { BackendName, LoadedSpec } from "@peftlab/spec"
+import { inkUi, plainLinesLayer } from "@peftlab/tui"
+import { backendStatus } from "../backends.ts"
+import { exitCodeOf, type Io } from "../exit.ts"
+import { loadCheckedSpec } from "./validate.ts"
+
+export interface RunFlags {
+  readonly out?: string
+  readonly backend?: BackendName
+  readonly tui: boolean
+  readonly dryRun: boolean
+}
+
+const planLines = (loaded: LoadedSpec, outDir: string, backend: string): Array<string> => {
+  const { spec } = loaded
+  const { training } = spec
+  return [
+    `experiment ${spec.name} (seed ${spec.seed}) on ${backend}`,
+    `data   ${spec.data.path}`,
+    `model  ${spec.model.path}`,
+    `out    ${outDir}`,
+    `training: ${training.epochs} epochs, batch ${training.batch_size}, lr ${training.lr}, max length ${training.max_length}, best epoch by ${training.select_by}`,
+    ...spec.arms.map((arm) =>
+      arm.kind === "prompt" ? `arm ${arm.name}: prompt tuning, ${arm.num_virtual_tokens} virtual tokens, ${arm.init} init` : `arm ${arm.name}: frozen base`,
+    ),
+    `stats: baseline ${spec.stats.baseline}${spec.stats.mcnemar ? ", McNemar exact" : ""}, paired bootstrap B=${spec.stats.bootstrap.B}`,
+  ]
+}
+
+const selectedBackend = (name: BackendName) =>
+  Effect.gen(function* () {
+    const status = yield* Effect.promise(() => backendStatus(name))
+    if (!status.available) return yield* Effect.fail(new BackendUnavailable({ source: `backend ${name}`, detail: status.reason }))
+    return backendLayer(status.plugin)
+  })
+
+const eventsLayer = (flags: RunFlags, io: Io): { layer: Layer.Layer<Events>; close: () => Promise<void> } => {
+  if (flags.tui && process.stdout.isTTY) {
+    const ui = inkUi()
+    return { layer: ui.layer, close: async () => ui.unmount() }
+  }
+  return { layer: plainLinesLayer(io.out), close: async () => {} }
+}
+
+export const runRunCommand = async (file: string, flags: RunFlags, io: Io): Promise<number> => {
+  const prepared = await Effect.runPromiseExit(loadCheckedSpec(file))
+  if (prepared._tag === "Failure") return exitCodeOf(prepared, io)
+  const loaded = prepared.value
+  const backend = flags.backend ?? loaded.spec.backend
+  const outDir = resolve(flags.out ?? loaded.spec.output.dir)
+  if (flags.dryRun) {
+    for (const line of planLines(loaded, outDir, backend)) io.out(line)
+    return 0
+  }
+
+  const events = eventsLayer(flags, io)
+  const program = Effect.gen(function* () {
+    const backendLive = yield* selectedBackend(backend)
+    return yield* runExperiment(loaded, { outDir }).pipe(Effect.provide(Layer.merge(backendLive, events.layer)))
+  })
+  const fiber = Effect.runFork(program)
+  const interrupt = () => void Effect.runFork(Fiber.interrupt(fiber))
+  process.once("SIGINT", interrupt)
+  process.once("SIGTERM", interrupt)
+  const exit = await Effect.runPromise(Fiber.await(fiber))
+  process.off("SIGINT", interrupt)
+  process.off("SIGTERM", interrupt)
+  await events.close()
+  return exitCodeOf(exit, io)
+}

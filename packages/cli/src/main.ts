@@ -1,0 +1,73 @@
+// Entry point of the `peftlab` command: parses flags and dispatches to a command.
+// Returns the exit code instead of exiting, so tests can call it directly.
+import { parseArgs } from "node:util"
+import { backendNames, type BackendName } from "@peftlab/spec"
+import { backendsCommand } from "./commands/backends.ts"
+import { runRunCommand } from "./commands/run.ts"
+import { validateCommand } from "./commands/validate.ts"
+import { ExitCode, processIo, type Io } from "./exit.ts"
+
+export const usage = `usage: peftlab <command> [options]
+
+commands:
+  run SPEC        run every arm of an experiment spec and write its results folder
+                  --out DIR       results folder (default: the spec's output.dir)
+                  --backend NAME  ${backendNames.join(" | ")} (default: the spec's backend)
+                  --no-tui        plain log lines instead of the terminal UI
+                  --dry-run       print the planned arms and exit
+  validate SPEC   check a spec; lists every problem with its field and line
+  backends        list the compute backends and whether they can run here
+
+environment: PEFTLAB_DATA (datasets root, default ./data), PEFTLAB_MODELS (models root, default ./models)`
+
+const isBackendName = (value: string): value is BackendName => (backendNames as ReadonlyArray<string>).includes(value)
+
+const badUsage = (io: Io, problem: string): number => {
+  io.err(`error: ${problem}\n\n${usage}`)
+  return ExitCode.badInput
+}
+
+export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Promise<number> => {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        out: { type: "string" },
+        backend: { type: "string" },
+        "no-tui": { type: "boolean", default: false },
+        "dry-run": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    })
+  } catch (error) {
+    // parseArgs throws a TypeError describing the unknown or malformed flag.
+    return badUsage(io, (error as Error).message)
+  }
+  const { values, positionals } = parsed
+  const [command, ...rest] = positionals
+  if (values.help || command === undefined || command === "help") {
+    io.out(usage)
+    return command === undefined && !values.help ? ExitCode.badInput : ExitCode.ok
+  }
+  switch (command) {
+    case "backends":
+      return rest.length === 0 ? backendsCommand(io) : badUsage(io, "backends takes no arguments")
+    case "validate":
+      return rest.length === 1 ? validateCommand(rest[0] as string, io) : badUsage(io, "validate takes exactly one SPEC file")
+    case "run": {
+      if (rest.length !== 1) return badUsage(io, "run takes exactly one SPEC file")
+      if (values.backend !== undefined && !isBackendName(values.backend)) {
+        return badUsage(io, `--backend: expected one of ${backendNames.join(", ")}, got "${values.backend}"`)
+      }
+      return runRunCommand(
+        rest[0] as string,
+        { out: values.out, backend: values.backend, tui: !values["no-tui"], dryRun: values["dry-run"] },
+        io,
+      )
+    }
+    default:
+      return badUsage(io, `unknown command "${command}"`)
+  }
+}

@@ -1,0 +1,94 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { main } from "../src/main.ts"
+import { captureIo } from "./io.ts"
+
+const quickstart = join(import.meta.dirname, "..", "..", "..", "specs", "quickstart.yaml")
+const data = process.env.PEFTLAB_DATA
+const models = process.env.PEFTLAB_MODELS
+if (!data || !models) console.warn("skipping the CLI checks that need shared files: PEFTLAB_DATA or PEFTLAB_MODELS unset")
+
+const writeSpec = (text: string): string => {
+  const file = join(mkdtempSync(join(tmpdir(), "peftlab-cli-")), "spec.yaml")
+  writeFileSync(file, text)
+  return file
+}
+
+describe("peftlab flags", () => {
+  it("exits 2 with the usage on an unknown flag, command or backend", async () => {
+    for (const argv of [["run", "x.yaml", "--fast"], ["launch"], ["run", "x.yaml", "--backend", "cuda"], []]) {
+      const { io, err, text } = captureIo()
+      expect(await main(argv, io)).toBe(2)
+      expect(text()).toMatch(/usage: peftlab/)
+      if (argv[2] === "--backend") expect(err[0]!.split("\n")[0]).toBe('error: --backend: expected one of cpu, wasm, webgpu, tfjs-node, tfjs-node-gpu, got "cuda"')
+    }
+  })
+
+  it("prints help and exits 0 with --help", async () => {
+    const { io, out } = captureIo()
+    expect(await main(["--help"], io)).toBe(0)
+    expect(out.join("\n")).toMatch(/run SPEC/)
+  })
+
+  it("lists every backend with available or unavailable and why", async () => {
+    const { io, out } = captureIo()
+    expect(await main(["backends"], io)).toBe(0)
+    expect(out).toHaveLength(5)
+    expect(out.find((l) => l.startsWith("cpu"))).toMatch(/^cpu\s+available/)
+    expect(out.find((l) => l.startsWith("wasm"))).toMatch(/^wasm\s+available/)
+    expect(out.find((l) => l.startsWith("webgpu"))).toMatch(/unavailable\s+\S/)
+  })
+})
+
+describe("peftlab validate", () => {
+  it("exits 2 listing each problem with its field, expectation, value and line:column", async () => {
+    const spec = readFileSync(quickstart, "utf8")
+      .replace("num_virtual_tokens: 8", 'num_virtual_tokens: "eight"')
+      .replace("epochs: 3", "epochs: -1")
+    const file = writeSpec(spec)
+    const lines = spec.split("\n")
+    const lineOf = (needle: string) => lines.findIndex((l) => l.includes(needle)) + 1
+    const { io, err } = captureIo()
+    expect(await main(["validate", file], io)).toBe(2)
+    const text = err.join("\n")
+    expect(text).toContain(`arms[1].num_virtual_tokens: expected a positive integer, got "eight" (line ${lineOf('"eight"')}:`)
+    expect(text).toContain(`training.epochs: expected a positive integer, got -1 (line ${lineOf("epochs: -1")}:`)
+  })
+
+  it("exits 2 naming the file when the spec does not exist", async () => {
+    const { io, err } = captureIo()
+    expect(await main(["validate", "/nonexistent/spec.yaml"], io)).toBe(2)
+    expect(err.join("\n")).toContain("/nonexistent/spec.yaml")
+  })
+
+  it.skipIf(!data || !models)("accepts the quickstart spec", async () => {
+    const { io, out } = captureIo()
+    expect(await main(["validate", quickstart], io)).toBe(0)
+    expect(out[0]).toMatch(/valid \(2 arms: base, prompt\)/)
+  })
+
+  it("says which variable to set when the data file is missing", async () => {
+    const { io, err } = captureIo()
+    const saved = process.env.PEFTLAB_DATA
+    process.env.PEFTLAB_DATA = "/nowhere/data"
+    try {
+      expect(await main(["validate", quickstart], io)).toBe(2)
+    } finally {
+      process.env.PEFTLAB_DATA = saved
+    }
+    expect(err.join("\n")).toMatch(/data\.path: .*\/nowhere\/data\/pubmedqa\/ori_pqal\.json.*PEFTLAB_DATA/)
+  })
+})
+
+describe("peftlab run --dry-run", () => {
+  it.skipIf(!data || !models)("prints the planned arms and writes nothing", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "peftlab-dry-")), "results")
+    const { io, out: lines } = captureIo()
+    expect(await main(["run", quickstart, "--dry-run", "--out", out], io)).toBe(0)
+    expect(lines.join("\n")).toContain("arm base: frozen base")
+    expect(lines.join("\n")).toContain("arm prompt: prompt tuning, 8 virtual tokens, text init")
+    expect(() => readFileSync(join(out, "manifest.json"))).toThrow()
+  })
+})

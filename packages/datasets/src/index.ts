@@ -1,0 +1,6 @@
+export * from "./clean.ts"
+export * from "./data-file-error.ts"
+export * from "./dataset-hash.ts"
+export * from "./example.ts"
+export * from "./pubmedqa.ts"
+export * from "./split.ts"

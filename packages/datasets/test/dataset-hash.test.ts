@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest"
+import { datasetHash, type ClassificationExample } from "../src/index.ts"
+
+const examples: Array<ClassificationExample> = [
+  { id: "1", question: "Is it?", context: "Yes it is.", label: "yes" },
+  { id: "2", question: 'Café "q"?', context: "ctx", label: "no" },
+]
+
+describe("datasetHash", () => {
+  it("matches sha256 of the canonical tuples computed independently", () => {
+    // Python: hashlib.sha256(json.dumps([[id, question, context, label], ...],
+    //   separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+    expect(datasetHash(examples)).toBe("0bbbd802de3c47ca08dab02659bc7c463d40661533c4c185f3437f086458d042")
+  })
+
+  it("ignores object key order but not example order or content", () => {
+    const reordered = examples.map(({ label, context, question, id }) => ({ label, context, question, id }))
+    expect(datasetHash(reordered)).toBe(datasetHash(examples))
+    expect(datasetHash([...examples].reverse())).not.toBe(datasetHash(examples))
+    expect(datasetHash([examples[0]!, { ...examples[1]!, label: "yes" }])).not.toBe(datasetHash(examples))
+  })
+})

@@ -1,0 +1,7 @@
+export * from "./classification/confusion.ts"
+export * from "./classification/metrics.ts"
+export * from "./latency.ts"
+export * from "./metric-input-error.ts"
+export * from "./parameters.ts"
+export * from "./quantile.ts"
+export * from "./label-scoring.ts"

@@ -1,0 +1,7 @@
+export type { CausalLM } from "./causal-lm.ts"
+export { readLlamaConfig, type LlamaConfig } from "./config.ts"
+export type { Linear } from "./llama/linear.ts"
+export { maskedNll, sequenceLogProb, tokenLogProbs } from "./lm/token-log-probs.ts"
+export { loadCausalLM } from "./load.ts"
+export { ModelFileError } from "./model-file-error.ts"
+export * from "./safetensors/index.ts"

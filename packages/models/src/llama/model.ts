@@ -1,0 +1,98 @@
+// The Llama decoder (as HF LlamaForCausalLM): embeddings, then per layer
+// h += attention(rmsNorm(h)); h += mlp(rmsNorm(h)); then a final rmsNorm and the LM head
+// (the embedding matrix itself when tie_word_embeddings is set).
+import * as tf from "@tensorflow/tfjs"
+import type { CausalLM } from "../causal-lm.ts"
+import type { LlamaConfig } from "../config.ts"
+import { attentionBias } from "./attention-bias.ts"
+import { attention } from "./attention.ts"
+import { linear, type Linear } from "./linear.ts"
+import { mlp } from "./mlp.ts"
+import { embedName, finalNormName, layerLinears, layerPrefix, lmHeadName } from "./parameter-names.ts"
+import { rmsNorm } from "./rms-norm.ts"
+import { makeRope } from "./rope.ts"
+
+/** `parameters` must hold every tensor of expectedParameters(config) (see loadParameters). */
+export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<string, tf.Tensor>): CausalLM => {
+  const parameter = <T extends tf.Tensor>(name: string): T => parameters.get(name) as T
+  const embedding = parameter<tf.Tensor2D>(embedName)
+
+  // The modules built here are ours to dispose, whatever adapters later put in `linears`.
+  const ownLinears: Array<Linear> = []
+  for (let layer = 0; layer < config.num_hidden_layers; layer++) {
+    for (const suffix of layerLinears) {
+      const name = `${layerPrefix(layer)}.${suffix}`
+      ownLinears.push(linear(name, parameter(`${name}.weight`)))
+    }
+  }
+  ownLinears.push(linear("lm_head", config.tie_word_embeddings ? embedding : parameter(lmHeadName)))
+  const linears = new Map(ownLinears.map((module) => [module.name, module]))
+  const module = (name: string): Linear => {
+    const found = linears.get(name)
+    if (found === undefined) throw new Error(`the model has no linear module "${name}"`)
+    return found
+  }
+
+  const rope = makeRope(config.head_dim, config.max_position_embeddings, config.rope_theta)
+  const heads = { heads: config.num_attention_heads, kvHeads: config.num_key_value_heads, headDim: config.head_dim }
+  const norm = (x: tf.Tensor3D, name: string) => rmsNorm(x, parameter(name), config.rms_norm_eps)
+
+  const decoderLayer = (h: tf.Tensor3D, layer: number, bias: tf.Tensor4D): tf.Tensor3D => {
+    const prefix = layerPrefix(layer)
+    const attended = h.add<tf.Tensor3D>(
+      attention(
+        norm(h, `${prefix}.input_layernorm.weight`),
+        {
+          q: module(`${prefix}.self_attn.q_proj`),
+          k: module(`${prefix}.self_attn.k_proj`),
+          v: module(`${prefix}.self_attn.v_proj`),
+          o: module(`${prefix}.self_attn.o_proj`),
+        },
+        heads,
+        rope,
+        bias,
+      ),
+    )
+    return attended.add<tf.Tensor3D>(
+      mlp(norm(attended, `${prefix}.post_attention_layernorm.weight`), {
+        gate: module(`${prefix}.mlp.gate_proj`),
+        up: module(`${prefix}.mlp.up_proj`),
+        down: module(`${prefix}.mlp.down_proj`),
+      }),
+    )
+  }
+
+  const checkInput = (embeds: tf.Tensor3D, attentionMask: tf.Tensor2D | undefined): void => {
+    const [batch, time, hidden] = embeds.shape
+    if (hidden !== config.hidden_size) throw new RangeError(`embeds: expected hidden size ${config.hidden_size}, got ${hidden}`)
+    if (time > config.max_position_embeddings) {
+      throw new RangeError(`embeds: ${time} positions exceed max_position_embeddings ${config.max_position_embeddings}`)
+    }
+    if (attentionMask && (attentionMask.shape[0] !== batch || attentionMask.shape[1] !== time)) {
+      throw new RangeError(`attentionMask: expected shape [${batch}, ${time}], got [${attentionMask.shape.join(", ")}]`)
+    }
+  }
+
+  return {
+    config,
+    architecture: "llama",
+    parameters,
+    linears,
+    embed: (ids) => tf.tidy(() => tf.gather(embedding as tf.Tensor, ids.toInt()) as tf.Tensor3D),
+    forward: ({ embeds, attentionMask }) => {
+      checkInput(embeds, attentionMask)
+      return tf.tidy(() => {
+        const bias = attentionBias(embeds.shape[1], attentionMask)
+        let h = embeds
+        for (let layer = 0; layer < config.num_hidden_layers; layer++) h = decoderLayer(h, layer, bias)
+        return module("lm_head").apply(norm(h, finalNormName)) as tf.Tensor3D
+      })
+    },
+    parameterCount: () => [...parameters.values()].reduce((sum, t) => sum + t.size, 0),
+    dispose: () => {
+      for (const own of ownLinears) own.dispose()
+      for (const t of parameters.values()) t.dispose()
+      rope.dispose()
+    },
+  }
+}

@@ -1,0 +1,43 @@
+// Rotary position embeddings in HF's rotate_half layout: each head vector is split into
+// halves (x1, x2) and rotated pairwise (x1[i], x2[i]) by angle position * theta^(-2i/d).
+// The cos/sin tables for every position are computed once per model, in float64.
+import * as tf from "@tensorflow/tfjs"
+
+export interface Rope {
+  /** Rotates [batch, heads, time, headDim] by positions 0..time-1. */
+  apply(x: tf.Tensor4D): tf.Tensor4D
+  dispose(): void
+}
+
+export const makeRope = (headDim: number, maxPositions: number, theta: number): Rope => {
+  const half = headDim / 2
+  const cosValues = new Float32Array(maxPositions * headDim)
+  // rotate_half(x) * sin = concat(-x2, x1) * sin = concat(x2, x1) * concat(-sin, sin):
+  // the sign lives in the table so applying it is one swap of halves.
+  const signedSinValues = new Float32Array(maxPositions * headDim)
+  for (let position = 0; position < maxPositions; position++) {
+    for (let i = 0; i < half; i++) {
+      const angle = position * theta ** ((-2 * i) / headDim)
+      const row = position * headDim
+      cosValues[row + i] = cosValues[row + half + i] = Math.cos(angle)
+      signedSinValues[row + i] = -Math.sin(angle)
+      signedSinValues[row + half + i] = Math.sin(angle)
+    }
+  }
+  const cos = tf.tensor2d(cosValues, [maxPositions, headDim])
+  const signedSin = tf.tensor2d(signedSinValues, [maxPositions, headDim])
+
+  return {
+    apply: (x) =>
+      tf.tidy(() => {
+        const time = x.shape[2]
+        const [x1, x2] = tf.split(x, 2, -1) as [tf.Tensor4D, tf.Tensor4D]
+        const swapped = tf.concat([x2, x1], -1)
+        return x.mul(cos.slice([0, 0], [time, headDim])).add(swapped.mul(signedSin.slice([0, 0], [time, headDim])))
+      }),
+    dispose: () => {
+      cos.dispose()
+      signedSin.dispose()
+    },
+  }
+}

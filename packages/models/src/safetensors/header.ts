@@ -1,0 +1,45 @@
+// The safetensors layout: an 8-byte little-endian header length, a JSON header mapping each
+// tensor name to { dtype, shape, data_offsets } (offsets relative to the end of the header),
+// an optional "__metadata__" map of strings, then the tensor bytes.
+import { Result, Schema } from "effect"
+import { decodeOrDescribe } from "../schema-issues.ts"
+import { bytesPerElement, dtypes, type SafetensorsDtype } from "./dtype.ts"
+
+export const metadataKey = "__metadata__"
+
+const NonNegativeInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
+
+const TensorEntrySchema = Schema.Struct({
+  dtype: Schema.Literals(dtypes),
+  shape: Schema.Array(NonNegativeInt),
+  data_offsets: Schema.Tuple([NonNegativeInt, NonNegativeInt]),
+})
+
+export interface TensorEntry {
+  readonly name: string
+  readonly dtype: SafetensorsDtype
+  readonly shape: ReadonlyArray<number>
+  /** Byte range within the data section. */
+  readonly begin: number
+  readonly end: number
+}
+
+export const elementCount = (shape: ReadonlyArray<number>): number => shape.reduce((n, d) => n * d, 1)
+
+/** One header entry checked against the data section's size, or what is wrong with it. */
+export const decodeEntry = (name: string, raw: unknown, dataBytes: number): Result.Result<TensorEntry, string> =>
+  Result.flatMap(
+    Result.mapError(decodeOrDescribe(TensorEntrySchema, raw), (issues) => `tensor "${name}": ${issues}`),
+    ({ dtype, shape, data_offsets: [begin, end] }) => {
+      if (begin > end || end > dataBytes) {
+        return Result.fail(`tensor "${name}": data_offsets [${begin}, ${end}] fall outside the ${dataBytes}-byte data section`)
+      }
+      const needed = elementCount(shape) * bytesPerElement[dtype]
+      if (end - begin !== needed) {
+        return Result.fail(
+          `tensor "${name}": data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but ${dtype} of shape [${shape.join(", ")}] needs ${needed}`,
+        )
+      }
+      return Result.succeed({ name, dtype, shape, begin, end })
+    },
+  )

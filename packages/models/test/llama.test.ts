@@ -1,0 +1,142 @@
+import { rmSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import * as tf from "@tensorflow/tfjs"
+import { plugin as cpu } from "@peftlab/backend-cpu"
+import { Effect } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { loadCausalLM, type CausalLM, type Linear } from "../src/index.ts"
+import { naiveLlamaLogits, type Weights } from "./naive-llama.ts"
+import { tinyConfig, writeRandomCheckpoint } from "./random-checkpoint.ts"
+
+const sequences = [
+  [1, 7, 33, 4, 49, 12, 0, 25],
+  [1, 18, 2, 40, 9],
+]
+
+/** Rows of the embedding table, as the naive reference's input. */
+const embedRows = (weights: Weights, ids: ReadonlyArray<number>): number[][] => {
+  const table = weights.get("model.embed_tokens.weight")
+  if (!table) throw new Error("no embeddings")
+  const hidden = tinyConfig.hidden_size
+  return ids.map((id) => Array.from(table.data.subarray(id * hidden, (id + 1) * hidden)))
+}
+
+const maxAbsDiff = (a: number[][], b: number[][]): number =>
+  Math.max(...a.map((row, i) => Math.max(...row.map((v, j) => Math.abs(v - (b[i]?.[j] ?? Number.NaN))))))
+
+/** Right-padded ids and the matching attention mask. */
+const padRight = (rows: ReadonlyArray<ReadonlyArray<number>>) => {
+  const time = Math.max(...rows.map((r) => r.length))
+  return {
+    ids: tf.tensor2d(rows.map((r) => [...r, ...Array(time - r.length).fill(0)]), undefined, "int32"),
+    mask: tf.tensor2d(rows.map((r) => r.map(() => 1).concat(Array(time - r.length).fill(0))), undefined, "int32"),
+  }
+}
+
+describe("Llama on a random untied checkpoint (cpu)", () => {
+  let model: CausalLM
+  let weights: Weights
+  let dir: string
+  beforeAll(async () => {
+    await cpu.setup()
+    const checkpoint = await writeRandomCheckpoint()
+    dir = checkpoint.dir
+    weights = checkpoint.weights
+    model = await Effect.runPromise(loadCausalLM(dir))
+  })
+  afterAll(() => {
+    model.dispose()
+    rmSync(dir, { recursive: true })
+  })
+
+  it("matches an independent float64 forward (GQA 3:1, head_dim != hidden/heads, untied head)", () => {
+    expect(model.parameters.has("lm_head.weight")).toBe(true)
+    for (const ids of sequences) {
+      const logits = tf.tidy(() => model.forward({ embeds: model.embed(tf.tensor2d([ids], undefined, "int32")) }).arraySync()[0] as number[][])
+      const reference = naiveLlamaLogits(model.config, weights, embedRows(weights, ids))
+      expect(maxAbsDiff(logits, reference)).toBeLessThan(1e-4)
+    }
+  })
+
+  it("gives a right-padded batch the logits of each unpadded sequence at its real positions", () => {
+    const { ids, mask } = padRight(sequences)
+    const batched = tf.tidy(() => model.forward({ embeds: model.embed(ids), attentionMask: mask }).arraySync())
+    sequences.forEach((seq, b) => {
+      const alone = tf.tidy(() => model.forward({ embeds: model.embed(tf.tensor2d([seq], undefined, "int32")) }).arraySync()[0] as number[][])
+      expect(maxAbsDiff((batched[b] as number[][]).slice(0, seq.length), alone)).toBeLessThan(1e-5)
+    })
+    tf.dispose([ids, mask])
+  })
+
+  it("masks padding keys: with left padding, the pad tokens change no real position, and nothing is NaN", () => {
+    // Right padding alone cannot show this (causality already hides later keys), so pad on the left.
+    const mask = tf.tensor2d([[0, 0, 1, 1, 1]], undefined, "float32")
+    const run = (pad: number) =>
+      tf.tidy(() => model.forward({ embeds: model.embed(tf.tensor2d([[pad, pad, 1, 5, 9]], undefined, "int32")), attentionMask: mask }).arraySync()[0] as number[][])
+    const [a, b] = [run(3), run(44)]
+    expect(maxAbsDiff(a.slice(2), b.slice(2))).toBe(0)
+    expect(a.flat().every(Number.isFinite)).toBe(true)
+    mask.dispose()
+  })
+
+  it("is differentiable in the input embeddings, matching float64 finite differences, and leaks nothing", () => {
+    const ids = sequences[1] as number[]
+    // loss = sum of logits weighted by fixed coefficients, so every output contributes.
+    const coefficients = Array.from({ length: ids.length }, (_, t) => Array.from({ length: tinyConfig.vocab_size }, (_, v) => Math.sin(1 + t * 7 + v)))
+    const embeds = tf.variable(tf.tidy(() => model.embed(tf.tensor2d([ids], undefined, "int32"))))
+    const before = tf.memory().numTensors
+    const { value, grads } = tf.variableGrads(() =>
+      tf.tidy(() => model.forward({ embeds: embeds as unknown as tf.Tensor3D }).squeeze([0]).mul(tf.tensor2d(coefficients)).sum() as tf.Scalar),
+    )
+    const gradient = (grads[embeds.name] as tf.Tensor).arraySync() as number[][][]
+    tf.dispose([value, ...Object.values(grads)])
+    expect(tf.memory().numTensors).toBe(before)
+    embeds.dispose()
+
+    const loss = (rows: number[][]) =>
+      naiveLlamaLogits(model.config, weights, rows).reduce((s, row, t) => s + row.reduce((a, v, j) => a + v * (coefficients[t]?.[j] as number), 0), 0)
+    const rows = embedRows(weights, ids)
+    const h = 1e-5
+    for (const [t, i] of [[0, 0], [2, 5], [4, 23], [3, 11]] as const) {
+      const shifted = (delta: number) => rows.map((row, r) => row.map((v, c) => (r === t && c === i ? v + delta : v)))
+      const numeric = (loss(shifted(h)) - loss(shifted(-h))) / (2 * h)
+      expect(Math.abs((gradient[0]?.[t]?.[i] as number) - numeric)).toBeLessThan(1e-3 * Math.max(1, Math.abs(numeric)))
+    }
+  })
+
+  it("looks linear modules up by HF name on every forward, so an adapter can replace them", () => {
+    const ids = tf.tensor2d([sequences[1] as number[]], undefined, "int32")
+    const logits = () => tf.tidy(() => model.forward({ embeds: model.embed(ids) }).arraySync())
+    const original = logits()
+    const head = model.linears.get("lm_head") as Linear
+    expect(head.weight.shape).toEqual([tinyConfig.vocab_size, tinyConfig.hidden_size])
+    expect(model.linears.get("model.layers.1.self_attn.k_proj")?.weight.shape).toEqual([12, 24])
+    model.linears.set("lm_head", { ...head, apply: (x) => tf.tidy(() => head.apply(x).mul(2)) })
+    const doubled = logits()
+    model.linears.set("lm_head", head)
+    expect(maxAbsDiff(doubled[0] as number[][], (original[0] as number[][]).map((row) => row.map((v) => 2 * v)))).toBeLessThan(1e-5)
+    ids.dispose()
+  })
+})
+
+describe("loadCausalLM errors", () => {
+  it("names model.safetensors when it is missing", async () => {
+    const { dir } = await writeRandomCheckpoint()
+    rmSync(join(dir, "model.safetensors"))
+    const error = await Effect.runPromise(Effect.flip(loadCausalLM(dir)))
+    expect(error).toMatchObject({ _tag: "ModelFileError", source: join(dir, "model.safetensors"), detail: "file not found" })
+  })
+
+  it("names a missing tensor, and a tensor whose shape disagrees with config.json", async () => {
+    const missing = await writeRandomCheckpoint({ omit: "model.layers.1.mlp.up_proj.weight" })
+    expect(await Effect.runPromise(Effect.flip(loadCausalLM(missing.dir)))).toMatchObject({
+      source: join(missing.dir, "model.safetensors"),
+      detail: 'missing tensor "model.layers.1.mlp.up_proj.weight"',
+    })
+    const misshapen = await writeRandomCheckpoint()
+    writeFileSync(join(misshapen.dir, "config.json"), JSON.stringify({ ...tinyConfig, intermediate_size: 48 }))
+    expect((await Effect.runPromise(Effect.flip(loadCausalLM(misshapen.dir)))).detail).toBe(
+      'tensor "model.layers.0.mlp.gate_proj.weight" has shape [40, 24], but config.json implies [48, 24]',
+    )
+  })
+})

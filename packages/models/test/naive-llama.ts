@@ -1,0 +1,81 @@
+// An independent float64 Llama forward for tests: plain loops over one sequence, written
+// straight from the HF modeling_llama formulas (rotate_half RoPE, repeat_kv, causal softmax,
+// SwiGLU), sharing no code with src/.
+import type { LlamaConfig } from "../src/index.ts"
+
+export type Weights = ReadonlyMap<string, { readonly shape: ReadonlyArray<number>; readonly data: Float32Array }>
+
+const get = (weights: Weights, name: string) => {
+  const w = weights.get(name)
+  if (!w) throw new Error(`test weights lack ${name}`)
+  return w
+}
+
+/** W [out, in] times x [in]. */
+const matVec = (weights: Weights, name: string, x: ReadonlyArray<number>): number[] => {
+  const { shape, data } = get(weights, name)
+  const [rows, cols] = shape as [number, number]
+  return Array.from({ length: rows }, (_, r) => {
+    let sum = 0
+    for (let c = 0; c < cols; c++) sum += (data[r * cols + c] as number) * (x[c] as number)
+    return sum
+  })
+}
+
+const rmsNorm = (weights: Weights, name: string, x: ReadonlyArray<number>, eps: number): number[] => {
+  const scale = 1 / Math.sqrt(x.reduce((s, v) => s + v * v, 0) / x.length + eps)
+  const { data } = get(weights, name)
+  return x.map((v, i) => v * scale * (data[i] as number))
+}
+
+const rope = (v: ReadonlyArray<number>, position: number, theta: number): number[] => {
+  const d = v.length
+  const half = d / 2
+  return v.map((x, i) => {
+    const pair = i % half
+    const angle = position / theta ** ((2 * pair) / d)
+    const rotated = i < half ? -(v[i + half] as number) : (v[i - half] as number)
+    return x * Math.cos(angle) + rotated * Math.sin(angle)
+  })
+}
+
+/** Logits [time][vocab] for one sequence of input embeddings [time][hidden]. */
+export const naiveLlamaLogits = (c: LlamaConfig, weights: Weights, embeds: ReadonlyArray<ReadonlyArray<number>>): number[][] => {
+  const d = c.head_dim
+  const groups = c.num_attention_heads / c.num_key_value_heads
+  let xs = embeds.map((e) => [...e])
+  for (let layer = 0; layer < c.num_hidden_layers; layer++) {
+    const p = `model.layers.${layer}`
+    const normed = xs.map((x) => rmsNorm(weights, `${p}.input_layernorm.weight`, x, c.rms_norm_eps))
+    const head = (vec: number[], h: number) => vec.slice(h * d, (h + 1) * d)
+    const qs = normed.map((x) => matVec(weights, `${p}.self_attn.q_proj.weight`, x))
+    const ks = normed.map((x) => matVec(weights, `${p}.self_attn.k_proj.weight`, x))
+    const vs = normed.map((x) => matVec(weights, `${p}.self_attn.v_proj.weight`, x))
+    const attended = xs.map((_, t) => {
+      const out: number[] = []
+      for (let h = 0; h < c.num_attention_heads; h++) {
+        const kvHead = Math.floor(h / groups)
+        const q = rope(head(qs[t]!, h), t, c.rope_theta)
+        const scores = Array.from({ length: t + 1 }, (_, s) => {
+          const k = rope(head(ks[s]!, kvHead), s, c.rope_theta)
+          return q.reduce((sum, qi, i) => sum + qi * (k[i] as number), 0) / Math.sqrt(d)
+        })
+        const max = Math.max(...scores)
+        const exps = scores.map((s) => Math.exp(s - max))
+        const total = exps.reduce((a, b) => a + b, 0)
+        for (let i = 0; i < d; i++) out.push(exps.reduce((sum, e, s) => sum + (e / total) * (head(vs[s]!, kvHead)[i] as number), 0))
+      }
+      return matVec(weights, `${p}.self_attn.o_proj.weight`, out)
+    })
+    xs = xs.map((x, t) => x.map((v, i) => v + (attended[t]![i] as number)))
+    xs = xs.map((x) => {
+      const n = rmsNorm(weights, `${p}.post_attention_layernorm.weight`, x, c.rms_norm_eps)
+      const gate = matVec(weights, `${p}.mlp.gate_proj.weight`, n)
+      const up = matVec(weights, `${p}.mlp.up_proj.weight`, n)
+      const mlp = matVec(weights, `${p}.mlp.down_proj.weight`, gate.map((g, i) => (g / (1 + Math.exp(-g))) * (up[i] as number)))
+      return x.map((v, i) => v + (mlp[i] as number))
+    })
+  }
+  const head = c.tie_word_embeddings ? "model.embed_tokens.weight" : "lm_head.weight"
+  return xs.map((x) => matVec(weights, head, rmsNorm(weights, "model.norm.weight", x, c.rms_norm_eps)))
+}

@@ -1,0 +1,49 @@
+import { join } from "node:path"
+import { writeFileAtomic } from "./atomic.ts"
+import { formatP, signed } from "./format.ts"
+import { toMarkdownTable } from "./markdown.ts"
+
+export interface BootstrapSummary {
+  /** metric(arm) − metric(baseline). */
+  readonly observed: number
+  readonly ci95: readonly [number, number]
+  readonly pValue: number
+  readonly B: number
+}
+
+/** An arm compared with its baseline on the same test examples (A = baseline, B = arm). */
+export interface Comparison {
+  readonly arm: string
+  readonly baseline: string
+  /** b: baseline right and arm wrong; c: baseline wrong and arm right. */
+  readonly mcnemar?: { readonly b: number; readonly c: number; readonly n: number; readonly pValue: number }
+  readonly bootstrap?: Readonly<Record<string, BootstrapSummary>>
+}
+
+/** stats.json (the comparisons as they are) and stats.md (one section and table per comparison). */
+export const writeStats = async (dir: string, comparisons: readonly Comparison[]): Promise<void> => {
+  await writeFileAtomic(join(dir, "stats.json"), `${JSON.stringify(comparisons, null, 2)}\n`)
+  await writeFileAtomic(join(dir, "stats.md"), ["# Statistics\n", ...comparisons.map(section)].join("\n"))
+}
+
+const section = (c: Comparison): string => {
+  const parts = [`## ${c.arm} vs ${c.baseline}\n`]
+  if (c.bootstrap !== undefined) {
+    const B = Object.values(c.bootstrap)[0]?.B
+    const rows = Object.entries(c.bootstrap).map(([metric, s]) => [
+      metric,
+      signed(s.observed, 4),
+      `[${signed(s.ci95[0], 4)}, ${signed(s.ci95[1], 4)}]`,
+      formatP(s.pValue),
+    ])
+    parts.push(`Paired bootstrap, B = ${B}: difference = ${c.arm} − ${c.baseline}.\n`)
+    parts.push(toMarkdownTable(["metric", "difference", "95% CI", "p"], rows, ["left", "right", "right", "right"]))
+  }
+  if (c.mcnemar !== undefined) {
+    const { b, c: cc, pValue } = c.mcnemar
+    parts.push(
+      `McNemar exact test: b = ${b} (${c.baseline} right, ${c.arm} wrong), c = ${cc} (${c.baseline} wrong, ${c.arm} right), p = ${formatP(pValue)}.\n`,
+    )
+  }
+  return parts.join("\n")
+}

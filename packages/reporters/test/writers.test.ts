@@ -1,0 +1,120 @@
+import { readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import {
+  appendTrainLog,
+  type ArmResult,
+  type Comparison,
+  writeConfusion,
+  writeManifest,
+  writePredictions,
+  writeResults,
+  writeStats,
+} from "../src/index.ts"
+import { useTmpDir } from "./tmp-dir.ts"
+
+const read = (dir: string, name: string) => readFileSync(join(dir, name), "utf8")
+
+describe("results folder writers", () => {
+  const tmp = useTmpDir()
+
+  it("writeManifest writes pretty JSON", async () => {
+    await writeManifest(tmp(), { name: "quickstart", seed: 13, arms: ["base"] })
+    expect(read(tmp(), "manifest.json")).toBe('{\n  "name": "quickstart",\n  "seed": 13,\n  "arms": [\n    "base"\n  ]\n}\n')
+  })
+
+  it("writeResults writes one row per arm to results.csv and results.md", async () => {
+    const results: ArmResult[] = [
+      {
+        arm: "zero-shot",
+        kind: "baseline",
+        n: 100,
+        accuracy: 0.55,
+        macroF1: 0.41234567,
+        perClassF1: { yes: 0.7, no: 0.12345 },
+        latencyMeanMs: 12.3456,
+        latencyP95Ms: 20,
+        trainableParams: 0,
+      },
+      {
+        arm: "prompt",
+        kind: "prompt-tuning",
+        n: 100,
+        accuracy: 0.625,
+        macroF1: 0.6,
+        perClassF1: { no: 0.5, yes: 0.7 },
+        latencyMeanMs: 13,
+        latencyP95Ms: 21.125,
+        trainableParams: 8192,
+      },
+    ]
+    await writeResults(tmp(), results, ["yes", "no"])
+    expect(read(tmp(), "results.csv")).toBe(
+      "arm,kind,n,macro_f1,accuracy,f1_yes,f1_no,latency_mean_ms,latency_p95_ms,trainable_params\n" +
+        "zero-shot,baseline,100,0.41234567,0.55,0.7,0.12345,12.3456,20,0\n" +
+        "prompt,prompt-tuning,100,0.6,0.625,0.7,0.5,13,21.125,8192\n",
+    )
+    expect(read(tmp(), "results.md")).toBe(
+      "# Results\n\n" +
+        "| arm | kind | n | macro-F1 | accuracy | F1 yes | F1 no | latency mean (ms) | latency p95 (ms) | trainable params |\n" +
+        "| :--- | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n" +
+        "| zero-shot | baseline | 100 | 0.4123 | 0.5500 | 0.7000 | 0.1235 | 12.35 | 20.00 | 0 |\n" +
+        "| prompt | prompt-tuning | 100 | 0.6000 | 0.6250 | 0.7000 | 0.5000 | 13.00 | 21.13 | 8192 |\n",
+    )
+    await expect(writeResults(tmp(), [{ ...results[0]!, perClassF1: { yes: 1 } }], ["yes", "no"])).rejects.toThrow(
+      /zero-shot has no F1 for label "no"/,
+    )
+  })
+
+  it("writeStats writes stats.json and a table per comparison to stats.md", async () => {
+    const comparisons: Comparison[] = [
+      {
+        arm: "prompt",
+        baseline: "zero-shot",
+        mcnemar: { b: 3, c: 12, n: 15, pValue: 0.03515625 },
+        bootstrap: {
+          accuracy: { observed: 0.075, ci95: [0.01, 0.14], pValue: 0.0234, B: 1000 },
+          macroF1: { observed: -0.02, ci95: [-0.1, 0.05], pValue: 0, B: 1000 },
+        },
+      },
+      { arm: "lora", baseline: "zero-shot", mcnemar: { b: 0, c: 0, n: 0, pValue: 1 } },
+    ]
+    await writeStats(tmp(), comparisons)
+    expect(JSON.parse(read(tmp(), "stats.json"))).toEqual(comparisons)
+    expect(read(tmp(), "stats.md")).toBe(
+      "# Statistics\n\n" +
+        "## prompt vs zero-shot\n\n" +
+        "Paired bootstrap, B = 1000: difference = prompt − zero-shot.\n\n" +
+        "| metric | difference | 95% CI | p |\n" +
+        "| :--- | ---: | ---: | ---: |\n" +
+        "| accuracy | +0.0750 | [+0.0100, +0.1400] | 0.0234 |\n" +
+        "| macroF1 | -0.0200 | [-0.1000, +0.0500] | <0.0001 |\n\n" +
+        "McNemar exact test: b = 3 (zero-shot right, prompt wrong), c = 12 (zero-shot wrong, prompt right), p = 0.0352.\n\n" +
+        "## lora vs zero-shot\n\n" +
+        "McNemar exact test: b = 0 (zero-shot right, lora wrong), c = 0 (zero-shot wrong, lora right), p = 1.0000.\n",
+    )
+  })
+
+  it("writePredictions writes id,gold,pred,score with CSV quoting", async () => {
+    await writePredictions(tmp(), "prompt", [
+      { id: "1", gold: "yes", pred: "no", score: 0.25 },
+      { id: 'pmid,"7"', gold: "no", pred: "no", score: -1.5 },
+    ])
+    expect(read(tmp(), "preds_prompt_test.csv")).toBe('id,gold,pred,score\n1,yes,no,0.25\n"pmid,""7""",no,no,-1.5\n')
+    await expect(writePredictions(tmp(), "../escape", [])).rejects.toThrow(/cannot name a file/)
+  })
+
+  it("writeConfusion writes gold rows against predicted columns", async () => {
+    await writeConfusion(tmp(), "prompt", ["yes", "no"], [[40, 10], [5, 45]])
+    expect(read(tmp(), "confusion_prompt.csv")).toBe("gold\\pred,yes,no\nyes,40,10\nno,5,45\n")
+    await expect(writeConfusion(tmp(), "prompt", ["yes", "no"], [[1, 2]])).rejects.toThrow(/2×2/)
+  })
+
+  it("appendTrainLog appends whole JSON lines", async () => {
+    const dir = join(tmp(), "arm")
+    await appendTrainLog(dir, { epoch: 1, loss: 0.5 })
+    await appendTrainLog(dir, { epoch: 2, loss: 0.25 })
+    expect(read(dir, "train_log.jsonl")).toBe('{"epoch":1,"loss":0.5}\n{"epoch":2,"loss":0.25}\n')
+    expect(readdirSync(dir)).toEqual(["train_log.jsonl"])
+  })
+})

@@ -1,0 +1,68 @@
+// Classification through the LM head: training minimises the negative log-likelihood of the
+// gold label's verbalizer tokens after the prompt (the loss covers those tokens only);
+// validation scores every label and reports the metric the spec selects epochs by.
+import * as tf from "@tensorflow/tfjs"
+import { Effect } from "effect"
+import type { Adapter } from "@peftlab/adapters-base"
+import { classificationMetrics, scoreLabels, toBatch, withContinuation, type LabelScores } from "@peftlab/evaluators"
+import { maskedNll, type CausalLM } from "@peftlab/models"
+import type { TrainingTask, Validation } from "@peftlab/trainer"
+import { batchesOf } from "@peftlab/trainer"
+import type { EncodedExample, EncodedTask } from "./encode.ts"
+
+export type SelectBy = "macro_f1" | "accuracy" | "loss"
+
+export interface ClassificationSetup {
+  readonly model: CausalLM
+  readonly adapter: Adapter
+  readonly task: EncodedTask
+  readonly padId: number
+  readonly batchSize: number
+}
+
+/** Label scores for many examples, a batch at a time. */
+export const scoreAll = (setup: ClassificationSetup, examples: ReadonlyArray<EncodedExample>): Array<LabelScores> =>
+  batchesOf(examples, setup.batchSize).flatMap((batch) =>
+    scoreLabels(setup.model, setup.adapter, batch.map((e) => e.prompt), setup.task.labelIds, setup.padId),
+  )
+
+export const validationOf = (
+  setup: ClassificationSetup,
+  examples: ReadonlyArray<EncodedExample>,
+  selectBy: SelectBy,
+): Validation => {
+  const scored = scoreAll(setup, examples)
+  if (selectBy === "loss") {
+    const nll = examples.map((e, i) => {
+      const gold = setup.task.labelIds[e.label] as ReadonlyArray<number>
+      return -((scored[i] as LabelScores).scores[e.label] as number) / gold.length
+    })
+    return { metric: "loss", value: nll.reduce((a, b) => a + b, 0) / nll.length, higherIsBetter: false }
+  }
+  const labels = setup.task.labels
+  const metrics = classificationMetrics(
+    examples.map((e) => labels[e.label] as string),
+    scored.map((s) => labels[s.predicted] as string),
+    labels,
+  )
+  return { metric: selectBy, value: selectBy === "accuracy" ? metrics.accuracy : metrics.macroF1, higherIsBetter: true }
+}
+
+export const classificationTraining = (
+  setup: ClassificationSetup,
+  train: ReadonlyArray<EncodedExample>,
+  val: ReadonlyArray<EncodedExample>,
+  selectBy: SelectBy,
+): TrainingTask<EncodedExample> => {
+  const rowsOf = (batch: ReadonlyArray<EncodedExample>) =>
+    batch.map((e) => withContinuation(e.prompt, setup.task.labelIds[e.label] as ReadonlyArray<number>))
+  return {
+    examples: train,
+    loss: (batch) => {
+      const { ids, attentionMask, target } = toBatch(rowsOf(batch), setup.padId)
+      return maskedNll(setup.adapter.logits(setup.model, ids, attentionMask), ids, target)
+    },
+    tokens: (batch) => rowsOf(batch).reduce((sum, r) => sum + r.ids.length, 0),
+    validate: () => Effect.sync(() => validationOf(setup, val, selectBy)),
+  }
+}

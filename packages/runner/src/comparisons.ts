@@ -1,0 +1,45 @@
+// Each arm against the spec's baseline on the same test examples: McNemar's exact test on
+// the discordant pairs and a paired bootstrap of the accuracy and macro-F1 differences.
+import { accuracy, macroF1, mcnemarExact, pairedBootstrap } from "@peftlab/stats"
+import type { Comparison, PredictionRow } from "@peftlab/reporters"
+import type { ExperimentSpec } from "@peftlab/spec"
+
+const alignedTo = (reference: ReadonlyArray<PredictionRow>, rows: ReadonlyArray<PredictionRow>): Array<PredictionRow> => {
+  const byId = new Map(rows.map((r) => [r.id, r]))
+  return reference.map((r) => {
+    const match = byId.get(r.id)
+    if (!match) throw new Error(`arm predictions lack test example ${r.id}: arms were evaluated on different test sets`)
+    return match
+  })
+}
+
+export const compareWithBaseline = (
+  spec: ExperimentSpec,
+  labels: ReadonlyArray<string>,
+  predictions: ReadonlyMap<string, ReadonlyArray<PredictionRow>>,
+): Array<Comparison> => {
+  const baseline = spec.stats.baseline
+  const base = predictions.get(baseline) ?? []
+  return spec.arms
+    .filter((arm) => arm.name !== baseline)
+    .map((arm) => {
+      const other = alignedTo(base, predictions.get(arm.name) ?? [])
+      const gold = base.map((r) => r.gold)
+      return {
+        arm: arm.name,
+        baseline,
+        ...(spec.stats.mcnemar
+          ? { mcnemar: mcnemarExact(base.map((r) => r.pred === r.gold), other.map((r) => r.pred === r.gold)) }
+          : {}),
+        bootstrap: pairedBootstrap({
+          gold,
+          predA: base.map((r) => r.pred),
+          predB: other.map((r) => r.pred),
+          labels,
+          B: spec.stats.bootstrap.B,
+          seed: spec.stats.bootstrap.seed,
+          metrics: { accuracy, macro_f1: macroF1 },
+        }),
+      }
+    })
+}

@@ -1,0 +1,38 @@
+// The spec's data section: load, clean, split and (for quick runs) subset.
+import { Effect } from "effect"
+import { datasetHash, loadPubMedQA, stratifiedSplit, stratifiedSubset, type ClassificationExample, type LoadReport } from "@peftlab/datasets"
+import type { ExperimentSpec } from "@peftlab/spec"
+
+export interface Splits {
+  readonly train: ReadonlyArray<ClassificationExample>
+  readonly val: ReadonlyArray<ClassificationExample>
+  readonly test: ReadonlyArray<ClassificationExample>
+}
+
+export interface PreparedData {
+  readonly splits: Splits
+  readonly labels: ReadonlyArray<string>
+  readonly report: LoadReport
+  /** sha256 of the cleaned examples before splitting. */
+  readonly hash: string
+}
+
+export const prepareData = (spec: ExperimentSpec) =>
+  Effect.gen(function* () {
+    const { data } = spec
+    const { examples, report } = yield* loadPubMedQA(data.path, {
+      fields: data.fields,
+      dropLabels: data.cleaning.drop_labels,
+      lowercaseLabels: data.cleaning.lowercase_labels,
+      dedupe: data.cleaning.dedupe,
+      dropEmpty: data.cleaning.drop_empty,
+    })
+    const seed = data.split.seed ?? spec.seed
+    const full = stratifiedSplit(examples, data.split, seed)
+    const limit = (split: keyof Splits): ReadonlyArray<ClassificationExample> => {
+      const n = data.limit?.[split]
+      return n !== undefined && n < full[split].length ? stratifiedSubset(full[split], n, seed) : full[split]
+    }
+    const splits: Splits = { train: limit("train"), val: limit("val"), test: limit("test") }
+    return { splits, labels: Object.keys(spec.task.labels), report, hash: datasetHash(examples) } satisfies PreparedData
+  })

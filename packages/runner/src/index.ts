@@ -1,0 +1,5 @@
+export * from "./classification-task.ts"
+export * from "./data.ts"
+export * from "./encode.ts"
+export * from "./output-folder.ts"
+export * from "./run-experiment.ts"

@@ -1,0 +1,100 @@
+// One arm: build its adapter, train it when it has anything to train, evaluate it on the
+// test split, and leave its predictions, adapter files and result in the output folder.
+import { join } from "node:path"
+import { Effect } from "effect"
+import { trainableParameterCount, type Adapter } from "@peftlab/adapters-base"
+import { emit, type Rng } from "@peftlab/core"
+import { writeSafetensors, type CausalLM } from "@peftlab/models"
+import { writeConfusion, writeFileAtomic, writePredictions, type ArmResult } from "@peftlab/reporters"
+import type { ArmSpec, ExperimentSpec } from "@peftlab/spec"
+import type { Tokenizer } from "@peftlab/tokenizers"
+import { train } from "@peftlab/trainer"
+import { createAdapter, isTrainable } from "./arms.ts"
+import { classificationTraining, type ClassificationSetup } from "./classification-task.ts"
+import type { EncodedExample, EncodedTask } from "./encode.ts"
+import { evaluateTest } from "./evaluate.ts"
+import { adapterFolder, armResultFile, type FinishedArm } from "./output-folder.ts"
+
+export interface ArmContext {
+  readonly spec: ExperimentSpec
+  readonly outDir: string
+  readonly fingerprint: string
+  readonly model: CausalLM
+  readonly tokenizer: Tokenizer
+  readonly task: EncodedTask
+  readonly encoded: { readonly train: ReadonlyArray<EncodedExample>; readonly val: ReadonlyArray<EncodedExample>; readonly test: ReadonlyArray<EncodedExample> }
+}
+
+/** Writes the adapter in Hugging Face PEFT's layout: adapter_config.json + adapter_model.safetensors. */
+const saveAdapter = (dir: string, adapter: Adapter) =>
+  Effect.gen(function* () {
+    const tensors = new Map(
+      [...adapter.peftTensors()].map(([name, t]) => [name, { shape: t.shape, data: t.dataSync() as Float32Array }] as const),
+    )
+    yield* writeSafetensors(join(dir, "adapter_model.safetensors"), tensors, { format: "pt" })
+    yield* Effect.promise(() => writeFileAtomic(join(dir, "adapter_config.json"), JSON.stringify(adapter.peftConfig(), null, 2) + "\n"))
+  })
+
+export const runArm = (context: ArmContext, arm: ArmSpec, rng: Rng) =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => createAdapter(arm, context.model, context.tokenizer, rng, context.spec.model.path)),
+    (adapter) =>
+      Effect.gen(function* () {
+        const { spec, outDir, task, encoded } = context
+        const setup: ClassificationSetup = {
+          model: context.model,
+          adapter,
+          task,
+          padId: context.tokenizer.padId,
+          batchSize: spec.training.batch_size,
+        }
+        let training: FinishedArm["training"]
+        if (isTrainable(arm)) {
+          yield* emit({ type: "arm-phase", arm: arm.name, phase: "training" })
+          const summary = yield* train(adapter.trainable, classificationTraining(setup, encoded.train, encoded.val, spec.training.select_by), {
+            arm: arm.name,
+            epochs: spec.training.epochs,
+            batchSize: spec.training.batch_size,
+            lr: spec.training.lr,
+            weightDecay: spec.training.weight_decay,
+            rng,
+          })
+          training = summary
+          yield* saveAdapter(adapterFolder(outDir, arm.name), adapter)
+        }
+
+        yield* emit({ type: "arm-phase", arm: arm.name, phase: "evaluating" })
+        const evaluation = yield* evaluateTest(arm.name, setup, encoded.test)
+        const { metrics } = evaluation
+        const result: ArmResult = {
+          arm: arm.name,
+          kind: arm.kind,
+          n: metrics.n,
+          accuracy: metrics.accuracy,
+          macroF1: metrics.macroF1,
+          perClassF1: Object.fromEntries(task.labels.map((label) => [label, metrics.perClass[label]?.f1 ?? 0])),
+          latencyMeanMs: evaluation.latency.mean,
+          latencyP95Ms: evaluation.latency.p95,
+          trainableParams: trainableParameterCount(adapter),
+        }
+        yield* Effect.promise(() => writePredictions(outDir, arm.name, evaluation.predictions))
+        yield* Effect.promise(() => writeConfusion(outDir, arm.name, task.labels, metrics.confusion))
+        const finished: FinishedArm = {
+          fingerprint: context.fingerprint,
+          result,
+          predictions: evaluation.predictions,
+          confusion: metrics.confusion,
+          ...(training ? { training } : {}),
+        }
+        yield* Effect.promise(() => writeFileAtomic(armResultFile(outDir, arm.name), JSON.stringify(finished) + "\n"))
+        yield* emit({
+          type: "arm-result",
+          arm: arm.name,
+          metrics: { accuracy: result.accuracy, macro_f1: result.macroF1, latency_p95_ms: result.latencyP95Ms, trainable_params: result.trainableParams },
+        })
+        yield* emit({ type: "arm-phase", arm: arm.name, phase: "done" })
+        return finished
+      }),
+    (adapter) => Effect.sync(() => adapter.dispose()),
+  )
+

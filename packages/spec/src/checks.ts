@@ -1,0 +1,60 @@
+// Rules that involve more than one field, checked once every field has the right type.
+import { type FieldIssue, renderFound } from "./errors.ts"
+import type { DecodedSpec } from "./schema.ts"
+
+const splitTolerance = 1e-9
+const placeholder = /\{([^{}]*)\}/g
+const templatePlaceholders = ["question", "context"]
+
+const uniqueArmNames = (spec: DecodedSpec): Array<FieldIssue> =>
+  spec.arms.flatMap((arm, index) => {
+    const first = spec.arms.findIndex((other) => other.name === arm.name)
+    return first === index
+      ? []
+      : [{ path: ["arms", index, "name"], expected: `a name no other arm has (arms[${first}] is also named ${JSON.stringify(arm.name)})`, found: renderFound(arm.name) }]
+  })
+
+const baselineIsAnArm = (spec: DecodedSpec): Array<FieldIssue> => {
+  const names = spec.arms.map((arm) => arm.name)
+  return names.includes(spec.stats.baseline)
+    ? []
+    : [{ path: ["stats", "baseline"], expected: `the name of an arm (one of ${names.join(", ")})`, found: renderFound(spec.stats.baseline) }]
+}
+
+const initTextWhenTextInit = (spec: DecodedSpec): Array<FieldIssue> =>
+  spec.arms.flatMap((arm, index) =>
+    arm.kind === "prompt" && arm.init === "text" && arm.init_text === undefined
+      ? [{ path: ["arms", index, "init_text"], expected: "a non-empty text (required when init is text)", found: renderFound(undefined) }]
+      : [],
+  )
+
+const splitSumsToOne = (spec: DecodedSpec): Array<FieldIssue> => {
+  const { train, val, test } = spec.data.split
+  const sum = train + val + test
+  // Rounded so that float noise (0.1 + 0.2) does not show up in the message.
+  return Math.abs(sum - 1) <= splitTolerance
+    ? []
+    : [{ path: ["data", "split"], expected: "train + val + test to sum to 1", found: renderFound(Number(sum.toPrecision(12))) }]
+}
+
+const maxNewTokensWhenGenerating = (spec: DecodedSpec): Array<FieldIssue> =>
+  spec.evaluation.mode === "generate" && spec.evaluation.max_new_tokens === undefined
+    ? [{ path: ["evaluation", "max_new_tokens"], expected: "a positive integer (required when mode is generate)", found: renderFound(undefined) }]
+    : []
+
+const templateHasContext = (spec: DecodedSpec): Array<FieldIssue> => {
+  const names = Array.from(spec.task.template.matchAll(placeholder), (match) => match[1])
+  const valid = names.includes("context") && names.every((name) => name !== undefined && templatePlaceholders.includes(name))
+  return valid
+    ? []
+    : [{ path: ["task", "template"], expected: "a template with {context} and no placeholders other than {question} and {context}", found: renderFound(spec.task.template) }]
+}
+
+export const crossFieldIssues = (spec: DecodedSpec): ReadonlyArray<FieldIssue> => [
+  ...uniqueArmNames(spec),
+  ...baselineIsAnArm(spec),
+  ...initTextWhenTextInit(spec),
+  ...splitSumsToOne(spec),
+  ...maxNewTokensWhenGenerating(spec),
+  ...templateHasContext(spec),
+]

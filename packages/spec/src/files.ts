@@ -1,0 +1,80 @@
+// Checks that the files a spec names exist, before any work starts. When a path came from
+// a variable, the message says where the variable's value came from and what to set it to.
+import { stat } from "node:fs/promises"
+import { isAbsolute, join, resolve } from "node:path"
+import { Effect } from "effect"
+import type { ExpandedField } from "./env.ts"
+import { type FieldIssue, renderFound, SpecError } from "./errors.ts"
+import { type LoadedSpec, placeIssue } from "./load.ts"
+import { type Path, renderPath } from "./path.ts"
+
+type Kind = "file" | "folder"
+
+const kindAt = (path: string): Effect.Effect<Kind | undefined> =>
+  Effect.promise(() =>
+    stat(path).then(
+      (stats) => (stats.isDirectory() ? "folder" : "file"),
+      () => undefined,
+    ),
+  )
+
+/** What a variable should point at, read off the text after it: `${V}/pubmedqa/x.json` → pubmedqa/. */
+const variableTarget = (template: string, name: string): string => {
+  const after = template.match(new RegExp(`\\$\\{${name}(?::-[^}]*)?\\}/([^/]+)`))?.[1]
+  return after === undefined ? "the right value" : `the folder that holds ${after}/`
+}
+
+const variableHint = (field: ExpandedField): string => {
+  const hints = field.uses.map((use) => {
+    const origin =
+      use.source === "env" ? `${use.name} is ${JSON.stringify(use.value)}` : `${use.name} is unset, so its default ${JSON.stringify(use.value)} was used`
+    return `${origin}: set ${use.name} to ${variableTarget(field.template, use.name)}`
+  })
+  return ` (from ${field.template}; ${hints.join("; ")})`
+}
+
+const fileIssue = (loaded: LoadedSpec, path: Path, written: string, expected: string, problem: string): FieldIssue => {
+  const field = loaded.variables.get(renderPath(path))
+  const why =
+    field !== undefined
+      ? variableHint(field)
+      : isAbsolute(written)
+        ? ""
+        : ` (relative paths resolve against the working directory ${process.cwd()})`
+  return { path, expected, found: renderFound(written), message: `${problem}${why}` }
+}
+
+const dataFileIssues = (loaded: LoadedSpec): Effect.Effect<ReadonlyArray<FieldIssue>> => {
+  const written = loaded.spec.data.path
+  const absolute = resolve(written)
+  return kindAt(absolute).pipe(
+    Effect.map((kind) => {
+      if (kind === "file") return []
+      const problem = kind === "folder" ? `${absolute} is a folder, not a file` : `no file at ${absolute}`
+      return [fileIssue(loaded, ["data", "path"], written, "an existing data file", problem)]
+    }),
+  )
+}
+
+const modelFolderIssues = (loaded: LoadedSpec): Effect.Effect<ReadonlyArray<FieldIssue>> => {
+  const written = loaded.spec.model.path
+  const absolute = resolve(written)
+  return Effect.gen(function* () {
+    const kind = yield* kindAt(absolute)
+    const expected = "a model folder with config.json"
+    if (kind === undefined) return [fileIssue(loaded, ["model", "path"], written, expected, `no folder at ${absolute}`)]
+    if (kind === "file") return [fileIssue(loaded, ["model", "path"], written, expected, `${absolute} is a file, not a folder`)]
+    const config = join(absolute, "config.json")
+    if ((yield* kindAt(config)) === "file") return []
+    return [fileIssue(loaded, ["model", "path"], written, expected, `no config.json in ${absolute}`)]
+  })
+}
+
+/** Fails when `data.path` is not an existing file or `model.path` not a folder with config.json. */
+export const checkSpecFiles = (loaded: LoadedSpec): Effect.Effect<void, SpecError> =>
+  Effect.all([dataFileIssues(loaded), modelFolderIssues(loaded)]).pipe(
+    Effect.flatMap(([data, model]) => {
+      const issues = [...data, ...model]
+      return issues.length === 0 ? Effect.void : Effect.fail(SpecError.fromIssues(loaded.file, issues.map(placeIssue(loaded.locations))))
+    }),
+  )

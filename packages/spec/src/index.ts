@@ -1,0 +1,7 @@
+export * from "./env.ts"
+export * from "./errors.ts"
+export * from "./files.ts"
+export * from "./load.ts"
+export * from "./path.ts"
+export * from "./schema.ts"
+export type { FieldLocation, Locations, Position } from "./yaml-source.ts"

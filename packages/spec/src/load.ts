@@ -1,0 +1,72 @@
+// Reading a spec: YAML with positions → `${VAR}` expansion → Schema decoding (all issues,
+// unknown keys included) → cross-field rules. Every problem found becomes one line of a
+// single SpecError, with the line:column it refers to.
+import { readFile } from "node:fs/promises"
+import { Effect, Result, Schema } from "effect"
+import { crossFieldIssues } from "./checks.ts"
+import { type Env, type ExpandedFields, expandVariables } from "./env.ts"
+import { type FieldIssue, renderFound, SpecError, type SpecIssue } from "./errors.ts"
+import { renderPath } from "./path.ts"
+import { ExperimentSpec } from "./schema.ts"
+import { fieldIssues } from "./schema-issues.ts"
+import { type Locations, locate, parseYaml } from "./yaml-source.ts"
+
+export interface LoadedSpec {
+  readonly spec: ExperimentSpec
+  /** The spec file, as given. */
+  readonly file: string
+  /** Fields that used `${VAR}`, by path (`data.path`), with where each variable's value came from. */
+  readonly variables: ExpandedFields
+  /** Where each field is in the file, by path, for later errors about its value. */
+  readonly locations: Locations
+}
+
+const decode = Schema.decodeUnknownResult(ExperimentSpec, { errors: "all", onExcessProperty: "error" })
+
+/** Places a field issue at its line:column in the spec file. */
+export const placeIssue =
+  (locations: Locations) =>
+  (issue: FieldIssue): SpecIssue => {
+    const position = locate(locations, issue.path, issue.at)
+    return {
+      path: renderPath(issue.path),
+      expected: issue.expected,
+      found: issue.found,
+      ...(issue.message === undefined ? {} : { message: issue.message }),
+      ...(position === undefined ? {} : { line: position.line, column: position.column }),
+    }
+  }
+
+/** Decodes spec text; `file` only names the source in errors. */
+export const decodeSpecText = (text: string, file: string, env: Env = process.env): Effect.Effect<LoadedSpec, SpecError> => {
+  const source = parseYaml(text)
+  if (source.syntaxIssues.length > 0) return Effect.fail(SpecError.fromIssues(file, source.syntaxIssues))
+  const expansion = expandVariables(source.tree, env)
+  const decoded = decode(expansion.tree)
+  const issues = [
+    ...expansion.issues,
+    ...(Result.isSuccess(decoded)
+      ? crossFieldIssues(decoded.success)
+      : fieldIssues(decoded.failure.issue, expansion.tree, ExperimentSpec.ast)),
+  ]
+  if (issues.length > 0 || Result.isFailure(decoded)) {
+    return Effect.fail(SpecError.fromIssues(file, issues.map(placeIssue(source.locations))))
+  }
+  const spec = decoded.success
+  return Effect.succeed({
+    spec: { ...spec, data: { ...spec.data, split: { ...spec.data.split, seed: spec.data.split.seed ?? spec.seed } } },
+    file,
+    variables: expansion.fields,
+    locations: source.locations,
+  })
+}
+
+/** Reads and decodes the spec at `file`, expanding variables from `env`. */
+export const loadSpec = (file: string, env: Env = process.env): Effect.Effect<LoadedSpec, SpecError> =>
+  Effect.tryPromise({
+    try: () => readFile(file, "utf8"),
+    catch: (cause) =>
+      SpecError.fromIssues(file, [
+        { path: "", expected: "a readable spec file", found: renderFound(String(cause)), message: `cannot read the spec file (${String(cause)})` },
+      ]),
+  }).pipe(Effect.flatMap((text) => decodeSpecText(text, file, env)))

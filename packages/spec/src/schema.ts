@@ -1,0 +1,154 @@
+// The experiment spec as an effect Schema. Every field carries an `expected` key annotation:
+// the phrase error messages use ("expected a positive integer, got ..."). Optional fields
+// decode with their documented defaults, so the decoded spec is complete.
+import { Effect, Schema } from "effect"
+
+/** Attaches the phrase that errors about this field use after "expected". */
+const expecting =
+  (expected: string) =>
+  <S extends Schema.Top>(schema: S): S["Rebuild"] =>
+    schema.pipe(Schema.annotateKey({ expected }))
+
+/** An optional field that decodes to `value` when absent. */
+const withDefault = <S extends Schema.Top>(value: S["Encoded"]) => Schema.withDecodingDefaultKey<S>(Effect.succeed(value))
+
+const oneOf = (values: ReadonlyArray<string>): string => `one of ${values.join(", ")}`
+
+const NonEmptyText = Schema.String.check(Schema.isNonEmpty())
+const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
+const NonNegativeInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
+const PositiveNumber = Schema.Finite.check(Schema.isGreaterThan(0))
+const Fraction = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
+
+const literals = <const L extends ReadonlyArray<string>>(values: L) => Schema.Literals(values).pipe(expecting(oneOf(values)))
+
+export const backendNames = ["cpu", "wasm", "webgpu", "tfjs-node", "tfjs-node-gpu"] as const
+export const BackendName = literals(backendNames)
+export type BackendName = typeof BackendName.Type
+
+export const dataKinds = ["pubmedqa"] as const
+export const armKinds = ["base", "prompt"] as const
+export const promptInits = ["random", "text"] as const
+export const selectionMetrics = ["macro_f1", "accuracy", "loss"] as const
+export const evaluationModes = ["label-score", "generate"] as const
+export const metricNames = ["accuracy", "macro_f1", "per_class_f1", "latency", "trainable_params"] as const
+
+const DataFields = Schema.Struct({
+  question: NonEmptyText.pipe(withDefault("QUESTION"), expecting("a non-empty source field name")),
+  context: NonEmptyText.pipe(withDefault("CONTEXTS"), expecting("a non-empty source field name")),
+  label: NonEmptyText.pipe(withDefault("final_decision"), expecting("a non-empty source field name")),
+})
+
+const Cleaning = Schema.Struct({
+  drop_labels: Schema.Array(Schema.String.pipe(expecting("a label string"))).pipe(
+    withDefault(["maybe"]),
+    expecting("a list of label strings"),
+  ),
+  lowercase_labels: Schema.Boolean.pipe(withDefault(true), expecting("true or false")),
+  dedupe: Schema.Boolean.pipe(withDefault(true), expecting("true or false")),
+  drop_empty: Schema.Boolean.pipe(withDefault(true), expecting("true or false")),
+})
+
+const Split = Schema.Struct({
+  train: Fraction.pipe(expecting("a fraction between 0 and 1")),
+  val: Fraction.pipe(expecting("a fraction between 0 and 1")),
+  test: Fraction.pipe(expecting("a fraction between 0 and 1")),
+  stratify: Schema.Boolean.pipe(expecting("true or false")),
+  // Absent means the top-level seed; loadSpec fills it in.
+  seed: Schema.optionalKey(NonNegativeInt).pipe(expecting("an integer >= 0")),
+})
+
+const Limit = Schema.Struct({
+  train: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer")),
+  val: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer")),
+  test: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer")),
+})
+
+const Data = Schema.Struct({
+  kind: literals(dataKinds),
+  path: NonEmptyText.pipe(expecting("a path to the data file")),
+  fields: DataFields.pipe(withDefault({}), expecting("a mapping of question, context and label field names")),
+  cleaning: Cleaning.pipe(withDefault({}), expecting("a mapping of cleaning options")),
+  split: Split.pipe(expecting("a mapping with train, val, test, stratify")),
+  limit: Schema.optionalKey(Limit).pipe(expecting("a mapping of per-split subset sizes")),
+})
+
+const Model = Schema.Struct({
+  path: NonEmptyText.pipe(expecting("a path to a model folder")),
+})
+
+const Task = Schema.Struct({
+  template: NonEmptyText.pipe(expecting("a non-empty prompt template")),
+  labels: Schema.Record(Schema.String, NonEmptyText.pipe(expecting("a non-empty verbalizer text")))
+    .check(Schema.isMinProperties(2))
+    .pipe(expecting("a mapping of at least two labels to verbalizer texts")),
+})
+
+const armName = NonEmptyText.pipe(expecting("a non-empty arm name"))
+
+export const BaseArm = Schema.Struct({
+  name: armName,
+  kind: Schema.Literal("base"),
+})
+
+export const PromptArm = Schema.Struct({
+  name: armName,
+  kind: Schema.Literal("prompt"),
+  num_virtual_tokens: PositiveInt.pipe(expecting("a positive integer")),
+  init: literals(promptInits).pipe(withDefault("random")),
+  init_text: Schema.optionalKey(NonEmptyText).pipe(expecting("a non-empty text")),
+})
+
+export type PromptArmSpec = typeof PromptArm.Type
+
+export const ArmSpec = Schema.Union([BaseArm, PromptArm]).pipe(expecting(`an arm with kind ${oneOf(armKinds)}`))
+export type ArmSpec = typeof ArmSpec.Type
+
+const Training = Schema.Struct({
+  epochs: PositiveInt.pipe(expecting("a positive integer")),
+  lr: PositiveNumber.pipe(expecting("a positive number")),
+  batch_size: PositiveInt.pipe(expecting("a positive integer")),
+  max_length: PositiveInt.pipe(expecting("a positive integer")),
+  weight_decay: Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0)).pipe(withDefault(0), expecting("a number >= 0")),
+  select_by: literals(selectionMetrics).pipe(withDefault("macro_f1")),
+})
+
+const Evaluation = Schema.Struct({
+  mode: literals(evaluationModes),
+  metrics: Schema.Array(literals(metricNames)).pipe(expecting(`a list of ${oneOf(metricNames)}`)),
+  max_new_tokens: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer")),
+})
+
+const Stats = Schema.Struct({
+  baseline: NonEmptyText.pipe(expecting("the name of an arm")),
+  mcnemar: Schema.Boolean.pipe(expecting("true or false")),
+  bootstrap: Schema.Struct({
+    B: PositiveInt.pipe(expecting("a positive integer")),
+    seed: NonNegativeInt.pipe(expecting("an integer >= 0")),
+  }).pipe(expecting("a mapping with B and seed")),
+})
+
+export const ExperimentSpec = Schema.Struct({
+  name: NonEmptyText.pipe(expecting("a non-empty name")),
+  seed: NonNegativeInt.pipe(expecting("an integer >= 0")),
+  backend: BackendName.pipe(withDefault("wasm")),
+  data: Data.pipe(expecting("a mapping with kind, path, split")),
+  model: Model.pipe(expecting("a mapping with path")),
+  task: Task.pipe(expecting("a mapping with template and labels")),
+  arms: Schema.Array(ArmSpec).check(Schema.isNonEmpty()).pipe(expecting("a non-empty list of arms")),
+  training: Training.pipe(expecting("a mapping with epochs, lr, batch_size, max_length")),
+  evaluation: Evaluation.pipe(expecting("a mapping with mode and metrics")),
+  stats: Stats.pipe(expecting("a mapping with baseline, mcnemar, bootstrap")),
+  output: Schema.Struct({ dir: NonEmptyText.pipe(expecting("a path to the results folder")) }).pipe(
+    expecting("a mapping with dir"),
+  ),
+}).pipe(expecting("a mapping of spec fields"))
+
+/** The spec as the schema decodes it, before loadSpec resolves `data.split.seed`. */
+export type DecodedSpec = typeof ExperimentSpec.Type
+type DecodedData = DecodedSpec["data"]
+
+/** The decoded spec, with `data.split.seed` resolved (it defaults to the top-level seed). */
+export type ExperimentSpec = Omit<DecodedSpec, "data"> & {
+  readonly data: Omit<DecodedData, "split"> & { readonly split: DecodedData["split"] & { readonly seed: number } }
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest"
+import { decodeError, decodeOk, edit, minimalSpec, positionOf } from "./fixtures.ts"
+
+const onlyIssue = async (text: string) => {
+  const error = await decodeError(text)
+  expect(error.issues).toHaveLength(1)
+  return error.issues[0]
+}
+
+describe("decodeSpecText: rules across fields", () => {
+  it("requires unique arm names and points at the repeated one", async () => {
+    const text = edit(minimalSpec, "name: prompt", "name: base")
+    const { line, column } = positionOf(text, "base\n    kind: prompt")
+    expect(await onlyIssue(text)).toStrictEqual({
+      path: "arms[1].name",
+      expected: 'a name no other arm has (arms[0] is also named "base")',
+      found: '"base"',
+      line,
+      column,
+    })
+  })
+
+  it("requires stats.baseline to name an arm", async () => {
+    const text = edit(minimalSpec, "baseline: base", "baseline: bse")
+    expect(await onlyIssue(text)).toStrictEqual({
+      path: "stats.baseline",
+      expected: "the name of an arm (one of base, prompt)",
+      found: '"bse"',
+      ...positionOf(text, "bse"),
+    })
+  })
+
+  it("requires init_text when a prompt arm's init is text", async () => {
+    const text = edit(minimalSpec, "    num_virtual_tokens: 4\n", "    num_virtual_tokens: 4\n    init: text\n")
+    expect(await onlyIssue(text)).toStrictEqual({
+      path: "arms[1].init_text",
+      expected: "a non-empty text (required when init is text)",
+      found: "nothing",
+      ...positionOf(text, "name: prompt"),
+    })
+    const fixed = edit(text, "    init: text\n", "    init: text\n    init_text: Answer yes or no.\n")
+    const arm = (await decodeOk(fixed)).spec.arms[1]
+    expect(arm).toStrictEqual({ name: "prompt", kind: "prompt", num_virtual_tokens: 4, init: "text", init_text: "Answer yes or no." })
+  })
+
+  it("requires split fractions to sum to 1 within 1e-9", async () => {
+    const text = edit(minimalSpec, "test: 0.25", "test: 0.5")
+    // 0.5 + 0.25 + 0.5, reported at the split mapping.
+    expect(await onlyIssue(text)).toStrictEqual({ path: "data.split", expected: "train + val + test to sum to 1", found: "1.25", ...positionOf(text, "train: 0.5") })
+    // 0.7 + 0.2 + 0.1 is 0.9999999999999999 in floating point: within tolerance.
+    const floaty = edit(edit(edit(minimalSpec, "train: 0.5", "train: 0.7"), "val: 0.25", "val: 0.2"), "test: 0.25", "test: 0.1")
+    expect((await decodeOk(floaty)).spec.data.split.train).toBe(0.7)
+  })
+
+  it("requires max_new_tokens when evaluation mode is generate", async () => {
+    const text = edit(minimalSpec, "mode: label-score", "mode: generate")
+    expect(await onlyIssue(text)).toStrictEqual({
+      path: "evaluation.max_new_tokens",
+      expected: "a positive integer (required when mode is generate)",
+      found: "nothing",
+      ...positionOf(text, "mode: generate"),
+    })
+    const fixed = edit(text, "mode: generate", "mode: generate\n  max_new_tokens: 2")
+    expect((await decodeOk(fixed)).spec.evaluation.max_new_tokens).toBe(2)
+  })
+
+  it("requires {context} in the template and no unknown placeholders", async () => {
+    const expected = "a template with {context} and no placeholders other than {question} and {context}"
+    const noContext = edit(minimalSpec, '"Q: {question} C: {context}"', '"Q: {question}"')
+    expect(await onlyIssue(noContext)).toStrictEqual({ path: "task.template", expected, found: '"Q: {question}"', ...positionOf(noContext, '"Q:') })
+    const typo = edit(minimalSpec, "{question}", "{questoin}")
+    expect(await onlyIssue(typo)).toMatchObject({ path: "task.template", found: '"Q: {questoin} C: {context}"' })
+  })
+
+  it("reports every broken rule at once", async () => {
+    const text = edit(edit(minimalSpec, "name: prompt", "name: base"), "mode: label-score", "mode: generate")
+    const error = await decodeError(text)
+    expect(error.issues.map((issue) => issue.path)).toStrictEqual(["arms[1].name", "evaluation.max_new_tokens"])
+  })
+})

@@ -1,0 +1,156 @@
+import { isInputError } from "@peftlab/core"
+import { describe, expect, it } from "vitest"
+import { decodeError, decodeOk, edit, minimalSpec, positionOf } from "./fixtures.ts"
+
+describe("decodeSpecText: valid specs", () => {
+  it("fills every default of a spec that gives only the required fields", async () => {
+    const { spec, file } = await decodeOk(minimalSpec)
+    expect(file).toBe("spec.yaml")
+    expect(spec).toStrictEqual({
+      name: "tiny",
+      seed: 7,
+      backend: "wasm",
+      data: {
+        kind: "pubmedqa",
+        path: "data/pubmedqa/ori_pqal.json",
+        fields: { question: "QUESTION", context: "CONTEXTS", label: "final_decision" },
+        cleaning: { drop_labels: ["maybe"], lowercase_labels: true, dedupe: true, drop_empty: true },
+        split: { train: 0.5, val: 0.25, test: 0.25, stratify: false, seed: 7 },
+      },
+      model: { path: "models/stories260k" },
+      task: { template: "Q: {question} C: {context}", labels: { yes: " yes", no: " no" } },
+      arms: [
+        { name: "base", kind: "base" },
+        { name: "prompt", kind: "prompt", num_virtual_tokens: 4, init: "random" },
+      ],
+      training: { epochs: 1, lr: 0.1, batch_size: 2, max_length: 64, weight_decay: 0, select_by: "macro_f1" },
+      evaluation: { mode: "label-score", metrics: ["accuracy", "macro_f1"] },
+      stats: { baseline: "base", mcnemar: false, bootstrap: { B: 10, seed: 3 } },
+      output: { dir: "out" },
+    })
+  })
+
+  it("keeps optional values that are given instead of their defaults", async () => {
+    const text = edit(
+      edit(minimalSpec, "    stratify: false\n", "    stratify: false\n    seed: 11\n  limit: { train: 64, val: 32 }\n  cleaning:\n    drop_labels: []\n"),
+      "seed: 7\n",
+      "seed: 7\nbackend: cpu\n",
+    )
+    const { spec } = await decodeOk(text)
+    expect(spec.backend).toBe("cpu")
+    expect(spec.data.split.seed).toBe(11)
+    expect(spec.data.limit).toStrictEqual({ train: 64, val: 32 })
+    // A partly given mapping still gets defaults for the keys it leaves out.
+    expect(spec.data.cleaning).toStrictEqual({ drop_labels: [], lowercase_labels: true, dedupe: true, drop_empty: true })
+  })
+})
+
+describe("decodeSpecText: field problems", () => {
+  const single = async (text: string) => {
+    const error = await decodeError(text)
+    expect(error.issues).toHaveLength(1)
+    return error.issues[0]
+  }
+
+  it("reports a value of the wrong type at the value, with the field's expectation", async () => {
+    const text = edit(minimalSpec, "num_virtual_tokens: 4", "num_virtual_tokens: eight")
+    const { line, column } = positionOf(text, "eight")
+    expect(await single(text)).toStrictEqual({ path: "arms[1].num_virtual_tokens", expected: "a positive integer", found: '"eight"', line, column })
+  })
+
+  it("reports a value that fails a constraint", async () => {
+    const text = edit(minimalSpec, "epochs: 1", "epochs: 0")
+    expect(await single(text)).toStrictEqual({ path: "training.epochs", expected: "a positive integer", found: "0", ...positionOf(text, "0\n  lr") })
+  })
+
+  it("reports a value outside a set of names", async () => {
+    const text = edit(minimalSpec, "seed: 7\n", "seed: 7\nbackend: gpu\n")
+    expect(await single(text)).toStrictEqual({
+      path: "backend",
+      expected: "one of cpu, wasm, webgpu, tfjs-node, tfjs-node-gpu",
+      found: '"gpu"',
+      ...positionOf(text, "gpu"),
+    })
+  })
+
+  it("reports a missing key at the mapping that should hold it", async () => {
+    const text = edit(minimalSpec, "  lr: 0.1\n", "")
+    expect(await single(text)).toStrictEqual({ path: "training.lr", expected: "a positive number", found: "nothing", ...positionOf(text, "epochs") })
+  })
+
+  it("reports an unknown key, such as a typo, at the key", async () => {
+    const text = edit(minimalSpec, "  batch_size: 2\n", "  batch_size: 2\n  weight_decy: 0.1\n")
+    expect(await single(text)).toStrictEqual({ path: "training.weight_decy", expected: "no such field", found: "0.1", ...positionOf(text, "weight_decy") })
+  })
+
+  it("blames an arm's kind when it names no arm kind", async () => {
+    const text = edit(minimalSpec, "kind: prompt", "kind: lora")
+    expect(await single(text)).toStrictEqual({ path: "arms[1].kind", expected: "one of base, prompt", found: '"lora"', ...positionOf(text, "lora") })
+  })
+
+  it("reports a field that only the other arm kind has as unknown", async () => {
+    const text = edit(minimalSpec, "    kind: base\n", "    kind: base\n    num_virtual_tokens: 2\n")
+    const { line } = positionOf(text, "kind: base")
+    expect(await single(text)).toStrictEqual({ path: "arms[0].num_virtual_tokens", expected: "no such field", found: "2", line: line + 1, column: 5 })
+  })
+
+  it("reports a record with too few entries and a bad list item", async () => {
+    const text = edit(edit(minimalSpec, '    "no": " no"\n', ""), "[accuracy, macro_f1]", "[accuracy, f1]")
+    const error = await decodeError(text)
+    expect(error.issues).toStrictEqual([
+      { path: "task.labels", expected: "a mapping of at least two labels to verbalizer texts", found: '{"yes":" yes"}', ...positionOf(text, '"yes"') },
+      {
+        path: "evaluation.metrics[1]",
+        expected: "one of accuracy, macro_f1, per_class_f1, latency, trainable_params",
+        found: '"f1"',
+        ...positionOf(text, "f1]"),
+      },
+    ])
+  })
+
+  it("reports a list item of the wrong type with the item's expectation", async () => {
+    const text = edit(minimalSpec, "    stratify: false\n", "    stratify: false\n  cleaning:\n    drop_labels: [maybe, 3]\n")
+    expect(await single(text)).toStrictEqual({ path: "data.cleaning.drop_labels[1]", expected: "a label string", found: "3", ...positionOf(text, "3]") })
+  })
+
+  it("reports an empty value as null", async () => {
+    const text = edit(minimalSpec, "  dir: out\n", "  dir:\n")
+    const { line } = positionOf(text, "  dir:")
+    expect(await single(text)).toStrictEqual({ path: "output.dir", expected: "a path to the results folder", found: "null", line, column: 7 })
+  })
+
+  it("reports a document that is not a mapping", async () => {
+    expect(await single("just text\n")).toStrictEqual({ path: "", expected: "a mapping of spec fields", found: '"just text"', line: 1, column: 1 })
+  })
+
+  it("reports YAML syntax errors with their position and no decoding issues", async () => {
+    const text = edit(minimalSpec, "name: tiny", "name: tiny: x")
+    const error = await decodeError(text)
+    expect(error.issues).toHaveLength(1)
+    const { line } = positionOf(text, "name: tiny: x")
+    expect(error.issues[0]).toMatchObject({ path: "", expected: "valid YAML", line })
+    expect(error.detail).toMatch(new RegExp(`^YAML syntax error: .+ \\(line ${line}:\\d+\\)$`))
+  })
+
+  it("reports several problems at once, one line each in file order", async () => {
+    let text = edit(minimalSpec, "num_virtual_tokens: 4", "num_virtual_tokens: eight")
+    text = edit(text, "seed: 7", "seed: -1")
+    text = edit(text, "  mcnemar: false\n", "")
+    const error = await decodeError(text)
+    const at = (needle: string) => {
+      const { line, column } = positionOf(text, needle)
+      return `(line ${line}:${column})`
+    }
+    expect(error.detail).toBe(
+      [
+        `seed: expected an integer >= 0, got -1 ${at("-1")}`,
+        `arms[1].num_virtual_tokens: expected a positive integer, got "eight" ${at("eight")}`,
+        `stats.mcnemar: expected true or false, got nothing ${at("baseline")}`,
+      ].join("\n"),
+    )
+    expect(error.source).toBe("spec.yaml")
+    expect(error._tag).toBe("SpecError")
+    expect(isInputError(error)).toBe(true)
+    expect(error.message).toBe(`spec.yaml:\n${error.detail}`)
+  })
+})

@@ -1,0 +1,80 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { Effect } from "effect"
+import { afterAll, describe, expect, it } from "vitest"
+import { checkSpecFiles, type Env, loadSpec, type SpecError } from "../src/index.ts"
+import { decodeOk, edit, minimalSpec, positionOf } from "./fixtures.ts"
+
+// A data root with pubmedqa/ori_pqal.json and a models root with stories260k/config.json.
+const root = mkdtempSync(join(tmpdir(), "peftlab-spec-"))
+const dataRoot = join(root, "data")
+const modelsRoot = join(root, "models")
+mkdirSync(join(dataRoot, "pubmedqa"), { recursive: true })
+writeFileSync(join(dataRoot, "pubmedqa", "ori_pqal.json"), "{}")
+mkdirSync(join(modelsRoot, "stories260k"), { recursive: true })
+writeFileSync(join(modelsRoot, "stories260k", "config.json"), "{}")
+mkdirSync(join(modelsRoot, "empty"))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+const present: Env = { PEFTLAB_DATA: dataRoot, PEFTLAB_MODELS: modelsRoot }
+
+const checkError = async (text: string, env: Env): Promise<SpecError> =>
+  Effect.runPromise(Effect.flip(checkSpecFiles(await decodeOk(text, env))))
+
+describe("checkSpecFiles", () => {
+  it("passes when the data file and the model folder with config.json exist", async () => {
+    await expect(Effect.runPromise(checkSpecFiles(await decodeOk(minimalSpec, present)))).resolves.toBeUndefined()
+  })
+
+  it("says which variable to set when its documented default was used", async () => {
+    const error = await checkError(minimalSpec, { PEFTLAB_MODELS: modelsRoot })
+    const missing = resolve("data", "pubmedqa", "ori_pqal.json")
+    const { line, column } = positionOf(minimalSpec, "${PEFTLAB_DATA}")
+    expect(error.detail).toBe(
+      `data.path: no file at ${missing} (from \${PEFTLAB_DATA}/pubmedqa/ori_pqal.json; PEFTLAB_DATA is unset, so its default "data" was used: ` +
+        `set PEFTLAB_DATA to the folder that holds pubmedqa/) (line ${line}:${column})`,
+    )
+    expect(error.issues[0]).toMatchObject({ path: "data.path", expected: "an existing data file", found: '"data/pubmedqa/ori_pqal.json"' })
+    expect(error.source).toBe("spec.yaml")
+  })
+
+  it("shows a set variable's value when the path it gives does not exist", async () => {
+    const error = await checkError(minimalSpec, { PEFTLAB_DATA: dataRoot, PEFTLAB_MODELS: root })
+    expect(error.issues.map((issue) => issue.message)).toStrictEqual([
+      `no folder at ${join(root, "stories260k")} (from \${PEFTLAB_MODELS}/stories260k; ` +
+        `PEFTLAB_MODELS is ${JSON.stringify(root)}: set PEFTLAB_MODELS to the folder that holds stories260k/)`,
+    ])
+  })
+
+  it("tells a folder from a file and requires config.json in the model folder", async () => {
+    const text = edit(edit(minimalSpec, "/pubmedqa/ori_pqal.json", "/pubmedqa"), "/stories260k", "/empty")
+    const error = await checkError(text, present)
+    expect(error.issues.map(({ path, message, line }) => ({ path, message: message?.split(" (from")[0], line }))).toStrictEqual([
+      { path: "data.path", message: `${join(dataRoot, "pubmedqa")} is a folder, not a file`, line: positionOf(text, "${PEFTLAB_DATA}").line },
+      { path: "model.path", message: `no config.json in ${join(modelsRoot, "empty")}`, line: positionOf(text, "${PEFTLAB_MODELS}").line },
+    ])
+  })
+
+  it("rejects a file as the model folder and explains where relative paths resolve", async () => {
+    const text = edit(minimalSpec, "${PEFTLAB_MODELS}/stories260k", join(dataRoot, "pubmedqa", "ori_pqal.json"))
+    const relative = edit(minimalSpec, "${PEFTLAB_DATA}/pubmedqa/ori_pqal.json", "nowhere.json")
+    expect((await checkError(text, present)).issues[0]?.message).toBe(`${join(dataRoot, "pubmedqa", "ori_pqal.json")} is a file, not a folder`)
+    expect((await checkError(relative, present)).issues[0]?.message).toBe(
+      `no file at ${resolve("nowhere.json")} (relative paths resolve against the working directory ${process.cwd()})`,
+    )
+  })
+})
+
+const data = process.env.PEFTLAB_DATA
+const models = process.env.PEFTLAB_MODELS
+if (!data || !models) console.warn("skipping the shared-data spec check: PEFTLAB_DATA or PEFTLAB_MODELS unset")
+
+describe.skipIf(!data || !models)("the quickstart spec on the shared data", () => {
+  it("loads and finds PubMedQA and stories260k", async () => {
+    const quickstart = resolve(import.meta.dirname, "../../../specs/quickstart.yaml")
+    const loaded = await Effect.runPromise(loadSpec(quickstart, { PEFTLAB_DATA: data, PEFTLAB_MODELS: models }))
+    expect(loaded.spec.data.path).toBe(`${data}/pubmedqa/ori_pqal.json`)
+    await expect(Effect.runPromise(checkSpecFiles(loaded))).resolves.toBeUndefined()
+  })
+})

@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { Effect } from "effect"
+import { afterAll, describe, expect, it } from "vitest"
+import { formatIssue, loadSpec, placeIssue, renderFound, renderPath } from "../src/index.ts"
+import { edit, minimalSpec, positionOf } from "./fixtures.ts"
+
+const dir = mkdtempSync(join(tmpdir(), "peftlab-spec-load-"))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe("loadSpec", () => {
+  it("reads and decodes a spec file, naming the file in errors", async () => {
+    const good = join(dir, "good.yaml")
+    writeFileSync(good, minimalSpec)
+    const loaded = await Effect.runPromise(loadSpec(good, { PEFTLAB_DATA: "/d" }))
+    expect(loaded.file).toBe(good)
+    expect(loaded.spec.data.path).toBe("/d/pubmedqa/ori_pqal.json")
+
+    const bad = join(dir, "bad.yaml")
+    writeFileSync(bad, edit(minimalSpec, "lr: 0.1", "lr: 0"))
+    const error = await Effect.runPromise(Effect.flip(loadSpec(bad, {})))
+    expect(error.source).toBe(bad)
+    expect(error.issues.map((issue) => issue.path)).toStrictEqual(["training.lr"])
+  })
+
+  it("fails with a SpecError when the file cannot be read", async () => {
+    const missing = join(dir, "missing.yaml")
+    const error = await Effect.runPromise(Effect.flip(loadSpec(missing, {})))
+    expect(error._tag).toBe("SpecError")
+    expect(error.detail).toMatch(/^cannot read the spec file \(Error: ENOENT/)
+  })
+
+  it("decodes the repository's quickstart spec", async () => {
+    const { spec } = await Effect.runPromise(loadSpec(resolve(import.meta.dirname, "../../../specs/quickstart.yaml"), {}))
+    expect(spec.arms.map((arm) => arm.kind)).toStrictEqual(["base", "prompt"])
+    expect(spec.data.limit).toStrictEqual({ train: 128 })
+    expect(spec.data.fields).toStrictEqual({ question: "QUESTION", context: "CONTEXTS", label: "final_decision" })
+  })
+
+  it("keeps field locations so later checks can point into the file", async () => {
+    const file = join(dir, "located.yaml")
+    writeFileSync(file, minimalSpec)
+    const { locations } = await Effect.runPromise(loadSpec(file, {}))
+    const place = placeIssue(locations)
+    expect(place({ path: ["task", "labels", "no"], expected: "a label the data has", found: '"no"' })).toStrictEqual({
+      path: "task.labels.no",
+      expected: "a label the data has",
+      found: '"no"',
+      ...positionOf(minimalSpec, '" no"'),
+    })
+    // A path that is not in the file falls back to its nearest ancestor; `at: "key"` picks the key.
+    expect(place({ path: ["arms", 1, "init"], expected: "x", found: "nothing" })).toMatchObject(positionOf(minimalSpec, "name: prompt"))
+    expect(place({ path: ["arms", 1, "kind"], expected: "x", found: '"prompt"', at: "key" })).toMatchObject(positionOf(minimalSpec, "kind: prompt"))
+  })
+})
+
+describe("issue rendering", () => {
+  it("renders paths, found values and issue lines", () => {
+    expect(renderPath(["arms", 1, "num_virtual_tokens"])).toBe("arms[1].num_virtual_tokens")
+    expect(renderPath(["task", "labels", "not sure"])).toBe('task.labels["not sure"]')
+    expect(renderPath([])).toBe("")
+    expect(renderFound(undefined)).toBe("nothing")
+    expect(renderFound("eight")).toBe('"eight"')
+    expect(renderFound("x".repeat(100))).toBe(`"${"x".repeat(76)}...`)
+    expect(formatIssue({ path: "arms[1].num_virtual_tokens", expected: "a positive integer", found: '"eight"', line: 14, column: 25 })).toBe(
+      'arms[1].num_virtual_tokens: expected a positive integer, got "eight" (line 14:25)',
+    )
+    expect(formatIssue({ path: "data.path", expected: "an existing data file", found: '"x"', message: "no file at /x" })).toBe("data.path: no file at /x")
+  })
+})

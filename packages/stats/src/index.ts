@@ -1,0 +1,3 @@
+export * from "./binomial.ts"
+export * from "./bootstrap.ts"
+export * from "./mcnemar.ts"

@@ -1,0 +1,53 @@
+// AdamW (Loshchilov & Hutter, 2019) as torch.optim.AdamW computes it: weight decay is
+// applied to the parameter directly, not folded into the gradient as Adam's L2 would.
+import * as tf from "@tensorflow/tfjs"
+
+export interface AdamWConfig {
+  readonly lr: number
+  readonly beta1?: number
+  readonly beta2?: number
+  readonly epsilon?: number
+  readonly weightDecay?: number
+}
+
+export interface AdamW {
+  /** Applies one update to each variable from its gradient. */
+  step(grads: ReadonlyMap<tf.Variable, tf.Tensor>): void
+  readonly stepCount: () => number
+  dispose(): void
+}
+
+export const adamW = (variables: ReadonlyArray<tf.Variable>, config: AdamWConfig): AdamW => {
+  const { lr, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weightDecay = 0 } = config
+  const zeros = (v: tf.Variable) => tf.tidy(() => tf.variable(tf.zerosLike(v), false))
+  const moments = new Map(variables.map((v) => [v, { m: zeros(v), s: zeros(v) }]))
+  let t = 0
+
+  return {
+    step: (grads) => {
+      t += 1
+      const correction1 = 1 - beta1 ** t
+      const correction2 = 1 - beta2 ** t
+      tf.tidy(() => {
+        for (const [variable, grad] of grads) {
+          const state = moments.get(variable)
+          if (!state) throw new Error(`AdamW: variable ${variable.name} is not being optimised`)
+          const m = state.m.mul(beta1).add(grad.mul(1 - beta1))
+          const s = state.s.mul(beta2).add(grad.square().mul(1 - beta2))
+          state.m.assign(m)
+          state.s.assign(s)
+          const update = m.div(correction1).div(s.div(correction2).sqrt().add(epsilon))
+          const decayed = weightDecay > 0 ? variable.mul(1 - lr * weightDecay) : variable
+          variable.assign(decayed.sub(update.mul(lr)))
+        }
+      })
+    },
+    stepCount: () => t,
+    dispose: () => {
+      for (const { m, s } of moments.values()) {
+        m.dispose()
+        s.dispose()
+      }
+    },
+  }
+}

@@ -1,0 +1,95 @@
+import * as tf from "@tensorflow/tfjs"
+import { Effect, Layer } from "effect"
+import { describe, expect, it } from "vitest"
+import { Events, Rng, type RunEvent } from "@peftlab/core"
+import { batchesOf, train, type TrainingTask, type Validation } from "../src/index.ts"
+
+const collect = (events: Array<RunEvent>) => Layer.succeed(Events, { emit: (e) => Effect.sync(() => void events.push(e)) })
+
+// A least-squares problem y = 3x - 1 with a trainable slope and intercept.
+const regression = (validations?: ReadonlyArray<number>) => {
+  const w = tf.variable(tf.scalar(0))
+  const b = tf.variable(tf.scalar(0))
+  const xs = Array.from({ length: 32 }, (_, i) => i / 16 - 1)
+  const examples = xs.map((x) => ({ x, y: 3 * x - 1 }))
+  const snapshots: Array<[number, number]> = []
+  const task: TrainingTask<{ x: number; y: number }> = {
+    examples,
+    loss: (batch) =>
+      tf.tidy(() => {
+        const x = tf.tensor1d(batch.map((e) => e.x))
+        const y = tf.tensor1d(batch.map((e) => e.y))
+        return x.mul(w).add(b).sub(y).square().mean() as tf.Scalar
+      }),
+    tokens: (batch) => batch.length,
+    validate: (epoch): Effect.Effect<Validation> =>
+      Effect.sync(() => {
+        snapshots.push([w.dataSync()[0]!, b.dataSync()[0]!])
+        return { metric: "score", value: validations?.[epoch - 1] ?? -epoch, higherIsBetter: true }
+      }),
+  }
+  return { w, b, task, snapshots }
+}
+
+describe("train", () => {
+  it("drives the loss far below its start and reports every step and epoch", async () => {
+    const { w, b, task } = regression([1, 2, 3, 4, 5, 6])
+    const events: Array<RunEvent> = []
+    const summary = await Effect.runPromise(
+      train([w, b], task, { arm: "toy", epochs: 6, batchSize: 8, lr: 0.1, weightDecay: 0, rng: Rng.seeded(1) }).pipe(
+        Effect.provide(collect(events)),
+      ),
+    )
+    expect(summary.steps).toHaveLength(24)
+    expect(summary.steps.at(-1)!.loss).toBeLessThan(summary.steps[0]!.loss / 20)
+    expect(summary.bestEpoch).toBe(6)
+    expect(events.filter((e) => e.type === "train-step")).toHaveLength(24)
+    expect(events.filter((e) => e.type === "epoch-end")).toHaveLength(6)
+    tf.dispose([w, b])
+  })
+
+  it("restores the best epoch's variables, not the last epoch's", async () => {
+    const { w, b, task, snapshots } = regression([0.2, 0.9, 0.5])
+    const summary = await Effect.runPromise(
+      train([w, b], task, { arm: "toy", epochs: 3, batchSize: 8, lr: 0.1, weightDecay: 0, rng: Rng.seeded(2) }).pipe(
+        Effect.provide(collect([])),
+      ),
+    )
+    expect(summary.bestEpoch).toBe(2)
+    expect(summary.epochs.map((e) => e.best)).toEqual([true, true, false])
+    expect([w.dataSync()[0], b.dataSync()[0]]).toEqual(snapshots[1])
+    tf.dispose([w, b])
+  })
+
+  it("keeps the tensor count flat across steps (no leaks)", async () => {
+    const { w, b, task } = regression()
+    const before = tf.memory().numTensors
+    await Effect.runPromise(
+      train([w, b], task, { arm: "toy", epochs: 5, batchSize: 4, lr: 0.05, weightDecay: 0.01, rng: Rng.seeded(3) }).pipe(
+        Effect.provide(collect([])),
+      ),
+    )
+    expect(tf.memory().numTensors).toBe(before)
+    tf.dispose([w, b])
+  })
+
+  it("is deterministic for a seed", async () => {
+    const run = async () => {
+      const { w, b, task } = regression()
+      const summary = await Effect.runPromise(
+        train([w, b], task, { arm: "toy", epochs: 2, batchSize: 5, lr: 0.05, weightDecay: 0, rng: Rng.seeded(9) }).pipe(
+          Effect.provide(collect([])),
+        ),
+      )
+      tf.dispose([w, b])
+      return summary.steps.map((s) => s.loss)
+    }
+    expect(await run()).toEqual(await run())
+  })
+})
+
+describe("batchesOf", () => {
+  it("splits into full batches and a smaller last one", () => {
+    expect(batchesOf([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]])
+  })
+})

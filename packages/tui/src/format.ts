@@ -1,0 +1,42 @@
+// Text pieces shared by the Ink screen and the plain-line printer, so both show a run the same way.
+
+/** `0:35`, `1:05`, `1:02:03`; `--:--` when the duration is not known (yet). */
+export const formatDuration = (ms: number | undefined): string => {
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return "--:--"
+  const totalSeconds = Math.round(ms / 1000)
+  const hours = Math.floor(totalSeconds / 3600)
+  const minutes = Math.floor((totalSeconds % 3600) / 60)
+  const seconds = String(totalSeconds % 60).padStart(2, "0")
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, "0")}:${seconds}` : `${minutes}:${seconds}`
+}
+
+/** Losses and metrics with four decimals: enough to see small changes between epochs. */
+export const formatNumber = (x: number): string => (Number.isNaN(x) ? "nan" : x.toFixed(4))
+
+export const formatRate = (tokensPerSecond: number): string => `${Math.round(tokensPerSecond)} tok/s`
+
+export const formatMetrics = (metrics: Readonly<Record<string, number>>): string =>
+  Object.entries(metrics)
+    .map(([name, value]) => `${name} ${formatNumber(value)}`)
+    .join(", ")
+
+export const formatValidation = (validation: { readonly metric: string; readonly value: number; readonly best: boolean }): string =>
+  `${validation.metric} ${formatNumber(validation.value)}${validation.best ? " (best)" : ""}`
+
+export const formatEpochStep = (at: { readonly epoch: number; readonly epochs: number; readonly step: number; readonly totalSteps: number }): string =>
+  `epoch ${at.epoch}/${at.epochs} step ${at.step}/${at.totalSteps}`
+
+export const formatLog = (log: { readonly level: "info" | "warn"; readonly message: string }): string =>
+  log.level === "warn" ? `warning: ${log.message}` : log.message
+
+// Fractions are clamped to [0, 1] so a late or repeated event cannot overflow a bar.
+const clamp01 = (x: number): number => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0)
+
+/** Whole percent, right-aligned to four characters so bars and numbers line up: ` 40%`. */
+export const formatPercent = (fraction: number): string => `${Math.floor(clamp01(fraction) * 100)}%`.padStart(4)
+
+
+export const progressBar = (fraction: number, width: number): string => {
+  const filled = Math.round(clamp01(fraction) * width)
+  return "█".repeat(filled) + "░".repeat(width - filled)
+}

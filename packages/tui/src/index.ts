@@ -1,0 +1,6 @@
+export * from "./format.ts"
+export * from "./ink-ui.ts"
+export * from "./plain-lines.ts"
+export * from "./progress.ts"
+export * from "./reducer.ts"
+export * from "./screen.ts"

@@ -1,0 +1,137 @@
+// The Ink screen of a run: header, one row per arm, recent log messages and, once the run
+// ended, a summary of every arm's metrics. Dumb components: everything comes from `UiState`.
+import type { ArmPhase } from "@peftlab/core"
+import { Box, Text } from "ink"
+import { createElement as h, type ReactElement } from "react"
+import { formatDuration, formatEpochStep, formatLog, formatNumber, formatPercent, formatRate, formatValidation, progressBar } from "./format.ts"
+import { trainingProgress } from "./progress.ts"
+import type { ArmView, LogLine, UiState } from "./reducer.ts"
+
+export interface ScreenProps {
+  readonly state: UiState
+  /** Wall time since the run started; the caller ticks it, the screen only shows it. */
+  readonly elapsedMs: number
+}
+
+const barWidth = 20
+
+const phaseColor: Record<ArmPhase, string> = {
+  queued: "gray",
+  training: "cyan",
+  evaluating: "magenta",
+  done: "green",
+  failed: "red",
+  skipped: "gray",
+}
+
+/** A fixed-width, single-line table cell. */
+const cell = (key: string, width: number, text: string, color?: string): ReactElement =>
+  h(Box, { key, width, flexShrink: 0 }, h(Text, { wrap: "truncate-end", color }, text))
+
+const Header = ({ state, elapsedMs }: ScreenProps): ReactElement =>
+  state.name === ""
+    ? h(Text, { dimColor: true }, "waiting for the run to start…")
+    : h(
+        Box,
+        { gap: 2 },
+        h(Text, { bold: true }, state.name),
+        h(Text, null, `backend ${state.backend}`),
+        h(Text, null, `output ${state.outDir}`),
+        h(Text, null, `elapsed ${formatDuration(state.finished?.elapsedMs ?? elapsedMs)}`),
+      )
+
+const stateWidth = 10
+
+/** Where the arm is: examples scored while it evaluates (or if it never trained), else training steps. */
+const activity = (arm: ArmView): { readonly fraction: number; readonly at: string } | undefined => {
+  if (arm.evaluation !== undefined && (arm.phase === "evaluating" || arm.step === undefined)) {
+    const { split, done, total } = arm.evaluation
+    return { fraction: done / total, at: `eval ${split} ${done}/${total}` }
+  }
+  if (arm.step === undefined) return undefined
+  return { fraction: trainingProgress(arm.step).fraction, at: formatEpochStep(arm.step) }
+}
+
+/** The second line of a row: what is known so far about loss, validation, speed and failures. */
+const details = (arm: ArmView): ReadonlyArray<readonly [string, string | undefined]> => {
+  const training = arm.phase === "training" ? arm.step : undefined
+  return [
+    ["loss", arm.step === undefined ? undefined : `loss ${formatNumber(arm.step.loss)}`],
+    ["validation", arm.validation === undefined ? undefined : `val ${formatValidation(arm.validation)}`],
+    ["speed", training === undefined ? undefined : formatRate(training.tokensPerSecond)],
+    ["eta", training === undefined ? undefined : `eta ${formatDuration(arm.etaMs)}`],
+    ["detail", arm.detail],
+  ]
+}
+
+// Two lines per arm keep the screen within 80 columns.
+const ArmRow = ({ arm, nameWidth }: { readonly arm: ArmView; readonly nameWidth: number }): ReactElement => {
+  const now = activity(arm)
+  const known = details(arm).filter((entry): entry is readonly [string, string] => entry[1] !== undefined)
+  return h(
+    Box,
+    { flexDirection: "column" },
+    h(
+      Box,
+      { gap: 2 },
+      cell("name", nameWidth, arm.name),
+      cell("state", stateWidth, arm.phase, phaseColor[arm.phase]),
+      now === undefined ? null : h(Text, { key: "bar" }, `${progressBar(now.fraction, barWidth)} ${formatPercent(now.fraction)}`),
+      now === undefined ? null : h(Text, { key: "at" }, now.at),
+    ),
+    known.length === 0
+      ? null
+      : h(Box, { gap: 2, paddingLeft: nameWidth + 2 }, ...known.map(([key, text]) => h(Text, { key, color: key === "detail" ? phaseColor[arm.phase] : undefined }, text))),
+  )
+}
+
+const nameWidthOf = (arms: ReadonlyArray<ArmView>): number => Math.max(3, ...arms.map((arm) => arm.name.length))
+
+const ArmTable = ({ arms }: { readonly arms: ReadonlyArray<ArmView> }): ReactElement => {
+  const nameWidth = nameWidthOf(arms)
+  return h(Box, { flexDirection: "column", marginTop: 1 }, ...arms.map((arm) => h(ArmRow, { key: arm.name, arm, nameWidth })))
+}
+
+const Logs = ({ logs }: { readonly logs: ReadonlyArray<LogLine> }): ReactElement =>
+  h(
+    Box,
+    { flexDirection: "column", marginTop: 1 },
+    ...logs.map((log, i) => h(Text, { key: i, color: log.level === "warn" ? "yellow" : undefined, dimColor: log.level === "info" }, formatLog(log))),
+  )
+
+/** One column per metric any arm reported, in the order they first appear. */
+const Summary = ({ state }: { readonly state: UiState }): ReactElement => {
+  const metricNames = [...new Set(state.arms.flatMap((arm) => Object.keys(arm.metrics ?? {})))]
+  const nameWidth = nameWidthOf(state.arms)
+  const widthOf = (metric: string): number => Math.max(metric.length, 6)
+  const ok = state.finished?.ok === true
+  return h(
+    Box,
+    { flexDirection: "column", marginTop: 1 },
+    h(Text, { bold: true, color: ok ? "green" : "red" }, ok ? `finished, results in ${state.outDir}` : `failed, partial results in ${state.outDir}`),
+    h(Box, { gap: 2 }, cell("name", nameWidth, "arm"), ...metricNames.map((metric) => cell(metric, widthOf(metric), metric, "gray"))),
+    ...state.arms.map((arm) =>
+      h(
+        Box,
+        { key: arm.name, gap: 2 },
+        cell("name", nameWidth, arm.name),
+        ...(arm.metrics === undefined
+          ? [cell("phase", stateWidth, arm.phase, phaseColor[arm.phase])]
+          : metricNames.map((metric) => {
+              const value = arm.metrics?.[metric]
+              return cell(metric, widthOf(metric), value === undefined ? "" : formatNumber(value))
+            })),
+      ),
+    ),
+  )
+}
+
+export const Screen = (props: ScreenProps): ReactElement =>
+  h(
+    Box,
+    { flexDirection: "column" },
+    h(Header, props),
+    props.state.arms.length === 0 ? null : h(ArmTable, { arms: props.state.arms }),
+    props.state.logs.length === 0 ? null : h(Logs, { logs: props.state.logs }),
+    props.state.finished === undefined ? null : h(Summary, { state: props.state }),
+  )

@@ -1,0 +1,16 @@
+// tfjs's cpu backend: plain JavaScript kernels, always there, the reference to compare against.
+import * as tf from "@tensorflow/tfjs"
+import type { BackendPlugin } from "@peftlab/core"
+
+export const plugin: BackendPlugin = {
+  name: "cpu",
+  description: "tfjs cpu backend (pure JavaScript, single thread)",
+  probe: async () =>
+    tf.findBackendFactory("cpu") !== null
+      ? { available: true }
+      : { available: false, reason: "this build of @tensorflow/tfjs has no cpu backend registered" },
+  setup: async () => {
+    if (!(await tf.setBackend("cpu"))) throw new Error("tfjs could not initialise its cpu backend")
+    await tf.ready()
+  },
+}

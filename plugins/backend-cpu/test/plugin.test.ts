@@ -1,0 +1,17 @@
+import * as tf from "@tensorflow/tfjs"
+import { describe, expect, it } from "vitest"
+import { plugin } from "../src/index.ts"
+
+describe("cpu backend plugin", () => {
+  it("is available here", async () => {
+    expect(await plugin.probe()).toEqual({ available: true })
+  })
+
+  it("selects tfjs's cpu backend and multiplies matrices correctly", async () => {
+    await plugin.setup()
+    expect(tf.getBackend()).toBe("cpu")
+    const product = tf.tidy(() => tf.matMul(tf.tensor2d([[0.5, -1.5], [2, 0.25]]), tf.tensor2d([[4, -2], [1, 3]])).arraySync())
+    // By hand: [0.5*4 - 1.5*1, -0.5*2 - 1.5*3; 2*4 + 0.25*1, -2*2 + 0.25*3], all exact in float32.
+    expect(product).toEqual([[0.5, -5.5], [8.25, -3.25]])
+  })
+})

@@ -1,0 +1,50 @@
+// tfjs's WebAssembly backend (XNNPACK kernels, SIMD when the runtime has it). Its Emscripten
+// loader looks for the .wasm binaries next to the script; we point it at the installed
+// package's dist/ folder explicitly, so Node reads them from disk and never fetches a URL.
+import { existsSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname, join, sep } from "node:path"
+import * as tf from "@tensorflow/tfjs"
+import type { BackendPlugin } from "@peftlab/core"
+
+// Node has no cross-origin isolation for the threaded build, so it loads one of these two.
+const binaries = ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm"] as const
+
+/** dist/ of the installed @tensorflow/tfjs-backend-wasm: its Node entry point and binaries live there. */
+export const installedWasmDir = (): string =>
+  dirname(createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm"))
+
+const missingBinary = (wasmDir: string): string | undefined =>
+  binaries.map((name) => join(wasmDir, name)).find((path) => !existsSync(path))
+
+/** The wasm plugin, loading binaries from `wasmDir` (defaults to the installed package). */
+export const makeWasmPlugin = (wasmDir?: string): BackendPlugin => {
+  const resolveDir = (): string => wasmDir ?? installedWasmDir()
+  return {
+    name: "wasm",
+    description: "tfjs WebAssembly backend (XNNPACK, SIMD), binaries read from local files",
+    probe: async () => {
+      if (!("WebAssembly" in globalThis)) return { available: false, reason: "this JavaScript runtime has no WebAssembly" }
+      let dir: string
+      try {
+        dir = resolveDir()
+      } catch {
+        return { available: false, reason: "@tensorflow/tfjs-backend-wasm is not installed" }
+      }
+      const missing = missingBinary(dir)
+      return missing === undefined
+        ? { available: true }
+        : { available: false, reason: `cannot find the WebAssembly binary ${missing}` }
+    },
+    setup: async () => {
+      // Imported here rather than at the top: importing registers the backend with a higher
+      // priority than cpu, which would change tfjs's default for programs that never chose wasm.
+      const wasm = await import("@tensorflow/tfjs-backend-wasm")
+      wasm.setWasmPaths(resolveDir() + sep)
+      if (!(await tf.setBackend("wasm"))) throw new Error(`tfjs could not initialise its wasm backend from ${resolveDir()}`)
+      await tf.ready()
+    },
+  }
+}
+
+export const plugin: BackendPlugin = makeWasmPlugin()

@@ -1,0 +1,115 @@
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { peftlab, peftlabChild, quickstartVariant, tinyRun } from "./cli.ts"
+
+const shared = process.env.PEFTLAB_DATA && process.env.PEFTLAB_MODELS
+if (!shared) console.warn("skipping end-to-end runs: PEFTLAB_DATA or PEFTLAB_MODELS unset")
+
+const expectedFiles = [
+  "manifest.json",
+  "results.csv",
+  "results.md",
+  "stats.json",
+  "stats.md",
+  "preds_base_test.csv",
+  "preds_prompt_test.csv",
+  "confusion_base.csv",
+  "confusion_prompt.csv",
+  "train_log.jsonl",
+  "adapters/prompt/adapter_config.json",
+  "adapters/prompt/adapter_model.safetensors",
+]
+
+const read = (dir: string, file: string) => readFileSync(join(dir, file), "utf8")
+
+describe.skipIf(!shared)("peftlab run (quickstart, tiny)", () => {
+  const { file, dir } = quickstartVariant(tinyRun)
+  const out = join(dir, "results")
+
+  it("exits 0 and writes every file of the results folder", () => {
+    const run = peftlab(["run", file, "--out", out, "--no-tui", "--backend", "cpu"])
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
+    for (const f of expectedFiles) expect(existsSync(join(out, f)), f).toBe(true)
+    expect(run.stdout).toMatch(/\[prompt\] epoch 2 done/)
+  })
+
+  it("writes consistent contents", () => {
+    const manifest = JSON.parse(read(out, "manifest.json"))
+    expect(manifest.status).toBe("complete")
+    expect(manifest.data.splits).toEqual({ train: 16, val: 12, test: 12 })
+    expect(manifest.data.hash).toMatch(/^[0-9a-f]{64}$/)
+    expect(manifest.seeds).toEqual({ experiment: 42, split: 42, bootstrap: 42 })
+    expect(manifest.packages["@tensorflow/tfjs"]).toBe("4.22.0")
+
+    const preds = read(out, "preds_prompt_test.csv").trim().split("\n")
+    expect(preds[0]).toBe("id,gold,pred,score")
+    expect(preds).toHaveLength(13)
+    const confusion = read(out, "confusion_prompt.csv").trim().split("\n")
+    const counted = confusion.slice(1).flatMap((row) => row.split(",").slice(1).map(Number))
+    expect(counted.reduce((a, b) => a + b, 0)).toBe(12)
+
+    const results = read(out, "results.csv").trim().split("\n")
+    expect(results).toHaveLength(3)
+    const stats = JSON.parse(read(out, "stats.json"))
+    expect(stats[0].arm).toBe("prompt")
+    expect(stats[0].baseline).toBe("base")
+    expect(stats[0].mcnemar.pValue).toBeGreaterThan(0)
+
+    const log = read(out, "train_log.jsonl").trim().split("\n").map((l) => JSON.parse(l))
+    expect(log.filter((l) => l.type === "step")).toHaveLength(4) // 16 examples / batch 8 x 2 epochs
+    expect(log.filter((l) => l.type === "epoch")).toHaveLength(2)
+
+    const config = JSON.parse(read(out, "adapters/prompt/adapter_config.json"))
+    expect(config.peft_type).toBe("PROMPT_TUNING")
+    expect(config.num_virtual_tokens).toBe(8)
+  })
+
+  it("resumes: a finished arm is reused and a missing one is redone identically", () => {
+    const before = read(out, "preds_prompt_test.csv")
+    rmSync(join(out, "arms", "prompt"), { recursive: true })
+    const run = peftlab(["run", file, "--out", out, "--no-tui", "--backend", "cpu"])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/\[base\].*resumed/)
+    expect(read(out, "preds_prompt_test.csv")).toBe(before)
+  })
+
+  it("refuses, with exit 2 and nothing lost, to mix results of a different spec", () => {
+    const other = quickstartVariant((spec) => {
+      tinyRun(spec)
+      spec.training.lr = 0.5
+    })
+    const snapshot = () =>
+      readdirSync(out, { withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => [entry.name, read(out, entry.name)])
+    const before = snapshot()
+    const run = peftlab(["run", other.file, "--out", out, "--no-tui", "--backend", "cpu"])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/different spec/)
+    expect(snapshot()).toEqual(before)
+  })
+})
+
+describe.skipIf(!shared)("peftlab run, interrupted", () => {
+  it("stops on SIGINT with exit 130 and the next run resumes the finished arms", async () => {
+    const { file, dir } = quickstartVariant(tinyRun)
+    const out = join(dir, "results")
+    const child = peftlabChild(["run", file, "--out", out, "--no-tui", "--backend", "cpu"])
+    let stdout = ""
+    child.stdout.on("data", (chunk) => {
+      stdout += String(chunk)
+      if (/\[prompt\].*step/.test(stdout)) child.kill("SIGINT")
+    })
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve))
+    expect(code).toBe(130)
+    expect(existsSync(join(out, "arms", "base", "result.json"))).toBe(true)
+    expect(existsSync(join(out, "arms", "prompt", "result.json"))).toBe(false)
+
+    const rerun = peftlab(["run", file, "--out", out, "--no-tui", "--backend", "cpu"])
+    expect(rerun.code).toBe(0)
+    expect(rerun.stdout).toMatch(/\[base\].*resumed/)
+    expect(existsSync(join(out, "arms", "prompt", "result.json"))).toBe(true)
+  })
+})
