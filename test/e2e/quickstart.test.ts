@@ -28,7 +28,7 @@ describe.skipIf(!shared)("peftlab run (quickstart, tiny)", () => {
   const out = join(dir, "results")
 
   it("exits 0 and writes every file of the results folder", () => {
-    const run = peftlab(["run", file, "--out", out, "--no-tui", "--backend", "cpu"])
+    const run = peftlab(["run", file, "--out", out, "--no-tui", "--backend", "wasm"])
     expect(run.stderr).toBe("")
     expect(run.code).toBe(0)
     for (const f of expectedFiles) expect(existsSync(join(out, f)), f).toBe(true)
@@ -69,7 +69,7 @@ describe.skipIf(!shared)("peftlab run (quickstart, tiny)", () => {
   it("resumes: a finished arm is reused and a missing one is redone identically", () => {
     const before = read(out, "preds_prompt_test.csv")
     rmSync(join(out, "arms", "prompt"), { recursive: true })
-    const run = peftlab(["run", file, "--out", out, "--no-tui", "--backend", "cpu"])
+    const run = peftlab(["run", file, "--out", out, "--no-tui", "--backend", "wasm"])
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/\[base\].*resumed/)
     expect(read(out, "preds_prompt_test.csv")).toBe(before)
@@ -85,7 +85,7 @@ describe.skipIf(!shared)("peftlab run (quickstart, tiny)", () => {
         .filter((entry) => entry.isFile())
         .map((entry) => [entry.name, read(out, entry.name)])
     const before = snapshot()
-    const run = peftlab(["run", other.file, "--out", out, "--no-tui", "--backend", "cpu"])
+    const run = peftlab(["run", other.file, "--out", out, "--no-tui", "--backend", "wasm"])
     expect(run.code).toBe(2)
     expect(run.stderr).toMatch(/different spec/)
     expect(snapshot()).toEqual(before)
@@ -96,7 +96,7 @@ describe.skipIf(!shared)("peftlab run, interrupted", () => {
   it("stops on SIGINT with exit 130 and the next run resumes the finished arms", async () => {
     const { file, dir } = quickstartVariant(tinyRun)
     const out = join(dir, "results")
-    const child = peftlabChild(["run", file, "--out", out, "--no-tui", "--backend", "cpu"])
+    const child = peftlabChild(["run", file, "--out", out, "--no-tui", "--backend", "wasm"])
     let stdout = ""
     child.stdout.on("data", (chunk) => {
       stdout += String(chunk)
@@ -107,7 +107,7 @@ describe.skipIf(!shared)("peftlab run, interrupted", () => {
     expect(existsSync(join(out, "arms", "base", "result.json"))).toBe(true)
     expect(existsSync(join(out, "arms", "prompt", "result.json"))).toBe(false)
 
-    const rerun = peftlab(["run", file, "--out", out, "--no-tui", "--backend", "cpu"])
+    const rerun = peftlab(["run", file, "--out", out, "--no-tui", "--backend", "wasm"])
     expect(rerun.code).toBe(0)
     expect(rerun.stdout).toMatch(/\[base\].*resumed/)
     expect(existsSync(join(out, "arms", "prompt", "result.json"))).toBe(true)

@@ -1,5 +1,5 @@
 import { armFile } from "./arm-file.ts"
-import { writeFileAtomic } from "./atomic.ts"
+import { writeFileAtomic } from "@peftlab/core"
 import { toCsv } from "./csv.ts"
 
 /** confusion_<arm>.csv: rows gold, columns predicted, both in `labels` order; header `gold\pred,<labels>`. */

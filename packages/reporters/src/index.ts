@@ -1,4 +1,4 @@
-export * from "./atomic.ts"
+export * from "@peftlab/core"
 export * from "./confusion.ts"
 export * from "./csv.ts"
 export * from "./manifest.ts"

@@ -1,5 +1,5 @@
 import { armFile } from "./arm-file.ts"
-import { writeFileAtomic } from "./atomic.ts"
+import { writeFileAtomic } from "@peftlab/core"
 import { toCsv } from "./csv.ts"
 
 export interface PredictionRow {

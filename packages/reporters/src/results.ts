@@ -1,5 +1,5 @@
 import { join } from "node:path"
-import { writeFileAtomic } from "./atomic.ts"
+import { writeFileAtomic } from "@peftlab/core"
 import { toCsv } from "./csv.ts"
 import { type Align, toMarkdownTable } from "./markdown.ts"
 

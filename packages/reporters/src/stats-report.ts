@@ -1,5 +1,5 @@
 import { join } from "node:path"
-import { writeFileAtomic } from "./atomic.ts"
+import { writeFileAtomic } from "@peftlab/core"
 import { formatP, signed } from "./format.ts"
 import { toMarkdownTable } from "./markdown.ts"
 

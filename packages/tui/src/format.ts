@@ -17,7 +17,8 @@ export const formatRate = (tokensPerSecond: number): string => `${Math.round(tok
 
 export const formatMetrics = (metrics: Readonly<Record<string, number>>): string =>
   Object.entries(metrics)
-    .map(([name, value]) => `${name} ${formatNumber(value)}`)
+    // Counts (parameters, examples) read better whole than as 12345.0000.
+    .map(([name, value]) => `${name} ${Number.isInteger(value) ? value.toLocaleString("en-US") : formatNumber(value)}`)
     .join(", ")
 
 export const formatValidation = (validation: { readonly metric: string; readonly value: number; readonly best: boolean }): string =>

@@ -40,6 +40,7 @@ describe("numbers and metrics", () => {
   it("lists metrics in their given order", () => {
     expect(formatMetrics({ accuracy: 0.635, macro_f1: 0.59141 })).toBe("accuracy 0.6350, macro_f1 0.5914")
     expect(formatMetrics({})).toBe("")
+    expect(formatMetrics({ trainable_params: 512, macro_f1: 0.5 })).toBe("trainable_params 512, macro_f1 0.5000")
   })
 
   it("marks the best validation", () => {

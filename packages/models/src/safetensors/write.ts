@@ -1,9 +1,8 @@
 // Writes float32 tensors as .safetensors. The header is padded with spaces to a multiple of
-// 8 bytes (as the reference implementation does) so the data section stays aligned, and the
-// file appears only once complete: written to a temporary name, then renamed.
-import { randomUUID } from "node:crypto"
-import { rename, rm, writeFile } from "node:fs/promises"
+// 8 bytes (as the reference implementation does) so the data section stays aligned; the file
+// is written atomically, so it appears only once complete.
 import { Effect } from "effect"
+import { writeFileAtomic } from "@peftlab/core"
 import { ModelFileError } from "../model-file-error.ts"
 import { elementCount, metadataKey } from "./header.ts"
 
@@ -46,17 +45,8 @@ export const writeSafetensors = (
         )
       }
     }
-    const temporary = `${path}.${randomUUID()}.tmp`
     yield* Effect.tryPromise({
-      try: async () => {
-        try {
-          await writeFile(temporary, encode(tensors, metadata))
-          await rename(temporary, path)
-        } catch (cause) {
-          await rm(temporary, { force: true })
-          throw cause
-        }
-      },
+      try: () => writeFileAtomic(path, encode(tensors, metadata)),
       catch: (cause) => new ModelFileError({ source: path, detail: `cannot write: ${String(cause)}` }),
     })
   })

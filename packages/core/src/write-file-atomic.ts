@@ -1,5 +1,5 @@
-// Every file of a results folder is written whole or not at all: readers (a resumed run,
-// a user opening results.csv mid-run) never see a half-written file.
+// Every file peftlab writes (results, adapters, checkpoints) is written whole or not at all:
+// readers (a resumed run, a user opening results.csv mid-run) never see a half-written file.
 import { mkdir, rename, unlink, writeFile } from "node:fs/promises"
 import { dirname } from "node:path"
 
@@ -7,11 +7,11 @@ import { dirname } from "node:path"
  * Writes `content` to `path.tmp-<pid>` and renames it over `path`, creating parent folders.
  * On failure the temporary file is removed and any previous `path` is left as it was.
  */
-export const writeFileAtomic = async (path: string, content: string): Promise<void> => {
+export const writeFileAtomic = async (path: string, content: string | Uint8Array): Promise<void> => {
   await mkdir(dirname(path), { recursive: true })
   const tmp = `${path}.tmp-${process.pid}`
   try {
-    await writeFile(tmp, content, "utf8")
+    await writeFile(tmp, content)
     await rename(tmp, path)
   } catch (error) {
     // The original error is the one worth reporting; the temp file may not even exist.

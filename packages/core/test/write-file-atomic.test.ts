@@ -1,11 +1,15 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { describe, expect, it } from "vitest"
+import { beforeEach, describe, expect, it } from "vitest"
 import { writeFileAtomic } from "../src/index.ts"
-import { useTmpDir } from "./tmp-dir.ts"
 
 describe("writeFileAtomic", () => {
-  const tmp = useTmpDir()
+  let dir = ""
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "peftlab-core-"))
+  })
+  const tmp = () => dir
 
   it("creates missing folders and leaves no temporary file", async () => {
     const path = join(tmp(), "a", "b", "out.txt")
