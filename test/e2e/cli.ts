@@ -30,6 +30,5 @@ export const quickstartVariant = (change: (spec: Record<string, any>) => void): 
 export const tinyRun = (spec: Record<string, any>) => {
   spec.data.limit = { train: 16, val: 12, test: 12 }
   spec.training.epochs = 2
-  spec.training.max_length = 96
   spec.stats.bootstrap.B = 200
 }

@@ -1,5 +1,6 @@
 // The spec's data section: load, clean, split and (for quick runs) subset.
 import { Effect } from "effect"
+import { SpecDataMismatch } from "./encode.ts"
 import { datasetHash, loadPubMedQA, stratifiedSplit, stratifiedSubset, type ClassificationExample, type LoadReport } from "@peftlab/datasets"
 import type { ExperimentSpec } from "@peftlab/spec"
 
@@ -27,6 +28,16 @@ export const prepareData = (spec: ExperimentSpec) =>
       dedupe: data.cleaning.dedupe,
       dropEmpty: data.cleaning.drop_empty,
     })
+    const labels = Object.keys(spec.task.labels)
+    const unknown = examples.find((e) => !labels.includes(e.label))
+    if (unknown) {
+      return yield* Effect.fail(
+        new SpecDataMismatch({
+          source: data.path,
+          detail: `example ${unknown.id} has label "${unknown.label}", which task.labels does not list (${labels.join(", ")}); add a verbalizer for it or drop it with data.cleaning.drop_labels`,
+        }),
+      )
+    }
     const seed = data.split.seed ?? spec.seed
     const full = stratifiedSplit(examples, data.split, seed)
     const limit = (split: keyof Splits): ReadonlyArray<ClassificationExample> => {
@@ -34,5 +45,5 @@ export const prepareData = (spec: ExperimentSpec) =>
       return n !== undefined && n < full[split].length ? stratifiedSubset(full[split], n, seed) : full[split]
     }
     const splits: Splits = { train: limit("train"), val: limit("val"), test: limit("test") }
-    return { splits, labels: Object.keys(spec.task.labels), report, hash: datasetHash(examples) } satisfies PreparedData
+    return { splits, labels, report, hash: datasetHash(examples) } satisfies PreparedData
   })

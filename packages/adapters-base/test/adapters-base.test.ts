@@ -1,0 +1,56 @@
+import { join } from "node:path"
+import * as tf from "@tensorflow/tfjs"
+import { Effect } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { loadCausalLM, type CausalLM } from "@peftlab/models"
+import { disposeSnapshot, frozenBase, restoreSnapshot, takeSnapshot, trainableParameterCount, type Adapter } from "../src/index.ts"
+
+const models = process.env.PEFTLAB_MODELS
+if (!models) console.warn("skipping the frozen-base test on stories260k: PEFTLAB_MODELS unset")
+
+describe("snapshots", () => {
+  it("restore the values taken, after the variables have changed", () => {
+    const a = tf.variable(tf.tensor1d([1, 2]))
+    const b = tf.variable(tf.tensor2d([[3]]))
+    const snapshot = takeSnapshot([a, b])
+    a.assign(tf.tensor1d([9, 9]))
+    b.assign(tf.tensor2d([[9]]))
+    restoreSnapshot([a, b], snapshot)
+    expect(a.arraySync()).toEqual([1, 2])
+    expect(b.arraySync()).toEqual([[3]])
+    const before = tf.memory().numTensors
+    disposeSnapshot(snapshot)
+    expect(tf.memory().numTensors).toBe(before - 2)
+    tf.dispose([a, b])
+  })
+})
+
+describe("trainableParameterCount", () => {
+  it("sums the sizes of the trainable variables", () => {
+    const vars = [tf.variable(tf.zeros([4, 3])), tf.variable(tf.zeros([5]))]
+    const adapter: Adapter = { ...frozenBase(), trainable: vars }
+    expect(trainableParameterCount(adapter)).toBe(17)
+    tf.dispose(vars)
+  })
+})
+
+describe.skipIf(!models)("frozenBase on stories260k", () => {
+  let model: CausalLM
+  beforeAll(async () => {
+    await tf.setBackend("cpu")
+    model = await Effect.runPromise(loadCausalLM(join(models!, "stories260k")))
+  })
+  afterAll(() => model?.dispose())
+
+  it("trains nothing and gives exactly the model's own logits", () => {
+    const adapter = frozenBase()
+    expect(trainableParameterCount(adapter)).toBe(0)
+    expect(adapter.peftTensors().size).toBe(0)
+    const ids = tf.tensor2d([[1, 403, 407]], [1, 3], "int32")
+    const mask = tf.ones([1, 3], "int32") as tf.Tensor2D
+    const got = tf.tidy(() => adapter.logits(model, ids, mask))
+    const expected = tf.tidy(() => model.forward({ embeds: model.embed(ids), attentionMask: mask }))
+    expect(Array.from(got.dataSync())).toEqual(Array.from(expected.dataSync()))
+    tf.dispose([ids, mask, got, expected])
+  })
+})

@@ -1,0 +1,60 @@
+import { join } from "node:path"
+import * as tf from "@tensorflow/tfjs"
+import { Effect } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { frozenBase } from "@peftlab/adapters-base"
+import { loadCausalLM, type CausalLM } from "@peftlab/models"
+import { scoreLabels } from "../src/index.ts"
+
+const models = process.env.PEFTLAB_MODELS
+if (!models) console.warn("skipping label scoring on stories260k: PEFTLAB_MODELS unset")
+
+// Reference: run the model on prompt ++ label and add up log-softmax of each label token at
+// the position before it, one plain forward per candidate.
+const reference = (model: CausalLM, prompt: number[], label: number[]): number =>
+  tf.tidy(() => {
+    const ids = [...prompt, ...label]
+    const logits = model.forward({ embeds: model.embed(tf.tensor2d([ids], [1, ids.length], "int32")) })
+    const logProbs = tf.logSoftmax(logits).arraySync() as number[][][]
+    return label.reduce((sum, token, j) => sum + logProbs[0]![prompt.length - 1 + j]![token]!, 0)
+  })
+
+describe.skipIf(!models)("scoreLabels on stories260k", () => {
+  let model: CausalLM
+  beforeAll(async () => {
+    await tf.setBackend("cpu")
+    model = await Effect.runPromise(loadCausalLM(join(models!, "stories260k")))
+  })
+  afterAll(() => model?.dispose())
+
+  const prompts = [
+    [1, 403, 407, 261, 378, 432],
+    [1, 378, 432, 383],
+  ]
+  const labels = [[13], [286, 261]] // a one-token and a two-token verbalizer
+
+  it("scores each label as the summed log-probability of its tokens after the prompt (tolerance 1e-5)", () => {
+    const scored = scoreLabels(model, frozenBase(), prompts, labels, 0)
+    prompts.forEach((prompt, i) =>
+      labels.forEach((label, k) => expect(Math.abs(scored[i]!.scores[k]! - reference(model, prompt, label))).toBeLessThan(1e-5)),
+    )
+  })
+
+  it("predicts the highest score with its softmax share as confidence, and batching changes nothing", () => {
+    const together = scoreLabels(model, frozenBase(), prompts, labels, 0)
+    const alone = prompts.map((p) => scoreLabels(model, frozenBase(), [p], labels, 0)[0]!)
+    together.forEach((s, i) => {
+      const best = s.scores[0]! >= s.scores[1]! ? 0 : 1
+      expect(s.predicted).toBe(best)
+      const shares = s.scores.map((x) => Math.exp(x)).map((e, _, all) => e / all.reduce((a, b) => a + b, 0))
+      expect(s.confidence).toBeCloseTo(shares[best]!, 6)
+      s.scores.forEach((x, k) => expect(Math.abs(x - alone[i]!.scores[k]!)).toBeLessThan(1e-5))
+    })
+  })
+
+  it("leaves no tensors behind", () => {
+    const before = tf.memory().numTensors
+    scoreLabels(model, frozenBase(), prompts, labels, 0)
+    expect(tf.memory().numTensors).toBe(before)
+  })
+})

@@ -1,0 +1,45 @@
+import { Effect } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { frozenBase } from "@peftlab/adapters-base"
+import { plugin as wasm } from "@peftlab/backend-wasm"
+import { loadCausalLM, type CausalLM } from "@peftlab/models"
+import { loadTokenizer, type Tokenizer } from "@peftlab/tokenizers"
+import { classificationTraining, encodedTask, prepareData, scoreAll, validationOf, type EncodedExample } from "../src/index.ts"
+import { quickstartSpec, shared } from "./fixtures.ts"
+
+describe.skipIf(!shared)("classification through the LM head", () => {
+  let model: CausalLM
+  let tokenizer: Tokenizer
+  let examples: Array<EncodedExample>
+  let setup: Parameters<typeof scoreAll>[0]
+  beforeAll(async () => {
+    await wasm.setup()
+    const spec = await quickstartSpec()
+    model = await Effect.runPromise(loadCausalLM(spec.model.path))
+    tokenizer = await Effect.runPromise(loadTokenizer(spec.model.path))
+    const data = await Effect.runPromise(prepareData(spec))
+    const task = encodedTask(spec, tokenizer, data.labels)
+    examples = await Effect.runPromise(task.encode(data.splits.val.slice(0, 6)))
+    setup = { model, adapter: frozenBase(), task, padId: tokenizer.padId, batchSize: 4 }
+  })
+  afterAll(() => model?.dispose())
+
+  it("trains on the same quantity it scores: the batch loss is the gold verbalizers' NLL per token (tolerance 1e-4)", () => {
+    const training = classificationTraining(setup, examples, examples, "loss")
+    const loss = training.loss(examples)
+    const scored = scoreAll(setup, examples)
+    const goldTokens = examples.reduce((sum, e) => sum + setup.task.labelIds[e.label]!.length, 0)
+    const expected = -examples.reduce((sum, e, i) => sum + scored[i]!.scores[e.label]!, 0) / goldTokens
+    expect(Math.abs(loss.dataSync()[0]! - expected)).toBeLessThan(1e-4)
+    loss.dispose()
+  })
+
+  it("validates by the chosen metric, with loss lower-is-better", () => {
+    const byLoss = validationOf(setup, examples, "loss")
+    expect(byLoss).toMatchObject({ metric: "loss", higherIsBetter: false })
+    const accuracy = validationOf(setup, examples, "accuracy")
+    const scored = scoreAll(setup, examples)
+    const correct = examples.filter((e, i) => scored[i]!.predicted === e.label).length
+    expect(accuracy).toEqual({ metric: "accuracy", value: correct / examples.length, higherIsBetter: true })
+  })
+})
