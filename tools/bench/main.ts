@@ -6,8 +6,7 @@ import * as tf from "@tensorflow/tfjs"
 import { Effect, Layer } from "effect"
 import { createPromptTuning } from "@peftlab/adapters-prompt"
 import { Events, Rng, type BackendPlugin } from "@peftlab/core"
-import { scoreLabels } from "@peftlab/evaluators"
-import { latencyStats } from "@peftlab/evaluators"
+import { latencyStats, scoreLabels } from "@peftlab/evaluators"
 import { loadCausalLM } from "@peftlab/models"
 import { classificationTraining, encodedTask, prepareData } from "@peftlab/runner"
 import { loadSpec } from "@peftlab/spec"
@@ -78,12 +77,13 @@ for (const plugin of [cpu, wasm]) {
 }
 
 const baseline = results.find((r) => r.backend === "cpu")
-const ratio = (value: number, base: number | undefined) => (base ? `${(value / base).toFixed(2)}x` : "n/a")
+const ratio = (value: number | undefined, base: number | undefined) =>
+  value !== undefined && base !== undefined ? `${(value / base).toFixed(2)}x` : "n/a"
 console.log("\n| backend | train tokens/s | vs cpu | scoring ms/example mean | p50 | p95 | speed-up vs cpu |")
 console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 for (const r of results) {
   console.log(
     `| ${r.backend} | ${r.trainTokensPerSecond.toFixed(0)} | ${ratio(r.trainTokensPerSecond, baseline?.trainTokensPerSecond)} | ` +
-      `${r.scoring.mean.toFixed(2)} | ${r.scoring.p50.toFixed(2)} | ${r.scoring.p95.toFixed(2)} | ${ratio(baseline?.scoring.mean ?? 0, r.scoring.mean)} |`,
+      `${r.scoring.mean.toFixed(2)} | ${r.scoring.p50.toFixed(2)} | ${r.scoring.p95.toFixed(2)} | ${ratio(baseline?.scoring.mean, r.scoring.mean)} |`,
   )
 }

@@ -15,10 +15,13 @@ export const formatNumber = (x: number): string => (Number.isNaN(x) ? "nan" : x.
 
 export const formatRate = (tokensPerSecond: number): string => `${Math.round(tokensPerSecond)} tok/s`
 
+/** A metric value: counts (parameters, examples) whole, rates and scores with 4 decimals. */
+export const formatMetricValue = (value: number): string =>
+  Number.isInteger(value) ? value.toLocaleString("en-US") : formatNumber(value)
+
 export const formatMetrics = (metrics: Readonly<Record<string, number>>): string =>
   Object.entries(metrics)
-    // Counts (parameters, examples) read better whole than as 12345.0000.
-    .map(([name, value]) => `${name} ${Number.isInteger(value) ? value.toLocaleString("en-US") : formatNumber(value)}`)
+    .map(([name, value]) => `${name} ${formatMetricValue(value)}`)
     .join(", ")
 
 export const formatValidation = (validation: { readonly metric: string; readonly value: number; readonly best: boolean }): string =>

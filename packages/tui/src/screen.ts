@@ -3,7 +3,7 @@
 import type { ArmPhase } from "@peftlab/core"
 import { Box, Text } from "ink"
 import { createElement as h, type ReactElement } from "react"
-import { formatDuration, formatEpochStep, formatLog, formatNumber, formatPercent, formatRate, formatValidation, progressBar } from "./format.ts"
+import { formatDuration, formatEpochStep, formatLog, formatMetricValue, formatNumber, formatPercent, formatRate, formatValidation, progressBar } from "./format.ts"
 import { trainingProgress } from "./progress.ts"
 import type { ArmView, LogLine, UiState } from "./reducer.ts"
 
@@ -119,7 +119,7 @@ const Summary = ({ state }: { readonly state: UiState }): ReactElement => {
           ? [cell("phase", stateWidth, arm.phase, phaseColor[arm.phase])]
           : metricNames.map((metric) => {
               const value = arm.metrics?.[metric]
-              return cell(metric, widthOf(metric), value === undefined ? "" : formatNumber(value))
+              return cell(metric, widthOf(metric), value === undefined ? "" : formatMetricValue(value))
             })),
       ),
     ),

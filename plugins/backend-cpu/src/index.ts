@@ -10,6 +10,9 @@ export const plugin: BackendPlugin = {
       ? { available: true }
       : { available: false, reason: "this build of @tensorflow/tfjs has no cpu backend registered" },
   setup: async () => {
+    // Production mode drops tfjs's debug checks and its "install tfjs-node" banner, which
+    // would otherwise interleave with peftlab's own progress output.
+    tf.enableProdMode()
     if (!(await tf.setBackend("cpu"))) throw new Error("tfjs could not initialise its cpu backend")
     await tf.ready()
   },
