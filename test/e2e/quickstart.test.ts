@@ -87,7 +87,7 @@ describe.skipIf(!shared)("peftlab run (quickstart, tiny)", () => {
     const before = snapshot()
     const run = peftlab(["run", other.file, "--out", out, "--no-tui", "--backend", "wasm"])
     expect(run.code).toBe(2)
-    expect(run.stderr).toMatch(/different spec/)
+    expect(run.stderr).toMatch(/different experiment \(it differs in training\)/)
     expect(snapshot()).toEqual(before)
   })
 })
@@ -106,6 +106,7 @@ describe.skipIf(!shared)("peftlab run, interrupted", () => {
     expect(code).toBe(130)
     expect(existsSync(join(out, "arms", "base", "result.json"))).toBe(true)
     expect(existsSync(join(out, "arms", "prompt", "result.json"))).toBe(false)
+    expect(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")).status).toBe("interrupted")
 
     const rerun = peftlab(["run", file, "--out", out, "--no-tui", "--backend", "wasm"])
     expect(rerun.code).toBe(0)

@@ -46,7 +46,7 @@ describe.skipIf(!models)("prompt tuning on stories260k", () => {
     const adapter = createPromptTuning(model, { numVirtualTokens: 4, init: "random" }, Rng.seeded(2))
     const ids = tf.tensor2d([[1, 403, 407, 261]], [1, 4], "int32")
     const mask = tf.ones([1, 4], "int32") as tf.Tensor2D
-    const got = adapter.logits(model, ids, mask)
+    const got = tf.tidy(() => adapter.logits(model, ids, mask))
     expect(got.shape).toEqual([1, 4, 512])
     const expected = tf.tidy(() => {
       const embeds = tf.concat([adapter.prompt.expandDims(0), model.embed(ids)], 1) as tf.Tensor3D

@@ -48,8 +48,9 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
   const { values, positionals } = parsed
   const [command, ...rest] = positionals
   if (values.help || command === undefined || command === "help") {
+    if (command === undefined && !values.help) return badUsage(io, "no command given")
     io.out(usage)
-    return command === undefined && !values.help ? ExitCode.badInput : ExitCode.ok
+    return ExitCode.ok
   }
   switch (command) {
     case "backends":

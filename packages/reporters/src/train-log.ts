@@ -1,11 +1,6 @@
-import { appendFile, mkdir } from "node:fs/promises"
 import { join } from "node:path"
+import { writeFileAtomic } from "@peftlab/core"
 
-/**
- * Appends one JSON line to train_log.jsonl. Not atomic like the other files: a log grows
- * line by line, and a single appendFile call writes its line whole.
- */
-export const appendTrainLog = async (dir: string, record: object): Promise<void> => {
-  await mkdir(dir, { recursive: true })
-  await appendFile(join(dir, "train_log.jsonl"), `${JSON.stringify(record)}\n`, "utf8")
-}
+/** Writes train_log.jsonl: one JSON object a line (training steps and epochs, per arm). */
+export const writeTrainLog = (dir: string, records: ReadonlyArray<object>): Promise<void> =>
+  writeFileAtomic(join(dir, "train_log.jsonl"), records.map((r) => `${JSON.stringify(r)}\n`).join(""))

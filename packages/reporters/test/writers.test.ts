@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import {
-  appendTrainLog,
+  writeTrainLog,
   type ArmResult,
   type Comparison,
   writeConfusion,
@@ -110,10 +110,9 @@ describe("results folder writers", () => {
     await expect(writeConfusion(tmp(), "prompt", ["yes", "no"], [[1, 2]])).rejects.toThrow(/2×2/)
   })
 
-  it("appendTrainLog appends whole JSON lines", async () => {
+  it("writeTrainLog writes one JSON object a line", async () => {
     const dir = join(tmp(), "arm")
-    await appendTrainLog(dir, { epoch: 1, loss: 0.5 })
-    await appendTrainLog(dir, { epoch: 2, loss: 0.25 })
+    await writeTrainLog(dir, [{ epoch: 1, loss: 0.5 }, { epoch: 2, loss: 0.25 }])
     expect(read(dir, "train_log.jsonl")).toBe('{"epoch":1,"loss":0.5}\n{"epoch":2,"loss":0.25}\n')
     expect(readdirSync(dir)).toEqual(["train_log.jsonl"])
   })

@@ -45,5 +45,11 @@ export const prepareData = (spec: ExperimentSpec) =>
       return n !== undefined && n < full[split].length ? stratifiedSubset(full[split], n, seed) : full[split]
     }
     const splits: Splits = { train: limit("train"), val: limit("val"), test: limit("test") }
+    const empty = (Object.keys(splits) as Array<keyof Splits>).find((name) => splits[name].length === 0)
+    if (empty) {
+      return yield* Effect.fail(
+        new SpecDataMismatch({ source: data.path, detail: `data.split.${empty} leaves no examples out of ${examples.length}; give it a larger fraction` }),
+      )
+    }
     return { splits, labels, report, hash: datasetHash(examples) } satisfies PreparedData
   })

@@ -7,6 +7,7 @@ import { Effect } from "effect"
 import { InputError } from "@peftlab/core"
 import type { ArmResult, PredictionRow } from "@peftlab/reporters"
 import type { EpochRecord, StepRecord } from "@peftlab/trainer"
+import { differingSections, fingerprintOf, type FingerprintInputs } from "./fingerprint.ts"
 
 export class OutputFolderError extends InputError("OutputFolderError") {}
 
@@ -23,10 +24,12 @@ export const armFolder = (outDir: string, arm: string) => join(outDir, "arms", a
 export const armResultFile = (outDir: string, arm: string) => join(armFolder(outDir, arm), "result.json")
 export const adapterFolder = (outDir: string, arm: string) => join(outDir, "adapters", arm)
 
-const differentSpec = (source: string) =>
+const differentSpec = (source: string, differences?: ReadonlyArray<string>) =>
   new OutputFolderError({
     source,
-    detail: "this folder holds results of a different spec; pass another --out, or delete the folder to start over",
+    detail: `this folder holds results of a different experiment${
+      differences && differences.length > 0 ? ` (it differs in ${differences.join(", ")})` : ""
+    }; pass another --out, or delete the folder to start over`,
   })
 
 const readJson = <A>(file: string) =>
@@ -36,12 +39,14 @@ const readJson = <A>(file: string) =>
   })
 
 /** Refuses, before anything is written, a folder that a run of another spec left. */
-export const checkOutputFolder = (outDir: string, fingerprint: string) =>
+export const checkOutputFolder = (outDir: string, inputs: FingerprintInputs) =>
   Effect.gen(function* () {
     const file = join(outDir, "manifest.json")
     if (!existsSync(file)) return
-    const manifest = yield* readJson<{ fingerprint?: string }>(file)
-    if (manifest.fingerprint !== fingerprint) return yield* Effect.fail(differentSpec(file))
+    const manifest = yield* readJson<{ fingerprint?: string; fingerprint_inputs?: FingerprintInputs }>(file)
+    if (manifest.fingerprint !== fingerprintOf(inputs)) {
+      return yield* Effect.fail(differentSpec(file, differingSections(manifest.fingerprint_inputs ?? {}, inputs)))
+    }
   })
 
 /** The finished arm in `outDir`, if any; refuses results made from a different spec. */

@@ -35,6 +35,14 @@ const saveAdapter = (dir: string, adapter: Adapter) =>
     yield* Effect.promise(() => writeFileAtomic(join(dir, "adapter_config.json"), JSON.stringify(adapter.peftConfig(), null, 2) + "\n"))
   })
 
+/** The metrics shown for a finished arm, fresh or resumed. */
+export const headlineMetrics = (result: ArmResult): Record<string, number> => ({
+  accuracy: result.accuracy,
+  macro_f1: result.macroF1,
+  latency_p95_ms: result.latencyP95Ms,
+  trainable_params: result.trainableParams,
+})
+
 export const runArm = (context: ArmContext, arm: ArmSpec, rng: Rng) =>
   Effect.acquireUseRelease(
     Effect.sync(() => createAdapter(arm, context.model, context.tokenizer, rng, context.spec.model.path)),
@@ -87,11 +95,7 @@ export const runArm = (context: ArmContext, arm: ArmSpec, rng: Rng) =>
           ...(training ? { training } : {}),
         }
         yield* Effect.promise(() => writeFileAtomic(armResultFile(outDir, arm.name), JSON.stringify(finished) + "\n"))
-        yield* emit({
-          type: "arm-result",
-          arm: arm.name,
-          metrics: { accuracy: result.accuracy, macro_f1: result.macroF1, latency_p95_ms: result.latencyP95Ms, trainable_params: result.trainableParams },
-        })
+        yield* emit({ type: "arm-result", arm: arm.name, metrics: headlineMetrics(result) })
         yield* emit({ type: "arm-phase", arm: arm.name, phase: "done" })
         return finished
       }),

@@ -1,35 +1,30 @@
 // A whole experiment: data, tokenizer and model once, then every arm in spec order, then the
 // comparisons and the summary files. Finished arms found in the output folder are reused,
 // so an interrupted run picks up where it stopped.
-import { createHash } from "node:crypto"
-import { join } from "node:path"
-import { Effect } from "effect"
-import { Backend, emit, Rng, writeFileAtomic } from "@peftlab/core"
+import { resolve } from "node:path"
+import { Cause, Effect } from "effect"
+import { Backend, emit, Rng } from "@peftlab/core"
 import { loadCausalLM } from "@peftlab/models"
-import { writeManifest, writeResults, writeStats } from "@peftlab/reporters"
+import { writeManifest, writeResults, writeStats, writeTrainLog } from "@peftlab/reporters"
 import type { LoadedSpec } from "@peftlab/spec"
 import { loadTokenizer } from "@peftlab/tokenizers"
 import { compareWithBaseline } from "./comparisons.ts"
+import { fingerprintInputs, fingerprintOf, modelWeightsHash } from "./fingerprint.ts"
 import { prepareData } from "./data.ts"
 import { encodedTask } from "./encode.ts"
 import { checkOutputFolder, finishedArm, type FinishedArm } from "./output-folder.ts"
-import { runArm, type ArmContext } from "./run-arm.ts"
+import { headlineMetrics, runArm, type ArmContext } from "./run-arm.ts"
 import { packageVersions } from "./versions.ts"
 
 export interface RunOptions {
   readonly outDir: string
 }
 
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
-
-const trainLogLines = (finished: ReadonlyArray<FinishedArm>): string =>
-  finished
-    .flatMap(({ result, training }) => [
-      ...(training?.steps ?? []).map((s) => JSON.stringify({ arm: result.arm, type: "step", ...s })),
-      ...(training?.epochs ?? []).map((e) => JSON.stringify({ arm: result.arm, type: "epoch", ...e })),
-    ])
-    .map((line) => line + "\n")
-    .join("")
+const trainLogRecords = (finished: ReadonlyArray<FinishedArm>): Array<object> =>
+  finished.flatMap(({ result, training }) => [
+    ...(training?.steps ?? []).map((s) => ({ arm: result.arm, type: "step", ...s })),
+    ...(training?.epochs ?? []).map((e) => ({ arm: result.arm, type: "epoch", ...e })),
+  ])
 
 export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
   Effect.gen(function* () {
@@ -38,12 +33,12 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     const backend = yield* Backend
     const started = performance.now()
     const startedAt = new Date().toISOString()
-    // The output location does not change what a run computes, so it is left out.
-    const fingerprint = sha256(JSON.stringify({ ...spec, output: undefined, backend: backend.name }))
-    yield* checkOutputFolder(outDir, fingerprint)
     yield* emit({ type: "run-start", name: spec.name, backend: backend.name, arms: spec.arms.map((a) => a.name), outDir })
 
     const data = yield* prepareData(spec)
+    const inputs = fingerprintInputs(spec, data.hash, yield* modelWeightsHash(spec.model.path), backend.name)
+    const fingerprint = fingerprintOf(inputs)
+    yield* checkOutputFolder(outDir, inputs)
     const tokenizer = yield* loadTokenizer(spec.model.path)
     const model = yield* Effect.acquireRelease(loadCausalLM(spec.model.path), (m) => Effect.sync(() => m.dispose()))
     const task = encodedTask(spec, tokenizer, data.labels)
@@ -59,16 +54,17 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
       spec_file: loaded.file,
       spec,
       fingerprint,
+      fingerprint_inputs: inputs,
       backend: backend.name,
       seeds: { experiment: spec.seed, split: spec.data.split.seed ?? spec.seed, bootstrap: spec.stats.bootstrap.seed },
       data: {
-        path: spec.data.path,
+        path: resolve(spec.data.path),
         hash: data.hash,
         report: data.report,
         labels: data.labels,
         splits: Object.fromEntries(Object.entries(data.splits).map(([name, rows]) => [name, rows.length])),
       },
-      model: { path: spec.model.path, architecture: model.architecture, parameters: model.parameterCount(), config: model.config },
+      model: { path: resolve(spec.model.path), architecture: model.architecture, parameters: model.parameterCount(), config: model.config },
       runtime: { node: process.version, platform: `${process.platform}-${process.arch}` },
       packages: packageVersions([
         "@peftlab/core", "@peftlab/spec", "@peftlab/datasets", "@peftlab/tokenizers", "@peftlab/models",
@@ -79,27 +75,35 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     }
     yield* Effect.promise(() => writeManifest(outDir, { ...manifest, status: "running" }))
 
-    // Every arm draws its own generator from the experiment seed in spec order, so an arm
-    // computes the same thing whether or not the arms before it were resumed.
-    const rng = Rng.seeded(spec.seed)
-    const finished: Array<FinishedArm> = []
-    for (const arm of spec.arms) {
-      const armRng = rng.fork()
-      const previous = yield* finishedArm(outDir, arm.name, fingerprint)
-      if (previous) {
-        yield* emit({ type: "arm-phase", arm: arm.name, phase: "done", detail: "resumed from the output folder" })
-        yield* emit({ type: "arm-result", arm: arm.name, metrics: { accuracy: previous.result.accuracy, macro_f1: previous.result.macroF1 } })
-        finished.push(previous)
-        continue
+    const runArms = Effect.gen(function* () {
+      // Every arm draws its own generator from the experiment seed in spec order, so an arm
+      // computes the same thing whether or not the arms before it were resumed.
+      const rng = Rng.seeded(spec.seed)
+      const finished: Array<FinishedArm> = []
+      for (const arm of spec.arms) {
+        const armRng = rng.fork()
+        const previous = yield* finishedArm(outDir, arm.name, fingerprint)
+        if (previous) {
+          yield* emit({ type: "arm-phase", arm: arm.name, phase: "done", detail: "resumed from the output folder" })
+          yield* emit({ type: "arm-result", arm: arm.name, metrics: headlineMetrics(previous.result) })
+          finished.push(previous)
+          continue
+        }
+        finished.push(yield* runArm(context, arm, armRng))
       }
-      finished.push(yield* runArm(context, arm, armRng))
-    }
 
-    const comparisons = compareWithBaseline(spec, data.labels, new Map(finished.map((f) => [f.result.arm, f.predictions])))
-    yield* Effect.promise(() => writeResults(outDir, finished.map((f) => f.result), data.labels))
-    yield* Effect.promise(() => writeStats(outDir, comparisons))
-    yield* Effect.promise(() => writeFileAtomic(join(outDir, "train_log.jsonl"), trainLogLines(finished)))
-    yield* Effect.promise(() => writeManifest(outDir, { ...manifest, status: "complete", finished_at: new Date().toISOString() }))
-    yield* emit({ type: "run-end", ok: true, outDir, elapsedMs: performance.now() - started })
-    return { finished, comparisons }
+      const comparisons = compareWithBaseline(spec, data.labels, new Map(finished.map((f) => [f.result.arm, f.predictions])))
+      yield* Effect.promise(() => writeResults(outDir, finished.map((f) => f.result), data.labels))
+      yield* Effect.promise(() => writeStats(outDir, comparisons))
+      yield* Effect.promise(() => writeTrainLog(outDir, trainLogRecords(finished)))
+      yield* Effect.promise(() => writeManifest(outDir, { ...manifest, status: "complete", finished_at: new Date().toISOString() }))
+      yield* emit({ type: "run-end", ok: true, outDir, elapsedMs: performance.now() - started })
+      return { finished, comparisons }
+    })
+    // A stopped or failed run says so in its manifest; its finished arms stay for a resume.
+    return yield* runArms.pipe(
+      Effect.onError((cause) =>
+        Effect.promise(() => writeManifest(outDir, { ...manifest, status: Cause.hasInterruptsOnly(cause) ? "interrupted" : "failed" })),
+      ),
+    )
   }).pipe(Effect.scoped)

@@ -55,6 +55,12 @@ export interface TrainSummary {
 const isBetter = (candidate: Validation, best: Validation | undefined): boolean =>
   best === undefined || (candidate.higherIsBetter ? candidate.value > best.value : candidate.value < best.value)
 
+const gradientOf = (grads: tf.NamedTensorMap, variable: tf.Variable): tf.Tensor => {
+  const grad = grads[variable.name]
+  if (!grad) throw new Error(`no gradient reached trainable variable ${variable.name}: the loss does not depend on it`)
+  return grad
+}
+
 /** Splits shuffled examples into batches of `size` (the last one may be smaller). */
 export const batchesOf = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size))
@@ -83,7 +89,7 @@ export const train = <Example>(
       for (const batch of batches) {
         const stepStart = performance.now()
         const { value, grads } = tf.variableGrads(() => task.loss(batch), variables as Array<tf.Variable>)
-        optimizer.step(new Map(variables.map((v) => [v, grads[v.name] as tf.Tensor])))
+        optimizer.step(new Map(variables.map((v) => [v, gradientOf(grads, v)])))
         const loss = (yield* Effect.promise(() => value.data()))[0] as number
         tf.dispose([value, ...Object.values(grads)])
         const tokens = task.tokens(batch)

@@ -7,7 +7,7 @@ import { runExperiment } from "@peftlab/runner"
 import type { BackendName, LoadedSpec } from "@peftlab/spec"
 import { inkUi, plainLinesLayer } from "@peftlab/tui"
 import { backendStatus } from "../backends.ts"
-import { exitCodeOf, type Io } from "../exit.ts"
+import { ExitCode, exitCodeOf, type Io } from "../exit.ts"
 import { loadCheckedSpec } from "./validate.ts"
 
 export interface RunFlags {
@@ -56,7 +56,7 @@ export const runRunCommand = async (file: string, flags: RunFlags, io: Io): Prom
   const outDir = resolve(flags.out ?? loaded.spec.output.dir)
   if (flags.dryRun) {
     for (const line of planLines(loaded, outDir, backend)) io.out(line)
-    return 0
+    return ExitCode.ok
   }
 
   const events = eventsLayer(flags, io)
