@@ -6,6 +6,12 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
 
 const root = join(import.meta.dirname, "..", "..")
+// Like `npm start`, the tests use the shared data and models beside the repository when the
+// variables are unset and that folder exists; otherwise the tests that need them skip and say why.
+for (const [variable, folder] of [["PEFTLAB_DATA", "data"], ["PEFTLAB_MODELS", "models"]] as const) {
+  const shared = join(root, "..", "shared", folder)
+  if (!process.env[variable] && existsSync(shared)) process.env[variable] = shared
+}
 const reports = join(root, ".test-results")
 rmSync(reports, { recursive: true, force: true })
 
