@@ -1,4 +1,13 @@
 #!/usr/bin/env node
-import { main } from "../src/main.ts"
-
+// Plain JavaScript so that an older Node gets a clear message instead of a loader error:
+// peftlab's TypeScript runs through Node's type stripping, which needs Node 22.18 or later.
+const [major, minor] = process.versions.node.split(".").map(Number)
+if (major < 22 || (major === 22 && minor < 18)) {
+  process.stderr.write(
+    `peftlab needs Node 22.18 or later; this is Node ${process.versions.node}.\n` +
+      "Run it through npm (npx peftlab, npm start), which uses the Node 22 this project installs, or upgrade Node.\n",
+  )
+  process.exit(1)
+}
+const { main } = await import("../src/main.ts")
 process.exitCode = await main(process.argv.slice(2))
