@@ -1,12 +1,14 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import { Effect, Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { trainableParameterCount } from "@peftlab/adapters-base"
+import { readPeftAdapter, savePeftAdapter, trainableParameterCount } from "@peftlab/adapters-base"
 import { Events, Rng } from "@peftlab/core"
 import { loadCausalLM, maskedNll, type CausalLM } from "@peftlab/models"
 import { train } from "@peftlab/trainer"
-import { createPromptTuning, fitIdsToLength } from "../src/index.ts"
+import { createPromptTuning, fitIdsToLength, loadPromptTuning, type PromptTuning } from "../src/index.ts"
 
 const models = process.env.PEFTLAB_MODELS
 if (!models) console.warn("skipping prompt-tuning tests on stories260k: PEFTLAB_MODELS unset")
@@ -97,5 +99,42 @@ describe.skipIf(!models)("prompt tuning on stories260k", () => {
     expect(adapter.prompt.arraySync()).not.toEqual(initialPrompt)
     for (const [name, t] of model.parameters) expect(Buffer.from(t.dataSync().buffer).toString("base64"), name).toBe(before.get(name))
     adapter.dispose()
+  })
+})
+
+describe.skipIf(!models)("prompt tuning in PEFT's files", () => {
+  let model: CausalLM
+  beforeAll(async () => {
+    await tf.setBackend("cpu")
+    model = await Effect.runPromise(loadCausalLM(join(models!, "stories260k")))
+  })
+  afterAll(() => model?.dispose())
+
+  const logitsOf = (adapter: { logits: PromptTuning["logits"] }) =>
+    tf.tidy(() => {
+      const ids = tf.tensor2d([[1, 403, 407, 261]], [1, 4], "int32")
+      return Array.from(adapter.logits(model, ids, tf.onesLike(ids) as tf.Tensor2D).dataSync())
+    })
+
+  it("saves and loads back an adapter that gives identical outputs", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "peftlab-prompt-"))
+    const saved = createPromptTuning(model, { numVirtualTokens: 5, init: "random" }, Rng.seeded(8))
+    await Effect.runPromise(savePeftAdapter(dir, saved))
+    const loaded = await Effect.runPromise(readPeftAdapter(dir).pipe(Effect.flatMap((files) => loadPromptTuning(model, files))))
+    expect(logitsOf(loaded)).toEqual(logitsOf(saved))
+    expect(loaded.peftConfig()).toMatchObject({ num_virtual_tokens: 5, token_dim: 64 })
+    saved.dispose()
+    loaded.dispose()
+  })
+
+  it("refuses files made for another model, naming the file and the tensor", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "peftlab-prompt-"))
+    const saved = createPromptTuning(model, { numVirtualTokens: 5, init: "random" }, Rng.seeded(8))
+    await Effect.runPromise(savePeftAdapter(dir, saved))
+    const config = JSON.parse(readFileSync(join(dir, "adapter_config.json"), "utf8"))
+    writeFileSync(join(dir, "adapter_config.json"), JSON.stringify({ ...config, num_virtual_tokens: 6 }))
+    const error = await Effect.runPromise(Effect.flip(readPeftAdapter(dir).pipe(Effect.flatMap((files) => loadPromptTuning(model, files)))))
+    expect(error.message).toBe(`${join(dir, "adapter_model.safetensors")}: tensor "prompt_embeddings": expected shape [6, 64], got [5, 64]`)
+    saved.dispose()
   })
 })

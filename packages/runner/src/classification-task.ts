@@ -1,7 +1,6 @@
 // Classification through the LM head: training minimises the negative log-likelihood of the
 // gold label's verbalizer tokens after the prompt (the loss covers those tokens only);
 // validation scores every label and reports the metric the spec selects epochs by.
-import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import type { Adapter } from "@peftlab/adapters-base"
 import { classificationMetrics, scoreLabels, toBatch, withContinuation, type LabelScores } from "@peftlab/evaluators"

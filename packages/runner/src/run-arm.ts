@@ -1,10 +1,9 @@
 // One arm: build its adapter, train it when it has anything to train, evaluate it on the
 // test split, and leave its predictions, adapter files and result in the output folder.
-import { join } from "node:path"
 import { Effect } from "effect"
-import { trainableParameterCount, type Adapter } from "@peftlab/adapters-base"
+import { savePeftAdapter, trainableParameterCount } from "@peftlab/adapters-base"
 import { emit, writeFileAtomic, type Rng } from "@peftlab/core"
-import { writeSafetensors, type CausalLM } from "@peftlab/models"
+import type { CausalLM } from "@peftlab/models"
 import { writeConfusion, writePredictions, type ArmResult } from "@peftlab/reporters"
 import type { ArmSpec, ExperimentSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
@@ -24,16 +23,6 @@ export interface ArmContext {
   readonly task: EncodedTask
   readonly encoded: { readonly train: ReadonlyArray<EncodedExample>; readonly val: ReadonlyArray<EncodedExample>; readonly test: ReadonlyArray<EncodedExample> }
 }
-
-/** Writes the adapter in Hugging Face PEFT's layout: adapter_config.json + adapter_model.safetensors. */
-const saveAdapter = (dir: string, adapter: Adapter) =>
-  Effect.gen(function* () {
-    const tensors = new Map(
-      [...adapter.peftTensors()].map(([name, t]) => [name, { shape: t.shape, data: t.dataSync() as Float32Array }] as const),
-    )
-    yield* writeSafetensors(join(dir, "adapter_model.safetensors"), tensors, { format: "pt" })
-    yield* Effect.promise(() => writeFileAtomic(join(dir, "adapter_config.json"), JSON.stringify(adapter.peftConfig(), null, 2) + "\n"))
-  })
 
 /** The metrics shown for a finished arm, fresh or resumed. */
 export const headlineMetrics = (result: ArmResult): Record<string, number> => ({
@@ -68,7 +57,7 @@ export const runArm = (context: ArmContext, arm: ArmSpec, rng: Rng) =>
             rng,
           })
           training = summary
-          yield* saveAdapter(adapterFolder(outDir, arm.name), adapter)
+          yield* savePeftAdapter(adapterFolder(outDir, arm.name), adapter)
         }
 
         yield* emit({ type: "arm-phase", arm: arm.name, phase: "evaluating" })

@@ -1,0 +1,64 @@
+// Adapters on disk in Hugging Face PEFT's layout, so PEFT can load what peftlab trains and
+// the other way round: adapter_config.json beside adapter_model.safetensors.
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { Effect } from "effect"
+import { InputError, writeFileAtomic } from "@peftlab/core"
+import { readSafetensors, writeSafetensors, type ModelFileError, type SafetensorsTensor } from "@peftlab/models"
+import type { Adapter } from "./adapter.ts"
+
+export class AdapterFileError extends InputError("AdapterFileError") {}
+
+export const adapterConfigFile = "adapter_config.json"
+export const adapterWeightsFile = "adapter_model.safetensors"
+
+export interface PeftAdapterFiles {
+  readonly dir: string
+  readonly config: Readonly<Record<string, unknown>>
+  readonly tensors: ReadonlyMap<string, SafetensorsTensor>
+}
+
+export const savePeftAdapter = (dir: string, adapter: Adapter): Effect.Effect<void, ModelFileError> =>
+  Effect.gen(function* () {
+    const tensors = new Map(
+      [...adapter.peftTensors()].map(([name, t]) => [name, { shape: t.shape, data: t.dataSync() as Float32Array }] as const),
+    )
+    yield* writeSafetensors(join(dir, adapterWeightsFile), tensors, { format: "pt" })
+    yield* Effect.promise(() => writeFileAtomic(join(dir, adapterConfigFile), JSON.stringify(adapter.peftConfig(), null, 2) + "\n"))
+  })
+
+export const readPeftAdapter = (dir: string): Effect.Effect<PeftAdapterFiles, AdapterFileError | ModelFileError> =>
+  Effect.gen(function* () {
+    const file = join(dir, adapterConfigFile)
+    const config = yield* Effect.try({
+      try: () => JSON.parse(readFileSync(file, "utf8")) as unknown,
+      catch: (e) => new AdapterFileError({ source: file, detail: `cannot read it as JSON (${String(e)})` }),
+    })
+    if (typeof config !== "object" || config === null || Array.isArray(config)) {
+      return yield* Effect.fail(new AdapterFileError({ source: file, detail: "expected a JSON object of PEFT config fields" }))
+    }
+    const tensors = yield* readSafetensors(join(dir, adapterWeightsFile))
+    return { dir, config: config as Record<string, unknown>, tensors }
+  })
+
+/** A required config field, checked against what the loading adapter expects. */
+export const configField = <A>(files: PeftAdapterFiles, field: string, expected: string, accept: (value: unknown) => value is A) =>
+  accept(files.config[field])
+    ? Effect.succeed(files.config[field] as A)
+    : Effect.fail(
+        new AdapterFileError({
+          source: join(files.dir, adapterConfigFile),
+          detail: `field "${field}": expected ${expected}, got ${JSON.stringify(files.config[field]) ?? "nothing"}`,
+        }),
+      )
+
+/** A required tensor of an exact shape. */
+export const peftTensor = (files: PeftAdapterFiles, name: string, shape: ReadonlyArray<number>) => {
+  const tensor = files.tensors.get(name)
+  const source = join(files.dir, adapterWeightsFile)
+  if (!tensor) return Effect.fail(new AdapterFileError({ source, detail: `tensor "${name}" is missing` }))
+  if (tensor.shape.join(",") !== shape.join(",")) {
+    return Effect.fail(new AdapterFileError({ source, detail: `tensor "${name}": expected shape [${shape.join(", ")}], got [${tensor.shape.join(", ")}]` }))
+  }
+  return Effect.succeed(tensor)
+}

@@ -1,0 +1,31 @@
+// A prompt-tuning adapter back from PEFT's files (ours or PEFT's own), checked against the
+// model it is loaded onto.
+import * as tf from "@tensorflow/tfjs"
+import { Effect } from "effect"
+import { configField, peftTensor, type PeftAdapterFiles } from "@peftlab/adapters-base"
+import { Rng } from "@peftlab/core"
+import type { CausalLM } from "@peftlab/models"
+import { createPromptTuning, type PromptTuning } from "./prompt-tuning.ts"
+
+const isPositiveInt = (u: unknown): u is number => Number.isInteger(u) && (u as number) > 0
+const isPromptTuning = (u: unknown): u is "PROMPT_TUNING" => u === "PROMPT_TUNING"
+
+export const loadPromptTuning = (model: CausalLM, files: PeftAdapterFiles) =>
+  Effect.gen(function* () {
+    yield* configField(files, "peft_type", '"PROMPT_TUNING"', isPromptTuning)
+    const n = yield* configField(files, "num_virtual_tokens", "a positive integer", isPositiveInt)
+    const hidden = model.config.hidden_size
+    const saved = yield* peftTensor(files, "prompt_embeddings", [n, hidden])
+    const text = files.config["prompt_tuning_init_text"]
+    const adapter: PromptTuning = createPromptTuning(
+      model,
+      {
+        numVirtualTokens: n,
+        init: "random",
+        ...(typeof text === "string" ? { initText: text } : {}),
+      },
+      Rng.seeded(0),
+    )
+    tf.tidy(() => adapter.prompt.assign(tf.tensor2d(saved.data, [n, hidden])))
+    return adapter
+  })
