@@ -11,20 +11,20 @@ export interface AdamWConfig {
 }
 
 export interface AdamW {
-  /** Applies one update to each variable from its gradient. */
-  step(grads: ReadonlyMap<tf.Variable, tf.Tensor>): void
+  /** Applies one update to each variable from its gradient, at `lr` (default: the configured one). */
+  step(grads: ReadonlyMap<tf.Variable, tf.Tensor>, lr?: number): void
   readonly stepCount: () => number
   dispose(): void
 }
 
 export const adamW = (variables: ReadonlyArray<tf.Variable>, config: AdamWConfig): AdamW => {
-  const { lr, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weightDecay = 0 } = config
+  const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weightDecay = 0 } = config
   const zeros = (v: tf.Variable) => tf.tidy(() => tf.variable(tf.zerosLike(v), false))
   const moments = new Map(variables.map((v) => [v, { m: zeros(v), s: zeros(v) }]))
   let t = 0
 
   return {
-    step: (grads) => {
+    step: (grads, lr = config.lr) => {
       t += 1
       const correction1 = 1 - beta1 ** t
       const correction2 = 1 - beta2 ** t

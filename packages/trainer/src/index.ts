@@ -1,2 +1,5 @@
 export * from "./adamw.ts"
 export * from "./train.ts"
+export * from "./clip.ts"
+export * from "./samplers.ts"
+export * from "./schedule.ts"

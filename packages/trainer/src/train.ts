@@ -5,6 +5,9 @@ import { Effect } from "effect"
 import { takeSnapshot, restoreSnapshot, disposeSnapshot, type Snapshot } from "@peftlab/adapters-base"
 import { emit, type Events, type Rng } from "@peftlab/core"
 import { adamW } from "./adamw.ts"
+import { clipByGlobalNorm, globalNorm } from "./clip.ts"
+import { shuffled, type Sampler } from "./samplers.ts"
+import { learningRate, type ScheduleConfig } from "./schedule.ts"
 
 export interface Validation {
   readonly metric: string
@@ -21,19 +24,34 @@ export interface TrainingTask<Example> {
   readonly validate: (epoch: number) => Effect.Effect<Validation>
 }
 
-export interface TrainConfig {
+export interface TrainConfig<Example = unknown> {
   readonly arm: string
   readonly epochs: number
+  /** Examples per forward/backward pass (a micro-batch when accumulating). */
   readonly batchSize: number
   readonly lr: number
   readonly weightDecay: number
   readonly rng: Rng
+  /** Micro-batches whose gradients are averaged into one optimizer step (default 1). */
+  readonly gradientAccumulation?: number
+  readonly warmupSteps?: number
+  readonly decay?: ScheduleConfig["decay"]
+  /** Clip gradients to this global norm before each step (default: no clipping). */
+  readonly maxGradNorm?: number
+  /** Stop after this many epochs without a better validation (default: never). */
+  readonly patience?: number
+  /** Default: every example once per epoch, shuffled. */
+  readonly sampler?: Sampler<Example>
 }
 
 export interface StepRecord {
   readonly epoch: number
+  /** Optimizer step, from 1. */
   readonly step: number
   readonly loss: number
+  readonly lr: number
+  /** Global gradient norm before clipping. */
+  readonly gradNorm: number
   readonly tokens: number
   readonly ms: number
 }
@@ -50,6 +68,8 @@ export interface TrainSummary {
   readonly epochs: ReadonlyArray<EpochRecord>
   readonly bestEpoch: number
   readonly trainMs: number
+  /** True when early stopping ended training before the last epoch. */
+  readonly stoppedEarly: boolean
 }
 
 const isBetter = (candidate: Validation, best: Validation | undefined): boolean =>
@@ -68,34 +88,65 @@ export const batchesOf = <A>(items: ReadonlyArray<A>, size: number): Array<Reado
 // Lets the terminal UI and signal handlers run between steps: tfjs work is synchronous.
 const yieldToEventLoop = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
 
+/** Gradients of the mean loss over `micro` batches, summed into kept tensors. */
+const accumulatedGradients = <Example>(
+  variables: ReadonlyArray<tf.Variable>,
+  task: TrainingTask<Example>,
+  micro: ReadonlyArray<ReadonlyArray<Example>>,
+): { grads: Array<tf.Tensor>; loss: number } => {
+  let sums: Array<tf.Tensor> | undefined
+  let loss = 0
+  for (const batch of micro) {
+    const { value, grads } = tf.variableGrads(() => task.loss(batch), variables as Array<tf.Variable>)
+    const ordered = variables.map((v) => gradientOf(grads, v))
+    const previous = sums
+    sums = tf.tidy(() => ordered.map((g, i) => (previous ? (previous[i] as tf.Tensor).add(g) : g.clone())))
+    if (previous) tf.dispose(previous)
+    loss += value.dataSync()[0] as number
+    tf.dispose([value, ...Object.values(grads)])
+  }
+  const total = sums as Array<tf.Tensor>
+  const mean = tf.tidy(() => total.map((g) => g.div(micro.length)))
+  tf.dispose(total)
+  return { grads: mean, loss: loss / micro.length }
+}
+
 export const train = <Example>(
   variables: ReadonlyArray<tf.Variable>,
   task: TrainingTask<Example>,
-  config: TrainConfig,
+  config: TrainConfig<Example>,
 ): Effect.Effect<TrainSummary, never, Events> =>
   Effect.gen(function* () {
     const optimizer = adamW(variables, { lr: config.lr, weightDecay: config.weightDecay })
-    const stepsPerEpoch = Math.ceil(task.examples.length / config.batchSize)
+    const accumulation = config.gradientAccumulation ?? 1
+    const sampler = config.sampler ?? shuffled<Example>()
+    const microPerEpoch = Math.ceil(task.examples.length / config.batchSize)
+    const stepsPerEpoch = Math.ceil(microPerEpoch / accumulation)
     const totalSteps = stepsPerEpoch * config.epochs
+    const schedule = { lr: config.lr, warmupSteps: config.warmupSteps, totalSteps, decay: config.decay }
     const steps: Array<StepRecord> = []
     const epochs: Array<EpochRecord> = []
     let best: { validation: Validation; epoch: number; snapshot: Snapshot } | undefined
+    let sinceBest = 0
     const started = performance.now()
     let tokensSeen = 0
 
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
-      const batches = batchesOf(config.rng.shuffle(task.examples), config.batchSize)
+      const micro = batchesOf(sampler(task.examples, config.rng), config.batchSize)
       let lossSum = 0
-      for (const batch of batches) {
+      for (const group of batchesOf(micro, accumulation)) {
         const stepStart = performance.now()
-        const { value, grads } = tf.variableGrads(() => task.loss(batch), variables as Array<tf.Variable>)
-        optimizer.step(new Map(variables.map((v) => [v, gradientOf(grads, v)])))
-        const loss = (yield* Effect.promise(() => value.data()))[0] as number
-        tf.dispose([value, ...Object.values(grads)])
-        const tokens = task.tokens(batch)
+        const accumulated = accumulatedGradients(variables, task, group)
+        const clipped = config.maxGradNorm === undefined ? undefined : clipByGlobalNorm(accumulated.grads, config.maxGradNorm)
+        const grads = clipped?.grads ?? accumulated.grads
+        const lr = learningRate(steps.length + 1, schedule)
+        optimizer.step(new Map(variables.map((v, i) => [v, grads[i] as tf.Tensor])), lr)
+        const gradNorm = clipped?.norm ?? globalNorm(grads)
+        tf.dispose([...accumulated.grads, ...(clipped?.grads ?? [])])
+        const tokens = group.reduce((sum, batch) => sum + task.tokens(batch), 0)
         tokensSeen += tokens
-        lossSum += loss
-        const record = { epoch, step: steps.length + 1, loss, tokens, ms: performance.now() - stepStart }
+        lossSum += accumulated.loss
+        const record = { epoch, step: steps.length + 1, loss: accumulated.loss, lr, gradNorm, tokens, ms: performance.now() - stepStart }
         steps.push(record)
         const elapsedMs = performance.now() - started
         yield* emit({
@@ -105,7 +156,7 @@ export const train = <Example>(
           epochs: config.epochs,
           step: record.step,
           totalSteps,
-          loss,
+          loss: record.loss,
           tokensPerSecond: (tokensSeen / elapsedMs) * 1000,
           elapsedMs,
         })
@@ -116,10 +167,14 @@ export const train = <Example>(
       if (improved) {
         if (best) disposeSnapshot(best.snapshot)
         best = { validation, epoch, snapshot: takeSnapshot(variables) }
+        sinceBest = 0
+      } else {
+        sinceBest += 1
       }
-      const trainLoss = lossSum / batches.length
+      const trainLoss = lossSum / stepsPerEpoch
       epochs.push({ epoch, trainLoss, validation, best: improved })
       yield* emit({ type: "epoch-end", arm: config.arm, epoch, trainLoss, validation, best: improved })
+      if (config.patience !== undefined && sinceBest >= config.patience) break
     }
 
     if (best) {
@@ -127,5 +182,11 @@ export const train = <Example>(
       disposeSnapshot(best.snapshot)
     }
     optimizer.dispose()
-    return { steps, epochs, bestEpoch: best?.epoch ?? 0, trainMs: performance.now() - started }
+    return {
+      steps,
+      epochs,
+      bestEpoch: best?.epoch ?? 0,
+      trainMs: performance.now() - started,
+      stoppedEarly: epochs.length < config.epochs,
+    }
   })

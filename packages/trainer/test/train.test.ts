@@ -93,3 +93,46 @@ describe("batchesOf", () => {
     expect(batchesOf([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]])
   })
 })
+
+describe("train options", () => {
+  const inOrder = <A>(examples: ReadonlyArray<A>) => examples.slice()
+
+  it("accumulates micro-batch gradients into the same step as one larger batch (tolerance 1e-6)", async () => {
+    const run = async (batchSize: number, gradientAccumulation: number) => {
+      const { w, b, task } = regression()
+      await Effect.runPromise(
+        train([w, b], task, { arm: "toy", epochs: 2, batchSize, gradientAccumulation, lr: 0.05, weightDecay: 0, rng: Rng.seeded(1), sampler: inOrder }).pipe(
+          Effect.provide(collect([])),
+        ),
+      )
+      const values = [w.dataSync()[0]!, b.dataSync()[0]!]
+      tf.dispose([w, b])
+      return values
+    }
+    const [whole, accumulated] = [await run(8, 1), await run(4, 2)]
+    whole.forEach((x, i) => expect(Math.abs(x - accumulated[i]!)).toBeLessThan(1e-6))
+  })
+
+  it("applies the schedule and clipping, recording each step's lr and gradient norm", async () => {
+    const { w, b, task } = regression()
+    const summary = await Effect.runPromise(
+      train([w, b], task, { arm: "toy", epochs: 1, batchSize: 8, lr: 0.1, weightDecay: 0, rng: Rng.seeded(1), warmupSteps: 2, decay: "linear", maxGradNorm: 0.5 }).pipe(
+        Effect.provide(collect([])),
+      ),
+    )
+    expect(summary.steps.map((s) => s.lr)).toEqual([0, 0.05, 0.1, 0.05])
+    expect(summary.steps[0]!.gradNorm).toBeGreaterThan(0.5)
+    tf.dispose([w, b])
+  })
+
+  it("stops early after `patience` epochs without a better validation", async () => {
+    const { w, b, task } = regression([1, 0.5, 0.4, 0.3, 0.2])
+    const summary = await Effect.runPromise(
+      train([w, b], task, { arm: "toy", epochs: 5, batchSize: 8, lr: 0.1, weightDecay: 0, rng: Rng.seeded(1), patience: 2 }).pipe(Effect.provide(collect([]))),
+    )
+    expect(summary.epochs).toHaveLength(3)
+    expect(summary.stoppedEarly).toBe(true)
+    expect(summary.bestEpoch).toBe(1)
+    tf.dispose([w, b])
+  })
+})

@@ -1,0 +1,62 @@
+import * as tf from "@tensorflow/tfjs"
+import { describe, expect, it } from "vitest"
+import { Rng } from "@peftlab/core"
+import { classBalanced, clipByGlobalNorm, learningRate, shuffled } from "../src/index.ts"
+
+describe("learningRate", () => {
+  // transformers: warmup lambda t / warmup; linear decay (total - t) / (total - warmup);
+  // cosine 0.5 * (1 + cos(pi * progress)), with t the 0-based count of earlier steps.
+  const config = { lr: 1, warmupSteps: 2, totalSteps: 10 }
+  it("warms up linearly from 0", () => {
+    expect(learningRate(1, { ...config, decay: "linear" })).toBe(0)
+    expect(learningRate(2, { ...config, decay: "linear" })).toBe(0.5)
+    expect(learningRate(3, { ...config, decay: "linear" })).toBe(1)
+  })
+  it("decays linearly to 0 at the end", () => {
+    expect(learningRate(10, { ...config, decay: "linear" })).toBeCloseTo(1 / 8, 12)
+    expect(learningRate(11, { ...config, decay: "linear" })).toBe(0)
+  })
+  it("follows a half cosine, at half the rate halfway", () => {
+    expect(learningRate(7, { ...config, decay: "cosine" })).toBeCloseTo(0.5, 12)
+    expect(learningRate(3, { ...config, decay: "cosine" })).toBeCloseTo(1, 12)
+  })
+  it("stays constant by default", () => {
+    expect(learningRate(9, { lr: 0.3, totalSteps: 10 })).toBe(0.3)
+  })
+})
+
+describe("clipByGlobalNorm", () => {
+  it("scales every gradient by max_norm / (norm + 1e-6) when the norm is larger", () => {
+    const grads = [tf.tensor1d([3]), tf.tensor1d([4])] // global norm 5
+    const { grads: clipped, norm } = clipByGlobalNorm(grads, 1)
+    expect(norm).toBeCloseTo(5, 6)
+    expect(clipped[0]!.dataSync()[0]).toBeCloseTo(3 / (5 + 1e-6), 6)
+    expect(clipped[1]!.dataSync()[0]).toBeCloseTo(4 / (5 + 1e-6), 6)
+    tf.dispose([...grads, ...clipped])
+  })
+  it("leaves gradients under the limit as they are", () => {
+    const grads = [tf.tensor1d([0.3, 0.4])]
+    const { grads: clipped } = clipByGlobalNorm(grads, 1)
+    expect(Array.from(clipped[0]!.dataSync())).toEqual(Array.from(grads[0]!.dataSync()))
+    tf.dispose([...grads, ...clipped])
+  })
+})
+
+describe("samplers", () => {
+  const examples = [...Array.from({ length: 90 }, (_, i) => ({ id: i, label: "a" })), ...Array.from({ length: 10 }, (_, i) => ({ id: 90 + i, label: "b" }))]
+
+  it("shuffled gives every example once", () => {
+    const order = shuffled<(typeof examples)[number]>()(examples, Rng.seeded(1))
+    expect(order.map((e) => e.id).sort((x, y) => x - y)).toEqual(examples.map((e) => e.id))
+  })
+
+  it("classBalanced draws each class about equally often, deterministically for a seed", () => {
+    const sampler = classBalanced<(typeof examples)[number]>((e) => e.label)
+    let bs = 0
+    for (let epoch = 0; epoch < 50; epoch++) bs += sampler(examples, Rng.seeded(epoch)).filter((e) => e.label === "b").length
+    // 5000 draws with p = 0.5: sd 35, so 2500 +- 200 is over 5 sd.
+    expect(Math.abs(bs - 2500)).toBeLessThan(200)
+    expect(sampler(examples, Rng.seeded(3))).toEqual(sampler(examples, Rng.seeded(3)))
+    expect(sampler(examples, Rng.seeded(3))).toHaveLength(100)
+  })
+})
