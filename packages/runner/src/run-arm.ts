@@ -7,7 +7,7 @@ import type { CausalLM } from "@peftlab/models"
 import { writeConfusion, writePredictions, type ArmResult } from "@peftlab/reporters"
 import type { ArmSpec, ExperimentSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
-import { train } from "@peftlab/trainer"
+import { classBalanced, shuffled, train } from "@peftlab/trainer"
 import { createAdapter, isTrainable } from "./arms.ts"
 import { classificationTraining, type ClassificationSetup } from "./classification-task.ts"
 import type { EncodedExample, EncodedTask } from "./encode.ts"
@@ -55,6 +55,12 @@ export const runArm = (context: ArmContext, arm: ArmSpec, rng: Rng) =>
             lr: spec.training.lr,
             weightDecay: spec.training.weight_decay,
             rng,
+            gradientAccumulation: spec.training.gradient_accumulation,
+            warmupSteps: spec.training.warmup_steps,
+            decay: spec.training.lr_schedule,
+            maxGradNorm: spec.training.max_grad_norm,
+            patience: spec.training.patience,
+            sampler: spec.training.sampler === "class_balanced" ? classBalanced((e: EncodedExample) => String(e.label)) : shuffled(),
           })
           training = summary
           yield* savePeftAdapter(adapterFolder(outDir, arm.name), adapter)

@@ -30,6 +30,8 @@ export const dataKinds = ["pubmedqa"] as const
 export const armKinds = ["base", "prompt"] as const
 export const promptInits = ["random", "text"] as const
 export const selectionMetrics = ["macro_f1", "accuracy", "loss"] as const
+export const lrSchedules = ["constant", "linear", "cosine"] as const
+export const samplers = ["shuffled", "class_balanced"] as const
 export const evaluationModes = ["label-score", "generate"] as const
 export const metricNames = ["accuracy", "macro_f1", "per_class_f1", "latency", "trainable_params"] as const
 
@@ -111,6 +113,12 @@ const Training = Schema.Struct({
   max_length: PositiveInt.pipe(expecting("a positive integer")),
   weight_decay: Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0)).pipe(withDefault(0), expecting("a number >= 0")),
   select_by: literals(selectionMetrics).pipe(withDefault("macro_f1")),
+  gradient_accumulation: PositiveInt.pipe(withDefault(1), expecting("a positive integer")),
+  warmup_steps: NonNegativeInt.pipe(withDefault(0), expecting("an integer >= 0")),
+  lr_schedule: literals(lrSchedules).pipe(withDefault("constant")),
+  max_grad_norm: Schema.optionalKey(PositiveNumber).pipe(expecting("a positive number")),
+  patience: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer")),
+  sampler: literals(samplers).pipe(withDefault("shuffled")),
 })
 
 const Evaluation = Schema.Struct({

@@ -23,7 +23,7 @@ describe("decodeSpecText: valid specs", () => {
         { name: "base", kind: "base" },
         { name: "prompt", kind: "prompt", num_virtual_tokens: 4, init: "random" },
       ],
-      training: { epochs: 1, lr: 0.1, batch_size: 2, max_length: 64, weight_decay: 0, select_by: "macro_f1" },
+      training: { epochs: 1, lr: 0.1, batch_size: 2, max_length: 64, weight_decay: 0, select_by: "macro_f1", gradient_accumulation: 1, warmup_steps: 0, lr_schedule: "constant", sampler: "shuffled" },
       evaluation: { mode: "label-score", metrics: ["accuracy", "macro_f1"] },
       stats: { baseline: "base", mcnemar: false, bootstrap: { B: 10, seed: 3 } },
       output: { dir: "out" },
