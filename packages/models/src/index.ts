@@ -5,3 +5,4 @@ export { maskedNll, sequenceLogProb, tokenLogProbs } from "./lm/token-log-probs.
 export { loadCausalLM } from "./load.ts"
 export { ModelFileError } from "./model-file-error.ts"
 export * from "./safetensors/index.ts"
+export * from "./quantization/index.ts"

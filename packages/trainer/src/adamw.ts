@@ -10,10 +10,20 @@ export interface AdamWConfig {
   readonly weightDecay?: number
 }
 
+/** Everything AdamW needs to continue exactly where it stopped. */
+export interface AdamWState {
+  readonly t: number
+  readonly m: ReadonlyArray<Float32Array>
+  readonly s: ReadonlyArray<Float32Array>
+}
+
 export interface AdamW {
   /** Applies one update to each variable from its gradient, at `lr` (default: the configured one). */
   step(grads: ReadonlyMap<tf.Variable, tf.Tensor>, lr?: number): void
   readonly stepCount: () => number
+  /** Moments in the order of the variables given at creation. */
+  state(): AdamWState
+  restore(state: AdamWState): void
   dispose(): void
 }
 
@@ -43,6 +53,21 @@ export const adamW = (variables: ReadonlyArray<tf.Variable>, config: AdamWConfig
       })
     },
     stepCount: () => t,
+    state: () => ({
+      t,
+      m: variables.map((v) => moments.get(v)!.m.dataSync() as Float32Array),
+      s: variables.map((v) => moments.get(v)!.s.dataSync() as Float32Array),
+    }),
+    restore: (state) => {
+      t = state.t
+      variables.forEach((v, i) => {
+        const { m, s } = moments.get(v)!
+        tf.tidy(() => {
+          m.assign(tf.tensor(state.m[i] as Float32Array, v.shape))
+          s.assign(tf.tensor(state.s[i] as Float32Array, v.shape))
+        })
+      })
+    },
     dispose: () => {
       for (const { m, s } of moments.values()) {
         m.dispose()

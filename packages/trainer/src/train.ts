@@ -1,19 +1,17 @@
-// The training loop: epochs of shuffled mini-batches, one AdamW step per batch on the
-// adapter's variables only, validation after each epoch, and the best epoch's adapter kept.
+// The training loop: epochs of sampled mini-batches, one AdamW step per (accumulated) batch on
+// the adapter's variables only, validation after each epoch, the best epoch's adapter kept,
+// and checkpoints from which a stopped run continues exactly.
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
-import { takeSnapshot, restoreSnapshot, disposeSnapshot, type Snapshot } from "@peftlab/adapters-base"
-import { emit, type Events, type Rng } from "@peftlab/core"
+import { disposeSnapshot, restoreSnapshot, takeSnapshot, type Snapshot } from "@peftlab/adapters-base"
+import { emit, Rng, type Events } from "@peftlab/core"
 import { adamW } from "./adamw.ts"
+import { assignValues, valuesOf, type CheckpointOptions, type TrainCheckpoint } from "./checkpoint.ts"
 import { clipByGlobalNorm, globalNorm } from "./clip.ts"
+import { accumulatedGradients } from "./gradients.ts"
+import { isBetter, type EpochRecord, type StepRecord, type TrainSummary, type Validation } from "./records.ts"
 import { shuffled, type Sampler } from "./samplers.ts"
 import { learningRate, type ScheduleConfig } from "./schedule.ts"
-
-export interface Validation {
-  readonly metric: string
-  readonly value: number
-  readonly higherIsBetter: boolean
-}
 
 export interface TrainingTask<Example> {
   readonly examples: ReadonlyArray<Example>
@@ -31,6 +29,7 @@ export interface TrainConfig<Example = unknown> {
   readonly batchSize: number
   readonly lr: number
   readonly weightDecay: number
+  /** Draws each epoch's order; a resumed run continues from the checkpoint's copy instead. */
   readonly rng: Rng
   /** Micro-batches whose gradients are averaged into one optimizer step (default 1). */
   readonly gradientAccumulation?: number
@@ -42,74 +41,15 @@ export interface TrainConfig<Example = unknown> {
   readonly patience?: number
   /** Default: every example once per epoch, shuffled. */
   readonly sampler?: Sampler<Example>
+  readonly checkpoint?: CheckpointOptions
 }
 
-export interface StepRecord {
-  readonly epoch: number
-  /** Optimizer step, from 1. */
-  readonly step: number
-  readonly loss: number
-  readonly lr: number
-  /** Global gradient norm before clipping. */
-  readonly gradNorm: number
-  readonly tokens: number
-  readonly ms: number
-}
-
-export interface EpochRecord {
-  readonly epoch: number
-  readonly trainLoss: number
-  readonly validation: Validation
-  readonly best: boolean
-}
-
-export interface TrainSummary {
-  readonly steps: ReadonlyArray<StepRecord>
-  readonly epochs: ReadonlyArray<EpochRecord>
-  readonly bestEpoch: number
-  readonly trainMs: number
-  /** True when early stopping ended training before the last epoch. */
-  readonly stoppedEarly: boolean
-}
-
-const isBetter = (candidate: Validation, best: Validation | undefined): boolean =>
-  best === undefined || (candidate.higherIsBetter ? candidate.value > best.value : candidate.value < best.value)
-
-const gradientOf = (grads: tf.NamedTensorMap, variable: tf.Variable): tf.Tensor => {
-  const grad = grads[variable.name]
-  if (!grad) throw new Error(`no gradient reached trainable variable ${variable.name}: the loss does not depend on it`)
-  return grad
-}
-
-/** Splits shuffled examples into batches of `size` (the last one may be smaller). */
+/** Splits items into batches of `size` (the last one may be smaller). */
 export const batchesOf = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size))
 
 // Lets the terminal UI and signal handlers run between steps: tfjs work is synchronous.
 const yieldToEventLoop = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
-
-/** Gradients of the mean loss over `micro` batches, summed into kept tensors. */
-const accumulatedGradients = <Example>(
-  variables: ReadonlyArray<tf.Variable>,
-  task: TrainingTask<Example>,
-  micro: ReadonlyArray<ReadonlyArray<Example>>,
-): { grads: Array<tf.Tensor>; loss: number } => {
-  let sums: Array<tf.Tensor> | undefined
-  let loss = 0
-  for (const batch of micro) {
-    const { value, grads } = tf.variableGrads(() => task.loss(batch), variables as Array<tf.Variable>)
-    const ordered = variables.map((v) => gradientOf(grads, v))
-    const previous = sums
-    sums = tf.tidy(() => ordered.map((g, i) => (previous ? (previous[i] as tf.Tensor).add(g) : g.clone())))
-    if (previous) tf.dispose(previous)
-    loss += value.dataSync()[0] as number
-    tf.dispose([value, ...Object.values(grads)])
-  }
-  const total = sums as Array<tf.Tensor>
-  const mean = tf.tidy(() => total.map((g) => g.div(micro.length)))
-  tf.dispose(total)
-  return { grads: mean, loss: loss / micro.length }
-}
 
 export const train = <Example>(
   variables: ReadonlyArray<tf.Variable>,
@@ -120,27 +60,54 @@ export const train = <Example>(
     const optimizer = adamW(variables, { lr: config.lr, weightDecay: config.weightDecay })
     const accumulation = config.gradientAccumulation ?? 1
     const sampler = config.sampler ?? shuffled<Example>()
-    const microPerEpoch = Math.ceil(task.examples.length / config.batchSize)
-    const stepsPerEpoch = Math.ceil(microPerEpoch / accumulation)
+    const stepsPerEpoch = Math.ceil(Math.ceil(task.examples.length / config.batchSize) / accumulation)
     const totalSteps = stepsPerEpoch * config.epochs
     const schedule = { lr: config.lr, warmupSteps: config.warmupSteps, totalSteps, decay: config.decay }
-    const steps: Array<StepRecord> = []
-    const epochs: Array<EpochRecord> = []
+
+    const resume = config.checkpoint?.resumeFrom
+    const steps: Array<StepRecord> = [...(resume?.steps ?? [])]
+    const epochs: Array<EpochRecord> = [...(resume?.epochs ?? [])]
     let best: { validation: Validation; epoch: number; snapshot: Snapshot } | undefined
-    let sinceBest = 0
+    let sinceBest = resume?.sinceBest ?? 0
+    let rng = config.rng
+    if (resume) {
+      assignValues(variables, resume.variables)
+      optimizer.restore(resume.optimizer)
+      rng = Rng.fromState(resume.epochRng)
+      if (resume.best) {
+        const values = resume.best.values.map((v, i) => tf.tensor(v, (variables[i] as tf.Variable).shape))
+        best = { validation: resume.best.validation, epoch: resume.best.epoch, snapshot: { values } }
+      }
+    }
+
+    const checkpoint = (epoch: number, stepsDoneInEpoch: number, epochRng: Rng, lossSumInEpoch: number): TrainCheckpoint => ({
+      epoch,
+      stepsDoneInEpoch,
+      epochRng: epochRng.state(),
+      lossSumInEpoch,
+      sinceBest,
+      steps: [...steps],
+      epochs: [...epochs],
+      ...(best ? { best: { epoch: best.epoch, validation: best.validation, values: valuesOf(best.snapshot.values) } } : {}),
+      variables: valuesOf(variables),
+      optimizer: optimizer.state(),
+    })
+
     const started = performance.now()
     let tokensSeen = 0
-
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
-      const micro = batchesOf(sampler(task.examples, config.rng), config.batchSize)
-      let lossSum = 0
-      for (const group of batchesOf(micro, accumulation)) {
+    for (let epoch = resume?.epoch ?? 1; epoch <= config.epochs; epoch++) {
+      const epochRng = Rng.fromState(rng.state())
+      const groups = batchesOf(batchesOf(sampler(task.examples, rng), config.batchSize), accumulation)
+      const skip = epoch === resume?.epoch ? resume.stepsDoneInEpoch : 0
+      let lossSum = epoch === resume?.epoch ? resume.lossSumInEpoch : 0
+      for (const [i, group] of groups.entries()) {
+        if (i < skip) continue
         const stepStart = performance.now()
-        const accumulated = accumulatedGradients(variables, task, group)
+        const accumulated = accumulatedGradients(variables, task.loss, group)
         const clipped = config.maxGradNorm === undefined ? undefined : clipByGlobalNorm(accumulated.grads, config.maxGradNorm)
         const grads = clipped?.grads ?? accumulated.grads
         const lr = learningRate(steps.length + 1, schedule)
-        optimizer.step(new Map(variables.map((v, i) => [v, grads[i] as tf.Tensor])), lr)
+        optimizer.step(new Map(variables.map((v, j) => [v, grads[j] as tf.Tensor])), lr)
         const gradNorm = clipped?.norm ?? globalNorm(grads)
         tf.dispose([...accumulated.grads, ...(clipped?.grads ?? [])])
         const tokens = group.reduce((sum, batch) => sum + task.tokens(batch), 0)
@@ -160,6 +127,10 @@ export const train = <Example>(
           tokensPerSecond: (tokensSeen / elapsedMs) * 1000,
           elapsedMs,
         })
+        const every = config.checkpoint?.everySteps
+        if (config.checkpoint && every && record.step % every === 0 && i + 1 < groups.length) {
+          yield* config.checkpoint.save(checkpoint(epoch, i + 1, epochRng, lossSum))
+        }
         yield* yieldToEventLoop
       }
       const validation = yield* task.validate(epoch)
@@ -174,7 +145,9 @@ export const train = <Example>(
       const trainLoss = lossSum / stepsPerEpoch
       epochs.push({ epoch, trainLoss, validation, best: improved })
       yield* emit({ type: "epoch-end", arm: config.arm, epoch, trainLoss, validation, best: improved })
-      if (config.patience !== undefined && sinceBest >= config.patience) break
+      const stopping = config.patience !== undefined && sinceBest >= config.patience
+      if (config.checkpoint && !stopping && epoch < config.epochs) yield* config.checkpoint.save(checkpoint(epoch + 1, 0, rng, 0))
+      if (stopping) break
     }
 
     if (best) {

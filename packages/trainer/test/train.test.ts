@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs"
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { Events, Rng, type RunEvent } from "@peftlab/core"
-import { batchesOf, train, type TrainingTask, type Validation } from "../src/index.ts"
+import { batchesOf, train, type TrainCheckpoint, type TrainingTask, type Validation } from "../src/index.ts"
 
 const collect = (events: Array<RunEvent>) => Layer.succeed(Events, { emit: (e) => Effect.sync(() => void events.push(e)) })
 
@@ -134,5 +134,37 @@ describe("train options", () => {
     expect(summary.stoppedEarly).toBe(true)
     expect(summary.bestEpoch).toBe(1)
     tf.dispose([w, b])
+  })
+})
+
+describe("checkpoints", () => {
+  const config = { arm: "toy", epochs: 3, batchSize: 8, lr: 0.05, weightDecay: 0.01, warmupSteps: 2, decay: "cosine" as const }
+
+  it("resume from any checkpoint, mid-epoch or at an epoch's end, and end bit-identical to an uninterrupted run", async () => {
+    const saved: Array<TrainCheckpoint> = []
+    const full = regression([0.3, 0.9, 0.5])
+    const summary = await Effect.runPromise(
+      train([full.w, full.b], full.task, {
+        ...config,
+        rng: Rng.seeded(5),
+        checkpoint: { everySteps: 3, save: (c) => Effect.sync(() => void saved.push(c)) },
+      }).pipe(Effect.provide(collect([]))),
+    )
+    const expected = [full.w.dataSync()[0], full.b.dataSync()[0]]
+    // Steps 3, 6 and 9 fall mid-epoch (4 steps an epoch); epochs 1 and 2 end with one each.
+    expect(saved.map((c) => [c.epoch, c.stepsDoneInEpoch])).toEqual([[1, 3], [2, 0], [2, 2], [3, 0], [3, 1]])
+    for (const checkpoint of saved) {
+      const again = regression([0.3, 0.9, 0.5])
+      const resumed = await Effect.runPromise(
+        train([again.w, again.b], again.task, { ...config, rng: Rng.seeded(999), checkpoint: { save: () => Effect.void, resumeFrom: checkpoint } }).pipe(
+          Effect.provide(collect([])),
+        ),
+      )
+      expect([again.w.dataSync()[0], again.b.dataSync()[0]]).toEqual(expected)
+      expect(resumed.steps.map((s) => s.loss)).toEqual(summary.steps.map((s) => s.loss))
+      expect(resumed.bestEpoch).toBe(summary.bestEpoch)
+      tf.dispose([again.w, again.b])
+    }
+    tf.dispose([full.w, full.b])
   })
 })
