@@ -31,4 +31,5 @@ export const tinyRun = (spec: Record<string, any>) => {
   spec.data.limit = { train: 16, val: 12, test: 12 }
   spec.training.epochs = 2
   spec.stats.bootstrap.B = 200
+  spec.training.checkpoint_every = 1
 }

@@ -23,9 +23,11 @@ const expectedFiles = [
 
 const read = (dir: string, file: string) => readFileSync(join(dir, file), "utf8")
 
+// The uninterrupted run that the resumed ones must reproduce.
+const { file, dir } = quickstartVariant(tinyRun)
+const out = join(dir, "results")
+
 describe.skipIf(!shared)("peftlab run (quickstart, tiny)", () => {
-  const { file, dir } = quickstartVariant(tinyRun)
-  const out = join(dir, "results")
 
   it("exits 0 and writes every file of the results folder", () => {
     const run = peftlab(["run", file, "--out", out, "--no-tui", "--backend", "wasm"])
@@ -93,24 +95,28 @@ describe.skipIf(!shared)("peftlab run (quickstart, tiny)", () => {
 })
 
 describe.skipIf(!shared)("peftlab run, interrupted", () => {
-  it("stops on SIGINT with exit 130 and the next run resumes the finished arms", async () => {
-    const { file, dir } = quickstartVariant(tinyRun)
-    const out = join(dir, "results")
-    const child = peftlabChild(["run", file, "--out", out, "--no-tui", "--backend", "wasm"])
+  it("stops on SIGINT with exit 130; the next run resumes from the checkpoint to the same adapter", async () => {
+    const interrupted = join(dir, "interrupted")
+    const child = peftlabChild(["run", file, "--out", interrupted, "--no-tui", "--backend", "wasm"])
     let stdout = ""
     child.stdout.on("data", (chunk) => {
       stdout += String(chunk)
-      if (/\[prompt\].*step/.test(stdout)) child.kill("SIGINT")
+      if (/\[prompt\] epoch 1\/2 step 1\//.test(stdout)) child.kill("SIGINT")
     })
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve))
     expect(code).toBe(130)
-    expect(existsSync(join(out, "arms", "base", "result.json"))).toBe(true)
-    expect(existsSync(join(out, "arms", "prompt", "result.json"))).toBe(false)
-    expect(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")).status).toBe("interrupted")
+    expect(existsSync(join(interrupted, "arms", "base", "result.json"))).toBe(true)
+    expect(existsSync(join(interrupted, "arms", "prompt", "result.json"))).toBe(false)
+    expect(existsSync(join(interrupted, "arms", "prompt", "checkpoint", "state.json"))).toBe(true)
+    expect(JSON.parse(readFileSync(join(interrupted, "manifest.json"), "utf8")).status).toBe("interrupted")
 
-    const rerun = peftlab(["run", file, "--out", out, "--no-tui", "--backend", "wasm"])
+    const rerun = peftlab(["run", file, "--out", interrupted, "--no-tui", "--backend", "wasm"])
     expect(rerun.code).toBe(0)
     expect(rerun.stdout).toMatch(/\[base\].*resumed/)
-    expect(existsSync(join(out, "arms", "prompt", "result.json"))).toBe(true)
+    expect(rerun.stdout).toMatch(/\[prompt\] training.*resumed at step [1-3]/)
+    expect(existsSync(join(interrupted, "arms", "prompt", "checkpoint"))).toBe(false)
+    const adapter = (folder: string) => readFileSync(join(folder, "adapters", "prompt", "adapter_model.safetensors"))
+    expect(adapter(interrupted).equals(adapter(out))).toBe(true)
+    expect(read(interrupted, "preds_prompt_test.csv")).toBe(read(out, "preds_prompt_test.csv"))
   })
 })

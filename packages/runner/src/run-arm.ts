@@ -1,5 +1,7 @@
 // One arm: build its adapter, train it when it has anything to train, evaluate it on the
 // test split, and leave its predictions, adapter files and result in the output folder.
+import { rmSync } from "node:fs"
+import { join } from "node:path"
 import { Effect } from "effect"
 import { savePeftAdapter, trainableParameterCount } from "@peftlab/adapters-base"
 import { emit, writeFileAtomic, type Rng } from "@peftlab/core"
@@ -12,7 +14,8 @@ import { createAdapter, isTrainable } from "./arms.ts"
 import { classificationTraining, type ClassificationSetup } from "./classification-task.ts"
 import type { EncodedExample, EncodedTask } from "./encode.ts"
 import { evaluateTest } from "./evaluate.ts"
-import { adapterFolder, armResultFile, type FinishedArm } from "./output-folder.ts"
+import { loadCheckpoint, saveCheckpoint } from "./checkpoint-files.ts"
+import { adapterFolder, armFolder, armResultFile, type FinishedArm } from "./output-folder.ts"
 
 export interface ArmContext {
   readonly spec: ExperimentSpec
@@ -47,7 +50,14 @@ export const runArm = (context: ArmContext, arm: ArmSpec, rng: Rng) =>
         }
         let training: FinishedArm["training"]
         if (isTrainable(arm)) {
-          yield* emit({ type: "arm-phase", arm: arm.name, phase: "training" })
+          const checkpointDir = join(armFolder(outDir, arm.name), "checkpoint")
+          const resumeFrom = yield* loadCheckpoint(checkpointDir)
+          yield* emit({
+            type: "arm-phase",
+            arm: arm.name,
+            phase: "training",
+            ...(resumeFrom ? { detail: `resumed at step ${resumeFrom.steps.length}` } : {}),
+          })
           const summary = yield* train(adapter.trainable, classificationTraining(setup, encoded.train, encoded.val, spec.training.select_by), {
             arm: arm.name,
             epochs: spec.training.epochs,
@@ -61,8 +71,15 @@ export const runArm = (context: ArmContext, arm: ArmSpec, rng: Rng) =>
             maxGradNorm: spec.training.max_grad_norm,
             patience: spec.training.patience,
             sampler: spec.training.sampler === "class_balanced" ? classBalanced((e: EncodedExample) => String(e.label)) : shuffled(),
+            checkpoint: {
+              ...(spec.training.checkpoint_every ? { everySteps: spec.training.checkpoint_every } : {}),
+              // A stop request waits for the checkpoint being written, so none is left half-done.
+              save: (c) => saveCheckpoint(checkpointDir, c).pipe(Effect.orDie, Effect.uninterruptible),
+              ...(resumeFrom ? { resumeFrom } : {}),
+            },
           })
           training = summary
+          rmSync(checkpointDir, { recursive: true, force: true })
           yield* savePeftAdapter(adapterFolder(outDir, arm.name), adapter)
         }
 

@@ -119,6 +119,7 @@ const Training = Schema.Struct({
   max_grad_norm: Schema.optionalKey(PositiveNumber).pipe(expecting("a positive number")),
   patience: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer")),
   sampler: literals(samplers).pipe(withDefault("shuffled")),
+  checkpoint_every: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer (optimizer steps)")),
 })
 
 const Evaluation = Schema.Struct({

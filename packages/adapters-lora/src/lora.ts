@@ -1,0 +1,77 @@
+// LoRA (Hu et al., 2021) as an Adapter: each targeted linear projection of the frozen model
+// gets a trainable low-rank update. The wrapped modules are put into the model's `linears`
+// only for the length of a `logits` call and the originals put back after it, so several
+// adapters can share one base model without ever seeing each other's modules.
+import * as tf from "@tensorflow/tfjs"
+import type { Adapter } from "@peftlab/adapters-base"
+import type { Rng } from "@peftlab/core"
+import type { CausalLM, Linear } from "@peftlab/models"
+import { checkLoraConfig, loraScale, targetedModules, type LoraConfig } from "./config.ts"
+import { loraLinear, type LoraLinear } from "./layer/lora-linear.ts"
+
+export interface LoraAdapter extends Adapter {
+  readonly config: LoraConfig
+  readonly scale: number
+  /** The wrapped modules by HF module name, in the model's order. */
+  readonly modules: ReadonlyMap<string, LoraLinear>
+  /** Dropout on (training) or off (evaluation, the default), as PEFT's module.train()/eval(). */
+  setTraining(on: boolean): void
+  /** Folds every update into a copy of its base weight (see LoraLinear.merge). */
+  merge(): void
+  unmerge(): void
+}
+
+export const createLora = (model: CausalLM, config: LoraConfig, rng: Rng): LoraAdapter => {
+  checkLoraConfig(config)
+  const names = targetedModules(model.linears.keys(), config.targetModules)
+  if (names.length === 0) {
+    throw new RangeError(`target modules ${JSON.stringify(config.targetModules)} match none of the model's linear modules`)
+  }
+  const scale = loraScale(config)
+  const modules = new Map(
+    names.map((name) => [name, loraLinear(model.linears.get(name) as Linear, { r: config.r, scale, dropout: config.loraDropout, rng })]),
+  )
+  const each = (f: (module: LoraLinear) => void) => () => modules.forEach(f)
+
+  return {
+    peftType: "LORA",
+    config,
+    scale,
+    modules,
+    trainable: [...modules.values()].flatMap((m) => [m.loraA, m.loraB]),
+    logits: (base, ids, attentionMask) => {
+      if (base !== model) throw new Error("this LoRA adapter wraps another model's modules")
+      const originals = names.map((name) => [name, model.linears.get(name) as Linear] as const)
+      modules.forEach((module, name) => model.linears.set(name, module))
+      try {
+        return tf.tidy(() => model.forward({ embeds: model.embed(ids), attentionMask }))
+      } finally {
+        for (const [name, original] of originals) model.linears.set(name, original)
+      }
+    },
+    setTraining: (on) => modules.forEach((m) => (m.training = on)),
+    merge: each((m) => m.merge()),
+    unmerge: each((m) => m.unmerge()),
+    peftConfig: () => ({
+      peft_type: "LORA",
+      task_type: "CAUSAL_LM",
+      r: config.r,
+      lora_alpha: config.loraAlpha,
+      lora_dropout: config.loraDropout,
+      target_modules: typeof config.targetModules === "string" ? config.targetModules : [...config.targetModules],
+      use_rslora: config.useRslora,
+      bias: "none",
+      fan_in_fan_out: false,
+      base_model_name_or_path: config.baseModelNameOrPath ?? null,
+      inference_mode: true,
+    }),
+    peftTensors: () =>
+      new Map(
+        [...modules].flatMap(([name, m]): Array<[string, tf.Tensor]> => [
+          [`base_model.model.${name}.lora_A.weight`, m.loraA],
+          [`base_model.model.${name}.lora_B.weight`, m.loraB],
+        ]),
+      ),
+    dispose: each((m) => m.dispose()),
+  }
+}

@@ -1,0 +1,189 @@
+import { join } from "node:path"
+import * as tf from "@tensorflow/tfjs"
+import { Effect, Layer } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { trainableParameterCount } from "@peftlab/adapters-base"
+import { plugin } from "@peftlab/backend-wasm"
+import { Events, Rng } from "@peftlab/core"
+import { loadCausalLM, maskedNll, type CausalLM } from "@peftlab/models"
+import { train } from "@peftlab/trainer"
+import { createLora, createLoraModel, type LoraAdapter, type LoraConfig } from "../src/index.ts"
+
+const models = process.env.PEFTLAB_MODELS
+if (!models) console.warn("skipping LoRA tests on stories260k: PEFTLAB_MODELS unset")
+
+const qkv: LoraConfig = { r: 4, loraAlpha: 8, loraDropout: 0, targetModules: ["q_proj", "k_proj", "v_proj"], useRslora: false, bias: "none" }
+const rows = [
+  [1, 403, 407, 261, 13],
+  [1, 378, 432, 383, 13],
+]
+const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor): number => tf.tidy(() => tf.max(tf.abs(a.sub(b))).dataSync()[0]!)
+const bytes = (t: tf.Tensor): string => Buffer.from(t.dataSync().buffer).toString("base64")
+
+describe.skipIf(!models)("LoRA on stories260k", () => {
+  let model: CausalLM
+  let ids: tf.Tensor2D
+  let mask: tf.Tensor2D
+  const baseLogits = () => tf.tidy(() => model.forward({ embeds: model.embed(ids), attentionMask: mask }))
+  // B is zero at creation; random values make each adapter change the model.
+  const perturb = (adapter: LoraAdapter, seed: number) =>
+    adapter.modules.forEach((m, name) => m.loraB.assign(tf.tidy(() => tf.randomNormal(m.loraB.shape, 0, 0.1, "float32", seed + name.length))))
+
+  beforeAll(async () => {
+    await plugin.setup()
+    model = await Effect.runPromise(loadCausalLM(join(models!, "stories260k")))
+    ids = tf.tensor2d(rows, [2, 5], "int32")
+    mask = tf.onesLike(ids) as tf.Tensor2D
+  })
+  afterAll(() => {
+    tf.dispose([ids, mask])
+    model?.dispose()
+  })
+
+  it("trains r * (in + out) per targeted module and names tensors as PEFT does", () => {
+    const adapter = createLora(model, qkv, Rng.seeded(1))
+    const expected = [...adapter.modules.values()].reduce((sum, m) => sum + qkv.r * (m.weight.shape[0] + m.weight.shape[1]), 0)
+    // By hand: 5 layers x 4 x ((64 + 64) + (64 + 32) + (64 + 32)) = 6400.
+    expect(expected).toBe(6400)
+    expect(trainableParameterCount(adapter)).toBe(expected)
+    expect(adapter.modules.size).toBe(15)
+    const tensors = adapter.peftTensors()
+    expect(tensors.size).toBe(30)
+    expect(tensors.get("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight")?.shape).toEqual([4, 64])
+    expect(tensors.get("base_model.model.model.layers.4.self_attn.k_proj.lora_B.weight")?.shape).toEqual([32, 4])
+    expect(adapter.peftConfig()).toEqual({
+      peft_type: "LORA",
+      task_type: "CAUSAL_LM",
+      r: 4,
+      lora_alpha: 8,
+      lora_dropout: 0,
+      target_modules: ["q_proj", "k_proj", "v_proj"],
+      use_rslora: false,
+      bias: "none",
+      fan_in_fan_out: false,
+      base_model_name_or_path: null,
+      inference_mode: true,
+    })
+    adapter.dispose()
+  })
+
+  it("picks the same modules from a regex as from a list, and rejects targets that match nothing", () => {
+    const fromList = createLora(model, qkv, Rng.seeded(1))
+    const fromRegex = createLora(model, { ...qkv, targetModules: "model\\.layers\\.\\d+\\.self_attn\\.(q|k|v)_proj" }, Rng.seeded(1))
+    expect([...fromRegex.modules.keys()]).toEqual([...fromList.modules.keys()])
+    expect(fromRegex.peftConfig().target_modules).toBe("model\\.layers\\.\\d+\\.self_attn\\.(q|k|v)_proj")
+    expect(() => createLora(model, { ...qkv, targetModules: "q_proj|k_proj" }, Rng.seeded(1))).toThrow(/match none/)
+    fromList.dispose()
+    fromRegex.dispose()
+  })
+
+  it("scales the update by alpha / sqrt(r) with rslora", () => {
+    const plain = createLora(model, { ...qkv, r: 16, loraAlpha: 32 }, Rng.seeded(1))
+    const rs = createLora(model, { ...qkv, r: 16, loraAlpha: 32, useRslora: true }, Rng.seeded(1))
+    expect(plain.scale).toBe(2)
+    expect(rs.scale).toBe(8)
+    expect(rs.peftConfig().use_rslora).toBe(true)
+    // Same A and B (same seed, same perturbation): every update is 4x the plain one.
+    perturb(plain, 3)
+    perturb(rs, 3)
+    const x = tf.randomNormal([2, 64], 0, 1, "float32", 9)
+    const update = (a: LoraAdapter) => tf.tidy(() => { const m = [...a.modules.values()][0]!; return m.apply(x).sub(m.base.apply(x)) })
+    const [u, v] = [update(plain), update(rs)]
+    expect(maxAbsDiff(v, u.mul(4))).toBeLessThan(1e-5)
+    tf.dispose([x, u, v])
+    plain.dispose()
+    rs.dispose()
+  })
+
+  it("gives exactly the base's logits at step 0, also with dropout on, and puts the model's modules back", () => {
+    const originals = new Map(model.linears)
+    const adapter = createLora(model, { ...qkv, loraDropout: 0.1 }, Rng.seeded(2))
+    adapter.setTraining(true)
+    const [base, got] = [baseLogits(), adapter.logits(model, ids, mask)]
+    expect(maxAbsDiff(got, base)).toBe(0)
+    for (const [name, module] of model.linears) expect(module, name).toBe(originals.get(name))
+    expect(() => adapter.logits({ ...model }, ids, mask)).toThrow(/another model/)
+    tf.dispose([base, got])
+    adapter.dispose()
+  })
+
+  it("gives the same logits merged as unmerged (within 1e-5 relative), without touching the base", () => {
+    const before = new Map([...model.parameters].map(([name, t]) => [name, bytes(t)]))
+    const adapter = createLora(model, qkv, Rng.seeded(3))
+    perturb(adapter, 5)
+    const unmerged = adapter.logits(model, ids, mask)
+    const base = baseLogits()
+    expect(maxAbsDiff(unmerged, base)).toBeGreaterThan(0.01)
+    adapter.merge()
+    const merged = adapter.logits(model, ids, mask)
+    // Folding changes float32 summation order; on wasm that alone moves logits of size ~19 by a
+    // few ulps (ulp 1.9e-6 there) over 5 layers, so the bound is 1e-5 relative to their size.
+    const size = tf.tidy(() => tf.max(tf.abs(unmerged)).dataSync()[0]!)
+    expect(maxAbsDiff(merged, unmerged)).toBeLessThan(1e-5 * size)
+    adapter.unmerge()
+    const back = adapter.logits(model, ids, mask)
+    expect(maxAbsDiff(back, unmerged)).toBe(0)
+    for (const [name, t] of model.parameters) expect(bytes(t), name).toBe(before.get(name))
+    tf.dispose([unmerged, base, merged, back])
+    adapter.dispose()
+  })
+
+  it("switches between named adapters on one base, each unaffected by the other", () => {
+    const lora = createLoraModel(model)
+    const a = lora.add("a", qkv, Rng.seeded(4))
+    const b = lora.add("b", { ...qkv, targetModules: ["v_proj"] }, Rng.seeded(5))
+    perturb(a, 11)
+    perturb(b, 12)
+    expect(lora.active).toBe(a)
+    const fromA = lora.logits(ids, mask)
+    lora.setActive("b")
+    expect(lora.active).toBe(b)
+    const fromB = lora.logits(ids, mask)
+    const [ownA, ownB] = [a.logits(model, ids, mask), b.logits(model, ids, mask)]
+    expect(maxAbsDiff(fromA, ownA)).toBe(0)
+    expect(maxAbsDiff(fromB, ownB)).toBe(0)
+    expect(maxAbsDiff(fromA, fromB)).toBeGreaterThan(0.01)
+    expect(() => lora.setActive("c")).toThrow(/no LoRA adapter named "c"/)
+    expect(() => lora.add("a", qkv, Rng.seeded(6))).toThrow(/already exists/)
+    tf.dispose([fromA, fromB, ownA, ownB])
+    lora.dispose()
+    expect(lora.adapters.size).toBe(0)
+  })
+
+  it("lowers the answer loss a lot while every base weight stays byte-identical, leaking no tensors", async () => {
+    const before = new Map([...model.parameters].map(([name, t]) => [name, bytes(t)]))
+    const tensorsAtStart = tf.memory().numTensors
+    const adapter = createLora(model, { ...qkv, loraDropout: 0.05 }, Rng.seeded(7))
+    // Teach the model to answer token 13 after two fixed stories-style prefixes.
+    const target = rows.map((r) => r.map((_, i) => (i === r.length - 1 ? 1 : 0)))
+    const lossOf = () =>
+      tf.tidy(() => maskedNll(adapter.logits(model, ids, mask), ids, tf.tensor2d(target, [2, 5], "int32")))
+    const lossValue = () => {
+      adapter.setTraining(false)
+      const loss = lossOf()
+      const value = loss.dataSync()[0]!
+      loss.dispose()
+      adapter.setTraining(true)
+      return value
+    }
+    const start = lossValue()
+    const tensorsBefore = tf.memory().numTensors
+    await Effect.runPromise(
+      train(adapter.trainable, { examples: [0], loss: lossOf, tokens: () => 10, validate: () => Effect.sync(() => ({ metric: "loss", value: lossValue(), higherIsBetter: false })) }, {
+        arm: "lora",
+        epochs: 30,
+        batchSize: 1,
+        lr: 0.01,
+        weightDecay: 0,
+        rng: Rng.seeded(8),
+      }).pipe(Effect.provide(Layer.succeed(Events, { emit: () => Effect.void }))),
+    )
+    expect(tf.memory().numTensors).toBe(tensorsBefore)
+    const end = lossValue()
+    console.log(`LoRA training: answer loss ${start.toFixed(3)} -> ${end.toFixed(3)}`)
+    expect(end).toBeLessThan(start / 4)
+    for (const [name, t] of model.parameters) expect(bytes(t), name).toBe(before.get(name))
+    adapter.dispose()
+    expect(tf.memory().numTensors).toBe(tensorsAtStart)
+  })
+})

@@ -1,0 +1,61 @@
+// An arm's training checkpoint on disk: the tensors (trainable values, AdamW moments, the best
+// epoch's values) in a safetensors file named by step, and state.json, written after it and
+// pointing at it. A crash between the two leaves the previous, complete checkpoint in force.
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { join } from "node:path"
+import { Effect } from "effect"
+import { writeFileAtomic } from "@peftlab/core"
+import { readSafetensors, writeSafetensors, type ModelFileError } from "@peftlab/models"
+import type { TrainCheckpoint } from "@peftlab/trainer"
+import { OutputFolderError } from "./output-folder.ts"
+
+type CheckpointMeta = Omit<TrainCheckpoint, "variables" | "optimizer" | "best"> & {
+  readonly tensors: string
+  readonly count: number
+  readonly optimizerStep: number
+  readonly best?: Omit<NonNullable<TrainCheckpoint["best"]>, "values">
+}
+
+const stateFile = (dir: string) => join(dir, "state.json")
+
+export const saveCheckpoint = (dir: string, checkpoint: TrainCheckpoint): Effect.Effect<void, ModelFileError> =>
+  Effect.gen(function* () {
+    const { variables, optimizer, best, ...rest } = checkpoint
+    const tensors = `tensors-${checkpoint.steps.length}.safetensors`
+    const flat = (data: Float32Array) => ({ shape: [data.length], data })
+    const entries = new Map([
+      ...variables.map((v, i) => [`variable.${i}`, flat(v)] as const),
+      ...optimizer.m.map((v, i) => [`adamw.m.${i}`, flat(v)] as const),
+      ...optimizer.s.map((v, i) => [`adamw.s.${i}`, flat(v)] as const),
+      ...(best?.values ?? []).map((v, i) => [`best.${i}`, flat(v)] as const),
+    ])
+    yield* writeSafetensors(join(dir, tensors), entries)
+    const meta: CheckpointMeta = {
+      ...rest,
+      tensors,
+      count: variables.length,
+      optimizerStep: optimizer.t,
+      ...(best ? { best: { epoch: best.epoch, validation: best.validation } } : {}),
+    }
+    yield* Effect.promise(() => writeFileAtomic(stateFile(dir), JSON.stringify(meta)))
+    for (const old of readdirSync(dir).filter((f) => f.startsWith("tensors-") && f !== tensors)) rmSync(join(dir, old))
+  })
+
+export const loadCheckpoint = (dir: string): Effect.Effect<TrainCheckpoint | undefined, OutputFolderError | ModelFileError> =>
+  Effect.gen(function* () {
+    if (!existsSync(stateFile(dir))) return undefined
+    const meta = yield* Effect.try({
+      try: () => JSON.parse(readFileSync(stateFile(dir), "utf8")) as CheckpointMeta,
+      catch: (e) => new OutputFolderError({ source: stateFile(dir), detail: `unreadable checkpoint (${String(e)}); delete the folder to restart this arm` }),
+    })
+    const tensors = yield* readSafetensors(join(dir, meta.tensors))
+    const series = (prefix: string) =>
+      Array.from({ length: meta.count }, (_, i) => tensors.get(`${prefix}.${i}`)?.data).filter((d): d is Float32Array => d !== undefined)
+    const { tensors: _file, count: _count, optimizerStep, best, ...rest } = meta
+    return {
+      ...rest,
+      variables: series("variable"),
+      optimizer: { t: optimizerStep, m: series("adamw.m"), s: series("adamw.s") },
+      ...(best ? { best: { ...best, values: series("best") } } : {}),
+    }
+  })
