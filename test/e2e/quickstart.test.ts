@@ -19,6 +19,9 @@ const expectedFiles = [
   "train_log.jsonl",
   "adapters/prompt/adapter_config.json",
   "adapters/prompt/adapter_model.safetensors",
+  "adapters/prefix/adapter_model.safetensors",
+  "adapters/lora/adapter_config.json",
+  "adapters/qlora/adapter_model.safetensors",
 ]
 
 const read = (dir: string, file: string) => readFileSync(join(dir, file), "utf8")
@@ -53,15 +56,16 @@ describe.skipIf(!shared)("peftlab run (quickstart, tiny)", () => {
     expect(counted.reduce((a, b) => a + b, 0)).toBe(12)
 
     const results = read(out, "results.csv").trim().split("\n")
-    expect(results).toHaveLength(3)
+    expect(results).toHaveLength(6)
     const stats = JSON.parse(read(out, "stats.json"))
     expect(stats[0].arm).toBe("prompt")
     expect(stats[0].baseline).toBe("base")
     expect(stats[0].mcnemar.pValue).toBeGreaterThan(0)
 
     const log = read(out, "train_log.jsonl").trim().split("\n").map((l) => JSON.parse(l))
-    expect(log.filter((l) => l.type === "step")).toHaveLength(4) // 16 examples / batch 8 x 2 epochs
-    expect(log.filter((l) => l.type === "epoch")).toHaveLength(2)
+    // Four trained arms, each 16 examples / batch 8 x 2 epochs.
+    expect(log.filter((l) => l.type === "step")).toHaveLength(16)
+    expect(log.filter((l) => l.type === "epoch")).toHaveLength(8)
 
     const config = JSON.parse(read(out, "adapters/prompt/adapter_config.json"))
     expect(config.peft_type).toBe("PROMPT_TUNING")

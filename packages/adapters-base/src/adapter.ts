@@ -14,6 +14,8 @@ export interface Adapter {
    * adapter adds (virtual tokens, prefixes) is hidden from the caller.
    */
   logits(model: CausalLM, ids: tf.Tensor2D, attentionMask: tf.Tensor2D): tf.Tensor3D
+  /** Switches training-only behaviour such as dropout; adapters without any omit it. */
+  setTraining?(training: boolean): void
   /** adapter_config.json fields in PEFT's format. */
   peftConfig(): Record<string, unknown>
   /** adapter_model.safetensors tensors under PEFT's names. */

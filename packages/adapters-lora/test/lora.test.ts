@@ -1,13 +1,15 @@
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import { Effect, Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { trainableParameterCount } from "@peftlab/adapters-base"
+import { readPeftAdapter, savePeftAdapter, trainableParameterCount } from "@peftlab/adapters-base"
 import { plugin } from "@peftlab/backend-wasm"
 import { Events, Rng } from "@peftlab/core"
-import { loadCausalLM, maskedNll, type CausalLM } from "@peftlab/models"
+import { loadCausalLM, maskedNll, quantizeModelLinears, type CausalLM } from "@peftlab/models"
 import { train } from "@peftlab/trainer"
-import { createLora, createLoraModel, type LoraAdapter, type LoraConfig } from "../src/index.ts"
+import { createLora, createLoraModel, loadLora, type LoraAdapter, type LoraConfig } from "../src/index.ts"
 
 const models = process.env.PEFTLAB_MODELS
 if (!models) console.warn("skipping LoRA tests on stories260k: PEFTLAB_MODELS unset")
@@ -150,9 +152,13 @@ describe.skipIf(!models)("LoRA on stories260k", () => {
     expect(lora.adapters.size).toBe(0)
   })
 
-  it("lowers the answer loss a lot while every base weight stays byte-identical, leaking no tensors", async () => {
+  it.each([
+    ["a float base", false],
+    ["an NF4 base (QLoRA)", true],
+  ])("lowers the answer loss a lot over %s while every base weight stays byte-identical, leaking no tensors", async (_, nf4) => {
     const before = new Map([...model.parameters].map(([name, t]) => [name, bytes(t)]))
     const tensorsAtStart = tf.memory().numTensors
+    const quantized = nf4 ? quantizeModelLinears(model) : undefined
     const adapter = createLora(model, { ...qkv, loraDropout: 0.05 }, Rng.seeded(7))
     // Teach the model to answer token 13 after two fixed stories-style prefixes.
     const target = rows.map((r) => r.map((_, i) => (i === r.length - 1 ? 1 : 0)))
@@ -180,10 +186,26 @@ describe.skipIf(!models)("LoRA on stories260k", () => {
     )
     expect(tf.memory().numTensors).toBe(tensorsBefore)
     const end = lossValue()
-    console.log(`LoRA training: answer loss ${start.toFixed(3)} -> ${end.toFixed(3)}`)
+    console.log(`LoRA training over ${nf4 ? "NF4" : "float"}: answer loss ${start.toFixed(3)} -> ${end.toFixed(3)}`)
     expect(end).toBeLessThan(start / 4)
     for (const [name, t] of model.parameters) expect(bytes(t), name).toBe(before.get(name))
     adapter.dispose()
+    quantized?.restore()
     expect(tf.memory().numTensors).toBe(tensorsAtStart)
+  })
+
+  it("saves in PEFT's files and loads back an adapter with identical logits", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "peftlab-lora-"))
+    const saved = createLora(model, qkv, Rng.seeded(3))
+    // Give B non-zero values so the update is not the identity.
+    saved.modules.forEach((m) => tf.tidy(() => m.loraB.assign(tf.randomNormal(m.loraB.shape, 0, 0.1, "float32", 4))))
+    await Effect.runPromise(savePeftAdapter(dir, saved))
+    const loaded = await Effect.runPromise(readPeftAdapter(dir).pipe(Effect.flatMap((files) => loadLora(model, files))))
+    const [a, b] = [saved.logits(model, ids, mask), loaded.logits(model, ids, mask)]
+    expect(maxAbsDiff(a, b)).toBe(0)
+    expect(loaded.peftConfig()).toMatchObject({ r: 4, lora_alpha: 8, target_modules: ["q_proj", "k_proj", "v_proj"] })
+    tf.dispose([a, b])
+    saved.dispose()
+    loaded.dispose()
   })
 })

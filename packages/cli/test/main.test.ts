@@ -66,7 +66,7 @@ describe("peftlab validate", () => {
   it.skipIf(!data || !models)("accepts the quickstart spec", async () => {
     const { io, out } = captureIo()
     expect(await main(["validate", quickstart], io)).toBe(0)
-    expect(out[0]).toMatch(/valid \(2 arms: base, prompt\)/)
+    expect(out[0]).toMatch(/valid \(5 arms: base, prompt, prefix, lora, qlora\)/)
   })
 
   it("says which variable to set when the data file is missing", async () => {
@@ -89,6 +89,7 @@ describe("peftlab run --dry-run", () => {
     expect(await main(["run", quickstart, "--dry-run", "--out", out], io)).toBe(0)
     expect(lines.join("\n")).toContain("arm base: frozen base")
     expect(lines.join("\n")).toContain("arm prompt: prompt tuning, 8 virtual tokens, text init")
+    expect(lines.join("\n")).toContain("arm qlora: LoRA r=8 alpha=16 dropout=0.05 on q_proj, k_proj, v_proj, NF4 base (QLoRA)")
     expect(() => readFileSync(join(out, "manifest.json"))).toThrow()
   })
 })

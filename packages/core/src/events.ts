@@ -25,7 +25,7 @@ export type RunEvent =
       readonly arm: string
       readonly epoch: number
       readonly trainLoss: number
-      readonly validation: { readonly metric: string; readonly value: number }
+      readonly validation: { readonly metric: string; readonly value: number; readonly loss?: number }
       readonly best: boolean
     }
   | { readonly type: "eval-progress"; readonly arm: string; readonly split: string; readonly done: number; readonly total: number }

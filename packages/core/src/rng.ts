@@ -30,6 +30,11 @@ export class Rng {
     return new Rng(state)
   }
 
+  /** Puts this generator back to a saved state, for everyone holding it. */
+  restore(state: RngState): void {
+    this.s = [state[0], state[1], state[2], state[3]]
+  }
+
   state(): RngState {
     return [this.s[0], this.s[1], this.s[2], this.s[3]]
   }

@@ -40,3 +40,13 @@ describe("Rng", () => {
     expect(Math.abs(variance - 1)).toBeLessThan(0.05)
   })
 })
+
+describe("Rng.restore", () => {
+  it("puts the same generator object back to a saved state", () => {
+    const rng = Rng.seeded(11)
+    const saved = rng.state()
+    const first = [rng.next(), rng.next()]
+    rng.restore(saved)
+    expect([rng.next(), rng.next()]).toEqual(first)
+  })
+})

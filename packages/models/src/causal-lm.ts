@@ -4,6 +4,15 @@ import type * as tf from "@tensorflow/tfjs"
 import type { LlamaConfig } from "./config.ts"
 import type { Linear } from "./llama/linear.ts"
 
+/**
+ * One layer's prefix-tuning keys and values, each [batch, numKeyValueHeads, numVirtual, headDim]:
+ * prepended as already-cached entries (HF's past_key_values), so they get no rotary embedding.
+ */
+export interface KeyValuePrefix {
+  readonly key: tf.Tensor4D
+  readonly value: tf.Tensor4D
+}
+
 export interface CausalLM {
   readonly config: LlamaConfig
   readonly architecture: "llama"
@@ -17,8 +26,12 @@ export interface CausalLM {
   readonly linears: Map<string, Linear>
   /** Token embeddings [batch, time] int32 -> [batch, time, hidden]. */
   embed(ids: tf.Tensor2D): tf.Tensor3D
-  /** Logits [batch, time, vocab] from input embeddings; attentionMask [batch, time] with 1 = real token, 0 = padding (keys masked). */
-  forward(input: { embeds: tf.Tensor3D; attentionMask?: tf.Tensor2D }): tf.Tensor3D
+  /**
+   * Logits [batch, time, vocab] from input embeddings; attentionMask [batch, time] with 1 = real
+   * token, 0 = padding (keys masked). `prefix` (one entry per layer) is attended to by every
+   * query, and the tokens' positions start after it, as HF does with past_key_values.
+   */
+  forward(input: { embeds: tf.Tensor3D; attentionMask?: tf.Tensor2D; prefix?: ReadonlyArray<KeyValuePrefix> }): tf.Tensor3D
   parameterCount(): number
   dispose(): void
 }

@@ -1,4 +1,4 @@
-export type { CausalLM } from "./causal-lm.ts"
+export type { CausalLM, KeyValuePrefix } from "./causal-lm.ts"
 export { readLlamaConfig, type LlamaConfig } from "./config.ts"
 export type { Linear } from "./llama/linear.ts"
 export { maskedNll, sequenceLogProb, tokenLogProbs } from "./lm/token-log-probs.ts"

@@ -5,7 +5,8 @@ import { plugin as cpu } from "@peftlab/backend-cpu"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { loadCausalLM, type CausalLM, type Linear } from "../src/index.ts"
-import { naiveLlamaLogits, type Weights } from "./naive-llama.ts"
+import { Rng } from "@peftlab/core"
+import { naiveLlamaLogits, type NaivePrefix, type Weights } from "./naive-llama.ts"
 import { tinyConfig, writeRandomCheckpoint } from "./random-checkpoint.ts"
 
 const sequences = [
@@ -33,6 +34,21 @@ const padRight = (rows: ReadonlyArray<ReadonlyArray<number>>) => {
   }
 }
 
+/** A random prefix for every layer, [kvHead][virtual][headDim] each, at the scale of the tiny model's keys. */
+const randomPrefix = (virtual: number, seed: number): NaivePrefix[] => {
+  const rng = Rng.seeded(seed)
+  const block = () =>
+    Array.from({ length: tinyConfig.num_key_value_heads }, () => Array.from({ length: virtual }, () => Array.from({ length: tinyConfig.head_dim }, () => rng.normal())))
+  return Array.from({ length: tinyConfig.num_hidden_layers }, () => ({ key: block(), value: block() }))
+}
+
+/** The prefix as forward takes it, repeated over `batch` rows. */
+const prefixTensors = (prefix: ReadonlyArray<NaivePrefix>, batch: number) =>
+  prefix.map(({ key, value }) => ({
+    key: tf.tensor4d([key as number[][][]]).tile([batch, 1, 1, 1]) as tf.Tensor4D,
+    value: tf.tensor4d([value as number[][][]]).tile([batch, 1, 1, 1]) as tf.Tensor4D,
+  }))
+
 describe("Llama on a random untied checkpoint (cpu)", () => {
   let model: CausalLM
   let weights: Weights
@@ -56,6 +72,34 @@ describe("Llama on a random untied checkpoint (cpu)", () => {
       const reference = naiveLlamaLogits(model.config, weights, embedRows(weights, ids))
       expect(maxAbsDiff(logits, reference)).toBeLessThan(1e-4)
     }
+  })
+
+  it("with a prefix, matches the float64 forward that prepends it as cached keys and values and shifts positions", () => {
+    const prefix = randomPrefix(3, 5)
+    const tensors = prefixTensors(prefix, 1)
+    for (const ids of sequences) {
+      const logits = tf.tidy(() => model.forward({ embeds: model.embed(tf.tensor2d([ids], undefined, "int32")), prefix: tensors }).arraySync()[0] as number[][])
+      const reference = naiveLlamaLogits(model.config, weights, embedRows(weights, ids), prefix)
+      expect(maxAbsDiff(logits, reference)).toBeLessThan(1e-4)
+      // The prefix matters: without it the logits are far from these.
+      expect(maxAbsDiff(reference, naiveLlamaLogits(model.config, weights, embedRows(weights, ids)))).toBeGreaterThan(0.1)
+    }
+    tf.dispose(tensors.flatMap(({ key, value }) => [key, value]))
+  })
+
+  it("with a prefix, gives a right-padded batch each sequence's own logits (the mask is extended over the prefix)", () => {
+    const prefix = randomPrefix(2, 6)
+    const { ids, mask } = padRight(sequences)
+    const [batched, alone] = [prefixTensors(prefix, 2), prefixTensors(prefix, 1)]
+    const logits = tf.tidy(() => model.forward({ embeds: model.embed(ids), attentionMask: mask, prefix: batched }).arraySync())
+    sequences.forEach((seq, b) => {
+      const reference = naiveLlamaLogits(model.config, weights, embedRows(weights, seq), prefix)
+      expect(maxAbsDiff((logits[b] as number[][]).slice(0, seq.length), reference)).toBeLessThan(1e-4)
+    })
+    expect(() => model.forward({ embeds: model.embed(ids), prefix: alone })).toThrow(
+      "prefix[0].key: expected shape [2, 2, 2, 6], got [1, 2, 2, 6]",
+    )
+    tf.dispose([ids, mask, ...[...batched, ...alone].flatMap(({ key, value }) => [key, value])])
   })
 
   it("gives a right-padded batch the logits of each unpadded sequence at its real positions", () => {

@@ -39,10 +39,25 @@ const rope = (v: ReadonlyArray<number>, position: number, theta: number): number
   })
 }
 
-/** Logits [time][vocab] for one sequence of input embeddings [time][hidden]. */
-export const naiveLlamaLogits = (c: LlamaConfig, weights: Weights, embeds: ReadonlyArray<ReadonlyArray<number>>): number[][] => {
+/** One layer's prefix-tuning keys and values, [kvHead][virtual position][headDim], used as cached (unrotated) keys. */
+export interface NaivePrefix {
+  readonly key: ReadonlyArray<ReadonlyArray<ReadonlyArray<number>>>
+  readonly value: ReadonlyArray<ReadonlyArray<ReadonlyArray<number>>>
+}
+
+/**
+ * Logits [time][vocab] for one sequence of input embeddings [time][hidden]. With `prefix` (one
+ * entry per layer), every token also attends to the prefix, and token t sits at position p + t.
+ */
+export const naiveLlamaLogits = (
+  c: LlamaConfig,
+  weights: Weights,
+  embeds: ReadonlyArray<ReadonlyArray<number>>,
+  prefix?: ReadonlyArray<NaivePrefix>,
+): number[][] => {
   const d = c.head_dim
   const groups = c.num_attention_heads / c.num_key_value_heads
+  const past = prefix?.[0]?.key[0]?.length ?? 0
   let xs = embeds.map((e) => [...e])
   for (let layer = 0; layer < c.num_hidden_layers; layer++) {
     const p = `model.layers.${layer}`
@@ -55,15 +70,15 @@ export const naiveLlamaLogits = (c: LlamaConfig, weights: Weights, embeds: Reado
       const out: number[] = []
       for (let h = 0; h < c.num_attention_heads; h++) {
         const kvHead = Math.floor(h / groups)
-        const q = rope(head(qs[t]!, h), t, c.rope_theta)
-        const scores = Array.from({ length: t + 1 }, (_, s) => {
-          const k = rope(head(ks[s]!, kvHead), s, c.rope_theta)
-          return q.reduce((sum, qi, i) => sum + qi * (k[i] as number), 0) / Math.sqrt(d)
-        })
+        const q = rope(head(qs[t]!, h), past + t, c.rope_theta)
+        // Keys and values: the layer's prefix first, then tokens 0..t (rotated at past + s).
+        const keys = [...(prefix?.[layer]?.key[kvHead] ?? []), ...ks.slice(0, t + 1).map((k, s) => rope(head(k, kvHead), past + s, c.rope_theta))]
+        const values = [...(prefix?.[layer]?.value[kvHead] ?? []), ...vs.slice(0, t + 1).map((v) => head(v, kvHead))]
+        const scores = keys.map((k) => q.reduce((sum, qi, i) => sum + qi * (k[i] as number), 0) / Math.sqrt(d))
         const max = Math.max(...scores)
         const exps = scores.map((s) => Math.exp(s - max))
         const total = exps.reduce((a, b) => a + b, 0)
-        for (let i = 0; i < d; i++) out.push(exps.reduce((sum, e, s) => sum + (e / total) * (head(vs[s]!, kvHead)[i] as number), 0))
+        for (let i = 0; i < d; i++) out.push(exps.reduce((sum, e, s) => sum + (e / total) * (values[s]![i] as number), 0))
       }
       return matVec(weights, `${p}.self_attn.o_proj.weight`, out)
     })

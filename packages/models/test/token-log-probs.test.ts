@@ -1,6 +1,9 @@
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { maskedNll, sequenceLogProb, tokenLogProbs } from "../src/index.ts"
+import { loadCausalLM, maskedNll, sequenceLogProb, tokenLogProbs } from "../src/index.ts"
 
 // Logit rows chosen so the softmax is easy by hand:
 // [0, 0, ln 2] -> [1/4, 1/4, 1/2];  [ln 3, 0, 0] -> [3/5, 1/5, 1/5];  [0, 0, 0] -> [1/3, 1/3, 1/3].
@@ -32,5 +35,33 @@ describe("token log-probabilities", () => {
     const none = tf.zerosLike(target) as tf.Tensor2D
     expect(maskedNll(l, i, none).arraySync()).toBeCloseTo(0, 10) // no marked tokens: zero, not NaN
     tf.dispose([l, i, target, none])
+  })
+})
+
+const models = process.env.PEFTLAB_MODELS
+if (!models) console.warn("skipping the label-shift check on stories260k: PEFTLAB_MODELS unset")
+
+describe.skipIf(!models)("the label shift on a trained model (stories260k)", () => {
+  interface Reference { readonly prompts: ReadonlyArray<{ readonly ids: ReadonlyArray<number>; readonly mean_nll: number }> }
+
+  it("gives the reference mean NLL, and a variant shifted by one more position scores far worse", async () => {
+    const dir = join(models!, "stories260k")
+    const reference = JSON.parse(readFileSync(join(dir, "reference_logits.json"), "utf8")) as Reference
+    await tf.setBackend("cpu")
+    const model = await Effect.runPromise(loadCausalLM(dir))
+    for (const { ids, mean_nll } of reference.prompts) {
+      const [right, shiftedTwice] = tf.tidy(() => {
+        const input = tf.tensor2d([[...ids]], [1, ids.length], "int32")
+        const logits = model.forward({ embeds: model.embed(input) })
+        const all = tf.onesLike(input) as tf.Tensor2D
+        // Scoring token t+2 with the logits at t: what an extra shift in the data would do.
+        const later = tf.concat([input.slice([0, 1], [1, ids.length - 1]), tf.zeros([1, 1], "int32")], 1) as tf.Tensor2D
+        const laterMask = tf.concat([tf.ones([1, ids.length - 1], "int32"), tf.zeros([1, 1], "int32")], 1) as tf.Tensor2D
+        return [maskedNll(logits, input, all).dataSync()[0]!, maskedNll(logits, later, laterMask).dataSync()[0]!]
+      })
+      expect(Math.abs(right - mean_nll)).toBeLessThan(1e-4)
+      expect(shiftedTwice).toBeGreaterThan(right + 2)
+    }
+    model.dispose()
   })
 })

@@ -1,17 +1,92 @@
 // One adapter per arm of the spec: the frozen base, or a method from its adapters package.
+import * as tf from "@tensorflow/tfjs"
 import { frozenBase, type Adapter } from "@peftlab/adapters-base"
+import { createLora } from "@peftlab/adapters-lora"
+import { createPrefixTuning } from "@peftlab/adapters-prefix"
 import { createPromptTuning } from "@peftlab/adapters-prompt"
 import type { Rng } from "@peftlab/core"
-import type { CausalLM } from "@peftlab/models"
-import type { ArmSpec } from "@peftlab/spec"
+import { quantizeModelLinears, type CausalLM } from "@peftlab/models"
+import type { ArmSpec, LoraArmSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
 
-export const createAdapter = (arm: ArmSpec, model: CausalLM, tokenizer: Tokenizer, rng: Rng, modelPath: string): Adapter => {
+export interface ArmAdapter {
+  readonly adapter: Adapter
+  /** What was done to the base for this arm (e.g. its NF4 memory), for the log. */
+  readonly note?: string
+  /** Frees the adapter and undoes any change to the base. */
+  readonly release: () => void
+  /** Turns the trained adapter into its inference form (e.g. folds prefix tuning's MLP). */
+  readonly afterTraining?: () => void
+}
+
+const plain = (adapter: Adapter): ArmAdapter => ({ adapter, release: () => adapter.dispose() })
+
+const probeText = "Does this treatment reduce the risk of stroke in adults? Answer yes or no."
+
+/** Logits of the base model for a fixed probe sentence, to measure what quantization changes. */
+const probeLogits = (model: CausalLM, tokenizer: Tokenizer): tf.Tensor =>
+  tf.tidy(() => {
+    const ids = tokenizer.encode(probeText, { addSpecialTokens: true })
+    return model.forward({ embeds: model.embed(tf.tensor2d([ids], [1, ids.length], "int32")) })
+  })
+
+// QLoRA: the frozen base's linear projections become NF4 for this arm only; LoRA wraps them.
+const qlora = (arm: LoraArmSpec, model: CausalLM, tokenizer: Tokenizer, make: () => Adapter): ArmAdapter => {
+  const float = probeLogits(model, tokenizer)
+  const quantized = quantizeModelLinears(model)
+  const nf4 = probeLogits(model, tokenizer)
+  const error = tf.tidy(() => float.sub(nf4).abs().max().dataSync()[0] as number)
+  tf.dispose([float, nf4])
+  const adapter = make()
+  const ratio = (quantized.floatBytes / quantized.nf4Bytes).toFixed(2)
+  return {
+    adapter,
+    note:
+      `${arm.name}: ${quantized.modules.length} linear modules in NF4, ${quantized.floatBytes} -> ${quantized.nf4Bytes} bytes ` +
+      `(${ratio}x smaller); max |logit change| on a probe sentence ${error.toFixed(4)}`,
+    release: () => {
+      adapter.dispose()
+      quantized.restore()
+    },
+  }
+}
+
+export const createAdapter = (arm: ArmSpec, model: CausalLM, tokenizer: Tokenizer, rng: Rng, modelPath: string): ArmAdapter => {
   switch (arm.kind) {
     case "base":
-      return frozenBase()
+      return plain(frozenBase())
+    case "prefix": {
+      const prefix = createPrefixTuning(
+        model,
+        {
+          numVirtualTokens: arm.num_virtual_tokens,
+          prefixProjection: arm.prefix_projection,
+          ...(arm.encoder_hidden_size ? { encoderHiddenSize: arm.encoder_hidden_size } : {}),
+          baseModelNameOrPath: modelPath,
+        },
+        rng,
+      )
+      return { ...plain(prefix), afterTraining: () => prefix.foldProjection() }
+    }
+    case "lora": {
+      const make = () =>
+        createLora(
+          model,
+          {
+            r: arm.r,
+            loraAlpha: arm.lora_alpha,
+            loraDropout: arm.lora_dropout,
+            targetModules: arm.target_modules,
+            useRslora: arm.use_rslora,
+            bias: "none",
+            baseModelNameOrPath: modelPath,
+          },
+          rng,
+        )
+      return arm.quantize === "nf4" ? qlora(arm, model, tokenizer, make) : plain(make())
+    }
     case "prompt":
-      return createPromptTuning(
+      return plain(createPromptTuning(
         model,
         {
           numVirtualTokens: arm.num_virtual_tokens,
@@ -21,7 +96,7 @@ export const createAdapter = (arm: ArmSpec, model: CausalLM, tokenizer: Tokenize
           baseModelNameOrPath: modelPath,
         },
         rng,
-      )
+      ))
   }
 }
 

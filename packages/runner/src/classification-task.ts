@@ -31,20 +31,17 @@ export const validationOf = (
   selectBy: SelectBy,
 ): Validation => {
   const scored = scoreAll(setup, examples)
-  if (selectBy === "loss") {
-    const nll = examples.map((e, i) => {
-      const gold = setup.task.labelIds[e.label] as ReadonlyArray<number>
-      return -((scored[i] as LabelScores).scores[e.label] as number) / gold.length
-    })
-    return { metric: "loss", value: nll.reduce((a, b) => a + b, 0) / nll.length, higherIsBetter: false }
-  }
+  // The training loss on this split: gold verbalizer NLL per token.
+  const goldTokens = examples.reduce((sum, e) => sum + (setup.task.labelIds[e.label] as ReadonlyArray<number>).length, 0)
+  const loss = -examples.reduce((sum, e, i) => sum + ((scored[i] as LabelScores).scores[e.label] as number), 0) / goldTokens
+  if (selectBy === "loss") return { metric: "loss", value: loss, higherIsBetter: false, loss }
   const labels = setup.task.labels
   const metrics = classificationMetrics(
     examples.map((e) => labels[e.label] as string),
     scored.map((s) => labels[s.predicted] as string),
     labels,
   )
-  return { metric: selectBy, value: selectBy === "accuracy" ? metrics.accuracy : metrics.macroF1, higherIsBetter: true }
+  return { metric: selectBy, value: selectBy === "accuracy" ? metrics.accuracy : metrics.macroF1, higherIsBetter: true, loss }
 }
 
 export const classificationTraining = (
@@ -59,7 +56,13 @@ export const classificationTraining = (
     examples: train,
     loss: (batch) => {
       const { ids, attentionMask, target } = toBatch(rowsOf(batch), setup.padId)
-      return maskedNll(setup.adapter.logits(setup.model, ids, attentionMask), ids, target)
+      // Dropout and the like act in training steps only, never in validation or scoring.
+      setup.adapter.setTraining?.(true)
+      try {
+        return maskedNll(setup.adapter.logits(setup.model, ids, attentionMask), ids, target)
+      } finally {
+        setup.adapter.setTraining?.(false)
+      }
     },
     tokens: (batch) => rowsOf(batch).reduce((sum, r) => sum + r.ids.length, 0),
     validate: () => Effect.sync(() => validationOf(setup, val, selectBy)),

@@ -38,8 +38,9 @@ export const headlineMetrics = (result: ArmResult): Record<string, number> => ({
 export const runArm = (context: ArmContext, arm: ArmSpec, rng: Rng) =>
   Effect.acquireUseRelease(
     Effect.sync(() => createAdapter(arm, context.model, context.tokenizer, rng, context.spec.model.path)),
-    (adapter) =>
+    ({ adapter, note, afterTraining }) =>
       Effect.gen(function* () {
+        if (note) yield* emit({ type: "log", level: "info", message: note })
         const { spec, outDir, task, encoded } = context
         const setup: ClassificationSetup = {
           model: context.model,
@@ -79,6 +80,7 @@ export const runArm = (context: ArmContext, arm: ArmSpec, rng: Rng) =>
             },
           })
           training = summary
+          afterTraining?.()
           rmSync(checkpointDir, { recursive: true, force: true })
           yield* savePeftAdapter(adapterFolder(outDir, arm.name), adapter)
         }
@@ -111,6 +113,6 @@ export const runArm = (context: ArmContext, arm: ArmSpec, rng: Rng) =>
         yield* emit({ type: "arm-phase", arm: arm.name, phase: "done" })
         return finished
       }),
-    (adapter) => Effect.sync(() => adapter.dispose()),
+    ({ release }) => Effect.sync(release),
   )
 

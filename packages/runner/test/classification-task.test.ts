@@ -34,12 +34,15 @@ describe.skipIf(!shared)("classification through the LM head", () => {
     loss.dispose()
   })
 
-  it("validates by the chosen metric, with loss lower-is-better", () => {
+  it("validates by the chosen metric, with loss lower-is-better and the training loss beside it", () => {
     const byLoss = validationOf(setup, examples, "loss")
     expect(byLoss).toMatchObject({ metric: "loss", higherIsBetter: false })
+    const trainingLoss = classificationTraining(setup, examples, examples, "loss").loss(examples)
+    expect(Math.abs(byLoss.value - trainingLoss.dataSync()[0]!)).toBeLessThan(1e-4)
+    trainingLoss.dispose()
     const accuracy = validationOf(setup, examples, "accuracy")
     const scored = scoreAll(setup, examples)
     const correct = examples.filter((e, i) => scored[i]!.predicted === e.label).length
-    expect(accuracy).toEqual({ metric: "accuracy", value: correct / examples.length, higherIsBetter: true })
+    expect(accuracy).toEqual({ metric: "accuracy", value: correct / examples.length, higherIsBetter: true, loss: byLoss.value })
   })
 })

@@ -7,8 +7,10 @@ const rows = (ids: string, gold: string, pred: string): Array<PredictionRow> =>
   [...ids].map((id, i) => ({ id, gold: gold[i] === "y" ? "yes" : "no", pred: pred[i] === "y" ? "yes" : "no", score: 0.5 }))
 
 describe("compareWithBaseline", () => {
+  const twoArms = () => quickstartSpec((s) => ({ ...s, arms: s.arms.slice(0, 2) }))
+
   it("pairs predictions by example id and counts the discordant pairs", async () => {
-    const spec = await quickstartSpec()
+    const spec = await twoArms()
     //                 ids       gold        pred
     const base = rows("abcdef", "yyynnn", "yynnnn") // right on a, b, d, e, f
     const prompt = rows("fedcba", "nnnyyy", "ynyyny") // in reverse order: right on e, c, a
@@ -21,7 +23,7 @@ describe("compareWithBaseline", () => {
   })
 
   it("refuses arms evaluated on different test examples", async () => {
-    const spec = await quickstartSpec()
+    const spec = await twoArms()
     const base = rows("abc", "yyy", "yyy")
     const prompt = rows("abd", "yyy", "yyy")
     expect(() => compareWithBaseline(spec, ["yes", "no"], new Map([["base", base], ["prompt", prompt]]))).toThrow(/lack test example c/)

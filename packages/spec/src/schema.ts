@@ -27,7 +27,8 @@ export const BackendName = literals(backendNames)
 export type BackendName = typeof BackendName.Type
 
 export const dataKinds = ["pubmedqa"] as const
-export const armKinds = ["base", "prompt"] as const
+export const armKinds = ["base", "prompt", "prefix", "lora"] as const
+export const quantizations = ["none", "nf4"] as const
 export const promptInits = ["random", "text"] as const
 export const selectionMetrics = ["macro_f1", "accuracy", "loss"] as const
 export const lrSchedules = ["constant", "linear", "cosine"] as const
@@ -103,7 +104,36 @@ export const PromptArm = Schema.Struct({
 
 export type PromptArmSpec = typeof PromptArm.Type
 
-export const ArmSpec = Schema.Union([BaseArm, PromptArm]).pipe(expecting(`an arm with kind ${oneOf(armKinds)}`))
+export const PrefixArm = Schema.Struct({
+  name: armName,
+  kind: Schema.Literal("prefix"),
+  num_virtual_tokens: PositiveInt.pipe(expecting("a positive integer")),
+  // Reparameterise the prefix through an MLP while training (folded away afterwards).
+  prefix_projection: Schema.Boolean.pipe(withDefault(false), expecting("true or false")),
+  encoder_hidden_size: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer")),
+})
+
+export type PrefixArmSpec = typeof PrefixArm.Type
+
+export const LoraArm = Schema.Struct({
+  name: armName,
+  kind: Schema.Literal("lora"),
+  r: PositiveInt.pipe(expecting("a positive integer")),
+  lora_alpha: PositiveNumber.pipe(expecting("a positive number")),
+  lora_dropout: Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
+    .pipe(withDefault(0), expecting("a probability between 0 and 1")),
+  // A list of module names (q_proj) or one regex over full module names, as in PEFT.
+  target_modules: Schema.Union([Schema.Array(NonEmptyText).check(Schema.isMinLength(1)), NonEmptyText]).pipe(
+    expecting("a non-empty list of module names, or a regex string"),
+  ),
+  use_rslora: Schema.Boolean.pipe(withDefault(false), expecting("true or false")),
+  // nf4: quantize the frozen base's linear weights to 4-bit NormalFloat first (QLoRA).
+  quantize: literals(quantizations).pipe(withDefault("none")),
+})
+
+export type LoraArmSpec = typeof LoraArm.Type
+
+export const ArmSpec = Schema.Union([BaseArm, PromptArm, PrefixArm, LoraArm]).pipe(expecting(`an arm with kind ${oneOf(armKinds)}`))
 export type ArmSpec = typeof ArmSpec.Type
 
 const Training = Schema.Struct({

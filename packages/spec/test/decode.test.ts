@@ -84,8 +84,8 @@ describe("decodeSpecText: field problems", () => {
   })
 
   it("blames an arm's kind when it names no arm kind", async () => {
-    const text = edit(minimalSpec, "kind: prompt", "kind: lora")
-    expect(await single(text)).toStrictEqual({ path: "arms[1].kind", expected: "one of base, prompt", found: '"lora"', ...positionOf(text, "lora") })
+    const text = edit(minimalSpec, "kind: prompt", "kind: adapter")
+    expect(await single(text)).toStrictEqual({ path: "arms[1].kind", expected: "one of base, prompt, prefix, lora", found: '"adapter"', ...positionOf(text, "adapter") })
   })
 
   it("reports a field that only the other arm kind has as unknown", async () => {

@@ -11,8 +11,10 @@ export interface TrainCheckpoint {
   readonly epoch: number
   /** Optimizer steps already done in that epoch. */
   readonly stepsDoneInEpoch: number
-  /** The sampler's generator as it was when that epoch began, to redraw the same order. */
+  /** The generator as it was when that epoch began, to redraw the same order... */
   readonly epochRng: RngState
+  /** ...and as it was at the checkpoint, for whatever else draws from it (dropout). */
+  readonly rng: RngState
   readonly lossSumInEpoch: number
   readonly sinceBest: number
   readonly steps: ReadonlyArray<StepRecord>

@@ -4,6 +4,8 @@ export interface Validation {
   readonly metric: string
   readonly value: number
   readonly higherIsBetter: boolean
+  /** The validation loss, when the task computes one beside its metric. */
+  readonly loss?: number
 }
 
 export interface StepRecord {

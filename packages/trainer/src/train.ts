@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { disposeSnapshot, restoreSnapshot, takeSnapshot, type Snapshot } from "@peftlab/adapters-base"
-import { emit, Rng, type Events } from "@peftlab/core"
+import { emit, type Events, type Rng, type RngState } from "@peftlab/core"
 import { adamW } from "./adamw.ts"
 import { assignValues, valuesOf, type CheckpointOptions, type TrainCheckpoint } from "./checkpoint.ts"
 import { clipByGlobalNorm, globalNorm } from "./clip.ts"
@@ -29,7 +29,10 @@ export interface TrainConfig<Example = unknown> {
   readonly batchSize: number
   readonly lr: number
   readonly weightDecay: number
-  /** Draws each epoch's order; a resumed run continues from the checkpoint's copy instead. */
+  /**
+   * Draws each epoch's order. Anything else that draws during training (an adapter's dropout)
+   * should share it: checkpoints save and restore its state, so a resumed run draws the same.
+   */
   readonly rng: Rng
   /** Micro-batches whose gradients are averaged into one optimizer step (default 1). */
   readonly gradientAccumulation?: number
@@ -69,21 +72,22 @@ export const train = <Example>(
     const epochs: Array<EpochRecord> = [...(resume?.epochs ?? [])]
     let best: { validation: Validation; epoch: number; snapshot: Snapshot } | undefined
     let sinceBest = resume?.sinceBest ?? 0
-    let rng = config.rng
+    const rng = config.rng
     if (resume) {
       assignValues(variables, resume.variables)
       optimizer.restore(resume.optimizer)
-      rng = Rng.fromState(resume.epochRng)
+      rng.restore(resume.epochRng)
       if (resume.best) {
         const values = resume.best.values.map((v, i) => tf.tensor(v, (variables[i] as tf.Variable).shape))
         best = { validation: resume.best.validation, epoch: resume.best.epoch, snapshot: { values } }
       }
     }
 
-    const checkpoint = (epoch: number, stepsDoneInEpoch: number, epochRng: Rng, lossSumInEpoch: number): TrainCheckpoint => ({
+    const checkpoint = (epoch: number, stepsDoneInEpoch: number, epochRng: RngState, lossSumInEpoch: number): TrainCheckpoint => ({
       epoch,
       stepsDoneInEpoch,
-      epochRng: epochRng.state(),
+      epochRng,
+      rng: rng.state(),
       lossSumInEpoch,
       sinceBest,
       steps: [...steps],
@@ -96,8 +100,10 @@ export const train = <Example>(
     const started = performance.now()
     let tokensSeen = 0
     for (let epoch = resume?.epoch ?? 1; epoch <= config.epochs; epoch++) {
-      const epochRng = Rng.fromState(rng.state())
+      const epochRng = rng.state()
       const groups = batchesOf(batchesOf(sampler(task.examples, rng), config.batchSize), accumulation)
+      // Mid-epoch, the steps already done drew more (dropout) after the epoch's order.
+      if (epoch === resume?.epoch && resume.stepsDoneInEpoch > 0) rng.restore(resume.rng)
       const skip = epoch === resume?.epoch ? resume.stepsDoneInEpoch : 0
       let lossSum = epoch === resume?.epoch ? resume.lossSumInEpoch : 0
       for (const [i, group] of groups.entries()) {
@@ -146,7 +152,7 @@ export const train = <Example>(
       epochs.push({ epoch, trainLoss, validation, best: improved })
       yield* emit({ type: "epoch-end", arm: config.arm, epoch, trainLoss, validation, best: improved })
       const stopping = config.patience !== undefined && sinceBest >= config.patience
-      if (config.checkpoint && !stopping && epoch < config.epochs) yield* config.checkpoint.save(checkpoint(epoch + 1, 0, rng, 0))
+      if (config.checkpoint && !stopping && epoch < config.epochs) yield* config.checkpoint.save(checkpoint(epoch + 1, 0, rng.state(), 0))
       if (stopping) break
     }
 

@@ -7,7 +7,8 @@ import { batchesOf, train, type TrainCheckpoint, type TrainingTask, type Validat
 const collect = (events: Array<RunEvent>) => Layer.succeed(Events, { emit: (e) => Effect.sync(() => void events.push(e)) })
 
 // A least-squares problem y = 3x - 1 with a trainable slope and intercept.
-const regression = (validations?: ReadonlyArray<number>) => {
+// `noise`, when given, perturbs the slope on every loss evaluation, the way dropout draws.
+const regression = (validations?: ReadonlyArray<number>, noise?: Rng) => {
   const w = tf.variable(tf.scalar(0))
   const b = tf.variable(tf.scalar(0))
   const xs = Array.from({ length: 32 }, (_, i) => i / 16 - 1)
@@ -19,7 +20,8 @@ const regression = (validations?: ReadonlyArray<number>) => {
       tf.tidy(() => {
         const x = tf.tensor1d(batch.map((e) => e.x))
         const y = tf.tensor1d(batch.map((e) => e.y))
-        return x.mul(w).add(b).sub(y).square().mean() as tf.Scalar
+        const slope = noise ? w.mul(1 + 0.1 * noise.normal()) : w
+        return x.mul(slope).add(b).sub(y).square().mean() as tf.Scalar
       }),
     tokens: (batch) => batch.length,
     validate: (epoch): Effect.Effect<Validation> =>
@@ -142,11 +144,13 @@ describe("checkpoints", () => {
 
   it("resume from any checkpoint, mid-epoch or at an epoch's end, and end bit-identical to an uninterrupted run", async () => {
     const saved: Array<TrainCheckpoint> = []
-    const full = regression([0.3, 0.9, 0.5])
+    // The loss draws from the training generator too, as LoRA's dropout does.
+    const rng = Rng.seeded(5)
+    const full = regression([0.3, 0.9, 0.5], rng)
     const summary = await Effect.runPromise(
       train([full.w, full.b], full.task, {
         ...config,
-        rng: Rng.seeded(5),
+        rng,
         checkpoint: { everySteps: 3, save: (c) => Effect.sync(() => void saved.push(c)) },
       }).pipe(Effect.provide(collect([]))),
     )
@@ -154,9 +158,10 @@ describe("checkpoints", () => {
     // Steps 3, 6 and 9 fall mid-epoch (4 steps an epoch); epochs 1 and 2 end with one each.
     expect(saved.map((c) => [c.epoch, c.stepsDoneInEpoch])).toEqual([[1, 3], [2, 0], [2, 2], [3, 0], [3, 1]])
     for (const checkpoint of saved) {
-      const again = regression([0.3, 0.9, 0.5])
+      const otherRng = Rng.seeded(999)
+      const again = regression([0.3, 0.9, 0.5], otherRng)
       const resumed = await Effect.runPromise(
-        train([again.w, again.b], again.task, { ...config, rng: Rng.seeded(999), checkpoint: { save: () => Effect.void, resumeFrom: checkpoint } }).pipe(
+        train([again.w, again.b], again.task, { ...config, rng: otherRng, checkpoint: { save: () => Effect.void, resumeFrom: checkpoint } }).pipe(
           Effect.provide(collect([])),
         ),
       )

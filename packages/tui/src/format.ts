@@ -24,7 +24,13 @@ export const formatMetrics = (metrics: Readonly<Record<string, number>>): string
     .map(([name, value]) => `${name} ${formatMetricValue(value)}`)
     .join(", ")
 
-export const formatValidation = (validation: { readonly metric: string; readonly value: number; readonly best: boolean }): string =>
+export const formatValidation = (validation: {
+  readonly metric: string
+  readonly value: number
+  readonly best: boolean
+  readonly loss?: number
+}): string =>
+  `${validation.loss !== undefined && validation.metric !== "loss" ? `loss ${formatNumber(validation.loss)}, ` : ""}` +
   `${validation.metric} ${formatNumber(validation.value)}${validation.best ? " (best)" : ""}`
 
 export const formatEpochStep = (at: { readonly epoch: number; readonly epochs: number; readonly step: number; readonly totalSteps: number }): string =>

@@ -46,6 +46,8 @@ describe("numbers and metrics", () => {
   it("marks the best validation", () => {
     expect(formatValidation({ metric: "macro_f1", value: 0.5811, best: true })).toBe("macro_f1 0.5811 (best)")
     expect(formatValidation({ metric: "accuracy", value: 0.5, best: false })).toBe("accuracy 0.5000")
+    expect(formatValidation({ metric: "macro_f1", value: 0.5, best: false, loss: 0.25 })).toBe("loss 0.2500, macro_f1 0.5000")
+    expect(formatValidation({ metric: "loss", value: 0.25, best: true, loss: 0.25 })).toBe("loss 0.2500 (best)")
   })
 
   it("writes the epoch and step", () => {

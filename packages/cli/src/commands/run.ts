@@ -4,7 +4,7 @@ import { resolve } from "node:path"
 import { Effect, Fiber, Layer } from "effect"
 import { backendLayer, BackendUnavailable, type Events } from "@peftlab/core"
 import { runExperiment } from "@peftlab/runner"
-import type { BackendName, LoadedSpec } from "@peftlab/spec"
+import type { ArmSpec, BackendName, LoadedSpec } from "@peftlab/spec"
 import { inkUi, plainLinesLayer } from "@peftlab/tui"
 import { backendStatus } from "../backends.ts"
 import { ExitCode, exitCodeOf, type Io } from "../exit.ts"
@@ -17,6 +17,21 @@ export interface RunFlags {
   readonly dryRun: boolean
 }
 
+const describeArm = (arm: ArmSpec): string => {
+  switch (arm.kind) {
+    case "base":
+      return "frozen base"
+    case "prompt":
+      return `prompt tuning, ${arm.num_virtual_tokens} virtual tokens, ${arm.init} init`
+    case "prefix":
+      return `prefix tuning, ${arm.num_virtual_tokens} virtual tokens per layer${arm.prefix_projection ? ", MLP reparameterisation" : ""}`
+    case "lora": {
+      const targets = typeof arm.target_modules === "string" ? arm.target_modules : arm.target_modules.join(", ")
+      return `LoRA r=${arm.r} alpha=${arm.lora_alpha} dropout=${arm.lora_dropout} on ${targets}${arm.quantize === "nf4" ? ", NF4 base (QLoRA)" : ""}`
+    }
+  }
+}
+
 const planLines = (loaded: LoadedSpec, outDir: string, backend: string): Array<string> => {
   const { spec } = loaded
   const { training } = spec
@@ -26,9 +41,7 @@ const planLines = (loaded: LoadedSpec, outDir: string, backend: string): Array<s
     `model  ${spec.model.path}`,
     `out    ${outDir}`,
     `training: ${training.epochs} epochs, batch ${training.batch_size}, lr ${training.lr}, max length ${training.max_length}, best epoch by ${training.select_by}`,
-    ...spec.arms.map((arm) =>
-      arm.kind === "prompt" ? `arm ${arm.name}: prompt tuning, ${arm.num_virtual_tokens} virtual tokens, ${arm.init} init` : `arm ${arm.name}: frozen base`,
-    ),
+    ...spec.arms.map((arm) => `arm ${arm.name}: ${describeArm(arm)}`),
     `stats: baseline ${spec.stats.baseline}${spec.stats.mcnemar ? ", McNemar exact" : ""}, paired bootstrap B=${spec.stats.bootstrap.B}`,
   ]
 }

@@ -2,7 +2,7 @@
 // h += attention(rmsNorm(h)); h += mlp(rmsNorm(h)); then a final rmsNorm and the LM head
 // (the embedding matrix itself when tie_word_embeddings is set).
 import * as tf from "@tensorflow/tfjs"
-import type { CausalLM } from "../causal-lm.ts"
+import type { CausalLM, KeyValuePrefix } from "../causal-lm.ts"
 import type { LlamaConfig } from "../config.ts"
 import { attentionBias } from "./attention-bias.ts"
 import { attention } from "./attention.ts"
@@ -37,7 +37,7 @@ export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<strin
   const heads = { heads: config.num_attention_heads, kvHeads: config.num_key_value_heads, headDim: config.head_dim }
   const norm = (x: tf.Tensor3D, name: string) => rmsNorm(x, parameter(name), config.rms_norm_eps)
 
-  const decoderLayer = (h: tf.Tensor3D, layer: number, bias: tf.Tensor4D): tf.Tensor3D => {
+  const decoderLayer = (h: tf.Tensor3D, layer: number, bias: tf.Tensor4D, cached: KeyValuePrefix | undefined): tf.Tensor3D => {
     const prefix = layerPrefix(layer)
     const attended = h.add<tf.Tensor3D>(
       attention(
@@ -51,6 +51,7 @@ export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<strin
         heads,
         rope,
         bias,
+        cached,
       ),
     )
     return attended.add<tf.Tensor3D>(
@@ -62,11 +63,26 @@ export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<strin
     )
   }
 
-  const checkInput = (embeds: tf.Tensor3D, attentionMask: tf.Tensor2D | undefined): void => {
+  /** The number of prefix positions, after checking each layer's prefix has the same shape. */
+  const checkPrefix = (batch: number, prefix: ReadonlyArray<KeyValuePrefix>): number => {
+    if (prefix.length !== config.num_hidden_layers) {
+      throw new RangeError(`prefix: expected one entry per layer (${config.num_hidden_layers}), got ${prefix.length}`)
+    }
+    const length = prefix[0]?.key.shape[2] ?? 0
+    const expected = [batch, config.num_key_value_heads, length, config.head_dim].join(", ")
+    prefix.forEach(({ key, value }, layer) => {
+      for (const [name, t] of [["key", key], ["value", value]] as const) {
+        if (t.shape.join(", ") !== expected) throw new RangeError(`prefix[${layer}].${name}: expected shape [${expected}], got [${t.shape.join(", ")}]`)
+      }
+    })
+    return length
+  }
+
+  const checkInput = (embeds: tf.Tensor3D, attentionMask: tf.Tensor2D | undefined, pastLength: number): void => {
     const [batch, time, hidden] = embeds.shape
     if (hidden !== config.hidden_size) throw new RangeError(`embeds: expected hidden size ${config.hidden_size}, got ${hidden}`)
-    if (time > config.max_position_embeddings) {
-      throw new RangeError(`embeds: ${time} positions exceed max_position_embeddings ${config.max_position_embeddings}`)
+    if (pastLength + time > config.max_position_embeddings) {
+      throw new RangeError(`embeds: ${pastLength + time} positions (prefix included) exceed max_position_embeddings ${config.max_position_embeddings}`)
     }
     if (attentionMask && (attentionMask.shape[0] !== batch || attentionMask.shape[1] !== time)) {
       throw new RangeError(`attentionMask: expected shape [${batch}, ${time}], got [${attentionMask.shape.join(", ")}]`)
@@ -79,12 +95,13 @@ export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<strin
     parameters,
     linears,
     embed: (ids) => tf.tidy(() => tf.gather(embedding as tf.Tensor, ids.toInt()) as tf.Tensor3D),
-    forward: ({ embeds, attentionMask }) => {
-      checkInput(embeds, attentionMask)
+    forward: ({ embeds, attentionMask, prefix }) => {
+      const pastLength = prefix ? checkPrefix(embeds.shape[0], prefix) : 0
+      checkInput(embeds, attentionMask, pastLength)
       return tf.tidy(() => {
-        const bias = attentionBias(embeds.shape[1], attentionMask)
+        const bias = attentionBias(embeds.shape[1], attentionMask, pastLength)
         let h = embeds
-        for (let layer = 0; layer < config.num_hidden_layers; layer++) h = decoderLayer(h, layer, bias)
+        for (let layer = 0; layer < config.num_hidden_layers; layer++) h = decoderLayer(h, layer, bias, prefix?.[layer])
         return module("lm_head").apply(norm(h, finalNormName)) as tf.Tensor3D
       })
     },

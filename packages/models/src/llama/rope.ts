@@ -4,8 +4,8 @@
 import * as tf from "@tensorflow/tfjs"
 
 export interface Rope {
-  /** Rotates [batch, heads, time, headDim] by positions 0..time-1. */
-  apply(x: tf.Tensor4D): tf.Tensor4D
+  /** Rotates [batch, heads, time, headDim] by positions offset..offset+time-1. */
+  apply(x: tf.Tensor4D, offset?: number): tf.Tensor4D
   dispose(): void
 }
 
@@ -28,12 +28,12 @@ export const makeRope = (headDim: number, maxPositions: number, theta: number): 
   const signedSin = tf.tensor2d(signedSinValues, [maxPositions, headDim])
 
   return {
-    apply: (x) =>
+    apply: (x, offset = 0) =>
       tf.tidy(() => {
         const time = x.shape[2]
         const [x1, x2] = tf.split(x, 2, -1) as [tf.Tensor4D, tf.Tensor4D]
         const swapped = tf.concat([x2, x1], -1)
-        return x.mul(cos.slice([0, 0], [time, headDim])).add(swapped.mul(signedSin.slice([0, 0], [time, headDim])))
+        return x.mul(cos.slice([offset, 0], [time, headDim])).add(swapped.mul(signedSin.slice([offset, 0], [time, headDim])))
       }),
     dispose: () => {
       cos.dispose()

@@ -1,0 +1,23 @@
+// A prefix-tuning adapter back from PEFT's files (ours or PEFT's own), checked against the
+// model it is loaded onto. PEFT saves the rows already through any projection, so what comes
+// back is always the plain table, as PEFT itself loads it in inference mode.
+import * as tf from "@tensorflow/tfjs"
+import { Effect } from "effect"
+import { configField, peftTensor, type PeftAdapterFiles } from "@peftlab/adapters-base"
+import type { CausalLM } from "@peftlab/models"
+import { prefixDims } from "./layer-prefixes.ts"
+import { plainEncoder } from "./prefix-encoder.ts"
+import { prefixTensorName, prefixTuningWith, type PrefixTuning } from "./prefix-tuning.ts"
+
+const isPositiveInt = (u: unknown): u is number => Number.isInteger(u) && (u as number) > 0
+const isPrefixTuning = (u: unknown): u is "PREFIX_TUNING" => u === "PREFIX_TUNING"
+
+export const loadPrefixTuning = (model: CausalLM, files: PeftAdapterFiles) =>
+  Effect.gen(function* () {
+    yield* configField(files, "peft_type", '"PREFIX_TUNING"', isPrefixTuning)
+    const n = yield* configField(files, "num_virtual_tokens", "a positive integer", isPositiveInt)
+    const dims = prefixDims(model)
+    const saved = yield* peftTensor(files, prefixTensorName, [n, dims.width])
+    const adapter: PrefixTuning = prefixTuningWith(model, { numVirtualTokens: n }, plainEncoder(tf.tensor2d(saved.data, [n, dims.width])))
+    return adapter
+  })

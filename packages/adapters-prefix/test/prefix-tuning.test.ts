@@ -1,0 +1,139 @@
+import * as tf from "@tensorflow/tfjs"
+import { Effect, Layer } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { trainableParameterCount } from "@peftlab/adapters-base"
+import { Events, Rng } from "@peftlab/core"
+import { maskedNll, type CausalLM, type KeyValuePrefix } from "@peftlab/models"
+import { train } from "@peftlab/trainer"
+import { naiveLlamaLogits } from "../../models/test/naive-llama.ts"
+import { createPrefixTuning } from "../src/index.ts"
+import { loadStories260k, logitsOf, maxAbsDiff, models, rows, rowsMask } from "./stories260k.ts"
+
+// stories260k: 5 layers, 4 key/value heads of 8 dims, so PEFT's token_dim is 32 and a row is 5 * 2 * 32.
+const layers = 5
+const kvDim = 32
+const width = layers * 2 * kvDim
+
+describe.skipIf(!models)("prefix tuning on stories260k", () => {
+  let model: CausalLM
+  beforeAll(async () => {
+    model = await loadStories260k()
+  })
+  afterAll(() => model?.dispose())
+
+  it("trains 2 x layers x n x kvDim parameters, or the MLP's with prefix_projection, and records PEFT's config", () => {
+    const plain = createPrefixTuning(model, { numVirtualTokens: 6 }, Rng.seeded(1))
+    expect(trainableParameterCount(plain)).toBe(2 * layers * 6 * kvDim)
+    expect(plain.peftConfig()).toMatchObject({
+      peft_type: "PREFIX_TUNING",
+      task_type: "CAUSAL_LM",
+      num_virtual_tokens: 6,
+      token_dim: kvDim,
+      num_layers: layers,
+      num_attention_heads: 4,
+      num_transformer_submodules: 1,
+      prefix_projection: false,
+      encoder_hidden_size: kvDim,
+      inference_mode: true,
+    })
+    expect([...plain.peftTensors()].map(([name, t]) => [name, t.shape])).toEqual([["prompt_embeddings", [6, width]]])
+    plain.dispose()
+
+    const projected = createPrefixTuning(model, { numVirtualTokens: 6, prefixProjection: true, encoderHiddenSize: 16 }, Rng.seeded(1))
+    // embedding [6, 32], Linear(32, 16), Linear(16, width)
+    expect(trainableParameterCount(projected)).toBe(6 * kvDim + (kvDim * 16 + 16) + (16 * width + width))
+    expect(projected.peftConfig()).toMatchObject({ prefix_projection: true, encoder_hidden_size: 16 })
+    projected.dispose()
+    expect(() => createPrefixTuning(model, { numVirtualTokens: 0 }, Rng.seeded(1))).toThrow(RangeError)
+  })
+
+  it("gives layer l the row columns PEFT's view/permute assigns it: keys at 2l, values at 2l + 1", () => {
+    const adapter = createPrefixTuning(model, { numVirtualTokens: 3 }, Rng.seeded(2))
+    const table = adapter.prefixRows()
+    const values = table.arraySync()
+    table.dispose()
+    // Built element by element from the flat index ((2l + kv) * kvHeads + head) * headDim + i.
+    const block = (layer: number, kv: number) =>
+      Array.from({ length: 4 }, (_, head) => values.map((row) => Array.from({ length: 8 }, (_, i) => row[((2 * layer + kv) * 4 + head) * 8 + i] as number)))
+    const prefix: KeyValuePrefix[] = Array.from({ length: layers }, (_, layer) => ({
+      key: tf.tensor4d([block(layer, 0), block(layer, 0)]),
+      value: tf.tensor4d([block(layer, 1), block(layer, 1)]),
+    }))
+    const expected = tf.tidy(() => {
+      const ids = tf.tensor2d(rows, undefined, "int32")
+      return model.forward({ embeds: model.embed(ids), attentionMask: tf.tensor2d(rowsMask, undefined, "int32"), prefix }).arraySync()
+    })
+    const got = logitsOf(model, adapter)
+    expect(Math.max(...got.map((g, b) => maxAbsDiff(g, expected[b]!)))).toBeLessThan(1e-6)
+    tf.dispose(prefix.flatMap(({ key, value }) => [key, value]))
+    adapter.dispose()
+  })
+
+  it("with an all-zero prefix, only dilutes attention: matches the float64 reference, and differs from the base", () => {
+    const n = 3
+    const adapter = createPrefixTuning(model, { numVirtualTokens: n }, Rng.seeded(3))
+    adapter.trainable[0]!.assign(tf.zerosLike(adapter.trainable[0]!))
+    const weights = new Map([...model.parameters].map(([name, t]) => [name, { shape: t.shape, data: t.dataSync() as Float32Array }]))
+    const zeros = Array.from({ length: 4 }, () => Array.from({ length: n }, () => Array(8).fill(0)))
+    const ids = rows[0]!
+    const embeds = ids.map((id) => Array.from(weights.get("model.embed_tokens.weight")!.data.subarray(id * 64, (id + 1) * 64)))
+    const reference = naiveLlamaLogits(model.config, weights, embeds, Array.from({ length: layers }, () => ({ key: zeros, value: zeros })))
+    const got = tf.tidy(() => adapter.logits(model, tf.tensor2d([ids], undefined, "int32"), tf.ones([1, ids.length], "int32") as tf.Tensor2D).arraySync()[0]!)
+    expect(maxAbsDiff(got, reference)).toBeLessThan(1e-4)
+    expect(maxAbsDiff(got, naiveLlamaLogits(model.config, weights, embeds))).toBeGreaterThan(0.01)
+    adapter.dispose()
+  })
+
+  it("lowers the answer loss far below its start, leaving every base weight byte-identical and leaking nothing", async () => {
+    const before = new Map([...model.parameters].map(([name, t]) => [name, Buffer.from(t.dataSync().buffer).toString("base64")]))
+    const adapter = createPrefixTuning(model, { numVirtualTokens: 4 }, Rng.seeded(4))
+    // Teach the model to answer token 13 after two fixed stories-style prompts.
+    const prompts = [
+      [1, 403, 407, 261, 13],
+      [1, 378, 432, 383, 13],
+    ]
+    const target = prompts.map((r) => r.map((_, i) => (i === r.length - 1 ? 1 : 0)))
+    const lossOf = () =>
+      tf.tidy(() => {
+        const ids = tf.tensor2d(prompts, undefined, "int32")
+        return maskedNll(adapter.logits(model, ids, tf.onesLike(ids) as tf.Tensor2D), ids, tf.tensor2d(target, undefined, "int32"))
+      })
+    const lossValue = () => {
+      const loss = lossOf()
+      const value = loss.dataSync()[0]!
+      loss.dispose()
+      return value
+    }
+    const start = lossValue()
+    const tensorsBefore = tf.memory().numTensors
+    await Effect.runPromise(
+      train(adapter.trainable, { examples: [0], loss: lossOf, tokens: () => 10, validate: () => Effect.sync(() => ({ metric: "loss", value: lossValue(), higherIsBetter: false })) }, {
+        arm: "prefix",
+        epochs: 30,
+        batchSize: 1,
+        lr: 0.05,
+        weightDecay: 0,
+        rng: Rng.seeded(5),
+      }).pipe(Effect.provide(Layer.succeed(Events, { emit: () => Effect.void }))),
+    )
+    expect(tf.memory().numTensors).toBe(tensorsBefore)
+    expect(lossValue()).toBeLessThan(start / 4)
+    for (const [name, t] of model.parameters) expect(Buffer.from(t.dataSync().buffer).toString("base64"), name).toBe(before.get(name))
+    adapter.dispose()
+  })
+
+  it("folds the projection MLP into a plain table that gives the same logits and the same saved rows", () => {
+    const adapter = createPrefixTuning(model, { numVirtualTokens: 4, prefixProjection: true, encoderHiddenSize: 24 }, Rng.seeded(6))
+    const viaMlp = logitsOf(model, adapter)
+    const savedRows = (adapter.peftTensors().get("prompt_embeddings") as tf.Tensor).arraySync() as number[][]
+    const tensors = tf.memory().numTensors
+    adapter.foldProjection()
+    expect(tf.memory().numTensors).toBe(tensors - 5 + 1) // five MLP variables out, one table in
+    expect(adapter.projected).toBe(false)
+    expect(trainableParameterCount(adapter)).toBe(2 * layers * 4 * kvDim)
+    const folded = logitsOf(model, adapter)
+    expect(Math.max(...folded.map((f, b) => maxAbsDiff(f, viaMlp[b]!)))).toBeLessThan(1e-5)
+    expect(maxAbsDiff((adapter.peftTensors().get("prompt_embeddings") as tf.Tensor).arraySync() as number[][], savedRows)).toBe(0)
+    adapter.dispose()
+  })
+})
