@@ -14,7 +14,7 @@ describe.skipIf(!shared)("prepareData", () => {
     const spec = await quickstartSpec()
     const data = await Effect.runPromise(prepareData(spec))
     expect(data.labels).toEqual(["yes", "no"])
-    expect(data.splits.val).toHaveLength(89)
+    expect(data.splits.val).toHaveLength(48)
     expect(data.splits.test).toHaveLength(89)
     expect(data.splits.train).toHaveLength(128)
     // 128 of 712 with 442 yes: 128 * 442 / 712 = 79.46, so 79 yes and 49 no.

@@ -34,7 +34,7 @@ describe("loadSpec", () => {
   it("decodes the repository's quickstart spec", async () => {
     const { spec } = await Effect.runPromise(loadSpec(resolve(import.meta.dirname, "../../../specs/quickstart.yaml"), {}))
     expect(spec.arms.map((arm) => arm.kind)).toStrictEqual(["base", "prompt", "prefix", "lora", "lora"])
-    expect(spec.data.limit).toStrictEqual({ train: 128 })
+    expect(spec.data.limit).toStrictEqual({ train: 128, val: 48 })
     expect(spec.data.fields).toStrictEqual({ question: "QUESTION", context: "CONTEXTS", label: "final_decision" })
   })
 
