@@ -2,13 +2,13 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { trainOnFixedTask } from "@peftlab/testkit"
 import { readPeftAdapter, savePeftAdapter, trainableParameterCount } from "@peftlab/adapters-base"
 import { plugin } from "@peftlab/backend-wasm"
-import { Events, Rng } from "@peftlab/core"
-import { loadCausalLM, maskedNll, quantizeModelLinears, type CausalLM } from "@peftlab/models"
-import { train } from "@peftlab/trainer"
+import { Rng } from "@peftlab/core"
+import { loadCausalLM, quantizeModelLinears, type CausalLM } from "@peftlab/models"
 import { createLora, createLoraModel, loadLora, type LoraAdapter, type LoraConfig } from "../src/index.ts"
 
 const models = process.env.PEFTLAB_MODELS
@@ -156,39 +156,14 @@ describe.skipIf(!models)("LoRA on stories260k", () => {
     ["a float base", false],
     ["an NF4 base (QLoRA)", true],
   ])("lowers the answer loss a lot over %s while every base weight stays byte-identical, leaking no tensors", async (_, nf4) => {
-    const before = new Map([...model.parameters].map(([name, t]) => [name, bytes(t)]))
     const tensorsAtStart = tf.memory().numTensors
     const quantized = nf4 ? quantizeModelLinears(model) : undefined
     const adapter = createLora(model, { ...qkv, loraDropout: 0.05 }, Rng.seeded(7))
-    // Teach the model to answer token 13 after two fixed stories-style prefixes.
-    const target = rows.map((r) => r.map((_, i) => (i === r.length - 1 ? 1 : 0)))
-    const lossOf = () =>
-      tf.tidy(() => maskedNll(adapter.logits(model, ids, mask), ids, tf.tensor2d(target, [2, 5], "int32")))
-    const lossValue = () => {
-      adapter.setTraining(false)
-      const loss = lossOf()
-      const value = loss.dataSync()[0]!
-      loss.dispose()
-      adapter.setTraining(true)
-      return value
-    }
-    const start = lossValue()
-    const tensorsBefore = tf.memory().numTensors
-    await Effect.runPromise(
-      train(adapter.trainable, { examples: [0], loss: lossOf, tokens: () => 10, validate: () => Effect.sync(() => ({ metric: "loss", value: lossValue(), higherIsBetter: false })) }, {
-        arm: "lora",
-        epochs: 30,
-        batchSize: 1,
-        lr: 0.01,
-        weightDecay: 0,
-        rng: Rng.seeded(8),
-      }).pipe(Effect.provide(Layer.succeed(Events, { emit: () => Effect.void }))),
-    )
-    expect(tf.memory().numTensors).toBe(tensorsBefore)
-    const end = lossValue()
-    console.log(`LoRA training over ${nf4 ? "NF4" : "float"}: answer loss ${start.toFixed(3)} -> ${end.toFixed(3)}`)
-    expect(end).toBeLessThan(start / 4)
-    for (const [name, t] of model.parameters) expect(bytes(t), name).toBe(before.get(name))
+    const run = await trainOnFixedTask(model, adapter, { lr: 0.01, seed: 8 })
+    console.log(`LoRA training over ${nf4 ? "NF4" : "float"}: answer loss ${run.startLoss.toFixed(3)} -> ${run.endLoss.toFixed(3)}`)
+    expect(run.endLoss).toBeLessThan(run.startLoss / 4)
+    expect(run.leakedTensors).toBe(0)
+    expect(run.changedBaseParameters).toEqual([])
     adapter.dispose()
     quantized?.restore()
     expect(tf.memory().numTensors).toBe(tensorsAtStart)

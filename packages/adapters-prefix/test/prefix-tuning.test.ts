@@ -1,10 +1,9 @@
 import * as tf from "@tensorflow/tfjs"
-import { Effect, Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { trainOnFixedTask } from "@peftlab/testkit"
 import { trainableParameterCount } from "@peftlab/adapters-base"
-import { Events, Rng } from "@peftlab/core"
-import { maskedNll, type CausalLM, type KeyValuePrefix } from "@peftlab/models"
-import { train } from "@peftlab/trainer"
+import { Rng } from "@peftlab/core"
+import type { CausalLM, KeyValuePrefix } from "@peftlab/models"
 import { naiveLlamaLogits } from "../../models/test/naive-llama.ts"
 import { createPrefixTuning } from "../src/index.ts"
 import { loadStories260k, logitsOf, maxAbsDiff, models, rows, rowsMask } from "./stories260k.ts"
@@ -85,40 +84,11 @@ describe.skipIf(!models)("prefix tuning on stories260k", () => {
   })
 
   it("lowers the answer loss far below its start, leaving every base weight byte-identical and leaking nothing", async () => {
-    const before = new Map([...model.parameters].map(([name, t]) => [name, Buffer.from(t.dataSync().buffer).toString("base64")]))
     const adapter = createPrefixTuning(model, { numVirtualTokens: 4 }, Rng.seeded(4))
-    // Teach the model to answer token 13 after two fixed stories-style prompts.
-    const prompts = [
-      [1, 403, 407, 261, 13],
-      [1, 378, 432, 383, 13],
-    ]
-    const target = prompts.map((r) => r.map((_, i) => (i === r.length - 1 ? 1 : 0)))
-    const lossOf = () =>
-      tf.tidy(() => {
-        const ids = tf.tensor2d(prompts, undefined, "int32")
-        return maskedNll(adapter.logits(model, ids, tf.onesLike(ids) as tf.Tensor2D), ids, tf.tensor2d(target, undefined, "int32"))
-      })
-    const lossValue = () => {
-      const loss = lossOf()
-      const value = loss.dataSync()[0]!
-      loss.dispose()
-      return value
-    }
-    const start = lossValue()
-    const tensorsBefore = tf.memory().numTensors
-    await Effect.runPromise(
-      train(adapter.trainable, { examples: [0], loss: lossOf, tokens: () => 10, validate: () => Effect.sync(() => ({ metric: "loss", value: lossValue(), higherIsBetter: false })) }, {
-        arm: "prefix",
-        epochs: 30,
-        batchSize: 1,
-        lr: 0.05,
-        weightDecay: 0,
-        rng: Rng.seeded(5),
-      }).pipe(Effect.provide(Layer.succeed(Events, { emit: () => Effect.void }))),
-    )
-    expect(tf.memory().numTensors).toBe(tensorsBefore)
-    expect(lossValue()).toBeLessThan(start / 4)
-    for (const [name, t] of model.parameters) expect(Buffer.from(t.dataSync().buffer).toString("base64"), name).toBe(before.get(name))
+    const run = await trainOnFixedTask(model, adapter, { lr: 0.05, seed: 5 })
+    expect(run.endLoss).toBeLessThan(run.startLoss / 4)
+    expect(run.leakedTensors).toBe(0)
+    expect(run.changedBaseParameters).toEqual([])
     adapter.dispose()
   })
 

@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { trainOnFixedTask } from "@peftlab/testkit"
 import { readPeftAdapter, savePeftAdapter, trainableParameterCount } from "@peftlab/adapters-base"
-import { Events, Rng } from "@peftlab/core"
-import { loadCausalLM, maskedNll, type CausalLM } from "@peftlab/models"
-import { train } from "@peftlab/trainer"
+import { Rng } from "@peftlab/core"
+import { loadCausalLM, type CausalLM } from "@peftlab/models"
 import { createPromptTuning, fitIdsToLength, loadPromptTuning, type PromptTuning } from "../src/index.ts"
 
 const models = process.env.PEFTLAB_MODELS
@@ -60,44 +60,13 @@ describe.skipIf(!models)("prompt tuning on stories260k", () => {
   })
 
   it("lowers the answer loss while every base weight stays byte-identical", async () => {
-    const before = new Map([...model.parameters].map(([name, t]) => [name, Buffer.from(t.dataSync().buffer).toString("base64")]))
     const adapter = createPromptTuning(model, { numVirtualTokens: 4, init: "random" }, Rng.seeded(3))
     const initialPrompt = adapter.prompt.arraySync()
-    // Teach the model to answer token 13 after two fixed stories-style prefixes.
-    const rows = [
-      [1, 403, 407, 261, 13],
-      [1, 378, 432, 383, 13],
-    ]
-    const target = rows.map((r) => r.map((_, i) => (i === r.length - 1 ? 1 : 0)))
-    const lossOf = () =>
-      tf.tidy(() => {
-        const ids = tf.tensor2d(rows, [2, 5], "int32")
-        const logits = adapter.logits(model, ids, tf.onesLike(ids) as tf.Tensor2D)
-        return maskedNll(logits, ids, tf.tensor2d(target, [2, 5], "int32"))
-      })
-    const lossValue = () => {
-      const loss = lossOf()
-      const value = loss.dataSync()[0]!
-      loss.dispose()
-      return value
-    }
-    const start = lossValue()
-    const tensorsBefore = tf.memory().numTensors
-    await Effect.runPromise(
-      train(adapter.trainable, { examples: [0], loss: lossOf, tokens: () => 10, validate: () => Effect.sync(() => ({ metric: "loss", value: lossValue(), higherIsBetter: false })) }, {
-        arm: "prompt",
-        epochs: 30,
-        batchSize: 1,
-        lr: 0.05,
-        weightDecay: 0,
-        rng: Rng.seeded(4),
-      }).pipe(Effect.provide(Layer.succeed(Events, { emit: () => Effect.void }))),
-    )
-    expect(tf.memory().numTensors).toBe(tensorsBefore)
-    const end = lossValue()
-    expect(end).toBeLessThan(start / 4)
+    const run = await trainOnFixedTask(model, adapter, { lr: 0.05, seed: 4 })
+    expect(run.endLoss).toBeLessThan(run.startLoss / 4)
+    expect(run.leakedTensors).toBe(0)
+    expect(run.changedBaseParameters).toEqual([])
     expect(adapter.prompt.arraySync()).not.toEqual(initialPrompt)
-    for (const [name, t] of model.parameters) expect(Buffer.from(t.dataSync().buffer).toString("base64"), name).toBe(before.get(name))
     adapter.dispose()
   })
 })
