@@ -1,10 +1,8 @@
 // One vitest configuration for every package: each package's vitest.config.ts re-exports it.
-// The JSON report lets tools/test/run.ts print one closing summary for the whole workspace.
-import { basename, resolve } from "node:path"
+// The JSON report, inside the project so that nx caches and restores it with the project's
+// test results, lets tools/test/run.ts print one closing summary for the whole workspace.
+import { resolve } from "node:path"
 import { defineConfig } from "vitest/config"
-
-const workspaceRoot = import.meta.dirname
-const project = basename(process.cwd())
 
 export default defineConfig({
   test: {
@@ -13,6 +11,6 @@ export default defineConfig({
     hookTimeout: 300_000,
     pool: "forks",
     reporters: ["default", "json"],
-    outputFile: { json: resolve(workspaceRoot, ".test-results", `${project}.json`) },
+    outputFile: { json: resolve(process.cwd(), ".test-results", "vitest.json") },
   },
 })

@@ -12,8 +12,11 @@ for (const [variable, folder] of [["PEFTLAB_DATA", "data"], ["PEFTLAB_MODELS", "
   const shared = join(root, "..", "shared", folder)
   if (!process.env[variable] && existsSync(shared)) process.env[variable] = shared
 }
-const reports = join(root, ".test-results")
-rmSync(reports, { recursive: true, force: true })
+// Each project's vitest writes <project>/.test-results/vitest.json (see vitest.shared.ts); nx
+// restores it from its cache when it skips a project, so every project is counted.
+const projects = ["packages", "plugins"].flatMap((group) => readdirSync(join(root, group)).map((name) => join(root, group, name)))
+const reports = [...projects, join(root, "test")].map((dir) => join(dir, ".test-results", "vitest.json"))
+for (const report of reports) rmSync(report, { force: true })
 
 const typecheck = spawnSync("tsc", ["-p", "tsconfig.json"], { cwd: root, stdio: "inherit" })
 console.log(typecheck.status === 0 ? "typecheck: ok" : "typecheck: FAILED")
@@ -31,10 +34,10 @@ interface VitestReport {
   readonly numTodoTests: number
 }
 
-const files = existsSync(reports) ? readdirSync(reports).filter((f) => f.endsWith(".json")) : []
+const files = reports.filter((report) => existsSync(report))
 const total = { passed: 0, failed: 0, skipped: 0 }
 for (const file of files) {
-  const report = JSON.parse(readFileSync(join(reports, file), "utf8")) as VitestReport
+  const report = JSON.parse(readFileSync(file, "utf8")) as VitestReport
   total.passed += report.numPassedTests
   total.failed += report.numFailedTests
   total.skipped += report.numPendingTests + report.numTodoTests

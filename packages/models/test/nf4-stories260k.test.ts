@@ -7,24 +7,12 @@ import { plugin } from "@peftlab/backend-wasm"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { loadCausalLM, quantizeModelLinears, type CausalLM } from "../src/index.ts"
+import { logitsOf, meanNll } from "./logit-helpers.ts"
 
 const models = process.env.PEFTLAB_MODELS
 if (!models) console.warn("skipping NF4 stories260k tests: PEFTLAB_MODELS unset")
 const dir = join(models ?? "", "stories260k")
 
-const logitsOf = (model: CausalLM, ids: ReadonlyArray<number>): number[][] =>
-  tf.tidy(() => model.forward({ embeds: model.embed(tf.tensor2d([[...ids]], undefined, "int32")) }).arraySync()[0] as number[][])
-
-/** Mean cross-entropy of ids[1:] given their prefixes, in float64. */
-const meanNll = (logits: number[][], ids: ReadonlyArray<number>): number => {
-  let total = 0
-  for (let t = 0; t + 1 < ids.length; t++) {
-    const row = logits[t] as number[]
-    const max = Math.max(...row)
-    total += max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0)) - (row[ids[t + 1] as number] as number)
-  }
-  return total / (ids.length - 1)
-}
 const argmax = (row: ReadonlyArray<number>): number => row.indexOf(Math.max(...row))
 
 describe.skipIf(!models)("NF4 stories260k (wasm)", () => {

@@ -8,6 +8,7 @@ import { plugin as wasm } from "@peftlab/backend-wasm"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { loadCausalLM, type CausalLM } from "../src/index.ts"
+import { logitsOf, meanNll } from "./logit-helpers.ts"
 
 const models = process.env.PEFTLAB_MODELS
 if (!models) console.warn("skipping stories260k tests: PEFTLAB_MODELS unset")
@@ -30,20 +31,6 @@ const maxAbsDiff = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): number 
   return a.reduce((m, v, i) => Math.max(m, Math.abs(v - (b[i] as number))), 0)
 }
 
-const logitsOf = (model: CausalLM, ids: ReadonlyArray<number>): number[][] =>
-  tf.tidy(() => model.forward({ embeds: model.embed(tf.tensor2d([[...ids]], undefined, "int32")) }).arraySync()[0] as number[][])
-
-/** Mean cross-entropy of ids[1:] given their prefixes, computed from the logits in float64. */
-const meanNll = (logits: number[][], ids: ReadonlyArray<number>): number => {
-  let total = 0
-  for (let t = 0; t + 1 < ids.length; t++) {
-    const row = logits[t] as number[]
-    const max = Math.max(...row)
-    const logSumExp = max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0))
-    total += logSumExp - (row[ids[t + 1] as number] as number)
-  }
-  return total / (ids.length - 1)
-}
 
 const argmax = (row: ReadonlyArray<number>): number => row.reduce((best, v, i) => (v > (row[best] as number) ? i : best), 0)
 
