@@ -1,37 +1,28 @@
-// What the rest of peftlab sees of a model: embeddings in, next-token logits out, frozen
-// parameters, and the linear modules adapters may wrap.
+// A decoder-only language model (Llama, GPT-2): input embeddings in, next-token logits out.
 import type * as tf from "@tensorflow/tfjs"
-import type { LlamaConfig } from "./config.ts"
-import type { Linear } from "./llama/linear.ts"
+import type { KeyValueCache } from "./layers/key-value-cache.ts"
+import type { KeyValue, ModelCommon } from "./model.ts"
 
-/**
- * One layer's prefix-tuning keys and values, each [batch, numKeyValueHeads, numVirtual, headDim]:
- * prepended as already-cached entries (HF's past_key_values), so they get no rotary embedding.
- */
-export interface KeyValuePrefix {
-  readonly key: tf.Tensor4D
-  readonly value: tf.Tensor4D
+export interface CausalInput {
+  /** [batch, time, hidden], from `embed` or with rows prepended (prompt tuning). */
+  readonly embeds: tf.Tensor3D
+  /** [batch, time]: 1 = real token, 0 = padding (never attended to). Defaults to all ones. */
+  readonly attentionMask?: tf.Tensor2D
+  /**
+   * Prefix tuning's keys and values, one entry per layer: attended to by every query, as
+   * already-cached positions (HF's past_key_values), so token positions start after them.
+   */
+  readonly prefix?: ReadonlyArray<KeyValue>
+  /** Incremental decoding: attend to the cached positions too, then append this call's keys and values. */
+  readonly cache?: KeyValueCache
 }
 
-export interface CausalLM {
-  readonly config: LlamaConfig
-  readonly architecture: "llama"
-  /** Frozen base parameters by HF name: plain tf.Tensors, never tf.Variables, so no gradient ever flows into them. */
-  readonly parameters: ReadonlyMap<string, tf.Tensor>
+export interface CausalLM extends ModelCommon {
+  readonly kind: "causal"
+  readonly eosTokenIds: ReadonlyArray<number>
   /**
-   * The linear projections by HF module name ("model.layers.0.self_attn.q_proj", ..., "lm_head").
-   * forward looks each one up on every call, so replacing an entry (e.g. with a LoRA-wrapped
-   * module of the same shape) changes the model.
+   * Logits [batch, time, vocab]. Positions count the attended positions before each token
+   * (prefix, cache and real tokens: HF's cumsum of the attention mask), so left padding works.
    */
-  readonly linears: Map<string, Linear>
-  /** Token embeddings [batch, time] int32 -> [batch, time, hidden]. */
-  embed(ids: tf.Tensor2D): tf.Tensor3D
-  /**
-   * Logits [batch, time, vocab] from input embeddings; attentionMask [batch, time] with 1 = real
-   * token, 0 = padding (keys masked). `prefix` (one entry per layer) is attended to by every
-   * query, and the tokens' positions start after it, as HF does with past_key_values.
-   */
-  forward(input: { embeds: tf.Tensor3D; attentionMask?: tf.Tensor2D; prefix?: ReadonlyArray<KeyValuePrefix> }): tf.Tensor3D
-  parameterCount(): number
-  dispose(): void
+  forward(input: CausalInput): tf.Tensor3D
 }

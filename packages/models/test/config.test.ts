@@ -3,12 +3,13 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { readLlamaConfig } from "../src/index.ts"
+import { readModelConfig, type LlamaConfig } from "../src/index.ts"
 
 const models = process.env.PEFTLAB_MODELS
 if (!models) console.warn("skipping stories260k config test: PEFTLAB_MODELS unset")
 
 const minimal = {
+  model_type: "llama",
   hidden_size: 64,
   intermediate_size: 172,
   num_hidden_layers: 2,
@@ -24,9 +25,14 @@ const writeConfig = (json: unknown): string => {
   return dir
 }
 
-const readError = (dir: string) => Effect.runPromise(Effect.flip(readLlamaConfig(dir)))
+const readLlamaConfig = (dir: string) =>
+  Effect.map(readModelConfig(dir), ({ architecture, config }) => {
+    expect(architecture.modelTypes).toContain("llama")
+    return config as LlamaConfig
+  })
+const readError = (dir: string) => Effect.runPromise(Effect.flip(readModelConfig(dir)))
 
-describe("readLlamaConfig", () => {
+describe("readModelConfig (Llama)", () => {
   it.skipIf(!models)("reads the stories260k config.json", async () => {
     const config = await Effect.runPromise(readLlamaConfig(join(models ?? "", "stories260k")))
     expect(config).toEqual({
@@ -64,7 +70,8 @@ describe("readLlamaConfig", () => {
     ["a missing field", { ...minimal, hidden_size: undefined }, 'field "hidden_size": Missing key'],
     ["a field of the wrong type", { ...minimal, vocab_size: "512" }, 'field "vocab_size": Expected number, got "512"'],
     ["a non-integer size", { ...minimal, intermediate_size: 17.5 }, 'field "intermediate_size": Expected an integer, got 17.5'],
-    ["another architecture", { ...minimal, model_type: "gpt2" }, 'field "model_type": Expected "llama"'],
+    ["an architecture we do not have", { ...minimal, model_type: "mamba" }, 'field "model_type": expected one of "llama"'],
+    ["no model_type", { ...minimal, model_type: undefined }, 'field "model_type": missing or not a string'],
     ["rope scaling we do not implement", { ...minimal, rope_scaling: { type: "linear", factor: 2 } }, 'field "rope_scaling"'],
     ["kv heads that do not divide the heads", { ...minimal, num_key_value_heads: 3 }, 'field "num_key_value_heads": 3 does not divide num_attention_heads 8'],
     ["an odd head_dim", { ...minimal, head_dim: 5 }, 'field "head_dim": rotary embeddings need an even head dimension, got 5'],

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { loadCausalLM, type CausalLM, type Linear } from "../src/index.ts"
 import { Rng } from "@peftlab/core"
 import { naiveLlamaLogits, type NaivePrefix, type Weights } from "./naive-llama.ts"
-import { tinyConfig, writeRandomCheckpoint } from "./random-checkpoint.ts"
+import { tinyConfig, tinyLlama, writeRandomCheckpoint } from "./random-checkpoint.ts"
 
 const sequences = [
   [1, 7, 33, 4, 49, 12, 0, 25],
@@ -69,7 +69,7 @@ describe("Llama on a random untied checkpoint (cpu)", () => {
     expect(model.parameters.has("lm_head.weight")).toBe(true)
     for (const ids of sequences) {
       const logits = tf.tidy(() => model.forward({ embeds: model.embed(tf.tensor2d([ids], undefined, "int32")) }).arraySync()[0] as number[][])
-      const reference = naiveLlamaLogits(model.config, weights, embedRows(weights, ids))
+      const reference = naiveLlamaLogits(tinyLlama, weights, embedRows(weights, ids))
       expect(maxAbsDiff(logits, reference)).toBeLessThan(1e-4)
     }
   })
@@ -79,10 +79,10 @@ describe("Llama on a random untied checkpoint (cpu)", () => {
     const tensors = prefixTensors(prefix, 1)
     for (const ids of sequences) {
       const logits = tf.tidy(() => model.forward({ embeds: model.embed(tf.tensor2d([ids], undefined, "int32")), prefix: tensors }).arraySync()[0] as number[][])
-      const reference = naiveLlamaLogits(model.config, weights, embedRows(weights, ids), prefix)
+      const reference = naiveLlamaLogits(tinyLlama, weights, embedRows(weights, ids), prefix)
       expect(maxAbsDiff(logits, reference)).toBeLessThan(1e-4)
       // The prefix matters: without it the logits are far from these.
-      expect(maxAbsDiff(reference, naiveLlamaLogits(model.config, weights, embedRows(weights, ids)))).toBeGreaterThan(0.1)
+      expect(maxAbsDiff(reference, naiveLlamaLogits(tinyLlama, weights, embedRows(weights, ids)))).toBeGreaterThan(0.1)
     }
     tf.dispose(tensors.flatMap(({ key, value }) => [key, value]))
   })
@@ -93,7 +93,7 @@ describe("Llama on a random untied checkpoint (cpu)", () => {
     const [batched, alone] = [prefixTensors(prefix, 2), prefixTensors(prefix, 1)]
     const logits = tf.tidy(() => model.forward({ embeds: model.embed(ids), attentionMask: mask, prefix: batched }).arraySync())
     sequences.forEach((seq, b) => {
-      const reference = naiveLlamaLogits(model.config, weights, embedRows(weights, seq), prefix)
+      const reference = naiveLlamaLogits(tinyLlama, weights, embedRows(weights, seq), prefix)
       expect(maxAbsDiff((logits[b] as number[][]).slice(0, seq.length), reference)).toBeLessThan(1e-4)
     })
     expect(() => model.forward({ embeds: model.embed(ids), prefix: alone })).toThrow(
@@ -138,7 +138,7 @@ describe("Llama on a random untied checkpoint (cpu)", () => {
     embeds.dispose()
 
     const loss = (rows: number[][]) =>
-      naiveLlamaLogits(model.config, weights, rows).reduce((s, row, t) => s + row.reduce((a, v, j) => a + v * (coefficients[t]?.[j] as number), 0), 0)
+      naiveLlamaLogits(tinyLlama, weights, rows).reduce((s, row, t) => s + row.reduce((a, v, j) => a + v * (coefficients[t]?.[j] as number), 0), 0)
     const rows = embedRows(weights, ids)
     const h = 1e-5
     for (const [t, i] of [[0, 0], [2, 5], [4, 23], [3, 11]] as const) {

@@ -26,15 +26,15 @@ describe.skipIf(!models)("NF4 stories260k (wasm)", () => {
   })
   afterAll(() => model.dispose())
 
-  it("shrinks the q/k/v/o/gate/up/down projections 7.1x and moves the logits by a bounded amount", () => {
+  it("shrinks the q/k/v/o/gate/up/down projections 7.1x and moves the logits by a bounded amount", async () => {
     const floatLogits = prompts.map((p) => logitsOf(model, p.ids))
     const before = tf.memory().numTensors
-    const report = quantizeModelLinears(model)
+    const report = await quantizeModelLinears(model)
     const nf4Logits = prompts.map((p) => logitsOf(model, p.ids))
     report.restore()
     expect(tf.memory().numTensors).toBe(before)
 
-    expect(report.modules).toHaveLength(7 * model.config.num_hidden_layers)
+    expect(report.modules).toHaveLength(7 * model.dims.num_hidden_layers)
     for (const name of report.modules) expect(name).toMatch(/\.(q|k|v|o|gate|up|down)_proj$/)
     // Every projection holds a multiple of 64 weights, so 4 bytes become 1/2 + 4/64: 64/9 = 7.11x
     // (measured 906,240 -> 127,440 bytes).

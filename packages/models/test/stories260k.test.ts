@@ -7,7 +7,7 @@ import { plugin as cpu } from "@peftlab/backend-cpu"
 import { plugin as wasm } from "@peftlab/backend-wasm"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { loadCausalLM, type CausalLM } from "../src/index.ts"
+import { generateCausal, loadCausalLM, type CausalLM } from "../src/index.ts"
 import { logitsOf, meanNll } from "./logit-helpers.ts"
 
 const models = process.env.PEFTLAB_MODELS
@@ -71,13 +71,20 @@ describe.skipIf(!models)("stories260k", () => {
     })
   })
 
-  it("decodes the reference greedy continuation from BOS (wasm)", async () => {
+  it("decodes the reference greedy continuation from BOS, step by step and with the key/value cache (wasm)", async () => {
     await wasm.setup()
     const model = await Effect.runPromise(loadCausalLM(dir))
-    const ids = [model.config.bos_token_id ?? 1]
+    const bos = 1 // config.json's bos_token_id
     const expected = reference?.greedy_from_bos_60 ?? []
+    const ids = [bos]
     while (ids.length < expected.length) ids.push(argmax(logitsOf(model, ids).at(-1) as number[]))
-    model.dispose()
     expect(ids).toEqual(expected)
+    const before = tf.memory().numTensors
+    const embeds = tf.tidy(() => model.embed(tf.tensor2d([[bos]], undefined, "int32")))
+    const cached = await generateCausal(model, { embeds }, { maxNewTokens: expected.length - 1, eosTokenIds: [] })
+    embeds.dispose()
+    expect([bos, ...(cached[0] ?? [])]).toEqual(expected)
+    expect(tf.memory().numTensors).toBe(before)
+    model.dispose()
   })
 })

@@ -1,6 +1,6 @@
 // Llama's SwiGLU feed-forward block: down(silu(gate(x)) * up(x)).
 import * as tf from "@tensorflow/tfjs"
-import type { Linear } from "./linear.ts"
+import type { Linear } from "../layers/linear.ts"
 
 export interface MlpModules {
   readonly gate: Linear

@@ -2,18 +2,25 @@
 // h += attention(rmsNorm(h)); h += mlp(rmsNorm(h)); then a final rmsNorm and the LM head
 // (the embedding matrix itself when tie_word_embeddings is set).
 import * as tf from "@tensorflow/tfjs"
-import type { CausalLM, KeyValuePrefix } from "../causal-lm.ts"
-import type { LlamaConfig } from "../config.ts"
-import { attentionBias } from "./attention-bias.ts"
+import type { CausalLM } from "../causal-lm.ts"
+import { attentionBias } from "../layers/attention-bias.ts"
+import type { KeyValueCache } from "../layers/key-value-cache.ts"
+import { linear, type Linear } from "../layers/linear.ts"
+import { fullAttentionMask, positionIds } from "../layers/positions.ts"
+import type { KeyValue } from "../model.ts"
 import { attention } from "./attention.ts"
-import { linear, type Linear } from "./linear.ts"
+import type { LlamaConfig } from "./config.ts"
 import { mlp } from "./mlp.ts"
 import { embedName, finalNormName, layerLinears, layerPrefix, lmHeadName } from "./parameter-names.ts"
 import { rmsNorm } from "./rms-norm.ts"
 import { makeRope } from "./rope.ts"
 
-/** `parameters` must hold every tensor of expectedParameters(config) (see loadParameters). */
-export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<string, tf.Tensor>): CausalLM => {
+export interface LlamaCausalLM extends CausalLM {
+  readonly config: LlamaConfig
+}
+
+/** `parameters` must hold every tensor of llamaParameterShapes(config) (see loadParameters). */
+export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<string, tf.Tensor>): LlamaCausalLM => {
   const parameter = <T extends tf.Tensor>(name: string): T => parameters.get(name) as T
   const embedding = parameter<tf.Tensor2D>(embedName)
 
@@ -37,7 +44,11 @@ export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<strin
   const heads = { heads: config.num_attention_heads, kvHeads: config.num_key_value_heads, headDim: config.head_dim }
   const norm = (x: tf.Tensor3D, name: string) => rmsNorm(x, parameter(name), config.rms_norm_eps)
 
-  const decoderLayer = (h: tf.Tensor3D, layer: number, bias: tf.Tensor4D, cached: KeyValuePrefix | undefined): tf.Tensor3D => {
+  const decoderLayer = (
+    h: tf.Tensor3D,
+    layer: number,
+    context: { bias: tf.Tensor4D; positions: tf.Tensor2D; joinPast: (current: KeyValue) => KeyValue },
+  ): tf.Tensor3D => {
     const prefix = layerPrefix(layer)
     const attended = h.add<tf.Tensor3D>(
       attention(
@@ -49,9 +60,9 @@ export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<strin
           o: module(`${prefix}.self_attn.o_proj`),
         },
         heads,
-        rope,
-        bias,
-        cached,
+        { rope, positions: context.positions },
+        context.bias,
+        context.joinPast,
       ),
     )
     return attended.add<tf.Tensor3D>(
@@ -64,7 +75,7 @@ export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<strin
   }
 
   /** The number of prefix positions, after checking each layer's prefix has the same shape. */
-  const checkPrefix = (batch: number, prefix: ReadonlyArray<KeyValuePrefix>): number => {
+  const checkPrefix = (batch: number, prefix: ReadonlyArray<KeyValue>): number => {
     if (prefix.length !== config.num_hidden_layers) {
       throw new RangeError(`prefix: expected one entry per layer (${config.num_hidden_layers}), got ${prefix.length}`)
     }
@@ -89,19 +100,39 @@ export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<strin
     }
   }
 
+  /** Per layer: the keys and values to attend to, the cached or prefix ones first. */
+  const pastJoiner = (layer: number, prefix: ReadonlyArray<KeyValue> | undefined, cache: KeyValueCache | undefined) =>
+    (current: KeyValue): KeyValue => {
+      if (cache) return cache.extend(layer, current)
+      const past = prefix?.[layer]
+      return past ? { key: tf.concat([past.key, current.key], 2), value: tf.concat([past.value, current.value], 2) } : current
+    }
+
   return {
-    config,
+    kind: "causal",
     architecture: "llama",
+    config,
+    dims: config,
+    eosTokenIds: config.eos_token_ids,
     parameters,
     linears,
     embed: (ids) => tf.tidy(() => tf.gather(embedding as tf.Tensor, ids.toInt()) as tf.Tensor3D),
-    forward: ({ embeds, attentionMask, prefix }) => {
-      const pastLength = prefix ? checkPrefix(embeds.shape[0], prefix) : 0
+    forward: ({ embeds, attentionMask, prefix, cache }) => {
+      if (prefix && cache) throw new RangeError("forward: give a prefix or a cache (seeded with the prefix), not both")
+      const [batch, time] = embeds.shape
+      const pastLength = prefix ? checkPrefix(batch, prefix) : (cache?.length ?? 0)
       checkInput(embeds, attentionMask, pastLength)
       return tf.tidy(() => {
-        const bias = attentionBias(embeds.shape[1], attentionMask, pastLength)
+        const keyMask = fullAttentionMask(batch, time, pastLength, cache?.mask, attentionMask)
+        const context = {
+          bias: attentionBias(time, pastLength + time, { causal: true, keyMask }),
+          positions: positionIds(keyMask, time),
+        }
         let h = embeds
-        for (let layer = 0; layer < config.num_hidden_layers; layer++) h = decoderLayer(h, layer, bias, prefix?.[layer])
+        for (let layer = 0; layer < config.num_hidden_layers; layer++) {
+          h = decoderLayer(h, layer, { ...context, joinPast: pastJoiner(layer, prefix, cache) })
+        }
+        cache?.commit(keyMask)
         return module("lm_head").apply(norm(h, finalNormName)) as tf.Tensor3D
       })
     },

@@ -1,5 +1,5 @@
 // The HF LlamaForCausalLM parameter names and the shapes config.json implies for them.
-import type { LlamaConfig } from "../config.ts"
+import type { LlamaConfig } from "./config.ts"
 
 export const embedName = "model.embed_tokens.weight"
 export const finalNormName = "model.norm.weight"
@@ -34,7 +34,7 @@ const linearShapes = (c: LlamaConfig): Record<(typeof layerLinears)[number], [nu
 }
 
 /** Every parameter the model needs, in checkpoint order, with its shape. */
-export const expectedParameters = (c: LlamaConfig): Map<string, number[]> => {
+export const llamaParameterShapes = (c: LlamaConfig): Map<string, number[]> => {
   const shapes = new Map<string, number[]>([[embedName, [c.vocab_size, c.hidden_size]]])
   const linears = linearShapes(c)
   for (let layer = 0; layer < c.num_hidden_layers; layer++) {

@@ -4,8 +4,8 @@
 import * as tf from "@tensorflow/tfjs"
 
 export interface Rope {
-  /** Rotates [batch, heads, time, headDim] by positions offset..offset+time-1. */
-  apply(x: tf.Tensor4D, offset?: number): tf.Tensor4D
+  /** Rotates x [batch, heads, time, headDim] by positions [batch, time]. */
+  apply(x: tf.Tensor4D, positions: tf.Tensor2D): tf.Tensor4D
   dispose(): void
 }
 
@@ -28,12 +28,14 @@ export const makeRope = (headDim: number, maxPositions: number, theta: number): 
   const signedSin = tf.tensor2d(signedSinValues, [maxPositions, headDim])
 
   return {
-    apply: (x, offset = 0) =>
+    apply: (x, positions) =>
       tf.tidy(() => {
-        const time = x.shape[2]
+        const [batch, time] = positions.shape
+        // [batch, 1, time, headDim]: one row per token, shared by every head.
+        const rows = (table: tf.Tensor2D) => tf.gather(table, positions.flatten()).reshape([batch, 1, time, headDim])
         const [x1, x2] = tf.split(x, 2, -1) as [tf.Tensor4D, tf.Tensor4D]
         const swapped = tf.concat([x2, x1], -1)
-        return x.mul(cos.slice([offset, 0], [time, headDim])).add(swapped.mul(signedSin.slice([offset, 0], [time, headDim])))
+        return x.mul(rows(cos)).add(swapped.mul(rows(signedSin)))
       }),
     dispose: () => {
       cos.dispose()

@@ -1,9 +1,9 @@
 // Swaps a model's linear projections for NF4 ones in place (model.linears is looked up on every
 // forward pass) and reports the weight memory before and after.
 import type { CausalLM } from "../causal-lm.ts"
-import type { Linear } from "../llama/linear.ts"
+import type { Linear } from "../layers/linear.ts"
 import { nf4Bytes } from "./nf4.ts"
-import { nf4Linear } from "./nf4-linear.ts"
+import { nf4Linear, type Nf4Linear } from "./nf4-linear.ts"
 
 export interface Nf4Report {
   /** HF names of the modules now NF4, in model.linears order. */
@@ -20,17 +20,19 @@ export interface Nf4Report {
 // embeddings, stays in full precision).
 const decoderProjections = (name: string): boolean => name !== "lm_head"
 
-export const quantizeModelLinears = (
+export const quantizeModelLinears = async (
   model: CausalLM,
   filter: (name: string, module: Linear) => boolean = decoderProjections,
   blockSize = 64,
-): Nf4Report => {
+): Promise<Nf4Report> => {
   const originals = [...model.linears].filter(([name, module]) => filter(name, module))
-  const replaced = originals.map(([name, module]) => {
-    const quantized = nf4Linear(module, blockSize)
+  // One module at a time, so only one weight is on the host at once.
+  const replaced: Array<Nf4Linear> = []
+  for (const [name, module] of originals) {
+    const quantized = await nf4Linear(module, blockSize)
     model.linears.set(name, quantized)
-    return quantized
-  })
+    replaced.push(quantized)
+  }
   return {
     modules: originals.map(([name]) => name),
     floatBytes: originals.reduce((sum, [, module]) => sum + module.weight.size * Float32Array.BYTES_PER_ELEMENT, 0),

@@ -1,17 +1,14 @@
 // config.json of a Hugging Face Llama checkpoint, decoded into the fields the model needs.
 // Optional fields get transformers' LlamaConfig defaults; options we do not implement
 // (rope scaling, biases, other activations) are rejected rather than silently ignored.
-import { join } from "node:path"
-import { Effect, Result, Schema } from "effect"
-import { ModelFileError } from "./model-file-error.ts"
-import { readModelFile } from "./read-model-file.ts"
-import { decodeOrDescribe } from "./schema-issues.ts"
+import { Result, Schema } from "effect"
+import { decodeOrDescribe } from "../schema-issues.ts"
 
 const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
 const TokenId = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 
 const ConfigJson = Schema.Struct({
-  model_type: Schema.optional(Schema.Literal("llama")),
+  model_type: Schema.Literal("llama"),
   hidden_size: PositiveInt,
   intermediate_size: PositiveInt,
   num_hidden_layers: PositiveInt,
@@ -77,18 +74,6 @@ const withDefaults = (json: typeof ConfigJson.Type): Result.Result<LlamaConfig, 
   })
 }
 
-/** Reads `<dir>/config.json`. */
-export const readLlamaConfig = (dir: string): Effect.Effect<LlamaConfig, ModelFileError> =>
-  Effect.gen(function* () {
-    const path = join(dir, "config.json")
-    const fail = (detail: string) => Effect.fail(new ModelFileError({ source: path, detail }))
-    const text = (yield* readModelFile(path)).toString("utf8")
-    let json: unknown
-    try {
-      json = JSON.parse(text)
-    } catch (cause) {
-      return yield* fail(`not valid JSON: ${(cause as Error).message}`)
-    }
-    const config = Result.flatMap(decodeOrDescribe(ConfigJson, json), withDefaults)
-    return Result.isSuccess(config) ? config.success : yield* fail(config.failure)
-  })
+/** config.json's fields, checked, with transformers' defaults filled in. */
+export const decodeLlamaConfig = (json: unknown): Result.Result<LlamaConfig, string> =>
+  Result.flatMap(decodeOrDescribe(ConfigJson, json), withDefaults)

@@ -1,0 +1,23 @@
+// One entry per supported architecture, keyed by config.json's model_type: how to decode its
+// config, which tensors its checkpoint must hold, and how to build the model from them.
+// Loading (load.ts) and random checkpoints (random/) are written once against this.
+import type * as tf from "@tensorflow/tfjs"
+import type { Result } from "effect"
+import type { BaseModel } from "./model.ts"
+
+export interface Architecture<Config = unknown, Model extends BaseModel = BaseModel> {
+  /** config.json model_type values this entry reads. */
+  readonly modelTypes: ReadonlyArray<string>
+  /** The decoded config, or a description of what is wrong, naming the field. */
+  decodeConfig(json: unknown): Result.Result<Config, string>
+  /** Every tensor the model needs, by HF name, with its shape. */
+  parameterShapes(config: Config): ReadonlyMap<string, ReadonlyArray<number>>
+  /**
+   * The name a checkpoint tensor goes by in parameterShapes, for checkpoints that store it under
+   * another (e.g. BERT's "bert." prefix); undefined for tensors the model does not use.
+   */
+  canonicalName?(name: string): string | undefined
+  /** How a random checkpoint fills a tensor: a norm gain near 1, a small bias, or a weight of this std. */
+  randomInit?(name: string, shape: ReadonlyArray<number>): "gain" | "bias" | number
+  build(config: Config, parameters: ReadonlyMap<string, tf.Tensor>): Model
+}

@@ -1,0 +1,20 @@
+// An encoder-only model (BERT): contextual token representations for span and classification heads.
+import type * as tf from "@tensorflow/tfjs"
+import type { KeyValue, ModelCommon } from "./model.ts"
+
+export interface EncoderInput {
+  /** [batch, time, hidden] word embeddings (from `embed`); position and token-type embeddings are added inside. */
+  readonly embeds: tf.Tensor3D
+  readonly attentionMask?: tf.Tensor2D
+  /** [batch, time] segment ids (BERT's token_type_ids); zeros by default. */
+  readonly tokenTypeIds?: tf.Tensor2D
+  readonly prefix?: ReadonlyArray<KeyValue>
+}
+
+export interface EncoderModel extends ModelCommon {
+  readonly kind: "encoder"
+  /** Last hidden states [batch, time, hidden]. */
+  encode(input: EncoderInput): tf.Tensor3D
+  /** BERT's pooler: tanh(dense(hidden of the first token)), [batch, hidden]. */
+  pool(hidden: tf.Tensor3D): tf.Tensor2D
+}

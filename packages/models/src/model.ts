@@ -1,0 +1,46 @@
+// What the rest of peftlab sees of any base model, whatever its architecture: three kinds
+// (decoder-only, encoder-decoder, encoder-only) with the same frozen parameters, swappable
+// linear modules and input embeddings, so adapters can work on all of them.
+import type * as tf from "@tensorflow/tfjs"
+import type { CausalLM } from "./causal-lm.ts"
+import type { EncoderModel } from "./encoder-model.ts"
+import type { Linear } from "./layers/linear.ts"
+import type { Seq2SeqLM } from "./seq2seq-lm.ts"
+
+export type BaseModel = CausalLM | Seq2SeqLM | EncoderModel
+
+/** The sizes adapters need, under Llama's config names whatever the architecture calls them. */
+export interface ModelDims {
+  readonly hidden_size: number
+  /** Layers of each attention stack (T5's encoder and decoder have this many each). */
+  readonly num_hidden_layers: number
+  readonly num_attention_heads: number
+  readonly num_key_value_heads: number
+  readonly head_dim: number
+  readonly vocab_size: number
+}
+
+/** One layer's keys and values, each [batch, kvHeads, positions, headDim]. */
+export interface KeyValue {
+  readonly key: tf.Tensor4D
+  readonly value: tf.Tensor4D
+}
+
+/** What every kind shares. */
+export interface ModelCommon {
+  /** config.json's model_type, e.g. "llama", "gpt2", "t5", "bert". */
+  readonly architecture: string
+  readonly dims: ModelDims
+  /** Frozen base parameters by HF name: plain tf.Tensors, never tf.Variables, so no gradient ever flows into them. */
+  readonly parameters: ReadonlyMap<string, tf.Tensor>
+  /**
+   * The linear projections by HF module name (e.g. "model.layers.0.self_attn.q_proj").
+   * Forward passes look each one up on every call, so replacing an entry (e.g. with a
+   * LoRA-wrapped module of the same shape) changes the model.
+   */
+  readonly linears: Map<string, Linear>
+  /** Token embeddings [batch, time] int32 -> [batch, time, hidden], before any position information. */
+  embed(ids: tf.Tensor2D): tf.Tensor3D
+  parameterCount(): number
+  dispose(): void
+}
