@@ -1,19 +1,30 @@
 // The contract between a frozen base model and the small trainable part PEFT adds to it,
-// in the spirit of PEFT's tuners: each method (prompt, prefix, LoRA) decides how the base
-// runs, and exposes only its own variables to the optimiser.
+// in the spirit of PEFT's tuners. Every method changes a forward pass in one or more of three
+// ways (virtual input tokens, attention prefixes, swapped linear modules), described by an
+// Injection; run/ applies injections to each kind of model, so every adapter works on every
+// architecture (decoder-only, encoder-decoder, encoder).
 import type * as tf from "@tensorflow/tfjs"
-import type { CausalLM } from "@peftlab/models"
+import type { BaseModel, Linear, Seq2SeqPrefix } from "@peftlab/models"
+
+export interface Injection {
+  /** Prompt tuning: rows [n, hidden] placed before the (encoder) input embeddings of every row. */
+  readonly virtualTokens?: tf.Tensor2D
+  /**
+   * Prefix tuning: per-layer keys and values for each attention stack the model has (a
+   * decoder-only model uses `decoder`, an encoder `encoder`, an encoder-decoder all three).
+   */
+  readonly prefix?: Seq2SeqPrefix
+  /** LoRA: modules put into the model's `linears` by name for the length of the call. */
+  readonly linears?: ReadonlyMap<string, Linear>
+}
 
 export interface Adapter {
   /** PEFT's method name, e.g. "PROMPT_TUNING"; "NONE" for the frozen base alone. */
   readonly peftType: string
   /** The only variables training may change; the base model's tensors are constants. */
   readonly trainable: ReadonlyArray<tf.Variable>
-  /**
-   * Next-token logits aligned with the input positions ([batch, time, vocab]): whatever the
-   * adapter adds (virtual tokens, prefixes) is hidden from the caller.
-   */
-  logits(model: CausalLM, ids: tf.Tensor2D, attentionMask: tf.Tensor2D): tf.Tensor3D
+  /** What this adapter adds to a forward pass of `model` over `batch` rows (tensors made in the caller's tidy). */
+  inject(model: BaseModel, batch: number): Injection
   /** Switches training-only behaviour such as dropout; adapters without any omit it. */
   setTraining?(training: boolean): void
   /** adapter_config.json fields in PEFT's format. */
@@ -25,3 +36,7 @@ export interface Adapter {
 
 export const trainableParameterCount = (adapter: Adapter): number =>
   adapter.trainable.reduce((sum, v) => sum + v.size, 0)
+
+/** PEFT's task_type for adapter_config.json, from the kind of model an adapter was made for. */
+export const peftTaskType = (model: BaseModel): string =>
+  model.kind === "causal" ? "CAUSAL_LM" : model.kind === "seq2seq" ? "SEQ_2_SEQ_LM" : "FEATURE_EXTRACTION"

@@ -5,7 +5,7 @@ import type { Adapter } from "./adapter.ts"
 export const frozenBase = (): Adapter => ({
   peftType: "NONE",
   trainable: [],
-  logits: (model, ids, attentionMask) => model.forward({ embeds: model.embed(ids), attentionMask }),
+  inject: () => ({}),
   peftConfig: () => ({}),
   peftTensors: () => new Map<string, tf.Tensor>(),
   dispose: () => {},

@@ -1,5 +1,6 @@
 import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
+import { causalLogits } from "@peftlab/adapters-base"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { loadCausalLM, type CausalLM } from "@peftlab/models"
@@ -48,7 +49,7 @@ describe.skipIf(!models)("frozenBase on stories260k", () => {
     expect(adapter.peftTensors().size).toBe(0)
     const ids = tf.tensor2d([[1, 403, 407]], [1, 3], "int32")
     const mask = tf.ones([1, 3], "int32") as tf.Tensor2D
-    const got = tf.tidy(() => adapter.logits(model, ids, mask))
+    const got = tf.tidy(() => causalLogits(model, adapter, ids, mask))
     const expected = tf.tidy(() => model.forward({ embeds: model.embed(ids), attentionMask: mask }))
     expect(Array.from(got.dataSync())).toEqual(Array.from(expected.dataSync()))
     tf.dispose([ids, mask, got, expected])

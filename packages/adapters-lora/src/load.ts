@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { configField, peftTensor, type PeftAdapterFiles } from "@peftlab/adapters-base"
 import { Rng } from "@peftlab/core"
-import type { CausalLM } from "@peftlab/models"
+import type { BaseModel } from "@peftlab/models"
 import { createLora, type LoraAdapter } from "./lora.ts"
 
 const isLora = (u: unknown): u is "LORA" => u === "LORA"
@@ -12,7 +12,7 @@ const isPositive = (u: unknown): u is number => typeof u === "number" && u > 0
 const isTargets = (u: unknown): u is string | Array<string> =>
   (typeof u === "string" && u.length > 0) || (Array.isArray(u) && u.length > 0 && u.every((t) => typeof t === "string"))
 
-export const loadLora = (model: CausalLM, files: PeftAdapterFiles) =>
+export const loadLora = (model: BaseModel, files: PeftAdapterFiles) =>
   Effect.gen(function* () {
     yield* configField(files, "peft_type", '"LORA"', isLora)
     const r = yield* configField(files, "r", "a positive integer", isPositiveInt)

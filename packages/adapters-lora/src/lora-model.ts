@@ -1,25 +1,23 @@
 // Several named LoRA adapters on one frozen base, one of them active at a time, as PEFT's
 // add_adapter / set_adapter. Each adapter keeps its own modules, so switching costs nothing.
-import type * as tf from "@tensorflow/tfjs"
 import type { Rng } from "@peftlab/core"
-import type { CausalLM } from "@peftlab/models"
+import type { BaseModel } from "@peftlab/models"
 import type { LoraConfig } from "./config.ts"
 import { createLora, type LoraAdapter } from "./lora.ts"
 
 export interface LoraModel {
-  readonly model: CausalLM
+  readonly model: BaseModel
   readonly adapters: ReadonlyMap<string, LoraAdapter>
-  /** The adapter `logits` runs: the first one added until setActive picks another. */
+  /** The adapter in use: the first one added until setActive picks another. */
   readonly active: LoraAdapter
   /** Adds an adapter under a new name; it becomes active when it is the first. */
   add(name: string, config: LoraConfig, rng: Rng): LoraAdapter
   setActive(name: string): void
-  logits(ids: tf.Tensor2D, attentionMask: tf.Tensor2D): tf.Tensor3D
   /** Frees every adapter; the base model stays the caller's. */
   dispose(): void
 }
 
-export const createLoraModel = (model: CausalLM): LoraModel => {
+export const createLoraModel = (model: BaseModel): LoraModel => {
   const adapters = new Map<string, LoraAdapter>()
   let activeName: string | undefined
   const named = (name: string): LoraAdapter => {
@@ -45,7 +43,6 @@ export const createLoraModel = (model: CausalLM): LoraModel => {
       named(name)
       activeName = name
     },
-    logits: (ids, attentionMask) => self.active.logits(model, ids, attentionMask),
     dispose: () => {
       adapters.forEach((adapter) => adapter.dispose())
       adapters.clear()

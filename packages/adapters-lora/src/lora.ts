@@ -1,11 +1,10 @@
 // LoRA (Hu et al., 2021) as an Adapter: each targeted linear projection of the frozen model
-// gets a trainable low-rank update. The wrapped modules are put into the model's `linears`
-// only for the length of a `logits` call and the originals put back after it, so several
-// adapters can share one base model without ever seeing each other's modules.
-import * as tf from "@tensorflow/tfjs"
-import type { Adapter } from "@peftlab/adapters-base"
+// gets a trainable low-rank update. The wrapped modules go into the model's `linears` only for
+// the length of a call (see withLinears), so several adapters can share one base model.
+import type * as tf from "@tensorflow/tfjs"
+import { peftTaskType, type Adapter } from "@peftlab/adapters-base"
 import type { Rng } from "@peftlab/core"
-import type { CausalLM, Linear } from "@peftlab/models"
+import type { BaseModel, Linear } from "@peftlab/models"
 import { checkLoraConfig, loraScale, targetedModules, type LoraConfig } from "./config.ts"
 import { loraLinear, type LoraLinear } from "./layer/lora-linear.ts"
 
@@ -21,7 +20,7 @@ export interface LoraAdapter extends Adapter {
   unmerge(): void
 }
 
-export const createLora = (model: CausalLM, config: LoraConfig, rng: Rng): LoraAdapter => {
+export const createLora = (model: BaseModel, config: LoraConfig, rng: Rng): LoraAdapter => {
   checkLoraConfig(config)
   const names = targetedModules(model.linears.keys(), config.targetModules)
   if (names.length === 0) {
@@ -39,29 +38,24 @@ export const createLora = (model: CausalLM, config: LoraConfig, rng: Rng): LoraA
     scale,
     modules,
     trainable: [...modules.values()].flatMap((m) => [m.loraA, m.loraB]),
-    logits: (base, ids, attentionMask) => {
+    inject: (base) => {
       if (base !== model) throw new Error("this LoRA adapter wraps another model's modules")
-      const originals = names.map((name) => [name, model.linears.get(name) as Linear] as const)
-      modules.forEach((module, name) => model.linears.set(name, module))
-      try {
-        return tf.tidy(() => model.forward({ embeds: model.embed(ids), attentionMask }))
-      } finally {
-        for (const [name, original] of originals) model.linears.set(name, original)
-      }
+      return { linears: modules }
     },
     setTraining: (on) => modules.forEach((m) => (m.training = on)),
     merge: each((m) => m.merge()),
     unmerge: each((m) => m.unmerge()),
     peftConfig: () => ({
       peft_type: "LORA",
-      task_type: "CAUSAL_LM",
+      task_type: peftTaskType(model),
       r: config.r,
       lora_alpha: config.loraAlpha,
       lora_dropout: config.loraDropout,
       target_modules: typeof config.targetModules === "string" ? config.targetModules : [...config.targetModules],
       use_rslora: config.useRslora,
       bias: "none",
-      fan_in_fan_out: false,
+      // GPT-2 stores its projections as Conv1D [in, out]; PEFT records that, the A and B shapes are the same.
+      fan_in_fan_out: model.architecture === "gpt2",
       base_model_name_or_path: config.baseModelNameOrPath ?? null,
       inference_mode: true,
     }),

@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { configField, peftTensor, type PeftAdapterFiles } from "@peftlab/adapters-base"
-import type { CausalLM } from "@peftlab/models"
+import type { BaseModel } from "@peftlab/models"
 import { prefixDims } from "./layer-prefixes.ts"
 import { plainEncoder } from "./prefix-encoder.ts"
 import { prefixTensorName, prefixTuningWith, type PrefixTuning } from "./prefix-tuning.ts"
@@ -12,7 +12,7 @@ import { prefixTensorName, prefixTuningWith, type PrefixTuning } from "./prefix-
 const isPositiveInt = (u: unknown): u is number => Number.isInteger(u) && (u as number) > 0
 const isPrefixTuning = (u: unknown): u is "PREFIX_TUNING" => u === "PREFIX_TUNING"
 
-export const loadPrefixTuning = (model: CausalLM, files: PeftAdapterFiles) =>
+export const loadPrefixTuning = (model: BaseModel, files: PeftAdapterFiles) =>
   Effect.gen(function* () {
     yield* configField(files, "peft_type", '"PREFIX_TUNING"', isPrefixTuning)
     const n = yield* configField(files, "num_virtual_tokens", "a positive integer", isPositiveInt)

@@ -1,13 +1,13 @@
-// Prefix tuning (Li & Liang, 2021) as Hugging Face PEFT does it for causal LMs: every layer
-// attends to numVirtualTokens trainable keys and values placed before the input, as if they
-// were cached past positions. Nothing is added to the token sequence, so logits stay aligned
-// with the caller's tokens.
+// Prefix tuning (Li & Liang, 2021) as Hugging Face PEFT does it: every layer attends to
+// numVirtualTokens trainable keys and values placed before the input, as if they were cached
+// past positions. Nothing is added to the token sequence, so outputs stay aligned with the
+// caller's tokens.
 import * as tf from "@tensorflow/tfjs"
-import type { Adapter } from "@peftlab/adapters-base"
+import { peftTaskType, type Adapter } from "@peftlab/adapters-base"
 import type { Rng } from "@peftlab/core"
-import type { CausalLM } from "@peftlab/models"
+import type { BaseModel } from "@peftlab/models"
 import type { PrefixTuningConfig } from "./config.ts"
-import { layerPrefixes, prefixDims } from "./layer-prefixes.ts"
+import { layerPrefixes, prefixDims, stackPrefixes } from "./layer-prefixes.ts"
 import { plainEncoder, projectedEncoder, randomPlainEncoder, type PrefixEncoder } from "./prefix-encoder.ts"
 
 /** PEFT saves prefix tuning's rows under the prompt-learning name, already through any projection. */
@@ -25,7 +25,7 @@ export interface PrefixTuning extends Adapter {
 const isPositiveInt = (n: number | undefined) => Number.isInteger(n) && (n as number) > 0
 
 /** The adapter around a given encoder; createPrefixTuning and loadPrefixTuning build the encoder. */
-export const prefixTuningWith = (model: CausalLM, config: PrefixTuningConfig, initial: PrefixEncoder): PrefixTuning => {
+export const prefixTuningWith = (model: BaseModel, config: PrefixTuningConfig, initial: PrefixEncoder): PrefixTuning => {
   const dims = prefixDims(model)
   const encoderHiddenSize = config.encoderHiddenSize ?? dims.tokenDim
   let encoder = initial
@@ -48,11 +48,10 @@ export const prefixTuningWith = (model: CausalLM, config: PrefixTuningConfig, in
       encoder.dispose()
       encoder = plainEncoder(rows)
     },
-    logits: (base, ids, attentionMask) =>
-      base.forward({ embeds: base.embed(ids), attentionMask, prefix: layerPrefixes(encoder.rows(), dims, ids.shape[0]) }),
+    inject: (base, batch) => ({ prefix: stackPrefixes(base, layerPrefixes(encoder.rows(), dims, batch)) }),
     peftConfig: () => ({
       peft_type: "PREFIX_TUNING",
-      task_type: "CAUSAL_LM",
+      task_type: peftTaskType(model),
       num_virtual_tokens: config.numVirtualTokens,
       token_dim: dims.tokenDim,
       num_layers: dims.layers,
@@ -76,7 +75,7 @@ export const prefixTuningWith = (model: CausalLM, config: PrefixTuningConfig, in
   }
 }
 
-export const createPrefixTuning = (model: CausalLM, config: PrefixTuningConfig, rng: Rng): PrefixTuning => {
+export const createPrefixTuning = (model: BaseModel, config: PrefixTuningConfig, rng: Rng): PrefixTuning => {
   if (!isPositiveInt(config.numVirtualTokens)) throw new RangeError(`numVirtualTokens must be a positive integer, got ${config.numVirtualTokens}`)
   if (config.encoderHiddenSize !== undefined && !isPositiveInt(config.encoderHiddenSize)) {
     throw new RangeError(`encoderHiddenSize must be a positive integer, got ${config.encoderHiddenSize}`)

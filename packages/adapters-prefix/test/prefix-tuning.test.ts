@@ -1,9 +1,9 @@
 import * as tf from "@tensorflow/tfjs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { trainOnFixedTask } from "@peftlab/testkit"
-import { trainableParameterCount } from "@peftlab/adapters-base"
+import { trainableParameterCount, causalLogits } from "@peftlab/adapters-base"
 import { Rng } from "@peftlab/core"
-import type { CausalLM, KeyValuePrefix } from "@peftlab/models"
+import type { CausalLM, KeyValue, LlamaCausalLM } from "@peftlab/models"
 import { naiveLlamaLogits } from "../../models/test/naive-llama.ts"
 import { createPrefixTuning } from "../src/index.ts"
 import { loadStories260k, logitsOf, maxAbsDiff, models, rows, rowsMask } from "./stories260k.ts"
@@ -54,7 +54,7 @@ describe.skipIf(!models)("prefix tuning on stories260k", () => {
     // Built element by element from the flat index ((2l + kv) * kvHeads + head) * headDim + i.
     const block = (layer: number, kv: number) =>
       Array.from({ length: 4 }, (_, head) => values.map((row) => Array.from({ length: 8 }, (_, i) => row[((2 * layer + kv) * 4 + head) * 8 + i] as number)))
-    const prefix: KeyValuePrefix[] = Array.from({ length: layers }, (_, layer) => ({
+    const prefix: KeyValue[] = Array.from({ length: layers }, (_, layer) => ({
       key: tf.tensor4d([block(layer, 0), block(layer, 0)]),
       value: tf.tensor4d([block(layer, 1), block(layer, 1)]),
     }))
@@ -76,10 +76,10 @@ describe.skipIf(!models)("prefix tuning on stories260k", () => {
     const zeros = Array.from({ length: 4 }, () => Array.from({ length: n }, () => Array(8).fill(0)))
     const ids = rows[0]!
     const embeds = ids.map((id) => Array.from(weights.get("model.embed_tokens.weight")!.data.subarray(id * 64, (id + 1) * 64)))
-    const reference = naiveLlamaLogits(model.config, weights, embeds, Array.from({ length: layers }, () => ({ key: zeros, value: zeros })))
-    const got = tf.tidy(() => adapter.logits(model, tf.tensor2d([ids], undefined, "int32"), tf.ones([1, ids.length], "int32") as tf.Tensor2D).arraySync()[0]!)
+    const reference = naiveLlamaLogits((model as LlamaCausalLM).config, weights, embeds, Array.from({ length: layers }, () => ({ key: zeros, value: zeros })))
+    const got = tf.tidy(() => causalLogits(model, adapter, tf.tensor2d([ids], undefined, "int32"), tf.ones([1, ids.length], "int32") as tf.Tensor2D).arraySync()[0]!)
     expect(maxAbsDiff(got, reference)).toBeLessThan(1e-4)
-    expect(maxAbsDiff(got, naiveLlamaLogits(model.config, weights, embeds))).toBeGreaterThan(0.01)
+    expect(maxAbsDiff(got, naiveLlamaLogits((model as LlamaCausalLM).config, weights, embeds))).toBeGreaterThan(0.01)
     adapter.dispose()
   })
 

@@ -1,6 +1,7 @@
 // Shared by the tests: stories260k on the wasm backend, and a small batch of its token ids.
 import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
+import { causalLogits, type Adapter } from "@peftlab/adapters-base"
 import { Effect } from "effect"
 import { plugin } from "@peftlab/backend-wasm"
 import { loadCausalLM, type CausalLM } from "@peftlab/models"
@@ -20,8 +21,8 @@ export const rows = [
 ]
 export const rowsMask = rows.map((r, b) => r.map((_, t) => (b === 1 && t >= 3 ? 0 : 1)))
 
-export const logitsOf = (model: CausalLM, adapter: { logits: (m: CausalLM, ids: tf.Tensor2D, mask: tf.Tensor2D) => tf.Tensor3D }): number[][][] =>
-  tf.tidy(() => adapter.logits(model, tf.tensor2d(rows, undefined, "int32"), tf.tensor2d(rowsMask, undefined, "int32")).arraySync())
+export const logitsOf = (model: CausalLM, adapter: Adapter): number[][][] =>
+  tf.tidy(() => causalLogits(model, adapter, tf.tensor2d(rows, undefined, "int32"), tf.tensor2d(rowsMask, undefined, "int32")).arraySync())
 
 export const maxAbsDiff = (a: ReadonlyArray<ReadonlyArray<number>>, b: ReadonlyArray<ReadonlyArray<number>>): number =>
   Math.max(...a.map((row, i) => Math.max(...row.map((v, j) => Math.abs(v - (b[i]?.[j] ?? Number.NaN))))))

@@ -4,17 +4,17 @@ import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { configField, peftTensor, type PeftAdapterFiles } from "@peftlab/adapters-base"
 import { Rng } from "@peftlab/core"
-import type { CausalLM } from "@peftlab/models"
+import type { BaseModel } from "@peftlab/models"
 import { createPromptTuning, type PromptTuning } from "./prompt-tuning.ts"
 
 const isPositiveInt = (u: unknown): u is number => Number.isInteger(u) && (u as number) > 0
 const isPromptTuning = (u: unknown): u is "PROMPT_TUNING" => u === "PROMPT_TUNING"
 
-export const loadPromptTuning = (model: CausalLM, files: PeftAdapterFiles) =>
+export const loadPromptTuning = (model: BaseModel, files: PeftAdapterFiles) =>
   Effect.gen(function* () {
     yield* configField(files, "peft_type", '"PROMPT_TUNING"', isPromptTuning)
     const n = yield* configField(files, "num_virtual_tokens", "a positive integer", isPositiveInt)
-    const hidden = model.config.hidden_size
+    const hidden = model.dims.hidden_size
     const saved = yield* peftTensor(files, "prompt_embeddings", [n, hidden])
     const text = files.config["prompt_tuning_init_text"]
     const adapter: PromptTuning = createPromptTuning(

@@ -33,16 +33,16 @@ describe.skipIf(!models)("scoreLabels on stories260k", () => {
   ]
   const labels = [[13], [286, 261]] // a one-token and a two-token verbalizer
 
-  it("scores each label as the summed log-probability of its tokens after the prompt (tolerance 1e-5)", () => {
-    const scored = scoreLabels(model, frozenBase(), prompts, labels, 0)
+  it("scores each label as the summed log-probability of its tokens after the prompt (tolerance 1e-5)", async () => {
+    const scored = await scoreLabels(model, frozenBase(), prompts, labels, 0)
     prompts.forEach((prompt, i) =>
       labels.forEach((label, k) => expect(Math.abs(scored[i]!.scores[k]! - reference(model, prompt, label))).toBeLessThan(1e-5)),
     )
   })
 
-  it("predicts the highest score with its softmax share as confidence, and batching changes nothing", () => {
-    const together = scoreLabels(model, frozenBase(), prompts, labels, 0)
-    const alone = prompts.map((p) => scoreLabels(model, frozenBase(), [p], labels, 0)[0]!)
+  it("predicts the highest score with its softmax share as confidence, and batching changes nothing", async () => {
+    const together = await scoreLabels(model, frozenBase(), prompts, labels, 0)
+    const alone = await Promise.all(prompts.map(async (p) => (await scoreLabels(model, frozenBase(), [p], labels, 0))[0]!))
     together.forEach((s, i) => {
       const best = s.scores[0]! >= s.scores[1]! ? 0 : 1
       expect(s.predicted).toBe(best)
@@ -52,9 +52,9 @@ describe.skipIf(!models)("scoreLabels on stories260k", () => {
     })
   })
 
-  it("leaves no tensors behind", () => {
+  it("leaves no tensors behind", async () => {
     const before = tf.memory().numTensors
-    scoreLabels(model, frozenBase(), prompts, labels, 0)
+    await scoreLabels(model, frozenBase(), prompts, labels, 0)
     expect(tf.memory().numTensors).toBe(before)
   })
 })

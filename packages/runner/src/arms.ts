@@ -31,12 +31,13 @@ const probeLogits = (model: CausalLM, tokenizer: Tokenizer): tf.Tensor =>
   })
 
 // QLoRA: the frozen base's linear projections become NF4 for this arm only; LoRA wraps them.
-const qlora = (arm: LoraArmSpec, model: CausalLM, tokenizer: Tokenizer, make: () => Adapter): ArmAdapter => {
+const qlora = async (arm: LoraArmSpec, model: CausalLM, tokenizer: Tokenizer, make: () => Adapter): Promise<ArmAdapter> => {
   const float = probeLogits(model, tokenizer)
-  const quantized = quantizeModelLinears(model)
+  const quantized = await quantizeModelLinears(model)
   const nf4 = probeLogits(model, tokenizer)
-  const error = tf.tidy(() => float.sub(nf4).abs().max().dataSync()[0] as number)
-  tf.dispose([float, nf4])
+  const largest = tf.tidy(() => float.sub(nf4).abs().max())
+  const error = (await largest.data())[0] as number
+  tf.dispose([float, nf4, largest])
   const adapter = make()
   const ratio = (quantized.floatBytes / quantized.nf4Bytes).toFixed(2)
   return {
@@ -51,7 +52,7 @@ const qlora = (arm: LoraArmSpec, model: CausalLM, tokenizer: Tokenizer, make: ()
   }
 }
 
-export const createAdapter = (arm: ArmSpec, model: CausalLM, tokenizer: Tokenizer, rng: Rng, modelPath: string): ArmAdapter => {
+export const createAdapter = async (arm: ArmSpec, model: CausalLM, tokenizer: Tokenizer, rng: Rng, modelPath: string): Promise<ArmAdapter> => {
   switch (arm.kind) {
     case "base":
       return plain(frozenBase())

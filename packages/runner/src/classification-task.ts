@@ -3,8 +3,7 @@
 // validation scores every label and reports the metric the spec selects epochs by.
 import { Effect } from "effect"
 import type { Adapter } from "@peftlab/adapters-base"
-import { classificationMetrics, scoreLabels, toBatch, withContinuation, type LabelScores } from "@peftlab/evaluators"
-import { maskedNll, type CausalLM } from "@peftlab/models"
+import { classificationMetrics, continuationNll, scoreLabels, type LabelScores, type LanguageModel } from "@peftlab/evaluators"
 import type { TrainingTask, Validation } from "@peftlab/trainer"
 import { batchesOf } from "@peftlab/trainer"
 import type { EncodedExample, EncodedTask } from "./encode.ts"
@@ -12,7 +11,7 @@ import type { EncodedExample, EncodedTask } from "./encode.ts"
 export type SelectBy = "macro_f1" | "accuracy" | "loss"
 
 export interface ClassificationSetup {
-  readonly model: CausalLM
+  readonly model: LanguageModel
   readonly adapter: Adapter
   readonly task: EncodedTask
   readonly padId: number
@@ -20,17 +19,20 @@ export interface ClassificationSetup {
 }
 
 /** Label scores for many examples, a batch at a time. */
-export const scoreAll = (setup: ClassificationSetup, examples: ReadonlyArray<EncodedExample>): Array<LabelScores> =>
-  batchesOf(examples, setup.batchSize).flatMap((batch) =>
-    scoreLabels(setup.model, setup.adapter, batch.map((e) => e.prompt), setup.task.labelIds, setup.padId),
-  )
+export const scoreAll = async (setup: ClassificationSetup, examples: ReadonlyArray<EncodedExample>): Promise<Array<LabelScores>> => {
+  const scored: Array<LabelScores> = []
+  for (const batch of batchesOf(examples, setup.batchSize)) {
+    scored.push(...(await scoreLabels(setup.model, setup.adapter, batch.map((e) => e.prompt), setup.task.labelIds, setup.padId)))
+  }
+  return scored
+}
 
-export const validationOf = (
+export const validationOf = async (
   setup: ClassificationSetup,
   examples: ReadonlyArray<EncodedExample>,
   selectBy: SelectBy,
-): Validation => {
-  const scored = scoreAll(setup, examples)
+): Promise<Validation> => {
+  const scored = await scoreAll(setup, examples)
   // The training loss on this split: gold verbalizer NLL per token.
   const goldTokens = examples.reduce((sum, e) => sum + (setup.task.labelIds[e.label] as ReadonlyArray<number>).length, 0)
   const loss = -examples.reduce((sum, e, i) => sum + ((scored[i] as LabelScores).scores[e.label] as number), 0) / goldTokens
@@ -51,20 +53,19 @@ export const classificationTraining = (
   selectBy: SelectBy,
 ): TrainingTask<EncodedExample> => {
   const rowsOf = (batch: ReadonlyArray<EncodedExample>) =>
-    batch.map((e) => withContinuation(e.prompt, setup.task.labelIds[e.label] as ReadonlyArray<number>))
+    batch.map((e) => ({ prompt: e.prompt, continuation: setup.task.labelIds[e.label] as ReadonlyArray<number> }))
   return {
     examples: train,
     loss: (batch) => {
-      const { ids, attentionMask, target } = toBatch(rowsOf(batch), setup.padId)
       // Dropout and the like act in training steps only, never in validation or scoring.
       setup.adapter.setTraining?.(true)
       try {
-        return maskedNll(setup.adapter.logits(setup.model, ids, attentionMask), ids, target)
+        return continuationNll(setup.model, setup.adapter, rowsOf(batch), setup.padId)
       } finally {
         setup.adapter.setTraining?.(false)
       }
     },
-    tokens: (batch) => rowsOf(batch).reduce((sum, r) => sum + r.ids.length, 0),
-    validate: () => Effect.sync(() => validationOf(setup, val, selectBy)),
+    tokens: (batch) => rowsOf(batch).reduce((sum, r) => sum + r.prompt.length + r.continuation.length, 0),
+    validate: () => Effect.promise(() => validationOf(setup, val, selectBy)),
   }
 }

@@ -22,7 +22,7 @@ export const evaluateTest = (arm: string, setup: ClassificationSetup, examples: 
     const latencies: Array<number> = []
     for (const [i, example] of examples.entries()) {
       const started = performance.now()
-      const [scored] = scoreLabels(setup.model, setup.adapter, [example.prompt], setup.task.labelIds, setup.padId)
+      const [scored] = yield* Effect.promise(() => scoreLabels(setup.model, setup.adapter, [example.prompt], setup.task.labelIds, setup.padId))
       latencies.push(performance.now() - started)
       predictions.push({
         id: example.id,

@@ -37,7 +37,7 @@ export const headlineMetrics = (result: ArmResult): Record<string, number> => ({
 
 export const runArm = (context: ArmContext, arm: ArmSpec, rng: Rng) =>
   Effect.acquireUseRelease(
-    Effect.sync(() => createAdapter(arm, context.model, context.tokenizer, rng, context.spec.model.path)),
+    Effect.promise(() => createAdapter(arm, context.model, context.tokenizer, rng, context.spec.model.path)),
     ({ adapter, note, afterTraining }) =>
       Effect.gen(function* () {
         if (note) yield* emit({ type: "log", level: "info", message: note })

@@ -64,7 +64,7 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
         labels: data.labels,
         splits: Object.fromEntries(Object.entries(data.splits).map(([name, rows]) => [name, rows.length])),
       },
-      model: { path: resolve(spec.model.path), architecture: model.architecture, parameters: model.parameterCount(), config: model.config },
+      model: { path: resolve(spec.model.path), architecture: model.architecture, parameters: model.parameterCount(), dims: model.dims },
       runtime: { node: process.version, platform: `${process.platform}-${process.arch}` },
       packages: packageVersions([
         "@peftlab/core", "@peftlab/spec", "@peftlab/datasets", "@peftlab/tokenizers", "@peftlab/models",

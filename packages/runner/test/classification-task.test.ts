@@ -24,24 +24,24 @@ describe.skipIf(!shared)("classification through the LM head", () => {
   })
   afterAll(() => model?.dispose())
 
-  it("trains on the same quantity it scores: the batch loss is the gold verbalizers' NLL per token (tolerance 1e-4)", () => {
+  it("trains on the same quantity it scores: the batch loss is the gold verbalizers' NLL per token (tolerance 1e-4)", async () => {
     const training = classificationTraining(setup, examples, examples, "loss")
     const loss = training.loss(examples)
-    const scored = scoreAll(setup, examples)
+    const scored = await scoreAll(setup, examples)
     const goldTokens = examples.reduce((sum, e) => sum + setup.task.labelIds[e.label]!.length, 0)
     const expected = -examples.reduce((sum, e, i) => sum + scored[i]!.scores[e.label]!, 0) / goldTokens
     expect(Math.abs(loss.dataSync()[0]! - expected)).toBeLessThan(1e-4)
     loss.dispose()
   })
 
-  it("validates by the chosen metric, with loss lower-is-better and the training loss beside it", () => {
-    const byLoss = validationOf(setup, examples, "loss")
+  it("validates by the chosen metric, with loss lower-is-better and the training loss beside it", async () => {
+    const byLoss = await validationOf(setup, examples, "loss")
     expect(byLoss).toMatchObject({ metric: "loss", higherIsBetter: false })
     const trainingLoss = classificationTraining(setup, examples, examples, "loss").loss(examples)
     expect(Math.abs(byLoss.value - trainingLoss.dataSync()[0]!)).toBeLessThan(1e-4)
     trainingLoss.dispose()
-    const accuracy = validationOf(setup, examples, "accuracy")
-    const scored = scoreAll(setup, examples)
+    const accuracy = await validationOf(setup, examples, "accuracy")
+    const scored = await scoreAll(setup, examples)
     const correct = examples.filter((e, i) => scored[i]!.predicted === e.label).length
     expect(accuracy).toEqual({ metric: "accuracy", value: correct / examples.length, higherIsBetter: true, loss: byLoss.value })
   })

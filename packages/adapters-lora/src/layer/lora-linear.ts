@@ -64,13 +64,19 @@ export const loraLinear = (base: Linear, options: LoraLinearOptions): LoraLinear
     get weight() {
       return merged?.weight ?? base.weight
     },
+    get bias() {
+      return base.bias
+    },
     get merged() {
       return merged !== undefined
     },
     training: false,
     apply: (x) =>
       tf.tidy(() => {
-        if (merged !== undefined) return project(x, merged.transposed, true)
+        if (merged !== undefined) {
+          const projected = project(x, merged.transposed, true)
+          return base.bias ? projected.add(base.bias) : projected
+        }
         const dropped = module.training && options.dropout > 0 ? tf.dropout(x, options.dropout, undefined, options.rng.nextUint32()) : x
         return base.apply(x).add(project(project(dropped, loraA), loraB).mul(options.scale))
       }),

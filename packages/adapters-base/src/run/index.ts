@@ -1,0 +1,5 @@
+export { causalLogits, generateCausalWith } from "./causal.ts"
+export { encoderOutputs, type EncoderBatch } from "./encoder.ts"
+export { seq2seqLogits, type Seq2SeqBatch } from "./seq2seq.ts"
+export { dropVirtualPositions, prependVirtualTokens, type PromptedInput } from "./virtual-tokens.ts"
+export { withLinears, withLinearsAsync } from "./with-linears.ts"
