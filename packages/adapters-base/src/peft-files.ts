@@ -20,8 +20,11 @@ export interface PeftAdapterFiles {
 
 export const savePeftAdapter = (dir: string, adapter: Adapter): Effect.Effect<void, ModelFileError> =>
   Effect.gen(function* () {
+    // Read asynchronously: some backends (webgpu under Node) cannot read synchronously.
     const tensors = new Map(
-      [...adapter.peftTensors()].map(([name, t]) => [name, { shape: t.shape, data: t.dataSync() as Float32Array }] as const),
+      yield* Effect.promise(() =>
+        Promise.all([...adapter.peftTensors()].map(async ([name, t]) => [name, { shape: t.shape, data: (await t.data()) as Float32Array }] as const)),
+      ),
     )
     yield* writeSafetensors(join(dir, adapterWeightsFile), tensors, { format: "pt" })
     yield* Effect.promise(() => writeFileAtomic(join(dir, adapterConfigFile), JSON.stringify(adapter.peftConfig(), null, 2) + "\n"))

@@ -1,5 +1,6 @@
 export * from "./classification/confusion.ts"
 export * from "./classification/metrics.ts"
+export * from "./classification/normalise-answer.ts"
 export * from "./continuation.ts"
 export * from "./latency.ts"
 export * from "./metric-input-error.ts"

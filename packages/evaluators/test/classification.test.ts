@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { classificationMetrics, confusionMatrix, MetricInputError } from "../src/index.ts"
+import { classificationMetrics, confusionMatrix, MetricInputError, normaliseAnswer } from "../src/index.ts"
 
 describe("classificationMetrics", () => {
   it("matches a hand-worked binary example", () => {
@@ -67,5 +67,40 @@ describe("classificationMetrics", () => {
     fails(() => classificationMetrics(["yes", "maybe"], ["yes", "no"], ["yes", "no"]), /index 1: "maybe" is not one of "yes", "no"/)
     fails(() => confusionMatrix(["yes"], ["Yes"], ["yes", "no"]), /index 0: "Yes"/)
     fails(() => confusionMatrix(["yes"], ["yes"], ["yes", "yes"]), /distinct/)
+  })
+})
+
+describe("normaliseAnswer", () => {
+  const labels = ["yes", "no"]
+  it.each([
+    ["Yes.", "yes"],
+    [" no,", "no"],
+    ["YES it does", "yes"],
+    ["\n  No", "no"],
+    ["maybe", undefined],
+    ["...", undefined],
+    ["", undefined],
+    ["yesterday", undefined],
+  ])("reads %j as %j", (text, expected) => {
+    expect(normaliseAnswer(text, labels)).toBe(expected)
+  })
+
+  it("matches a label by its verbalizer's first word too", () => {
+    expect(normaliseAnswer("Positive finding", ["pos", "neg"], { pos: " positive", neg: " negative" })).toBe("pos")
+  })
+})
+
+describe("predictions outside the labels (generated answers)", () => {
+  it("are an error by default, and with unknownPredictions 'wrong' count as misses of their gold class only", () => {
+    const gold = ["yes", "yes", "no", "no"]
+    const pred = ["yes", "(none)", "no", "yes"]
+    expect(() => classificationMetrics(gold, pred, ["yes", "no"])).toThrow(/is not one of/)
+    const m = classificationMetrics(gold, pred, ["yes", "no"], { unknownPredictions: "wrong" })
+    expect(m.accuracy).toBe(0.5)
+    // yes: tp 1, predicted 2, support 2 -> F1 = 2/(2+2); no: tp 1, predicted 1, support 2 -> F1 = 2/3.
+    expect(m.perClass["yes"]!.f1).toBeCloseTo(0.5, 12)
+    expect(m.perClass["no"]!.f1).toBeCloseTo(2 / 3, 12)
+    expect(m.perClass["yes"]!.support).toBe(2)
+    expect(m.confusion).toEqual([[1, 0], [1, 1]])
   })
 })

@@ -5,7 +5,8 @@ import { createLora } from "@peftlab/adapters-lora"
 import { createPrefixTuning } from "@peftlab/adapters-prefix"
 import { createPromptTuning } from "@peftlab/adapters-prompt"
 import type { Rng } from "@peftlab/core"
-import { quantizeModelLinears, type CausalLM } from "@peftlab/models"
+import { continuationTokenLogProbs, type LanguageModel } from "@peftlab/evaluators"
+import { quantizeModelLinears } from "@peftlab/models"
 import type { ArmSpec, LoraArmSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
 
@@ -23,28 +24,29 @@ const plain = (adapter: Adapter): ArmAdapter => ({ adapter, release: () => adapt
 
 const probeText = "Does this treatment reduce the risk of stroke in adults? Answer yes or no."
 
-/** Logits of the base model for a fixed probe sentence, to measure what quantization changes. */
-const probeLogits = (model: CausalLM, tokenizer: Tokenizer): tf.Tensor =>
-  tf.tidy(() => {
-    const ids = tokenizer.encode(probeText, { addSpecialTokens: true })
-    return model.forward({ embeds: model.embed(tf.tensor2d([ids], [1, ids.length], "int32")) })
-  })
+/** Token log-probabilities of the base model on a fixed probe sentence (its second half after its first), to measure what quantization changes. */
+const probeLogProbs = async (model: LanguageModel, tokenizer: Tokenizer): Promise<Float32Array> => {
+  const ids = tokenizer.encode(probeText, { addSpecialTokens: true })
+  const half = Math.floor(ids.length / 2)
+  const { logProbs, mask } = continuationTokenLogProbs(model, frozenBase(), [{ prompt: ids.slice(0, half), continuation: ids.slice(half) }], tokenizer.padId)
+  const values = (await logProbs.data()) as Float32Array
+  tf.dispose([logProbs, mask])
+  return values
+}
 
 // QLoRA: the frozen base's linear projections become NF4 for this arm only; LoRA wraps them.
-const qlora = async (arm: LoraArmSpec, model: CausalLM, tokenizer: Tokenizer, make: () => Adapter): Promise<ArmAdapter> => {
-  const float = probeLogits(model, tokenizer)
+const qlora = async (arm: LoraArmSpec, model: LanguageModel, tokenizer: Tokenizer, make: () => Adapter): Promise<ArmAdapter> => {
+  const float = await probeLogProbs(model, tokenizer)
   const quantized = await quantizeModelLinears(model)
-  const nf4 = probeLogits(model, tokenizer)
-  const largest = tf.tidy(() => float.sub(nf4).abs().max())
-  const error = (await largest.data())[0] as number
-  tf.dispose([float, nf4, largest])
+  const nf4 = await probeLogProbs(model, tokenizer)
+  const error = Math.max(...float.map((v, i) => Math.abs(v - (nf4[i] as number))))
   const adapter = make()
   const ratio = (quantized.floatBytes / quantized.nf4Bytes).toFixed(2)
   return {
     adapter,
     note:
       `${arm.name}: ${quantized.modules.length} linear modules in NF4, ${quantized.floatBytes} -> ${quantized.nf4Bytes} bytes ` +
-      `(${ratio}x smaller); max |logit change| on a probe sentence ${error.toFixed(4)}`,
+      `(${ratio}x smaller); max |log-prob change| on a probe sentence ${error.toFixed(4)}`,
     release: () => {
       adapter.dispose()
       quantized.restore()
@@ -52,7 +54,7 @@ const qlora = async (arm: LoraArmSpec, model: CausalLM, tokenizer: Tokenizer, ma
   }
 }
 
-export const createAdapter = async (arm: ArmSpec, model: CausalLM, tokenizer: Tokenizer, rng: Rng, modelPath: string): Promise<ArmAdapter> => {
+export const createAdapter = async (arm: ArmSpec, model: LanguageModel, tokenizer: Tokenizer, rng: Rng, modelPath: string): Promise<ArmAdapter> => {
   switch (arm.kind) {
     case "base":
       return plain(frozenBase())

@@ -1,9 +1,14 @@
 // Test-set evaluation, one example at a time so each latency is a real per-example latency
-// (prompt in, label out), as a deployed classifier would see it.
+// (prompt in, label out), as a deployed classifier would see it. The label comes from scoring
+// every verbalizer, or (evaluation.mode generate) from greedily generated text read as a label.
+import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
-import { classificationMetrics, latencyStats, scoreLabels } from "@peftlab/evaluators"
+import { generateWith } from "@peftlab/adapters-base"
+import { classificationMetrics, latencyStats, normaliseAnswer, scoreLabels } from "@peftlab/evaluators"
 import { emit } from "@peftlab/core"
 import type { PredictionRow } from "@peftlab/reporters"
+import type { ExperimentSpec } from "@peftlab/spec"
+import type { Tokenizer } from "@peftlab/tokenizers"
 import type { ClassificationSetup } from "./classification-task.ts"
 import type { EncodedExample } from "./encode.ts"
 
@@ -13,23 +18,46 @@ export interface TestEvaluation {
   readonly latency: ReturnType<typeof latencyStats>
 }
 
+/** The predicted label of one example and its score (the label's softmax share; NaN for generated text). */
+export type Predictor = (setup: ClassificationSetup, example: EncodedExample) => Promise<{ readonly pred: string; readonly score: number }>
+
+/** Generated text that names no label is predicted as this, and scored as wrong. */
+export const unparsedAnswer = "(unparsed)"
+
+const byScoring: Predictor = async (setup, example) => {
+  const [scored] = await scoreLabels(setup.model, setup.adapter, [example.prompt], setup.task.labelIds, setup.padId)
+  return { pred: setup.task.labels[scored!.predicted] as string, score: scored!.confidence }
+}
+
+const byGeneration =
+  (maxNewTokens: number, tokenizer: Tokenizer, verbalizers: Readonly<Record<string, string>>): Predictor =>
+  async (setup, example) => {
+    const ids = tf.tensor2d([[...example.prompt]], [1, example.prompt.length], "int32")
+    const mask = tf.onesLike(ids)
+    try {
+      const [generated] = await generateWith(setup.model, setup.adapter, ids, mask, { maxNewTokens })
+      const text = tokenizer.decode(generated ?? [], { skipSpecialTokens: true })
+      return { pred: normaliseAnswer(text, setup.task.labels, verbalizers) ?? unparsedAnswer, score: Number.NaN }
+    } finally {
+      tf.dispose([ids, mask])
+    }
+  }
+
+export const testPredictor = (spec: ExperimentSpec, tokenizer: Tokenizer): Predictor =>
+  spec.evaluation.mode === "generate" ? byGeneration(spec.evaluation.max_new_tokens ?? 1, tokenizer, spec.task.labels) : byScoring
+
 const yieldToEventLoop = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
 
-export const evaluateTest = (arm: string, setup: ClassificationSetup, examples: ReadonlyArray<EncodedExample>) =>
+export const evaluateTest = (arm: string, setup: ClassificationSetup, examples: ReadonlyArray<EncodedExample>, predict: Predictor) =>
   Effect.gen(function* () {
     const labels = setup.task.labels
     const predictions: Array<PredictionRow> = []
     const latencies: Array<number> = []
     for (const [i, example] of examples.entries()) {
       const started = performance.now()
-      const [scored] = yield* Effect.promise(() => scoreLabels(setup.model, setup.adapter, [example.prompt], setup.task.labelIds, setup.padId))
+      const { pred, score } = yield* Effect.promise(() => predict(setup, example))
       latencies.push(performance.now() - started)
-      predictions.push({
-        id: example.id,
-        gold: labels[example.label] as string,
-        pred: labels[scored!.predicted] as string,
-        score: scored!.confidence,
-      })
+      predictions.push({ id: example.id, gold: labels[example.label] as string, pred, score })
       if ((i + 1) % 10 === 0 || i + 1 === examples.length) {
         yield* emit({ type: "eval-progress", arm, split: "test", done: i + 1, total: examples.length })
         yield* yieldToEventLoop
@@ -39,6 +67,7 @@ export const evaluateTest = (arm: string, setup: ClassificationSetup, examples: 
       predictions.map((p) => p.gold),
       predictions.map((p) => p.pred),
       labels,
+      { unknownPredictions: "wrong" },
     )
     return { predictions, metrics, latency: latencyStats(latencies) } satisfies TestEvaluation
   })

@@ -1,5 +1,7 @@
 export * from "./classification-task.ts"
 export * from "./data.ts"
 export * from "./encode.ts"
+export { evaluateTest, testPredictor, unparsedAnswer, type Predictor } from "./evaluate.ts"
+export { loadLanguageModel } from "./language-model.ts"
 export * from "./output-folder.ts"
 export * from "./run-experiment.ts"

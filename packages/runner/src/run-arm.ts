@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { Effect } from "effect"
 import { savePeftAdapter, trainableParameterCount } from "@peftlab/adapters-base"
 import { emit, writeFileAtomic, type Rng } from "@peftlab/core"
-import type { CausalLM } from "@peftlab/models"
+import type { LanguageModel } from "@peftlab/evaluators"
 import { writeConfusion, writePredictions, type ArmResult } from "@peftlab/reporters"
 import type { ArmSpec, ExperimentSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
@@ -13,7 +13,7 @@ import { classBalanced, shuffled, train } from "@peftlab/trainer"
 import { createAdapter, isTrainable } from "./arms.ts"
 import { classificationTraining, type ClassificationSetup } from "./classification-task.ts"
 import type { EncodedExample, EncodedTask } from "./encode.ts"
-import { evaluateTest } from "./evaluate.ts"
+import { evaluateTest, testPredictor } from "./evaluate.ts"
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint-files.ts"
 import { adapterFolder, armFolder, armResultFile, type FinishedArm } from "./output-folder.ts"
 
@@ -21,7 +21,7 @@ export interface ArmContext {
   readonly spec: ExperimentSpec
   readonly outDir: string
   readonly fingerprint: string
-  readonly model: CausalLM
+  readonly model: LanguageModel
   readonly tokenizer: Tokenizer
   readonly task: EncodedTask
   readonly encoded: { readonly train: ReadonlyArray<EncodedExample>; readonly val: ReadonlyArray<EncodedExample>; readonly test: ReadonlyArray<EncodedExample> }
@@ -86,7 +86,7 @@ export const runArm = (context: ArmContext, arm: ArmSpec, rng: Rng) =>
         }
 
         yield* emit({ type: "arm-phase", arm: arm.name, phase: "evaluating" })
-        const evaluation = yield* evaluateTest(arm.name, setup, encoded.test)
+        const evaluation = yield* evaluateTest(arm.name, setup, encoded.test, testPredictor(spec, context.tokenizer))
         const { metrics } = evaluation
         const result: ArmResult = {
           arm: arm.name,

@@ -4,7 +4,7 @@
 import { resolve } from "node:path"
 import { Cause, Effect } from "effect"
 import { Backend, emit, Rng } from "@peftlab/core"
-import { loadCausalLM } from "@peftlab/models"
+import { loadLanguageModel } from "./language-model.ts"
 import { writeManifest, writeResults, writeStats, writeTrainLog } from "@peftlab/reporters"
 import type { LoadedSpec } from "@peftlab/spec"
 import { loadTokenizer } from "@peftlab/tokenizers"
@@ -40,7 +40,7 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     const fingerprint = fingerprintOf(inputs)
     yield* checkOutputFolder(outDir, inputs)
     const tokenizer = yield* loadTokenizer(spec.model.path)
-    const model = yield* Effect.acquireRelease(loadCausalLM(spec.model.path), (m) => Effect.sync(() => m.dispose()))
+    const model = yield* Effect.acquireRelease(loadLanguageModel(spec.model.path), (m) => Effect.sync(() => m.dispose()))
     const task = encodedTask(spec, tokenizer, data.labels)
     const encoded = {
       train: yield* task.encode(data.splits.train),

@@ -7,8 +7,9 @@ import { classificationMetrics, quantileSorted } from "@peftlab/evaluators"
 /** A score computed from gold labels and predictions; `labels` is the full label set. */
 export type Metric = (gold: readonly string[], pred: readonly string[], labels: readonly string[]) => number
 
-export const accuracy: Metric = (gold, pred, labels) => classificationMetrics(gold, pred, labels).accuracy
-export const macroF1: Metric = (gold, pred, labels) => classificationMetrics(gold, pred, labels).macroF1
+// Generated answers that name no label count as wrong (see classificationMetrics).
+export const accuracy: Metric = (gold, pred, labels) => classificationMetrics(gold, pred, labels, { unknownPredictions: "wrong" }).accuracy
+export const macroF1: Metric = (gold, pred, labels) => classificationMetrics(gold, pred, labels, { unknownPredictions: "wrong" }).macroF1
 
 export interface PairedBootstrapOptions {
   readonly gold: readonly string[]

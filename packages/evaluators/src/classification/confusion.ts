@@ -1,14 +1,23 @@
 import { MetricInputError } from "../metric-input-error.ts"
 
+export interface ConfusionOptions {
+  /**
+   * A prediction outside `labels` (a generated answer that names no label) is an error by
+   * default; "wrong" counts it as a miss for its gold label, in no column.
+   */
+  readonly unknownPredictions?: "error" | "wrong"
+}
+
 /**
  * Counts of (gold, predicted) pairs: rows are gold labels and columns predicted labels, both
  * in `labels` order. Throws `MetricInputError` on unequal lengths, no examples, a repeated
- * label in `labels`, or a gold/predicted label outside `labels`.
+ * label in `labels`, a gold label outside `labels`, or (by default) a predicted one.
  */
 export const confusionMatrix = (
   gold: readonly string[],
   pred: readonly string[],
   labels: readonly string[],
+  options: ConfusionOptions = {},
 ): number[][] => {
   if (gold.length !== pred.length) {
     throw new MetricInputError({
@@ -21,6 +30,7 @@ export const confusionMatrix = (
   const matrix = labels.map(() => labels.map(() => 0))
   for (let i = 0; i < gold.length; i++) {
     const row = matrix[lookup(index, gold[i] as string, "gold labels", i, labels)] as number[]
+    if (options.unknownPredictions === "wrong" && !index.has(pred[i] as string)) continue
     row[lookup(index, pred[i] as string, "predictions", i, labels)]! += 1
   }
   return matrix

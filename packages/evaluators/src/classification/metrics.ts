@@ -1,4 +1,4 @@
-import { confusionMatrix } from "./confusion.ts"
+import { confusionMatrix, type ConfusionOptions } from "./confusion.ts"
 
 export interface ClassScores {
   readonly precision: number
@@ -28,14 +28,16 @@ export const classificationMetrics = (
   gold: readonly string[],
   pred: readonly string[],
   labels: readonly string[],
+  options: ConfusionOptions = {},
 ): ClassificationMetrics => {
-  const confusion = confusionMatrix(gold, pred, labels)
+  const confusion = confusionMatrix(gold, pred, labels, options)
   const perClass: Record<string, ClassScores> = {}
   let correct = 0
   let f1Sum = 0
   labels.forEach((label, k) => {
     const tp = confusion[k]![k]!
-    const support = sum(confusion[k]!)
+    // Counted from the gold labels: a row misses predictions outside `labels` (see ConfusionOptions).
+    const support = gold.filter((g) => g === label).length
     const predicted = sum(confusion.map((row) => row[k]!))
     const scores = {
       precision: ratio(tp, predicted),

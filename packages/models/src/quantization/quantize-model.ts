@@ -1,6 +1,6 @@
 // Swaps a model's linear projections for NF4 ones in place (model.linears is looked up on every
 // forward pass) and reports the weight memory before and after.
-import type { CausalLM } from "../causal-lm.ts"
+import type { BaseModel } from "../model.ts"
 import type { Linear } from "../layers/linear.ts"
 import { nf4Bytes } from "./nf4.ts"
 import { nf4Linear, type Nf4Linear } from "./nf4-linear.ts"
@@ -16,12 +16,12 @@ export interface Nf4Report {
   restore(): void
 }
 
-// As QLoRA: every projection in the decoder layers, but not the LM head (which, like the
+// As QLoRA: every projection in the transformer layers, but not the LM head (which, like the
 // embeddings, stays in full precision).
 const decoderProjections = (name: string): boolean => name !== "lm_head"
 
 export const quantizeModelLinears = async (
-  model: CausalLM,
+  model: BaseModel,
   filter: (name: string, module: Linear) => boolean = decoderProjections,
   blockSize = 64,
 ): Promise<Nf4Report> => {
