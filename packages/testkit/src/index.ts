@@ -1,1 +1,2 @@
 export * from "./fixed-task.ts"
+export * from "./tiny-checkpoints.ts"

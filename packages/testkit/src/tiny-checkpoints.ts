@@ -1,0 +1,62 @@
+// Tiny random checkpoints of every architecture, in exact Hugging Face layout, for tests that
+// must run on each kind of model: small enough to train in a second, shaped to exercise the
+// options that matter (grouped-query attention, tied and untied heads, gated feed-forward).
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect } from "effect"
+import { writeRandomCheckpoint } from "@peftlab/models"
+
+export const tinyConfigs = {
+  llama: {
+    model_type: "llama",
+    hidden_size: 24,
+    intermediate_size: 40,
+    num_hidden_layers: 2,
+    num_attention_heads: 6,
+    num_key_value_heads: 2,
+    head_dim: 6,
+    rms_norm_eps: 1e-6,
+    vocab_size: 64,
+    tie_word_embeddings: false,
+    bos_token_id: 1,
+    eos_token_id: 2,
+    max_position_embeddings: 32,
+  },
+  gpt2: { model_type: "gpt2", n_embd: 24, n_layer: 2, n_head: 4, n_positions: 32, vocab_size: 64, bos_token_id: 1, eos_token_id: 2 },
+  t5: {
+    model_type: "t5",
+    d_model: 24,
+    d_kv: 6,
+    d_ff: 40,
+    num_layers: 2,
+    num_heads: 4,
+    relative_attention_num_buckets: 8,
+    relative_attention_max_distance: 16,
+    feed_forward_proj: "gated-gelu",
+    tie_word_embeddings: false,
+    vocab_size: 64,
+    pad_token_id: 0,
+    eos_token_id: 1,
+    decoder_start_token_id: 0,
+  },
+  bert: {
+    model_type: "bert",
+    vocab_size: 64,
+    hidden_size: 24,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    intermediate_size: 40,
+    max_position_embeddings: 32,
+    type_vocab_size: 2,
+  },
+} as const satisfies Record<string, Readonly<Record<string, unknown>>>
+
+export type TinyArchitecture = keyof typeof tinyConfigs
+
+/** Writes a tiny random checkpoint of `architecture` to a new temporary folder and returns the folder. */
+export const writeTinyCheckpoint = async (architecture: TinyArchitecture, seed = 1): Promise<string> => {
+  const dir = mkdtempSync(join(tmpdir(), `peftlab-tiny-${architecture}-`))
+  await Effect.runPromise(writeRandomCheckpoint(dir, tinyConfigs[architecture], seed))
+  return dir
+}
