@@ -3,7 +3,8 @@ import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { frozenBase } from "@peftlab/adapters-base"
-import { loadCausalLM, type CausalLM } from "@peftlab/models"
+import { loadCausalLM, loadModel, type CausalLM, type Seq2SeqLM } from "@peftlab/models"
+import { writeTinyCheckpoint } from "@peftlab/testkit"
 import { scoreLabels } from "../src/index.ts"
 
 const models = process.env.PEFTLAB_MODELS
@@ -56,5 +57,30 @@ describe.skipIf(!models)("scoreLabels on stories260k", () => {
     const before = tf.memory().numTensors
     await scoreLabels(model, frozenBase(), prompts, labels, 0)
     expect(tf.memory().numTensors).toBe(before)
+  })
+})
+
+describe("scoreLabels on an encoder-decoder (tiny T5, cpu)", () => {
+  // Reference: encode the prompt, decode [start, label...] and add up log-softmax of each label
+  // token at the position before it, one plain encode/decode per candidate.
+  const reference = (model: Seq2SeqLM, prompt: number[], label: number[]): number =>
+    tf.tidy(() => {
+      const encoderHidden = model.encode({ embeds: model.embed(tf.tensor2d([prompt], undefined, "int32")) })
+      const decoderIds = [model.decoderStartTokenId, ...label.slice(0, -1)]
+      const logits = model.decode({ embeds: model.embed(tf.tensor2d([decoderIds], undefined, "int32")), encoderHidden })
+      const logProbs = tf.logSoftmax(logits).arraySync() as number[][][]
+      return label.reduce((sum, token, j) => sum + logProbs[0]![j]![token]!, 0)
+    })
+
+  it("scores each label as the log-probability of its tokens as the decoder's target, batched and padded (tolerance 1e-5)", async () => {
+    await tf.setBackend("cpu")
+    const model = (await Effect.runPromise(loadModel(await writeTinyCheckpoint("t5", 9)))) as Seq2SeqLM
+    const prompts = [[4, 19, 33, 7, 1], [12, 5, 1]]
+    const labels = [[21], [30, 14]]
+    const scored = await scoreLabels(model, frozenBase(), prompts, labels, 0)
+    prompts.forEach((prompt, i) =>
+      labels.forEach((label, k) => expect(Math.abs(scored[i]!.scores[k]! - reference(model, prompt, label))).toBeLessThan(1e-5)),
+    )
+    model.dispose()
   })
 })

@@ -4,8 +4,10 @@
 import * as tf from "@tensorflow/tfjs"
 import type { CausalLM } from "../causal-lm.ts"
 import { attentionBias } from "../layers/attention-bias.ts"
-import type { KeyValueCache } from "../layers/key-value-cache.ts"
+import { checkInput } from "../layers/check-input.ts"
 import { linear, type Linear } from "../layers/linear.ts"
+import { linearModules } from "../layers/linear-modules.ts"
+import { pastJoiner, pastLength } from "../layers/past.ts"
 import { fullAttentionMask, positionIds } from "../layers/positions.ts"
 import type { KeyValue } from "../model.ts"
 import { attention } from "./attention.ts"
@@ -33,12 +35,7 @@ export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<strin
     }
   }
   ownLinears.push(linear("lm_head", config.tie_word_embeddings ? embedding : parameter(lmHeadName)))
-  const linears = new Map(ownLinears.map((module) => [module.name, module]))
-  const module = (name: string): Linear => {
-    const found = linears.get(name)
-    if (found === undefined) throw new Error(`the model has no linear module "${name}"`)
-    return found
-  }
+  const { linears, module } = linearModules(ownLinears)
 
   const rope = makeRope(config.head_dim, config.max_position_embeddings, config.rope_theta)
   const heads = { heads: config.num_attention_heads, kvHeads: config.num_key_value_heads, headDim: config.head_dim }
@@ -74,40 +71,6 @@ export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<strin
     )
   }
 
-  /** The number of prefix positions, after checking each layer's prefix has the same shape. */
-  const checkPrefix = (batch: number, prefix: ReadonlyArray<KeyValue>): number => {
-    if (prefix.length !== config.num_hidden_layers) {
-      throw new RangeError(`prefix: expected one entry per layer (${config.num_hidden_layers}), got ${prefix.length}`)
-    }
-    const length = prefix[0]?.key.shape[2] ?? 0
-    const expected = [batch, config.num_key_value_heads, length, config.head_dim].join(", ")
-    prefix.forEach(({ key, value }, layer) => {
-      for (const [name, t] of [["key", key], ["value", value]] as const) {
-        if (t.shape.join(", ") !== expected) throw new RangeError(`prefix[${layer}].${name}: expected shape [${expected}], got [${t.shape.join(", ")}]`)
-      }
-    })
-    return length
-  }
-
-  const checkInput = (embeds: tf.Tensor3D, attentionMask: tf.Tensor2D | undefined, pastLength: number): void => {
-    const [batch, time, hidden] = embeds.shape
-    if (hidden !== config.hidden_size) throw new RangeError(`embeds: expected hidden size ${config.hidden_size}, got ${hidden}`)
-    if (pastLength + time > config.max_position_embeddings) {
-      throw new RangeError(`embeds: ${pastLength + time} positions (prefix included) exceed max_position_embeddings ${config.max_position_embeddings}`)
-    }
-    if (attentionMask && (attentionMask.shape[0] !== batch || attentionMask.shape[1] !== time)) {
-      throw new RangeError(`attentionMask: expected shape [${batch}, ${time}], got [${attentionMask.shape.join(", ")}]`)
-    }
-  }
-
-  /** Per layer: the keys and values to attend to, the cached or prefix ones first. */
-  const pastJoiner = (layer: number, prefix: ReadonlyArray<KeyValue> | undefined, cache: KeyValueCache | undefined) =>
-    (current: KeyValue): KeyValue => {
-      if (cache) return cache.extend(layer, current)
-      const past = prefix?.[layer]
-      return past ? { key: tf.concat([past.key, current.key], 2), value: tf.concat([past.value, current.value], 2) } : current
-    }
-
   return {
     kind: "causal",
     architecture: "llama",
@@ -118,14 +81,17 @@ export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<strin
     linears,
     embed: (ids) => tf.tidy(() => tf.gather(embedding as tf.Tensor, ids.toInt()) as tf.Tensor3D),
     forward: ({ embeds, attentionMask, prefix, cache }) => {
-      if (prefix && cache) throw new RangeError("forward: give a prefix or a cache (seeded with the prefix), not both")
       const [batch, time] = embeds.shape
-      const pastLength = prefix ? checkPrefix(batch, prefix) : (cache?.length ?? 0)
-      checkInput(embeds, attentionMask, pastLength)
+      const past = pastLength(prefix, cache, { batch, layers: config.num_hidden_layers, kvHeads: config.num_key_value_heads, headDim: config.head_dim })
+      checkInput(embeds, attentionMask, {
+        hidden: config.hidden_size,
+        pastLength: past,
+        maxPositions: { field: "max_position_embeddings", value: config.max_position_embeddings },
+      })
       return tf.tidy(() => {
-        const keyMask = fullAttentionMask(batch, time, pastLength, cache?.mask, attentionMask)
+        const keyMask = fullAttentionMask(batch, time, past, cache?.mask, attentionMask)
         const context = {
-          bias: attentionBias(time, pastLength + time, { causal: true, keyMask }),
+          bias: attentionBias(time, past + time, { causal: true, keyMask }),
           positions: positionIds(keyMask, time),
         }
         let h = embeds
