@@ -3,9 +3,12 @@
 import { backendNames, type BackendName } from "@peftlab/spec"
 import type { BackendPlugin } from "@peftlab/core"
 
-const plugins: Partial<Record<BackendName, () => Promise<BackendPlugin>>> = {
+const plugins: Record<BackendName, () => Promise<BackendPlugin>> = {
   cpu: async () => (await import("@peftlab/backend-cpu")).plugin,
   wasm: async () => (await import("@peftlab/backend-wasm")).plugin,
+  webgpu: async () => (await import("@peftlab/backend-webgpu")).plugin,
+  "tfjs-node": async () => (await import("@peftlab/backend-tfjs-node")).plugin,
+  "tfjs-node-gpu": async () => (await import("@peftlab/backend-tfjs-node-gpu")).plugin,
 }
 
 export type BackendStatus =
@@ -13,9 +16,7 @@ export type BackendStatus =
   | { readonly name: BackendName; readonly available: false; readonly reason: string }
 
 export const backendStatus = async (name: BackendName): Promise<BackendStatus> => {
-  const load = plugins[name]
-  if (!load) return { name, available: false, reason: "no plugin for this backend is part of this peftlab build yet" }
-  const plugin = await load()
+  const plugin = await plugins[name]()
   const probe = await plugin.probe()
   return probe.available
     ? { name, available: true, description: plugin.description, plugin }

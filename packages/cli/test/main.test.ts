@@ -38,7 +38,11 @@ describe("peftlab flags", () => {
     expect(out).toHaveLength(5)
     expect(out.find((l) => l.startsWith("cpu"))).toMatch(/^cpu\s+available/)
     expect(out.find((l) => l.startsWith("wasm"))).toMatch(/^wasm\s+available/)
-    expect(out.find((l) => l.startsWith("webgpu"))).toMatch(/unavailable\s+\S/)
+    // webgpu depends on a GPU or Mesa's lavapipe being installed; either way its line says so.
+    expect(out.find((l) => l.startsWith("webgpu "))).toMatch(/^webgpu\s+(available\s+tfjs WebGPU|unavailable\s+\S)/)
+    for (const name of ["tfjs-node", "tfjs-node-gpu"]) {
+      expect(out.find((l) => l.startsWith(`${name} `))).toMatch(new RegExp(`^${name}\\s+(available|unavailable\\s+@tensorflow/${name} is not installed; install it with "npm install @tensorflow/${name}")`))
+    }
   })
 })
 

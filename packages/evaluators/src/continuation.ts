@@ -4,7 +4,7 @@
 // the continuation shifted right. Label scoring and training losses both build on this.
 import * as tf from "@tensorflow/tfjs"
 import { causalLogits, seq2seqLogits, type Adapter } from "@peftlab/adapters-base"
-import { shiftTargetsRight, targetLogProbs, tokenLogProbs, type CausalLM, type Seq2SeqLM } from "@peftlab/models"
+import { shiftTargetsRight, targetLogProbs, type CausalLM, type Seq2SeqLM } from "@peftlab/models"
 import { padBatch } from "@peftlab/tokenizers"
 
 export type LanguageModel = CausalLM | Seq2SeqLM
@@ -14,23 +14,11 @@ export interface ContinuationRow {
   readonly continuation: ReadonlyArray<number>
 }
 
-/** Token ids and a mask marking the tokens to score, for prompt ++ continuation. */
-export const withContinuation = (prompt: ReadonlyArray<number>, continuation: ReadonlyArray<number>) => ({
-  ids: [...prompt, ...continuation],
-  target: [...prompt.map(() => 0), ...continuation.map(() => 1)],
-})
-
 /** Right-padded [rows, time] int32 ids and their mask. */
 const padded = (rows: ReadonlyArray<ReadonlyArray<number>>, padId: number) => {
   const { ids, attentionMask } = padBatch(rows.map((r) => [...r]), padId, "right")
   const shape: [number, number] = [rows.length, ids[0]?.length ?? 0]
   return { ids: tf.tensor2d(ids.flat(), shape, "int32"), mask: tf.tensor2d(attentionMask.flat(), shape, "int32") }
-}
-
-/** Tensors for a right-padded batch of (ids, target) rows. */
-export const toBatch = (rows: ReadonlyArray<{ ids: ReadonlyArray<number>; target: ReadonlyArray<number> }>, padId: number) => {
-  const ids = padded(rows.map((r) => r.ids), padId)
-  return { ids: ids.ids, attentionMask: ids.mask, target: padded(rows.map((r) => r.target), 0).ids }
 }
 
 /**
@@ -45,11 +33,17 @@ export const continuationTokenLogProbs = (
 ): { logProbs: tf.Tensor2D; mask: tf.Tensor2D } =>
   tf.tidy(() => {
     if (model.kind === "causal") {
-      const batch = toBatch(rows.map((r) => withContinuation(r.prompt, r.continuation)), padId)
-      const [count, time] = batch.ids.shape
+      // Only the positions that predict a continuation token reach the LM head: the last prompt
+      // token's and each continuation token's but the last (the causal label shift).
+      const batch = padded(rows.map((r) => [...r.prompt, ...r.continuation]), padId)
+      const time = batch.ids.shape[1]
+      const width = Math.max(...rows.map((r) => r.continuation.length))
+      const at = (r: ContinuationRow, j: number) => Math.min(r.prompt.length - 1 + j, time - 1)
+      const positions = tf.tensor2d(rows.map((r) => Array.from({ length: width }, (_, j) => at(r, j))), [rows.length, width], "int32")
+      const targets = padded(rows.map((r) => r.continuation), padId)
       return {
-        logProbs: tokenLogProbs(causalLogits(model, adapter, batch.ids, batch.attentionMask), batch.ids),
-        mask: batch.target.slice([0, 1], [count, time - 1]).toFloat() as tf.Tensor2D,
+        logProbs: targetLogProbs(causalLogits(model, adapter, batch.ids, batch.mask, positions), targets.ids),
+        mask: targets.mask.toFloat() as tf.Tensor2D,
       }
     }
     const source = padded(rows.map((r) => r.prompt), padId)

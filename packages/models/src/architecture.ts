@@ -17,6 +17,8 @@ export interface Architecture<Config = unknown, Model extends BaseModel = BaseMo
    * another (e.g. BERT's "bert." prefix); undefined for tensors the model does not use.
    */
   canonicalName?(name: string): string | undefined
+  /** Tensors of parameterShapes a checkpoint may lack (e.g. BERT's pooler); build then gets no entry for them. */
+  isOptional?(name: string): boolean
   /** How a random checkpoint fills a tensor: a norm gain near 1, a small bias, or a weight of this std. */
   randomInit?(name: string, shape: ReadonlyArray<number>): "gain" | "bias" | number
   build(config: Config, parameters: ReadonlyMap<string, tf.Tensor>): Model

@@ -15,13 +15,15 @@ export interface CausalInput {
   readonly prefix?: ReadonlyArray<KeyValue>
   /** Incremental decoding: attend to the cached positions too, then append this call's keys and values. */
   readonly cache?: KeyValueCache
+  /** [batch, k] positions whose logits to return (all `time` positions when absent). */
+  readonly outputPositions?: tf.Tensor2D
 }
 
 export interface CausalLM extends ModelCommon {
   readonly kind: "causal"
   readonly eosTokenIds: ReadonlyArray<number>
   /**
-   * Logits [batch, time, vocab]. Positions count the attended positions before each token
+   * Logits [batch, time, vocab] (or [batch, k, vocab] at outputPositions). Positions count the attended positions before each token
    * (prefix, cache and real tokens: HF's cumsum of the attention mask), so left padding works.
    */
   forward(input: CausalInput): tf.Tensor3D

@@ -33,6 +33,7 @@ export const loadParameters = <Config>(
     const stored = byCanonicalName(architecture as Architecture, checkpoint)
     for (const [name, shape] of expected) {
       const tensor = stored.get(name)
+      if (tensor === undefined && architecture.isOptional?.(name)) continue
       if (tensor === undefined) return yield* Effect.fail(new ModelFileError({ source, detail: `missing tensor "${name}"` }))
       if (!sameShape(tensor.shape, shape)) {
         return yield* Effect.fail(
@@ -43,5 +44,6 @@ export const loadParameters = <Config>(
         )
       }
     }
-    return new Map([...expected].map(([name, shape]) => [name, tf.tensor((stored.get(name) as SafetensorsTensor).data, [...shape])]))
+    const present = [...expected].filter(([name]) => stored.has(name))
+    return new Map(present.map(([name, shape]) => [name, tf.tensor((stored.get(name) as SafetensorsTensor).data, [...shape])]))
   })

@@ -1,6 +1,7 @@
 // AdamW (Loshchilov & Hutter, 2019) as torch.optim.AdamW computes it: weight decay is
 // applied to the parameter directly, not folded into the gradient as Adam's L2 would.
 import * as tf from "@tensorflow/tfjs"
+import { valuesOf } from "./host-reads.ts"
 
 export interface AdamWConfig {
   readonly lr: number
@@ -21,8 +22,8 @@ export interface AdamW {
   /** Applies one update to each variable from its gradient, at `lr` (default: the configured one). */
   step(grads: ReadonlyMap<tf.Variable, tf.Tensor>, lr?: number): void
   readonly stepCount: () => number
-  /** Moments in the order of the variables given at creation. */
-  state(): AdamWState
+  /** Moments in the order of the variables given at creation, read from the backend. */
+  state(): Promise<AdamWState>
   restore(state: AdamWState): void
   dispose(): void
 }
@@ -53,11 +54,12 @@ export const adamW = (variables: ReadonlyArray<tf.Variable>, config: AdamWConfig
       })
     },
     stepCount: () => t,
-    state: () => ({
-      t,
-      m: variables.map((v) => moments.get(v)!.m.dataSync() as Float32Array),
-      s: variables.map((v) => moments.get(v)!.s.dataSync() as Float32Array),
-    }),
+    state: async () => {
+      const step = t
+      const moment = (key: "m" | "s") => valuesOf(variables.map((v) => moments.get(v)![key]))
+      const [m, s] = await Promise.all([moment("m"), moment("s")])
+      return { t: step, m, s }
+    },
     restore: (state) => {
       t = state.t
       variables.forEach((v, i) => {

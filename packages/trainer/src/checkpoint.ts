@@ -31,8 +31,5 @@ export interface CheckpointOptions {
   readonly resumeFrom?: TrainCheckpoint
 }
 
-export const valuesOf = (variables: ReadonlyArray<tf.Variable | tf.Tensor>): Array<Float32Array> =>
-  variables.map((v) => v.dataSync() as Float32Array)
-
 export const assignValues = (variables: ReadonlyArray<tf.Variable>, values: ReadonlyArray<Float32Array>): void =>
   variables.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(values[i] as Float32Array, v.shape))))

@@ -6,7 +6,8 @@ import { Effect } from "effect"
 import { disposeSnapshot, restoreSnapshot, takeSnapshot, type Snapshot } from "@peftlab/adapters-base"
 import { emit, type Events, type Rng, type RngState } from "@peftlab/core"
 import { adamW } from "./adamw.ts"
-import { assignValues, valuesOf, type CheckpointOptions, type TrainCheckpoint } from "./checkpoint.ts"
+import { assignValues, type CheckpointOptions, type TrainCheckpoint } from "./checkpoint.ts"
+import { scalarValue, valuesOf } from "./host-reads.ts"
 import { clipByGlobalNorm, globalNorm } from "./clip.ts"
 import { accumulatedGradients } from "./gradients.ts"
 import { isBetter, type EpochRecord, type StepRecord, type TrainSummary, type Validation } from "./records.ts"
@@ -83,19 +84,23 @@ export const train = <Example>(
       }
     }
 
-    const checkpoint = (epoch: number, stepsDoneInEpoch: number, epochRng: RngState, lossSumInEpoch: number): TrainCheckpoint => ({
-      epoch,
-      stepsDoneInEpoch,
-      epochRng,
-      rng: rng.state(),
-      lossSumInEpoch,
-      sinceBest,
-      steps: [...steps],
-      epochs: [...epochs],
-      ...(best ? { best: { epoch: best.epoch, validation: best.validation, values: valuesOf(best.snapshot.values) } } : {}),
-      variables: valuesOf(variables),
-      optimizer: optimizer.state(),
-    })
+    const checkpoint = (epoch: number, stepsDoneInEpoch: number, epochRng: RngState, lossSumInEpoch: number) => {
+      const counters = { epoch, stepsDoneInEpoch, epochRng, rng: rng.state(), lossSumInEpoch, sinceBest, steps: [...steps], epochs: [...epochs] }
+      const kept = best
+      return Effect.promise(async (): Promise<TrainCheckpoint> => {
+        const [values, optimizerState, bestValues] = await Promise.all([
+          valuesOf(variables),
+          optimizer.state(),
+          kept ? valuesOf(kept.snapshot.values) : undefined,
+        ])
+        return {
+          ...counters,
+          ...(kept && bestValues ? { best: { epoch: kept.epoch, validation: kept.validation, values: bestValues } } : {}),
+          variables: values,
+          optimizer: optimizerState,
+        }
+      })
+    }
 
     const started = performance.now()
     let tokensSeen = 0
@@ -112,14 +117,16 @@ export const train = <Example>(
         const accumulated = accumulatedGradients(variables, task.loss, group)
         const clipped = config.maxGradNorm === undefined ? undefined : clipByGlobalNorm(accumulated.grads, config.maxGradNorm)
         const grads = clipped?.grads ?? accumulated.grads
+        const norm = clipped?.norm ?? globalNorm(grads)
         const lr = learningRate(steps.length + 1, schedule)
         optimizer.step(new Map(variables.map((v, j) => [v, grads[j] as tf.Tensor])), lr)
-        const gradNorm = clipped?.norm ?? globalNorm(grads)
-        tf.dispose([...accumulated.grads, ...(clipped?.grads ?? [])])
+        // The step's one host read, after its update is queued.
+        const [loss, gradNorm] = yield* Effect.promise(() => Promise.all([scalarValue(accumulated.loss), scalarValue(norm)]))
+        tf.dispose([...accumulated.grads, accumulated.loss, ...(clipped?.grads ?? []), norm])
         const tokens = group.reduce((sum, batch) => sum + task.tokens(batch), 0)
         tokensSeen += tokens
-        lossSum += accumulated.loss
-        const record = { epoch, step: steps.length + 1, loss: accumulated.loss, lr, gradNorm, tokens, ms: performance.now() - stepStart }
+        lossSum += loss
+        const record = { epoch, step: steps.length + 1, loss, lr, gradNorm, tokens, ms: performance.now() - stepStart }
         steps.push(record)
         const elapsedMs = performance.now() - started
         yield* emit({
@@ -135,7 +142,7 @@ export const train = <Example>(
         })
         const every = config.checkpoint?.everySteps
         if (config.checkpoint && every && record.step % every === 0 && i + 1 < groups.length) {
-          yield* config.checkpoint.save(checkpoint(epoch, i + 1, epochRng, lossSum))
+          yield* config.checkpoint.save(yield* checkpoint(epoch, i + 1, epochRng, lossSum))
         }
         yield* yieldToEventLoop
       }
@@ -152,7 +159,7 @@ export const train = <Example>(
       epochs.push({ epoch, trainLoss, validation, best: improved })
       yield* emit({ type: "epoch-end", arm: config.arm, epoch, trainLoss, validation, best: improved })
       const stopping = config.patience !== undefined && sinceBest >= config.patience
-      if (config.checkpoint && !stopping && epoch < config.epochs) yield* config.checkpoint.save(checkpoint(epoch + 1, 0, rng.state(), 0))
+      if (config.checkpoint && !stopping && epoch < config.epochs) yield* config.checkpoint.save(yield* checkpoint(epoch + 1, 0, rng.state(), 0))
       if (stopping) break
     }
 

@@ -54,6 +54,30 @@ describe("adamW", () => {
     w.dispose()
   })
 
+  it("saves its moments and step count, and a restored optimizer continues identically", async () => {
+    const grads = [[0.1, -0.2], [0.05, 0.4], [-0.3, 0.1]]
+    const w = tf.variable(tf.tensor1d([0.3, -1.2]))
+    const opt = adamW([w], { lr: 0.01 })
+    tf.tidy(() => opt.step(new Map([[w, tf.tensor1d(grads[0]!)]])))
+    const state = await opt.state()
+    // After one step m = (1 - beta1) g and s = (1 - beta2) g².
+    expect(state.t).toBe(1)
+    Array.from(state.m[0]!).forEach((m, i) => expect(m).toBeCloseTo(0.1 * grads[0]![i]!, 7))
+    Array.from(state.s[0]!).forEach((s, i) => expect(s).toBeCloseTo(0.001 * grads[0]![i]! ** 2, 9))
+    const copy = tf.variable(w.clone())
+    const resumed = adamW([copy], { lr: 0.01 })
+    resumed.restore(state)
+    for (const g of grads.slice(1)) {
+      tf.tidy(() => opt.step(new Map([[w, tf.tensor1d(g)]])))
+      tf.tidy(() => resumed.step(new Map([[copy, tf.tensor1d(g)]])))
+    }
+    expect(Array.from(await copy.data())).toEqual(Array.from(await w.data()))
+    expect(resumed.stepCount()).toBe(3)
+    tf.dispose([w, copy])
+    opt.dispose()
+    resumed.dispose()
+  })
+
   it("refuses a gradient for a variable it does not optimise", () => {
     const a = tf.variable(tf.scalar(1))
     const b = tf.variable(tf.scalar(1))

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs"
 import { describe, expect, it } from "vitest"
 import { Rng } from "@peftlab/core"
-import { classBalanced, clipByGlobalNorm, learningRate, shuffled } from "../src/index.ts"
+import { classBalanced, clipByGlobalNorm, globalNorm, learningRate, shuffled } from "../src/index.ts"
 
 describe("learningRate", () => {
   // transformers: warmup lambda t / warmup; linear decay (total - t) / (total - warmup);
@@ -25,20 +25,38 @@ describe("learningRate", () => {
   })
 })
 
+describe("globalNorm", () => {
+  it("is the L2 norm of all gradients taken together, 0 for none", async () => {
+    const grads = [tf.tensor2d([[1], [2]]), tf.tensor1d([2])] // sqrt(1 + 4 + 4) = 3
+    const norm = globalNorm(grads)
+    const none = globalNorm([])
+    expect((await norm.data())[0]).toBeCloseTo(3, 6)
+    expect((await none.data())[0]).toBe(0)
+    tf.dispose([...grads, norm, none])
+  })
+})
+
 describe("clipByGlobalNorm", () => {
-  it("scales every gradient by max_norm / (norm + 1e-6) when the norm is larger", () => {
+  it("scales every gradient by max_norm / (norm + 1e-6) when the norm is larger", async () => {
     const grads = [tf.tensor1d([3]), tf.tensor1d([4])] // global norm 5
     const { grads: clipped, norm } = clipByGlobalNorm(grads, 1)
-    expect(norm).toBeCloseTo(5, 6)
-    expect(clipped[0]!.dataSync()[0]).toBeCloseTo(3 / (5 + 1e-6), 6)
-    expect(clipped[1]!.dataSync()[0]).toBeCloseTo(4 / (5 + 1e-6), 6)
-    tf.dispose([...grads, ...clipped])
+    expect((await norm.data())[0]).toBeCloseTo(5, 6)
+    expect((await clipped[0]!.data())[0]).toBeCloseTo(3 / (5 + 1e-6), 6)
+    expect((await clipped[1]!.data())[0]).toBeCloseTo(4 / (5 + 1e-6), 6)
+    tf.dispose([...grads, ...clipped, norm])
   })
-  it("leaves gradients under the limit as they are", () => {
+  it("leaves gradients under the limit as they are", async () => {
     const grads = [tf.tensor1d([0.3, 0.4])]
-    const { grads: clipped } = clipByGlobalNorm(grads, 1)
-    expect(Array.from(clipped[0]!.dataSync())).toEqual(Array.from(grads[0]!.dataSync()))
-    tf.dispose([...grads, ...clipped])
+    const { grads: clipped, norm } = clipByGlobalNorm(grads, 1)
+    expect(Array.from(await clipped[0]!.data())).toEqual(Array.from(await grads[0]!.data()))
+    tf.dispose([...grads, ...clipped, norm])
+  })
+  it("makes only the tensors it returns", () => {
+    const grads = [tf.tensor1d([3]), tf.tensor1d([4])]
+    const before = tf.memory().numTensors
+    const { grads: clipped, norm } = clipByGlobalNorm(grads, 1)
+    expect(tf.memory().numTensors - before).toBe(3)
+    tf.dispose([...grads, ...clipped, norm])
   })
 })
 

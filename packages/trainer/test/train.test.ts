@@ -63,11 +63,14 @@ describe("train", () => {
     tf.dispose([w, b])
   })
 
-  it("keeps the tensor count flat across steps (no leaks)", async () => {
+  it.each([
+    ["plain steps", {}],
+    ["accumulated and clipped steps", { gradientAccumulation: 2, maxGradNorm: 0.5 }],
+  ])("keeps the tensor count flat across %s (no leaks)", async (_, options) => {
     const { w, b, task } = regression()
     const before = tf.memory().numTensors
     await Effect.runPromise(
-      train([w, b], task, { arm: "toy", epochs: 5, batchSize: 4, lr: 0.05, weightDecay: 0.01, rng: Rng.seeded(3) }).pipe(
+      train([w, b], task, { arm: "toy", epochs: 5, batchSize: 4, lr: 0.05, weightDecay: 0.01, rng: Rng.seeded(3), ...options }).pipe(
         Effect.provide(collect([])),
       ),
     )

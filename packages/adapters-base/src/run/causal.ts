@@ -5,13 +5,21 @@ import type { Adapter } from "../adapter.ts"
 import { dropVirtualPositions, prependVirtualTokens } from "./virtual-tokens.ts"
 import { withLinears } from "./with-linears.ts"
 
-/** Next-token logits [batch, time, vocab] aligned with `ids`: whatever the adapter adds is hidden. */
-export const causalLogits = (model: CausalLM, adapter: Adapter, ids: tf.Tensor2D, attentionMask: tf.Tensor2D): tf.Tensor3D =>
+/**
+ * Next-token logits [batch, time, vocab] aligned with `ids`, whatever the adapter adds hidden; or,
+ * given `positions` [batch, k] (positions of `ids`), only the logits there, [batch, k, vocab].
+ */
+export const causalLogits = (model: CausalLM, adapter: Adapter, ids: tf.Tensor2D, attentionMask: tf.Tensor2D, positions?: tf.Tensor2D): tf.Tensor3D =>
   tf.tidy(() => {
     const injection = adapter.inject(model, ids.shape[0])
     const input = prependVirtualTokens(model.embed(ids), attentionMask, injection.virtualTokens)
     const logits = withLinears(model, injection.linears, () =>
-      model.forward({ embeds: input.embeds, attentionMask: input.attentionMask, prefix: injection.prefix?.decoder }),
+      model.forward({
+        embeds: input.embeds,
+        attentionMask: input.attentionMask,
+        prefix: injection.prefix?.decoder,
+        ...(positions && { outputPositions: positions.toInt().add(input.virtual) as tf.Tensor2D }),
+      }),
     )
-    return dropVirtualPositions(logits, input.virtual)
+    return positions ? logits : dropVirtualPositions(logits, input.virtual)
   })

@@ -14,7 +14,7 @@ export interface CausalPrompt {
   readonly prefix?: ReadonlyArray<KeyValue>
 }
 
-const lastPosition = (logits: tf.Tensor3D): tf.Tensor2D => {
+export const lastPosition = (logits: tf.Tensor3D): tf.Tensor2D => {
   const [batch, time, vocab] = logits.shape
   return logits.slice([0, time - 1, 0], [batch, 1, vocab]).reshape([batch, vocab])
 }

@@ -9,6 +9,7 @@ import { linear, type Linear } from "../layers/linear.ts"
 import { linearModules } from "../layers/linear-modules.ts"
 import { pastJoiner, pastLength } from "../layers/past.ts"
 import { fullAttentionMask, positionIds } from "../layers/positions.ts"
+import { selectPositions } from "../layers/select-positions.ts"
 import type { KeyValue } from "../model.ts"
 import { attention } from "./attention.ts"
 import type { LlamaConfig } from "./config.ts"
@@ -80,7 +81,7 @@ export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<strin
     parameters,
     linears,
     embed: (ids) => tf.tidy(() => tf.gather(embedding as tf.Tensor, ids.toInt()) as tf.Tensor3D),
-    forward: ({ embeds, attentionMask, prefix, cache }) => {
+    forward: ({ embeds, attentionMask, prefix, cache, outputPositions }) => {
       const [batch, time] = embeds.shape
       const past = pastLength(prefix, cache, { batch, layers: config.num_hidden_layers, kvHeads: config.num_key_value_heads, headDim: config.head_dim })
       checkInput(embeds, attentionMask, {
@@ -99,7 +100,8 @@ export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<strin
           h = decoderLayer(h, layer, { ...context, joinPast: pastJoiner(layer, prefix, cache) })
         }
         cache?.commit(keyMask)
-        return module("lm_head").apply(norm(h, finalNormName)) as tf.Tensor3D
+        const normed = norm(h, finalNormName)
+        return module("lm_head").apply(outputPositions ? selectPositions(normed, outputPositions) : normed) as tf.Tensor3D
       })
     },
     parameterCount: () => [...parameters.values()].reduce((sum, t) => sum + t.size, 0),

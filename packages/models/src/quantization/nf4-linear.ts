@@ -20,10 +20,11 @@ export const nf4Linear = async (source: Linear, blockSize = 64): Promise<Nf4Line
   const quantized = quantizeNf4((await source.weight.data()) as Float32Array, blockSize)
   const weight = tf.tensor2d(dequantizeNf4(quantized), source.weight.shape)
   // Reuse the float module's transposed forward and custom gradient on the dequantized weight.
-  const inner = linear(source.name, weight)
+  const inner = linear(source.name, weight, source.bias)
   return {
     name: source.name,
     weight,
+    ...(source.bias && { bias: source.bias }),
     quantized,
     apply: inner.apply,
     dispose: () => {

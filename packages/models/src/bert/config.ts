@@ -1,0 +1,74 @@
+// config.json of a Hugging Face BERT checkpoint (BertModel, BertForQuestionAnswering,
+// BertForSequenceClassification ...), decoded into the fields the encoder needs. Every field
+// is optional, as in transformers' BertConfig (save_pretrained leaves out values equal to its
+// defaults); options we do not implement (relative positions, decoder use) are rejected.
+import { Result, Schema } from "effect"
+import { decodeOrDescribe } from "../schema-issues.ts"
+
+const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
+
+/** transformers' ACT2FN names this encoder implements. */
+export const bertActivations = ["gelu", "gelu_new", "relu"] as const
+export type BertActivation = (typeof bertActivations)[number]
+
+const ConfigJson = Schema.Struct({
+  model_type: Schema.Literal("bert"),
+  vocab_size: Schema.optional(PositiveInt),
+  hidden_size: Schema.optional(PositiveInt),
+  num_hidden_layers: Schema.optional(PositiveInt),
+  num_attention_heads: Schema.optional(PositiveInt),
+  intermediate_size: Schema.optional(PositiveInt),
+  hidden_act: Schema.optional(Schema.Literals(bertActivations)),
+  max_position_embeddings: Schema.optional(PositiveInt),
+  type_vocab_size: Schema.optional(PositiveInt),
+  initializer_range: Schema.optional(Schema.Finite.check(Schema.isGreaterThan(0))),
+  layer_norm_eps: Schema.optional(Schema.Finite.check(Schema.isGreaterThan(0))),
+  position_embedding_type: Schema.optional(Schema.Literal("absolute")),
+  is_decoder: Schema.optional(Schema.Literal(false)),
+  add_cross_attention: Schema.optional(Schema.Literal(false)),
+  num_labels: Schema.optional(PositiveInt),
+  id2label: Schema.optional(Schema.Record(Schema.String, Schema.String)),
+})
+
+export interface BertConfig {
+  readonly vocab_size: number
+  readonly hidden_size: number
+  readonly num_hidden_layers: number
+  readonly num_attention_heads: number
+  /** hidden_size / num_attention_heads. */
+  readonly head_dim: number
+  readonly intermediate_size: number
+  readonly hidden_act: BertActivation
+  /** Learned absolute positions: no sequence (prefix included) may be longer. */
+  readonly max_position_embeddings: number
+  /** Rows of the token-type (segment) embedding table. */
+  readonly type_vocab_size: number
+  /** The std of a freshly initialised head's weights. */
+  readonly initializer_range: number
+  readonly layer_norm_eps: number
+  /** BertForSequenceClassification's output width: id2label's size, else num_labels, else 2. */
+  readonly num_labels: number
+}
+
+const withDefaults = (json: typeof ConfigJson.Type): Result.Result<BertConfig, string> => {
+  const hidden = json.hidden_size ?? 768
+  const heads = json.num_attention_heads ?? 12
+  if (hidden % heads !== 0) return Result.fail(`field "num_attention_heads": ${heads} does not divide hidden_size ${hidden}`)
+  return Result.succeed({
+    vocab_size: json.vocab_size ?? 30522,
+    hidden_size: hidden,
+    num_hidden_layers: json.num_hidden_layers ?? 12,
+    num_attention_heads: heads,
+    head_dim: hidden / heads,
+    intermediate_size: json.intermediate_size ?? 3072,
+    hidden_act: json.hidden_act ?? "gelu",
+    max_position_embeddings: json.max_position_embeddings ?? 512,
+    type_vocab_size: json.type_vocab_size ?? 2,
+    initializer_range: json.initializer_range ?? 0.02,
+    layer_norm_eps: json.layer_norm_eps ?? 1e-12,
+    num_labels: json.id2label ? Object.keys(json.id2label).length : (json.num_labels ?? 2),
+  })
+}
+
+/** config.json's fields, checked, with transformers' defaults filled in. */
+export const decodeBertConfig = (json: unknown): Result.Result<BertConfig, string> => Result.flatMap(decodeOrDescribe(ConfigJson, json), withDefaults)

@@ -1,0 +1,109 @@
+// The BERT encoder (as HF BertModel inside BertFor*): word + absolute position + token-type
+// embeddings and a LayerNorm, then post-norm layers
+// h = LayerNorm(h + attention(h)); h = LayerNorm(h + output(act(intermediate(h)))),
+// and the pooler tanh(dense(h of the first token)). Dropout is left out: the base is frozen and
+// run as in eval mode.
+import * as tf from "@tensorflow/tfjs"
+import type { EncoderModel } from "../encoder-model.ts"
+import { attentionBias } from "../layers/attention-bias.ts"
+import { checkInput } from "../layers/check-input.ts"
+import { layerNorm } from "../layers/layer-norm.ts"
+import { linear, type Linear } from "../layers/linear.ts"
+import { linearModules } from "../layers/linear-modules.ts"
+import { checkPrefix, pastJoiner } from "../layers/past.ts"
+import { fullAttentionMask } from "../layers/positions.ts"
+import type { KeyValue } from "../model.ts"
+import { activations } from "./activation.ts"
+import { selfAttention } from "./attention.ts"
+import type { BertConfig } from "./config.ts"
+import { embeddingNormName, layerLinears, layerPrefix, poolerName, positionEmbedName, tokenTypeEmbedName, wordEmbedName } from "./parameter-names.ts"
+
+export interface BertEncoder extends EncoderModel {
+  readonly config: BertConfig
+  /** False for a checkpoint saved without the pooler (add_pooling_layer=False): `pool` then throws. */
+  readonly hasPooler: boolean
+}
+
+/** `parameters` must hold every tensor of bertParameterShapes(config) but the optional pooler's (see loadParameters). */
+export const bertEncoder = (config: BertConfig, parameters: ReadonlyMap<string, tf.Tensor>): BertEncoder => {
+  const parameter = <T extends tf.Tensor>(name: string): T => parameters.get(name) as T
+  const wordEmbedding = parameter<tf.Tensor2D>(wordEmbedName)
+  const positionEmbedding = parameter<tf.Tensor2D>(positionEmbedName)
+  const tokenTypeEmbedding = parameter<tf.Tensor2D>(tokenTypeEmbedName)
+  const hasPooler = parameters.has(`${poolerName}.weight`) && parameters.has(`${poolerName}.bias`)
+
+  // The modules built here are ours to dispose, whatever adapters later put in `linears`.
+  const ownLinears: Array<Linear> = []
+  const addLinear = (name: string) => ownLinears.push(linear(name, parameter(`${name}.weight`), parameter(`${name}.bias`)))
+  for (let layer = 0; layer < config.num_hidden_layers; layer++) {
+    for (const suffix of layerLinears) addLinear(`${layerPrefix(layer)}.${suffix}`)
+  }
+  if (hasPooler) addLinear(poolerName)
+  const { linears, module } = linearModules(ownLinears)
+
+  const headShape = { heads: config.num_attention_heads, headDim: config.head_dim }
+  const norm = (x: tf.Tensor3D, name: string) => layerNorm(x, parameter(`${name}.weight`), parameter(`${name}.bias`), config.layer_norm_eps)
+  const activation = activations[config.hidden_act]
+
+  const encoderLayer = (h: tf.Tensor3D, layer: number, bias: tf.Tensor4D, joinPast: (current: KeyValue) => KeyValue): tf.Tensor3D => {
+    const path = layerPrefix(layer)
+    const context = selfAttention(
+      h,
+      { query: module(`${path}.attention.self.query`), key: module(`${path}.attention.self.key`), value: module(`${path}.attention.self.value`) },
+      headShape,
+      bias,
+      joinPast,
+    )
+    const attended = norm(h.add(module(`${path}.attention.output.dense`).apply(context)), `${path}.attention.output.LayerNorm`)
+    const inner = activation(module(`${path}.intermediate.dense`).apply(attended))
+    return norm(attended.add(module(`${path}.output.dense`).apply(inner)), `${path}.output.LayerNorm`)
+  }
+
+  /**
+   * Positions are absolute, 0..t-1 whatever the mask (so pad on the right), offset by the prefix
+   * length as HF BertEmbeddings does with past_key_values_length.
+   */
+  const embeddings = (embeds: tf.Tensor3D, pastLength: number, tokenTypeIds: tf.Tensor2D | undefined): tf.Tensor3D => {
+    const [, time, hidden] = embeds.shape
+    const positions = positionEmbedding.slice([pastLength, 0], [time, hidden])
+    const tokenTypes = tokenTypeIds ? tf.gather(tokenTypeEmbedding, tokenTypeIds.toInt()) : tokenTypeEmbedding.slice([0, 0], [1, hidden])
+    return norm(embeds.add(tokenTypes).add(positions), embeddingNormName)
+  }
+
+  return {
+    kind: "encoder",
+    architecture: "bert",
+    config,
+    hasPooler,
+    dims: { ...config, num_key_value_heads: config.num_attention_heads },
+    parameters,
+    linears,
+    embed: (ids) => tf.tidy(() => tf.gather(wordEmbedding as tf.Tensor, ids.toInt()) as tf.Tensor3D),
+    encode: ({ embeds, attentionMask, tokenTypeIds, prefix }) => {
+      const [batch, time] = embeds.shape
+      const pastLength = prefix ? checkPrefix(prefix, { batch, layers: config.num_hidden_layers, kvHeads: config.num_attention_heads, headDim: config.head_dim }) : 0
+      checkInput(embeds, attentionMask, { hidden: config.hidden_size, pastLength, maxPositions: { field: "max_position_embeddings", value: config.max_position_embeddings } })
+      if (tokenTypeIds && (tokenTypeIds.shape[0] !== batch || tokenTypeIds.shape[1] !== time)) {
+        throw new RangeError(`tokenTypeIds: expected shape [${batch}, ${time}], got [${tokenTypeIds.shape.join(", ")}]`)
+      }
+      return tf.tidy(() => {
+        // Prefix keys are never masked; padding keys always are.
+        const keyMask = fullAttentionMask(batch, time, pastLength, undefined, attentionMask)
+        const bias = attentionBias(time, pastLength + time, { causal: false, keyMask })
+        let h = embeddings(embeds, pastLength, tokenTypeIds)
+        for (let layer = 0; layer < config.num_hidden_layers; layer++) h = encoderLayer(h, layer, bias, pastJoiner(layer, prefix, undefined))
+        return h
+      })
+    },
+    pool: (hidden) => {
+      if (!hasPooler) throw new Error(`pool: this checkpoint has no pooler (no "${poolerName}.weight"/".bias": saved with add_pooling_layer=False)`)
+      const [batch, , width] = hidden.shape
+      return tf.tidy(() => tf.tanh(module(poolerName).apply(hidden.slice([0, 0, 0], [batch, 1, width]).reshape([batch, width]))) as tf.Tensor2D)
+    },
+    parameterCount: () => [...parameters.values()].reduce((sum, t) => sum + t.size, 0),
+    dispose: () => {
+      for (const own of ownLinears) own.dispose()
+      for (const t of parameters.values()) t.dispose()
+    },
+  }
+}

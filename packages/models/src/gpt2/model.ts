@@ -1,0 +1,101 @@
+// The GPT-2 decoder (as HF GPT2LMHeadModel): token plus learned position embeddings, then per
+// block h += attention(ln_1(h)); h += mlp(ln_2(h)); then ln_f and the LM head (the token
+// embedding matrix itself unless tie_word_embeddings is false).
+import * as tf from "@tensorflow/tfjs"
+import type { CausalLM } from "../causal-lm.ts"
+import { attentionBias } from "../layers/attention-bias.ts"
+import { checkInput } from "../layers/check-input.ts"
+import { layerNorm } from "../layers/layer-norm.ts"
+import { linear, type Linear } from "../layers/linear.ts"
+import { linearModules } from "../layers/linear-modules.ts"
+import { pastJoiner, pastLength } from "../layers/past.ts"
+import { fullAttentionMask, positionIds } from "../layers/positions.ts"
+import { selectPositions } from "../layers/select-positions.ts"
+import type { KeyValue } from "../model.ts"
+import { attention } from "./attention.ts"
+import type { Gpt2Config } from "./config.ts"
+import { mlp } from "./mlp.ts"
+import { finalNormName, layerConv1Ds, layerPrefix, lmHeadName, positionEmbedName, tokenEmbedName } from "./parameter-names.ts"
+
+export interface Gpt2CausalLM extends CausalLM {
+  readonly config: Gpt2Config
+}
+
+/** `parameters` must hold every tensor of gpt2ParameterShapes(config) (see loadParameters). */
+export const gpt2CausalLM = (config: Gpt2Config, parameters: ReadonlyMap<string, tf.Tensor>): Gpt2CausalLM => {
+  const parameter = <T extends tf.Tensor>(name: string): T => parameters.get(name) as T
+  const tokenEmbedding = parameter<tf.Tensor2D>(tokenEmbedName)
+  const positionEmbedding = parameter<tf.Tensor2D>(positionEmbedName)
+
+  // Conv1D stores its weight [in, out]; a Linear is [out, in], so each module gets a transposed
+  // copy that the model owns. The modules built here are ours to dispose, whatever adapters
+  // later put in `linears`.
+  const transposedWeights: Array<tf.Tensor2D> = []
+  const ownLinears: Array<Linear> = []
+  for (let layer = 0; layer < config.n_layer; layer++) {
+    for (const suffix of layerConv1Ds) {
+      const name = `${layerPrefix(layer)}.${suffix}`
+      const weight = tf.transpose(parameter<tf.Tensor2D>(`${name}.weight`))
+      transposedWeights.push(weight)
+      ownLinears.push(linear(name, weight, parameter(`${name}.bias`)))
+    }
+  }
+  ownLinears.push(linear("lm_head", config.tie_word_embeddings ? tokenEmbedding : parameter(lmHeadName)))
+  const { linears, module } = linearModules(ownLinears)
+
+  const heads = { heads: config.n_head, headDim: config.head_dim }
+  const norm = (x: tf.Tensor3D, name: string) => layerNorm(x, parameter(`${name}.weight`), parameter(`${name}.bias`), config.layer_norm_epsilon)
+
+  const block = (h: tf.Tensor3D, layer: number, bias: tf.Tensor4D, joinPast: (current: KeyValue) => KeyValue): tf.Tensor3D => {
+    const prefix = layerPrefix(layer)
+    const attended = h.add<tf.Tensor3D>(
+      attention(
+        norm(h, `${prefix}.ln_1`),
+        { cAttn: module(`${prefix}.attn.c_attn`), cProj: module(`${prefix}.attn.c_proj`) },
+        heads,
+        bias,
+        joinPast,
+      ),
+    )
+    return attended.add<tf.Tensor3D>(mlp(norm(attended, `${prefix}.ln_2`), { cFc: module(`${prefix}.mlp.c_fc`), cProj: module(`${prefix}.mlp.c_proj`) }))
+  }
+
+  return {
+    kind: "causal",
+    architecture: "gpt2",
+    config,
+    dims: {
+      hidden_size: config.n_embd,
+      num_hidden_layers: config.n_layer,
+      num_attention_heads: config.n_head,
+      num_key_value_heads: config.n_head,
+      head_dim: config.head_dim,
+      vocab_size: config.vocab_size,
+    },
+    eosTokenIds: config.eos_token_ids,
+    parameters,
+    linears,
+    embed: (ids) => tf.tidy(() => tf.gather(tokenEmbedding as tf.Tensor, ids.toInt()) as tf.Tensor3D),
+    forward: ({ embeds, attentionMask, prefix, cache, outputPositions }) => {
+      const [batch, time] = embeds.shape
+      const past = pastLength(prefix, cache, { batch, layers: config.n_layer, kvHeads: config.n_head, headDim: config.head_dim })
+      checkInput(embeds, attentionMask, { hidden: config.n_embd, pastLength: past, maxPositions: { field: "n_positions", value: config.n_positions } })
+      return tf.tidy(() => {
+        const keyMask = fullAttentionMask(batch, time, past, cache?.mask, attentionMask)
+        const bias = attentionBias(time, past + time, { causal: true, keyMask })
+        // Learned positions, counted from the attention mask: left padding and a prefix shift them.
+        let h = embeds.add<tf.Tensor3D>(tf.gather(positionEmbedding, positionIds(keyMask, time)))
+        for (let layer = 0; layer < config.n_layer; layer++) h = block(h, layer, bias, pastJoiner(layer, prefix, cache))
+        cache?.commit(keyMask)
+        const normed = norm(h, finalNormName)
+        return module("lm_head").apply(outputPositions ? selectPositions(normed, outputPositions) : normed) as tf.Tensor3D
+      })
+    },
+    parameterCount: () => [...parameters.values()].reduce((sum, t) => sum + t.size, 0),
+    dispose: () => {
+      for (const own of ownLinears) own.dispose()
+      tf.dispose(transposedWeights)
+      for (const t of parameters.values()) t.dispose()
+    },
+  }
+}

@@ -1,0 +1,96 @@
+import { spawnSync } from "node:child_process"
+import { join } from "node:path"
+import * as tf from "@tensorflow/tfjs"
+import { plugin as cpu } from "@peftlab/backend-cpu"
+import { Rng, type BackendPlugin } from "@peftlab/core"
+import { describe, expect, it } from "vitest"
+import { plugin, syncReadHint } from "../src/index.ts"
+
+const probe = await plugin.probe()
+if (!probe.available) console.warn(`skipping the webgpu checks that need an adapter: ${probe.reason}`)
+
+const pluginDir = join(import.meta.dirname, "..")
+
+// A fresh Node process running `code` (an ES module) from this package's folder: the real Dawn,
+// with the environment and the exit that the CLI would get.
+const runNode = (code: string, env: Record<string, string> = {}) => {
+  const started = performance.now()
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", code], {
+    cwd: pluginDir,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    timeout: 60_000,
+  })
+  return { ...run, seconds: (performance.now() - started) / 1000 }
+}
+
+const importPlugin = `const { plugin } = await import(${JSON.stringify(join(pluginDir, "src", "index.ts"))})`
+
+// tanh(x w) with a scalar loss over it: a matmul forward and both of its backward matmuls.
+const rng = Rng.seeded(5)
+const x = Array.from({ length: 8 * 32 }, () => rng.normal())
+const w = Array.from({ length: 32 * 16 }, () => rng.normal() / 4)
+const matMulAndGradient = async (backend: BackendPlugin) => {
+  await backend.setup()
+  const [xs, ws] = [tf.tensor2d(x, [8, 32]), tf.tensor2d(w, [32, 16])]
+  const product = tf.matMul(xs, ws)
+  const { value, grad } = tf.valueAndGrad((v: tf.Tensor) => tf.tanh(tf.matMul(xs, v)).square().mean())(ws)
+  const result = { product: await product.data(), loss: await value.data(), grad: await grad.data() }
+  tf.dispose([xs, ws, product, value, grad])
+  return result
+}
+
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  expect(a.length).toBe(b.length)
+  return Array.from(a).reduce((max, v, i) => Math.max(max, Math.abs(v - (b[i] as number))), 0)
+}
+
+describe("webgpu backend plugin", () => {
+  it.runIf(process.platform === "linux")("says why it is unavailable when Dawn finds no adapter", () => {
+    // Driver lists naming no real file hide every installed Vulkan driver from the loader.
+    const missing = "/nonexistent/vulkan_icd.json"
+    const run = runNode(`${importPlugin}; console.log(JSON.stringify(await plugin.probe()))`, { VK_ICD_FILENAMES: missing, VK_DRIVER_FILES: missing })
+    expect(run.status).toBe(0)
+    expect(JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "")).toEqual({
+      available: false,
+      reason: expect.stringMatching(/^Dawn found no WebGPU adapter: it needs a Vulkan driver on Linux .*mesa-vulkan-drivers/),
+    })
+  })
+
+  describe.skipIf(!probe.available)("with an adapter", () => {
+    it("selects tfjs's webgpu backend", async () => {
+      await plugin.setup()
+      expect(tf.getBackend()).toBe("webgpu")
+    })
+
+    it("multiplies matrices and differentiates as cpu does, within 1e-4", async () => {
+      const reference = await matMulAndGradient(cpu)
+      const got = await matMulAndGradient(plugin)
+      expect(tf.getBackend()).toBe("webgpu")
+      expect(maxAbsDiff(got.product, reference.product)).toBeLessThan(1e-4)
+      expect(maxAbsDiff(got.loss, reference.loss)).toBeLessThan(1e-4)
+      expect(maxAbsDiff(got.grad, reference.grad)).toBeLessThan(1e-4)
+      expect(Math.max(...Array.from(reference.grad, Math.abs))).toBeGreaterThan(1e-3) // a gradient worth comparing
+    })
+
+    it("reads asynchronously; a synchronous read of device data says how to read instead", async () => {
+      await plugin.setup()
+      const onHost = tf.tensor1d([1, 2]) // not uploaded yet, so still readable synchronously
+      expect(Array.from(onHost.dataSync())).toEqual([1, 2])
+      const onDevice = tf.ones([4096]).add(1) // above tfjs's size for running small ops on the CPU
+      expect(() => onDevice.dataSync()).toThrow(syncReadHint)
+      expect(Array.from(await onDevice.data())).toEqual(new Array(4096).fill(2))
+      tf.dispose([onHost, onDevice])
+    })
+
+    it("leaves nothing that keeps the process alive once its work is done", () => {
+      const run = runNode(
+        `import * as tf from "@tensorflow/tfjs"; ${importPlugin}; await plugin.setup(); ` +
+          `console.log((await tf.matMul(tf.ones([64, 64]), tf.ones([64, 64])).data())[0])`,
+      )
+      expect(run.signal).toBeNull() // not killed by the timeout
+      expect(run.status).toBe(0)
+      expect(run.stdout.trim()).toBe("64")
+    })
+  })
+})
