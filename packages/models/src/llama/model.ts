@@ -15,7 +15,7 @@ import { attention } from "./attention.ts"
 import type { LlamaConfig } from "./config.ts"
 import { mlp } from "./mlp.ts"
 import { embedName, finalNormName, layerLinears, layerPrefix, lmHeadName } from "./parameter-names.ts"
-import { rmsNorm } from "./rms-norm.ts"
+import { rmsNorm } from "../layers/rms-norm.ts"
 import { makeRope } from "./rope.ts"
 
 export interface LlamaCausalLM extends CausalLM {

@@ -23,9 +23,11 @@ export const randomParameters = <Config>(architecture: Architecture<Config>, con
   const parameters = new Map<string, Float32Tensor>()
   for (const [name, shape] of architecture.parameterShapes(config)) {
     const kind = init(name, shape)
-    const size = shape.reduce((a, b) => a * b, 1)
-    const sample = kind === "gain" ? () => 1 + 0.1 * rng.normal() : kind === "bias" ? () => 0.1 * rng.normal() : () => kind * rng.normal()
-    parameters.set(name, { shape: [...shape], data: Float32Array.from({ length: size }, sample) })
+    const [shift, scale] = kind === "gain" ? [1, 0.1] : kind === "bias" ? [0, 0.1] : [0, kind]
+    // A plain loop: real shapes have tens of millions of values.
+    const data = new Float32Array(shape.reduce((a, b) => a * b, 1))
+    for (let i = 0; i < data.length; i++) data[i] = shift + scale * rng.normal()
+    parameters.set(name, { shape: [...shape], data })
   }
   return parameters
 }
