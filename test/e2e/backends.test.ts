@@ -23,7 +23,6 @@ const predictions = (out: string, arm: string) =>
 describe.skipIf(!shared)("the same spec on cpu, wasm and webgpu", () => {
   const { file, dir } = quickstartVariant((spec) => {
     spec.data.limit = { train: 4, val: 4, test: 6 }
-    spec.training.max_length = 128
     spec.training.epochs = 1
     spec.arms = [
       { name: "base", kind: "base" },

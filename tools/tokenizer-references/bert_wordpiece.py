@@ -12,6 +12,8 @@ Decoding follows tokenizer.json's WordPiece decoder (tokenizers' decoders/wordpi
 joins, other tokens get a space, each token cleaned up) and then, because tokenizer_config.json
 sets clean_up_tokenization_spaces, transformers' clean_up_tokenization on the whole text.
 
+The texts are clinical_texts.py's, shared with the other reference scripts.
+
 Usage: python3 tools/tokenizer-references/bert_wordpiece.py MODEL_DIR OUT_JSON
   MODEL_DIR holds vocab.txt (e.g. $PEFTLAB_MODELS/bert-tiny).
 """
@@ -20,26 +22,8 @@ import sys
 import unicodedata
 from pathlib import Path
 
-# Clinical-style texts: short answers, accents (lowercased and stripped), digits and units,
-# every kind of punctuation, contractions, long words, whitespace runs, control and zero-width
-# characters, CJK, symbols outside the vocabulary, and a word over 100 characters.
-TEXTS = [
-    "Yes.",
-    "no",
-    "The patient denies chest pain.",
-    "A 45-year-old woman presented with dyspnea; SpO2 was 88% on room air.",
-    "Névralgie post-zostérienne traitée par prégabaline 75 mg x2/j.",
-    "Pneumonoultramicroscopicsilicovolcanoconiosis and esophagogastroduodenoscopy were discussed.",
-    "BP 142/91 mmHg, HR 110 bpm, T 38.7°C  —  sepsis?",
-    "Question: Is metformin associated with lactic acidosis?\nContext: Retrospective cohort (n=1,234).\nAnswer:",
-    "   leading and trailing spaces   ",
-    "Tabs\tand\n\nnewlines\r\n   mixed\u00a0with\u200bzero-width and \x07bell",
-    "Don't stop; we've seen it's the patient's choice, they'll decide. I'M FINE",
-    "ÄRZTIN: Überweisung (Ösophagus-Ca), Dosis ½ Tablette; Sjögren's, naïve, façade.",
-    "β-blockers ≥ 2 weeks; IL-6 ↑ 3×; 患者发热三天。 🙂",
-    "Dose 1234567890 mg, ratio 3.14159, 0.5mg/kg/day [p < 0.001] {IQR: 2-5} ~50 $30 @home #1 a|b",
-    "word" + "x" * 100 + " then short",
-]
+sys.dont_write_bytecode = True  # importing clinical_texts must not leave a __pycache__ in the tree
+from clinical_texts import TEXTS  # noqa: E402 (the script's own folder is on sys.path)
 
 CJK_RANGES = [
     (0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F),

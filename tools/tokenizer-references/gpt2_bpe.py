@@ -5,6 +5,8 @@ GPT-2's byte-level BPE as OpenAI's encoder.py defines it (bytes_to_unicode, the 
 pattern, greedy merges by rank from merges.txt, ids from vocab.json), in plain Python 3 with the
 standard library only (Debian's python3 has no `regex` module).
 
+The texts are clinical_texts.py's, shared with the other reference scripts.
+
 Usage: python3 tools/tokenizer-references/gpt2_bpe.py MODEL_DIR OUT_JSON
   MODEL_DIR holds vocab.json and merges.txt (e.g. $PEFTLAB_MODELS/tiny-gpt2).
 """
@@ -14,25 +16,8 @@ import sys
 import unicodedata
 from pathlib import Path
 
-# A dozen clinical-style texts: accents, digits, punctuation, short answers, long words,
-# contractions (GPT-2's are lowercase-only), whitespace runs, tabs and newlines, multi-byte
-# symbols, CJK and an emoji (byte-level BPE must round-trip them all).
-TEXTS = [
-    "The patient denies chest pain.",
-    "Yes.",
-    "no",
-    "A 45-year-old woman presented with dyspnea; SpO2 was 88% on room air.",
-    "Névralgie post-zostérienne traitée par prégabaline 75 mg x2/j.",
-    "Pneumonoultramicroscopicsilicovolcanoconiosis and esophagogastroduodenoscopy were discussed.",
-    "BP 142/91 mmHg, HR 110 bpm, T 38.7°C  —  sepsis?",
-    "Question: Is metformin associated with lactic acidosis?\nContext: Retrospective cohort (n=1,234).\nAnswer:",
-    "   leading and trailing spaces   ",
-    "Tabs\tand\n\nnewlines\r\n   mixed",
-    "Don't stop; we've seen it's the patient's choice, they'll decide. I'M FINE'S",
-    "Ärztin: Überweisung an Gastroenterologie (Ösophagus-Ca), Dosis ½ Tablette.",
-    "β-blockers ≥ 2 weeks; IL-6 ↑ 3×; 日本語テキスト 🙂",
-    "Dose 1234567890 mg, ratio 3.14159, 0.5mg/kg/day",
-]
+sys.dont_write_bytecode = True  # importing clinical_texts must not leave a __pycache__ in the tree
+from clinical_texts import TEXTS  # noqa: E402 (the script's own folder is on sys.path)
 
 
 def bytes_to_unicode():

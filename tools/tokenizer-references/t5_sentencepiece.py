@@ -8,6 +8,8 @@ vocabulary get <unk> = 2. `decoded` is SentencePiece's own decoding of the ids b
 
 Needs Debian's python3-sentencepiece (apt), hence /usr/bin/python3.
 
+The texts are clinical_texts.py's, shared with the other reference scripts.
+
 Usage: /usr/bin/python3 tools/tokenizer-references/t5_sentencepiece.py MODEL_DIR OUT_JSON
   MODEL_DIR holds spiece.model (e.g. $PEFTLAB_MODELS/flan-t5-small).
 """
@@ -17,28 +19,10 @@ from pathlib import Path
 
 import sentencepiece
 
-EOS_ID = 1
+sys.dont_write_bytecode = True  # importing clinical_texts must not leave a __pycache__ in the tree
+from clinical_texts import TEXTS  # noqa: E402 (the script's own folder is on sys.path)
 
-# Clinical-style texts: short answers, accents, digits and units, punctuation of every kind,
-# contractions, long words, whitespace runs, tabs and newlines, NFKC-folded symbols (½, ², ﬁ),
-# characters outside the vocabulary (CJK, emoji), and a task prefix as FLAN prompts use.
-TEXTS = [
-    "Yes.",
-    "no",
-    "The patient denies chest pain.",
-    "A 45-year-old woman presented with dyspnea; SpO2 was 88% on room air.",
-    "Névralgie post-zostérienne traitée par prégabaline 75 mg x2/j.",
-    "Pneumonoultramicroscopicsilicovolcanoconiosis and esophagogastroduodenoscopy were discussed.",
-    "BP 142/91 mmHg, HR 110 bpm, T 38.7°C  —  sepsis?",
-    "Question: Is metformin associated with lactic acidosis?\nContext: Retrospective cohort (n=1,234).\nAnswer:",
-    "   leading and trailing spaces   ",
-    "Tabs\tand\n\nnewlines\r\n   mixed",
-    "Don't stop; we've seen it's the patient's choice, they'll decide. I'M FINE",
-    "ÄRZTIN: Überweisung (Ösophagus-Ca), Dosis ½ Tablette; Sjögren's, naïve, façade, m² ﬁbrosis.",
-    "β-blockers ≥ 2 weeks; IL-6 ↑ 3×; 患者发热三天。 🙂",
-    "Dose 1234567890 mg, ratio 3.14159, 0.5mg/kg/day [p < 0.001] {IQR: 2-5} ~50 $30 @home #1 a|b",
-    "summarize: 72 y/o M w/ hx of CHF, COPD & DM2 admitted for SOB... d/c'd on furosemide 40mg PO BID.",
-]
+EOS_ID = 1
 
 
 def main():

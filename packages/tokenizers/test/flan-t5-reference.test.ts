@@ -4,36 +4,16 @@
 // fast T5 tokenizer, which peftlab follows) keeps trailing whitespace as a lone "▁" (id 3) where
 // SentencePiece drops it (huggingface/tokenizers#1250), and decoding with skipSpecialTokens drops
 // <unk> where SentencePiece writes " ⁇ ".
-import { readFileSync } from "node:fs"
-import { join } from "node:path"
-import { Effect } from "effect"
-import { beforeAll, describe, expect, it } from "vitest"
-import { loadTokenizer, type Tokenizer } from "../src/index.ts"
+import { expect, it } from "vitest"
+import { byText, describeReference, readReferenceFixture, type ReferenceCase } from "./reference-fixtures.ts"
 
-const models = process.env.PEFTLAB_MODELS
-if (!models) console.warn("skipping FLAN-T5 reference tokenizer tests: PEFTLAB_MODELS unset")
-
-interface Fixture {
-  readonly command: string
-  readonly cases: ReadonlyArray<{ readonly text: string; readonly ids: ReadonlyArray<number>; readonly decoded: string }>
-}
 const [eosId, unkId, metaspaceId] = [1, 2, 3]
-const fixture = JSON.parse(readFileSync(join(import.meta.dirname, "fixtures", "flan-t5-reference.json"), "utf8")) as Fixture
+const fixture = readReferenceFixture<ReferenceCase & { readonly decoded: string }>("flan-t5")
 
-describe.skipIf(!models)("flan-t5-small's tokenizer.json against SentencePiece on spiece.model", () => {
-  let tokenizer: Tokenizer
-  beforeAll(async () => {
-    tokenizer = await Effect.runPromise(loadTokenizer(join(models ?? "", "flan-t5-small")))
-  })
-
-  it("the fixture covers a dozen or more texts and says how it was made", () => {
-    expect(fixture.cases.length).toBeGreaterThanOrEqual(12)
-    expect(fixture.command).toContain("t5_sentencepiece.py")
-  })
-
-  it.each(fixture.cases.map((c) => [JSON.stringify(c.text), c] as const))("encodes %s to the reference ids, </s> (1) last", (_, { text, ids }) => {
+describeReference("flan-t5-small's tokenizer.json against SentencePiece on spiece.model", { model: "flan-t5-small", fixture, script: "t5_sentencepiece.py" }, (tokenizer) => {
+  it.each(byText(fixture.cases))("encodes %s to the reference ids, </s> (1) last", (_, { text, ids }) => {
     const trailingSpace = /\s$/.test(text)
-    expect(tokenizer.encode(text)).toEqual(trailingSpace ? [...ids.slice(0, -1), metaspaceId, eosId] : ids)
+    expect(tokenizer().encode(text)).toEqual(trailingSpace ? [...ids.slice(0, -1), metaspaceId, eosId] : ids)
   })
 
   it("the fixture has trailing whitespace, unknown characters and plain texts", () => {
@@ -43,14 +23,14 @@ describe.skipIf(!models)("flan-t5-small's tokenizer.json against SentencePiece o
   })
 
   it("reads T5's special tokens: </s> = 1 ends, <pad> = 0 pads, no BOS", () => {
-    expect([tokenizer.eosId, tokenizer.padId, tokenizer.bosId]).toEqual([1, 0, undefined])
-    expect(tokenizer.encode("Yes.", { addSpecialTokens: false })).toEqual(fixture.cases[0]?.ids.slice(0, -1))
+    expect([tokenizer().eosId, tokenizer().padId, tokenizer().bosId]).toEqual([1, 0, undefined])
+    expect(tokenizer().encode("Yes.", { addSpecialTokens: false })).toEqual(fixture.cases[0]?.ids.slice(0, -1))
   })
 
   it("decodes the reference ids to SentencePiece's decoding (the normalized text), </s> and <unk> kept unless skipped", () => {
     for (const { ids, decoded } of fixture.cases) {
-      expect(tokenizer.decode(ids, { skipSpecialTokens: true })).toBe(decoded.replaceAll(" ⁇ ", ""))
-      expect(tokenizer.decode(ids)).toBe(`${decoded.replaceAll(" ⁇ ", "<unk>")}</s>`)
+      expect(tokenizer().decode(ids, { skipSpecialTokens: true })).toBe(decoded.replaceAll(" ⁇ ", ""))
+      expect(tokenizer().decode(ids)).toBe(`${decoded.replaceAll(" ⁇ ", "<unk>")}</s>`)
     }
   })
 })
