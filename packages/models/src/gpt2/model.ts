@@ -6,7 +6,7 @@ import type { CausalLM } from "../causal-lm.ts"
 import { attentionBias } from "../layers/attention-bias.ts"
 import { checkInput } from "../layers/check-input.ts"
 import { layerNorm } from "../layers/layer-norm.ts"
-import { linear, type Linear } from "../layers/linear.ts"
+import { conv1d, linear, type Linear } from "../layers/linear.ts"
 import { linearModules } from "../layers/linear-modules.ts"
 import { pastJoiner, pastLength } from "../layers/past.ts"
 import { fullAttentionMask, positionIds } from "../layers/positions.ts"
@@ -27,17 +27,13 @@ export const gpt2CausalLM = (config: Gpt2Config, parameters: ReadonlyMap<string,
   const tokenEmbedding = parameter<tf.Tensor2D>(tokenEmbedName)
   const positionEmbedding = parameter<tf.Tensor2D>(positionEmbedName)
 
-  // Conv1D stores its weight [in, out]; a Linear is [out, in], so each module gets a transposed
-  // copy that the model owns. The modules built here are ours to dispose, whatever adapters
-  // later put in `linears`.
-  const transposedWeights: Array<tf.Tensor2D> = []
+  // Conv1D stores its weight [in, out] (see conv1d). The modules built here are ours to
+  // dispose, whatever adapters later put in `linears`.
   const ownLinears: Array<Linear> = []
   for (let layer = 0; layer < config.n_layer; layer++) {
     for (const suffix of layerConv1Ds) {
       const name = `${layerPrefix(layer)}.${suffix}`
-      const weight = tf.transpose(parameter<tf.Tensor2D>(`${name}.weight`))
-      transposedWeights.push(weight)
-      ownLinears.push(linear(name, weight, parameter(`${name}.bias`)))
+      ownLinears.push(conv1d(name, parameter(`${name}.weight`), parameter(`${name}.bias`)))
     }
   }
   ownLinears.push(linear("lm_head", config.tie_word_embeddings ? tokenEmbedding : parameter(lmHeadName)))
@@ -94,7 +90,6 @@ export const gpt2CausalLM = (config: Gpt2Config, parameters: ReadonlyMap<string,
     parameterCount: () => [...parameters.values()].reduce((sum, t) => sum + t.size, 0),
     dispose: () => {
       for (const own of ownLinears) own.dispose()
-      tf.dispose(transposedWeights)
       for (const t of parameters.values()) t.dispose()
     },
   }

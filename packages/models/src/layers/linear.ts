@@ -12,25 +12,38 @@ export interface Linear {
   readonly bias?: tf.Tensor1D
   /** [..., in] -> [..., out]; differentiable with respect to x only (weight and bias are frozen). */
   apply(x: tf.Tensor): tf.Tensor
-  /** Frees what this module allocated itself; never `weight` or `bias`. */
+  /** Frees what this module allocated itself; never the checkpoint's tensors. */
   dispose(): void
 }
 
-export const linear = (name: string, weight: tf.Tensor2D, bias?: tf.Tensor1D): Linear => {
-  // The wasm backend multiplies by a plain [in, out] matrix about 8x faster than with
-  // matMul's transpose flags (cpu is no slower). So the forward pass uses a transposed copy
-  // made once, and the gradient dx = dy W uses W as stored; tfjs's own matMul gradient
-  // would multiply by the transpose again.
-  const transposed = tf.transpose(weight) as tf.Tensor2D
+// The wasm backend multiplies by a plain [in, out] matrix about 8x faster than with matMul's
+// transpose flags (cpu is no slower). So the forward pass multiplies by an [in, out] matrix,
+// and the gradient dx = dy W uses W [out, in]; tfjs's own matMul gradient would transpose again.
+const projection = (name: string, weight: tf.Tensor2D, inByOut: tf.Tensor2D, bias: tf.Tensor1D | undefined, owned: tf.Tensor2D): Linear => {
   const [outFeatures, inFeatures] = weight.shape
   const project = tf.customGrad((x) => {
     const input = x as tf.Tensor
     const rows = input.reshape([-1, inFeatures]) as tf.Tensor2D
-    const product = tf.matMul(rows, transposed)
+    const product = tf.matMul(rows, inByOut)
     return {
       value: (bias ? product.add(bias) : product).reshape([...input.shape.slice(0, -1), outFeatures]),
       gradFunc: (dy) => tf.matMul(dy.reshape([-1, outFeatures]) as tf.Tensor2D, weight).reshape(input.shape),
     }
   })
-  return { name, weight, ...(bias && { bias }), apply: (x) => tf.tidy(() => project(x)), dispose: () => transposed.dispose() }
+  return { name, weight, ...(bias && { bias }), apply: (x) => tf.tidy(() => project(x)), dispose: () => owned.dispose() }
+}
+
+/** A module over nn.Linear's weight [out, in]; it makes (and frees) the [in, out] copy the forward pass uses. */
+export const linear = (name: string, weight: tf.Tensor2D, bias?: tf.Tensor1D): Linear => {
+  const inByOut = tf.transpose(weight) as tf.Tensor2D
+  return projection(name, weight, inByOut, bias, inByOut)
+}
+
+/**
+ * A module over a weight stored [in, out] (GPT-2's Conv1D): the forward pass uses the stored
+ * tensor as it is, and `weight` is a transposed [out, in] copy this module makes and frees.
+ */
+export const conv1d = (name: string, stored: tf.Tensor2D, bias?: tf.Tensor1D): Linear => {
+  const weight = tf.transpose(stored) as tf.Tensor2D
+  return projection(name, weight, stored, bias, weight)
 }
