@@ -1,4 +1,4 @@
-import { quantileSorted } from "./quantile.ts"
+import { quantileSorted } from "../quantile.ts"
 
 export interface LatencyStats {
   readonly mean: number
