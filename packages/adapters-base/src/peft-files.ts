@@ -2,6 +2,7 @@
 // the other way round: adapter_config.json beside adapter_model.safetensors.
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
+import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { InputError, writeFileAtomic } from "@peftlab/core"
 import { readSafetensors, writeSafetensors, type ModelFileError, type SafetensorsTensor } from "@peftlab/models"
@@ -65,3 +66,20 @@ export const peftTensor = (files: PeftAdapterFiles, name: string, shape: Readonl
   }
   return Effect.succeed(tensor)
 }
+
+/**
+ * Puts saved values back into an adapter made for the same config (e.g. one trained earlier in
+ * a run and written with savePeftAdapter): every tensor it exports must be a variable, and the
+ * files must hold each one under its PEFT name with its shape.
+ */
+export const restorePeftTensors = (adapter: Adapter, files: PeftAdapterFiles): Effect.Effect<void, AdapterFileError> =>
+  Effect.gen(function* () {
+    const source = join(files.dir, adapterWeightsFile)
+    for (const [name, target] of adapter.peftTensors()) {
+      if (!(target instanceof tf.Variable)) {
+        return yield* Effect.fail(new AdapterFileError({ source, detail: `tensor "${name}" is computed by this adapter, not stored in it; fold it first` }))
+      }
+      const saved = yield* peftTensor(files, name, target.shape)
+      tf.tidy(() => target.assign(tf.tensor(saved.data, target.shape)))
+    }
+  })

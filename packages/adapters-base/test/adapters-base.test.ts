@@ -1,10 +1,12 @@
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import { causalLogits } from "@peftlab/adapters-base"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { loadCausalLM, type CausalLM } from "@peftlab/models"
-import { disposeSnapshot, frozenBase, restoreSnapshot, takeSnapshot, trainableParameterCount, type Adapter } from "../src/index.ts"
+import { disposeSnapshot, frozenBase, readPeftAdapter, restorePeftTensors, restoreSnapshot, savePeftAdapter, takeSnapshot, trainableParameterCount, type Adapter } from "../src/index.ts"
 
 const models = process.env.PEFTLAB_MODELS
 if (!models) console.warn("skipping the frozen-base test on stories260k: PEFTLAB_MODELS unset")
@@ -53,5 +55,34 @@ describe.skipIf(!models)("frozenBase on stories260k", () => {
     const expected = tf.tidy(() => model.forward({ embeds: model.embed(ids), attentionMask: mask }))
     expect(Array.from(got.dataSync())).toEqual(Array.from(expected.dataSync()))
     tf.dispose([ids, mask, got, expected])
+  })
+})
+
+describe("restorePeftTensors", () => {
+  /** An adapter that is nothing but the given named tensors. */
+  const namedTensors = (tensors: ReadonlyArray<readonly [string, tf.Tensor]>): Adapter => ({
+    peftType: "TEST",
+    trainable: tensors.flatMap(([, t]) => (t instanceof tf.Variable ? [t] : [])),
+    inject: () => ({}),
+    peftConfig: () => ({ peft_type: "TEST" }),
+    peftTensors: () => new Map(tensors),
+    dispose: () => tf.dispose(tensors.map(([, t]) => t)),
+  })
+
+  it("puts saved values back by PEFT name, and names the file and tensor for a missing or misshapen one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "peftlab-restore-"))
+    const saved = namedTensors([["a", tf.variable(tf.tensor1d([1, 2, 3]))], ["b", tf.variable(tf.tensor2d([[4, 5]]))]])
+    await Effect.runPromise(savePeftAdapter(dir, saved))
+    const files = await Effect.runPromise(readPeftAdapter(dir))
+    const fresh = namedTensors([["a", tf.variable(tf.zeros([3]))], ["b", tf.variable(tf.zeros([1, 2]))]])
+    await Effect.runPromise(restorePeftTensors(fresh, files))
+    expect([...fresh.peftTensors()].map(([name, t]) => [name, t.arraySync()])).toEqual([["a", [1, 2, 3]], ["b", [[4, 5]]]])
+
+    const misshapen = namedTensors([["a", tf.variable(tf.zeros([4]))]])
+    const wrong = await Effect.runPromise(Effect.flip(restorePeftTensors(misshapen, files)))
+    expect(wrong).toMatchObject({ _tag: "AdapterFileError", source: join(dir, "adapter_model.safetensors"), detail: 'tensor "a": expected shape [4], got [3]' })
+    const computed = namedTensors([["b", tf.zeros([1, 2])]])
+    expect((await Effect.runPromise(Effect.flip(restorePeftTensors(computed, files)))).detail).toContain('tensor "b" is computed by this adapter')
+    ;[saved, fresh, misshapen, computed].forEach((a) => a.dispose())
   })
 })

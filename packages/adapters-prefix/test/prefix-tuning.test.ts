@@ -4,7 +4,7 @@ import { trainOnFixedTask } from "@peftlab/testkit"
 import { trainableParameterCount, causalLogits } from "@peftlab/adapters-base"
 import { Rng } from "@peftlab/core"
 import type { CausalLM, KeyValue, LlamaCausalLM } from "@peftlab/models"
-import { naiveLlamaLogits } from "../../models/test/naive-llama.ts"
+import { naiveLlamaLogits } from "@peftlab/references"
 import { createPrefixTuning } from "../src/index.ts"
 import { loadStories260k, logitsOf, maxAbsDiff, models, rows, rowsMask } from "./stories260k.ts"
 

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import { Effect, Result } from "effect"
+import { embeddingRows, type NaivePrefix, type Weights } from "@peftlab/references"
 import { architectureFor, writeRandomCheckpoint, type BertConfig, type Float32Tensor, type KeyValue } from "../src/index.ts"
-import type { NaivePrefix, Weights } from "./naive-bert.ts"
 
 /** 3 heads of 4, 3 segment types, a short position table; hidden_act and layer_norm_eps left to their defaults. */
 export const tinyBertJson: Record<string, unknown> = {
@@ -33,12 +33,7 @@ export const writeTinyBert = async (json: Record<string, unknown> = tinyBertJson
 }
 
 /** Word-embedding rows of `ids`, as the reference's input. */
-export const embedRows = (weights: Weights, ids: ReadonlyArray<number>): number[][] => {
-  const table = weights.get("bert.embeddings.word_embeddings.weight")
-  if (!table) throw new Error("no word embeddings")
-  const hidden = table.shape[1] as number
-  return ids.map((id) => Array.from(table.data.subarray(id * hidden, (id + 1) * hidden)))
-}
+export const embedRows = (weights: Weights, ids: ReadonlyArray<number>): number[][] => embeddingRows(weights, "bert.embeddings.word_embeddings.weight", ids)
 
 /** A random prefix, one [batch, heads, virtual, headDim] key and value per layer, the same for every row. */
 export const randomPrefix = (config: BertConfig, batch: number, virtual: number, seed: number): KeyValue[] =>

@@ -6,10 +6,10 @@ import { plugin as cpu } from "@peftlab/backend-cpu"
 import { plugin as wasm } from "@peftlab/backend-wasm"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { naiveBert } from "@peftlab/references"
 import { loadCausalLM, loadEncoder, writeRandomCheckpoint, writeSafetensors, type EncoderModel, type Float32Tensor, type KeyValue } from "../src/index.ts"
 import { maxAbsDiff, padBatch } from "./batch-helpers.ts"
 import { decodeBert, disposePrefix, embedRows, naivePrefix, randomPrefix, tinyBert, tinyBertJson, writeTinyBert } from "./bert-fixtures.ts"
-import { naiveBert } from "./naive-bert.ts"
 
 const sequences = [
   { ids: [2, 7, 33, 4, 39, 12, 0, 3], types: [0, 0, 0, 0, 1, 1, 1, 2] },

@@ -7,6 +7,7 @@ import { plugin as wasm } from "@peftlab/backend-wasm"
 import { Rng } from "@peftlab/core"
 import { Effect, Result } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { naiveGpt2Logits, tokenRows, type NaivePrefix } from "@peftlab/references"
 import {
   architectureFor,
   createKeyValueCache,
@@ -21,8 +22,6 @@ import {
   type Linear,
 } from "../src/index.ts"
 import { maxAbsDiff, padBatch } from "./batch-helpers.ts"
-import { naiveGpt2Logits, tokenRows } from "./naive-gpt2.ts"
-import type { NaivePrefix } from "./naive-llama.ts"
 
 /** Tied head, n_inner null (4 * n_embd), 3 heads of 4. */
 const tiedJson = { model_type: "gpt2", n_embd: 12, n_layer: 2, n_head: 3, n_inner: null, n_positions: 16, vocab_size: 40, bos_token_id: 0, eos_token_id: 1 }

@@ -4,9 +4,9 @@ import * as tf from "@tensorflow/tfjs"
 import { plugin as cpu } from "@peftlab/backend-cpu"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { embeddingRows, naiveLlamaLogits, type NaivePrefix, type Weights } from "@peftlab/references"
 import { loadCausalLM, type CausalLM, type Linear } from "../src/index.ts"
 import { Rng } from "@peftlab/core"
-import { naiveLlamaLogits, type NaivePrefix, type Weights } from "./naive-llama.ts"
 import { tinyConfig, tinyLlama, writeRandomCheckpoint } from "./random-checkpoint.ts"
 
 const sequences = [
@@ -15,12 +15,7 @@ const sequences = [
 ]
 
 /** Rows of the embedding table, as the naive reference's input. */
-const embedRows = (weights: Weights, ids: ReadonlyArray<number>): number[][] => {
-  const table = weights.get("model.embed_tokens.weight")
-  if (!table) throw new Error("no embeddings")
-  const hidden = tinyConfig.hidden_size
-  return ids.map((id) => Array.from(table.data.subarray(id * hidden, (id + 1) * hidden)))
-}
+const embedRows = (weights: Weights, ids: ReadonlyArray<number>): number[][] => embeddingRows(weights, "model.embed_tokens.weight", ids)
 
 const maxAbsDiff = (a: number[][], b: number[][]): number =>
   Math.max(...a.map((row, i) => Math.max(...row.map((v, j) => Math.abs(v - (b[i]?.[j] ?? Number.NaN))))))

@@ -6,8 +6,8 @@ import { plugin as cpu } from "@peftlab/backend-cpu"
 import { Rng } from "@peftlab/core"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { embeddingRows, naiveLlamaLogits, type Weights } from "@peftlab/references"
 import { dequantizeNf4, loadCausalLM, nf4Linear, quantizeModelLinears, quantizeNf4, type CausalLM, type Linear } from "../src/index.ts"
-import { naiveLlamaLogits, type Weights } from "./naive-llama.ts"
 import { tinyConfig, tinyLlama, writeRandomCheckpoint } from "./random-checkpoint.ts"
 
 const randomMatrix = (rows: number, cols: number, seed: number): number[][] => {
@@ -85,10 +85,7 @@ describe("NF4 on the cpu backend", () => {
     const ids = [1, 7, 33, 4, 49, 12]
     const logits = (): number[][] =>
       tf.tidy(() => model.forward({ embeds: model.embed(tf.tensor2d([ids], undefined, "int32")) }).arraySync()[0] as number[][])
-    const embedRows = (): number[][] => {
-      const table = weights.get("model.embed_tokens.weight")?.data ?? new Float32Array()
-      return ids.map((id) => Array.from(table.subarray(id * tinyConfig.hidden_size, (id + 1) * tinyConfig.hidden_size)))
-    }
+    const embedRows = (): number[][] => embeddingRows(weights, "model.embed_tokens.weight", ids)
 
     it("replaces every decoder projection but the head, and the model then computes with the dequantized weights", async () => {
       const floatLogits = logits()

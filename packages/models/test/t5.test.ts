@@ -5,11 +5,10 @@ import { plugin as cpu } from "@peftlab/backend-cpu"
 import { plugin as wasm } from "@peftlab/backend-wasm"
 import { Effect, Result } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
+import { naiveBucket, naiveT5Decode, naiveT5Encode, sharedRows, type NaivePrefix } from "@peftlab/references"
 import { architectureFor, loadCausalLM, loadSeq2SeqLM, writeSafetensors, type KeyValue, type Linear, type Seq2SeqLM } from "../src/index.ts"
 import { relativePositionBucket } from "../src/t5/relative-position.ts"
 import { maxAbsDiff, padBatch } from "./batch-helpers.ts"
-import type { NaivePrefix } from "./naive-llama.ts"
-import { naiveBucket, naiveT5Decode, naiveT5Encode, sharedRows } from "./naive-t5.ts"
 import { decodeT5, disposePrefix, gatedJson, prefixTensors, randomPrefix, reluJson, useTinyT5, writeTinyT5 } from "./tiny-t5.ts"
 
 // Sources reach relative distance 10 (the last bucket of gatedJson), targets start with the start id 0.

@@ -7,10 +7,9 @@ import * as tf from "@tensorflow/tfjs"
 import { plugin as cpu } from "@peftlab/backend-cpu"
 import { Effect, Result } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { naiveGpt2Logits, tokenRows, type Weights } from "@peftlab/references"
 import { architectureFor, generateCausal, loadCausalLM, readSafetensors, writeRandomCheckpoint, type CausalLM, type Gpt2Config } from "../src/index.ts"
 import { maxAbsDiff, padBatch } from "./batch-helpers.ts"
-import { naiveGpt2Logits, tokenRows } from "./naive-gpt2.ts"
-import type { Weights } from "./naive-llama.ts"
 
 const models = process.env.PEFTLAB_MODELS
 if (!models) console.warn("skipping tiny-gpt2 tests: PEFTLAB_MODELS unset")

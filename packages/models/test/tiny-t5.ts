@@ -6,8 +6,8 @@ import * as tf from "@tensorflow/tfjs"
 import { Rng } from "@peftlab/core"
 import { Effect, Result } from "effect"
 import { afterAll, beforeAll } from "vitest"
+import type { NaivePrefix } from "@peftlab/references"
 import { architectureFor, loadSeq2SeqLM, writeRandomCheckpoint, type Float32Tensor, type KeyValue, type Seq2SeqLM, type T5Config } from "../src/index.ts"
-import type { NaivePrefix } from "./naive-llama.ts"
 
 /**
  * FLAN-T5's options: gated-gelu, untied head; 3 heads of 5 (inner 15 != d_model 12), more

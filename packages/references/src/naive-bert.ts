@@ -1,9 +1,8 @@
 // An independent float64 BERT forward for tests: plain loops over one unpadded sequence,
 // written straight from HF modeling_bert's formulas (BertEmbeddings, BertSelfAttention,
-// BertSelfOutput, BertIntermediate, BertOutput, BertPooler), sharing no code with src/.
-import type { BertConfig } from "../src/index.ts"
-
-export type Weights = ReadonlyMap<string, { readonly shape: ReadonlyArray<number>; readonly data: Float32Array }>
+// BertSelfOutput, BertIntermediate, BertOutput, BertPooler), sharing no code with @peftlab/models.
+import type { BertConfig } from "@peftlab/models"
+import type { NaivePrefix, Weights } from "./types.ts"
 
 const get = (weights: Weights, name: string) => {
   const w = weights.get(name)
@@ -53,12 +52,6 @@ const activation: Record<BertConfig["hidden_act"], (x: number) => number> = {
   gelu: (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)),
   gelu_new: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))),
   relu: (x) => Math.max(0, x),
-}
-
-/** One layer's prefix-tuning keys and values, [head][virtual position][headDim]. */
-export interface NaivePrefix {
-  readonly key: ReadonlyArray<ReadonlyArray<ReadonlyArray<number>>>
-  readonly value: ReadonlyArray<ReadonlyArray<ReadonlyArray<number>>>
 }
 
 export interface NaiveBertInput {

@@ -1,9 +1,9 @@
 // An independent float64 GPT-2 forward for tests: plain loops over one sequence, written
 // straight from the HF modeling_gpt2 formulas (wte + wpe, pre-norm blocks, Conv1D as x W + b
 // with W [in, out], fused c_attn split into q | k | v, scores / sqrt(head_dim), gelu_new,
-// ln_f, tied or untied head), sharing no code with src/.
-import type { Gpt2Config } from "../src/index.ts"
-import type { NaivePrefix, Weights } from "./naive-llama.ts"
+// ln_f, tied or untied head), sharing no code with @peftlab/models.
+import type { Gpt2Config } from "@peftlab/models"
+import type { NaivePrefix, Weights } from "./types.ts"
 
 const get = (weights: Weights, name: string) => {
   const w = weights.get(name)

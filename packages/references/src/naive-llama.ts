@@ -1,9 +1,8 @@
 // An independent float64 Llama forward for tests: plain loops over one sequence, written
 // straight from the HF modeling_llama formulas (rotate_half RoPE, repeat_kv, causal softmax,
-// SwiGLU), sharing no code with src/.
-import type { LlamaConfig } from "../src/index.ts"
-
-export type Weights = ReadonlyMap<string, { readonly shape: ReadonlyArray<number>; readonly data: Float32Array }>
+// SwiGLU), sharing no code with @peftlab/models.
+import type { LlamaConfig } from "@peftlab/models"
+import type { NaivePrefix, Weights } from "./types.ts"
 
 const get = (weights: Weights, name: string) => {
   const w = weights.get(name)
@@ -39,15 +38,10 @@ const rope = (v: ReadonlyArray<number>, position: number, theta: number): number
   })
 }
 
-/** One layer's prefix-tuning keys and values, [kvHead][virtual position][headDim], used as cached (unrotated) keys. */
-export interface NaivePrefix {
-  readonly key: ReadonlyArray<ReadonlyArray<ReadonlyArray<number>>>
-  readonly value: ReadonlyArray<ReadonlyArray<ReadonlyArray<number>>>
-}
-
 /**
  * Logits [time][vocab] for one sequence of input embeddings [time][hidden]. With `prefix` (one
- * entry per layer), every token also attends to the prefix, and token t sits at position p + t.
+ * entry per layer, [kvHead][virtual][headDim]), every token also attends to the prefix, whose keys
+ * act as cached keys (no rotation applied), and token t sits at position p + t.
  */
 export const naiveLlamaLogits = (
   c: LlamaConfig,

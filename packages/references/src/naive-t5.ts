@@ -1,9 +1,9 @@
 // An independent float64 T5 forward for tests: plain loops over one sequence, written straight
 // from HF modeling_t5 (T5LayerNorm, _relative_position_bucket, T5Attention without scaling,
 // T5DenseActDense / T5DenseGatedActDense with gelu_new, the tied head's d_model^-0.5),
-// sharing no code with src/.
-import type { T5Config } from "../src/index.ts"
-import type { NaivePrefix, Weights } from "./naive-llama.ts"
+// sharing no code with @peftlab/models.
+import type { T5Config } from "@peftlab/models"
+import type { NaivePrefix, Weights } from "./types.ts"
 
 type Vector = ReadonlyArray<number>
 

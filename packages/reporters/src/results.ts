@@ -15,11 +15,52 @@ export interface ArmResult {
   readonly trainableParams: number
 }
 
+/** Mean and sample standard deviation (0 for a single value). */
+const meanSd = (values: readonly number[]): { mean: number; sd: number } => {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length
+  const variance = values.length < 2 ? 0 : values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (values.length - 1)
+  return { mean, sd: Math.sqrt(variance) }
+}
+
+/** Arms grouped by the configuration they ran (an arm once per seed), in first-seen order. */
+const byConfig = (results: readonly ArmResult[], configOf: ReadonlyMap<string, string>): Array<[string, ArmResult[]]> => {
+  const groups = new Map<string, ArmResult[]>()
+  for (const r of results) {
+    const config = configOf.get(r.arm) ?? r.arm
+    groups.set(config, [...(groups.get(config) ?? []), r])
+  }
+  return [...groups]
+}
+
+/** results_by_config.csv and a results.md section: each configuration's metrics as mean ± sd over its seeds. */
+const seedSummary = (results: readonly ArmResult[], configOf: ReadonlyMap<string, string>) => {
+  const groups = byConfig(results, configOf)
+  const stats = groups.map(([config, runs]) => ({ config, runs: runs.length, macroF1: meanSd(runs.map((r) => r.macroF1)), accuracy: meanSd(runs.map((r) => r.accuracy)) }))
+  const csv = toCsv(
+    ["config", "runs", "macro_f1_mean", "macro_f1_sd", "accuracy_mean", "accuracy_sd"],
+    stats.map((s) => [s.config, s.runs, s.macroF1.mean, s.macroF1.sd, s.accuracy.mean, s.accuracy.sd]),
+  )
+  const pm = ({ mean, sd }: { mean: number; sd: number }) => `${mean.toFixed(4)} ± ${sd.toFixed(4)}`
+  const markdown = toMarkdownTable(
+    ["configuration", "runs", "macro-F1 (mean ± sd)", "accuracy (mean ± sd)"],
+    stats.map((s) => [s.config, s.runs, pm(s.macroF1), pm(s.accuracy)]),
+    ["left", "right", "right", "right"],
+  )
+  return { csv, markdown, repeated: groups.some(([, runs]) => runs.length > 1) }
+}
+
 /**
  * results.csv (full precision, machine-readable) and results.md (metrics to 4 decimals,
- * milliseconds to 2): one row per arm, with one F1 column per label in `labels` order.
+ * milliseconds to 2): one row per arm, with one F1 column per label in `labels` order. When
+ * `configOf` maps arms run once per seed to their configuration, results_by_config.csv and a
+ * results.md section give each configuration's mean ± sd over seeds.
  */
-export const writeResults = async (dir: string, results: readonly ArmResult[], labels: readonly string[]): Promise<void> => {
+export const writeResults = async (
+  dir: string,
+  results: readonly ArmResult[],
+  labels: readonly string[],
+  configOf: ReadonlyMap<string, string> = new Map(),
+): Promise<void> => {
   const f1s = results.map((r) =>
     labels.map((label) => {
       const f1 = r.perClassF1[label]
@@ -42,6 +83,9 @@ export const writeResults = async (dir: string, results: readonly ArmResult[], l
     r.trainableParams,
   ])
   const align = mdHeader.map((_, i): Align => (i < 2 ? "left" : "right"))
+  const seeds = seedSummary(results, configOf)
   await writeFileAtomic(join(dir, "results.csv"), toCsv(csvHeader, csvRows))
-  await writeFileAtomic(join(dir, "results.md"), `# Results\n\n${toMarkdownTable(mdHeader, mdRows, align)}`)
+  if (seeds.repeated) await writeFileAtomic(join(dir, "results_by_config.csv"), seeds.csv)
+  const bySeed = seeds.repeated ? `\n## By configuration (mean ± sd over seeds)\n\n${seeds.markdown}` : ""
+  await writeFileAtomic(join(dir, "results.md"), `# Results\n\n${toMarkdownTable(mdHeader, mdRows, align)}${bySeed}`)
 }

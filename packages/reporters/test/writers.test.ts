@@ -23,6 +23,19 @@ describe("results folder writers", () => {
     expect(read(tmp(), "manifest.json")).toBe('{\n  "name": "quickstart",\n  "seed": 13,\n  "arms": [\n    "base"\n  ]\n}\n')
   })
 
+  it("writeResults adds each configuration's mean ± sd over its seeds (sample sd)", async () => {
+    const run = (arm: string, macroF1: number, accuracy: number): ArmResult => ({
+      arm, kind: "lora", n: 10, accuracy, macroF1, perClassF1: { yes: 0, no: 0 }, latencyMeanMs: 1, latencyP95Ms: 1, trainableParams: 8,
+    })
+    const results = [run("base", 0.3, 0.5), run("lora-seed1", 0.5, 0.6), run("lora-seed2", 0.7, 0.8)]
+    const configOf = new Map([["base", "base"], ["lora-seed1", "lora"], ["lora-seed2", "lora"]])
+    await writeResults(tmp(), results, ["yes", "no"], configOf)
+    // lora: mean (0.5 + 0.7) / 2 = 0.6, sd sqrt(((0.1)^2 + (0.1)^2) / 1) = 0.1414; accuracy 0.7 ± 0.1414.
+    expect(read(tmp(), "results_by_config.csv").split("\n")[2]).toMatch(/^lora,2,0\.6(0+\d*)?,0\.14142135623730\d*,0\.7\d*,0\.14142135623730\d*$/)
+    expect(read(tmp(), "results.md")).toContain("| lora | 2 | 0.6000 ± 0.1414 | 0.7000 ± 0.1414 |")
+    expect(read(tmp(), "results.md")).toContain("| base | 1 | 0.3000 ± 0.0000 | 0.5000 ± 0.0000 |")
+  })
+
   it("writeResults writes one row per arm to results.csv and results.md", async () => {
     const results: ArmResult[] = [
       {

@@ -20,8 +20,9 @@ export const compareWithBaseline = (
 ): Array<Comparison> => {
   const baseline = spec.stats.baseline
   const base = predictions.get(baseline) ?? []
+  // Sweep configurations that were not selected were never evaluated on test: nothing to compare.
   return spec.arms
-    .filter((arm) => arm.name !== baseline)
+    .filter((arm) => arm.name !== baseline && predictions.has(arm.name))
     .map((arm) => {
       const other = alignedTo(base, predictions.get(arm.name) ?? [])
       const gold = base.map((r) => r.gold)

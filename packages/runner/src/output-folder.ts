@@ -20,8 +20,16 @@ export interface FinishedArm {
   readonly training?: { readonly bestEpoch: number; readonly trainMs: number; readonly epochs: ReadonlyArray<EpochRecord>; readonly steps: ReadonlyArray<StepRecord> }
 }
 
+/** A member of a sweep, trained and waiting for selection: no test evaluation yet. */
+export interface TrainedArm {
+  readonly fingerprint: string
+  readonly arm: string
+  readonly training: NonNullable<FinishedArm["training"]>
+}
+
 export const armFolder = (outDir: string, arm: string) => join(outDir, "arms", arm)
 export const armResultFile = (outDir: string, arm: string) => join(armFolder(outDir, arm), "result.json")
+export const armTrainedFile = (outDir: string, arm: string) => join(armFolder(outDir, arm), "trained.json")
 export const adapterFolder = (outDir: string, arm: string) => join(outDir, "adapters", arm)
 
 const differentSpec = (source: string, differences?: ReadonlyArray<string>) =>
@@ -49,12 +57,16 @@ export const checkOutputFolder = (outDir: string, inputs: FingerprintInputs) =>
     }
   })
 
-/** The finished arm in `outDir`, if any; refuses results made from a different spec. */
-export const finishedArm = (outDir: string, arm: string, fingerprint: string) =>
+const savedRecord = <A extends { readonly fingerprint: string }>(file: string, fingerprint: string) =>
   Effect.gen(function* () {
-    const file = armResultFile(outDir, arm)
     if (!existsSync(file)) return undefined
-    const finished = yield* readJson<FinishedArm>(file)
-    if (finished.fingerprint !== fingerprint) return yield* Effect.fail(differentSpec(file))
-    return finished
+    const record = yield* readJson<A>(file)
+    if (record.fingerprint !== fingerprint) return yield* Effect.fail(differentSpec(file))
+    return record
   })
+
+/** The finished arm in `outDir`, if any; refuses results made from a different spec. */
+export const finishedArm = (outDir: string, arm: string, fingerprint: string) => savedRecord<FinishedArm>(armResultFile(outDir, arm), fingerprint)
+
+/** The trained (not yet evaluated) sweep member in `outDir`, if any. */
+export const trainedArm = (outDir: string, arm: string, fingerprint: string) => savedRecord<TrainedArm>(armTrainedFile(outDir, arm), fingerprint)

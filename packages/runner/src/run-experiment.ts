@@ -6,7 +6,7 @@ import { Cause, Effect } from "effect"
 import { Backend, emit, Rng } from "@peftlab/core"
 import { loadLanguageModel } from "./language-model.ts"
 import { writeManifest, writeResults, writeStats, writeTrainLog } from "@peftlab/reporters"
-import type { LoadedSpec } from "@peftlab/spec"
+import type { ConcreteArm, LoadedSpec } from "@peftlab/spec"
 import { loadTokenizer } from "@peftlab/tokenizers"
 import { compareWithBaseline } from "./comparisons.ts"
 import { fingerprintInputs, fingerprintOf, modelWeightsHash } from "./fingerprint.ts"
@@ -14,10 +14,18 @@ import { prepareData } from "./data.ts"
 import { encodedTask } from "./encode.ts"
 import { checkOutputFolder, finishedArm, type FinishedArm } from "./output-folder.ts"
 import { headlineMetrics, runArm, type ArmContext } from "./run-arm.ts"
+import { runSweep, writeSelections, type Selection } from "./selection.ts"
 import { packageVersions } from "./versions.ts"
 
 export interface RunOptions {
   readonly outDir: string
+}
+
+/** Arms in spec order, those expanded from one spec arm together. */
+const groupsOf = (arms: ReadonlyArray<ConcreteArm>): Array<Array<ConcreteArm>> => {
+  const groups = new Map<string, Array<ConcreteArm>>()
+  for (const arm of arms) groups.set(arm.group, [...(groups.get(arm.group) ?? []), arm])
+  return [...groups.values()]
 }
 
 const trainLogRecords = (finished: ReadonlyArray<FinishedArm>): Array<object> =>
@@ -76,24 +84,37 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     yield* Effect.promise(() => writeManifest(outDir, { ...manifest, status: "running" }))
 
     const runArms = Effect.gen(function* () {
-      // Every arm draws its own generator from the experiment seed in spec order, so an arm
-      // computes the same thing whether or not the arms before it were resumed.
+      // Every arm draws its own generator from the experiment seed in spec order (or, with
+      // seeds, from its own seed), so an arm computes the same thing whether or not the arms
+      // before it were resumed.
       const rng = Rng.seeded(spec.seed)
+      const rngs = new Map(spec.arms.map((arm) => [arm.name, arm.seed === undefined ? rng.fork() : Rng.seeded(arm.seed)]))
+      const rngOf = (arm: ConcreteArm) => rngs.get(arm.name)!
       const finished: Array<FinishedArm> = []
-      for (const arm of spec.arms) {
-        const armRng = rng.fork()
-        const previous = yield* finishedArm(outDir, arm.name, fingerprint)
-        if (previous) {
-          yield* emit({ type: "arm-phase", arm: arm.name, phase: "done", detail: "resumed from the output folder" })
-          yield* emit({ type: "arm-result", arm: arm.name, metrics: headlineMetrics(previous.result) })
-          finished.push(previous)
+      const selections: Array<Selection> = []
+      for (const members of groupsOf(spec.arms)) {
+        if (spec.selection === "best" && new Set(members.map((arm) => arm.config)).size > 1) {
+          const { selection, evaluated } = yield* runSweep(context, members, rngOf)
+          selections.push(selection)
+          finished.push(...evaluated)
           continue
         }
-        finished.push(yield* runArm(context, arm, armRng))
+        for (const arm of members) {
+          const previous = yield* finishedArm(outDir, arm.name, fingerprint)
+          if (previous) {
+            yield* emit({ type: "arm-phase", arm: arm.name, phase: "done", detail: "resumed from the output folder" })
+            yield* emit({ type: "arm-result", arm: arm.name, metrics: headlineMetrics(previous.result) })
+            finished.push(previous)
+            continue
+          }
+          finished.push(yield* runArm(context, arm, rngOf(arm)))
+        }
       }
+      if (selections.length > 0) yield* Effect.promise(() => writeSelections(outDir, selections))
 
       const comparisons = compareWithBaseline(spec, data.labels, new Map(finished.map((f) => [f.result.arm, f.predictions])))
-      yield* Effect.promise(() => writeResults(outDir, finished.map((f) => f.result), data.labels))
+      const configOf = new Map(spec.arms.map((arm) => [arm.name, arm.config]))
+      yield* Effect.promise(() => writeResults(outDir, finished.map((f) => f.result), data.labels, configOf))
       yield* Effect.promise(() => writeStats(outDir, comparisons))
       yield* Effect.promise(() => writeTrainLog(outDir, trainLogRecords(finished)))
       yield* Effect.promise(() => writeManifest(outDir, { ...manifest, status: "complete", finished_at: new Date().toISOString() }))

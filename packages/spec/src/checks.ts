@@ -1,6 +1,7 @@
 // Rules that involve more than one field, checked once every field has the right type.
 import { type FieldIssue, renderFound } from "./errors.ts"
 import type { DecodedSpec } from "./schema.ts"
+import type { ConcreteArm } from "./sweep.ts"
 
 const splitTolerance = 1e-9
 const placeholder = /\{([^{}]*)\}/g
@@ -14,8 +15,19 @@ const uniqueArmNames = (spec: DecodedSpec): Array<FieldIssue> =>
       : [{ path: ["arms", index, "name"], expected: `a name no other arm has (arms[${first}] is also named ${JSON.stringify(arm.name)})`, found: renderFound(arm.name) }]
   })
 
-const baselineIsAnArm = (spec: DecodedSpec): Array<FieldIssue> => {
-  const names = spec.arms.map((arm) => arm.name)
+/** Names made by sweeps and seeds may meet a written name, or each other. */
+const uniqueExpandedNames = (spec: DecodedSpec, expanded: ReadonlyArray<ConcreteArm>): Array<FieldIssue> => {
+  const groups = new Map<string, Set<string>>()
+  for (const arm of expanded) groups.set(arm.name, (groups.get(arm.name) ?? new Set()).add(arm.group))
+  return [...groups].flatMap(([name, from]) => {
+    if (from.size < 2) return []
+    const index = spec.arms.findIndex((arm) => from.has(arm.name) && arm.name !== name)
+    return [{ path: ["arms", Math.max(index, 0), "name"], expected: `arms whose expanded names differ (${[...from].join(" and ")} both give ${JSON.stringify(name)})`, found: renderFound(spec.arms[Math.max(index, 0)]?.name) }]
+  })
+}
+
+const baselineIsAnArm = (spec: DecodedSpec, expanded: ReadonlyArray<ConcreteArm>): Array<FieldIssue> => {
+  const names = expanded.map((arm) => arm.name)
   return names.includes(spec.stats.baseline)
     ? []
     : [{ path: ["stats", "baseline"], expected: `the name of an arm (one of ${names.join(", ")})`, found: renderFound(spec.stats.baseline) }]
@@ -50,9 +62,11 @@ const templateHasContext = (spec: DecodedSpec): Array<FieldIssue> => {
     : [{ path: ["task", "template"], expected: "a template with {context} and no placeholders other than {question} and {context}", found: renderFound(spec.task.template) }]
 }
 
-export const crossFieldIssues = (spec: DecodedSpec): ReadonlyArray<FieldIssue> => [
+/** `expanded`: the arms after sweeps and seeds (see expandArms). */
+export const crossFieldIssues = (spec: DecodedSpec, expanded: ReadonlyArray<ConcreteArm>): ReadonlyArray<FieldIssue> => [
   ...uniqueArmNames(spec),
-  ...baselineIsAnArm(spec),
+  ...(uniqueArmNames(spec).length === 0 ? uniqueExpandedNames(spec, expanded) : []),
+  ...baselineIsAnArm(spec, expanded),
   ...initTextWhenTextInit(spec),
   ...splitSumsToOne(spec),
   ...maxNewTokensWhenGenerating(spec),

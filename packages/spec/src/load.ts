@@ -9,6 +9,7 @@ import { type FieldIssue, renderFound, SpecError, type SpecIssue } from "./error
 import { renderPath } from "./path.ts"
 import { ExperimentSpec } from "./schema.ts"
 import { fieldIssues } from "./schema-issues.ts"
+import { expandArms } from "./sweep.ts"
 import { type Locations, locate, parseYaml } from "./yaml-source.ts"
 
 export interface LoadedSpec {
@@ -43,18 +44,21 @@ export const decodeSpecText = (text: string, file: string, env: Env = process.en
   if (source.syntaxIssues.length > 0) return Effect.fail(SpecError.fromIssues(file, source.syntaxIssues))
   const expansion = expandVariables(source.tree, env)
   const decoded = decode(expansion.tree)
+  const expanded = Result.isSuccess(decoded) ? expandArms(decoded.success) : undefined
   const issues = [
     ...expansion.issues,
-    ...(Result.isSuccess(decoded)
-      ? crossFieldIssues(decoded.success)
-      : fieldIssues(decoded.failure.issue, expansion.tree, ExperimentSpec.ast)),
+    ...(Result.isSuccess(decoded) && expanded
+      ? [...expanded.issues, ...(expanded.issues.length === 0 ? crossFieldIssues(decoded.success, expanded.arms) : [])]
+      : Result.isFailure(decoded)
+        ? fieldIssues(decoded.failure.issue, expansion.tree, ExperimentSpec.ast)
+        : []),
   ]
-  if (issues.length > 0 || Result.isFailure(decoded)) {
+  if (issues.length > 0 || Result.isFailure(decoded) || expanded === undefined) {
     return Effect.fail(SpecError.fromIssues(file, issues.map(placeIssue(source.locations))))
   }
   const spec = decoded.success
   return Effect.succeed({
-    spec: { ...spec, data: { ...spec.data, split: { ...spec.data.split, seed: spec.data.split.seed ?? spec.seed } } },
+    spec: { ...spec, arms: expanded.arms, data: { ...spec.data, split: { ...spec.data.split, seed: spec.data.split.seed ?? spec.seed } } },
     file,
     variables: expansion.fields,
     locations: source.locations,

@@ -2,6 +2,7 @@
 // the phrase error messages use ("expected a positive integer, got ..."). Optional fields
 // decode with their documented defaults, so the decoded spec is complete.
 import { Effect, Schema } from "effect"
+import type { ConcreteArm } from "./sweep.ts"
 
 /** Attaches the phrase that errors about this field use after "expected". */
 const expecting =
@@ -34,6 +35,7 @@ export const selectionMetrics = ["macro_f1", "accuracy", "loss"] as const
 export const lrSchedules = ["constant", "linear", "cosine"] as const
 export const samplers = ["shuffled", "class_balanced"] as const
 export const evaluationModes = ["label-score", "generate"] as const
+export const selections = ["best", "all"] as const
 export const metricNames = ["accuracy", "macro_f1", "per_class_f1", "latency", "trainable_params"] as const
 
 const DataFields = Schema.Struct({
@@ -89,13 +91,42 @@ const Task = Schema.Struct({
 
 const armName = NonEmptyText.pipe(expecting("a non-empty arm name"))
 
+/** The training settings one arm may set for itself (a sweep varies them as `training.lr` and so on). */
+export const trainingOverrideKeys = ["lr", "epochs", "batch_size", "weight_decay", "warmup_steps", "gradient_accumulation"] as const
+
+const TrainingOverrides = Schema.Struct({
+  lr: Schema.optionalKey(PositiveNumber).pipe(expecting("a positive number")),
+  epochs: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer")),
+  batch_size: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer")),
+  weight_decay: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))).pipe(expecting("a number >= 0")),
+  warmup_steps: Schema.optionalKey(NonNegativeInt).pipe(expecting("an integer >= 0")),
+  gradient_accumulation: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer")),
+})
+
+const SweepValue = Schema.Union([Schema.Finite, Schema.String, Schema.Boolean])
+/**
+ * A grid over some of the arm's own fields (`r`) and its training settings (`training.lr`):
+ * every combination becomes an arm named after its values (see expandArms).
+ */
+const Sweep = Schema.Record(
+  NonEmptyText,
+  Schema.Array(SweepValue).check(Schema.isMinLength(1)).pipe(expecting("a non-empty list of values")),
+).pipe(expecting("a mapping of field names to lists of values"))
+
+/** Fields every arm may carry besides its method's own. */
+const armCommon = {
+  name: armName,
+  training: Schema.optionalKey(TrainingOverrides).pipe(expecting(`a mapping of training settings (${trainingOverrideKeys.join(", ")})`)),
+  sweep: Schema.optionalKey(Sweep),
+}
+
 export const BaseArm = Schema.Struct({
   name: armName,
   kind: Schema.Literal("base"),
 })
 
 export const PromptArm = Schema.Struct({
-  name: armName,
+  ...armCommon,
   kind: Schema.Literal("prompt"),
   num_virtual_tokens: PositiveInt.pipe(expecting("a positive integer")),
   init: literals(promptInits).pipe(withDefault("random")),
@@ -105,7 +136,7 @@ export const PromptArm = Schema.Struct({
 export type PromptArmSpec = typeof PromptArm.Type
 
 export const PrefixArm = Schema.Struct({
-  name: armName,
+  ...armCommon,
   kind: Schema.Literal("prefix"),
   num_virtual_tokens: PositiveInt.pipe(expecting("a positive integer")),
   // Reparameterise the prefix through an MLP while training (folded away afterwards).
@@ -116,7 +147,7 @@ export const PrefixArm = Schema.Struct({
 export type PrefixArmSpec = typeof PrefixArm.Type
 
 export const LoraArm = Schema.Struct({
-  name: armName,
+  ...armCommon,
   kind: Schema.Literal("lora"),
   r: PositiveInt.pipe(expecting("a positive integer")),
   lora_alpha: PositiveNumber.pipe(expecting("a positive number")),
@@ -175,6 +206,11 @@ export const ExperimentSpec = Schema.Struct({
   model: Model.pipe(expecting("a mapping with path")),
   task: Task.pipe(expecting("a mapping with template and labels")),
   arms: Schema.Array(ArmSpec).check(Schema.isNonEmpty()).pipe(expecting("a non-empty list of arms")),
+  // Every trained arm once per seed (named ...-seed1); results average them (mean ± sd).
+  seeds: Schema.optionalKey(Schema.Array(NonNegativeInt).check(Schema.isMinLength(1))).pipe(expecting("a non-empty list of integers >= 0")),
+  // best: of each swept arm, only the configuration with the best validation training.select_by
+  // (averaged over seeds) is evaluated on test; all: every configuration is.
+  selection: literals(selections).pipe(withDefault("best")),
   training: Training.pipe(expecting("a mapping with epochs, lr, batch_size, max_length")),
   evaluation: Evaluation.pipe(expecting("a mapping with mode and metrics")),
   stats: Stats.pipe(expecting("a mapping with baseline, mcnemar, bootstrap")),
@@ -187,7 +223,11 @@ export const ExperimentSpec = Schema.Struct({
 export type DecodedSpec = typeof ExperimentSpec.Type
 type DecodedData = DecodedSpec["data"]
 
-/** The decoded spec, with `data.split.seed` resolved (it defaults to the top-level seed). */
-export type ExperimentSpec = Omit<DecodedSpec, "data"> & {
+/**
+ * The decoded spec, with `data.split.seed` resolved (it defaults to the top-level seed) and
+ * its arms expanded over sweeps and seeds (see expandArms).
+ */
+export type ExperimentSpec = Omit<DecodedSpec, "data" | "arms"> & {
   readonly data: Omit<DecodedData, "split"> & { readonly split: DecodedData["split"] & { readonly seed: number } }
+  readonly arms: ReadonlyArray<ConcreteArm>
 }

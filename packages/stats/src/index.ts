@@ -1,3 +1,6 @@
 export * from "./binomial.ts"
 export * from "./bootstrap.ts"
+export * from "./holm.ts"
+export * from "./index-bootstrap.ts"
+export * from "./index-metrics.ts"
 export * from "./mcnemar.ts"

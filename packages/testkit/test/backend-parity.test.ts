@@ -1,7 +1,9 @@
 // The same model gives the same outputs on every backend: each architecture's tiny checkpoint
-// runs on cpu (checked against float64 references in @peftlab/models' tests), wasm and webgpu,
-// and wasm and webgpu must agree with cpu within 1e-3. Generation with the key/value cache must
-// equal generation without it on each backend too.
+// runs on cpu, wasm and webgpu; each backend must match the float64 reference of that
+// architecture computed from the checkpoint's own weights (within 1e-4 on cpu, 1e-3 on wasm and
+// webgpu), and wasm and webgpu must agree with cpu within 1e-3. Generation with the key/value
+// cache must equal generation without it on each backend too.
+import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import { frozenBase } from "@peftlab/adapters-base"
 import { plugin as cpu } from "@peftlab/backend-cpu"
@@ -9,17 +11,24 @@ import { plugin as wasm } from "@peftlab/backend-wasm"
 import { plugin as webgpu } from "@peftlab/backend-webgpu"
 import type { BackendPlugin } from "@peftlab/core"
 import { generateBatch } from "@peftlab/evaluators"
-import { loadModel, type BaseModel } from "@peftlab/models"
+import { loadModel, readModelConfig, readSafetensors, type BaseModel, type BertConfig, type Gpt2Config, type LlamaConfig, type T5Config } from "@peftlab/models"
+import { embeddingRows, naiveBert, naiveGpt2Logits, naiveLlamaLogits, naiveT5Decode, naiveT5Encode, sharedRows, tokenRows, type Weights } from "@peftlab/references"
 import { Effect } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
 import { tinyConfigs, writeTinyCheckpoint, type TinyArchitecture } from "../src/index.ts"
 
 const tolerance = 1e-3
+/** How far each backend may be from the float64 reference: float32 throughout, and wasm and webgpu reorder their sums. */
+const referenceTolerance: Record<string, number> = { cpu: 1e-4, wasm: 1e-3, webgpu: 1e-3 }
 const ids = [
   [5, 9, 12, 40, 7],
   [3, 22, 17, 0, 0],
 ]
 const mask = ids.map((row, b) => row.map((_, t) => (b === 1 && t >= 3 ? 0 : 1)))
+const decoderIds = [
+  [0, 7, 9],
+  [0, 4, 4],
+]
 
 /** The model's main output for a right-padded batch: logits (language models) or last hidden states (encoders). */
 const outputs = async (model: BaseModel): Promise<number[][][]> => {
@@ -28,8 +37,7 @@ const outputs = async (model: BaseModel): Promise<number[][][]> => {
     if (model.kind === "causal") return model.forward(input)
     if (model.kind === "encoder") return model.encode(input)
     const encoderHidden = model.encode(input)
-    const decoderIds = tf.tensor2d([[0, 7, 9], [0, 4, 4]], undefined, "int32")
-    return model.decode({ embeds: model.embed(decoderIds), encoderHidden, encoderMask: input.attentionMask })
+    return model.decode({ embeds: model.embed(tf.tensor2d(decoderIds, undefined, "int32")), encoderHidden, encoderMask: input.attentionMask })
   })
   const values = (await result.array()) as number[][][]
   result.dispose()
@@ -38,6 +46,28 @@ const outputs = async (model: BaseModel): Promise<number[][][]> => {
 
 const maxAbsDiff = (a: number[][][], b: number[][][]): number =>
   Math.max(...a.flatMap((rows, i) => rows.map((row, j) => Math.max(...row.map((v, k) => Math.abs(v - (b[i]?.[j]?.[k] ?? Number.NaN)))))))
+
+/**
+ * Each architecture's float64 reference for row `b` of the batch, given that row's real ids
+ * (`source`): what `outputs` gives at each real position, or for T5 at each of the row's
+ * decoder positions (decoderIds[b]).
+ */
+const references: Record<TinyArchitecture, (config: unknown, weights: Weights, source: number[], b: number) => number[][]> = {
+  llama: (config, weights, source) => naiveLlamaLogits(config as LlamaConfig, weights, embeddingRows(weights, "model.embed_tokens.weight", source)),
+  gpt2: (config, weights, source) => naiveGpt2Logits(config as Gpt2Config, weights, tokenRows(weights, source)),
+  t5: (config, weights, source, b) => {
+    const c = config as T5Config
+    return naiveT5Decode(c, weights, sharedRows(c, weights, decoderIds[b]!), naiveT5Encode(c, weights, sharedRows(c, weights, source)))
+  },
+  bert: (config, weights, source) => naiveBert(config as BertConfig, weights, { embeds: embeddingRows(weights, "bert.embeddings.word_embeddings.weight", source) }).hidden,
+}
+
+/** The reference for every row of the batch, from the checkpoint in `dir` as written to disk. */
+const referenceOutputs = async (architecture: TinyArchitecture, dir: string): Promise<number[][][]> => {
+  const { config } = await Effect.runPromise(readModelConfig(dir))
+  const weights = await Effect.runPromise(readSafetensors(join(dir, "model.safetensors")))
+  return ids.map((row, b) => references[architecture](config, weights, row.filter((_, t) => mask[b]![t] === 1), b))
+}
 
 const architectures = Object.keys(tinyConfigs) as TinyArchitecture[]
 const backends: ReadonlyArray<BackendPlugin> = [cpu, wasm, webgpu]
@@ -73,6 +103,17 @@ describe("the same outputs on cpu, wasm and webgpu", () => {
       const got = results.get(`${architecture}/${name}`)
       expect(got, `${architecture} on ${name} did not run`).toBeDefined()
       expect(maxAbsDiff(got!, reference!)).toBeLessThan(tolerance)
+    }
+  })
+
+  it.each(architectures)("%s: every backend matches the float64 reference at the real positions (cpu 1e-4, wasm and webgpu 1e-3)", async (architecture) => {
+    const expected = await referenceOutputs(architecture, dirs.get(architecture)!)
+    for (const { name } of backends) {
+      const got = results.get(`${architecture}/${name}`)
+      expect(got, `${architecture} on ${name} did not run`).toBeDefined()
+      // Right padding puts each row's real positions first; T5's decoder rows have no padding.
+      const real = expected.map((rows, b) => got![b]!.slice(0, rows.length))
+      expect(maxAbsDiff(real, expected), `${architecture} on ${name}`).toBeLessThan(referenceTolerance[name]!)
     }
   })
 })

@@ -1,4 +1,4 @@
 export * from "./errors.ts"
 export * from "./pad.ts"
-export * from "./template.ts"
+export * from "./templates/index.ts"
 export * from "./tokenizer.ts"

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs"
 import { readFile } from "node:fs/promises"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { TokenizerFileError } from "./errors.ts"
 
 /** Reads and parses a JSON file; a missing file or bad JSON is a TokenizerFileError naming it. */
@@ -22,3 +22,9 @@ export const readJson = (path: string): Effect.Effect<unknown, TokenizerFileErro
 /** Like readJson, but an absent file reads as `undefined`. */
 export const readOptionalJson = (path: string): Effect.Effect<unknown, TokenizerFileError> =>
   Effect.suspend(() => (existsSync(path) ? readJson(path) : Effect.succeed(undefined)))
+
+/** Decodes parsed JSON with `schema`; issues become a TokenizerFileError naming the file. */
+export const decodeFile = <S extends Schema.Codec<unknown, unknown>>(schema: S, path: string, json: unknown) =>
+  Schema.decodeUnknownEffect(schema)(json, { reportInput: true }).pipe(
+    Effect.mapError((e) => new TokenizerFileError({ source: path, detail: e.message.replace(/\n\s*/g, " ") })),
+  )

@@ -2,7 +2,8 @@ import { join } from "node:path"
 import { Tokenizer as HfTokenizer } from "@huggingface/tokenizers"
 import { Effect, Schema } from "effect"
 import { TokenizerFileError } from "./errors.ts"
-import { readJson, readOptionalJson } from "./json-files.ts"
+import { decodeFile, readJson, readOptionalJson } from "./json-files.ts"
+import { TokenName, tokenContent } from "./special-tokens.ts"
 
 export interface Tokenizer {
   /** One more than the largest token id, added tokens included: the embedding table's rows. */
@@ -26,18 +27,11 @@ const TokenizerJson = Schema.Struct({
   ),
 })
 
-// Special tokens are plain strings in recent configs and AddedToken objects in older ones.
-const TokenName = Schema.NullOr(Schema.Union([Schema.String, Schema.Struct({ content: Schema.String })]))
 const TokenizerConfig = Schema.Struct({
   bos_token: Schema.optional(TokenName),
   eos_token: Schema.optional(TokenName),
   pad_token: Schema.optional(TokenName),
 })
-
-const decodeFile = <S extends Schema.Codec<unknown, unknown>>(schema: S, path: string, json: unknown) =>
-  Schema.decodeUnknownEffect(schema)(json, { reportInput: true }).pipe(
-    Effect.mapError((e) => new TokenizerFileError({ source: path, detail: e.message.replace(/\n\s*/g, " ") })),
-  )
 
 // Text encoded on its own can get different ids than inside a prompt (a normaliser may treat
 // the start of input specially). Encoding it after this anchor and dropping the anchor's ids
@@ -83,7 +77,7 @@ export const loadTokenizer = (dir: string): Effect.Effect<Tokenizer, TokenizerFi
     const idOf = (field: "bos_token" | "eos_token" | "pad_token") => {
       const name = config[field]
       if (name === undefined || name === null) return Effect.succeed(undefined)
-      const content = typeof name === "string" ? name : name.content
+      const content = tokenContent(name)
       const id = hf.token_to_id(content)
       return id === undefined
         ? Effect.fail(new TokenizerFileError({ source: configPath, detail: `${field} ${JSON.stringify(content)} is not in tokenizer.json's vocabulary` }))

@@ -1,0 +1,82 @@
+import { MetricInputError } from "../metric-input-error.ts"
+
+/** A typed half-open span `[start, end)`: characters, or tokens, as long as gold and predictions agree. */
+export interface TypedSpan {
+  readonly type: string
+  readonly start: number
+  readonly end: number
+}
+
+export interface ExtractionScores {
+  readonly precision: number
+  readonly recall: number
+  readonly f1: number
+  /** Predicted spans equal to a gold span in type, start and end. */
+  readonly correct: number
+  readonly predicted: number
+  /** Gold spans: the support. */
+  readonly gold: number
+}
+
+export interface ExtractionMetrics extends ExtractionScores {
+  /** Per entity type, every type of the gold or predicted spans, keys sorted. */
+  readonly perType: Readonly<Record<string, ExtractionScores>>
+}
+
+const ratio = (numerator: number, denominator: number): number => (denominator === 0 ? 0 : numerator / denominator)
+
+const scores = (correct: number, predicted: number, gold: number): ExtractionScores => ({
+  precision: ratio(correct, predicted),
+  recall: ratio(correct, gold),
+  // 2·correct / (predicted + gold): the harmonic mean of precision and recall, and 0 when both are.
+  f1: ratio(2 * correct, predicted + gold),
+  correct,
+  predicted,
+  gold,
+})
+
+/** The distinct spans of one sentence by key; a span listed twice counts once, as in seqeval. */
+const spanSet = (spans: ReadonlyArray<TypedSpan>, source: string, sentence: number): Map<string, TypedSpan> => {
+  const set = new Map<string, TypedSpan>()
+  spans.forEach((span, k) => {
+    const { type, start, end } = span
+    if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start < end)) {
+      throw new MetricInputError({ source, detail: `sentence ${sentence}, span ${k}: expected integers 0 <= start < end, got start ${start}, end ${end}` })
+    }
+    set.set(JSON.stringify([type, start, end]), span)
+  })
+  return set
+}
+
+/**
+ * Strict span-level precision, recall and F1, micro-averaged over the corpus and per type:
+ * a predicted span is correct only if a gold span of the same sentence has the same type,
+ * start and end (CoNLL-2000's conlleval and seqeval's default). Undefined ratios count as 0.
+ * `gold[i]` and `predicted[i]` are the spans of sentence i. Throws MetricInputError on
+ * unequal lengths, no sentences, or a span that is not `0 <= start < end` in integers.
+ */
+export const extractionMetrics = (gold: ReadonlyArray<ReadonlyArray<TypedSpan>>, predicted: ReadonlyArray<ReadonlyArray<TypedSpan>>): ExtractionMetrics => {
+  if (gold.length !== predicted.length) {
+    throw new MetricInputError({ source: "predictions", detail: `expected one span list per gold sentence (${gold.length}), got ${predicted.length}` })
+  }
+  if (gold.length === 0) throw new MetricInputError({ source: "gold spans", detail: "no sentences to score" })
+  const counts = new Map<string, { correct: number; predicted: number; gold: number }>()
+  const count = (type: string) => counts.get(type) ?? counts.set(type, { correct: 0, predicted: 0, gold: 0 }).get(type)!
+  gold.forEach((goldSpans, i) => {
+    const goldSet = spanSet(goldSpans, "gold spans", i)
+    const predictedSet = spanSet(predicted[i]!, "predictions", i)
+    for (const span of goldSet.values()) count(span.type).gold++
+    for (const [key, span] of predictedSet) {
+      const c = count(span.type)
+      c.predicted++
+      if (goldSet.has(key)) c.correct++
+    }
+  })
+  const perType: Record<string, ExtractionScores> = {}
+  for (const type of [...counts.keys()].sort()) {
+    const c = counts.get(type)!
+    perType[type] = scores(c.correct, c.predicted, c.gold)
+  }
+  const total = (field: "correct" | "predicted" | "gold") => [...counts.values()].reduce((s, c) => s + c[field], 0)
+  return { ...scores(total("correct"), total("predicted"), total("gold")), perType }
+}

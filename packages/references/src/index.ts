@@ -1,0 +1,6 @@
+export * from "./embedding-rows.ts"
+export * from "./naive-bert.ts"
+export * from "./naive-gpt2.ts"
+export * from "./naive-llama.ts"
+export * from "./naive-t5.ts"
+export type * from "./types.ts"

@@ -1,0 +1,6 @@
+export * from "./chat.ts"
+export * from "./field-template.ts"
+export * from "./instruction.ts"
+export type { EncodedPromptTarget, PromptTargetRequest } from "./target.ts"
+export * from "./text-to-text.ts"
+export * from "./verbalizers.ts"
