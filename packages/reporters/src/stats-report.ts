@@ -8,6 +8,8 @@ export interface BootstrapSummary {
   readonly observed: number
   readonly ci95: readonly [number, number]
   readonly pValue: number
+  /** Holm-adjusted over every arm compared with the same baseline on this metric. */
+  readonly pHolm?: number
   readonly B: number
 }
 
@@ -16,7 +18,7 @@ export interface Comparison {
   readonly arm: string
   readonly baseline: string
   /** b: baseline right and arm wrong; c: baseline wrong and arm right. */
-  readonly mcnemar?: { readonly b: number; readonly c: number; readonly n: number; readonly pValue: number }
+  readonly mcnemar?: { readonly b: number; readonly c: number; readonly n: number; readonly pValue: number; readonly pHolm?: number }
   readonly bootstrap?: Readonly<Record<string, BootstrapSummary>>
 }
 
@@ -30,19 +32,23 @@ const section = (c: Comparison): string => {
   const parts = [`## ${c.arm} vs ${c.baseline}\n`]
   if (c.bootstrap !== undefined) {
     const B = Object.values(c.bootstrap)[0]?.B
+    const holm = Object.values(c.bootstrap).some((s) => s.pHolm !== undefined)
     const rows = Object.entries(c.bootstrap).map(([metric, s]) => [
       metric,
       signed(s.observed, 4),
       `[${signed(s.ci95[0], 4)}, ${signed(s.ci95[1], 4)}]`,
       formatP(s.pValue),
+      ...(holm ? [s.pHolm === undefined ? "" : formatP(s.pHolm)] : []),
     ])
     parts.push(`Paired bootstrap, B = ${B}: difference = ${c.arm} − ${c.baseline}.\n`)
-    parts.push(toMarkdownTable(["metric", "difference", "95% CI", "p"], rows, ["left", "right", "right", "right"]))
+    parts.push(
+      toMarkdownTable(["metric", "difference", "95% CI", "p", ...(holm ? ["p (Holm)"] : [])], rows, ["left", "right", "right", "right", ...(holm ? (["right"] as const) : [])]),
+    )
   }
   if (c.mcnemar !== undefined) {
     const { b, c: cc, pValue } = c.mcnemar
     parts.push(
-      `McNemar exact test: b = ${b} (${c.baseline} right, ${c.arm} wrong), c = ${cc} (${c.baseline} wrong, ${c.arm} right), p = ${formatP(pValue)}.\n`,
+      `McNemar exact test: b = ${b} (${c.baseline} right, ${c.arm} wrong), c = ${cc} (${c.baseline} wrong, ${c.arm} right), p = ${formatP(pValue)}${c.mcnemar.pHolm === undefined ? "" : ` (Holm-adjusted ${formatP(c.mcnemar.pHolm)})`}.\n`,
     )
   }
   return parts.join("\n")

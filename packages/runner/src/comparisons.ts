@@ -1,6 +1,7 @@
 // Each arm against the spec's baseline on the same test examples: McNemar's exact test on
-// the discordant pairs and a paired bootstrap of the accuracy and macro-F1 differences.
-import { accuracy, macroF1, mcnemarExact, pairedBootstrap } from "@peftlab/stats"
+// the discordant pairs and a paired bootstrap of the accuracy and macro-F1 differences. With
+// several arms, every p-value is also Holm-adjusted over the arms compared on that test.
+import { accuracy, holmBonferroni, macroF1, mcnemarExact, pairedBootstrap } from "@peftlab/stats"
 import type { Comparison, PredictionRow } from "@peftlab/reporters"
 import type { ExperimentSpec } from "@peftlab/spec"
 
@@ -13,6 +14,26 @@ const alignedTo = (reference: ReadonlyArray<PredictionRow>, rows: ReadonlyArray<
   })
 }
 
+/** Adds Holm-adjusted p-values, per test (McNemar, each bootstrap metric), across the comparisons. */
+export const withHolm = (comparisons: ReadonlyArray<Comparison>): Array<Comparison> => {
+  if (comparisons.length < 2) return [...comparisons]
+  const adjust = (values: ReadonlyArray<number | undefined>) => {
+    const present = values.flatMap((p, i) => (p === undefined ? [] : [[i, p] as const]))
+    const adjusted = holmBonferroni(present.map(([, p]) => p)).adjusted
+    return new Map(present.map(([i], k) => [i, adjusted[k] as number]))
+  }
+  const mcnemar = adjust(comparisons.map((c) => c.mcnemar?.pValue))
+  const metrics = [...new Set(comparisons.flatMap((c) => Object.keys(c.bootstrap ?? {})))]
+  const bootstrap = new Map(metrics.map((metric) => [metric, adjust(comparisons.map((c) => c.bootstrap?.[metric]?.pValue))]))
+  return comparisons.map((c, i) => ({
+    ...c,
+    ...(c.mcnemar ? { mcnemar: { ...c.mcnemar, pHolm: mcnemar.get(i) as number } } : {}),
+    ...(c.bootstrap
+      ? { bootstrap: Object.fromEntries(Object.entries(c.bootstrap).map(([metric, summary]) => [metric, { ...summary, pHolm: bootstrap.get(metric)?.get(i) as number }])) }
+      : {}),
+  }))
+}
+
 export const compareWithBaseline = (
   spec: ExperimentSpec,
   labels: ReadonlyArray<string>,
@@ -21,7 +42,7 @@ export const compareWithBaseline = (
   const baseline = spec.stats.baseline
   const base = predictions.get(baseline) ?? []
   // Sweep configurations that were not selected were never evaluated on test: nothing to compare.
-  return spec.arms
+  const comparisons = spec.arms
     .filter((arm) => arm.name !== baseline && predictions.has(arm.name))
     .map((arm) => {
       const other = alignedTo(base, predictions.get(arm.name) ?? [])
@@ -43,4 +64,5 @@ export const compareWithBaseline = (
         }),
       }
     })
+  return withHolm(comparisons)
 }
