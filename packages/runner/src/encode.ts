@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { InputError } from "@peftlab/core"
 import type { ClassificationExample } from "@peftlab/datasets"
 import type { ExperimentSpec } from "@peftlab/spec"
-import { encodeTemplate, type Tokenizer } from "@peftlab/tokenizers"
+import { encodeChat, encodeTemplate, INSTRUCTION_TEMPLATE, type ChatTemplate, type TemplateError, type Tokenizer } from "@peftlab/tokenizers"
 
 /** The spec and the data do not fit together (a prompt too long, a label with no verbalizer). */
 export class SpecDataMismatch extends InputError("SpecDataMismatch") {}
@@ -22,21 +22,33 @@ export interface EncodedTask {
   readonly encode: (examples: ReadonlyArray<ClassificationExample>) => Effect.Effect<Array<EncodedExample>, SpecDataMismatch>
 }
 
-export const encodedTask = (spec: ExperimentSpec, tokenizer: Tokenizer, labels: ReadonlyArray<string>): EncodedTask => {
+/** One example's prompt ids in the spec's task.format, leaving `reserve` tokens for the label. */
+const promptEncoder = (spec: ExperimentSpec, tokenizer: Tokenizer, chat: ChatTemplate | undefined) =>
+  (fields: Readonly<Record<string, string>>, reserve: number): Effect.Effect<{ readonly ids: ReadonlyArray<number> }, TemplateError> => {
+    const { template, format } = spec.task
+    const maxLength = spec.training.max_length
+    if (format === "chat" && chat) {
+      return Effect.map(
+        encodeChat(tokenizer, chat, { messages: [{ role: "user", content: template }], fields, truncateField: "context", maxLength: maxLength - reserve }),
+        (encoded) => ({ ids: encoded.promptIds }),
+      )
+    }
+    // The instruction is the spec's template, placeholders and all, inside the instruction prompt.
+    const prompt = format === "instruction" ? INSTRUCTION_TEMPLATE.replace("{instruction}", template) : template
+    return encodeTemplate(tokenizer, { template: prompt, fields, truncateField: "context", maxLength, reserve })
+  }
+
+/** `chat`: the model's chat template, needed when task.format is chat. */
+export const encodedTask = (spec: ExperimentSpec, tokenizer: Tokenizer, labels: ReadonlyArray<string>, chat?: ChatTemplate): EncodedTask => {
   const labelIds = labels.map((label) => tokenizer.continuationIds(spec.task.labels[label] as string))
   const reserve = Math.max(...labelIds.map((ids) => ids.length))
+  const encodePrompt = promptEncoder(spec, tokenizer, chat)
   return {
     labels,
     labelIds,
     encode: (examples) =>
       Effect.forEach(examples, (example) =>
-        encodeTemplate(tokenizer, {
-          template: spec.task.template,
-          fields: { question: example.question, context: example.context },
-          truncateField: "context",
-          maxLength: spec.training.max_length,
-          reserve,
-        }).pipe(
+        encodePrompt({ question: example.question, context: example.context }, reserve).pipe(
           Effect.mapError(
             (error) =>
               new SpecDataMismatch({

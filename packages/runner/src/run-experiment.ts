@@ -7,7 +7,7 @@ import { Backend, emit, Rng } from "@peftlab/core"
 import { loadLanguageModel } from "./language-model.ts"
 import { writeManifest, writeResults, writeStats, writeTrainLog } from "@peftlab/reporters"
 import type { ConcreteArm, LoadedSpec } from "@peftlab/spec"
-import { loadTokenizer } from "@peftlab/tokenizers"
+import { loadChatTemplate, loadTokenizer } from "@peftlab/tokenizers"
 import { compareWithBaseline } from "./comparisons.ts"
 import { fingerprintInputs, fingerprintOf, modelWeightsHash } from "./fingerprint.ts"
 import { prepareData } from "./data.ts"
@@ -49,7 +49,8 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     yield* checkOutputFolder(outDir, inputs)
     const tokenizer = yield* loadTokenizer(spec.model.path)
     const model = yield* Effect.acquireRelease(loadLanguageModel(spec.model.path), (m) => Effect.sync(() => m.dispose()))
-    const task = encodedTask(spec, tokenizer, data.labels)
+    const chat = spec.task.format === "chat" ? yield* loadChatTemplate(spec.model.path) : undefined
+    const task = encodedTask(spec, tokenizer, data.labels, chat)
     const encoded = {
       train: yield* task.encode(data.splits.train),
       val: yield* task.encode(data.splits.val),

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { loadTokenizer } from "@peftlab/tokenizers"
+import { loadChatTemplate, loadTokenizer } from "@peftlab/tokenizers"
 import { encodedTask, prepareData } from "../src/index.ts"
 import { quickstartSpec, shared } from "./fixtures.ts"
 
@@ -55,5 +55,33 @@ describe.skipIf(!shared)("encodedTask", () => {
     const data = await Effect.runPromise(prepareData(spec))
     const error = await Effect.runPromise(Effect.flip(encodedTask(spec, tokenizer, ["yes", "no"]).encode(data.splits.test.slice(0, 1))))
     expect(error.message).toMatch(new RegExp(`^training.max_length: example ${data.splits.test[0]!.id}: .*raise training.max_length`))
+  })
+
+  it("puts the template inside an instruction prompt (task.format instruction), still truncating only the context", async () => {
+    const spec = await quickstartSpec((s) => ({ ...s, task: { ...s.task, format: "instruction" as const } }))
+    const tokenizer = await Effect.runPromise(loadTokenizer(spec.model.path))
+    const data = await Effect.runPromise(prepareData(spec))
+    const [first] = await Effect.runPromise(encodedTask(spec, tokenizer, ["yes", "no"]).encode(data.splits.test.slice(0, 1)))
+    const text = tokenizer.decode(first!.prompt, { skipSpecialTokens: true })
+    expect(text).toMatch(/^### Instruction:\nQuestion: /)
+    expect(text.endsWith("Answer:\n\n### Response:\n")).toBe(true)
+    expect(text).toContain(data.splits.test[0]!.question)
+    expect(first!.prompt.length).toBeLessThanOrEqual(spec.training.max_length - 1)
+  })
+
+  it("renders the template as the user turn of the model's chat template (task.format chat)", async () => {
+    const spec = await quickstartSpec((s) => ({ ...s, task: { ...s.task, format: "chat" as const } }))
+    const tokenizer = await Effect.runPromise(loadTokenizer(spec.model.path))
+    // ChatML, as in transformers' chat-templating guide.
+    const dir = mkdtempSync(join(tmpdir(), "peftlab-chat-"))
+    const chatml = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+    writeFileSync(join(dir, "tokenizer_config.json"), JSON.stringify({ chat_template: chatml }))
+    const chat = await Effect.runPromise(loadChatTemplate(dir))
+    const data = await Effect.runPromise(prepareData(spec))
+    const example = data.splits.test[0]!
+    const [first] = await Effect.runPromise(encodedTask(spec, tokenizer, ["yes", "no"], chat).encode([example]))
+    const text = tokenizer.decode(first!.prompt, { skipSpecialTokens: true })
+    expect(text.startsWith(`<|im_start|>user\nQuestion: ${example.question}`)).toBe(true)
+    expect(text.endsWith("Answer:<|im_end|>\n<|im_start|>assistant\n")).toBe(true)
   })
 })

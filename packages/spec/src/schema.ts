@@ -36,6 +36,7 @@ export const lrSchedules = ["constant", "linear", "cosine"] as const
 export const samplers = ["shuffled", "class_balanced"] as const
 export const evaluationModes = ["label-score", "generate"] as const
 export const selections = ["best", "all"] as const
+export const promptFormats = ["plain", "instruction", "chat"] as const
 export const metricNames = ["accuracy", "macro_f1", "per_class_f1", "latency", "trainable_params"] as const
 
 const DataFields = Schema.Struct({
@@ -84,6 +85,10 @@ const Model = Schema.Struct({
 
 const Task = Schema.Struct({
   template: NonEmptyText.pipe(expecting("a non-empty prompt template")),
+  // plain: the template as written (T5's text-to-text prompts are plain templates, e.g.
+  // "question: {question} context: {context}"); instruction: it becomes the instruction of a
+  // "### Instruction / ### Response" prompt; chat: the user message of the model's chat template.
+  format: literals(promptFormats).pipe(withDefault("plain")),
   labels: Schema.Record(Schema.String, NonEmptyText.pipe(expecting("a non-empty verbalizer text")))
     .check(Schema.isMinProperties(2))
     .pipe(expecting("a mapping of at least two labels to verbalizer texts")),

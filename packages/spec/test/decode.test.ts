@@ -18,7 +18,7 @@ describe("decodeSpecText: valid specs", () => {
         split: { train: 0.5, val: 0.25, test: 0.25, stratify: false, seed: 7 },
       },
       model: { path: "models/stories260k" },
-      task: { template: "Q: {question} C: {context}", labels: { yes: " yes", no: " no" } },
+      task: { template: "Q: {question} C: {context}", format: "plain", labels: { yes: " yes", no: " no" } },
       arms: [
         { name: "base", kind: "base", group: "base", config: "base" },
         { name: "prompt", kind: "prompt", num_virtual_tokens: 4, init: "random", group: "prompt", config: "prompt" },
