@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs"
 import type { EncoderModel } from "../encoder-model.ts"
 import { attentionBias } from "../layers/attention-bias.ts"
+import { countParameters } from "../layers/lm-head.ts"
 import { checkInput } from "../layers/check-input.ts"
 import { layerNorm } from "../layers/layer-norm.ts"
 import { linear, type Linear } from "../layers/linear.ts"
@@ -100,7 +101,7 @@ export const bertEncoder = (config: BertConfig, parameters: ReadonlyMap<string, 
       const [batch, , width] = hidden.shape
       return tf.tidy(() => tf.tanh(module(poolerName).apply(hidden.slice([0, 0, 0], [batch, 1, width]).reshape([batch, width]))) as tf.Tensor2D)
     },
-    parameterCount: () => [...parameters.values()].reduce((sum, t) => sum + t.size, 0),
+    parameterCount: () => countParameters(parameters),
     dispose: () => {
       for (const own of ownLinears) own.dispose()
       for (const t of parameters.values()) t.dispose()

@@ -8,9 +8,9 @@ import { checkInput } from "../layers/check-input.ts"
 import { layerNorm } from "../layers/layer-norm.ts"
 import { conv1d, linear, type Linear } from "../layers/linear.ts"
 import { linearModules } from "../layers/linear-modules.ts"
+import { countParameters, lmHeadLogits } from "../layers/lm-head.ts"
 import { pastJoiner, pastLength } from "../layers/past.ts"
 import { fullAttentionMask, positionIds } from "../layers/positions.ts"
-import { selectPositions } from "../layers/select-positions.ts"
 import type { KeyValue } from "../model.ts"
 import { attention } from "./attention.ts"
 import type { Gpt2Config } from "./config.ts"
@@ -83,11 +83,10 @@ export const gpt2CausalLM = (config: Gpt2Config, parameters: ReadonlyMap<string,
         let h = embeds.add<tf.Tensor3D>(tf.gather(positionEmbedding, positionIds(keyMask, time)))
         for (let layer = 0; layer < config.n_layer; layer++) h = block(h, layer, bias, pastJoiner(layer, prefix, cache))
         cache?.commit(keyMask)
-        const normed = norm(h, finalNormName)
-        return module("lm_head").apply(outputPositions ? selectPositions(normed, outputPositions) : normed) as tf.Tensor3D
+        return lmHeadLogits(module("lm_head"), norm(h, finalNormName), outputPositions)
       })
     },
-    parameterCount: () => [...parameters.values()].reduce((sum, t) => sum + t.size, 0),
+    parameterCount: () => countParameters(parameters),
     dispose: () => {
       for (const own of ownLinears) own.dispose()
       for (const t of parameters.values()) t.dispose()

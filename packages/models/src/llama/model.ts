@@ -7,9 +7,9 @@ import { attentionBias } from "../layers/attention-bias.ts"
 import { checkInput } from "../layers/check-input.ts"
 import { linear, type Linear } from "../layers/linear.ts"
 import { linearModules } from "../layers/linear-modules.ts"
+import { countParameters, lmHeadLogits } from "../layers/lm-head.ts"
 import { pastJoiner, pastLength } from "../layers/past.ts"
 import { fullAttentionMask, positionIds } from "../layers/positions.ts"
-import { selectPositions } from "../layers/select-positions.ts"
 import type { KeyValue } from "../model.ts"
 import { attention } from "./attention.ts"
 import type { LlamaConfig } from "./config.ts"
@@ -100,11 +100,10 @@ export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<strin
           h = decoderLayer(h, layer, { ...context, joinPast: pastJoiner(layer, prefix, cache) })
         }
         cache?.commit(keyMask)
-        const normed = norm(h, finalNormName)
-        return module("lm_head").apply(outputPositions ? selectPositions(normed, outputPositions) : normed) as tf.Tensor3D
+        return lmHeadLogits(module("lm_head"), norm(h, finalNormName), outputPositions)
       })
     },
-    parameterCount: () => [...parameters.values()].reduce((sum, t) => sum + t.size, 0),
+    parameterCount: () => countParameters(parameters),
     dispose: () => {
       for (const own of ownLinears) own.dispose()
       for (const t of parameters.values()) t.dispose()

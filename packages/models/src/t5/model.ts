@@ -5,6 +5,7 @@
 // the decoder output scaled by d_model^-0.5 when tied (T5), else lm_head unscaled (FLAN-T5).
 import * as tf from "@tensorflow/tfjs"
 import { attentionBias } from "../layers/attention-bias.ts"
+import { countParameters } from "../layers/lm-head.ts"
 import { checkInput } from "../layers/check-input.ts"
 import { linear } from "../layers/linear.ts"
 import { linearModules } from "../layers/linear-modules.ts"
@@ -155,7 +156,7 @@ export const t5Model = (config: T5Config, parameters: ReadonlyMap<string, tf.Ten
       return createT5DecoderCache(layers.decoder, batch, prefix)
     },
 
-    parameterCount: () => [...parameters.values()].reduce((sum, t) => sum + t.size, 0),
+    parameterCount: () => countParameters(parameters),
     dispose: () => {
       for (const own of ownLinears) own.dispose()
       for (const t of parameters.values()) t.dispose()
