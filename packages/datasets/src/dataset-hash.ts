@@ -1,11 +1,15 @@
 import { createHash } from "node:crypto"
-import type { ClassificationExample } from "./example.ts"
+import type { ClassificationExample, QAExample } from "./example.ts"
+
+// Tuples, not objects, so the hash does not depend on key order; metadata is left out.
+const tuple = (example: ClassificationExample | QAExample): ReadonlyArray<string | null> =>
+  "answer" in example
+    ? [example.id, example.question, example.context ?? null, example.answer]
+    : [example.id, example.question, example.context, example.label]
 
 /**
- * sha256 (hex) of the examples in order, serialised as a JSON array of
- * `[id, question, context, label]` tuples so the hash does not depend on object key order.
+ * sha256 (hex) of the examples in order, serialised as a JSON array of tuples:
+ * `[id, question, context, label]` for classification, `[id, question, context | null, answer]` for QA.
  */
-export const datasetHash = (examples: ReadonlyArray<ClassificationExample>): string =>
-  createHash("sha256")
-    .update(JSON.stringify(examples.map((e) => [e.id, e.question, e.context, e.label])))
-    .digest("hex")
+export const datasetHash = (examples: ReadonlyArray<ClassificationExample | QAExample>): string =>
+  createHash("sha256").update(JSON.stringify(examples.map(tuple))).digest("hex")

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { datasetHash, type ClassificationExample } from "../src/index.ts"
+import { datasetHash, type ClassificationExample, type QAExample } from "../src/index.ts"
 
 const examples: Array<ClassificationExample> = [
   { id: "1", question: "Is it?", context: "Yes it is.", label: "yes" },
@@ -18,5 +18,19 @@ describe("datasetHash", () => {
     expect(datasetHash(reordered)).toBe(datasetHash(examples))
     expect(datasetHash([...examples].reverse())).not.toBe(datasetHash(examples))
     expect(datasetHash([examples[0]!, { ...examples[1]!, label: "yes" }])).not.toBe(datasetHash(examples))
+  })
+})
+
+describe("datasetHash of QA examples", () => {
+  const qa: Array<QAExample> = [
+    { id: "a/1#1", question: "Q?", answer: "A é", metadata: { source: "S" } },
+    { id: "2", question: "q", context: "c", answer: "x", metadata: {} },
+  ]
+
+  it("hashes [id, question, context or null, answer] tuples, leaving metadata out", () => {
+    // Python: hashlib.sha256(json.dumps([["a/1#1", "Q?", None, "A é"], ["2", "q", "c", "x"]],
+    //   separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+    expect(datasetHash(qa)).toBe("e995fa32562c800d3426542617fd75d67a0ce453bcbbc3f3585d80d83f472d6c")
+    expect(datasetHash([{ ...qa[0]!, metadata: {} }, qa[1]!])).toBe(datasetHash(qa))
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { largestRemainderQuotas, stratifiedSplit, stratifiedSubset, type ClassificationExample } from "../src/index.ts"
+import { groupBy, largestRemainderQuotas, strata, seededSplit, stratifiedSplit, stratifiedSubset, type ClassificationExample } from "../../src/index.ts"
 
 const make = (counts: Record<string, number>): Array<ClassificationExample> =>
   Object.entries(counts).flatMap(([label, n]) =>
@@ -44,6 +44,38 @@ describe("stratifiedSplit", () => {
   it("rejects fractions that do not sum to 1", () => {
     expect(() => stratifiedSplit(examples, { train: 0.8, val: 0.1, test: 0.2 }, 0)).toThrow(RangeError)
     expect(() => stratifiedSplit(examples, { train: 1.1, val: -0.1, test: 0 }, 0)).toThrow(RangeError)
+  })
+})
+
+describe("seededSplit", () => {
+  const examples = make({ b: 7, a: 10 })
+
+  it("without a key, splits the whole set: round(17*0.8) = 14, round(1.7) = 2, 1 left", () => {
+    const { train, val, test } = seededSplit(examples, fractions, 3)
+    expect([train.length, val.length, test.length]).toEqual([14, 2, 1])
+    expect([...ids(train), ...ids(val), ...ids(test)].sort()).toEqual(ids(examples).sort())
+  })
+
+  it("with a key, is stratifiedSplit for the label key and stratifies by any other key", () => {
+    expect(seededSplit(examples, fractions, 3, (e) => e.label)).toEqual(stratifiedSplit(examples, fractions, 3))
+    // Key: the id's last digit is even; a has 5 even / 5 odd, b 4 even (0,2,4,6) / 3 odd.
+    const parity = (e: ClassificationExample) => (Number(e.id.slice(-1)) % 2 === 0 ? "even" : "odd")
+    const { test } = seededSplit(examples, { train: 0.5, val: 0, test: 0.5 }, 3, parity)
+    // even: 9 - round(4.5) = 4 in test; odd: 8 - round(4) = 4.
+    expect(test.filter((e) => parity(e) === "even")).toHaveLength(4)
+    expect(test.filter((e) => parity(e) === "odd")).toHaveLength(4)
+  })
+})
+
+describe("groupBy", () => {
+  it("groups by key, keys sorted by code unit, each group in input order", () => {
+    const groups = groupBy(["b1", "a1", "B1", "b2", "a2"], (s) => s[0] ?? "")
+    expect(groups).toEqual([["B", ["B1"]], ["a", ["a1", "a2"]], ["b", ["b1", "b2"]]])
+  })
+
+  it("strata: groupBy with a key, one group of everything without", () => {
+    expect(strata(["b1", "a1"], (s) => s[0] ?? "")).toEqual([["a", ["a1"]], ["b", ["b1"]]])
+    expect(strata(["b1", "a1"], undefined)).toEqual([["", ["b1", "a1"]]])
   })
 })
 

@@ -1,8 +1,8 @@
 import { Effect } from "effect"
 import { isInputError } from "@peftlab/core"
 import { describe, expect, it } from "vitest"
-import { loadPubMedQA } from "../src/index.ts"
-import { entry, writeTempFile } from "./fixtures.ts"
+import { loadPubMedQA } from "../../src/index.ts"
+import { entry, writeTempFile } from "../fixtures.ts"
 
 // Keys are listed out of numeric order on purpose: JSON.parse yields integer-like keys ascending.
 const messy = {

@@ -1,7 +1,7 @@
 import { join } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { datasetHash, loadPubMedQA, stratifiedSplit, type ClassificationExample } from "../src/index.ts"
+import { datasetHash, loadPubMedQA, stratifiedSplit, type ClassificationExample } from "../../src/index.ts"
 
 const data = process.env.PEFTLAB_DATA
 if (!data) console.warn("skipping real PubMedQA tests: PEFTLAB_DATA unset")

@@ -1,8 +1,8 @@
 import { Effect, Schema, SchemaIssue } from "effect"
-import { cleanExamples, type CleaningOptions } from "./clean.ts"
-import { DataFileError } from "./data-file-error.ts"
-import type { ClassificationExample, LoadReport } from "./example.ts"
-import { readJsonFile } from "./json-file.ts"
+import { cleanExamples, type CleaningOptions } from "../cleaning/classification.ts"
+import { DataFileError } from "../data-file-error.ts"
+import type { ClassificationExample, Loaded } from "../example.ts"
+import { readJsonFile } from "../files/json-file.ts"
 
 /** Names of the entry fields that hold the question, the context passages and the label. */
 export interface PubMedQAFields {
@@ -69,7 +69,7 @@ const decodeEntries = (path: string, json: unknown, fields: PubMedQAFields) =>
 export const loadPubMedQA = (
   path: string,
   options: PubMedQAOptions = {},
-): Effect.Effect<{ examples: Array<ClassificationExample>; report: LoadReport }, DataFileError> =>
+): Effect.Effect<Loaded<ClassificationExample>, DataFileError> =>
   Effect.gen(function* () {
     const { fields, ...cleaning } = options
     const raw = yield* decodeEntries(path, yield* readJsonFile(path), { ...defaultFields, ...fields })

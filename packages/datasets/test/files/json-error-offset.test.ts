@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { jsonErrorOffset, lineColumn } from "../src/json-error-offset.ts"
+import { jsonErrorOffset, lineColumn } from "../../src/files/json-error-offset.ts"
 
 /** V8's own offset, for the messages that carry one: an independent reference. */
 const v8Offset = (text: string): number | undefined => {
