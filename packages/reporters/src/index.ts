@@ -1,6 +1,7 @@
 export * from "@peftlab/core"
 export * from "./confusion.ts"
 export * from "./csv.ts"
+export * from "./figures/index.ts"
 export * from "./manifest.ts"
 export * from "./markdown.ts"
 export * from "./predictions.ts"

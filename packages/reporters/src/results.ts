@@ -13,6 +13,8 @@ export interface ArmResult {
   readonly latencyMeanMs: number
   readonly latencyP95Ms: number
   readonly trainableParams: number
+  /** Further metrics by name (the spec's evaluation.metrics beyond these), one column each. */
+  readonly metrics?: Readonly<Record<string, number>>
 }
 
 /** Mean and sample standard deviation (0 for a single value). */
@@ -51,7 +53,8 @@ const seedSummary = (results: readonly ArmResult[], configOf: ReadonlyMap<string
 
 /**
  * results.csv (full precision, machine-readable) and results.md (metrics to 4 decimals,
- * milliseconds to 2): one row per arm, with one F1 column per label in `labels` order. When
+ * milliseconds to 2): one row per arm, with one F1 column per label in `labels` order, then
+ * one column per further metric (`ArmResult.metrics`, every arm must have each). When
  * `configOf` maps arms run once per seed to their configuration, results_by_config.csv and a
  * results.md section give each configuration's mean ± sd over seeds.
  */
@@ -68,9 +71,17 @@ export const writeResults = async (
       return f1
     }),
   )
-  const csvHeader = ["arm", "kind", "n", "macro_f1", "accuracy", ...labels.map((l) => `f1_${l}`), "latency_mean_ms", "latency_p95_ms", "trainable_params"]
-  const csvRows = results.map((r, i) => [r.arm, r.kind, r.n, r.macroF1, r.accuracy, ...f1s[i]!, r.latencyMeanMs, r.latencyP95Ms, r.trainableParams])
-  const mdHeader = ["arm", "kind", "n", "macro-F1", "accuracy", ...labels.map((l) => `F1 ${l}`), "latency mean (ms)", "latency p95 (ms)", "trainable params"]
+  const extraNames = [...new Set(results.flatMap((r) => Object.keys(r.metrics ?? {})))]
+  const extras = results.map((r) =>
+    extraNames.map((name) => {
+      const value = r.metrics?.[name]
+      if (value === undefined) throw new RangeError(`arm ${r.arm} has no value for metric ${JSON.stringify(name)}`)
+      return value
+    }),
+  )
+  const csvHeader = ["arm", "kind", "n", "macro_f1", "accuracy", ...labels.map((l) => `f1_${l}`), "latency_mean_ms", "latency_p95_ms", "trainable_params", ...extraNames]
+  const csvRows = results.map((r, i) => [r.arm, r.kind, r.n, r.macroF1, r.accuracy, ...f1s[i]!, r.latencyMeanMs, r.latencyP95Ms, r.trainableParams, ...extras[i]!])
+  const mdHeader = ["arm", "kind", "n", "macro-F1", "accuracy", ...labels.map((l) => `F1 ${l}`), "latency mean (ms)", "latency p95 (ms)", "trainable params", ...extraNames]
   const mdRows = results.map((r, i) => [
     r.arm,
     r.kind,
@@ -81,6 +92,7 @@ export const writeResults = async (
     r.latencyMeanMs.toFixed(2),
     r.latencyP95Ms.toFixed(2),
     r.trainableParams,
+    ...extras[i]!.map((value) => value.toFixed(4)),
   ])
   const align = mdHeader.map((_, i): Align => (i < 2 ? "left" : "right"))
   const seeds = seedSummary(results, configOf)

@@ -79,6 +79,22 @@ describe("results folder writers", () => {
     )
   })
 
+  it("writeResults gives each further metric its own column, after the standard ones", async () => {
+    const arm = (name: string, metrics: Record<string, number>): ArmResult => ({
+      arm: name, kind: "lora", n: 4, accuracy: 0.5, macroF1: 0.5, perClassF1: { yes: 0.5, no: 0.5 }, latencyMeanMs: 1, latencyP95Ms: 2, trainableParams: 8, metrics,
+    })
+    await writeResults(tmp(), [arm("base", { balanced_accuracy: 0.5, positive_recall: 0.25 }), arm("lora", { balanced_accuracy: 0.75, positive_recall: 1 })], ["yes", "no"])
+    const [header, base, lora] = read(tmp(), "results.csv").split("\n")
+    expect(header).toBe("arm,kind,n,macro_f1,accuracy,f1_yes,f1_no,latency_mean_ms,latency_p95_ms,trainable_params,balanced_accuracy,positive_recall")
+    expect(base).toBe("base,lora,4,0.5,0.5,0.5,0.5,1,2,8,0.5,0.25")
+    expect(lora).toBe("lora,lora,4,0.5,0.5,0.5,0.5,1,2,8,0.75,1")
+    expect(read(tmp(), "results.md")).toContain("| trainable params | balanced_accuracy | positive_recall |")
+    expect(read(tmp(), "results.md")).toContain("| 8 | 0.7500 | 1.0000 |")
+    await expect(writeResults(tmp(), [arm("base", { balanced_accuracy: 0.5 }), arm("lora", {})], ["yes", "no"])).rejects.toThrow(
+      /arm lora has no value for metric "balanced_accuracy"/,
+    )
+  })
+
   it("writeStats writes stats.json and a table per comparison to stats.md", async () => {
     const comparisons: Comparison[] = [
       {
