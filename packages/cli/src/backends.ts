@@ -1,26 +1,20 @@
-// The backends `--backend` can name. Each is a plugin package loaded only when asked for,
-// so a missing optional backend never breaks the others.
-import { backendNames, type BackendName } from "@peftlab/spec"
+// The backends a run can use: the registry's entries (the built-ins under plugins/, and any a
+// spec's plugins add). Each plugin is imported only when asked for, so a missing optional
+// backend never breaks the others.
 import type { BackendPlugin } from "@peftlab/core"
-
-const plugins: Record<BackendName, () => Promise<BackendPlugin>> = {
-  cpu: async () => (await import("@peftlab/backend-cpu")).plugin,
-  wasm: async () => (await import("@peftlab/backend-wasm")).plugin,
-  webgpu: async () => (await import("@peftlab/backend-webgpu")).plugin,
-  "tfjs-node": async () => (await import("@peftlab/backend-tfjs-node")).plugin,
-  "tfjs-node-gpu": async () => (await import("@peftlab/backend-tfjs-node-gpu")).plugin,
-}
+import { builtinRegistry, type BackendEntry, type PeftlabRegistry } from "@peftlab/runner"
 
 export type BackendStatus =
-  | { readonly name: BackendName; readonly available: true; readonly description: string; readonly plugin: BackendPlugin }
-  | { readonly name: BackendName; readonly available: false; readonly reason: string }
+  | { readonly name: string; readonly available: true; readonly description: string; readonly plugin: BackendPlugin }
+  | { readonly name: string; readonly available: false; readonly reason: string }
 
-export const backendStatus = async (name: BackendName): Promise<BackendStatus> => {
-  const plugin = await plugins[name]()
+export const backendStatus = async (entry: BackendEntry): Promise<BackendStatus> => {
+  const plugin = await entry.load()
   const probe = await plugin.probe()
   return probe.available
-    ? { name, available: true, description: plugin.description, plugin }
-    : { name, available: false, reason: probe.reason }
+    ? { name: entry.name, available: true, description: plugin.description, plugin }
+    : { name: entry.name, available: false, reason: probe.reason }
 }
 
-export const allBackendStatuses = (): Promise<Array<BackendStatus>> => Promise.all(backendNames.map(backendStatus))
+export const allBackendStatuses = (registry: PeftlabRegistry = builtinRegistry()): Promise<Array<BackendStatus>> =>
+  Promise.all(registry.entries("backends").map(backendStatus))

@@ -1,11 +1,15 @@
 // Entry point of the `peftlab` command: parses flags and dispatches to a command.
 // Returns the exit code instead of exiting, so tests can call it directly.
 import { parseArgs } from "node:util"
-import { backendNames, type BackendName } from "@peftlab/spec"
+import { builtinRegistry } from "@peftlab/runner"
 import { backendsCommand } from "./commands/backends.ts"
 import { runRunCommand } from "./commands/run.ts"
 import { validateCommand } from "./commands/validate.ts"
 import { ExitCode, processIo, type Io } from "./exit.ts"
+
+// Flags are checked before any spec (and so any plugin) is read: --backend takes a built-in
+// backend; a plugin's backend is chosen with the spec's `backend`.
+const backendNames = builtinRegistry().names("backends")
 
 export const usage = `usage: peftlab <command> [options]
 
@@ -19,8 +23,6 @@ commands:
   backends        list the compute backends and whether they can run here
 
 environment: PEFTLAB_DATA (datasets root, default ./data), PEFTLAB_MODELS (models root, default ./models)`
-
-const isBackendName = (value: string): value is BackendName => (backendNames as ReadonlyArray<string>).includes(value)
 
 const badUsage = (io: Io, problem: string): number => {
   io.err(`error: ${problem}\n\n${usage}`)
@@ -59,7 +61,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
       return rest.length === 1 ? validateCommand(rest[0] as string, io) : badUsage(io, "validate takes exactly one SPEC file")
     case "run": {
       if (rest.length !== 1) return badUsage(io, "run takes exactly one SPEC file")
-      if (values.backend !== undefined && !isBackendName(values.backend)) {
+      if (values.backend !== undefined && !backendNames.includes(values.backend)) {
         return badUsage(io, `--backend: expected one of ${backendNames.join(", ")}, got "${values.backend}"`)
       }
       return runRunCommand(

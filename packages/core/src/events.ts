@@ -1,5 +1,5 @@
 // What a run reports while it works. The trainer and the pipeline emit these; the Ink UI,
-// the plain-line printer and train_log.jsonl consume them. Plain data, so they serialise.
+// the plain-line and JSON-line printers and train_log.jsonl consume them. Plain data, so they serialise.
 import { Context, Effect } from "effect"
 
 export type ArmPhase = "queued" | "training" | "evaluating" | "done" | "failed" | "skipped"
@@ -31,6 +31,14 @@ export type RunEvent =
   | { readonly type: "eval-progress"; readonly arm: string; readonly split: string; readonly done: number; readonly total: number }
   | { readonly type: "arm-result"; readonly arm: string; readonly metrics: Readonly<Record<string, number>> }
   | { readonly type: "log"; readonly level: "info" | "warn"; readonly message: string }
+  | {
+      /** A periodic sample of memory use, for the screen and machine-readable logs. */
+      readonly type: "resources"
+      /** Resident set size of the process. */
+      readonly rssBytes: number
+      /** Bytes held by tfjs tensors on the active backend (`tf.memory().numBytes`). */
+      readonly tensorBytes: number
+    }
   | { readonly type: "run-end"; readonly ok: boolean; readonly outDir: string; readonly elapsedMs: number }
 
 /** Where events go. Layers for the Ink UI, plain lines and files provide it. */

@@ -1,5 +1,6 @@
 export * from "./backend.ts"
 export * from "./events.ts"
 export * from "./input-error.ts"
+export * from "./registry.ts"
 export * from "./rng.ts"
 export * from "./write-file-atomic.ts"

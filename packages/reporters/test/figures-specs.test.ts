@@ -1,3 +1,4 @@
+import { Rng } from "@peftlab/core"
 import { describe, expect, it } from "vitest"
 import {
   classificationIntervals,
@@ -11,7 +12,6 @@ import {
   lengthDistributionSpec,
   NO_LABEL,
   performanceSpec,
-  Rng,
   trainingCurvesSpec,
 } from "../src/index.ts"
 import { labels, study } from "./figures-fixtures.ts"

@@ -1,4 +1,5 @@
 // One adapter per arm of the spec: the frozen base, or a method from its adapters package.
+// The adapter registry (registry/adapters.ts) maps each arm kind to one of these.
 import * as tf from "@tensorflow/tfjs"
 import { frozenBase, type Adapter } from "@peftlab/adapters-base"
 import { createLora } from "@peftlab/adapters-lora"
@@ -7,7 +8,7 @@ import { createPromptTuning } from "@peftlab/adapters-prompt"
 import type { Rng } from "@peftlab/core"
 import { continuationTokenLogProbs, type LanguageModel } from "@peftlab/evaluators"
 import { quantizeModelLinears } from "@peftlab/models"
-import type { ArmSpec, LoraArmSpec } from "@peftlab/spec"
+import type { LoraArmSpec, PrefixArmSpec, PromptArmSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
 
 export interface ArmAdapter {
@@ -54,53 +55,60 @@ const qlora = async (arm: LoraArmSpec, model: LanguageModel, tokenizer: Tokenize
   }
 }
 
-export const createAdapter = async (arm: ArmSpec, model: LanguageModel, tokenizer: Tokenizer, rng: Rng, modelPath: string): Promise<ArmAdapter> => {
-  switch (arm.kind) {
-    case "base":
-      return plain(frozenBase())
-    case "prefix": {
-      const prefix = createPrefixTuning(
-        model,
-        {
-          numVirtualTokens: arm.num_virtual_tokens,
-          prefixProjection: arm.prefix_projection,
-          ...(arm.encoder_hidden_size ? { encoderHiddenSize: arm.encoder_hidden_size } : {}),
-          baseModelNameOrPath: modelPath,
-        },
-        rng,
-      )
-      return { ...plain(prefix), afterTraining: () => prefix.foldProjection() }
-    }
-    case "lora": {
-      const make = () =>
-        createLora(
-          model,
-          {
-            r: arm.r,
-            loraAlpha: arm.lora_alpha,
-            loraDropout: arm.lora_dropout,
-            targetModules: arm.target_modules,
-            useRslora: arm.use_rslora,
-            bias: "none",
-            baseModelNameOrPath: modelPath,
-          },
-          rng,
-        )
-      return arm.quantize === "nf4" ? qlora(arm, model, tokenizer, make) : plain(make())
-    }
-    case "prompt":
-      return plain(createPromptTuning(
-        model,
-        {
-          numVirtualTokens: arm.num_virtual_tokens,
-          init: arm.init,
-          initIds: arm.init === "text" ? tokenizer.continuationIds(arm.init_text ?? "") : undefined,
-          initText: arm.init_text,
-          baseModelNameOrPath: modelPath,
-        },
-        rng,
-      ))
-  }
+/** What building an arm's adapter may use besides the arm's own spec. */
+export interface AdapterContext {
+  readonly model: LanguageModel
+  readonly tokenizer: Tokenizer
+  readonly rng: Rng
+  /** The base model's folder, recorded in PEFT's adapter_config.json. */
+  readonly modelPath: string
 }
 
-export const isTrainable = (arm: ArmSpec): boolean => arm.kind !== "base"
+export const createFrozenBase = async (): Promise<ArmAdapter> => plain(frozenBase())
+
+export const createPrefixArm = async (arm: PrefixArmSpec, { model, rng, modelPath }: AdapterContext): Promise<ArmAdapter> => {
+  const prefix = createPrefixTuning(
+    model,
+    {
+      numVirtualTokens: arm.num_virtual_tokens,
+      prefixProjection: arm.prefix_projection,
+      ...(arm.encoder_hidden_size ? { encoderHiddenSize: arm.encoder_hidden_size } : {}),
+      baseModelNameOrPath: modelPath,
+    },
+    rng,
+  )
+  return { ...plain(prefix), afterTraining: () => prefix.foldProjection() }
+}
+
+export const createLoraArm = async (arm: LoraArmSpec, { model, tokenizer, rng, modelPath }: AdapterContext): Promise<ArmAdapter> => {
+  const make = () =>
+    createLora(
+      model,
+      {
+        r: arm.r,
+        loraAlpha: arm.lora_alpha,
+        loraDropout: arm.lora_dropout,
+        targetModules: arm.target_modules,
+        useRslora: arm.use_rslora,
+        bias: "none",
+        baseModelNameOrPath: modelPath,
+      },
+      rng,
+    )
+  return arm.quantize === "nf4" ? qlora(arm, model, tokenizer, make) : plain(make())
+}
+
+export const createPromptArm = async (arm: PromptArmSpec, { model, tokenizer, rng, modelPath }: AdapterContext): Promise<ArmAdapter> =>
+  plain(
+    createPromptTuning(
+      model,
+      {
+        numVirtualTokens: arm.num_virtual_tokens,
+        init: arm.init,
+        initIds: arm.init === "text" ? tokenizer.continuationIds(arm.init_text ?? "") : undefined,
+        initText: arm.init_text,
+        baseModelNameOrPath: modelPath,
+      },
+      rng,
+    ),
+  )

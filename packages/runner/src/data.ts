@@ -1,8 +1,11 @@
-// The spec's data section: load, clean, split and (for quick runs) subset.
+// The spec's data section: load and clean (by its data kind), split and (for quick runs) subset.
 import { Effect } from "effect"
+import type { RegistryError } from "@peftlab/core"
 import { SpecDataMismatch } from "./encode.ts"
-import { datasetHash, loadPubMedQA, stratifiedSplit, stratifiedSubset, type ClassificationExample, type LoadReport } from "@peftlab/datasets"
+import { datasetHash, stratifiedSplit, stratifiedSubset, type ClassificationExample, type LoadReport } from "@peftlab/datasets"
 import type { ExperimentSpec } from "@peftlab/spec"
+import { builtinRegistry } from "./registry/builtins.ts"
+import type { PeftlabRegistry } from "./registry/entries.ts"
 
 export interface Splits {
   readonly train: ReadonlyArray<ClassificationExample>
@@ -18,16 +21,12 @@ export interface PreparedData {
   readonly hash: string
 }
 
-export const prepareData = (spec: ExperimentSpec) =>
+/** `registry`: where data.kind is looked up (the built-ins unless the spec's plugins add kinds). */
+export const prepareData = (spec: ExperimentSpec, registry: PeftlabRegistry = builtinRegistry()) =>
   Effect.gen(function* () {
     const { data } = spec
-    const { examples, report } = yield* loadPubMedQA(data.path, {
-      fields: data.fields,
-      dropLabels: data.cleaning.drop_labels,
-      lowercaseLabels: data.cleaning.lowercase_labels,
-      dedupe: data.cleaning.dedupe,
-      dropEmpty: data.cleaning.drop_empty,
-    })
+    const kind = yield* Effect.try({ try: () => registry.get("datasets", data.kind), catch: (error) => error as RegistryError })
+    const { examples, report } = yield* kind.load(data)
     const labels = Object.keys(spec.task.labels)
     const unknown = examples.find((e) => !labels.includes(e.label))
     if (unknown) {

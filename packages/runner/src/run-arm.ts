@@ -12,12 +12,14 @@ import { writeConfusion, writePredictions, type ArmResult } from "@peftlab/repor
 import type { ConcreteArm, ExperimentSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
 import { classBalanced, shuffled, train } from "@peftlab/trainer"
-import { createAdapter, isTrainable, type ArmAdapter } from "./arms.ts"
+import type { ArmAdapter } from "./arms.ts"
 import { classificationTraining, type ClassificationSetup } from "./classification-task.ts"
 import type { EncodedExample, EncodedTask } from "./encode.ts"
 import { evaluateTest, testPredictor } from "./evaluate.ts"
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint-files.ts"
 import { adapterFolder, armFolder, armResultFile, armTrainedFile, type FinishedArm, type TrainedArm } from "./output-folder.ts"
+import type { PeftlabRegistry } from "./registry/entries.ts"
+import { extraMetrics } from "./registry/metrics.ts"
 
 export interface ArmContext {
   readonly spec: ExperimentSpec
@@ -27,6 +29,8 @@ export interface ArmContext {
   readonly tokenizer: Tokenizer
   readonly task: EncodedTask
   readonly encoded: { readonly train: ReadonlyArray<EncodedExample>; readonly val: ReadonlyArray<EncodedExample>; readonly test: ReadonlyArray<EncodedExample> }
+  /** Where arm kinds and metrics are looked up. */
+  readonly registry: PeftlabRegistry
 }
 
 /** The metrics shown for a finished arm, fresh or resumed. */
@@ -35,6 +39,7 @@ export const headlineMetrics = (result: ArmResult): Record<string, number> => ({
   macro_f1: result.macroF1,
   latency_p95_ms: result.latencyP95Ms,
   trainable_params: result.trainableParams,
+  ...result.metrics,
 })
 
 /** The spec's training settings with the arm's own (and its sweep's) over them. */
@@ -51,7 +56,9 @@ const setupFor = (context: ArmContext, arm: ConcreteArm, adapter: Adapter): Clas
 /** Builds the arm's adapter for `use` and releases it (and any change to the base) afterwards. */
 const withArmAdapter = <A, E, R>(context: ArmContext, arm: ConcreteArm, rng: Rng, use: (prepared: ArmAdapter) => Effect.Effect<A, E, R>) =>
   Effect.acquireUseRelease(
-    Effect.promise(() => createAdapter(arm, context.model, context.tokenizer, rng, context.spec.model.path)),
+    Effect.promise(() =>
+      context.registry.get("adapters", arm.kind).create(arm, { model: context.model, tokenizer: context.tokenizer, rng, modelPath: context.spec.model.path }),
+    ),
     (prepared) =>
       Effect.gen(function* () {
         if (prepared.note) yield* emit({ type: "log", level: "info", message: prepared.note })
@@ -105,7 +112,15 @@ const evaluatePhase = (context: ArmContext, arm: ConcreteArm, adapter: Adapter, 
     const { spec, outDir, task, encoded } = context
     yield* emit({ type: "arm-phase", arm: arm.name, phase: "evaluating" })
     const evaluation = yield* evaluateTest(arm.name, setupFor(context, arm, adapter), encoded.test, testPredictor(spec, context.tokenizer))
-    const { metrics } = evaluation
+    const { metrics, predictions } = evaluation
+    const scores = predictions.map((p) => p.score)
+    const extra = yield* extraMetrics(spec, context.registry, {
+      gold: predictions.map((p) => p.gold),
+      pred: predictions.map((p) => p.pred),
+      labels: task.labels,
+      // Generated answers have no label scores (NaN).
+      ...(scores.some(Number.isNaN) ? {} : { scores }),
+    })
     const result: ArmResult = {
       arm: arm.name,
       kind: arm.kind,
@@ -116,13 +131,14 @@ const evaluatePhase = (context: ArmContext, arm: ConcreteArm, adapter: Adapter, 
       latencyMeanMs: evaluation.latency.mean,
       latencyP95Ms: evaluation.latency.p95,
       trainableParams: trainableParameterCount(adapter),
+      ...(Object.keys(extra).length > 0 ? { metrics: extra } : {}),
     }
-    yield* Effect.promise(() => writePredictions(outDir, arm.name, evaluation.predictions))
+    yield* Effect.promise(() => writePredictions(outDir, arm.name, predictions))
     yield* Effect.promise(() => writeConfusion(outDir, arm.name, task.labels, metrics.confusion))
     const finished: FinishedArm = {
       fingerprint: context.fingerprint,
       result,
-      predictions: evaluation.predictions,
+      predictions,
       confusion: metrics.confusion,
       ...(training ? { training } : {}),
     }
@@ -136,7 +152,8 @@ const evaluatePhase = (context: ArmContext, arm: ConcreteArm, adapter: Adapter, 
 export const runArm = (context: ArmContext, arm: ConcreteArm, rng: Rng) =>
   withArmAdapter(context, arm, rng, (prepared) =>
     Effect.gen(function* () {
-      const training = isTrainable(arm) ? yield* trainPhase(context, arm, prepared, rng) : undefined
+      // The frozen base (and any kind with nothing to train) goes straight to evaluation.
+      const training = prepared.adapter.trainable.length > 0 ? yield* trainPhase(context, arm, prepared, rng) : undefined
       return yield* evaluatePhase(context, arm, prepared.adapter, training)
     }),
   )

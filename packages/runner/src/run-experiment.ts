@@ -5,7 +5,7 @@ import { resolve } from "node:path"
 import { Cause, Effect } from "effect"
 import { Backend, emit, Rng } from "@peftlab/core"
 import { loadLanguageModel } from "./language-model.ts"
-import { writeManifest, writeResults, writeStats, writeTrainLog } from "@peftlab/reporters"
+import { writeManifest } from "@peftlab/reporters"
 import type { ConcreteArm, LoadedSpec } from "@peftlab/spec"
 import { loadChatTemplate, loadTokenizer } from "@peftlab/tokenizers"
 import { compareWithBaseline } from "./comparisons.ts"
@@ -14,11 +14,14 @@ import { prepareData } from "./data.ts"
 import { encodedTask } from "./encode.ts"
 import { checkOutputFolder, finishedArm, type FinishedArm } from "./output-folder.ts"
 import { headlineMetrics, runArm, type ArmContext } from "./run-arm.ts"
-import { runSweep, writeSelections, type Selection } from "./selection.ts"
+import { registryFor, type PeftlabRegistry } from "./registry/index.ts"
+import { runSweep, type Selection } from "./selection.ts"
 import { packageVersions } from "./versions.ts"
 
 export interface RunOptions {
   readonly outDir: string
+  /** The registry to run with; by default the built-ins plus the spec's plugins (registryFor). */
+  readonly registry?: PeftlabRegistry
 }
 
 /** Arms in spec order, those expanded from one spec arm together. */
@@ -28,22 +31,17 @@ const groupsOf = (arms: ReadonlyArray<ConcreteArm>): Array<Array<ConcreteArm>> =
   return [...groups.values()]
 }
 
-const trainLogRecords = (finished: ReadonlyArray<FinishedArm>): Array<object> =>
-  finished.flatMap(({ result, training }) => [
-    ...(training?.steps ?? []).map((s) => ({ arm: result.arm, type: "step", ...s })),
-    ...(training?.epochs ?? []).map((e) => ({ arm: result.arm, type: "epoch", ...e })),
-  ])
-
 export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
   Effect.gen(function* () {
     const { spec } = loaded
     const { outDir } = options
+    const registry = options.registry ?? (yield* registryFor(loaded))
     const backend = yield* Backend
     const started = performance.now()
     const startedAt = new Date().toISOString()
     yield* emit({ type: "run-start", name: spec.name, backend: backend.name, arms: spec.arms.map((a) => a.name), outDir })
 
-    const data = yield* prepareData(spec)
+    const data = yield* prepareData(spec, registry)
     const inputs = fingerprintInputs(spec, data.hash, yield* modelWeightsHash(spec.model.path), backend.name)
     const fingerprint = fingerprintOf(inputs)
     yield* checkOutputFolder(outDir, inputs)
@@ -56,7 +54,7 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
       val: yield* task.encode(data.splits.val),
       test: yield* task.encode(data.splits.test),
     }
-    const context: ArmContext = { spec, outDir, fingerprint, model, tokenizer, task, encoded }
+    const context: ArmContext = { spec, outDir, fingerprint, model, tokenizer, task, encoded, registry }
 
     const manifest = {
       name: spec.name,
@@ -111,13 +109,10 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
           finished.push(yield* runArm(context, arm, rngOf(arm)))
         }
       }
-      if (selections.length > 0) yield* Effect.promise(() => writeSelections(outDir, selections))
 
       const comparisons = compareWithBaseline(spec, data.labels, new Map(finished.map((f) => [f.result.arm, f.predictions])))
-      const configOf = new Map(spec.arms.map((arm) => [arm.name, arm.config]))
-      yield* Effect.promise(() => writeResults(outDir, finished.map((f) => f.result), data.labels, configOf))
-      yield* Effect.promise(() => writeStats(outDir, comparisons))
-      yield* Effect.promise(() => writeTrainLog(outDir, trainLogRecords(finished)))
+      const run = { spec, labels: data.labels, finished, comparisons, selections }
+      for (const reporter of registry.entries("reporters")) yield* Effect.promise(() => reporter.write(outDir, run))
       yield* Effect.promise(() => writeManifest(outDir, { ...manifest, status: "complete", finished_at: new Date().toISOString() }))
       yield* emit({ type: "run-end", ok: true, outDir, elapsedMs: performance.now() - started })
       return { finished, comparisons }

@@ -2,7 +2,8 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
-import { decodeSpecText, type ExperimentSpec } from "@peftlab/spec"
+import { expect } from "vitest"
+import { decodeSpecText, type ExperimentSpec, type LoadedSpec } from "@peftlab/spec"
 
 export const shared = process.env.PEFTLAB_DATA && process.env.PEFTLAB_MODELS
 if (!shared) console.warn("skipping runner tests on shared data: PEFTLAB_DATA or PEFTLAB_MODELS unset")
@@ -11,3 +12,51 @@ const quickstart = join(import.meta.dirname, "..", "..", "..", "specs", "quickst
 
 export const quickstartSpec = (change: (spec: ExperimentSpec) => ExperimentSpec = (s) => s): Promise<ExperimentSpec> =>
   Effect.runPromise(decodeSpecText(readFileSync(quickstart, "utf8"), quickstart, process.env)).then((loaded) => change(loaded.spec))
+
+/** A small spec with every required field, for checks that need no shared files; `file` names it in errors. */
+export const smallSpec = `name: small
+seed: 3
+data:
+  kind: pubmedqa
+  path: data.json
+  split: { train: 0.6, val: 0.2, test: 0.2, stratify: true }
+model:
+  path: model
+task:
+  template: "Q: {question} C: {context}"
+  labels:
+    "yes": " yes"
+    "no": " no"
+arms:
+  - name: base
+    kind: base
+training:
+  epochs: 1
+  lr: 0.1
+  batch_size: 2
+  max_length: 64
+evaluation:
+  mode: label-score
+  metrics: [accuracy, macro_f1]
+stats:
+  baseline: base
+  mcnemar: false
+  bootstrap: { B: 10, seed: 3 }
+output:
+  dir: out
+`
+
+/** `text` with its one occurrence of `from` replaced. */
+export const edit = (text: string, from: string, to: string): string => {
+  expect(text.split(from), `the text should hold ${JSON.stringify(from)} once`).toHaveLength(2)
+  return text.replace(from, to)
+}
+
+/** 1-based line and column where `needle`, which must occur exactly once, starts in `text`. */
+export const positionOf = (text: string, needle: string): { line: number; column: number } => {
+  expect(text.split(needle), `the text should hold ${JSON.stringify(needle)} once`).toHaveLength(2)
+  const before = text.slice(0, text.indexOf(needle)).split("\n")
+  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 }
+}
+
+export const decodeSmall = (text: string, file = "spec.yaml"): Promise<LoadedSpec> => Effect.runPromise(decodeSpecText(text, file, {}))

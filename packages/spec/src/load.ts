@@ -1,13 +1,14 @@
 // Reading a spec: YAML with positions → `${VAR}` expansion → Schema decoding (all issues,
-// unknown keys included) → cross-field rules. Every problem found becomes one line of a
-// single SpecError, with the line:column it refers to.
+// unknown keys included) → cross-field rules → PubMedQA's field names where a pubmedqa spec
+// leaves them out. Every problem found becomes one line of a single SpecError, with the
+// line:column it refers to.
 import { readFile } from "node:fs/promises"
 import { Effect, Result, Schema } from "effect"
 import { crossFieldIssues } from "./checks.ts"
 import { type Env, type ExpandedFields, expandVariables } from "./env.ts"
 import { type FieldIssue, renderFound, SpecError, type SpecIssue } from "./errors.ts"
 import { renderPath } from "./path.ts"
-import { ExperimentSpec } from "./schema.ts"
+import { ExperimentSpec, pubmedqaFields } from "./schema.ts"
 import { fieldIssues } from "./schema-issues.ts"
 import { expandArms } from "./sweep.ts"
 import { type Locations, locate, parseYaml } from "./yaml-source.ts"
@@ -57,8 +58,10 @@ export const decodeSpecText = (text: string, file: string, env: Env = process.en
     return Effect.fail(SpecError.fromIssues(file, issues.map(placeIssue(source.locations))))
   }
   const spec = decoded.success
+  const { data } = spec
+  const fields = data.kind === "pubmedqa" ? { ...pubmedqaFields, ...data.fields } : data.fields
   return Effect.succeed({
-    spec: { ...spec, arms: expanded.arms, data: { ...spec.data, split: { ...spec.data.split, seed: spec.data.split.seed ?? spec.seed } } },
+    spec: { ...spec, arms: expanded.arms, data: { ...data, fields, split: { ...data.split, seed: data.split.seed ?? spec.seed } } },
     file,
     variables: expansion.fields,
     locations: source.locations,

@@ -23,11 +23,6 @@ const Fraction = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }
 
 const literals = <const L extends ReadonlyArray<string>>(values: L) => Schema.Literals(values).pipe(expecting(oneOf(values)))
 
-export const backendNames = ["cpu", "wasm", "webgpu", "tfjs-node", "tfjs-node-gpu"] as const
-export const BackendName = literals(backendNames)
-export type BackendName = typeof BackendName.Type
-
-export const dataKinds = ["pubmedqa"] as const
 export const armKinds = ["base", "prompt", "prefix", "lora"] as const
 export const quantizations = ["none", "nf4"] as const
 export const promptInits = ["random", "text"] as const
@@ -37,13 +32,14 @@ export const samplers = ["shuffled", "class_balanced"] as const
 export const evaluationModes = ["label-score", "generate"] as const
 export const selections = ["best", "all"] as const
 export const promptFormats = ["plain", "instruction", "chat"] as const
-export const metricNames = ["accuracy", "macro_f1", "per_class_f1", "latency", "trainable_params"] as const
 
-const DataFields = Schema.Struct({
-  question: NonEmptyText.pipe(withDefault("QUESTION"), expecting("a non-empty source field name")),
-  context: NonEmptyText.pipe(withDefault("CONTEXTS"), expecting("a non-empty source field name")),
-  label: NonEmptyText.pipe(withDefault("final_decision"), expecting("a non-empty source field name")),
-})
+/** What `data.fields` holds when `data.kind` is pubmedqa and the spec leaves a field out. */
+export const pubmedqaFields = { question: "QUESTION", context: "CONTEXTS", label: "final_decision" } as const
+
+// Which source field holds each part of an example. Which of them a data kind reads (and
+// needs) is the kind's own business, checked once the kinds are registered.
+const fieldName = Schema.optionalKey(NonEmptyText).pipe(expecting("a non-empty source field name"))
+const DataFields = Schema.Struct({ question: fieldName, context: fieldName, label: fieldName, id: fieldName })
 
 const Cleaning = Schema.Struct({
   drop_labels: Schema.Array(Schema.String.pipe(expecting("a label string"))).pipe(
@@ -70,10 +66,14 @@ const Limit = Schema.Struct({
   test: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer")),
 })
 
+// Kinds, metrics and backends are names in a registry that plugins extend, so they are only
+// checked to be names here; the runner checks them against the registry (checkRegisteredNames).
+const registeredName = (what: string) => NonEmptyText.pipe(expecting(what))
+
 const Data = Schema.Struct({
-  kind: literals(dataKinds),
+  kind: registeredName("a data kind name"),
   path: NonEmptyText.pipe(expecting("a path to the data file")),
-  fields: DataFields.pipe(withDefault({}), expecting("a mapping of question, context and label field names")),
+  fields: DataFields.pipe(withDefault({}), expecting("a mapping of question, context, label and id field names")),
   cleaning: Cleaning.pipe(withDefault({}), expecting("a mapping of cleaning options")),
   split: Split.pipe(expecting("a mapping with train, val, test, stratify")),
   limit: Schema.optionalKey(Limit).pipe(expecting("a mapping of per-split subset sizes")),
@@ -190,7 +190,7 @@ const Training = Schema.Struct({
 
 const Evaluation = Schema.Struct({
   mode: literals(evaluationModes),
-  metrics: Schema.Array(literals(metricNames)).pipe(expecting(`a list of ${oneOf(metricNames)}`)),
+  metrics: Schema.Array(registeredName("a metric name")).pipe(expecting("a list of metric names")),
   max_new_tokens: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer")),
 })
 
@@ -206,7 +206,13 @@ const Stats = Schema.Struct({
 export const ExperimentSpec = Schema.Struct({
   name: NonEmptyText.pipe(expecting("a non-empty name")),
   seed: NonNegativeInt.pipe(expecting("an integer >= 0")),
-  backend: BackendName.pipe(withDefault("wasm")),
+  backend: registeredName("a backend name").pipe(withDefault("wasm")),
+  // Modules that register more data kinds, metrics, reporters, adapters or backends: paths
+  // relative to this file, or npm package names.
+  plugins: Schema.Array(NonEmptyText.pipe(expecting("a module path or npm package name"))).pipe(
+    withDefault([]),
+    expecting("a list of plugin modules (paths relative to the spec file, or npm package names)"),
+  ),
   data: Data.pipe(expecting("a mapping with kind, path, split")),
   model: Model.pipe(expecting("a mapping with path")),
   task: Task.pipe(expecting("a mapping with template and labels")),

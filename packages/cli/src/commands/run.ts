@@ -3,8 +3,8 @@
 import { resolve } from "node:path"
 import { Effect, Fiber, Layer } from "effect"
 import { backendLayer, BackendUnavailable, type Events } from "@peftlab/core"
-import { runExperiment } from "@peftlab/runner"
-import type { ArmSpec, BackendName, LoadedSpec } from "@peftlab/spec"
+import { runExperiment, type PeftlabRegistry } from "@peftlab/runner"
+import type { ArmSpec, LoadedSpec } from "@peftlab/spec"
 import { inkUi, plainLinesLayer } from "@peftlab/tui"
 import { backendStatus } from "../backends.ts"
 import { ExitCode, exitCodeOf, type Io } from "../exit.ts"
@@ -12,7 +12,7 @@ import { loadCheckedSpec } from "./validate.ts"
 
 export interface RunFlags {
   readonly out?: string
-  readonly backend?: BackendName
+  readonly backend?: string
   readonly tui: boolean
   readonly dryRun: boolean
 }
@@ -46,9 +46,9 @@ const planLines = (loaded: LoadedSpec, outDir: string, backend: string): Array<s
   ]
 }
 
-const selectedBackend = (name: BackendName) =>
+const selectedBackend = (registry: PeftlabRegistry, name: string) =>
   Effect.gen(function* () {
-    const status = yield* Effect.promise(() => backendStatus(name))
+    const status = yield* Effect.promise(() => backendStatus(registry.get("backends", name)))
     if (!status.available) return yield* Effect.fail(new BackendUnavailable({ source: `backend ${name}`, detail: status.reason }))
     return backendLayer(status.plugin)
   })
@@ -64,7 +64,7 @@ const eventsLayer = (flags: RunFlags, io: Io): { layer: Layer.Layer<Events>; clo
 export const runRunCommand = async (file: string, flags: RunFlags, io: Io): Promise<number> => {
   const prepared = await Effect.runPromiseExit(loadCheckedSpec(file))
   if (prepared._tag === "Failure") return exitCodeOf(prepared, io)
-  const loaded = prepared.value
+  const { loaded, registry } = prepared.value
   const backend = flags.backend ?? loaded.spec.backend
   const outDir = resolve(flags.out ?? loaded.spec.output.dir)
   if (flags.dryRun) {
@@ -74,8 +74,8 @@ export const runRunCommand = async (file: string, flags: RunFlags, io: Io): Prom
 
   const events = eventsLayer(flags, io)
   const program = Effect.gen(function* () {
-    const backendLive = yield* selectedBackend(backend)
-    return yield* runExperiment(loaded, { outDir }).pipe(Effect.provide(Layer.merge(backendLive, events.layer)))
+    const backendLive = yield* selectedBackend(registry, backend)
+    return yield* runExperiment(loaded, { outDir, registry }).pipe(Effect.provide(Layer.merge(backendLive, events.layer)))
   })
   const fiber = Effect.runFork(program)
   const interrupt = () => void Effect.runFork(Fiber.interrupt(fiber))

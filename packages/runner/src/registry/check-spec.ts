@@ -1,0 +1,61 @@
+// The spec's registered names (data.kind, backend, evaluation.metrics), checked once the
+// plugins it lists have added theirs, and reported like every other spec problem: field,
+// expectation, value and line:column, all at once.
+import { Effect } from "effect"
+import { placeIssue, renderFound, SpecError, type FieldIssue, type LoadedSpec } from "@peftlab/spec"
+import type { PeftlabRegistry } from "./entries.ts"
+import { standardColumns } from "./metrics.ts"
+
+const oneOf = (names: ReadonlyArray<string>): string => `one of ${names.join(", ")}`
+
+const nameIssue = (path: FieldIssue["path"], value: string, names: ReadonlyArray<string>): Array<FieldIssue> =>
+  names.includes(value) ? [] : [{ path, expected: oneOf(names), found: renderFound(value) }]
+
+/** Fields the data kind needs but the spec leaves out, and fields it gives that the kind does not read. */
+const dataFieldIssues = (loaded: LoadedSpec, registry: PeftlabRegistry): Array<FieldIssue> => {
+  const { kind, fields } = loaded.spec.data
+  if (!registry.has("datasets", kind)) return []
+  const { required, optional } = registry.get("datasets", kind).fields
+  const reads = [...required, ...optional]
+  const given = Object.entries(fields).filter(([, value]) => value !== undefined)
+  return [
+    ...required
+      .filter((name) => fields[name] === undefined)
+      .map((name): FieldIssue => ({ path: ["data", "fields", name], expected: `a source field name (data.kind ${kind} needs fields ${required.join(", ")})`, found: renderFound(undefined) })),
+    ...given
+      .filter(([name]) => !(reads as ReadonlyArray<string>).includes(name))
+      .map(([name, value]): FieldIssue => ({
+        path: ["data", "fields", name],
+        at: "key",
+        expected: `no such field for data.kind ${kind} (it reads ${reads.length === 0 ? "no fields" : reads.join(", ")})`,
+        found: renderFound(value),
+      })),
+  ]
+}
+
+const metricIssues = (loaded: LoadedSpec, registry: PeftlabRegistry): Array<FieldIssue> => {
+  const { mode, metrics } = loaded.spec.evaluation
+  const names = [...new Set([...standardColumns, ...registry.names("metrics")])]
+  return metrics.flatMap((name, i): Array<FieldIssue> => {
+    const path = ["evaluation", "metrics", i]
+    if (!names.includes(name)) return nameIssue(path, name, names)
+    const needsScores = registry.has("metrics", name) && registry.get("metrics", name).needsScores === true
+    return needsScores && mode === "generate"
+      ? [{ path, expected: "a metric that needs no label scores (evaluation.mode generate gives none)", found: renderFound(name) }]
+      : []
+  })
+}
+
+/** The issues with the spec's registered names, given everything registered so far. */
+export const registeredNameIssues = (loaded: LoadedSpec, registry: PeftlabRegistry): ReadonlyArray<FieldIssue> => [
+  ...nameIssue(["backend"], loaded.spec.backend, registry.names("backends")),
+  ...nameIssue(["data", "kind"], loaded.spec.data.kind, registry.names("datasets")),
+  ...dataFieldIssues(loaded, registry),
+  ...metricIssues(loaded, registry),
+]
+
+/** Fails with one SpecError listing every registered-name issue, each at its line:column. */
+export const checkRegisteredNames = (loaded: LoadedSpec, registry: PeftlabRegistry): Effect.Effect<void, SpecError> => {
+  const issues = registeredNameIssues(loaded, registry)
+  return issues.length === 0 ? Effect.void : Effect.fail(SpecError.fromIssues(loaded.file, issues.map(placeIssue(loaded.locations))))
+}

@@ -1,0 +1,83 @@
+import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect } from "effect"
+import { describe, expect, it } from "vitest"
+import { isInputError } from "@peftlab/core"
+import { builtinRegistry, loadPlugins, registryFor } from "../src/index.ts"
+import { decodeSmall, edit, positionOf, smallSpec } from "./fixtures.ts"
+
+const repoRoot = join(import.meta.dirname, "..", "..", "..")
+
+/** A folder holding `files` and spec.yaml, which lists `plugins`. */
+const specWithPlugins = async (plugins: ReadonlyArray<string>, files: Record<string, string> = {}, extra: (text: string) => string = (t) => t) => {
+  const dir = mkdtempSync(join(tmpdir(), "peftlab-plugins-"))
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(join(dir, name, ".."), { recursive: true })
+    writeFileSync(join(dir, name), content)
+  }
+  const text = extra(edit(smallSpec, "seed: 3\n", `seed: 3\nplugins: [${plugins.map((p) => JSON.stringify(p)).join(", ")}]\n`))
+  const file = join(dir, "spec.yaml")
+  writeFileSync(file, text)
+  return { dir, text, loaded: await decodeSmall(text, file) }
+}
+
+const metricPlugin = (name: string, value: number) => `export const register = (registry) => registry.add("metrics", { name: "${name}", compute: () => ${value} })\n`
+
+const failure = async (loaded: Awaited<ReturnType<typeof specWithPlugins>>["loaded"]) => {
+  const error = await Effect.runPromise(Effect.flip(loadPlugins(loaded, builtinRegistry())))
+  expect(error._tag).toBe("PluginError")
+  expect(isInputError(error)).toBe(true)
+  expect(error.source).toBe(loaded.file)
+  return error.detail
+}
+
+describe("loadPlugins", () => {
+  it("lets each listed module register, by a named or a default export, with paths relative to the spec", async () => {
+    const { loaded } = await specWithPlugins(["./one.mjs", "./lib/two.mjs"], {
+      "one.mjs": metricPlugin("always_one", 1),
+      "lib/two.mjs": `export default { register: async (registry) => registry.add("metrics", { name: "always_two", compute: () => 2 }) }\n`,
+    })
+    const registry = builtinRegistry()
+    await Effect.runPromise(loadPlugins(loaded, registry))
+    expect(registry.names("metrics").slice(-2)).toStrictEqual(["always_one", "always_two"])
+    expect(registry.get("metrics", "always_two").compute({ gold: [], pred: [], labels: [] })).toBe(2)
+  })
+
+  it("names plugins[i], the resolved path and the line when the module does not exist", async () => {
+    const { dir, text, loaded } = await specWithPlugins(["./one.mjs", "./missing.mjs"], { "one.mjs": metricPlugin("always_one", 1) })
+    const { line, column } = positionOf(text, '"./missing.mjs"')
+    expect(await failure(loaded)).toBe(`plugins[1]: no module file at ${join(dir, "missing.mjs")} (paths are relative to the spec file) (line ${line}:${column})`)
+  })
+
+  it("refuses a module without register, naming where it was found", async () => {
+    const { dir, loaded } = await specWithPlugins(["./empty.mjs"], { "empty.mjs": "export const version = 1\n" })
+    expect(await failure(loaded)).toMatch(new RegExp(`^plugins\\[0\\]: ${join(dir, "empty.mjs")} exports no register\\(registry\\) function, nor a default export with one \\(line \\d+:\\d+\\)$`))
+  })
+
+  it("resolves npm package names from the spec's folder", async () => {
+    // A workspace package that is not a plugin: found through node_modules, then refused.
+    const { loaded } = await specWithPlugins(["@peftlab/backend-cpu"])
+    const resolved = realpathSync(join(repoRoot, "plugins", "backend-cpu", "src", "index.ts"))
+    expect(await failure(loaded)).toContain(`plugins[0]: ${resolved} exports no register(registry) function`)
+    const missing = await specWithPlugins(["@peftlab/no-such-plugin"])
+    expect(await failure(missing.loaded)).toMatch(/^plugins\[0\]: cannot find package @peftlab\/no-such-plugin from .*; install it, or give a path/)
+  })
+
+  it("fails a plugin whose registration throws, e.g. a name that is already taken", async () => {
+    const { dir, loaded } = await specWithPlugins(["./accuracy.mjs"], { "accuracy.mjs": metricPlugin("accuracy", 1) })
+    expect(await failure(loaded)).toMatch(new RegExp(`^plugins\\[0\\]: ${join(dir, "accuracy.mjs")}: register failed: metrics registry: "accuracy" is already registered; pick another name`))
+  })
+})
+
+describe("registryFor", () => {
+  it("checks the spec's names only after its plugins have registered theirs", async () => {
+    const withMetric = await specWithPlugins(["./one.mjs"], { "one.mjs": metricPlugin("always_one", 1) }, (t) => edit(t, "[accuracy, macro_f1]", "[accuracy, always_one]"))
+    const registry = await Effect.runPromise(registryFor(withMetric.loaded))
+    expect(registry.has("metrics", "always_one")).toBe(true)
+    const without = await decodeSmall(edit(smallSpec, "[accuracy, macro_f1]", "[accuracy, always_one]"))
+    const error = await Effect.runPromise(Effect.flip(registryFor(without)))
+    expect(error._tag).toBe("SpecError")
+    expect(error.detail).toMatch(/^evaluation\.metrics\[1\]: expected one of .*ece, got "always_one" \(line \d+:\d+\)$/)
+  })
+})
