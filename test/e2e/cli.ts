@@ -6,7 +6,7 @@ import { join } from "node:path"
 import { parse, stringify } from "yaml"
 
 export const repoRoot = join(import.meta.dirname, "..", "..")
-const bin = join(repoRoot, "packages", "cli", "bin", "peftlab.js")
+export const bin = join(repoRoot, "packages", "cli", "bin", "peftlab.js")
 
 export const peftlab = (args: ReadonlyArray<string>) => {
   const result = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env: process.env })

@@ -72,6 +72,29 @@ describe.skipIf(!shared)("peftlab run (quickstart, tiny)", () => {
     expect(config.num_virtual_tokens).toBe(8)
   })
 
+  it("holds every figure as Vega-Lite JSON, SVG and PNG, and report.md with them", () => {
+    const figures = ["performance", "latency", "efficiency", "training_curves", ...["base", "prompt", "prefix", "lora", "qlora"].map((arm) => `confusion_${arm}`)]
+    for (const figure of figures) for (const ext of [".vl.json", ".svg", ".png"]) expect(existsSync(join(out, "figures", figure + ext)), figure + ext).toBe(true)
+    const report = read(out, "report.md")
+    expect(report).toMatch(/^# pubmedqa-quickstart\n\nTest set: n = 12\./)
+    expect(report).toContain("![performance](figures/performance.svg)")
+    expect(report).toContain(read(out, "results.md").replace(/^# Results\n+/, "").trim())
+  })
+
+  it("peftlab report rebuilds identical tables, figures and report from the folder alone", () => {
+    const files = ["results.md", "results.csv", "stats.md", "stats.json", "report.md", "figures/performance.svg", "figures/confusion_prompt.png"]
+    const before = new Map(files.map((f) => [f, readFileSync(join(out, f))]))
+    for (const f of files) rmSync(join(out, f))
+    const rebuilt = peftlab(["report", out])
+    expect(rebuilt.stderr).toBe("")
+    expect(rebuilt.code).toBe(0)
+    for (const f of files) expect(readFileSync(join(out, f)).equals(before.get(f)!), f).toBe(true)
+    const compared = peftlab(["compare", out, out])
+    expect(compared.code).toBe(0)
+    expect(compared.stdout.trim().split("\n")).toHaveLength(2 + 2 * 5)
+    expect(peftlab(["report", join(out, "missing")]).code).toBe(2)
+  })
+
   it("resumes: a finished arm is reused and a missing one is redone identically", () => {
     const before = read(out, "preds_prompt_test.csv")
     rmSync(join(out, "arms", "prompt"), { recursive: true })

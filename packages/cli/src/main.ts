@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util"
 import { builtinRegistry } from "@peftlab/runner"
 import { backendsCommand } from "./commands/backends.ts"
+import { compareCommand, reportCommand } from "./commands/report.ts"
 import { runRunCommand } from "./commands/run.ts"
 import { validateCommand } from "./commands/validate.ts"
 import { ExitCode, processIo, type Io } from "./exit.ts"
@@ -18,8 +19,11 @@ commands:
                   --out DIR       results folder (default: the spec's output.dir)
                   --backend NAME  ${backendNames.join(" | ")} (default: the spec's backend)
                   --no-tui        plain log lines instead of the terminal UI
+                  --json          one JSON object per run event and line, for other programs
                   --dry-run       print the planned arms and exit
   validate SPEC   check a spec; lists every problem with its field and line
+  report DIR      rebuild the tables, figures and report.md of a results folder (no model needed)
+  compare DIR...  print several results folders' arms side by side
   backends        list the compute backends and whether they can run here
 
 environment: PEFTLAB_DATA (datasets root, default ./data), PEFTLAB_MODELS (models root, default ./models)`
@@ -39,6 +43,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
         out: { type: "string" },
         backend: { type: "string" },
         "no-tui": { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
         "dry-run": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -59,6 +64,10 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
       return rest.length === 0 ? backendsCommand(io) : badUsage(io, "backends takes no arguments")
     case "validate":
       return rest.length === 1 ? validateCommand(rest[0] as string, io) : badUsage(io, "validate takes exactly one SPEC file")
+    case "report":
+      return rest.length === 1 ? reportCommand(rest[0] as string, io) : badUsage(io, "report takes exactly one results folder")
+    case "compare":
+      return rest.length >= 1 ? compareCommand(rest, io) : badUsage(io, "compare takes one or more results folders")
     case "run": {
       if (rest.length !== 1) return badUsage(io, "run takes exactly one SPEC file")
       if (values.backend !== undefined && !backendNames.includes(values.backend)) {
@@ -66,7 +75,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
       }
       return runRunCommand(
         rest[0] as string,
-        { out: values.out, backend: values.backend, tui: !values["no-tui"], dryRun: values["dry-run"] },
+        { out: values.out, backend: values.backend, tui: !values["no-tui"], json: values.json, dryRun: values["dry-run"] },
         io,
       )
     }

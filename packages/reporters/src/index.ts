@@ -1,3 +1,4 @@
+export * from "./compare-runs.ts"
 export * from "./confusion.ts"
 export * from "./csv.ts"
 export * from "./figures/index.ts"

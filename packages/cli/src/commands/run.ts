@@ -1,11 +1,12 @@
 // `peftlab run SPEC`: runs every arm with live progress (Ink on a terminal, plain lines
-// otherwise) and writes the results folder; `--dry-run` only prints the plan.
+// otherwise, JSON lines with `--json`) and writes the results folder; `--dry-run` only
+// prints the plan.
 import { resolve } from "node:path"
 import { Effect, Fiber, Layer } from "effect"
 import { backendLayer, BackendUnavailable, type Events } from "@peftlab/core"
 import { runExperiment, type PeftlabRegistry } from "@peftlab/runner"
 import type { ArmSpec, LoadedSpec } from "@peftlab/spec"
-import { inkUi, plainLinesLayer } from "@peftlab/tui"
+import { inkUi, jsonLinesLayer, plainLinesLayer, withResourceSamples } from "@peftlab/tui"
 import { backendStatus } from "../backends.ts"
 import { ExitCode, exitCodeOf, type Io } from "../exit.ts"
 import { loadCheckedSpec } from "./validate.ts"
@@ -14,6 +15,7 @@ export interface RunFlags {
   readonly out?: string
   readonly backend?: string
   readonly tui: boolean
+  readonly json: boolean
   readonly dryRun: boolean
 }
 
@@ -53,9 +55,10 @@ const selectedBackend = (registry: PeftlabRegistry, name: string) =>
     return backendLayer(status.plugin)
   })
 
-const eventsLayer = (flags: RunFlags, io: Io): { layer: Layer.Layer<Events>; close: () => Promise<void> } => {
+const eventsLayer = (flags: RunFlags, io: Io, stop: () => void): { layer: Layer.Layer<Events>; close: () => Promise<void> } => {
+  if (flags.json) return { layer: jsonLinesLayer(io.out), close: async () => {} }
   if (flags.tui && process.stdout.isTTY) {
-    const ui = inkUi()
+    const ui = inkUi({ onStop: stop })
     return { layer: ui.layer, close: async () => ui.unmount() }
   }
   return { layer: plainLinesLayer(io.out), close: async () => {} }
@@ -72,13 +75,15 @@ export const runRunCommand = async (file: string, flags: RunFlags, io: Io): Prom
     return ExitCode.ok
   }
 
-  const events = eventsLayer(flags, io)
+  // The screen's q and Ctrl-C stop the run as SIGINT does; the fiber exists only once forked.
+  let interrupt = () => {}
+  const events = eventsLayer(flags, io, () => interrupt())
   const program = Effect.gen(function* () {
     const backendLive = yield* selectedBackend(registry, backend)
-    return yield* runExperiment(loaded, { outDir, registry }).pipe(Effect.provide(Layer.merge(backendLive, events.layer)))
+    return yield* runExperiment(loaded, { outDir, registry }).pipe(withResourceSamples(), Effect.provide(Layer.merge(backendLive, events.layer)))
   })
   const fiber = Effect.runFork(program)
-  const interrupt = () => void Effect.runFork(Fiber.interrupt(fiber))
+  interrupt = () => void Effect.runFork(Fiber.interrupt(fiber))
   process.once("SIGINT", interrupt)
   process.once("SIGTERM", interrupt)
   const exit = await Effect.runPromise(Fiber.await(fiber))

@@ -1,7 +1,9 @@
 // The built-in reporters: the summary files of @peftlab/reporters, written once every arm is
 // done. Per-arm files (predictions, confusion matrices, adapters) are written as each arm
 // finishes, so that a stopped run keeps them.
-import { writeResults, writeStats, writeTrainLog } from "@peftlab/reporters"
+import { readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { writeFigures, writeReport, writeResults, writeStats, writeTrainLog } from "@peftlab/reporters"
 import { writeSelections } from "../selection.ts"
 import type { FinishedRun, Reporter } from "./entries.ts"
 
@@ -11,6 +13,16 @@ const trainLogRecords = ({ finished }: FinishedRun): Array<object> =>
     ...(training?.epochs ?? []).map((e) => ({ arm: result.arm, type: "epoch", ...e })),
   ])
 
+/** A markdown file as written, without its first heading, to stitch into report.md. */
+const tablesOf = (outDir: string, file: string): string => readFileSync(join(outDir, file), "utf8").replace(/^# [^\n]*\n+/, "")
+
+const figureFiles = (outDir: string): Array<string> =>
+  readdirSync(join(outDir, "figures"))
+    .filter((file) => file.endsWith(".svg"))
+    .sort()
+    .map((file) => `figures/${file}`)
+
+// In order: report reads what results, stats and figures wrote.
 export const builtinReporters: ReadonlyArray<Reporter> = [
   {
     name: "results",
@@ -25,4 +37,24 @@ export const builtinReporters: ReadonlyArray<Reporter> = [
   { name: "stats", write: (outDir, run) => writeStats(outDir, run.comparisons) },
   { name: "train_log", write: (outDir, run) => writeTrainLog(outDir, trainLogRecords(run)) },
   { name: "selection", write: async (outDir, run) => (run.selections.length > 0 ? writeSelections(outDir, run.selections) : undefined) },
+  {
+    name: "figures",
+    write: async (outDir, run) => {
+      await writeFigures(outDir, { labels: run.labels, arms: run.finished, bootstrap: run.spec.stats.bootstrap })
+    },
+  },
+  {
+    name: "report",
+    write: (outDir, run) =>
+      writeReport(outDir, {
+        name: run.spec.name,
+        n: run.finished[0]?.result.n ?? 0,
+        metric: "macro_f1",
+        alpha: 0.05,
+        comparisons: run.comparisons,
+        resultsTable: tablesOf(outDir, "results.md"),
+        statsTables: tablesOf(outDir, "stats.md"),
+        figures: figureFiles(outDir),
+      }),
+  },
 ]
