@@ -1,4 +1,14 @@
 export const signed = (value: number, digits: number): string => (value > 0 ? "+" : "") + value.toFixed(digits)
 
-/** A p-value below the last shown digit (a bootstrap p of 0 included) reads "<0.0001", not a misleading 0. */
-export const formatP = (p: number): string => (p < 1e-4 ? "<0.0001" : p.toFixed(4))
+/**
+ * A p-value to 3 significant digits, as papers report them. A bootstrap p of 0 only says that
+ * no resample of `B` crossed 0, so it reads "< 1/B" rather than a misleading 0.
+ */
+export const formatP = (p: number, B?: number): string => {
+  if (p === 0) return B === undefined ? "0" : `< ${Number((1 / B).toPrecision(3))}`
+  if (p >= 1) return "1"
+  return p < 1e-4 ? p.toExponential(2) : String(Number(p.toPrecision(3)))
+}
+
+/** The value in bold when it is the column's best, as paper tables mark it. */
+export const boldIf = (text: string, best: boolean): string => (best ? `**${text}**` : text)

@@ -1,6 +1,7 @@
 import { join } from "node:path"
 import { writeFileAtomic } from "@peftlab/core"
 import { toCsv } from "./csv.ts"
+import { boldIf } from "./format.ts"
 import { type Align, toMarkdownTable } from "./markdown.ts"
 
 export interface ArmResult {
@@ -53,16 +54,33 @@ const seedSummary = (results: readonly ArmResult[], configOf: ReadonlyMap<string
 
 /**
  * results.csv (full precision, machine-readable) and results.md (metrics to 4 decimals,
- * milliseconds to 2): one row per arm, with one F1 column per label in `labels` order, then
+ * milliseconds to 2, each column's best in bold, `intervals` in brackets): one row per arm, with one F1 column per label in `labels` order, then
  * one column per further metric (`ArmResult.metrics`, every arm must have each). When
  * `configOf` maps arms run once per seed to their configuration, results_by_config.csv and a
  * results.md section give each configuration's mean ± sd over seeds.
  */
+/** A 95% interval, [low, high]. */
+export type Interval = readonly [number, number]
+
+/** What results.md shows in brackets beside an arm's macro-F1 and accuracy. */
+export interface ResultIntervals {
+  readonly macroF1: Interval
+  readonly accuracy: Interval
+}
+
+/** Marks each column's best value (highest, or lowest for `lowerIsBetter`); a column of equal values has none. */
+const bestOf = (values: readonly number[], lowerIsBetter = false) => {
+  const best = lowerIsBetter ? Math.min(...values) : Math.max(...values)
+  const differ = values.some((v) => v !== best)
+  return (value: number) => differ && value === best
+}
+
 export const writeResults = async (
   dir: string,
   results: readonly ArmResult[],
   labels: readonly string[],
   configOf: ReadonlyMap<string, string> = new Map(),
+  intervals: ReadonlyMap<string, ResultIntervals> = new Map(),
 ): Promise<void> => {
   const f1s = results.map((r) =>
     labels.map((label) => {
@@ -81,18 +99,29 @@ export const writeResults = async (
   )
   const csvHeader = ["arm", "kind", "n", "macro_f1", "accuracy", ...labels.map((l) => `f1_${l}`), "latency_mean_ms", "latency_p95_ms", "trainable_params", ...extraNames]
   const csvRows = results.map((r, i) => [r.arm, r.kind, r.n, r.macroF1, r.accuracy, ...f1s[i]!, r.latencyMeanMs, r.latencyP95Ms, r.trainableParams, ...extras[i]!])
-  const mdHeader = ["arm", "kind", "n", "macro-F1", "accuracy", ...labels.map((l) => `F1 ${l}`), "latency mean (ms)", "latency p95 (ms)", "trainable params", ...extraNames]
+  const ci = intervals.size > 0 ? " [95% CI]" : ""
+  const mdHeader = ["arm", "kind", "n", `macro-F1${ci}`, `accuracy${ci}`, ...labels.map((l) => `F1 ${l}`), "latency mean (ms)", "latency p95 (ms)", "trainable params", ...extraNames]
+  const best = {
+    macroF1: bestOf(results.map((r) => r.macroF1)),
+    accuracy: bestOf(results.map((r) => r.accuracy)),
+    f1: labels.map((_, k) => bestOf(f1s.map((row) => row[k]!))),
+    latencyMean: bestOf(results.map((r) => r.latencyMeanMs), true),
+    latencyP95: bestOf(results.map((r) => r.latencyP95Ms), true),
+    extras: extraNames.map((_, k) => bestOf(extras.map((row) => row[k]!))),
+  }
+  const withInterval = (value: number, interval: Interval | undefined, isBest: boolean) =>
+    boldIf(value.toFixed(4), isBest) + (interval ? ` [${interval[0].toFixed(4)}, ${interval[1].toFixed(4)}]` : "")
   const mdRows = results.map((r, i) => [
     r.arm,
     r.kind,
     r.n,
-    r.macroF1.toFixed(4),
-    r.accuracy.toFixed(4),
-    ...f1s[i]!.map((f1) => f1.toFixed(4)),
-    r.latencyMeanMs.toFixed(2),
-    r.latencyP95Ms.toFixed(2),
+    withInterval(r.macroF1, intervals.get(r.arm)?.macroF1, best.macroF1(r.macroF1)),
+    withInterval(r.accuracy, intervals.get(r.arm)?.accuracy, best.accuracy(r.accuracy)),
+    ...f1s[i]!.map((f1, k) => boldIf(f1.toFixed(4), best.f1[k]!(f1))),
+    boldIf(r.latencyMeanMs.toFixed(2), best.latencyMean(r.latencyMeanMs)),
+    boldIf(r.latencyP95Ms.toFixed(2), best.latencyP95(r.latencyP95Ms)),
     r.trainableParams,
-    ...extras[i]!.map((value) => value.toFixed(4)),
+    ...extras[i]!.map((value, k) => boldIf(value.toFixed(4), best.extras[k]!(value))),
   ])
   const align = mdHeader.map((_, i): Align => (i < 2 ? "left" : "right"))
   const seeds = seedSummary(results, configOf)

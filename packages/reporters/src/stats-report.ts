@@ -17,6 +17,8 @@ export interface BootstrapSummary {
 export interface Comparison {
   readonly arm: string
   readonly baseline: string
+  /** Paired test examples. */
+  readonly n?: number
   /** b: baseline right and arm wrong; c: baseline wrong and arm right. */
   readonly mcnemar?: { readonly b: number; readonly c: number; readonly n: number; readonly pValue: number; readonly pHolm?: number }
   readonly bootstrap?: Readonly<Record<string, BootstrapSummary>>
@@ -30,6 +32,7 @@ export const writeStats = async (dir: string, comparisons: readonly Comparison[]
 
 const section = (c: Comparison): string => {
   const parts = [`## ${c.arm} vs ${c.baseline}\n`]
+  if (c.n !== undefined) parts.push(`n = ${c.n} paired test examples.\n`)
   if (c.bootstrap !== undefined) {
     const B = Object.values(c.bootstrap)[0]?.B
     const holm = Object.values(c.bootstrap).some((s) => s.pHolm !== undefined)
@@ -37,8 +40,8 @@ const section = (c: Comparison): string => {
       metric,
       signed(s.observed, 4),
       `[${signed(s.ci95[0], 4)}, ${signed(s.ci95[1], 4)}]`,
-      formatP(s.pValue),
-      ...(holm ? [s.pHolm === undefined ? "" : formatP(s.pHolm)] : []),
+      formatP(s.pValue, s.B),
+      ...(holm ? [s.pHolm === undefined ? "" : formatP(s.pHolm, s.B)] : []),
     ])
     parts.push(`Paired bootstrap, B = ${B}: difference = ${c.arm} − ${c.baseline}.\n`)
     parts.push(

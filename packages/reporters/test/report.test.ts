@@ -20,9 +20,9 @@ describe("report.md", () => {
       comparisons: [comparison("prompt", 0.16, 0.007, 0.021), comparison("prefix", 0.1, 0.03, 0.06), comparison("lora", -0.2, 0.001, 0.004)],
     })
     expect(lines).toEqual([
-      "- prompt is significantly better than base (macro_f1 +0.1600 [+0.0600, +0.2600], Holm-adjusted p = 0.0210).",
-      "- prefix is not significantly different from base (macro_f1 +0.1000 [0.0000, +0.2000], Holm-adjusted p = 0.0600).",
-      "- lora is significantly worse than base (macro_f1 -0.2000 [-0.3000, -0.1000], Holm-adjusted p = 0.0040).",
+      "- prompt is significantly better than base (macro_f1 +0.1600 [+0.0600, +0.2600], Holm-adjusted p = 0.021).",
+      "- prefix is not significantly different from base (macro_f1 +0.1000 [0.0000, +0.2000], Holm-adjusted p = 0.06).",
+      "- lora is significantly worse than base (macro_f1 -0.2000 [-0.3000, -0.1000], Holm-adjusted p = 0.004).",
     ])
   })
 

@@ -71,8 +71,8 @@ describe("results folder writers", () => {
       "# Results\n\n" +
         "| arm | kind | n | macro-F1 | accuracy | F1 yes | F1 no | latency mean (ms) | latency p95 (ms) | trainable params |\n" +
         "| :--- | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n" +
-        "| zero-shot | baseline | 100 | 0.4123 | 0.5500 | 0.7000 | 0.1235 | 12.35 | 20.00 | 0 |\n" +
-        "| prompt | prompt-tuning | 100 | 0.6000 | 0.6250 | 0.7000 | 0.5000 | 13.00 | 21.13 | 8192 |\n",
+        "| zero-shot | baseline | 100 | 0.4123 | 0.5500 | 0.7000 | 0.1235 | **12.35** | **20.00** | 0 |\n" +
+        "| prompt | prompt-tuning | 100 | **0.6000** | **0.6250** | 0.7000 | **0.5000** | 13.00 | 21.13 | 8192 |\n",
     )
     await expect(writeResults(tmp(), [{ ...results[0]!, perClassF1: { yes: 1 } }], ["yes", "no"])).rejects.toThrow(
       /zero-shot has no F1 for label "no"/,
@@ -89,10 +89,22 @@ describe("results folder writers", () => {
     expect(base).toBe("base,lora,4,0.5,0.5,0.5,0.5,1,2,8,0.5,0.25")
     expect(lora).toBe("lora,lora,4,0.5,0.5,0.5,0.5,1,2,8,0.75,1")
     expect(read(tmp(), "results.md")).toContain("| trainable params | balanced_accuracy | positive_recall |")
-    expect(read(tmp(), "results.md")).toContain("| 8 | 0.7500 | 1.0000 |")
+    expect(read(tmp(), "results.md")).toContain("| 8 | **0.7500** | **1.0000** |")
     await expect(writeResults(tmp(), [arm("base", { balanced_accuracy: 0.5 }), arm("lora", {})], ["yes", "no"])).rejects.toThrow(
       /arm lora has no value for metric "balanced_accuracy"/,
     )
+  })
+
+  it("writeResults shows each arm's 95% CI in brackets beside macro-F1 and accuracy", async () => {
+    const arm = (name: string, macroF1: number): ArmResult => ({
+      arm: name, kind: "lora", n: 4, accuracy: 0.5, macroF1, perClassF1: { yes: 0.5, no: 0.5 }, latencyMeanMs: 1, latencyP95Ms: 2, trainableParams: 8,
+    })
+    const intervals = new Map([["a", { macroF1: [0.25, 0.75] as const, accuracy: [0.1, 0.9] as const }]])
+    await writeResults(tmp(), [arm("a", 0.5), arm("b", 0.4)], ["yes", "no"], new Map(), intervals)
+    const md = read(tmp(), "results.md")
+    expect(md).toContain("| arm | kind | n | macro-F1 [95% CI] | accuracy [95% CI] |")
+    expect(md).toContain("| a | lora | 4 | **0.5000** [0.2500, 0.7500] | 0.5000 [0.1000, 0.9000] |")
+    expect(md).toContain("| b | lora | 4 | 0.4000 | 0.5000 |")
   })
 
   it("writeStats writes stats.json and a table per comparison to stats.md", async () => {
@@ -100,6 +112,7 @@ describe("results folder writers", () => {
       {
         arm: "prompt",
         baseline: "zero-shot",
+        n: 120,
         mcnemar: { b: 3, c: 12, n: 15, pValue: 0.03515625 },
         bootstrap: {
           accuracy: { observed: 0.075, ci95: [0.01, 0.14], pValue: 0.0234, B: 1000 },
@@ -113,14 +126,15 @@ describe("results folder writers", () => {
     expect(read(tmp(), "stats.md")).toBe(
       "# Statistics\n\n" +
         "## prompt vs zero-shot\n\n" +
+        "n = 120 paired test examples.\n\n" +
         "Paired bootstrap, B = 1000: difference = prompt − zero-shot.\n\n" +
         "| metric | difference | 95% CI | p |\n" +
         "| :--- | ---: | ---: | ---: |\n" +
         "| accuracy | +0.0750 | [+0.0100, +0.1400] | 0.0234 |\n" +
-        "| macroF1 | -0.0200 | [-0.1000, +0.0500] | <0.0001 |\n\n" +
+        "| macroF1 | -0.0200 | [-0.1000, +0.0500] | < 0.001 |\n\n" +
         "McNemar exact test: b = 3 (zero-shot right, prompt wrong), c = 12 (zero-shot wrong, prompt right), p = 0.0352.\n\n" +
         "## lora vs zero-shot\n\n" +
-        "McNemar exact test: b = 0 (zero-shot right, lora wrong), c = 0 (zero-shot wrong, lora right), p = 1.0000.\n",
+        "McNemar exact test: b = 0 (zero-shot right, lora wrong), c = 0 (zero-shot wrong, lora right), p = 1.\n",
     )
   })
 

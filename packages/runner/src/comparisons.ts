@@ -50,6 +50,7 @@ export const compareWithBaseline = (
       return {
         arm: arm.name,
         baseline,
+        n: base.length,
         ...(spec.stats.mcnemar
           ? { mcnemar: mcnemarExact(base.map((r) => r.pred === r.gold), other.map((r) => r.pred === r.gold)) }
           : {}),

@@ -3,7 +3,7 @@
 // finishes, so that a stopped run keeps them.
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { writeFigures, writeReport, writeResults, writeStats, writeTrainLog } from "@peftlab/reporters"
+import { classificationIntervals, writeFigures, writeReport, writeResults, writeStats, writeTrainLog, type Interval, type ResultIntervals } from "@peftlab/reporters"
 import { writeSelections } from "../selection.ts"
 import type { FinishedRun, Reporter } from "./entries.ts"
 
@@ -12,6 +12,16 @@ const trainLogRecords = ({ finished }: FinishedRun): Array<object> =>
     ...(training?.steps ?? []).map((s) => ({ arm: result.arm, type: "step", ...s })),
     ...(training?.epochs ?? []).map((e) => ({ arm: result.arm, type: "epoch", ...e })),
   ])
+
+/** Each arm's own 95% bootstrap CI of macro-F1 and accuracy, drawn as the figures draw them. */
+const intervalsOf = (run: FinishedRun): Map<string, ResultIntervals> => {
+  const found = classificationIntervals(run.finished, run.labels, run.spec.stats.bootstrap)
+  const of = (arm: string, metric: string): Interval => {
+    const interval = found.find((i) => i.arm === arm && i.metric === metric)
+    return interval ? [interval.lo, interval.hi] : [Number.NaN, Number.NaN]
+  }
+  return new Map(run.finished.map(({ result }) => [result.arm, { macroF1: of(result.arm, "macro-F1"), accuracy: of(result.arm, "accuracy") }]))
+}
 
 /** A markdown file as written, without its first heading, to stitch into report.md. */
 const tablesOf = (outDir: string, file: string): string => readFileSync(join(outDir, file), "utf8").replace(/^# [^\n]*\n+/, "")
@@ -32,6 +42,7 @@ export const builtinReporters: ReadonlyArray<Reporter> = [
         run.finished.map((f) => f.result),
         run.labels,
         new Map(run.spec.arms.map((arm) => [arm.name, arm.config])),
+        intervalsOf(run),
       ),
   },
   { name: "stats", write: (outDir, run) => writeStats(outDir, run.comparisons) },
