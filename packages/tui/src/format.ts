@@ -42,11 +42,39 @@ export const formatLog = (log: { readonly level: "info" | "warn"; readonly messa
 // Fractions are clamped to [0, 1] so a late or repeated event cannot overflow a bar.
 const clamp01 = (x: number): number => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0)
 
-/** Whole percent, right-aligned to four characters so bars and numbers line up: ` 40%`. */
-export const formatPercent = (fraction: number): string => `${Math.floor(clamp01(fraction) * 100)}%`.padStart(4)
-
-
 export const progressBar = (fraction: number, width: number): string => {
   const filled = Math.round(clamp01(fraction) * width)
   return "█".repeat(filled) + "░".repeat(width - filled)
+}
+
+const byteUnits = ["B", "KiB", "MiB", "GiB", "TiB"] as const
+
+/** Binary units, one decimal below 10 so small changes still show: `0 B`, `1.5 KiB`, `512 MiB`. */
+export const formatBytes = (bytes: number): string => {
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < byteUnits.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${unit === 0 || value >= 10 ? Math.round(value) : value.toFixed(1)} ${byteUnits[unit]}`
+}
+
+const sparks = "▁▂▃▄▅▆▇█"
+
+/**
+ * One character per value, its height scaled between the smallest and largest finite value;
+ * a flat series sits in the middle, and a non-finite value (a diverged loss) shows as `×`.
+ */
+export const sparkline = (values: ReadonlyArray<number>): string => {
+  const finite = values.filter(Number.isFinite)
+  const low = Math.min(...finite)
+  const range = Math.max(...finite) - low
+  const top = sparks.length - 1
+  return values
+    .map((v) => {
+      if (!Number.isFinite(v)) return "×"
+      return sparks[range > 0 ? Math.round(((v - low) / range) * top) : Math.floor(top / 2)]
+    })
+    .join("")
 }

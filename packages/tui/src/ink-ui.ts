@@ -1,45 +1,72 @@
 // The interactive screen: an `Events` layer that folds events into `UiState` and redraws.
-// The app unmounts itself after run-end, leaving the summary on the terminal.
+// The app unmounts itself after run-end, leaving the summary on the terminal, or when the
+// user stops the run, leaving the stopping notice while the run winds down.
 import { Events } from "@peftlab/core"
 import { Effect, Layer } from "effect"
-import { render, type RenderOptions } from "ink"
-import { createElement } from "react"
+import { Box, render, type RenderOptions } from "ink"
+import { createElement as h } from "react"
 import { initialState, reduce } from "./reducer.ts"
 import { Screen } from "./screen.ts"
+import { StopKeys } from "./stop-keys.ts"
 
 export interface InkUi {
   readonly layer: Layer.Layer<Events>
-  /** Resolves once the screen is gone: after run-end, or after `unmount()`. */
+  /** Resolves once the screen is gone: after run-end, a stop, or `unmount()`. */
   readonly waitUntilExit: () => Promise<void>
   /** Stops the screen early, e.g. when the run fails before it emits run-end. */
   readonly unmount: () => void
 }
 
+export interface InkUiOptions {
+  /**
+   * Asks the run to stop (q or Ctrl-C), as SIGINT does. Called once; the screen then unmounts,
+   * giving the terminal back, so a further Ctrl-C is an ordinary SIGINT.
+   */
+  readonly onStop: () => void
+  /** Ink's own options (tests pass their own streams). */
+  readonly render?: RenderOptions
+}
+
 /** How often the header's elapsed time advances while no events arrive. */
 const tickMs = 1000
 
-/** Mounts the screen now; `options` are Ink's (tests pass their own streams). */
-export const inkUi = (options?: RenderOptions): InkUi => {
+/** Mounts the screen now. */
+export const inkUi = (options: InkUiOptions): InkUi => {
   let state = initialState
   let startedAt = Date.now()
-  const screen = () => createElement(Screen, { state, elapsedMs: Date.now() - startedAt })
-  const app = render(screen(), options)
-  const ticker = setInterval(() => app.rerender(screen()), tickMs)
+  let stopRequested = false
+  let mounted = true
+  const root = () =>
+    h(
+      Box,
+      { flexDirection: "column" },
+      h(Screen, { state, elapsedMs: Date.now() - startedAt }),
+      state.finished === undefined ? h(StopKeys, { onStop: requestStop, requested: stopRequested }) : null,
+    )
+  // Ctrl-C is one of the screen's keys, so Ink must not treat it as its own exit.
+  const app = render(root(), { exitOnCtrlC: false, ...options.render })
+  const ticker = setInterval(() => app.rerender(root()), tickMs)
   // The ticker alone must never keep a finished process alive.
   ticker.unref()
-  let mounted = true
   const unmount = () => {
     if (!mounted) return
     mounted = false
     clearInterval(ticker)
     app.unmount()
   }
+  function requestStop() {
+    if (stopRequested || !mounted) return
+    stopRequested = true
+    options.onStop()
+    app.rerender(root())
+    unmount()
+  }
   const layer = Layer.succeed(Events, {
     emit: (event) =>
       Effect.sync(() => {
         if (event.type === "run-start") startedAt = Date.now()
         state = reduce(state, event)
-        if (mounted) app.rerender(screen())
+        if (mounted) app.rerender(root())
         if (event.type === "run-end") unmount()
       }),
   })

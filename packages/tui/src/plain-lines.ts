@@ -1,6 +1,7 @@
 // One readable line per event for CI logs and pipes, where a redrawn screen would be noise.
 // Step and evaluation progress is throttled per arm; the last step of an epoch and the end
-// of an evaluation always print, so the log still shows where each phase finished.
+// of an evaluation always print, so the log still shows where each phase finished. Memory
+// samples are left to the screen and the JSON lines.
 import { Events, type RunEvent } from "@peftlab/core"
 import { Clock, Effect, Layer } from "effect"
 import { formatDuration, formatEpochStep, formatLog, formatMetrics, formatNumber, formatRate, formatValidation } from "./format.ts"
@@ -9,7 +10,7 @@ import { trainingProgress } from "./progress.ts"
 /** Least wall time between two progress lines of one arm. */
 const progressIntervalMs = 2000
 
-const plainLine = (event: RunEvent): string => {
+const plainLine = (event: RunEvent): string | undefined => {
   switch (event.type) {
     case "run-start":
       return `run ${event.name} on ${event.backend}: ${event.arms.length} arm${event.arms.length === 1 ? "" : "s"} (${event.arms.join(", ")}), output ${event.outDir}`
@@ -25,6 +26,8 @@ const plainLine = (event: RunEvent): string => {
       return `[${event.arm}] result: ${formatMetrics(event.metrics)}`
     case "log":
       return formatLog(event)
+    case "resources":
+      return undefined
     case "run-end":
       return event.ok
         ? `run finished in ${formatDuration(event.elapsedMs)}, results in ${event.outDir}`
@@ -55,7 +58,8 @@ export const plainLinesLayer = (write: (line: string) => void = (line) => void p
             if (!progress.final && last !== undefined && now - last < progressIntervalMs) return
             lastPrinted.set(progress.key, now)
           }
-          write(plainLine(event))
+          const line = plainLine(event)
+          if (line !== undefined) write(line)
         }),
     }
   })

@@ -10,15 +10,22 @@ export interface TrainingProgress {
   readonly fraction: number
   /** Time left at the observed steps/sec; undefined before any time has passed. */
   readonly etaMs: number | undefined
+  /** Steps done in the current epoch, from 1, of `stepsPerEpoch`. */
+  readonly stepInEpoch: number
+  readonly stepsPerEpoch: number
   readonly lastOfEpoch: boolean
 }
 
 export const trainingProgress = (event: TrainStep): TrainingProgress => {
   const stepsPerMs = event.elapsedMs > 0 ? event.step / event.elapsedMs : 0
+  // Epochs have equal step counts: totalSteps / epochs each.
+  const stepsPerEpoch = event.totalSteps / event.epochs
+  const stepInEpoch = event.step - (event.epoch - 1) * stepsPerEpoch
   return {
     fraction: event.totalSteps > 0 ? event.step / event.totalSteps : 0,
     etaMs: stepsPerMs > 0 ? (event.totalSteps - event.step) / stepsPerMs : undefined,
-    // Epochs have equal step counts: totalSteps / epochs each.
-    lastOfEpoch: event.step * event.epochs === event.epoch * event.totalSteps,
+    stepInEpoch,
+    stepsPerEpoch,
+    lastOfEpoch: stepInEpoch === stepsPerEpoch,
   }
 }

@@ -1,6 +1,7 @@
 // Everything the Ink screen shows, folded from run events. Pure, so the screen is a function
 // of (state, elapsed) and every transition can be tested without a terminal.
 import type { ArmPhase, RunEvent } from "@peftlab/core"
+import { addLoss, emptyLossCurve, type LossCurve } from "./loss-curve.ts"
 import { trainingProgress, type TrainStep } from "./progress.ts"
 
 export interface Validation {
@@ -15,6 +16,8 @@ export interface ArmView {
   /** Why the arm was skipped or failed, as the runner reported it. */
   readonly detail?: string
   readonly step?: TrainStep
+  /** Every step's loss so far, downsampled for the sparkline. */
+  readonly losses?: LossCurve
   readonly etaMs?: number
   readonly validation?: Validation
   readonly evaluation?: { readonly split: string; readonly done: number; readonly total: number }
@@ -26,10 +29,17 @@ export interface LogLine {
   readonly message: string
 }
 
+export interface Resources {
+  readonly rssBytes: number
+  readonly tensorBytes: number
+}
+
 export interface UiState {
   readonly name: string
   readonly backend: string
   readonly outDir: string
+  /** The latest memory sample. */
+  readonly resources?: Resources
   readonly arms: ReadonlyArray<ArmView>
   /** The last few log messages, oldest first. */
   readonly logs: ReadonlyArray<LogLine>
@@ -56,7 +66,12 @@ export const reduce = (state: UiState, event: RunEvent): UiState => {
     case "arm-phase":
       return updateArm(state, event.arm, (arm) => ({ ...arm, phase: event.phase, detail: event.detail }))
     case "train-step":
-      return updateArm(state, event.arm, (arm) => ({ ...arm, step: event, etaMs: trainingProgress(event).etaMs }))
+      return updateArm(state, event.arm, (arm) => ({
+        ...arm,
+        step: event,
+        losses: addLoss(arm.losses ?? emptyLossCurve, event.loss),
+        etaMs: trainingProgress(event).etaMs,
+      }))
     case "epoch-end":
       return updateArm(state, event.arm, (arm) => ({ ...arm, validation: { ...event.validation, best: event.best } }))
     case "eval-progress":
@@ -65,6 +80,8 @@ export const reduce = (state: UiState, event: RunEvent): UiState => {
       return updateArm(state, event.arm, (arm) => ({ ...arm, metrics: event.metrics }))
     case "log":
       return { ...state, logs: [...state.logs, { level: event.level, message: event.message }].slice(-maxLogs) }
+    case "resources":
+      return { ...state, resources: { rssBytes: event.rssBytes, tensorBytes: event.tensorBytes } }
     case "run-end":
       return { ...state, outDir: event.outDir, finished: { ok: event.ok, elapsedMs: event.elapsedMs } }
   }

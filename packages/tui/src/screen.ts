@@ -3,7 +3,8 @@
 import type { ArmPhase } from "@peftlab/core"
 import { Box, Text } from "ink"
 import { createElement as h, type ReactElement } from "react"
-import { formatDuration, formatEpochStep, formatLog, formatMetricValue, formatNumber, formatPercent, formatRate, formatValidation, progressBar } from "./format.ts"
+import { formatBytes, formatDuration, formatLog, formatMetricValue, formatNumber, formatRate, formatValidation, progressBar, sparkline } from "./format.ts"
+import { emptyLossCurve, lossPoints } from "./loss-curve.ts"
 import { trainingProgress } from "./progress.ts"
 import type { ArmView, LogLine, UiState } from "./reducer.ts"
 
@@ -13,7 +14,9 @@ export interface ScreenProps {
   readonly elapsedMs: number
 }
 
-const barWidth = 20
+// Bars narrow enough that a row of a short-named arm fits in 80 columns.
+const epochBarWidth = 10
+const stepBarWidth = 16
 
 const phaseColor: Record<ArmPhase, string> = {
   queued: "gray",
@@ -33,40 +36,47 @@ const Header = ({ state, elapsedMs }: ScreenProps): ReactElement =>
     ? h(Text, { dimColor: true }, "waiting for the run to start…")
     : h(
         Box,
-        { gap: 2 },
-        h(Text, { bold: true }, state.name),
-        h(Text, null, `backend ${state.backend}`),
-        h(Text, null, `output ${state.outDir}`),
-        h(Text, null, `elapsed ${formatDuration(state.finished?.elapsedMs ?? elapsedMs)}`),
+        { flexDirection: "column" },
+        h(
+          Box,
+          { gap: 2 },
+          h(Text, { bold: true }, state.name),
+          h(Text, null, `backend ${state.backend}`),
+          state.resources === undefined ? null : h(Text, null, `memory ${formatBytes(state.resources.rssBytes)} rss, ${formatBytes(state.resources.tensorBytes)} tensors`),
+          h(Text, null, `elapsed ${formatDuration(state.finished?.elapsedMs ?? elapsedMs)}`),
+        ),
+        h(Text, { dimColor: true }, `output ${state.outDir}`),
       )
 
 const stateWidth = 10
 
-/** Where the arm is: examples scored while it evaluates (or if it never trained), else training steps. */
-const activity = (arm: ArmView): { readonly fraction: number; readonly at: string } | undefined => {
+/** Where the arm is: examples scored while it evaluates (or if it never trained), else epochs and steps. */
+const activity = (arm: ArmView): ReadonlyArray<readonly [key: string, text: string]> => {
   if (arm.evaluation !== undefined && (arm.phase === "evaluating" || arm.step === undefined)) {
     const { split, done, total } = arm.evaluation
-    return { fraction: done / total, at: `eval ${split} ${done}/${total}` }
+    return [["eval", `eval ${split} ${done}/${total} ${progressBar(done / total, stepBarWidth)}`]]
   }
-  if (arm.step === undefined) return undefined
-  return { fraction: trainingProgress(arm.step).fraction, at: formatEpochStep(arm.step) }
-}
-
-/** The second line of a row: what is known so far about loss, validation, speed and failures. */
-const details = (arm: ArmView): ReadonlyArray<readonly [string, string | undefined]> => {
-  const training = arm.phase === "training" ? arm.step : undefined
+  if (arm.step === undefined) return []
+  const { epoch, epochs } = arm.step
+  const progress = trainingProgress(arm.step)
   return [
-    ["loss", arm.step === undefined ? undefined : `loss ${formatNumber(arm.step.loss)}`],
-    ["validation", arm.validation === undefined ? undefined : `val ${formatValidation(arm.validation)}`],
-    ["speed", training === undefined ? undefined : formatRate(training.tokensPerSecond)],
-    ["eta", training === undefined ? undefined : `eta ${formatDuration(arm.etaMs)}`],
-    ["detail", arm.detail],
+    // The epoch bar fills with the whole training, the step bar with the current epoch.
+    ["epoch", `epoch ${epoch}/${epochs} ${progressBar(progress.fraction, epochBarWidth)}`],
+    ["step", `step ${progress.stepInEpoch}/${progress.stepsPerEpoch} ${progressBar(progress.stepInEpoch / progress.stepsPerEpoch, stepBarWidth)}`],
+    ...(arm.phase === "training" ? [["eta", `eta ${formatDuration(arm.etaMs)}`] as const] : []),
   ]
 }
 
-// Two lines per arm keep the screen within 80 columns.
+/** The second line of a row: what is known so far about loss, validation, speed and failures. */
+const details = (arm: ArmView): ReadonlyArray<readonly [string, string | undefined]> => [
+  ["loss", arm.step === undefined ? undefined : `loss ${sparkline(lossPoints(arm.losses ?? emptyLossCurve))} ${formatNumber(arm.step.loss)}`],
+  ["validation", arm.validation === undefined ? undefined : `val ${formatValidation(arm.validation)}`],
+  ["speed", arm.phase === "training" && arm.step !== undefined ? formatRate(arm.step.tokensPerSecond) : undefined],
+  ["detail", arm.detail],
+]
+
+// Two lines per arm: progress, then what the arm learned so far.
 const ArmRow = ({ arm, nameWidth }: { readonly arm: ArmView; readonly nameWidth: number }): ReactElement => {
-  const now = activity(arm)
   const known = details(arm).filter((entry): entry is readonly [string, string] => entry[1] !== undefined)
   return h(
     Box,
@@ -76,8 +86,7 @@ const ArmRow = ({ arm, nameWidth }: { readonly arm: ArmView; readonly nameWidth:
       { gap: 2 },
       cell("name", nameWidth, arm.name),
       cell("state", stateWidth, arm.phase, phaseColor[arm.phase]),
-      now === undefined ? null : h(Text, { key: "bar" }, `${progressBar(now.fraction, barWidth)} ${formatPercent(now.fraction)}`),
-      now === undefined ? null : h(Text, { key: "at" }, now.at),
+      ...activity(arm).map(([key, text]) => h(Text, { key }, text)),
     ),
     known.length === 0
       ? null
@@ -89,7 +98,12 @@ const nameWidthOf = (arms: ReadonlyArray<ArmView>): number => Math.max(3, ...arm
 
 const ArmTable = ({ arms }: { readonly arms: ReadonlyArray<ArmView> }): ReactElement => {
   const nameWidth = nameWidthOf(arms)
-  return h(Box, { flexDirection: "column", marginTop: 1 }, ...arms.map((arm) => h(ArmRow, { key: arm.name, arm, nameWidth })))
+  return h(
+    Box,
+    { flexDirection: "column", marginTop: 1 },
+    h(Box, { gap: 2 }, cell("name", nameWidth, "arm", "gray"), cell("state", stateWidth, "state", "gray"), h(Text, { color: "gray" }, "progress")),
+    ...arms.map((arm) => h(ArmRow, { key: arm.name, arm, nameWidth })),
+  )
 }
 
 const Logs = ({ logs }: { readonly logs: ReadonlyArray<LogLine> }): ReactElement =>

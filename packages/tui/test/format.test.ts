@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest"
 import {
+  formatBytes,
   formatDuration,
   formatEpochStep,
   formatLog,
   formatMetrics,
   formatNumber,
-  formatPercent,
   formatRate,
   formatValidation,
   progressBar,
+  sparkline,
 } from "../src/index.ts"
 
 describe("formatDuration", () => {
@@ -60,7 +61,7 @@ describe("numbers and metrics", () => {
   })
 })
 
-describe("progress bar and percent", () => {
+describe("progress bar", () => {
   it("fills the rounded share of the width", () => {
     expect(progressBar(0.4, 10)).toBe("████░░░░░░")
     expect(progressBar(0.25, 10)).toBe("███░░░░░░░") // 2.5 cells round up
@@ -73,12 +74,30 @@ describe("progress bar and percent", () => {
     expect(progressBar(-0.2, 4)).toBe("░░░░")
     expect(progressBar(Number.NaN, 4)).toBe("░░░░")
   })
+})
 
-  it("floors the percent so 100% means finished, right-aligned to four characters", () => {
-    expect(formatPercent(0.4)).toBe(" 40%")
-    expect(formatPercent(0.999)).toBe(" 99%")
-    expect(formatPercent(1)).toBe("100%")
-    expect(formatPercent(1.3)).toBe("100%")
-    expect(formatPercent(0)).toBe("  0%")
+describe("formatBytes", () => {
+  it("uses binary units with one decimal below 10", () => {
+    expect(formatBytes(0)).toBe("0 B")
+    expect(formatBytes(1023)).toBe("1023 B")
+    expect(formatBytes(1536)).toBe("1.5 KiB")
+    expect(formatBytes(10 * 1024 + 700)).toBe("11 KiB") // 10.68 KiB
+    expect(formatBytes(512 * 2 ** 20)).toBe("512 MiB")
+    expect(formatBytes(3.25 * 2 ** 30)).toBe("3.3 GiB")
+    expect(formatBytes(2 ** 50)).toBe("1024 TiB") // the largest unit keeps growing
+  })
+})
+
+describe("sparkline", () => {
+  it("scales each value between the smallest and the largest", () => {
+    // Levels are round((v - 1) / 7 * 7) = v - 1 over the eight characters.
+    expect(sparkline([1, 2, 3, 4, 5, 6, 7, 8])).toBe("▁▂▃▄▅▆▇█")
+    expect(sparkline([8, 1, 4.5])).toBe("█▁▅") // 3.5 of 7 rounds up to level 4
+  })
+
+  it("puts a flat series in the middle and marks non-finite values", () => {
+    expect(sparkline([0.7, 0.7, 0.7])).toBe("▄▄▄")
+    expect(sparkline([2, Number.NaN, 1, Number.POSITIVE_INFINITY])).toBe("█×▁×")
+    expect(sparkline([])).toBe("")
   })
 })

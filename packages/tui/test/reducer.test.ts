@@ -1,6 +1,6 @@
 import type { RunEvent } from "@peftlab/core"
 import { describe, expect, it } from "vitest"
-import { initialState, maxLogs, reduce, type UiState } from "../src/index.ts"
+import { initialState, lossPoints, maxLogs, reduce, type UiState } from "../src/index.ts"
 import { fullRun, midTraining, runStart } from "./run-events.ts"
 
 const fold = (events: ReadonlyArray<RunEvent>, from: UiState = initialState): UiState => events.reduce(reduce, from)
@@ -31,6 +31,7 @@ describe("reduce", () => {
     expect(prompt.phase).toBe("training")
     expect(prompt.step).toMatchObject({ epoch: 2, step: 50, loss: 0.6401, tokensPerSecond: 411.6 })
     expect(prompt.etaMs).toBeCloseTo(7200, 6)
+    expect(lossPoints(prompt.losses!)).toEqual([0.7102, 0.6931, 0.6512, 0.6401])
     expect(prompt.validation).toEqual({ metric: "macro_f1", value: 0.5811, best: true })
     expect(arm(state, "base")).toEqual({
       name: "base",
@@ -39,6 +40,7 @@ describe("reduce", () => {
       metrics: { accuracy: 0.55, macro_f1: 0.41 },
     })
     expect(state.logs).toEqual([{ level: "warn", message: "3 contexts truncated to 256 tokens" }])
+    expect(state.resources).toEqual({ rssBytes: 512 * 2 ** 20, tensorBytes: 3.5 * 2 ** 20 })
     expect(state.finished).toBeUndefined()
   })
 
@@ -53,6 +55,11 @@ describe("reduce", () => {
     expect(prompt.etaMs).toBe(0)
     expect(state.finished).toEqual({ ok: true, elapsedMs: 65_000 })
     expect(state.arms.map((a) => a.name)).toEqual(["base", "prompt"])
+  })
+
+  it("keeps only the latest memory sample", () => {
+    const state = fold([runStart, { type: "resources", rssBytes: 100, tensorBytes: 10 }, { type: "resources", rssBytes: 200, tensorBytes: 20 }])
+    expect(state.resources).toEqual({ rssBytes: 200, tensorBytes: 20 })
   })
 
   it("keeps the detail of a phase only while that phase lasts", () => {

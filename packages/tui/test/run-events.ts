@@ -30,6 +30,7 @@ export const midTraining: ReadonlyArray<RunEvent> = [
   step(1, 40, 0.6512, 10_000),
   { type: "epoch-end", arm: "prompt", epoch: 1, trainLoss: 0.6512, validation: { metric: "macro_f1", value: 0.5811 }, best: true },
   { type: "log", level: "warn", message: "3 contexts truncated to 256 tokens" },
+  { type: "resources", rssBytes: 512 * 2 ** 20, tensorBytes: 3.5 * 2 ** 20 },
   // 50 of 80 steps in 12 s: 30 steps left at 50/12 steps/s is 7.2 s.
   step(2, 50, 0.6401, 12_000),
 ]

@@ -28,35 +28,50 @@ describe("Screen", () => {
     expect(frameOf(initialState)).toContain("waiting for the run to start")
   })
 
-  it("shows the header and every arm queued", () => {
+  it("shows the header and the arms table with every arm queued", () => {
     const frame = frameOf(reduce(initialState, runStart), 65_000)
-    expect(frame).toContain("pubmedqa-peft")
-    expect(frame).toContain("backend cpu")
+    expect(frame).toMatch(/^pubmedqa-peft {2}backend cpu {2}elapsed 1:05\s*$/m)
     expect(frame).toContain("output out/run1")
-    expect(frame).toContain("elapsed 1:05")
+    expect(frame).not.toContain("memory") // no sample yet
+    expect(frame).toMatch(/^arm\s+state\s+progress\s*$/m)
     expect(rowOf(frame, "base")[0]).toMatch(/^base\s+queued\s*$/)
     expect(rowOf(frame, "prompt")[0]).toMatch(/^prompt\s+queued\s*$/)
   })
 
-  it("shows a training arm's progress bar, loss, validation, speed and ETA", () => {
+  it("shows the latest memory sample in the header", () => {
+    expect(frameOf(fold(midTraining))).toMatch(/backend cpu {2}memory 512 MiB rss, 3\.5 MiB tensors {2}elapsed/)
+  })
+
+  it("shows a training arm's epoch and step bars, loss sparkline, validation, speed and ETA", () => {
     const frame = frameOf(fold(midTraining))
     const [progress, details] = rowOf(frame, "prompt")
-    // 50 of 80 steps: 12.5 of 20 cells round to 13, 62%.
-    expect(progress).toMatch(new RegExp(`^prompt\\s+training\\s+${"█".repeat(13)}${"░".repeat(7)}  62%  epoch 2/2 step 50/80\\s*$`))
-    expect(details).toMatch(/^\s+loss 0\.6401 {2}val macro_f1 0\.5811 \(best\) {2}412 tok\/s {2}eta 0:07\s*$/)
+    // Step 50 of 80 is step 10 of epoch 2's 40. Epoch bar: 50/80 of 10 cells is 6.25, so 6;
+    // step bar: 10/40 of 16 cells is 4.
+    expect(progress).toMatch(new RegExp(`^prompt\\s+training\\s+epoch 2/2 ${"█".repeat(6)}${"░".repeat(4)}  step 10/40 ${"█".repeat(4)}${"░".repeat(12)}  eta 0:07\\s*$`))
+    // Losses 0.7102, 0.6931, 0.6512, 0.6401 over [0.6401, 0.7102]: levels 7, 5.29, 1.11, 0 of 7.
+    expect(details).toMatch(/^\s+loss █▆▂▁ 0\.6401 {2}val macro_f1 0\.5811 \(best\) {2}412 tok\/s\s*$/)
     expect(frame).toContain("warning: 3 contexts truncated to 256 tokens")
   })
 
-  it("shows evaluation progress, keeping the last loss but not speed and ETA", () => {
+  it("shows evaluation progress, keeping the loss but not speed and ETA", () => {
     const evaluating = fold([...midTraining, { type: "arm-phase", arm: "prompt", phase: "evaluating" }, { type: "eval-progress", arm: "prompt", split: "test", done: 50, total: 200 }])
     const [progress, details] = rowOf(frameOf(evaluating), "prompt")
-    expect(progress).toMatch(new RegExp(`^prompt\\s+evaluating\\s+${"█".repeat(5)}${"░".repeat(15)}  25%  eval test 50/200\\s*$`))
-    expect(details).toContain("loss 0.6401")
+    // 50 of 200 examples: 4 of 16 cells.
+    expect(progress).toMatch(new RegExp(`^prompt\\s+evaluating\\s+eval test 50/200 ${"█".repeat(4)}${"░".repeat(12)}\\s*$`))
+    expect(details).toContain("loss █▆▂▁ 0.6401")
     expect(details).not.toContain("tok/s")
-    expect(details).not.toContain("eta")
     // An arm that only evaluated keeps its finished evaluation in view.
-    const [baseRow] = rowOf(frameOf(evaluating), "base")
-    expect(baseRow).toMatch(new RegExp(`^base\\s+done\\s+${"█".repeat(20)} 100%  eval test 200/200\\s*$`))
+    const [baseRow, baseDetails] = rowOf(frameOf(evaluating), "base")
+    expect(baseRow).toMatch(new RegExp(`^base\\s+done\\s+eval test 200/200 ${"█".repeat(16)}\\s*$`))
+    expect(baseDetails).not.toContain("loss")
+  })
+
+  it("shows a trained arm's full bars once done, without ETA", () => {
+    const frame = frameOf(fold(fullRun))
+    const [progress, details] = rowOf(frame, "prompt")
+    expect(progress).toMatch(new RegExp(`^prompt\\s+done\\s+epoch 2/2 ${"█".repeat(10)}  step 40/40 ${"█".repeat(16)}\\s*$`))
+    // The latest validation, not the best one.
+    expect(details).toMatch(/ 0\.6203 {2}val macro_f1 0\.5702\s*$/)
   })
 
   it("shows why an arm failed", () => {

@@ -1,0 +1,44 @@
+import * as tf from "@tensorflow/tfjs"
+import { Backend, Events, type RunEvent } from "@peftlab/core"
+import { Effect, Fiber, Layer } from "effect"
+import { TestClock } from "effect/testing"
+import { beforeAll, describe, expect, it } from "vitest"
+import { withResourceSamples } from "../src/index.ts"
+
+type Resources = Extract<RunEvent, { type: "resources" }>
+
+beforeAll(async () => {
+  await tf.setBackend("cpu")
+})
+
+describe("withResourceSamples", () => {
+  it("emits a memory sample every interval while the effect runs, and none after", async () => {
+    const events: Array<RunEvent> = []
+    const sink = Layer.succeed(Events, { emit: (event) => Effect.sync(() => void events.push(event)) })
+    const held = tf.zeros([1000]) // 4000 bytes of float32, held across the samples
+    const program = Effect.gen(function* () {
+      // The wrapped work: runs 5 s of test time, then ends.
+      const work = yield* Effect.forkChild(Effect.sleep("5 seconds").pipe(withResourceSamples("2 seconds")))
+      yield* TestClock.adjust("1 second")
+      const beforeFirst = events.length
+      yield* TestClock.adjust("1 second")
+      const afterFirst = events.length
+      yield* TestClock.adjust("10 seconds")
+      yield* Fiber.join(work)
+      return { beforeFirst, afterFirst }
+    })
+    const counts = await Effect.runPromise(program.pipe(Effect.provide(Layer.mergeAll(sink, Layer.succeed(Backend, { name: "cpu" }), TestClock.layer()))))
+    const expectedTensorBytes = tf.memory().numBytes
+    held.dispose()
+    expect(counts).toEqual({ beforeFirst: 0, afterFirst: 1 })
+    // Samples at 2 s and 4 s; the work ends at 5 s and the sampling with it.
+    expect(events).toHaveLength(2)
+    for (const event of events as Array<Resources>) {
+      expect(event.type).toBe("resources")
+      expect(event.tensorBytes).toBe(expectedTensorBytes)
+      expect(event.tensorBytes).toBeGreaterThanOrEqual(4000)
+      // The process holds at least the V8 heap in resident memory.
+      expect(event.rssBytes).toBeGreaterThan(process.memoryUsage().heapUsed / 2)
+    }
+  })
+})

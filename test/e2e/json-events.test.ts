@@ -1,0 +1,47 @@
+// `peftlab run --json`: every run event as one JSON object per line on stdout, for programs
+// that follow a run, checked against the results folder the same run wrote.
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { peftlab, quickstartVariant } from "./cli.ts"
+
+const shared = process.env.PEFTLAB_DATA && process.env.PEFTLAB_MODELS
+if (!shared) console.warn("skipping the --json end-to-end run: PEFTLAB_DATA or PEFTLAB_MODELS unset")
+
+describe.skipIf(!shared)("peftlab run --json", () => {
+  it("prints each event as a line of JSON, agreeing with the results folder", () => {
+    const { file, dir } = quickstartVariant((spec) => {
+      spec.data.limit = { train: 16, val: 6, test: 6 }
+      spec.training.epochs = 1
+      spec.stats.bootstrap.B = 100
+      spec.arms = spec.arms.filter((arm: { name: string }) => arm.name === "base" || arm.name === "prompt")
+    })
+    const out = join(dir, "results")
+    const run = peftlab(["run", file, "--out", out, "--json", "--backend", "wasm"])
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
+    const events = run.stdout.trim().split("\n").map((line) => JSON.parse(line))
+    expect(events[0]).toMatchObject({ type: "run-start", arms: ["base", "prompt"], outDir: out })
+    expect(events.at(-1)).toMatchObject({ type: "run-end", ok: true, outDir: out })
+
+    // Unthrottled: one train-step per step the trainer logged (16 examples / batch 8).
+    const log = readFileSync(join(out, "train_log.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line))
+    const steps = events.filter((e) => e.type === "train-step")
+    expect(steps.map((e) => e.loss)).toEqual(log.filter((l) => l.type === "step").map((l) => l.loss))
+    expect(steps).toHaveLength(2)
+
+    for (const arm of ["base", "prompt"]) {
+      const result = JSON.parse(readFileSync(join(out, "arms", arm, "result.json"), "utf8")).result
+      const reported = events.find((e) => e.type === "arm-result" && e.arm === arm)
+      expect(reported.metrics.accuracy).toBe(result.accuracy)
+    }
+
+    // Memory is sampled every 2 s; the run takes longer than that, and the model's weights are tensors.
+    const samples = events.filter((e) => e.type === "resources")
+    expect(samples.length).toBeGreaterThan(0)
+    for (const sample of samples) {
+      expect(sample.tensorBytes).toBeGreaterThan(0)
+      expect(sample.rssBytes).toBeGreaterThan(sample.tensorBytes)
+    }
+  })
+})
