@@ -26,7 +26,7 @@ const paneStatus = () => tmux("display-message", "-p", "-t", "run", "#{pane_dead
 const until = async (what: string, ready: () => boolean, timeoutMs = 120_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs
   while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the screen was:\n${screen()}`)
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (pane ${paneStatus()}); the screen was:\n${screen()}`)
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
 }

@@ -10,4 +10,8 @@ if (major < 22 || (major === 22 && minor < 18)) {
   process.exit(1)
 }
 const { main } = await import("../src/main.ts")
-process.exitCode = await main(process.argv.slice(2))
+const code = await main(process.argv.slice(2))
+// Exit explicitly: a handle left behind (Ink's stdin listener after a stop, a GPU device) must
+// not keep a finished command alive. stdout and stderr are synchronous on Linux, so nothing
+// written is lost.
+process.exit(code)

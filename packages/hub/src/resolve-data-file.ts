@@ -1,0 +1,99 @@
+// A data file from a local path, a URL or a hub repo, under the same cache and offline rules as
+// models. A URL is kept where the `datasets` library keeps downloads (HF_DATASETS_CACHE, under
+// a name hashed from the URL) but in a folder of its own under the file's own name, so that
+// loaders still see its extension. `hf://datasets/org/name[@revision]/path` (huggingface_hub's
+// HfFileSystem notation, https://huggingface.co/docs/huggingface_hub/guides/hf_file_system)
+// names a file of a hub repo, cached in `datasets--org--name` like any hub file.
+import { createHash } from "node:crypto"
+import { join, resolve } from "node:path"
+import { Effect } from "effect"
+import { cachedCommit, exists, repoCache, snapshotDir, writeRef } from "./cache-layout.ts"
+import { downloadFile } from "./download.ts"
+import { asHubError, HubError } from "./hub-error.ts"
+import { withLock } from "./lock.ts"
+import { repoIdProblem, repoPathProblem, type RepoType } from "./repo-id.ts"
+import { fetchRepoFile } from "./repo-file.ts"
+import { type HubEnv, readHubSettings } from "./settings.ts"
+import type { DownloadProgress, Transfer } from "./transfer.ts"
+
+export interface ResolveDataFileOptions {
+  /** Where HF_* variables are read (default process.env). */
+  readonly env?: HubEnv
+  readonly onProgress?: (progress: DownloadProgress) => void
+  /** For a URL: the content's sha256 (hex), checked before the file enters the cache. */
+  readonly sha256?: string
+}
+
+interface HubFileRef {
+  readonly type: RepoType
+  readonly id: string
+  readonly revision: string
+  readonly path: string
+}
+
+const hubFileUrl = /^hf:\/\/(datasets\/)?([^/@]+\/[^/@]+)(?:@([^/]+))?\/(.+)$/
+
+const parseHubFileUrl = (url: string): HubFileRef => {
+  const match = hubFileUrl.exec(url)
+  const [, datasets, id = "", revision = "main", path = ""] = match ?? []
+  const problem = match === null ? "expected hf://datasets/org/name[@revision]/path/in/repo" : (repoIdProblem(id) ?? repoPathProblem(path))
+  if (problem !== undefined) throw new HubError({ source: url, detail: problem })
+  // A revision with a slash (refs/pr/1) is written encoded, as HfFileSystem does.
+  return { type: datasets === undefined ? "model" : "dataset", id, revision: decodeURIComponent(revision), path }
+}
+
+const offlineError = (source: string, where: string): HubError =>
+  new HubError({
+    source,
+    detail: `HF_HUB_OFFLINE is set and the file is not in the cache (looked for ${where}). Run once without HF_HUB_OFFLINE, or download the file yourself and give its path`,
+  })
+
+const resolveHubFile = async (transfer: Transfer, url: string): Promise<string> => {
+  const file = parseHubFileUrl(url)
+  const repo = repoCache(transfer.settings.cacheDir, file.type, file.id)
+  return withLock(repo.dir, async () => {
+    const commit = await cachedCommit(repo, file.revision)
+    const cached = commit === undefined ? undefined : join(snapshotDir(repo, commit), file.path)
+    if (cached !== undefined && (await exists(cached))) return cached
+    if (transfer.settings.offline) throw offlineError(url, `${file.path} at revision ${file.revision} in ${repo.dir}`)
+    const fetched = await fetchRepoFile(transfer, repo, file.revision, file.path)
+    await writeRef(repo, file.revision, fetched.commit)
+    return fetched.path
+  })
+}
+
+// The URL's last path segment, made safe as a file name.
+const fileNameOf = (url: string): string => {
+  const name = decodeURIComponent(new URL(url).pathname.split("/").pop() ?? "").replace(/[^\w.-]/g, "_")
+  return name === "" || /^\.+$/.test(name) ? "download" : name
+}
+
+const resolveUrl = async (transfer: Transfer, url: string, sha256: string | undefined): Promise<string> => {
+  if (sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(sha256)) throw new HubError({ source: url, detail: `sha256: expected 64 hexadecimal digits, got ${JSON.stringify(sha256)}` })
+  const name = fileNameOf(url)
+  const dest = join(transfer.settings.downloadsDir, createHash("sha256").update(url).digest("hex"), name)
+  return withLock(dest, async () => {
+    if (await exists(dest)) return dest
+    if (transfer.settings.offline) throw offlineError(url, dest)
+    const digest = sha256 === undefined ? undefined : { algorithm: "sha256" as const, hex: sha256.toLowerCase() }
+    await downloadFile(transfer, { url, dest, file: name, expectedSize: undefined, digest })
+    return dest
+  })
+}
+
+const resolveDataFileNow = async (pathOrUrl: string, options: ResolveDataFileOptions, signal: AbortSignal): Promise<string> => {
+  const isUrl = /^https?:\/\//i.test(pathOrUrl)
+  if (!isUrl && !pathOrUrl.startsWith("hf://")) {
+    if (await exists(pathOrUrl)) return pathOrUrl
+    throw new HubError({ source: pathOrUrl, detail: `no file at ${resolve(pathOrUrl)}` })
+  }
+  const transfer = { settings: readHubSettings(options.env ?? process.env), source: pathOrUrl, signal, onProgress: options.onProgress }
+  return isUrl ? resolveUrl(transfer, pathOrUrl, options.sha256) : resolveHubFile(transfer, pathOrUrl)
+}
+
+/**
+ * The local path of a data file: `pathOrUrl` itself when something is there, else the cached
+ * copy of an http(s) URL or an `hf://` repo file, downloaded first when needed.
+ */
+export const resolveDataFile = (pathOrUrl: string, options: ResolveDataFileOptions = {}): Effect.Effect<string, HubError> =>
+  Effect.tryPromise({ try: (signal) => resolveDataFileNow(pathOrUrl, options, signal), catch: (cause) => asHubError(pathOrUrl, cause) })
