@@ -7,6 +7,7 @@ import { Backend, emit, Rng } from "@peftlab/core"
 import { loadLanguageModel } from "./language-model.ts"
 import { writeManifest } from "@peftlab/reporters"
 import type { ConcreteArm, LoadedSpec } from "@peftlab/spec"
+import { resolveModel } from "@peftlab/hub"
 import { loadChatTemplate, loadTokenizer } from "@peftlab/tokenizers"
 import { compareWithBaseline } from "./comparisons.ts"
 import { fingerprintInputs, fingerprintOf, modelWeightsHash } from "./fingerprint.ts"
@@ -42,12 +43,15 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     yield* emit({ type: "run-start", name: spec.name, backend: backend.name, arms: spec.arms.map((a) => a.name), outDir })
 
     const data = yield* prepareData(spec, registry)
-    const inputs = fingerprintInputs(spec, data.hash, yield* modelWeightsHash(spec.model.path), backend.name)
+    // A Hugging Face id comes from the HF cache (or the Hub, unless HF_HUB_OFFLINE is set).
+    const modelDir = yield* resolveModel(spec.model.path)
+    if (modelDir !== spec.model.path) yield* emit({ type: "log", level: "info", message: `model ${spec.model.path}: ${modelDir}` })
+    const inputs = fingerprintInputs(spec, data.hash, yield* modelWeightsHash(modelDir), backend.name)
     const fingerprint = fingerprintOf(inputs)
     yield* checkOutputFolder(outDir, inputs)
-    const tokenizer = yield* loadTokenizer(spec.model.path)
-    const model = yield* Effect.acquireRelease(loadLanguageModel(spec.model.path), (m) => Effect.sync(() => m.dispose()))
-    const chat = spec.task.format === "chat" ? yield* loadChatTemplate(spec.model.path) : undefined
+    const tokenizer = yield* loadTokenizer(modelDir)
+    const model = yield* Effect.acquireRelease(loadLanguageModel(modelDir), (m) => Effect.sync(() => m.dispose()))
+    const chat = spec.task.format === "chat" ? yield* loadChatTemplate(modelDir) : undefined
     const task = encodedTask(spec, tokenizer, data.labels, chat)
     const encoded = {
       train: yield* task.encode(data.splits.train),
@@ -71,7 +75,7 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
         labels: data.labels,
         splits: Object.fromEntries(Object.entries(data.splits).map(([name, rows]) => [name, rows.length])),
       },
-      model: { path: resolve(spec.model.path), architecture: model.architecture, parameters: model.parameterCount(), dims: model.dims },
+      model: { path: resolve(modelDir), id: spec.model.path, architecture: model.architecture, parameters: model.parameterCount(), dims: model.dims },
       runtime: { node: process.version, platform: `${process.platform}-${process.arch}` },
       packages: packageVersions([
         "@peftlab/core", "@peftlab/spec", "@peftlab/datasets", "@peftlab/tokenizers", "@peftlab/models",

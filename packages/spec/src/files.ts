@@ -56,12 +56,16 @@ const dataFileIssues = (loaded: LoadedSpec): Effect.Effect<ReadonlyArray<FieldIs
   )
 }
 
+/** "org/name": a Hugging Face model id, which the runner finds in the HF cache or downloads. */
+export const isHubModelId = (written: string): boolean => /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/.test(written) && !written.includes("..")
+
 const modelFolderIssues = (loaded: LoadedSpec): Effect.Effect<ReadonlyArray<FieldIssue>> => {
   const written = loaded.spec.model.path
   const absolute = resolve(written)
   return Effect.gen(function* () {
     const kind = yield* kindAt(absolute)
-    const expected = "a model folder with config.json"
+    const expected = "a model folder with config.json, or a Hugging Face model id (org/name)"
+    if (kind === undefined && isHubModelId(written)) return []
     if (kind === undefined) return [fileIssue(loaded, ["model", "path"], written, expected, `no folder at ${absolute}`)]
     if (kind === "file") return [fileIssue(loaded, ["model", "path"], written, expected, `${absolute} is a file, not a folder`)]
     const config = join(absolute, "config.json")
@@ -70,7 +74,10 @@ const modelFolderIssues = (loaded: LoadedSpec): Effect.Effect<ReadonlyArray<Fiel
   })
 }
 
-/** Fails when `data.path` is not an existing file or `model.path` not a folder with config.json. */
+/**
+ * Fails when `data.path` is not an existing file or `model.path` neither a folder with
+ * config.json nor a Hugging Face id (resolved, from the cache or the Hub, when the run starts).
+ */
 export const checkSpecFiles = (loaded: LoadedSpec): Effect.Effect<void, SpecError> =>
   Effect.all([dataFileIssues(loaded), modelFolderIssues(loaded)]).pipe(
     Effect.flatMap(([data, model]) => {

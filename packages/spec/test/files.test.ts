@@ -27,6 +27,14 @@ describe("checkSpecFiles", () => {
     await expect(Effect.runPromise(checkSpecFiles(await decodeOk(minimalSpec, present)))).resolves.toBeUndefined()
   })
 
+  it("leaves a Hugging Face id (org/name) that is no local folder to the run, which resolves it through the HF cache", async () => {
+    const byId = edit(minimalSpec, "path: ${PEFTLAB_MODELS}/stories260k", "path: google/flan-t5-small")
+    await expect(Effect.runPromise(checkSpecFiles(await decodeOk(byId, present)))).resolves.toBeUndefined()
+    const notAnId = edit(minimalSpec, "path: ${PEFTLAB_MODELS}/stories260k", "path: ./models/missing/flan")
+    const error = await checkError(notAnId, present)
+    expect(error.issues[0]).toMatchObject({ path: "model.path", expected: "a model folder with config.json, or a Hugging Face model id (org/name)" })
+  })
+
   it("says which variable to set when its documented default was used", async () => {
     const error = await checkError(minimalSpec, { PEFTLAB_MODELS: modelsRoot })
     const missing = resolve("data", "pubmedqa", "ori_pqal.json")
