@@ -2,29 +2,16 @@
 // encoder-decoder shaped like FLAN-T5 (random weights, the real FLAN-T5 tokenizer, answers by
 // generation) and the real tiny-gpt2 checkpoint (answers by label scoring), each with the
 // frozen base, prompt tuning, prefix tuning and LoRA.
-import { spawnSync } from "node:child_process"
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { peftlab, quickstartVariant, repoRoot, tinyRun } from "./cli.ts"
+import { peftlab, quickstartVariant, tinyFlanT5, tinyRun } from "./cli.ts"
 
 const shared = process.env.PEFTLAB_DATA && process.env.PEFTLAB_MODELS
 if (!shared) console.warn("skipping end-to-end architecture runs: PEFTLAB_DATA or PEFTLAB_MODELS unset")
 const models = process.env.PEFTLAB_MODELS ?? ""
 
 const read = (dir: string, file: string) => readFileSync(join(dir, file), "utf8")
-
-/** A FLAN-T5-small config shrunk to a test-sized model, written with tools/checkpoints beside FLAN-T5's tokenizer files. */
-const tinyFlanT5 = (dir: string): string => {
-  const config = JSON.parse(read(join(models, "flan-t5-small"), "config.json")) as Record<string, unknown>
-  const configPath = join(dir, "tiny-flan-t5.json")
-  writeFileSync(configPath, JSON.stringify({ ...config, d_model: 32, d_kv: 8, d_ff: 48, num_layers: 2, num_decoder_layers: 2, num_heads: 4 }))
-  const out = join(dir, "tiny-flan-t5")
-  const made = spawnSync(process.execPath, [join(repoRoot, "tools", "checkpoints", "make-checkpoint.ts"), "--config", configPath, "--out", out, "--seed", "3", "--tokenizer-from", join(models, "flan-t5-small")], { encoding: "utf8" })
-  expect(made.stderr).toBe("")
-  expect(made.status).toBe(0)
-  return out
-}
 
 const arms = (targets: string[]) => [
   { name: "base", kind: "base" },

@@ -33,3 +33,18 @@ export const tinyRun = (spec: Record<string, any>) => {
   spec.stats.bootstrap.B = 200
   spec.training.checkpoint_every = 1
 }
+
+/**
+ * A FLAN-T5-small config shrunk to a test-sized model, written into `dir` with tools/checkpoints
+ * beside FLAN-T5's tokenizer files; throws with the tool's output when it fails.
+ */
+export const tinyFlanT5 = (dir: string): string => {
+  const flan = join(process.env.PEFTLAB_MODELS ?? "", "flan-t5-small")
+  const config = JSON.parse(readFileSync(join(flan, "config.json"), "utf8")) as Record<string, unknown>
+  const configPath = join(dir, "tiny-flan-t5.json")
+  writeFileSync(configPath, JSON.stringify({ ...config, d_model: 32, d_kv: 8, d_ff: 48, num_layers: 2, num_decoder_layers: 2, num_heads: 4 }))
+  const out = join(dir, "tiny-flan-t5")
+  const made = spawnSync(process.execPath, [join(repoRoot, "tools", "checkpoints", "make-checkpoint.ts"), "--config", configPath, "--out", out, "--seed", "3", "--tokenizer-from", flan], { encoding: "utf8" })
+  if (made.status !== 0 || made.stderr !== "") throw new Error(`make-checkpoint failed (${made.status}): ${made.stderr}`)
+  return out
+}

@@ -20,6 +20,7 @@ commands:
                   --backend NAME  ${backendNames.join(" | ")} (default: the spec's backend)
                   --no-tui        plain log lines instead of the terminal UI
                   --json          one JSON object per run event and line, for other programs
+                  --set F=V       replace a spec field (repeatable), e.g. --set model.path=/models/tiny
                   --dry-run       print the planned arms and exit
   validate SPEC   check a spec; lists every problem with its field and line
   report DIR      rebuild the tables, figures and report.md of a results folder (no model needed)
@@ -44,6 +45,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
         backend: { type: "string" },
         "no-tui": { type: "boolean", default: false },
         json: { type: "boolean", default: false },
+        set: { type: "string", multiple: true, default: [] },
         "dry-run": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -63,7 +65,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
     case "backends":
       return rest.length === 0 ? backendsCommand(io) : badUsage(io, "backends takes no arguments")
     case "validate":
-      return rest.length === 1 ? validateCommand(rest[0] as string, io) : badUsage(io, "validate takes exactly one SPEC file")
+      return rest.length === 1 ? validateCommand(rest[0] as string, io, values.set) : badUsage(io, "validate takes exactly one SPEC file")
     case "report":
       return rest.length === 1 ? reportCommand(rest[0] as string, io) : badUsage(io, "report takes exactly one results folder")
     case "compare":
@@ -75,7 +77,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
       }
       return runRunCommand(
         rest[0] as string,
-        { out: values.out, backend: values.backend, tui: !values["no-tui"], json: values.json, dryRun: values["dry-run"] },
+        { out: values.out, backend: values.backend, tui: !values["no-tui"], json: values.json, dryRun: values["dry-run"], sets: values.set },
         io,
       )
     }

@@ -9,6 +9,7 @@ import { type Env, type ExpandedFields, expandVariables } from "./env.ts"
 import { type FieldIssue, renderFound, SpecError, type SpecIssue } from "./errors.ts"
 import { renderPath } from "./path.ts"
 import { ExperimentSpec, pubmedqaFields } from "./schema.ts"
+import { applyOverrides, type Override } from "./overrides.ts"
 import { fieldIssues } from "./schema-issues.ts"
 import { expandArms } from "./sweep.ts"
 import { type Locations, locate, parseYaml } from "./yaml-source.ts"
@@ -39,11 +40,11 @@ export const placeIssue =
     }
   }
 
-/** Decodes spec text; `file` only names the source in errors. */
-export const decodeSpecText = (text: string, file: string, env: Env = process.env): Effect.Effect<LoadedSpec, SpecError> => {
+/** Decodes spec text; `file` only names the source in errors; `overrides` replace fields first (see --set). */
+export const decodeSpecText = (text: string, file: string, env: Env = process.env, overrides: ReadonlyArray<Override> = []): Effect.Effect<LoadedSpec, SpecError> => {
   const source = parseYaml(text)
   if (source.syntaxIssues.length > 0) return Effect.fail(SpecError.fromIssues(file, source.syntaxIssues))
-  const expansion = expandVariables(source.tree, env)
+  const expansion = expandVariables(applyOverrides(source.tree, overrides), env)
   const decoded = decode(expansion.tree)
   const expanded = Result.isSuccess(decoded) ? expandArms(decoded.success) : undefined
   const issues = [
@@ -68,12 +69,12 @@ export const decodeSpecText = (text: string, file: string, env: Env = process.en
   })
 }
 
-/** Reads and decodes the spec at `file`, expanding variables from `env`. */
-export const loadSpec = (file: string, env: Env = process.env): Effect.Effect<LoadedSpec, SpecError> =>
+/** Reads and decodes the spec at `file`, expanding variables from `env`, with `overrides` applied. */
+export const loadSpec = (file: string, env: Env = process.env, overrides: ReadonlyArray<Override> = []): Effect.Effect<LoadedSpec, SpecError> =>
   Effect.tryPromise({
     try: () => readFile(file, "utf8"),
     catch: (cause) =>
       SpecError.fromIssues(file, [
         { path: "", expected: "a readable spec file", found: renderFound(String(cause)), message: `cannot read the spec file (${String(cause)})` },
       ]),
-  }).pipe(Effect.flatMap((text) => decodeSpecText(text, file, env)))
+  }).pipe(Effect.flatMap((text) => decodeSpecText(text, file, env, overrides)))

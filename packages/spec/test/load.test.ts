@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { Effect } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
-import { formatIssue, loadSpec, placeIssue, renderFound, renderPath } from "../src/index.ts"
+import { decodeSpecText, formatIssue, isOverride, loadSpec, parseOverride, placeIssue, renderFound, renderPath } from "../src/index.ts"
 import { edit, minimalSpec, positionOf } from "./fixtures.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "peftlab-spec-load-"))
@@ -67,5 +67,23 @@ describe("issue rendering", () => {
       'arms[1].num_virtual_tokens: expected a positive integer, got "eight" (line 14:25)',
     )
     expect(formatIssue({ path: "data.path", expected: "an existing data file", found: '"x"', message: "no file at /x" })).toBe("data.path: no file at /x")
+  })
+})
+
+describe("--set overrides", () => {
+  it("replace fields before decoding, creating mappings on the way, and are checked like written values", async () => {
+    const sets = ["model.path=/models/tiny", "data.limit.test=12", "training.lr=0.5"].map(parseOverride).filter(isOverride)
+    const { spec } = await Effect.runPromise(decodeSpecText(minimalSpec, "spec.yaml", {}, sets))
+    expect(spec.model.path).toBe("/models/tiny")
+    expect(spec.data.limit).toEqual({ test: 12 })
+    expect(spec.training.lr).toBe(0.5)
+    const bad = [parseOverride("training.epochs=-1")].filter(isOverride)
+    const error = await Effect.runPromise(Effect.flip(decodeSpecText(minimalSpec, "spec.yaml", {}, bad)))
+    expect(error.issues[0]).toMatchObject({ path: "training.epochs", expected: "a positive integer", found: "-1" })
+  })
+
+  it("must read field.path=value", () => {
+    expect(parseOverride("nonsense")).toMatchObject({ path: "--set", expected: "field.path=value (e.g. model.path=/models/tiny)" })
+    expect(parseOverride("a..b=1")).toMatchObject({ path: "--set" })
   })
 })

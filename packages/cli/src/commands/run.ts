@@ -17,6 +17,8 @@ export interface RunFlags {
   readonly tui: boolean
   readonly json: boolean
   readonly dryRun: boolean
+  /** `--set field=value` overrides of spec fields. */
+  readonly sets?: ReadonlyArray<string>
 }
 
 const describeArm = (arm: ArmSpec): string => {
@@ -65,7 +67,7 @@ const eventsLayer = (flags: RunFlags, io: Io, stop: () => void): { layer: Layer.
 }
 
 export const runRunCommand = async (file: string, flags: RunFlags, io: Io): Promise<number> => {
-  const prepared = await Effect.runPromiseExit(loadCheckedSpec(file))
+  const prepared = await Effect.runPromiseExit(loadCheckedSpec(file, flags.sets))
   if (prepared._tag === "Failure") return exitCodeOf(prepared, io)
   const { loaded, registry } = prepared.value
   const backend = flags.backend ?? loaded.spec.backend

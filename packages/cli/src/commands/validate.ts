@@ -2,21 +2,28 @@
 // against the registry and that its data and model exist.
 import { Effect } from "effect"
 import { registryFor } from "@peftlab/runner"
-import { checkSpecFiles, loadSpec } from "@peftlab/spec"
+import { checkSpecFiles, isOverride, loadSpec, parseOverride, SpecError, type Override } from "@peftlab/spec"
 import { runCommand, type Io } from "../exit.ts"
 
-/** The spec and the registry it runs with (the built-ins and its plugins' entries). */
-export const loadCheckedSpec = (file: string) =>
+/** `--set` flags as overrides, or a SpecError naming the malformed ones. */
+const overridesOf = (file: string, sets: ReadonlyArray<string>): Effect.Effect<Array<Override>, SpecError> => {
+  const parsed = sets.map(parseOverride)
+  const bad = parsed.filter((o): o is Exclude<typeof o, Override> => !isOverride(o))
+  return bad.length > 0 ? Effect.fail(SpecError.fromIssues(file, bad)) : Effect.succeed(parsed.filter(isOverride))
+}
+
+/** The spec (with `--set` overrides) and the registry it runs with (the built-ins and its plugins' entries). */
+export const loadCheckedSpec = (file: string, sets: ReadonlyArray<string> = []) =>
   Effect.gen(function* () {
-    const loaded = yield* loadSpec(file, process.env)
+    const loaded = yield* loadSpec(file, process.env, yield* overridesOf(file, sets))
     const registry = yield* registryFor(loaded)
     yield* checkSpecFiles(loaded)
     return { loaded, registry }
   })
 
-export const validateCommand = (file: string, io: Io): Promise<number> =>
+export const validateCommand = (file: string, io: Io, sets: ReadonlyArray<string> = []): Promise<number> =>
   runCommand(
-    loadCheckedSpec(file).pipe(
+    loadCheckedSpec(file, sets).pipe(
       Effect.tap(({ loaded: { spec } }) =>
         Effect.sync(() => io.out(`${file}: valid (${spec.arms.length} arms: ${spec.arms.map((a) => a.name).join(", ")})`)),
       ),
