@@ -31,6 +31,7 @@ describe.skipIf(!shared)("the study specs on stand-ins", () => {
   it("validate as written", () => {
     expect(peftlab(["validate", spec("pubmedqa-prompt-prefix")]).code).toBe(0)
     expect(peftlab(["validate", spec("clinical-text-lora-rank-sweep"), "--set", "data.path=" + spec("quickstart")]).code).toBe(0)
+    expect(peftlab(["validate", spec("medquad-lora-qa")]).code).toBe(0)
   })
 
   it("pubmedqa-prompt-prefix: FLAN-T5 base vs prompt vs prefix, answers generated and read as yes/no", () => {
@@ -56,5 +57,35 @@ describe.skipIf(!shared)("the study specs on stand-ins", () => {
     expect(selection.configs.map((c: { config: string }) => c.config)).toEqual(["lora-r8", "lora-r16"])
     expect(read(out, "results.csv").trim().split("\n").map((row) => row.split(",")[0])).toEqual(["arm", "base", selection.chosen])
     expect(read(out, "results.csv").split("\n")[0]).toContain("balanced_accuracy")
+  })
+
+  it("medquad-lora-qa: generated answers of the base and an NF4 LoRA scored, ROUGE-L compared by paired bootstrap", () => {
+    const dir = mkdtempSync(join(tmpdir(), "peftlab-study-"))
+    const out = join(dir, "results")
+    const model = join(process.env.PEFTLAB_MODELS ?? "", "stories260k")
+    const overrides = [...small, "training.max_length=192", "task.max_answer_tokens=96", "evaluation.max_new_tokens=8", `model.path=${model}`]
+    const run = peftlab(["run", spec("medquad-lora-qa"), "--out", out, "--no-tui", ...sets(overrides)])
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
+    const [header, ...rows] = read(out, "results.csv").trim().split("\n")
+    expect(header).toBe("arm,kind,n,rouge1,rouge2,rougeL,bleu,token_f1,fk_grade,smog,perplexity,latency_mean_ms,latency_p95_ms,trainable_params")
+    expect(rows.map((row) => row.split(",")[0])).toEqual(["base", "lora"])
+    // The frozen base trains nothing; the LoRA arm's q, k, v updates do.
+    expect(rows.map((row) => Number(row.split(",").at(-1)) > 0)).toEqual([false, true])
+    for (const arm of ["base", "lora"]) {
+      const [predsHeader, ...preds] = read(out, `preds_${arm}_test.csv`).trim().split("\n")
+      expect(predsHeader).toBe("id,reference,generated,rouge1,rouge2,rougeL,token_f1")
+      expect(preds.length).toBeGreaterThanOrEqual(8)
+    }
+    const [comparison] = JSON.parse(read(out, "stats.json"))
+    expect(comparison).toMatchObject({ arm: "lora", baseline: "base", n: 8 })
+    // The observed difference is the difference of the two arms' mean ROUGE-L in results.csv.
+    const rougeL = rows.map((row) => Number(row.split(",")[5]))
+    expect(comparison.bootstrap.rougeL.observed).toBeCloseTo(rougeL[1]! - rougeL[0]!, 10)
+    // Checkpoints every 50 steps, then a rebuilt folder gives the same tables.
+    expect(JSON.parse(read(out, "manifest.json")).spec.training).toMatchObject({ batch_size: 4, gradient_accumulation: 8, checkpoint_every: 50 })
+    const results = read(out, "results.csv")
+    expect(peftlab(["report", out]).code).toBe(0)
+    expect(read(out, "results.csv")).toBe(results)
   })
 })

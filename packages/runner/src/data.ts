@@ -1,11 +1,11 @@
 // The spec's data section: load and clean (by its data kind), split and (for quick runs) subset.
 import { Effect } from "effect"
 import type { RegistryError } from "@peftlab/core"
-import { SpecDataMismatch } from "./encode.ts"
+import { classificationTaskOf, SpecDataMismatch } from "./encode.ts"
 import { datasetHash, stratifiedSplit, stratifiedSubset, type ClassificationExample, type LoadReport } from "@peftlab/datasets"
 import type { ExperimentSpec } from "@peftlab/spec"
 import { builtinRegistry } from "./registry/builtins.ts"
-import type { PeftlabRegistry } from "./registry/entries.ts"
+import { isQADatasetKind, type PeftlabRegistry } from "./registry/entries.ts"
 
 export interface Splits {
   readonly train: ReadonlyArray<ClassificationExample>
@@ -26,8 +26,10 @@ export const prepareData = (spec: ExperimentSpec, registry: PeftlabRegistry = bu
   Effect.gen(function* () {
     const { data } = spec
     const kind = yield* Effect.try({ try: () => registry.get("datasets", data.kind), catch: (error) => error as RegistryError })
+    // The registry check has matched the data kind to the task (checkRegisteredNames).
+    if (isQADatasetKind(kind)) return yield* Effect.die(new Error(`data.kind ${kind.name} gives question-answer pairs, not labelled examples`))
     const { examples, report } = yield* kind.load(data)
-    const labels = Object.keys(spec.task.labels)
+    const labels = Object.keys(classificationTaskOf(spec).labels)
     const unknown = examples.find((e) => !labels.includes(e.label))
     if (unknown) {
       return yield* Effect.fail(

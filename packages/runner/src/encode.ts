@@ -3,7 +3,7 @@
 import { Effect } from "effect"
 import { InputError } from "@peftlab/core"
 import type { ClassificationExample } from "@peftlab/datasets"
-import type { ExperimentSpec } from "@peftlab/spec"
+import { isGenerativeQa, type ClassificationTaskSpec, type ExperimentSpec } from "@peftlab/spec"
 import { encodeChat, encodeTemplate, INSTRUCTION_TEMPLATE, type ChatTemplate, type TemplateError, type Tokenizer } from "@peftlab/tokenizers"
 
 /** The spec and the data do not fit together (a prompt too long, a label with no verbalizer). */
@@ -22,10 +22,16 @@ export interface EncodedTask {
   readonly encode: (examples: ReadonlyArray<ClassificationExample>) => Effect.Effect<Array<EncodedExample>, SpecDataMismatch>
 }
 
+/** The spec's classification task; generative-qa specs take the qa/ path, so anything else is a bug. */
+export const classificationTaskOf = (spec: ExperimentSpec): ClassificationTaskSpec => {
+  if (isGenerativeQa(spec.task)) throw new Error("a generative-qa spec reached the classification path")
+  return spec.task
+}
+
 /** One example's prompt ids in the spec's task.format, leaving `reserve` tokens for the label. */
 const promptEncoder = (spec: ExperimentSpec, tokenizer: Tokenizer, chat: ChatTemplate | undefined) =>
   (fields: Readonly<Record<string, string>>, reserve: number): Effect.Effect<{ readonly ids: ReadonlyArray<number> }, TemplateError> => {
-    const { template, format } = spec.task
+    const { template, format } = classificationTaskOf(spec)
     const maxLength = spec.training.max_length
     if (format === "chat" && chat) {
       return Effect.map(
@@ -40,7 +46,7 @@ const promptEncoder = (spec: ExperimentSpec, tokenizer: Tokenizer, chat: ChatTem
 
 /** `chat`: the model's chat template, needed when task.format is chat. */
 export const encodedTask = (spec: ExperimentSpec, tokenizer: Tokenizer, labels: ReadonlyArray<string>, chat?: ChatTemplate): EncodedTask => {
-  const labelIds = labels.map((label) => tokenizer.continuationIds(spec.task.labels[label] as string))
+  const labelIds = labels.map((label) => tokenizer.continuationIds(classificationTaskOf(spec).labels[label] as string))
   const reserve = Math.max(...labelIds.map((ids) => ids.length))
   const encodePrompt = promptEncoder(spec, tokenizer, chat)
   return {

@@ -10,7 +10,7 @@ import type { PredictionRow } from "@peftlab/reporters"
 import type { ExperimentSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
 import type { ClassificationSetup } from "./classification-task.ts"
-import type { EncodedExample } from "./encode.ts"
+import { classificationTaskOf, type EncodedExample } from "./encode.ts"
 
 export interface TestEvaluation {
   readonly predictions: ReadonlyArray<PredictionRow>
@@ -44,7 +44,7 @@ const byGeneration =
   }
 
 export const testPredictor = (spec: ExperimentSpec, tokenizer: Tokenizer): Predictor =>
-  spec.evaluation.mode === "generate" ? byGeneration(spec.evaluation.max_new_tokens ?? 1, tokenizer, spec.task.labels) : byScoring
+  spec.evaluation.mode === "generate" ? byGeneration(spec.evaluation.max_new_tokens ?? 1, tokenizer, classificationTaskOf(spec).labels) : byScoring
 
 const yieldToEventLoop = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
 

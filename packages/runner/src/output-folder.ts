@@ -7,6 +7,7 @@ import { Effect } from "effect"
 import { InputError } from "@peftlab/core"
 import type { ArmResult, PredictionRow } from "@peftlab/reporters"
 import type { EpochRecord, StepRecord } from "@peftlab/trainer"
+import type { GenerationRow } from "./qa/qa-task.ts"
 import { differingSections, fingerprintOf, type FingerprintInputs } from "./fingerprint.ts"
 
 export class OutputFolderError extends InputError("OutputFolderError") {}
@@ -17,6 +18,8 @@ export interface FinishedArm {
   readonly result: ArmResult
   readonly predictions: ReadonlyArray<PredictionRow>
   readonly confusion: ReadonlyArray<ReadonlyArray<number>>
+  /** Generative QA: each test example's generated answer and per-example scores. */
+  readonly generations?: ReadonlyArray<GenerationRow>
   readonly training?: { readonly bestEpoch: number; readonly trainMs: number; readonly epochs: ReadonlyArray<EpochRecord>; readonly steps: ReadonlyArray<StepRecord> }
 }
 

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
 import type { ExperimentSpec } from "@peftlab/spec"
-import { compareWithBaseline } from "./comparisons.ts"
+import { compareFinished } from "./tasks.ts"
 import { finishedArm, OutputFolderError, type FinishedArm } from "./output-folder.ts"
 import type { FinishedRun } from "./registry/entries.ts"
 import { builtinRegistry } from "./registry/index.ts"
@@ -40,7 +40,7 @@ export const runFromFolder = (outDir: string): Effect.Effect<FinishedRun, Output
     }
     const selections = existsSync(selectionFile(outDir)) ? yield* readJson<ReadonlyArray<Selection>>(selectionFile(outDir)) : []
     const labels = manifest.data.labels
-    const comparisons = compareWithBaseline(spec, labels, new Map(finished.map((f) => [f.result.arm, f.predictions])))
+    const comparisons = compareFinished(spec, labels, finished)
     return { spec, labels, finished, comparisons, selections }
   })
 

@@ -5,21 +5,16 @@
 import { rmSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
-import { readPeftAdapter, restorePeftTensors, savePeftAdapter, trainableParameterCount, type Adapter } from "@peftlab/adapters-base"
+import { readPeftAdapter, restorePeftTensors, savePeftAdapter, type Adapter } from "@peftlab/adapters-base"
 import { emit, writeFileAtomic, type Rng } from "@peftlab/core"
 import type { LanguageModel } from "@peftlab/evaluators"
-import { writeConfusion, writePredictions, type ArmResult } from "@peftlab/reporters"
 import type { ConcreteArm, ExperimentSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
-import { classBalanced, shuffled, train } from "@peftlab/trainer"
 import type { ArmAdapter } from "./arms.ts"
-import { classificationTraining, type ClassificationSetup } from "./classification-task.ts"
-import type { EncodedExample, EncodedTask } from "./encode.ts"
-import { evaluateTest, testPredictor } from "./evaluate.ts"
+import type { ArmTask } from "./arm-task.ts"
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint-files.ts"
 import { adapterFolder, armFolder, armResultFile, armTrainedFile, type FinishedArm, type TrainedArm } from "./output-folder.ts"
 import type { PeftlabRegistry } from "./registry/entries.ts"
-import { extraMetrics } from "./registry/metrics.ts"
 
 export interface ArmContext {
   readonly spec: ExperimentSpec
@@ -27,31 +22,14 @@ export interface ArmContext {
   readonly fingerprint: string
   readonly model: LanguageModel
   readonly tokenizer: Tokenizer
-  readonly task: EncodedTask
-  readonly encoded: { readonly train: ReadonlyArray<EncodedExample>; readonly val: ReadonlyArray<EncodedExample>; readonly test: ReadonlyArray<EncodedExample> }
-  /** Where arm kinds and metrics are looked up. */
+  /** How arms train and are evaluated on the spec's task. */
+  readonly task: ArmTask
+  /** Where arm kinds are looked up. */
   readonly registry: PeftlabRegistry
 }
 
-/** The metrics shown for a finished arm, fresh or resumed. */
-export const headlineMetrics = (result: ArmResult): Record<string, number> => ({
-  accuracy: result.accuracy,
-  macro_f1: result.macroF1,
-  latency_p95_ms: result.latencyP95Ms,
-  trainable_params: result.trainableParams,
-  ...result.metrics,
-})
-
 /** The spec's training settings with the arm's own (and its sweep's) over them. */
 export const trainingFor = (spec: ExperimentSpec, arm: ConcreteArm): ExperimentSpec["training"] => ({ ...spec.training, ...("training" in arm ? arm.training : {}) })
-
-const setupFor = (context: ArmContext, arm: ConcreteArm, adapter: Adapter): ClassificationSetup => ({
-  model: context.model,
-  adapter,
-  task: context.task,
-  padId: context.tokenizer.padId,
-  batchSize: trainingFor(context.spec, arm).batch_size,
-})
 
 /** Builds the arm's adapter for `use` and releases it (and any change to the base) afterwards. */
 const withArmAdapter = <A, E, R>(context: ArmContext, arm: ConcreteArm, rng: Rng, use: (prepared: ArmAdapter) => Effect.Effect<A, E, R>) =>
@@ -70,7 +48,7 @@ const withArmAdapter = <A, E, R>(context: ArmContext, arm: ConcreteArm, rng: Rng
 /** Trains (resuming from the arm's checkpoint) and saves the adapter in PEFT's files. */
 const trainPhase = (context: ArmContext, arm: ConcreteArm, prepared: ArmAdapter, rng: Rng) =>
   Effect.gen(function* () {
-    const { spec, outDir, encoded } = context
+    const { spec, outDir } = context
     const training = trainingFor(spec, arm)
     const checkpointDir = join(armFolder(outDir, arm.name), "checkpoint")
     const resumeFrom = yield* loadCheckpoint(checkpointDir)
@@ -80,7 +58,7 @@ const trainPhase = (context: ArmContext, arm: ConcreteArm, prepared: ArmAdapter,
       phase: "training",
       ...(resumeFrom ? { detail: `resumed at step ${resumeFrom.steps.length}` } : {}),
     })
-    const summary = yield* train(prepared.adapter.trainable, classificationTraining(setupFor(context, arm, prepared.adapter), encoded.train, encoded.val, training.select_by), {
+    const summary = yield* context.task.train(prepared.adapter, training, {
       arm: arm.name,
       epochs: training.epochs,
       batchSize: training.batch_size,
@@ -92,7 +70,6 @@ const trainPhase = (context: ArmContext, arm: ConcreteArm, prepared: ArmAdapter,
       decay: training.lr_schedule,
       maxGradNorm: training.max_grad_norm,
       patience: training.patience,
-      sampler: training.sampler === "class_balanced" ? classBalanced((e: EncodedExample) => String(e.label)) : shuffled(),
       checkpoint: {
         ...(training.checkpoint_every ? { everySteps: training.checkpoint_every } : {}),
         // A stop request waits for the checkpoint being written, so none is left half-done.
@@ -106,44 +83,15 @@ const trainPhase = (context: ArmContext, arm: ConcreteArm, prepared: ArmAdapter,
     return summary
   })
 
-/** Evaluates on test and writes the finished arm: predictions, confusion matrix, result. */
+/** Evaluates on test and writes the finished arm: its per-example files and result. */
 const evaluatePhase = (context: ArmContext, arm: ConcreteArm, adapter: Adapter, training: FinishedArm["training"]) =>
   Effect.gen(function* () {
-    const { spec, outDir, task, encoded } = context
+    const { spec, outDir } = context
     yield* emit({ type: "arm-phase", arm: arm.name, phase: "evaluating" })
-    const evaluation = yield* evaluateTest(arm.name, setupFor(context, arm, adapter), encoded.test, testPredictor(spec, context.tokenizer))
-    const { metrics, predictions } = evaluation
-    const scores = predictions.map((p) => p.score)
-    const extra = yield* extraMetrics(spec, context.registry, {
-      gold: predictions.map((p) => p.gold),
-      pred: predictions.map((p) => p.pred),
-      labels: task.labels,
-      // Generated answers have no label scores (NaN).
-      ...(scores.some(Number.isNaN) ? {} : { scores }),
-    })
-    const result: ArmResult = {
-      arm: arm.name,
-      kind: arm.kind,
-      n: metrics.n,
-      accuracy: metrics.accuracy,
-      macroF1: metrics.macroF1,
-      perClassF1: Object.fromEntries(task.labels.map((label) => [label, metrics.perClass[label]?.f1 ?? 0])),
-      latencyMeanMs: evaluation.latency.mean,
-      latencyP95Ms: evaluation.latency.p95,
-      trainableParams: trainableParameterCount(adapter),
-      ...(Object.keys(extra).length > 0 ? { metrics: extra } : {}),
-    }
-    yield* Effect.promise(() => writePredictions(outDir, arm.name, predictions))
-    yield* Effect.promise(() => writeConfusion(outDir, arm.name, task.labels, metrics.confusion))
-    const finished: FinishedArm = {
-      fingerprint: context.fingerprint,
-      result,
-      predictions,
-      confusion: metrics.confusion,
-      ...(training ? { training } : {}),
-    }
+    const evaluation = yield* context.task.evaluate(arm, adapter, trainingFor(spec, arm), outDir)
+    const finished: FinishedArm = { fingerprint: context.fingerprint, ...evaluation, ...(training ? { training } : {}) }
     yield* Effect.promise(() => writeFileAtomic(armResultFile(outDir, arm.name), JSON.stringify(finished) + "\n"))
-    yield* emit({ type: "arm-result", arm: arm.name, metrics: headlineMetrics(result) })
+    yield* emit({ type: "arm-result", arm: arm.name, metrics: context.task.headline(evaluation.result) })
     yield* emit({ type: "arm-phase", arm: arm.name, phase: "done" })
     return finished
   })

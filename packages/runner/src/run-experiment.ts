@@ -8,13 +8,11 @@ import { loadLanguageModel } from "./language-model.ts"
 import { writeManifest } from "@peftlab/reporters"
 import type { ConcreteArm, LoadedSpec } from "@peftlab/spec"
 import { resolveModel } from "@peftlab/hub"
-import { loadChatTemplate, loadTokenizer } from "@peftlab/tokenizers"
-import { compareWithBaseline } from "./comparisons.ts"
+import { loadTokenizer } from "@peftlab/tokenizers"
 import { fingerprintInputs, fingerprintOf, modelWeightsHash } from "./fingerprint.ts"
-import { prepareData } from "./data.ts"
-import { encodedTask } from "./encode.ts"
+import { compareFinished, prepareTask } from "./tasks.ts"
 import { checkOutputFolder, finishedArm, type FinishedArm } from "./output-folder.ts"
-import { headlineMetrics, runArm, type ArmContext } from "./run-arm.ts"
+import { runArm, type ArmContext } from "./run-arm.ts"
 import { registryFor, type PeftlabRegistry } from "./registry/index.ts"
 import { runSweep, type Selection } from "./selection.ts"
 import { packageVersions } from "./versions.ts"
@@ -42,7 +40,7 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     const startedAt = new Date().toISOString()
     yield* emit({ type: "run-start", name: spec.name, backend: backend.name, arms: spec.arms.map((a) => a.name), outDir })
 
-    const data = yield* prepareData(spec, registry)
+    const data = yield* prepareTask(spec, registry)
     // A Hugging Face id comes from the HF cache (or the Hub, unless HF_HUB_OFFLINE is set).
     const modelDir = yield* resolveModel(spec.model.path)
     if (modelDir !== spec.model.path) yield* emit({ type: "log", level: "info", message: `model ${spec.model.path}: ${modelDir}` })
@@ -51,14 +49,8 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     yield* checkOutputFolder(outDir, inputs)
     const tokenizer = yield* loadTokenizer(modelDir)
     const model = yield* Effect.acquireRelease(loadLanguageModel(modelDir), (m) => Effect.sync(() => m.dispose()))
-    const chat = spec.task.format === "chat" ? yield* loadChatTemplate(modelDir) : undefined
-    const task = encodedTask(spec, tokenizer, data.labels, chat)
-    const encoded = {
-      train: yield* task.encode(data.splits.train),
-      val: yield* task.encode(data.splits.val),
-      test: yield* task.encode(data.splits.test),
-    }
-    const context: ArmContext = { spec, outDir, fingerprint, model, tokenizer, task, encoded, registry }
+    const task = yield* data.armTask({ model, tokenizer, modelDir })
+    const context: ArmContext = { spec, outDir, fingerprint, model, tokenizer, task, registry }
 
     const manifest = {
       name: spec.name,
@@ -106,7 +98,7 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
           const previous = yield* finishedArm(outDir, arm.name, fingerprint)
           if (previous) {
             yield* emit({ type: "arm-phase", arm: arm.name, phase: "done", detail: "resumed from the output folder" })
-            yield* emit({ type: "arm-result", arm: arm.name, metrics: headlineMetrics(previous.result) })
+            yield* emit({ type: "arm-result", arm: arm.name, metrics: task.headline(previous.result) })
             finished.push(previous)
             continue
           }
@@ -114,7 +106,7 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
         }
       }
 
-      const comparisons = compareWithBaseline(spec, data.labels, new Map(finished.map((f) => [f.result.arm, f.predictions])))
+      const comparisons = compareFinished(spec, data.labels, finished)
       const run = { spec, labels: data.labels, finished, comparisons, selections }
       for (const reporter of registry.entries("reporters")) yield* Effect.promise(() => reporter.write(outDir, run))
       yield* Effect.promise(() => writeManifest(outDir, { ...manifest, status: "complete", finished_at: new Date().toISOString() }))

@@ -1,6 +1,6 @@
 // Rules that involve more than one field, checked once every field has the right type.
 import { type FieldIssue, renderFound } from "./errors.ts"
-import type { DecodedSpec } from "./schema.ts"
+import { isGenerativeQa, type DecodedSpec } from "./schema.ts"
 import type { ConcreteArm } from "./sweep.ts"
 
 const splitTolerance = 1e-9
@@ -54,13 +54,24 @@ const maxNewTokensWhenGenerating = (spec: DecodedSpec): Array<FieldIssue> =>
     ? [{ path: ["evaluation", "max_new_tokens"], expected: "a positive integer (required when mode is generate)", found: renderFound(undefined) }]
     : []
 
-const templateHasContext = (spec: DecodedSpec): Array<FieldIssue> => {
+/** Classification templates need {context}; a QA instruction needs {question}, the only field it has. */
+const templatePlaceholdersValid = (spec: DecodedSpec): Array<FieldIssue> => {
   const names = Array.from(spec.task.template.matchAll(placeholder), (match) => match[1])
-  const valid = names.includes("context") && names.every((name) => name !== undefined && templatePlaceholders.includes(name))
-  return valid
-    ? []
-    : [{ path: ["task", "template"], expected: "a template with {context} and no placeholders other than {question} and {context}", found: renderFound(spec.task.template) }]
+  const [required, allowed, expected] = isGenerativeQa(spec.task)
+    ? ["question", ["question"], "a template with {question} and no other placeholders"]
+    : ["context", templatePlaceholders, "a template with {context} and no placeholders other than {question} and {context}"]
+  const valid = names.includes(required) && names.every((name) => name !== undefined && allowed.includes(name))
+  return valid ? [] : [{ path: ["task", "template"], expected, found: renderFound(spec.task.template) }]
 }
+
+/** Generative QA is evaluated on generated answers and validated by response NLL only. */
+const generativeQaSettings = (spec: DecodedSpec): Array<FieldIssue> =>
+  isGenerativeQa(spec.task)
+    ? [
+        ...(spec.evaluation.mode === "generate" ? [] : [{ path: ["evaluation", "mode"], expected: "generate (a generative-qa task is evaluated on generated answers)", found: renderFound(spec.evaluation.mode) }]),
+        ...(spec.training.select_by === "loss" ? [] : [{ path: ["training", "select_by"], expected: "loss (a generative-qa task is validated by response NLL)", found: renderFound(spec.training.select_by) }]),
+      ]
+    : []
 
 /** `expanded`: the arms after sweeps and seeds (see expandArms). */
 export const crossFieldIssues = (spec: DecodedSpec, expanded: ReadonlyArray<ConcreteArm>): ReadonlyArray<FieldIssue> => [
@@ -70,5 +81,6 @@ export const crossFieldIssues = (spec: DecodedSpec, expanded: ReadonlyArray<Conc
   ...initTextWhenTextInit(spec),
   ...splitSumsToOne(spec),
   ...maxNewTokensWhenGenerating(spec),
-  ...templateHasContext(spec),
+  ...templatePlaceholdersValid(spec),
+  ...generativeQaSettings(spec),
 ]

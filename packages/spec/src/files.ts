@@ -7,6 +7,7 @@ import type { ExpandedField } from "./env.ts"
 import { type FieldIssue, renderFound, SpecError } from "./errors.ts"
 import { type LoadedSpec, placeIssue } from "./load.ts"
 import { type Path, renderPath } from "./path.ts"
+import { dataFolderKinds } from "./schema.ts"
 
 type Kind = "file" | "folder"
 
@@ -47,11 +48,12 @@ const fileIssue = (loaded: LoadedSpec, path: Path, written: string, expected: st
 const dataFileIssues = (loaded: LoadedSpec): Effect.Effect<ReadonlyArray<FieldIssue>> => {
   const written = loaded.spec.data.path
   const absolute = resolve(written)
+  const wanted: Kind = (dataFolderKinds as ReadonlyArray<string>).includes(loaded.spec.data.kind) ? "folder" : "file"
   return kindAt(absolute).pipe(
     Effect.map((kind) => {
-      if (kind === "file") return []
-      const problem = kind === "folder" ? `${absolute} is a folder, not a file` : `no file at ${absolute}`
-      return [fileIssue(loaded, ["data", "path"], written, "an existing data file", problem)]
+      if (kind === wanted) return []
+      const problem = kind === undefined ? `no ${wanted} at ${absolute}` : `${absolute} is a ${kind}, not a ${wanted}`
+      return [fileIssue(loaded, ["data", "path"], written, `an existing data ${wanted}`, problem)]
     }),
   )
 }

@@ -33,6 +33,9 @@ export const evaluationModes = ["label-score", "generate"] as const
 export const selections = ["best", "all"] as const
 export const promptFormats = ["plain", "instruction", "chat"] as const
 
+/** Built-in data kinds that read a folder tree (MedQuAD's XML files) rather than one file. */
+export const dataFolderKinds = ["medquad"] as const
+
 /** What `data.fields` holds when `data.kind` is pubmedqa and the spec leaves a field out. */
 export const pubmedqaFields = { question: "QUESTION", context: "CONTEXTS", label: "final_decision" } as const
 
@@ -83,7 +86,11 @@ const Model = Schema.Struct({
   path: NonEmptyText.pipe(expecting("a path to a model folder")),
 })
 
-const Task = Schema.Struct({
+export const taskKinds = ["classification", "generative-qa"] as const
+
+/** Classification through the LM head: the default task when `kind` is absent. */
+const ClassificationTask = Schema.Struct({
+  kind: Schema.optionalKey(Schema.Literal("classification")),
   template: NonEmptyText.pipe(expecting("a non-empty prompt template")),
   // plain: the template as written (T5's text-to-text prompts are plain templates, e.g.
   // "question: {question} context: {context}"); instruction: it becomes the instruction of a
@@ -93,6 +100,21 @@ const Task = Schema.Struct({
     .check(Schema.isMinProperties(2))
     .pipe(expecting("a mapping of at least two labels to verbalizer texts")),
 })
+
+/**
+ * Generative question answering: the template (with {question}) is the instruction of a
+ * "### Instruction / ### Response" prompt and the reference answer is the response.
+ */
+const GenerativeQaTask = Schema.Struct({
+  kind: Schema.Literal("generative-qa"),
+  template: NonEmptyText.pipe(expecting("a non-empty instruction template")),
+  // Cap on the reference answer's tokens (end token included) when training.
+  max_answer_tokens: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer")),
+})
+
+export type GenerativeQaTaskSpec = typeof GenerativeQaTask.Type
+
+const Task = Schema.Union([ClassificationTask, GenerativeQaTask])
 
 const armName = NonEmptyText.pipe(expecting("a non-empty arm name"))
 
@@ -215,7 +237,7 @@ export const ExperimentSpec = Schema.Struct({
   ),
   data: Data.pipe(expecting("a mapping with kind, path, split")),
   model: Model.pipe(expecting("a mapping with path")),
-  task: Task.pipe(expecting("a mapping with template and labels")),
+  task: Task.pipe(expecting("a mapping with template and labels (or kind generative-qa and template)")),
   arms: Schema.Array(ArmSpec).check(Schema.isNonEmpty()).pipe(expecting("a non-empty list of arms")),
   // Every trained arm once per seed (named ...-seed1); results average them (mean ± sd).
   seeds: Schema.optionalKey(Schema.Array(NonNegativeInt).check(Schema.isMinLength(1))).pipe(expecting("a non-empty list of integers >= 0")),
@@ -233,6 +255,11 @@ export const ExperimentSpec = Schema.Struct({
 /** The spec as the schema decodes it, before loadSpec resolves `data.split.seed`. */
 export type DecodedSpec = typeof ExperimentSpec.Type
 type DecodedData = DecodedSpec["data"]
+
+export type ClassificationTaskSpec = Exclude<DecodedSpec["task"], GenerativeQaTaskSpec>
+
+/** Whether the spec's task is generative QA (otherwise it is classification). */
+export const isGenerativeQa = (task: DecodedSpec["task"]): task is GenerativeQaTaskSpec => task.kind === "generative-qa"
 
 /**
  * The decoded spec, with `data.split.seed` resolved (it defaults to the top-level seed) and

@@ -72,6 +72,17 @@ describe("decodeSpecText: rules across fields", () => {
     expect(await onlyIssue(typo)).toMatchObject({ path: "task.template", found: '"Q: {questoin} C: {context}"' })
   })
 
+  it("decodes a generative-qa task, whose template needs {question}, validated by loss on generated answers", async () => {
+    const qa = edit(edit(minimalSpec, '"Q: {question} C: {context}"', '"Answer: {question}"\n  kind: generative-qa'), "mode: label-score", "mode: generate\n  max_new_tokens: 8")
+    const labelled = qa.replace(/\n  labels:\n(    .*\n)+/, "\n")
+    const issues = (await decodeError(labelled)).issues.map((issue) => [issue.path, issue.expected])
+    expect(issues).toStrictEqual([["training.select_by", "loss (a generative-qa task is validated by response NLL)"]])
+    const valid = edit(labelled, "max_length:", "select_by: loss\n  max_length:")
+    expect((await decodeOk(valid)).spec.task).toStrictEqual({ kind: "generative-qa", template: "Answer: {question}" })
+    const withContext = edit(valid, '"Answer: {question}"', '"Answer: {question} {context}"')
+    expect(await onlyIssue(withContext)).toMatchObject({ path: "task.template", expected: "a template with {question} and no other placeholders" })
+  })
+
   it("reports every broken rule at once", async () => {
     const text = edit(edit(minimalSpec, "name: prompt", "name: base"), "mode: label-score", "mode: generate")
     const error = await decodeError(text)

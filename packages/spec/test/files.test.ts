@@ -64,6 +64,16 @@ describe("checkSpecFiles", () => {
     ])
   })
 
+  it("wants a folder as data.path for a data kind that reads a folder tree (medquad)", async () => {
+    const folder = edit(edit(minimalSpec, "/pubmedqa/ori_pqal.json", "/pubmedqa"), "kind: pubmedqa", "kind: medquad")
+    await Effect.runPromise(checkSpecFiles(await decodeOk(folder, present)))
+    const file = edit(minimalSpec, "kind: pubmedqa", "kind: medquad")
+    const error = await checkError(file, present)
+    expect(error.issues.map(({ path, expected, message }) => ({ path, expected, message: message?.split(" (from")[0] }))).toStrictEqual([
+      { path: "data.path", expected: "an existing data folder", message: `${join(dataRoot, "pubmedqa", "ori_pqal.json")} is a file, not a folder` },
+    ])
+  })
+
   it("rejects a file as the model folder and explains where relative paths resolve", async () => {
     const text = edit(minimalSpec, "${PEFTLAB_MODELS}/stories260k", join(dataRoot, "pubmedqa", "ori_pqal.json"))
     const relative = edit(minimalSpec, "${PEFTLAB_DATA}/pubmedqa/ori_pqal.json", "nowhere.json")

@@ -2,8 +2,9 @@
 // plugins it lists have added theirs, and reported like every other spec problem: field,
 // expectation, value and line:column, all at once.
 import { Effect } from "effect"
-import { placeIssue, renderFound, SpecError, type FieldIssue, type LoadedSpec } from "@peftlab/spec"
-import type { PeftlabRegistry } from "./entries.ts"
+import { isGenerativeQa, placeIssue, renderFound, SpecError, type FieldIssue, type LoadedSpec } from "@peftlab/spec"
+import { isQADatasetKind, type PeftlabRegistry } from "./entries.ts"
+import { qaMetricNames } from "../qa/qa-results.ts"
 import { standardColumns } from "./metrics.ts"
 
 const oneOf = (names: ReadonlyArray<string>): string => `one of ${names.join(", ")}`
@@ -33,7 +34,22 @@ const dataFieldIssues = (loaded: LoadedSpec, registry: PeftlabRegistry): Array<F
   ]
 }
 
+/** A generative-qa task needs question-answer data, and a classification task labelled data. */
+const dataKindFitsTask = (loaded: LoadedSpec, registry: PeftlabRegistry): Array<FieldIssue> => {
+  const { kind } = loaded.spec.data
+  if (!registry.has("datasets", kind)) return []
+  const qaTask = isGenerativeQa(loaded.spec.task)
+  return isQADatasetKind(registry.get("datasets", kind)) === qaTask
+    ? []
+    : [{ path: ["data", "kind"], expected: qaTask ? "a data kind of question-answer pairs (task.kind is generative-qa)" : "a data kind of labelled examples (question-answer data needs task.kind generative-qa)", found: renderFound(kind) }]
+}
+
+/** Generative QA reports its own fixed set of columns. */
+const qaMetricIssues = (loaded: LoadedSpec): Array<FieldIssue> =>
+  loaded.spec.evaluation.metrics.flatMap((name, i) => nameIssue(["evaluation", "metrics", i], name, qaMetricNames))
+
 const metricIssues = (loaded: LoadedSpec, registry: PeftlabRegistry): Array<FieldIssue> => {
+  if (isGenerativeQa(loaded.spec.task)) return qaMetricIssues(loaded)
   const { mode, metrics } = loaded.spec.evaluation
   const names = [...new Set([...standardColumns, ...registry.names("metrics")])]
   return metrics.flatMap((name, i): Array<FieldIssue> => {
@@ -51,6 +67,7 @@ export const registeredNameIssues = (loaded: LoadedSpec, registry: PeftlabRegist
   ...nameIssue(["backend"], loaded.spec.backend, registry.names("backends")),
   ...nameIssue(["data", "kind"], loaded.spec.data.kind, registry.names("datasets")),
   ...dataFieldIssues(loaded, registry),
+  ...dataKindFitsTask(loaded, registry),
   ...metricIssues(loaded, registry),
 ]
 

@@ -1,9 +1,10 @@
-// The built-in data kinds: PubMedQA's JSON, and classification files (CSV, TSV, JSONL) whose
+// The built-in data kinds: PubMedQA's JSON, MedQuAD's XML tree (question-answer pairs), and classification files (CSV, TSV, JSONL) whose
 // columns the spec maps: `context` holds the text to classify, `label` its label, and the
 // optional `question` and `id` a second text and the example ids.
 import { loadClassificationFile, loadPubMedQA, type RecordFormat } from "@peftlab/datasets"
 import type { ExperimentSpec } from "@peftlab/spec"
-import type { DatasetKind } from "./entries.ts"
+import { medquadKind } from "../qa/qa-data.ts"
+import type { DatasetKind, QADatasetKind } from "./entries.ts"
 
 type Cleaning = ExperimentSpec["data"]["cleaning"]
 
@@ -38,4 +39,4 @@ const classificationFileKind = (format: RecordFormat): DatasetKind => ({
   },
 })
 
-export const builtinDatasetKinds: ReadonlyArray<DatasetKind> = [pubmedqaKind, ...(["csv", "tsv", "jsonl"] as const).map(classificationFileKind)]
+export const builtinDatasetKinds: ReadonlyArray<DatasetKind | QADatasetKind> = [pubmedqaKind, ...(["csv", "tsv", "jsonl"] as const).map(classificationFileKind), medquadKind]

@@ -3,7 +3,7 @@
 // evaluation.metrics, backend, arm kinds) and every registered reporter writes its files.
 import type { Effect } from "effect"
 import type { AnyInputError, BackendPlugin, Registry } from "@peftlab/core"
-import type { ClassificationExample, Loaded } from "@peftlab/datasets"
+import type { ClassificationExample, Loaded, QAExample } from "@peftlab/datasets"
 import type { Comparison } from "@peftlab/reporters"
 import type { ConcreteArm, ExperimentSpec } from "@peftlab/spec"
 import type { AdapterContext, ArmAdapter } from "../arms.ts"
@@ -20,6 +20,16 @@ export interface DatasetKind {
   /** The examples in a fixed order and what was dropped and why; bad data fails with an InputError. */
   readonly load: (data: ExperimentSpec["data"]) => Effect.Effect<Loaded<ClassificationExample>, AnyInputError>
 }
+
+/** A `data.kind` of question-answer pairs, for a generative-qa task. */
+export interface QADatasetKind {
+  readonly name: string
+  readonly produces: "qa"
+  readonly fields: DatasetKind["fields"]
+  readonly load: (data: ExperimentSpec["data"]) => Effect.Effect<Loaded<QAExample>, AnyInputError>
+}
+
+export const isQADatasetKind = (kind: DatasetKind | QADatasetKind): kind is QADatasetKind => "produces" in kind && kind.produces === "qa"
 
 /** An arm `kind`: builds the adapter that an arm of that kind trains and evaluates. */
 export interface AdapterKind {
@@ -72,7 +82,7 @@ export interface BackendEntry {
 
 // A type, not an interface: the registry needs an index-signature-compatible record.
 export type PeftlabCategories = {
-  readonly datasets: DatasetKind
+  readonly datasets: DatasetKind | QADatasetKind
   readonly adapters: AdapterKind
   readonly metrics: Metric
   readonly reporters: Reporter

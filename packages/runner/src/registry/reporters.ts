@@ -1,9 +1,11 @@
 // The built-in reporters: the summary files of @peftlab/reporters, written once every arm is
 // done. Per-arm files (predictions, confusion matrices, adapters) are written as each arm
 // finishes, so that a stopped run keeps them.
-import { readdirSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { classificationIntervals, writeFigures, writeReport, writeResults, writeStats, writeTrainLog, type Interval, type ResultIntervals } from "@peftlab/reporters"
+import { isGenerativeQa } from "@peftlab/spec"
+import { writeQAResults } from "../qa/qa-results.ts"
 import { writeSelections } from "../selection.ts"
 import type { FinishedRun, Reporter } from "./entries.ts"
 
@@ -27,7 +29,7 @@ const intervalsOf = (run: FinishedRun): Map<string, ResultIntervals> => {
 const tablesOf = (outDir: string, file: string): string => readFileSync(join(outDir, file), "utf8").replace(/^# [^\n]*\n+/, "")
 
 const figureFiles = (outDir: string): Array<string> =>
-  readdirSync(join(outDir, "figures"))
+  !existsSync(join(outDir, "figures")) ? [] : readdirSync(join(outDir, "figures"))
     .filter((file) => file.endsWith(".svg"))
     .sort()
     .map((file) => `figures/${file}`)
@@ -37,7 +39,9 @@ export const builtinReporters: ReadonlyArray<Reporter> = [
   {
     name: "results",
     write: (outDir, run) =>
-      writeResults(
+      isGenerativeQa(run.spec.task)
+        ? writeQAResults(outDir, run.finished.map((f) => f.result))
+        : writeResults(
         outDir,
         run.finished.map((f) => f.result),
         run.labels,
@@ -50,7 +54,9 @@ export const builtinReporters: ReadonlyArray<Reporter> = [
   { name: "selection", write: async (outDir, run) => (run.selections.length > 0 ? writeSelections(outDir, run.selections) : undefined) },
   {
     name: "figures",
+    // The figures draw classification metrics; a generative QA run has none to draw.
     write: async (outDir, run) => {
+      if (isGenerativeQa(run.spec.task)) return
       await writeFigures(outDir, { labels: run.labels, arms: run.finished, bootstrap: run.spec.stats.bootstrap })
     },
   },
@@ -60,7 +66,7 @@ export const builtinReporters: ReadonlyArray<Reporter> = [
       writeReport(outDir, {
         name: run.spec.name,
         n: run.finished[0]?.result.n ?? 0,
-        metric: "macro_f1",
+        metric: isGenerativeQa(run.spec.task) ? "rougeL" : "macro_f1",
         alpha: 0.05,
         comparisons: run.comparisons,
         resultsTable: tablesOf(outDir, "results.md"),

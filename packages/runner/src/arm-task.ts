@@ -1,0 +1,35 @@
+// What a task (classification, generative QA) gives the arm runner: how an adapter is trained
+// on it, and how a trained (or frozen) adapter is evaluated on test. run-arm.ts does the rest
+// (adapters, checkpoints, resumes, sweeps) the same way for every task.
+import type { Effect } from "effect"
+import type { Adapter } from "@peftlab/adapters-base"
+import type { AnyInputError } from "@peftlab/core"
+import type { ArmResult, PredictionRow } from "@peftlab/reporters"
+import type { ConcreteArm, ExperimentSpec } from "@peftlab/spec"
+import type { Events } from "@peftlab/core"
+import type { TrainConfig, TrainSummary } from "@peftlab/trainer"
+import type { GenerationRow } from "./qa/qa-task.ts"
+
+export type TrainingSettings = ExperimentSpec["training"]
+
+/** The trainer's settings that do not depend on the task's examples. */
+export type TaskFreeTrainConfig = Omit<TrainConfig, "sampler">
+
+/** What result.json keeps of an arm's test evaluation. */
+export interface ArmEvaluation {
+  readonly result: ArmResult
+  /** Classification: one predicted label per test example (empty for generative QA). */
+  readonly predictions: ReadonlyArray<PredictionRow>
+  readonly confusion: ReadonlyArray<ReadonlyArray<number>>
+  /** Generative QA: each test example's generated answer and per-example scores. */
+  readonly generations?: ReadonlyArray<GenerationRow>
+}
+
+export interface ArmTask {
+  /** Trains `adapter` on the task's training split, validating each epoch on its validation split. */
+  readonly train: (adapter: Adapter, settings: TrainingSettings, config: TaskFreeTrainConfig) => Effect.Effect<TrainSummary, never, Events>
+  /** Evaluates `adapter` on test, writes the arm's per-example files into `outDir`, and returns its result. */
+  readonly evaluate: (arm: ConcreteArm, adapter: Adapter, settings: TrainingSettings, outDir: string) => Effect.Effect<ArmEvaluation, AnyInputError, Events>
+  /** The metrics shown for a finished arm. */
+  readonly headline: (result: ArmResult) => Record<string, number>
+}

@@ -1,0 +1,72 @@
+// Classification as an arm task: label-NLL training (classification-task.ts), and on test
+// a label per example by scoring or generation (evaluate.ts), its extra metrics, predictions
+// and confusion matrix.
+import { Effect } from "effect"
+import { trainableParameterCount } from "@peftlab/adapters-base"
+import type { LanguageModel } from "@peftlab/evaluators"
+import { writeConfusion, writePredictions, type ArmResult } from "@peftlab/reporters"
+import type { ExperimentSpec } from "@peftlab/spec"
+import type { Tokenizer } from "@peftlab/tokenizers"
+import { classBalanced, shuffled, train } from "@peftlab/trainer"
+import type { ArmTask } from "./arm-task.ts"
+import { classificationTraining } from "./classification-task.ts"
+import type { EncodedExample, EncodedTask } from "./encode.ts"
+import { evaluateTest, testPredictor } from "./evaluate.ts"
+import type { PeftlabRegistry } from "./registry/entries.ts"
+import { extraMetrics } from "./registry/metrics.ts"
+
+export interface ClassificationInputs {
+  readonly spec: ExperimentSpec
+  readonly model: LanguageModel
+  readonly tokenizer: Tokenizer
+  readonly task: EncodedTask
+  readonly encoded: { readonly train: ReadonlyArray<EncodedExample>; readonly val: ReadonlyArray<EncodedExample>; readonly test: ReadonlyArray<EncodedExample> }
+  readonly registry: PeftlabRegistry
+}
+
+export const classificationHeadline = (result: ArmResult): Record<string, number> => ({
+  accuracy: result.accuracy,
+  macro_f1: result.macroF1,
+  latency_p95_ms: result.latencyP95Ms,
+  trainable_params: result.trainableParams,
+  ...result.metrics,
+})
+
+export const classificationArmTask = ({ spec, model, tokenizer, task, encoded, registry }: ClassificationInputs): ArmTask => {
+  const setup = (adapter: Parameters<ArmTask["train"]>[0], batchSize: number) => ({ model, adapter, task, padId: tokenizer.padId, batchSize })
+  return {
+    train: (adapter, settings, config) =>
+      train(adapter.trainable, classificationTraining(setup(adapter, settings.batch_size), encoded.train, encoded.val, settings.select_by), {
+        ...config,
+        sampler: settings.sampler === "class_balanced" ? classBalanced((e: EncodedExample) => String(e.label)) : shuffled(),
+      }),
+    evaluate: (arm, adapter, settings, outDir) =>
+      Effect.gen(function* () {
+        const { metrics, predictions, latency } = yield* evaluateTest(arm.name, setup(adapter, settings.batch_size), encoded.test, testPredictor(spec, tokenizer))
+        const scores = predictions.map((p) => p.score)
+        const extra = yield* extraMetrics(spec, registry, {
+          gold: predictions.map((p) => p.gold),
+          pred: predictions.map((p) => p.pred),
+          labels: task.labels,
+          // Generated answers have no label scores (NaN).
+          ...(scores.some(Number.isNaN) ? {} : { scores }),
+        })
+        const result: ArmResult = {
+          arm: arm.name,
+          kind: arm.kind,
+          n: metrics.n,
+          accuracy: metrics.accuracy,
+          macroF1: metrics.macroF1,
+          perClassF1: Object.fromEntries(task.labels.map((label) => [label, metrics.perClass[label]?.f1 ?? 0])),
+          latencyMeanMs: latency.mean,
+          latencyP95Ms: latency.p95,
+          trainableParams: trainableParameterCount(adapter),
+          ...(Object.keys(extra).length > 0 ? { metrics: extra } : {}),
+        }
+        yield* Effect.promise(() => writePredictions(outDir, arm.name, predictions))
+        yield* Effect.promise(() => writeConfusion(outDir, arm.name, task.labels, metrics.confusion))
+        return { result, predictions, confusion: metrics.confusion }
+      }),
+    headline: classificationHeadline,
+  }
+}

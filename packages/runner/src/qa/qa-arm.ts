@@ -1,0 +1,62 @@
+// Generative QA as an arm task: response-NLL training, and on test generated answers scored
+// with ROUGE, BLEU, token F1, readability and reference perplexity. The arm's predictions
+// file (preds_<arm>_test.csv) has id, reference, generated and the per-example scores.
+import { join } from "node:path"
+import { Effect } from "effect"
+import { trainableParameterCount } from "@peftlab/adapters-base"
+import { writeFileAtomic } from "@peftlab/core"
+import type { LanguageModel } from "@peftlab/evaluators"
+import { toCsv, type ArmResult } from "@peftlab/reporters"
+import type { ExperimentSpec } from "@peftlab/spec"
+import type { Tokenizer } from "@peftlab/tokenizers"
+import { shuffled, train } from "@peftlab/trainer"
+import type { ArmTask } from "../arm-task.ts"
+import type { EncodedQA } from "./qa-encode.ts"
+import { evaluateQA, qaTraining, type GenerationRow } from "./qa-task.ts"
+
+export interface QAInputs {
+  readonly spec: ExperimentSpec
+  readonly model: LanguageModel
+  readonly tokenizer: Tokenizer
+  readonly encoded: { readonly train: ReadonlyArray<EncodedQA>; readonly val: ReadonlyArray<EncodedQA>; readonly test: ReadonlyArray<EncodedQA> }
+}
+
+const generationColumns = ["id", "reference", "generated", "rouge1", "rouge2", "rougeL", "token_f1"] as const
+
+export const predictionsFile = (outDir: string, arm: string) => join(outDir, `preds_${arm}_test.csv`)
+
+const writeGenerations = (outDir: string, arm: string, rows: ReadonlyArray<GenerationRow>) =>
+  writeFileAtomic(predictionsFile(outDir, arm), toCsv([...generationColumns], rows.map((row) => generationColumns.map((column) => row[column]))))
+
+export const qaHeadline = (result: ArmResult): Record<string, number> => ({
+  latency_p95_ms: result.latencyP95Ms,
+  trainable_params: result.trainableParams,
+  ...result.metrics,
+})
+
+export const qaArmTask = ({ spec, model, tokenizer, encoded }: QAInputs): ArmTask => {
+  const setup = (adapter: Parameters<ArmTask["train"]>[0], batchSize: number) => ({ model, adapter, tokenizer, batchSize })
+  return {
+    train: (adapter, settings, config) => train(adapter.trainable, qaTraining(setup(adapter, settings.batch_size), encoded.train, encoded.val), { ...config, sampler: shuffled() }),
+    evaluate: (arm, adapter, settings, outDir) =>
+      Effect.gen(function* () {
+        const { rows, metrics, latency } = yield* evaluateQA(arm.name, setup(adapter, settings.batch_size), encoded.test, spec.evaluation.max_new_tokens ?? 1)
+        // A QA arm has no labels: accuracy, macro-F1 and per-class F1 do not apply (NaN).
+        const result: ArmResult = {
+          arm: arm.name,
+          kind: arm.kind,
+          n: rows.length,
+          accuracy: Number.NaN,
+          macroF1: Number.NaN,
+          perClassF1: {},
+          latencyMeanMs: latency.mean,
+          latencyP95Ms: latency.p95,
+          trainableParams: trainableParameterCount(adapter),
+          metrics,
+        }
+        yield* Effect.promise(() => writeGenerations(outDir, arm.name, rows))
+        return { result, predictions: [], confusion: [], generations: rows }
+      }),
+    headline: qaHeadline,
+  }
+}

@@ -1,0 +1,40 @@
+// Generative QA data: the `medquad` data kind (MedQuAD's XML tree), then a seeded
+// train/val/test split (stratified by MedQuAD source when data.split.stratify) and the
+// spec's per-split limits, taken from the front of each already shuffled split.
+import { Effect } from "effect"
+import { datasetHash, loadMedQuAD, seededSplit, type QAExample } from "@peftlab/datasets"
+import type { ExperimentSpec } from "@peftlab/spec"
+import { SpecDataMismatch } from "../encode.ts"
+import { isQADatasetKind, type PeftlabRegistry, type QADatasetKind } from "../registry/entries.ts"
+import type { RegistryError } from "@peftlab/core"
+
+export const medquadKind: QADatasetKind = {
+  name: "medquad",
+  produces: "qa",
+  fields: { required: [], optional: [] },
+  load: (data) => loadMedQuAD(data.path, { dedupe: data.cleaning.dedupe }),
+}
+
+export interface QASplits {
+  readonly train: ReadonlyArray<QAExample>
+  readonly val: ReadonlyArray<QAExample>
+  readonly test: ReadonlyArray<QAExample>
+}
+
+/** Loads the spec's QA data (data.kind looked up in `registry`), splits and limits it. */
+export const prepareQAData = (spec: ExperimentSpec, registry: PeftlabRegistry) =>
+  Effect.gen(function* () {
+    const { data } = spec
+    const kind = yield* Effect.try({ try: () => registry.get("datasets", data.kind), catch: (error) => error as RegistryError })
+    // The registry check has matched the data kind to the task (checkRegisteredNames).
+    if (!isQADatasetKind(kind)) return yield* Effect.die(new Error(`data.kind ${kind.name} gives labelled examples, not question-answer pairs`))
+    const { examples, report } = yield* kind.load(data)
+    const full = seededSplit(examples, data.split, data.split.seed, data.split.stratify ? (e) => e.metadata.source ?? "" : undefined)
+    const limit = (split: keyof QASplits) => full[split].slice(0, data.limit?.[split] ?? full[split].length)
+    const splits: QASplits = { train: limit("train"), val: limit("val"), test: limit("test") }
+    const empty = (Object.keys(splits) as Array<keyof QASplits>).find((name) => splits[name].length === 0)
+    if (empty) {
+      return yield* Effect.fail(new SpecDataMismatch({ source: data.path, detail: `data.split.${empty} leaves no examples out of ${examples.length}; give it a larger fraction` }))
+    }
+    return { splits, labels: [] as ReadonlyArray<string>, report, hash: datasetHash(examples) }
+  })

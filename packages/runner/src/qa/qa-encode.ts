@@ -1,0 +1,31 @@
+// QA examples to token ids: the spec's template as the instruction of a "### Instruction /
+// ### Response" prompt, the reference answer (then eos) as the response; only the question
+// is shortened to fit training.max_length.
+import { Effect } from "effect"
+import type { QAExample } from "@peftlab/datasets"
+import type { ExperimentSpec, GenerativeQaTaskSpec } from "@peftlab/spec"
+import { encodeInstruction, INSTRUCTION_TEMPLATE, type Tokenizer } from "@peftlab/tokenizers"
+import { SpecDataMismatch } from "../encode.ts"
+
+export interface EncodedQA {
+  readonly id: string
+  readonly reference: string
+  readonly prompt: ReadonlyArray<number>
+  /** The response ids as they follow the prompt, then eos: the only tokens the loss covers. */
+  readonly response: ReadonlyArray<number>
+}
+
+export const encodeQA = (spec: ExperimentSpec, task: GenerativeQaTaskSpec, tokenizer: Tokenizer, examples: ReadonlyArray<QAExample>) =>
+  Effect.forEach(examples, (example) =>
+    encodeInstruction(tokenizer, {
+      template: INSTRUCTION_TEMPLATE.replace("{instruction}", task.template),
+      fields: { question: example.question },
+      truncateField: "question",
+      target: example.answer,
+      maxLength: spec.training.max_length,
+      ...(task.max_answer_tokens ? { maxTargetLength: task.max_answer_tokens } : {}),
+    }).pipe(
+      Effect.mapError((error) => new SpecDataMismatch({ source: "training.max_length", detail: `example ${example.id}: ${error.detail}; raise training.max_length or set task.max_answer_tokens` })),
+      Effect.map((encoded): EncodedQA => ({ id: example.id, reference: example.answer, prompt: encoded.promptIds, response: encoded.targetIds })),
+    ),
+  )

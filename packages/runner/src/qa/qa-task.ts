@@ -1,0 +1,111 @@
+// Generative QA as an arm task: training minimises the NLL of the response tokens after the
+// instruction prompt (validation: mean response NLL per token, lower is better); on test each
+// example's answer is generated greedily and scored against its reference.
+import { Effect } from "effect"
+import type { Adapter } from "@peftlab/adapters-base"
+import { emit } from "@peftlab/core"
+import { continuationNll, corpusBleu, generateBatch, latencyStats, readability, referencePerplexity, rouge, squadF1, type LanguageModel } from "@peftlab/evaluators"
+import type { TrainingTask } from "@peftlab/trainer"
+import type { Tokenizer } from "@peftlab/tokenizers"
+import type { EncodedQA } from "./qa-encode.ts"
+
+export interface QASetup {
+  readonly model: LanguageModel
+  readonly adapter: Adapter
+  readonly tokenizer: Tokenizer
+  readonly batchSize: number
+}
+
+/** One test example's generated answer and its scores against the reference. */
+export interface GenerationRow {
+  readonly id: string
+  readonly reference: string
+  readonly generated: string
+  readonly rouge1: number
+  readonly rouge2: number
+  readonly rougeL: number
+  readonly token_f1: number
+}
+
+export const generationMetricNames = ["rouge1", "rouge2", "rougeL", "bleu", "token_f1", "fk_grade", "smog", "perplexity"] as const
+
+const rowsOf = (batch: ReadonlyArray<EncodedQA>) => batch.map((e) => ({ prompt: e.prompt, continuation: e.response }))
+
+/** Mean response NLL per token over `examples`. */
+const meanResponseNll = async (setup: QASetup, examples: ReadonlyArray<EncodedQA>): Promise<number> => {
+  const { nll, tokens } = await referencePerplexity(setup.model, setup.adapter, rowsOf(examples), setup.tokenizer.padId, setup.batchSize)
+  return nll / tokens
+}
+
+export const qaTraining = (setup: QASetup, train: ReadonlyArray<EncodedQA>, val: ReadonlyArray<EncodedQA>): TrainingTask<EncodedQA> => ({
+  examples: train,
+  loss: (batch) => {
+    // Dropout acts in training steps only, never in validation or generation.
+    setup.adapter.setTraining?.(true)
+    try {
+      return continuationNll(setup.model, setup.adapter, rowsOf(batch), setup.tokenizer.padId)
+    } finally {
+      setup.adapter.setTraining?.(false)
+    }
+  },
+  tokens: (batch) => rowsOf(batch).reduce((sum, r) => sum + r.prompt.length + r.continuation.length, 0),
+  validate: () =>
+    Effect.promise(async () => {
+      const loss = await meanResponseNll(setup, val)
+      return { metric: "loss", value: loss, higherIsBetter: false, loss }
+    }),
+})
+
+const scored = (example: EncodedQA, generated: string): GenerationRow => {
+  const r = rouge(example.reference, generated)
+  return {
+    id: example.id,
+    reference: example.reference,
+    generated,
+    rouge1: r.rouge1.fmeasure,
+    rouge2: r.rouge2.fmeasure,
+    rougeL: r.rougeL.fmeasure,
+    token_f1: squadF1(generated, [example.reference]),
+  }
+}
+
+const mean = (values: ReadonlyArray<number>) => values.reduce((a, b) => a + b, 0) / values.length
+
+/** Readability grades averaged over the generated answers that have words (NaN when none has). */
+const readabilityOf = (texts: ReadonlyArray<string>) => {
+  const graded = texts.filter((t) => /[\p{L}\p{N}]/u.test(t)).map(readability)
+  return graded.length === 0
+    ? { fk_grade: Number.NaN, smog: Number.NaN }
+    : { fk_grade: mean(graded.map((g) => g.fleschKincaidGrade)), smog: mean(graded.map((g) => g.smogIndex)) }
+}
+
+const yieldToEventLoop = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+
+/** Generates every test answer (one example at a time, so latencies are per example) and scores it. */
+export const evaluateQA = (arm: string, setup: QASetup, examples: ReadonlyArray<EncodedQA>, maxNewTokens: number) =>
+  Effect.gen(function* () {
+    const rows: Array<GenerationRow> = []
+    const latencies: Array<number> = []
+    for (const [i, example] of examples.entries()) {
+      const started = performance.now()
+      const [ids] = yield* Effect.promise(() => generateBatch(setup.model, setup.adapter, [example.prompt], setup.tokenizer.padId, { maxNewTokens }))
+      latencies.push(performance.now() - started)
+      rows.push(scored(example, setup.tokenizer.decode(ids ?? [], { skipSpecialTokens: true }).trim()))
+      if ((i + 1) % 10 === 0 || i + 1 === examples.length) {
+        yield* emit({ type: "eval-progress", arm, split: "test", done: i + 1, total: examples.length })
+        yield* yieldToEventLoop
+      }
+    }
+    const perplexity = Math.exp(yield* Effect.promise(() => meanResponseNll(setup, examples)))
+    const metrics: Record<string, number> = {
+      rouge1: mean(rows.map((r) => r.rouge1)),
+      rouge2: mean(rows.map((r) => r.rouge2)),
+      rougeL: mean(rows.map((r) => r.rougeL)),
+      // Corpus BLEU (sacreBLEU), pooled n-gram counts rather than a mean of sentence scores.
+      bleu: corpusBleu(rows.map((r) => r.reference), rows.map((r) => r.generated)).score,
+      token_f1: mean(rows.map((r) => r.token_f1)),
+      ...readabilityOf(rows.map((r) => r.generated)),
+      perplexity,
+    }
+    return { rows, metrics, latency: latencyStats(latencies) }
+  })
