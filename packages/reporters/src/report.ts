@@ -28,7 +28,7 @@ export const summaryLines = ({ comparisons, metric, alpha }: Pick<ReportInput, "
     if (!s) return []
     const p = s.pHolm ?? s.pValue
     const which = s.pHolm === undefined ? "p" : "Holm-adjusted p"
-    const evidence = `${metric} ${signed(s.observed, 4)} [${signed(s.ci95[0], 4)}, ${signed(s.ci95[1], 4)}], ${which} = ${formatP(p)}`
+    const evidence = `${metric} ${signed(s.observed, 4)} [${signed(s.ci95[0], 4)}, ${signed(s.ci95[1], 4)}], ${which} ${p === 0 ? "" : "= "}${formatP(p, s.B)}`
     if (p >= alpha) return [`- ${c.arm} is not significantly different from ${c.baseline} (${evidence}).`]
     return [`- ${c.arm} is significantly ${s.observed > 0 ? "better" : "worse"} than ${c.baseline} (${evidence}).`]
   })

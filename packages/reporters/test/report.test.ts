@@ -17,12 +17,14 @@ describe("report.md", () => {
     const lines = summaryLines({
       metric: "macro_f1",
       alpha: 0.05,
-      comparisons: [comparison("prompt", 0.16, 0.007, 0.021), comparison("prefix", 0.1, 0.03, 0.06), comparison("lora", -0.2, 0.001, 0.004)],
+      comparisons: [comparison("prompt", 0.16, 0.007, 0.021), comparison("prefix", 0.1, 0.03, 0.06), comparison("lora", -0.2, 0.001, 0.004), comparison("qlora", 0.25, 0, 0)],
     })
     expect(lines).toEqual([
       "- prompt is significantly better than base (macro_f1 +0.1600 [+0.0600, +0.2600], Holm-adjusted p = 0.021).",
       "- prefix is not significantly different from base (macro_f1 +0.1000 [0.0000, +0.2000], Holm-adjusted p = 0.06).",
       "- lora is significantly worse than base (macro_f1 -0.2000 [-0.3000, -0.1000], Holm-adjusted p = 0.004).",
+      // No resample of B = 1000 crossed 0: p < 1/B, never "p = 0".
+      "- qlora is significantly better than base (macro_f1 +0.2500 [+0.1500, +0.3500], Holm-adjusted p < 0.001).",
     ])
   })
 
