@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
+import { builtinRegistry } from "@peftlab/runner"
 import { describe, expect, it } from "vitest"
 import { peftlab } from "../../../test/e2e/cli.ts"
 
@@ -80,7 +81,8 @@ describe.skipIf(!models)("a spec using the example plugin", () => {
     const lines = readFileSync(bare, "utf8").split("\n")
     const line = lines.findIndex((l) => l.includes("kind: clinical_notes"))
     const at = `line ${line + 1}:${lines[line]!.indexOf("clinical_notes") + 1}`
-    expect(without.stderr).toContain(`data.kind: expected one of pubmedqa, csv, tsv, jsonl, got "clinical_notes" (${at})`)
+    const builtins = builtinRegistry().names("datasets").join(", ")
+    expect(without.stderr).toContain(`data.kind: expected one of ${builtins}, got "clinical_notes" (${at})`)
     expect(without.stderr).toMatch(/evaluation\.metrics\[3\]: expected one of .*, got "positive_recall"/)
     const { dir, file } = writeSpec(["./nowhere/plugin.ts"])
     const missing = peftlab(["validate", file])
