@@ -2,32 +2,21 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import { Effect, Fiber } from "effect"
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { type DownloadProgress, resolveModel } from "../src/index.ts"
-import { type FakeHub, gitBlobId, sha256, startFakeHub } from "./fake-hub.ts"
-import { allRepos, freshEnv, mainCommit, read, removeTempDirs, weights } from "./fixtures.ts"
+import { gitBlobId, sha256 } from "./fake-hub.ts"
+import { freshEnv, mainCommit, read, weights, useFakeHub } from "./fixtures.ts"
 
-let hub: FakeHub
-beforeAll(async () => {
-  hub = await startFakeHub(allRepos)
-})
-afterAll(async () => {
-  await hub.close()
-  removeTempDirs()
-})
-beforeEach(() => {
-  hub.requests.length = 0
-  hub.faults = {}
-})
+const hub = useFakeHub()
 
 const weightsBlob = `/blobs/${sha256(weights)}`
-const cdnGets = () => hub.requests.filter((r) => r.host === "cdn").map((r) => `${r.path} ${r.range ?? "whole"}`)
+const cdnGets = () => hub().requests.filter((r) => r.host === "cdn").map((r) => `${r.path} ${r.range ?? "whole"}`)
 const blobsOf = (env: { HF_HOME: string }) => readdirSync(join(env.HF_HOME, "hub", "models--org--tiny", "blobs"))
 
 describe("downloads that are cut short", () => {
   it("resume with a Range request when the connection closes mid-file", async () => {
-    hub.faults.cut = { file: "model.safetensors", bytes: 100_000, times: 2, how: "close" }
-    const env = freshEnv(hub)
+    hub().faults.cut = { file: "model.safetensors", bytes: 100_000, times: 2, how: "close" }
+    const env = freshEnv(hub())
     const progress: Array<DownloadProgress> = []
     const dir = await Effect.runPromise(resolveModel("org/tiny", { env, onProgress: (p) => p.file === "model.safetensors" && progress.push(p) }))
     expect(read(join(dir, "model.safetensors")).equals(weights)).toBe(true)
@@ -38,7 +27,7 @@ describe("downloads that are cut short", () => {
   })
 
   it("resume a partial file left by an earlier run", async () => {
-    const env = freshEnv(hub)
+    const env = freshEnv(hub())
     const blobs = join(env.HF_HOME, "hub", "models--org--tiny", "blobs")
     mkdirSync(blobs, { recursive: true })
     writeFileSync(join(blobs, `${sha256(weights)}.incomplete`), weights.subarray(0, 123_456))
@@ -48,16 +37,16 @@ describe("downloads that are cut short", () => {
   })
 
   it("resume after HF_HUB_DOWNLOAD_TIMEOUT passes without data", async () => {
-    hub.faults.cut = { file: "model.safetensors", bytes: 50_000, times: 1, how: "stall" }
-    const env = freshEnv(hub, { HF_HUB_DOWNLOAD_TIMEOUT: "0.2" })
+    hub().faults.cut = { file: "model.safetensors", bytes: 50_000, times: 1, how: "stall" }
+    const env = freshEnv(hub(), { HF_HUB_DOWNLOAD_TIMEOUT: "0.2" })
     const dir = await Effect.runPromise(resolveModel("org/tiny", { env }))
     expect(read(join(dir, "model.safetensors")).equals(weights)).toBe(true)
     expect(cdnGets()).toEqual([`${weightsBlob} whole`, `${weightsBlob} bytes=50000-`])
   })
 
   it("give up after five tries in a row without new bytes, keeping the partial file for later", async () => {
-    hub.faults.cut = { file: "model.safetensors", bytes: 0, times: 6, how: "close" }
-    const env = freshEnv(hub)
+    hub().faults.cut = { file: "model.safetensors", bytes: 0, times: 6, how: "close" }
+    const env = freshEnv(hub())
     const error = await Effect.runPromise(Effect.flip(resolveModel("org/tiny", { env })))
     expect(error.message).toMatch(/^org\/tiny: downloading model\.safetensors from http:\/\/127\.0\.0\.1:\d+\/blobs\/[0-9a-f]{64} stopped at byte 0 of 300000 \(.+\): check the network, then run again to resume it$/)
     expect(cdnGets()).toHaveLength(5)
@@ -67,8 +56,8 @@ describe("downloads that are cut short", () => {
 
 describe("an interrupted resolution", () => {
   it("stops its download at once and leaves the partial file for the next run", async () => {
-    hub.faults.cut = { file: "model.safetensors", bytes: 50_000, times: 1, how: "stall" }
-    const env = freshEnv(hub, { HF_HUB_DOWNLOAD_TIMEOUT: "60" })
+    hub().faults.cut = { file: "model.safetensors", bytes: 50_000, times: 1, how: "stall" }
+    const env = freshEnv(hub(), { HF_HUB_DOWNLOAD_TIMEOUT: "60" })
     const fiber = Effect.runFork(resolveModel("org/tiny", { env }))
     while (!existsSync(join(env.HF_HOME, "hub", "models--org--tiny", "blobs", `${sha256(weights)}.incomplete`))) await sleep(10)
     await sleep(50)
@@ -82,8 +71,8 @@ describe("an interrupted resolution", () => {
 
 describe("downloads that do not check out", () => {
   const rejects = async (fault: "wrongSize" | "corrupt", file: string, message: RegExp) => {
-    hub.faults[fault] = file
-    const env = freshEnv(hub)
+    hub().faults[fault] = file
+    const env = freshEnv(hub())
     const error = await Effect.runPromise(Effect.flip(resolveModel("org/tiny", { env })))
     expect(error._tag).toBe("HubError")
     expect(error.message).toMatch(message)

@@ -3,7 +3,8 @@ import { createHash } from "node:crypto"
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
-import type { FakeHub, RepoSpec } from "./fake-hub.ts"
+import { afterAll, beforeAll, beforeEach } from "vitest"
+import { type FakeHub, type RepoSpec, startFakeHub } from "./fake-hub.ts"
 
 /** A 40-hex commit hash named after `label`. */
 export const commitOf = (label: string): string => createHash("sha1").update(label).digest("hex")
@@ -100,3 +101,27 @@ export const tree = (dir: string): Array<string> => {
 
 export const read = (path: string): Buffer => readFileSync(path)
 export const isFolder = (path: string): boolean => statSync(path).isDirectory()
+
+/**
+ * A fake hub serving `repos` for the whole test file, its request log and faults cleared before
+ * each test, closed (and the temp folders removed) after the file; call the result for the hub.
+ */
+export const useFakeHub = (repos: ReadonlyArray<RepoSpec> = allRepos): (() => FakeHub) => {
+  let hub: FakeHub | undefined
+  beforeAll(async () => {
+    hub = await startFakeHub(repos)
+  })
+  afterAll(async () => {
+    await hub?.close()
+    removeTempDirs()
+  })
+  beforeEach(() => {
+    if (!hub) return
+    hub.requests.length = 0
+    hub.faults = {}
+  })
+  return () => {
+    if (!hub) throw new Error("the fake hub starts in beforeAll")
+    return hub
+  }
+}

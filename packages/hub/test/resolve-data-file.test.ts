@@ -2,10 +2,10 @@ import { createHash } from "node:crypto"
 import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
 import { type DownloadProgress, resolveDataFile } from "../src/index.ts"
-import { type FakeHub, gitBlobId, type RepoSpec, sha256, startFakeHub } from "./fake-hub.ts"
-import { bytes, commitOf, freshEnv, removeTempDirs, tempDir, tree } from "./fixtures.ts"
+import { gitBlobId, type RepoSpec, sha256 } from "./fake-hub.ts"
+import { bytes, commitOf, freshEnv, tempDir, tree, useFakeHub } from "./fixtures.ts"
 
 const rows = bytes(200_000, 7)
 const pubmedqa: RepoSpec = {
@@ -15,18 +15,9 @@ const pubmedqa: RepoSpec = {
   refs: { main: commitOf("pqa") },
 }
 
-let hub: FakeHub
-beforeAll(async () => {
-  hub = await startFakeHub([pubmedqa])
-  hub.data.set("ori_pqal.json", rows)
-})
-afterAll(async () => {
-  await hub.close()
-  removeTempDirs()
-})
-beforeEach(() => {
-  hub.requests.length = 0
-  hub.faults = {}
+const hub = useFakeHub([pubmedqa])
+beforeAll(() => {
+  hub().data.set("ori_pqal.json", rows)
 })
 
 const resolve = (source: string, options: Parameters<typeof resolveDataFile>[1]) => Effect.runPromise(resolveDataFile(source, options))
@@ -35,31 +26,31 @@ const urlHash = (url: string) => createHash("sha256").update(url).digest("hex")
 
 describe("resolveDataFile: URLs", () => {
   it("downloads into HF_HOME/datasets/downloads/<sha256 of the URL>/<name>, then reuses it without a request", async () => {
-    const env = freshEnv(hub)
-    const url = `${hub.cdn}/data/ori_pqal.json`
+    const env = freshEnv(hub())
+    const url = `${hub().cdn}/data/ori_pqal.json`
     const progress: Array<DownloadProgress> = []
     const path = await resolve(url, { env, onProgress: (p) => progress.push(p) })
     expect(path).toBe(join(env.HF_HOME, "datasets", "downloads", urlHash(url), "ori_pqal.json"))
     expect(readFileSync(path).equals(rows)).toBe(true)
     expect(progress.at(-1)).toEqual({ file: "ori_pqal.json", bytes: rows.length, total: rows.length })
-    hub.requests.length = 0
+    hub().requests.length = 0
     expect(await resolve(url, { env })).toBe(path)
     expect(await resolve(url, { env: { ...env, HF_HUB_OFFLINE: "1" } })).toBe(path)
-    expect(hub.requests).toEqual([])
+    expect(hub().requests).toEqual([])
   })
 
   it("resumes a download cut short, with a Range request", async () => {
-    hub.faults.cut = { file: "ori_pqal.json", bytes: 80_000, times: 1, how: "close" }
-    const path = await resolve(`${hub.cdn}/data/ori_pqal.json`, { env: freshEnv(hub) })
+    hub().faults.cut = { file: "ori_pqal.json", bytes: 80_000, times: 1, how: "close" }
+    const path = await resolve(`${hub().cdn}/data/ori_pqal.json`, { env: freshEnv(hub()) })
     expect(readFileSync(path).equals(rows)).toBe(true)
-    expect(hub.requests.map((r) => r.range)).toEqual([undefined, "bytes=80000-"])
+    expect(hub().requests.map((r) => r.range)).toEqual([undefined, "bytes=80000-"])
   })
 
   it("checks a pinned sha256 and keeps nothing that fails it", async () => {
-    const env = freshEnv(hub)
-    const url = `${hub.cdn}/data/ori_pqal.json`
+    const env = freshEnv(hub())
+    const url = `${hub().cdn}/data/ori_pqal.json`
     expect(await resolve(url, { env, sha256: sha256(rows).toUpperCase() })).toMatch(/ori_pqal\.json$/)
-    const other = freshEnv(hub)
+    const other = freshEnv(hub())
     const error = await failure(url, { env: other, sha256: "0".repeat(64) })
     expect(error.message).toBe(`${url}: ori_pqal.json from ${url}: expected sha256 ${"0".repeat(64)}, got ${sha256(rows)}; the download was deleted: run again, and if this persists the server serves a corrupt file`)
     expect(readdirSync(join(other.HF_HOME, "datasets", "downloads", urlHash(url)))).toEqual([])
@@ -67,27 +58,27 @@ describe("resolveDataFile: URLs", () => {
   })
 
   it("refuses an uncached URL offline, naming where it looked", async () => {
-    const env = freshEnv(hub, { HF_HUB_OFFLINE: "yes" })
-    const url = `${hub.cdn}/data/ori_pqal.json`
+    const env = freshEnv(hub(), { HF_HUB_OFFLINE: "yes" })
+    const url = `${hub().cdn}/data/ori_pqal.json`
     const error = await failure(url, { env })
     expect(error.message).toBe(
       `${url}: HF_HUB_OFFLINE is set and the file is not in the cache (looked for ${join(env.HF_HOME, "datasets", "downloads", urlHash(url), "ori_pqal.json")}). Run once without HF_HUB_OFFLINE, or download the file yourself and give its path`,
     )
-    expect(hub.requests).toEqual([])
+    expect(hub().requests).toEqual([])
   })
 
   it("never sends HF_TOKEN to a host other than HF_ENDPOINT, and says so when that host wants credentials", async () => {
-    const env = freshEnv(hub, { HF_TOKEN: "hf_secret" })
-    await resolve(`${hub.cdn}/data/ori_pqal.json`, { env })
-    expect(hub.requests.map((r) => r.authorization)).toEqual([undefined])
-    const missing = `${hub.cdn}/data/none.json`
+    const env = freshEnv(hub(), { HF_TOKEN: "hf_secret" })
+    await resolve(`${hub().cdn}/data/ori_pqal.json`, { env })
+    expect(hub().requests.map((r) => r.authorization)).toEqual([undefined])
+    const missing = `${hub().cdn}/data/none.json`
     expect((await failure(missing, { env })).message).toBe(`${missing}: ${missing} was not found (HTTP 404: NotFound); check the id, the revision and the file name`)
   })
 })
 
 describe("resolveDataFile: hub repos and paths", () => {
   it("fetches hf://datasets/org/name/path into datasets--org--name, then reuses it offline", async () => {
-    const env = freshEnv(hub)
+    const env = freshEnv(hub())
     const url = "hf://datasets/qiaojin/PubMedQA/pqa_labeled/train.jsonl"
     const path = await resolve(url, { env })
     const repo = join(env.HF_HOME, "hub", "datasets--qiaojin--PubMedQA")
@@ -99,28 +90,28 @@ describe("resolveDataFile: hub repos and paths", () => {
       `snapshots/${commitOf("pqa")}/pqa_labeled/train.jsonl -> ../../../blobs/${gitBlobId(content)}`,
     ])
     expect(readFileSync(path, "utf8")).toBe('{"q":"yes?"}\n')
-    expect(hub.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+    expect(hub().requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       "HEAD /datasets/qiaojin/PubMedQA/resolve/main/pqa_labeled/train.jsonl",
       `GET /datasets/qiaojin/PubMedQA/resolve/${commitOf("pqa")}/pqa_labeled/train.jsonl`,
     ])
-    hub.requests.length = 0
+    hub().requests.length = 0
     expect(await resolve(url, { env: { ...env, HF_HUB_OFFLINE: "1" } })).toBe(path)
-    expect(hub.requests).toEqual([])
+    expect(hub().requests).toEqual([])
   })
 
   it("rejects a malformed hf:// path", async () => {
-    expect((await failure("hf://datasets/PubMedQA", { env: freshEnv(hub) })).message).toBe(
+    expect((await failure("hf://datasets/PubMedQA", { env: freshEnv(hub()) })).message).toBe(
       "hf://datasets/PubMedQA: expected hf://datasets/org/name[@revision]/path/in/repo",
     )
-    expect((await failure("hf://datasets/a/b/../c", { env: freshEnv(hub) })).message).toBe('hf://datasets/a/b/../c: "../c" is not a relative path inside the repository')
+    expect((await failure("hf://datasets/a/b/../c", { env: freshEnv(hub()) })).message).toBe('hf://datasets/a/b/../c: "../c" is not a relative path inside the repository')
   })
 
   it("returns a local path as is, and names a missing one", async () => {
     const dir = tempDir()
     const file = join(dir, "notes.csv")
     writeFileSync(file, "text,label\n")
-    expect(await resolve(file, { env: freshEnv(hub) })).toBe(file)
-    expect((await failure(join(dir, "none.csv"), { env: freshEnv(hub) })).message).toBe(`${join(dir, "none.csv")}: no file at ${join(dir, "none.csv")}`)
-    expect(hub.requests).toEqual([])
+    expect(await resolve(file, { env: freshEnv(hub()) })).toBe(file)
+    expect((await failure(join(dir, "none.csv"), { env: freshEnv(hub()) })).message).toBe(`${join(dir, "none.csv")}: no file at ${join(dir, "none.csv")}`)
+    expect(hub().requests).toEqual([])
   })
 })

@@ -1,30 +1,19 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { type DownloadProgress, resolveModel } from "../src/index.ts"
-import { deadEndpoint, etagOf, type FakeHub, gitBlobId, sha256, startFakeHub } from "./fake-hub.ts"
-import { allRepos, commitOf, freshEnv, mainCommit, read, removeTempDirs, shardA, shardB, tempDir, tinyFiles, tree, v1Commit, weights } from "./fixtures.ts"
+import { deadEndpoint, etagOf, gitBlobId, sha256 } from "./fake-hub.ts"
+import { commitOf, freshEnv, mainCommit, read, shardA, shardB, tempDir, tinyFiles, tree, v1Commit, weights, useFakeHub } from "./fixtures.ts"
 
-let hub: FakeHub
-beforeAll(async () => {
-  hub = await startFakeHub(allRepos)
-})
-afterAll(async () => {
-  await hub.close()
-  removeTempDirs()
-})
-beforeEach(() => {
-  hub.requests.length = 0
-  hub.faults = {}
-})
+const hub = useFakeHub()
 
 const resolve = (id: string, options: Parameters<typeof resolveModel>[1] = {}) => Effect.runPromise(resolveModel(id, options))
-const requests = () => hub.requests.map((r) => `${r.host} ${r.method} ${r.path}`)
+const requests = () => hub().requests.map((r) => `${r.host} ${r.method} ${r.path}`)
 
 describe("resolveModel: a fresh download", () => {
   it("fetches what a model folder needs into the hub cache layout, file by file", async () => {
-    const env = freshEnv(hub)
+    const env = freshEnv(hub())
     const progress: Array<DownloadProgress> = []
     const dir = await resolve("org/tiny", { env, onProgress: (p) => progress.push(p) })
     const repo = join(env.HF_HOME, "hub", "models--org--tiny")
@@ -63,15 +52,15 @@ describe("resolveModel: a fresh download", () => {
   })
 
   it("uses the cached snapshot again without a single request", async () => {
-    const env = freshEnv(hub)
+    const env = freshEnv(hub())
     const first = await resolve("org/tiny", { env })
-    hub.requests.length = 0
+    hub().requests.length = 0
     expect(await resolve("org/tiny", { env })).toBe(first)
-    expect(hub.requests).toEqual([])
+    expect(hub().requests).toEqual([])
   })
 
   it("fetches a sharded checkpoint: the index, then every shard it names once", async () => {
-    const env = freshEnv(hub)
+    const env = freshEnv(hub())
     const dir = await resolve("org/sharded", { env })
     expect(tree(dir)).toContain("special_tokens_map.json -> ../../blobs/e69de29bb2d1d6434b8b29ae775ad8c2e48c5391") // git's empty blob
     expect(read(join(dir, "special_tokens_map.json")).length).toBe(0)
@@ -81,7 +70,7 @@ describe("resolveModel: a fresh download", () => {
   })
 
   it("fetches exactly the files asked for, and names one the repo lacks", async () => {
-    const env = freshEnv(hub)
+    const env = freshEnv(hub())
     const dir = await resolve("org/tiny", { env, files: ["config.json"] })
     expect(tree(dir)).toEqual([`config.json -> ../../blobs/${gitBlobId(Buffer.from('{"model_type":"t5","d_model":8}'))}`])
     const error = await Effect.runPromise(Effect.flip(resolveModel("org/tiny", { env, files: ["vocab.txt"] })))
@@ -89,7 +78,7 @@ describe("resolveModel: a fresh download", () => {
   })
 
   it("lets concurrent resolutions of one model share the downloads", async () => {
-    const env = freshEnv(hub)
+    const env = freshEnv(hub())
     const [a, b] = await Promise.all([resolve("org/tiny", { env }), resolve("org/tiny", { env })])
     expect(a).toBe(b)
     expect(requests().filter((r) => r.startsWith("cdn"))).toEqual([`cdn GET /blobs/${sha256(weights)}`])
@@ -98,9 +87,9 @@ describe("resolveModel: a fresh download", () => {
 
 describe("resolveModel: revisions", () => {
   it("resolves a tag through refs/, shares unchanged blobs between snapshots, and takes a commit hash directly", async () => {
-    const env = freshEnv(hub)
+    const env = freshEnv(hub())
     await resolve("org/tiny", { env })
-    hub.requests.length = 0
+    hub().requests.length = 0
     const tagged = await resolve("org/tiny", { env, revision: "v1.0" })
     const repo = join(env.HF_HOME, "hub", "models--org--tiny")
     expect(tagged).toBe(join(repo, "snapshots", v1Commit))
@@ -110,15 +99,15 @@ describe("resolveModel: revisions", () => {
     expect(requests().filter((r) => r.startsWith("cdn"))).toEqual([])
     expect(tree(tagged)).toContain(`model.safetensors -> ../../blobs/${sha256(weights)}`)
 
-    hub.requests.length = 0
+    hub().requests.length = 0
     expect(await resolve("org/tiny", { env: { ...env, HF_HUB_OFFLINE: "1" }, revision: v1Commit })).toBe(tagged)
     expect(await resolve("org/tiny", { env: { ...env, HF_HUB_OFFLINE: "1" }, revision: "v1.0" })).toBe(tagged)
-    expect(hub.requests).toEqual([])
+    expect(hub().requests).toEqual([])
   })
 
   it("names a revision the hub does not have", async () => {
-    const error = await Effect.runPromise(Effect.flip(resolveModel("org/tiny", { env: freshEnv(hub), revision: "v9" })))
-    expect(error.message).toBe(`org/tiny: ${hub.endpoint}/api/models/org/tiny/revision/v9 was not found (HTTP 404: RevisionNotFound); check the id, the revision and the file name`)
+    const error = await Effect.runPromise(Effect.flip(resolveModel("org/tiny", { env: freshEnv(hub()), revision: "v9" })))
+    expect(error.message).toBe(`org/tiny: ${hub().endpoint}/api/models/org/tiny/revision/v9 was not found (HTTP 404: RevisionNotFound); check the id, the revision and the file name`)
   })
 })
 
@@ -140,20 +129,20 @@ describe("resolveModel: a cache that huggingface_hub filled", () => {
   it("uses it as is offline, from HF_HUB_CACHE, without a request", async () => {
     const cacheDir = tempDir()
     const snapshot = pythonCache(cacheDir, commitOf("python"))
-    const env = { HF_HUB_CACHE: cacheDir, HF_ENDPOINT: hub.endpoint, HF_HUB_OFFLINE: "1", HOME: cacheDir }
+    const env = { HF_HUB_CACHE: cacheDir, HF_ENDPOINT: hub().endpoint, HF_HUB_OFFLINE: "1", HOME: cacheDir }
     expect(await resolve("google/flan-t5-small", { env })).toBe(snapshot)
-    expect(hub.requests).toEqual([])
+    expect(hub().requests).toEqual([])
   })
 
   it("online, asks the hub about the optional files it lacks, and serves from the cache when the hub cannot help", async () => {
     const cacheDir = tempDir()
     const snapshot = pythonCache(cacheDir, commitOf("python"))
     // The fake hub does not know this model (HTTP 404); a dead endpoint does not answer at all.
-    expect(await resolve("google/flan-t5-small", { env: { HF_HUB_CACHE: cacheDir, HF_ENDPOINT: hub.endpoint, HOME: cacheDir } })).toBe(snapshot)
+    expect(await resolve("google/flan-t5-small", { env: { HF_HUB_CACHE: cacheDir, HF_ENDPOINT: hub().endpoint, HOME: cacheDir } })).toBe(snapshot)
     expect(requests()).toEqual(["hub GET /api/models/google/flan-t5-small/revision/main"])
     const env = { HF_HUB_CACHE: cacheDir, HF_ENDPOINT: await deadEndpoint(), HOME: cacheDir }
     expect(await resolve("google/flan-t5-small", { env })).toBe(snapshot)
-    // A revision that is not cached still needs the hub.
+    // A revision that is not cached still needs the hub().
     const error = await Effect.runPromise(Effect.flip(resolveModel("google/flan-t5-small", { env, revision: "v2" })))
     expect(error.message).toMatch(/^google\/flan-t5-small: cannot reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/)
   })
@@ -162,18 +151,18 @@ describe("resolveModel: a cache that huggingface_hub filled", () => {
 describe("resolveModel: local paths and ids", () => {
   it("returns an existing folder as is, without a request", async () => {
     const folder = tempDir()
-    expect(await resolve(folder, { env: freshEnv(hub) })).toBe(folder)
-    expect(hub.requests).toEqual([])
+    expect(await resolve(folder, { env: freshEnv(hub()) })).toBe(folder)
+    expect(hub().requests).toEqual([])
   })
 
   it("tells a missing folder, a file and a malformed id apart", async () => {
-    const fail = (id: string) => Effect.runPromise(Effect.flip(resolveModel(id, { env: freshEnv(hub) }))).then((e) => e.message)
+    const fail = (id: string) => Effect.runPromise(Effect.flip(resolveModel(id, { env: freshEnv(hub()) }))).then((e) => e.message)
     expect(await fail("./models/none")).toBe(`./models/none: no folder at ${join(process.cwd(), "models/none")}`)
     const file = join(tempDir(), "config.json")
     writeFileSync(file, "{}")
     expect(await fail(file)).toBe(`${file}: is a file; a model is a folder holding config.json and the safetensors weights`)
     expect(await fail("org--x/name")).toBe("org--x/name: no folder here, and not a Hugging Face id: a Hugging Face id cannot contain '--' or '..'")
     expect(await fail("org/na me")).toMatch(/not a Hugging Face id: expected a Hugging Face id like "org\/name"/)
-    expect(hub.requests).toEqual([])
+    expect(hub().requests).toEqual([])
   })
 })
