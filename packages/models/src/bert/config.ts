@@ -3,9 +3,8 @@
 // is optional, as in transformers' BertConfig (save_pretrained leaves out values equal to its
 // defaults); options we do not implement (relative positions, decoder use) are rejected.
 import { Result, Schema } from "effect"
+import { PositiveInt } from "../config-fields.ts"
 import { decodeOrDescribe } from "../schema-issues.ts"
-
-const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
 
 /** transformers' ACT2FN names this encoder implements. */
 export const bertActivations = ["gelu", "gelu_new", "relu"] as const

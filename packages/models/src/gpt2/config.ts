@@ -2,10 +2,8 @@
 // model needs. Optional fields get transformers' GPT2Config defaults; options we do not
 // implement (other activations, per-layer attention scaling, cross-attention) are rejected.
 import { Result, Schema } from "effect"
+import { PositiveInt, TokenId } from "../config-fields.ts"
 import { decodeOrDescribe } from "../schema-issues.ts"
-
-const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
-const TokenId = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 
 const ConfigJson = Schema.Struct({
   model_type: Schema.Literal("gpt2"),

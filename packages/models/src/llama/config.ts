@@ -2,10 +2,8 @@
 // Optional fields get transformers' LlamaConfig defaults; options we do not implement
 // (rope scaling, biases, other activations) are rejected rather than silently ignored.
 import { Result, Schema } from "effect"
+import { PositiveInt, TokenId } from "../config-fields.ts"
 import { decodeOrDescribe } from "../schema-issues.ts"
-
-const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
-const TokenId = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 
 const ConfigJson = Schema.Struct({
   model_type: Schema.Literal("llama"),

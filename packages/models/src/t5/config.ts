@@ -2,10 +2,8 @@
 // model needs. Optional fields get transformers' T5Config defaults; feed-forward kinds other than
 // "relu" and "gated-gelu" are rejected rather than silently run with the wrong activation.
 import { Result, Schema } from "effect"
+import { PositiveInt, TokenId } from "../config-fields.ts"
 import { decodeOrDescribe } from "../schema-issues.ts"
-
-const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
-const TokenId = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 
 export type FeedForwardKind = "relu" | "gated-gelu"
 
