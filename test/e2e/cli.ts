@@ -35,16 +35,22 @@ export const tinyRun = (spec: Record<string, any>) => {
 }
 
 /**
- * A FLAN-T5-small config shrunk to a test-sized model, written into `dir` with tools/checkpoints
- * beside FLAN-T5's tokenizer files; throws with the tool's output when it fails.
+ * The config of shared model `name` with `changes`, written into `dir` as a random checkpoint
+ * (tools/checkpoints) beside that model's tokenizer files; throws with the tool's output when it fails.
  */
-export const tinyFlanT5 = (dir: string): string => {
-  const flan = join(process.env.PEFTLAB_MODELS ?? "", "flan-t5-small")
-  const config = JSON.parse(readFileSync(join(flan, "config.json"), "utf8")) as Record<string, unknown>
-  const configPath = join(dir, "tiny-flan-t5.json")
-  writeFileSync(configPath, JSON.stringify({ ...config, d_model: 32, d_kv: 8, d_ff: 48, num_layers: 2, num_decoder_layers: 2, num_heads: 4 }))
-  const out = join(dir, "tiny-flan-t5")
-  const made = spawnSync(process.execPath, [join(repoRoot, "tools", "checkpoints", "make-checkpoint.ts"), "--config", configPath, "--out", out, "--seed", "3", "--tokenizer-from", flan], { encoding: "utf8" })
+const shrunkCheckpoint = (dir: string, name: string, changes: Record<string, number>): string => {
+  const source = join(process.env.PEFTLAB_MODELS ?? "", name)
+  const config = JSON.parse(readFileSync(join(source, "config.json"), "utf8")) as Record<string, unknown>
+  const configPath = join(dir, `tiny-${name}.json`)
+  writeFileSync(configPath, JSON.stringify({ ...config, ...changes }))
+  const out = join(dir, `tiny-${name}`)
+  const made = spawnSync(process.execPath, [join(repoRoot, "tools", "checkpoints", "make-checkpoint.ts"), "--config", configPath, "--out", out, "--seed", "3", "--tokenizer-from", source], { encoding: "utf8" })
   if (made.status !== 0 || made.stderr !== "") throw new Error(`make-checkpoint failed (${made.status}): ${made.stderr}`)
   return out
 }
+
+/** FLAN-T5-small's config and tokenizer, shrunk to a test-sized random model. */
+export const tinyFlanT5 = (dir: string): string => shrunkCheckpoint(dir, "flan-t5-small", { d_model: 32, d_kv: 8, d_ff: 48, num_layers: 2, num_decoder_layers: 2, num_heads: 4 })
+
+/** bert-tiny's config and uncased WordPiece tokenizer, narrowed to a test-sized random encoder. */
+export const tinyBert = (dir: string): string => shrunkCheckpoint(dir, "bert-tiny", { hidden_size: 32, intermediate_size: 64, num_attention_heads: 2 })

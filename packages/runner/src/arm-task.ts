@@ -3,12 +3,14 @@
 // (adapters, checkpoints, resumes, sweeps) the same way for every task.
 import type { Effect } from "effect"
 import type { Adapter } from "@peftlab/adapters-base"
-import type { AnyInputError } from "@peftlab/core"
+import type { AnyInputError, Rng } from "@peftlab/core"
 import type { ArmResult, PredictionRow } from "@peftlab/reporters"
 import type { ConcreteArm, ExperimentSpec } from "@peftlab/spec"
 import type { Events } from "@peftlab/core"
 import type { TrainConfig, TrainSummary } from "@peftlab/trainer"
+import type { ArmAdapter } from "./arms.ts"
 import type { GenerationRow } from "./qa/qa-task.ts"
+import type { ExtractionRow } from "./span/span-arm.ts"
 
 export type TrainingSettings = ExperimentSpec["training"]
 
@@ -23,11 +25,15 @@ export interface ArmEvaluation {
   readonly confusion: ReadonlyArray<ReadonlyArray<number>>
   /** Generative QA: each test example's generated answer and per-example scores. */
   readonly generations?: ReadonlyArray<GenerationRow>
+  /** Span extraction: each test sentence's gold and predicted spans. */
+  readonly extractions?: ReadonlyArray<ExtractionRow>
 }
 
 export interface ArmTask {
+  /** Adds what the task trains beside the arm's adapter (a task head, PEFT's modules_to_save); none by default. */
+  readonly prepare?: (prepared: ArmAdapter, rng: Rng) => Effect.Effect<ArmAdapter, AnyInputError>
   /** Trains `adapter` on the task's training split, validating each epoch on its validation split. */
-  readonly train: (adapter: Adapter, settings: TrainingSettings, config: TaskFreeTrainConfig) => Effect.Effect<TrainSummary, never, Events>
+  readonly train: (arm: ConcreteArm, adapter: Adapter, settings: TrainingSettings, config: TaskFreeTrainConfig) => Effect.Effect<TrainSummary, never, Events>
   /** Evaluates `adapter` on test, writes the arm's per-example files into `outDir`, and returns its result. */
   readonly evaluate: (arm: ConcreteArm, adapter: Adapter, settings: TrainingSettings, outDir: string) => Effect.Effect<ArmEvaluation, AnyInputError, Events>
   /** The metrics shown for a finished arm. */

@@ -1,14 +1,14 @@
-// One adapter per arm of the spec: the frozen base, or a method from its adapters package.
-// The adapter registry (registry/adapters.ts) maps each arm kind to one of these.
+// One adapter per arm of the spec: the frozen base, full fine-tuning, or a method from its
+// adapters package. The adapter registry (registry/adapters.ts) maps each arm kind to one of these.
 import * as tf from "@tensorflow/tfjs"
-import { frozenBase, type Adapter } from "@peftlab/adapters-base"
+import { frozenBase, unfreezeBase, type Adapter } from "@peftlab/adapters-base"
 import { createLora } from "@peftlab/adapters-lora"
 import { createPrefixTuning } from "@peftlab/adapters-prefix"
 import { createPromptTuning } from "@peftlab/adapters-prompt"
 import type { Rng } from "@peftlab/core"
 import { continuationTokenLogProbs, type LanguageModel } from "@peftlab/evaluators"
-import { quantizeModelLinears } from "@peftlab/models"
-import type { LoraArmSpec, PrefixArmSpec, PromptArmSpec } from "@peftlab/spec"
+import { quantizeModelLinears, type BaseModel } from "@peftlab/models"
+import type { FineTuneArmSpec, LoraArmSpec, PrefixArmSpec, PromptArmSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
 
 export interface ArmAdapter {
@@ -35,19 +35,26 @@ const probeLogProbs = async (model: LanguageModel, tokenizer: Tokenizer): Promis
   return values
 }
 
-// QLoRA: the frozen base's linear projections become NF4 for this arm only; LoRA wraps them.
-const qlora = async (arm: LoraArmSpec, model: LanguageModel, tokenizer: Tokenizer, make: () => Adapter): Promise<ArmAdapter> => {
+/** The base's decoder projections in NF4, and what that changed on the probe sentence (an encoder has no LM head to probe). */
+const quantizeProbed = async (model: BaseModel, tokenizer: Tokenizer) => {
+  if (model.kind === "encoder") return { quantized: await quantizeModelLinears(model), change: "log-prob probe skipped (an encoder has no LM head)" }
   const float = await probeLogProbs(model, tokenizer)
   const quantized = await quantizeModelLinears(model)
   const nf4 = await probeLogProbs(model, tokenizer)
   const error = Math.max(...float.map((v, i) => Math.abs(v - (nf4[i] as number))))
+  return { quantized, change: `max |log-prob change| on a probe sentence ${error.toFixed(4)}` }
+}
+
+// QLoRA: the frozen base's linear projections become NF4 for this arm only; LoRA wraps them.
+const qlora = async (arm: LoraArmSpec, model: BaseModel, tokenizer: Tokenizer, make: () => Adapter): Promise<ArmAdapter> => {
+  const { quantized, change } = await quantizeProbed(model, tokenizer)
   const adapter = make()
   const ratio = (quantized.floatBytes / quantized.nf4Bytes).toFixed(2)
   return {
     adapter,
     note:
       `${arm.name}: ${quantized.modules.length} linear modules in NF4, ${quantized.floatBytes} -> ${quantized.nf4Bytes} bytes ` +
-      `(${ratio}x smaller); max |log-prob change| on a probe sentence ${error.toFixed(4)}`,
+      `(${ratio}x smaller); ${change}`,
     release: () => {
       adapter.dispose()
       quantized.restore()
@@ -57,7 +64,7 @@ const qlora = async (arm: LoraArmSpec, model: LanguageModel, tokenizer: Tokenize
 
 /** What building an arm's adapter may use besides the arm's own spec. */
 export interface AdapterContext {
-  readonly model: LanguageModel
+  readonly model: BaseModel
   readonly tokenizer: Tokenizer
   readonly rng: Rng
   /** The base model's folder, recorded in PEFT's adapter_config.json. */
@@ -65,6 +72,9 @@ export interface AdapterContext {
 }
 
 export const createFrozenBase = async (): Promise<ArmAdapter> => plain(frozenBase())
+
+/** Every base weight trains, on a copy of the base (the caller's model stays as loaded). `hard_prompt` is the task's business. */
+export const createFineTuneArm = async (_arm: FineTuneArmSpec, { model }: AdapterContext): Promise<ArmAdapter> => plain(unfreezeBase(frozenBase(), model))
 
 export const createPrefixArm = async (arm: PrefixArmSpec, { model, rng, modelPath }: AdapterContext): Promise<ArmAdapter> => {
   const prefix = createPrefixTuning(
@@ -98,17 +108,18 @@ export const createLoraArm = async (arm: LoraArmSpec, { model, tokenizer, rng, m
   return arm.quantize === "nf4" ? qlora(arm, model, tokenizer, make) : plain(make())
 }
 
-export const createPromptArm = async (arm: PromptArmSpec, { model, tokenizer, rng, modelPath }: AdapterContext): Promise<ArmAdapter> =>
-  plain(
-    createPromptTuning(
-      model,
-      {
-        numVirtualTokens: arm.num_virtual_tokens,
-        init: arm.init,
-        initIds: arm.init === "text" ? tokenizer.continuationIds(arm.init_text ?? "") : undefined,
-        initText: arm.init_text,
-        baseModelNameOrPath: modelPath,
-      },
-      rng,
-    ),
+export const createPromptArm = async (arm: PromptArmSpec, { model, tokenizer, rng, modelPath }: AdapterContext): Promise<ArmAdapter> => {
+  const prompt = createPromptTuning(
+    model,
+    {
+      numVirtualTokens: arm.num_virtual_tokens,
+      init: arm.init,
+      initIds: arm.init === "text" ? tokenizer.continuationIds(arm.init_text ?? "") : undefined,
+      initText: arm.init_text,
+      baseModelNameOrPath: modelPath,
+    },
+    rng,
   )
+  // Soft prompt with the model unfrozen: the prompt and every base weight train together.
+  return plain(arm.unfreeze_base ? unfreezeBase(prompt, model) : prompt)
+}

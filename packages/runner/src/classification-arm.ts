@@ -2,14 +2,15 @@
 // a label per example by scoring or generation (evaluate.ts), its extra metrics, predictions
 // and confusion matrix.
 import { Effect } from "effect"
-import { trainableParameterCount } from "@peftlab/adapters-base"
+import { trainableParameterCount, type Adapter } from "@peftlab/adapters-base"
 import type { LanguageModel } from "@peftlab/evaluators"
 import { writeConfusion, writePredictions, type ArmResult } from "@peftlab/reporters"
 import type { ExperimentSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
 import { classBalanced, shuffled, train } from "@peftlab/trainer"
 import type { ArmTask } from "./arm-task.ts"
-import { classificationTraining } from "./classification-task.ts"
+import { classificationSelectBy, classificationTraining } from "./classification-task.ts"
+import { fewShot } from "./few-shot.ts"
 import type { EncodedExample, EncodedTask } from "./encode.ts"
 import { evaluateTest, testPredictor } from "./evaluate.ts"
 import type { PeftlabRegistry } from "./registry/entries.ts"
@@ -33,10 +34,10 @@ export const classificationHeadline = (result: ArmResult): Record<string, number
 })
 
 export const classificationArmTask = ({ spec, model, tokenizer, task, encoded, registry }: ClassificationInputs): ArmTask => {
-  const setup = (adapter: Parameters<ArmTask["train"]>[0], batchSize: number) => ({ model, adapter, task, padId: tokenizer.padId, batchSize })
+  const setup = (adapter: Adapter, batchSize: number) => ({ model, adapter, task, padId: tokenizer.padId, batchSize })
   return {
-    train: (adapter, settings, config) =>
-      train(adapter.trainable, classificationTraining(setup(adapter, settings.batch_size), encoded.train, encoded.val, settings.select_by), {
+    train: (_arm, adapter, settings, config) =>
+      train(adapter.trainable, classificationTraining(setup(adapter, settings.batch_size), fewShot(encoded.train, settings.train_examples, spec.data.split.seed), encoded.val, classificationSelectBy(settings.select_by)), {
         ...config,
         sampler: settings.sampler === "class_balanced" ? classBalanced((e: EncodedExample) => String(e.label)) : shuffled(),
       }),

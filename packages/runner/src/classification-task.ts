@@ -10,6 +10,12 @@ import type { EncodedExample, EncodedTask } from "./encode.ts"
 
 export type SelectBy = "macro_f1" | "accuracy" | "loss"
 
+/** training.select_by of a classification spec; checkRegisteredNames refuses micro_f1 (span extraction's) before a run. */
+export const classificationSelectBy = (selectBy: SelectBy | "micro_f1"): SelectBy => {
+  if (selectBy === "micro_f1") throw new Error("select_by micro_f1 reached a classification task")
+  return selectBy
+}
+
 export interface ClassificationSetup {
   readonly model: LanguageModel
   readonly adapter: Adapter

@@ -5,7 +5,7 @@ import { classificationTaskOf, SpecDataMismatch } from "./encode.ts"
 import { datasetHash, stratifiedSplit, stratifiedSubset, type ClassificationExample, type LoadReport } from "@peftlab/datasets"
 import type { ExperimentSpec } from "@peftlab/spec"
 import { builtinRegistry } from "./registry/builtins.ts"
-import { isQADatasetKind, type PeftlabRegistry } from "./registry/entries.ts"
+import { isLabelDatasetKind, producedBy, type PeftlabRegistry } from "./registry/entries.ts"
 
 export interface Splits {
   readonly train: ReadonlyArray<ClassificationExample>
@@ -27,7 +27,7 @@ export const prepareData = (spec: ExperimentSpec, registry: PeftlabRegistry = bu
     const { data } = spec
     const kind = yield* Effect.try({ try: () => registry.get("datasets", data.kind), catch: (error) => error as RegistryError })
     // The registry check has matched the data kind to the task (checkRegisteredNames).
-    if (isQADatasetKind(kind)) return yield* Effect.die(new Error(`data.kind ${kind.name} gives question-answer pairs, not labelled examples`))
+    if (!isLabelDatasetKind(kind)) return yield* Effect.die(new Error(`data.kind ${kind.name} gives ${producedBy(kind)}, not labelled examples`))
     const { examples, report } = yield* kind.load(data)
     const labels = Object.keys(classificationTaskOf(spec).labels)
     const unknown = examples.find((e) => !labels.includes(e.label))

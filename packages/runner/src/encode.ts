@@ -3,7 +3,7 @@
 import { Effect } from "effect"
 import { InputError } from "@peftlab/core"
 import type { ClassificationExample } from "@peftlab/datasets"
-import { isGenerativeQa, type ClassificationTaskSpec, type ExperimentSpec } from "@peftlab/spec"
+import { isGenerativeQa, isSpanExtraction, type ClassificationTaskSpec, type ExperimentSpec } from "@peftlab/spec"
 import { encodeChat, encodeTemplate, INSTRUCTION_TEMPLATE, type ChatTemplate, type TemplateError, type Tokenizer } from "@peftlab/tokenizers"
 
 /** The spec and the data do not fit together (a prompt too long, a label with no verbalizer). */
@@ -24,8 +24,9 @@ export interface EncodedTask {
 
 /** The spec's classification task; generative-qa specs take the qa/ path, so anything else is a bug. */
 export const classificationTaskOf = (spec: ExperimentSpec): ClassificationTaskSpec => {
-  if (isGenerativeQa(spec.task)) throw new Error("a generative-qa spec reached the classification path")
-  return spec.task
+  const { task } = spec
+  if (isGenerativeQa(task) || isSpanExtraction(task)) throw new Error(`a ${task.kind} spec reached the classification path`)
+  return task
 }
 
 /** One example's prompt ids in the spec's task.format, leaving `reserve` tokens for the label. */

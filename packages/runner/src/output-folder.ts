@@ -8,6 +8,7 @@ import { InputError } from "@peftlab/core"
 import type { ArmResult, PredictionRow } from "@peftlab/reporters"
 import type { EpochRecord, StepRecord } from "@peftlab/trainer"
 import type { GenerationRow } from "./qa/qa-task.ts"
+import type { ExtractionRow } from "./span/span-arm.ts"
 import { differingSections, fingerprintOf, type FingerprintInputs } from "./fingerprint.ts"
 
 export class OutputFolderError extends InputError("OutputFolderError") {}
@@ -20,6 +21,8 @@ export interface FinishedArm {
   readonly confusion: ReadonlyArray<ReadonlyArray<number>>
   /** Generative QA: each test example's generated answer and per-example scores. */
   readonly generations?: ReadonlyArray<GenerationRow>
+  /** Span extraction: each test sentence's gold and predicted spans. */
+  readonly extractions?: ReadonlyArray<ExtractionRow>
   readonly training?: { readonly bestEpoch: number; readonly trainMs: number; readonly epochs: ReadonlyArray<EpochRecord>; readonly steps: ReadonlyArray<StepRecord> }
 }
 

@@ -7,7 +7,7 @@ import { join } from "node:path"
 import { Effect } from "effect"
 import { readPeftAdapter, restorePeftTensors, savePeftAdapter, type Adapter } from "@peftlab/adapters-base"
 import { emit, writeFileAtomic, type Rng } from "@peftlab/core"
-import type { LanguageModel } from "@peftlab/evaluators"
+import type { BaseModel } from "@peftlab/models"
 import type { ConcreteArm, ExperimentSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
 import type { ArmAdapter } from "./arms.ts"
@@ -20,7 +20,7 @@ export interface ArmContext {
   readonly spec: ExperimentSpec
   readonly outDir: string
   readonly fingerprint: string
-  readonly model: LanguageModel
+  readonly model: BaseModel
   readonly tokenizer: Tokenizer
   /** How arms train and are evaluated on the spec's task. */
   readonly task: ArmTask
@@ -31,12 +31,19 @@ export interface ArmContext {
 /** The spec's training settings with the arm's own (and its sweep's) over them. */
 export const trainingFor = (spec: ExperimentSpec, arm: ConcreteArm): ExperimentSpec["training"] => ({ ...spec.training, ...("training" in arm ? arm.training : {}) })
 
-/** Builds the arm's adapter for `use` and releases it (and any change to the base) afterwards. */
+/**
+ * Builds the arm's adapter (with what its task trains beside it) for `use`, and releases it
+ * (and any change to the base) afterwards.
+ */
 const withArmAdapter = <A, E, R>(context: ArmContext, arm: ConcreteArm, rng: Rng, use: (prepared: ArmAdapter) => Effect.Effect<A, E, R>) =>
   Effect.acquireUseRelease(
-    Effect.promise(() =>
-      context.registry.get("adapters", arm.kind).create(arm, { model: context.model, tokenizer: context.tokenizer, rng, modelPath: context.spec.model.path }),
-    ),
+    Effect.gen(function* () {
+      const { model, tokenizer, spec } = context
+      const created = yield* Effect.promise(() => context.registry.get("adapters", arm.kind).create(arm, { model, tokenizer, rng, modelPath: spec.model.path }))
+      if (!context.task.prepare) return created
+      // The task's modules are made after the adapter, so it draws from the generator as before.
+      return yield* context.task.prepare(created, rng).pipe(Effect.onError(() => Effect.sync(created.release)))
+    }),
     (prepared) =>
       Effect.gen(function* () {
         if (prepared.note) yield* emit({ type: "log", level: "info", message: prepared.note })
@@ -58,7 +65,7 @@ const trainPhase = (context: ArmContext, arm: ConcreteArm, prepared: ArmAdapter,
       phase: "training",
       ...(resumeFrom ? { detail: `resumed at step ${resumeFrom.steps.length}` } : {}),
     })
-    const summary = yield* context.task.train(prepared.adapter, training, {
+    const summary = yield* context.task.train(arm, prepared.adapter, training, {
       arm: arm.name,
       epochs: training.epochs,
       batchSize: training.batch_size,

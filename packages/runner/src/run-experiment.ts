@@ -4,7 +4,6 @@
 import { resolve } from "node:path"
 import { Cause, Effect } from "effect"
 import { Backend, emit, Rng } from "@peftlab/core"
-import { loadLanguageModel } from "./language-model.ts"
 import { writeManifest } from "@peftlab/reporters"
 import type { ConcreteArm, LoadedSpec } from "@peftlab/spec"
 import { resolveModel } from "@peftlab/hub"
@@ -48,8 +47,7 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     const fingerprint = fingerprintOf(inputs)
     yield* checkOutputFolder(outDir, inputs)
     const tokenizer = yield* loadTokenizer(modelDir)
-    const model = yield* Effect.acquireRelease(loadLanguageModel(modelDir), (m) => Effect.sync(() => m.dispose()))
-    const task = yield* data.armTask({ model, tokenizer, modelDir })
+    const { model, task } = yield* data.load({ tokenizer, modelDir })
     const context: ArmContext = { spec, outDir, fingerprint, model, tokenizer, task, registry }
 
     const manifest = {

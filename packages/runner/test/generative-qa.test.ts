@@ -30,7 +30,7 @@ describe("a generative-qa spec against the registry", () => {
     const text = edit(edit(qaSpecText, "kind: medquad", "kind: pubmedqa"), "[rougeL, bleu]", "[rougeL, accuracy]")
     const error = await Effect.runPromise(Effect.flip(checkRegisteredNames(await decodeSmall(text), builtinRegistry())))
     expect(error.issues.map((issue) => [issue.path, issue.expected])).toStrictEqual([
-      ["data.kind", "a data kind of question-answer pairs (task.kind is generative-qa)"],
+      ["data.kind", "a data kind of question-answer pairs (task.kind is generative-qa); labelled examples need task.kind classification"],
       ["evaluation.metrics[1]", "one of rouge1, rouge2, rougeL, bleu, token_f1, fk_grade, smog, perplexity, latency, trainable_params"],
     ])
   })

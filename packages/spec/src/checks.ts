@@ -1,6 +1,6 @@
 // Rules that involve more than one field, checked once every field has the right type.
 import { type FieldIssue, renderFound } from "./errors.ts"
-import { isGenerativeQa, type DecodedSpec } from "./schema.ts"
+import { isGenerativeQa, isSpanExtraction, type DecodedSpec } from "./schema.ts"
 import type { ConcreteArm } from "./sweep.ts"
 
 const splitTolerance = 1e-9
@@ -54,14 +54,20 @@ const maxNewTokensWhenGenerating = (spec: DecodedSpec): Array<FieldIssue> =>
     ? [{ path: ["evaluation", "max_new_tokens"], expected: "a positive integer (required when mode is generate)", found: renderFound(undefined) }]
     : []
 
-/** Classification templates need {context}; a QA instruction needs {question}, the only field it has. */
+/** Classification templates need {context}; a QA instruction needs {question}, the only field it has; span questions need {type}. */
 const templatePlaceholdersValid = (spec: DecodedSpec): Array<FieldIssue> => {
-  const names = Array.from(spec.task.template.matchAll(placeholder), (match) => match[1])
+  const { task } = spec
+  if (isSpanExtraction(task)) {
+    return task.question_template.includes("{type}")
+      ? []
+      : [{ path: ["task", "question_template"], expected: "a question with {type}, so each entity type is asked its own question", found: renderFound(task.question_template) }]
+  }
+  const names = Array.from(task.template.matchAll(placeholder), (match) => match[1])
   const [required, allowed, expected] = isGenerativeQa(spec.task)
     ? ["question", ["question"], "a template with {question} and no other placeholders"]
     : ["context", templatePlaceholders, "a template with {context} and no placeholders other than {question} and {context}"]
   const valid = names.includes(required) && names.every((name) => name !== undefined && allowed.includes(name))
-  return valid ? [] : [{ path: ["task", "template"], expected, found: renderFound(spec.task.template) }]
+  return valid ? [] : [{ path: ["task", "template"], expected, found: renderFound(task.template) }]
 }
 
 /** Generative QA is evaluated on generated answers and validated by response NLL only. */
@@ -73,6 +79,24 @@ const generativeQaSettings = (spec: DecodedSpec): Array<FieldIssue> =>
       ]
     : []
 
+/** Span extraction is evaluated by extracting spans and validated by micro-F1 or loss; only it is. */
+const spanExtractionSettings = (spec: DecodedSpec): Array<FieldIssue> => {
+  const { mode } = spec.evaluation
+  const { select_by } = spec.training
+  if (isSpanExtraction(spec.task)) {
+    return [
+      ...(mode === "extract" ? [] : [{ path: ["evaluation", "mode"], expected: "extract (a span-extraction task is evaluated on extracted spans)", found: renderFound(mode) }]),
+      ...(select_by === "micro_f1" || select_by === "loss"
+        ? []
+        : [{ path: ["training", "select_by"], expected: "micro_f1 or loss (a span-extraction task is validated by strict micro-F1 or its loss)", found: renderFound(select_by) }]),
+    ]
+  }
+  return [
+    ...(mode === "extract" ? [{ path: ["evaluation", "mode"], expected: "label-score or generate (extract is for task.kind span-extraction)", found: renderFound(mode) }] : []),
+    ...(select_by === "micro_f1" ? [{ path: ["training", "select_by"], expected: "macro_f1, accuracy or loss (micro_f1 is for task.kind span-extraction)", found: renderFound(select_by) }] : []),
+  ]
+}
+
 /** `expanded`: the arms after sweeps and seeds (see expandArms). */
 export const crossFieldIssues = (spec: DecodedSpec, expanded: ReadonlyArray<ConcreteArm>): ReadonlyArray<FieldIssue> => [
   ...uniqueArmNames(spec),
@@ -83,4 +107,5 @@ export const crossFieldIssues = (spec: DecodedSpec, expanded: ReadonlyArray<Conc
   ...maxNewTokensWhenGenerating(spec),
   ...templatePlaceholdersValid(spec),
   ...generativeQaSettings(spec),
+  ...spanExtractionSettings(spec),
 ]

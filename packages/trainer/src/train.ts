@@ -119,7 +119,7 @@ export const train = <Example>(
         const grads = clipped?.grads ?? accumulated.grads
         const norm = clipped?.norm ?? globalNorm(grads)
         const lr = learningRate(steps.length + 1, schedule)
-        optimizer.step(new Map(variables.map((v, j) => [v, grads[j] as tf.Tensor])), lr)
+        optimizer.step(new Map(accumulated.reached.map((v, j) => [v, grads[j] as tf.Tensor])), lr)
         // The step's one host read, after its update is queued.
         const [loss, gradNorm] = yield* Effect.promise(() => Promise.all([scalarValue(accumulated.loss), scalarValue(norm)]))
         tf.dispose([...accumulated.grads, accumulated.loss, ...(clipped?.grads ?? []), norm])

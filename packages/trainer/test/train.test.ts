@@ -50,6 +50,25 @@ describe("train", () => {
     tf.dispose([w, b])
   })
 
+  it("leaves a variable the loss never reaches unchanged, even under weight decay, and trains the rest", async () => {
+    const { w, b, task } = regression()
+    const unused = tf.variable(tf.tensor1d([0.5, -2]))
+    const summary = await Effect.runPromise(
+      train([w, unused, b], task, { arm: "toy", epochs: 2, batchSize: 8, lr: 0.1, weightDecay: 0.1, rng: Rng.seeded(1) }).pipe(Effect.provide(collect([]))),
+    )
+    expect(Array.from(unused.dataSync())).toEqual([0.5, -2])
+    expect(summary.steps.at(-1)!.loss).toBeLessThan(summary.steps[0]!.loss / 2)
+    tf.dispose([w, b, unused])
+  })
+
+  it("refuses a loss that reaches no trainable variable", async () => {
+    const unused = tf.variable(tf.scalar(1))
+    const task: TrainingTask<number> = { examples: [1, 2], loss: () => tf.scalar(0), tokens: () => 1, validate: () => Effect.succeed({ metric: "score", value: 0, higherIsBetter: true }) }
+    const run = train([unused], task, { arm: "toy", epochs: 1, batchSize: 2, lr: 0.1, weightDecay: 0, rng: Rng.seeded(1) }).pipe(Effect.provide(collect([])))
+    await expect(Effect.runPromise(run)).rejects.toThrow("Cannot find a connection between any variable and the result of the loss")
+    unused.dispose()
+  })
+
   it("restores the best epoch's variables, not the last epoch's", async () => {
     const { w, b, task, snapshots } = regression([0.2, 0.9, 0.5])
     const summary = await Effect.runPromise(

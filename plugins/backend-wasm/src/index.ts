@@ -6,6 +6,7 @@ import { createRequire } from "node:module"
 import { dirname, join, sep } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import type { BackendPlugin } from "@peftlab/core"
+import { unsortedSegmentSumConfig } from "./kernels/unsorted-segment-sum.ts"
 
 // Node has no cross-origin isolation for the threaded build, so it loads one of these two.
 const binaries = ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm"] as const
@@ -42,6 +43,7 @@ export const makeWasmPlugin = (wasmDir?: string): BackendPlugin => {
       const wasm = await import("@tensorflow/tfjs-backend-wasm")
       wasm.setWasmPaths(resolveDir() + sep)
       if (!(await tf.setBackend("wasm"))) throw new Error(`tfjs could not initialise its wasm backend from ${resolveDir()}`)
+      if (!tf.getKernel(unsortedSegmentSumConfig.kernelName, "wasm")) tf.registerKernel(unsortedSegmentSumConfig)
       await tf.ready()
     },
   }

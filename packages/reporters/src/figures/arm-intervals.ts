@@ -2,8 +2,8 @@
 // stats.md holds those). The resampling is @peftlab/stats' paired index bootstrap against a
 // constant 0, so the CI of "score − 0" is the score's CI, drawn exactly as stats.md draws.
 // Every arm uses the same seed, hence the same resampled test sets.
-import { type IndexMetric, meanOfScores, pairedIndexBootstrap, accuracy, macroF1, type Metric } from "@peftlab/stats"
-import type { BootstrapOptions, FigureArm, GenerationArm } from "./figures-input.ts"
+import { type IndexMetric, fromSummedStatistics, meanOfScores, pairedIndexBootstrap, accuracy, macroF1, type Metric } from "@peftlab/stats"
+import type { BootstrapOptions, ExtractionArm, FigureArm, GenerationArm } from "./figures-input.ts"
 
 export interface MetricInterval {
   readonly arm: string
@@ -40,4 +40,19 @@ export const classificationIntervals = (arms: ReadonlyArray<FigureArm>, labels: 
 export const generationIntervals = (arms: ReadonlyArray<GenerationArm>, bootstrap: BootstrapOptions): MetricInterval[] =>
   arms.flatMap(({ arm, scores }) =>
     Object.entries(scores).map(([metric, values]) => ({ arm, metric, ...bootstrapInterval(values.length, meanOfScores(values), bootstrap) })),
+  )
+
+const ratio = (numerator: number, denominator: number) => (denominator === 0 ? 0 : numerator / denominator)
+
+/** Strict span precision, recall and F1 from summed [correct, predicted, gold] counts. */
+const extractionScores: ReadonlyArray<[string, (totals: ReadonlyArray<number>) => number]> = [
+  ["precision", ([correct = 0, predicted = 0]) => ratio(correct, predicted)],
+  ["recall", ([correct = 0, , gold = 0]) => ratio(correct, gold)],
+  ["micro-F1", ([correct = 0, predicted = 0, gold = 0]) => ratio(2 * correct, predicted + gold)],
+]
+
+/** Micro-averaged precision, recall and F1 of each arm, recomputed over resampled sentences, with CIs. */
+export const extractionIntervals = (arms: ReadonlyArray<ExtractionArm>, bootstrap: BootstrapOptions): MetricInterval[] =>
+  arms.flatMap(({ result, counts }) =>
+    extractionScores.map(([metric, score]) => ({ arm: result.arm, metric, ...bootstrapInterval(counts.length, fromSummedStatistics(counts, score), bootstrap) })),
   )

@@ -9,6 +9,9 @@ export interface FigureEpoch {
   readonly validation: { readonly metric: string; readonly value: number; readonly loss?: number }
 }
 
+/** What the training-curve and latency figures read of an arm, whatever its task. */
+export type TrainedFigureArm = Pick<FigureArm, "result" | "training">
+
 export interface FigureArm {
   readonly result: ArmResult
   /** Test predictions; the 95% CIs of accuracy and macro-F1 are bootstrapped from them. */
@@ -33,6 +36,11 @@ export interface GenerationFigures {
   readonly lengthUnit?: string
 }
 
+export interface ExtractionArm extends TrainedFigureArm {
+  /** Per test sentence: [correct, predicted, gold] span counts (strict match). */
+  readonly counts: ReadonlyArray<readonly [number, number, number]>
+}
+
 /** Number of resamples and seed of the percentile bootstrap behind every CI. */
 export interface BootstrapOptions {
   readonly B: number
@@ -44,6 +52,8 @@ export interface FiguresInput {
   /** Classification arms, in the order the figures list them; none for a generation-only study. */
   readonly arms: ReadonlyArray<FigureArm>
   readonly generation?: GenerationFigures
+  /** Span-extraction arms, in the order the figures list them. */
+  readonly extraction?: ReadonlyArray<ExtractionArm>
   /** Default `{ B: 1000, seed: 0 }`; pass the run's stats.bootstrap to resample as stats.md did. */
   readonly bootstrap?: BootstrapOptions
 }

@@ -40,6 +40,10 @@ const intervalBarsSpec = (title: string, rows: ReadonlyArray<MetricInterval>, B:
 export const performanceSpec = (rows: ReadonlyArray<MetricInterval>, B: number): TopLevelSpec =>
   intervalBarsSpec("Test performance", rows, B, true)
 
+/** Strict span precision, recall and micro-F1 per arm with bootstrap 95% CIs (rows from `extractionIntervals`). */
+export const extractionMetricsSpec = (rows: ReadonlyArray<MetricInterval>, B: number): TopLevelSpec =>
+  intervalBarsSpec("Span extraction (strict match, micro-averaged over test sentences)", rows, B, true)
+
 /** Each generation metric's mean per arm with bootstrap 95% CIs (rows from `generationIntervals`). */
 export const generationMetricsSpec = (rows: ReadonlyArray<MetricInterval>, B: number): TopLevelSpec =>
   intervalBarsSpec("Generation metrics (mean over test examples)", rows, B, false)

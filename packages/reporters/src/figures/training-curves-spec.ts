@@ -1,16 +1,16 @@
 import type { TopLevelSpec } from "vega-lite"
 import { armColor, armOrder, figureTitle, VEGA_LITE_SCHEMA } from "./encodings.ts"
-import type { FigureArm } from "./figures-input.ts"
+import type { TrainedFigureArm } from "./figures-input.ts"
 
 /** Arms that trained at least one epoch, the only ones with curves. */
-export const trainedArms = (arms: ReadonlyArray<FigureArm>) =>
+export const trainedArms = (arms: ReadonlyArray<TrainedFigureArm>) =>
   arms.flatMap(({ result, training }) => (training && training.epochs.length > 0 ? [{ arm: result.arm, epochs: training.epochs }] : []))
 
 /**
  * Per-epoch curves, one line per arm: train and validation loss (dashed) on the left, the
  * validation metric on the right. Arms without training draw nothing.
  */
-export const trainingCurvesSpec = (arms: ReadonlyArray<FigureArm>): TopLevelSpec => {
+export const trainingCurvesSpec = (arms: ReadonlyArray<TrainedFigureArm>): TopLevelSpec => {
   const trained = trainedArms(arms)
   const loss = trained.flatMap(({ arm, epochs }) =>
     epochs.flatMap((e) => [

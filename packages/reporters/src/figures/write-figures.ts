@@ -2,11 +2,11 @@ import { join } from "node:path"
 import type { TopLevelSpec } from "vega-lite"
 import { writeFileAtomic } from "@peftlab/core"
 import { armFile } from "../arm-file.ts"
-import { classificationIntervals, generationIntervals } from "./arm-intervals.ts"
+import { classificationIntervals, extractionIntervals, generationIntervals } from "./arm-intervals.ts"
 import { confusionSpec } from "./confusion-spec.ts"
 import { efficiencySpec } from "./efficiency-spec.ts"
 import type { BootstrapOptions, FiguresInput } from "./figures-input.ts"
-import { generationMetricsSpec, performanceSpec } from "./interval-bars-spec.ts"
+import { extractionMetricsSpec, generationMetricsSpec, performanceSpec } from "./interval-bars-spec.ts"
 import { latencySpec } from "./latency-spec.ts"
 import { lengthDistributionSpec } from "./length-distribution-spec.ts"
 import { renderSvg, svgToPng } from "./render.ts"
@@ -23,10 +23,11 @@ const DEFAULT_BOOTSTRAP: BootstrapOptions = { B: 1000, seed: 0 }
 /**
  * Every figure the input supports: performance, latency, efficiency and confusion_<arm> for
  * classification arms, training_curves when an arm trained, generation_metrics and
- * generation_lengths for a generation study.
+ * generation_lengths for a generation study, extraction_metrics, latency and training_curves
+ * for span extraction.
  */
 export const figureSpecs = (input: FiguresInput): NamedFigure[] => {
-  const { arms, labels, generation } = input
+  const { arms, labels, generation, extraction } = input
   const bootstrap = input.bootstrap ?? DEFAULT_BOOTSTRAP
   const figures: NamedFigure[] = []
   if (arms.length > 0) {
@@ -43,6 +44,11 @@ export const figureSpecs = (input: FiguresInput): NamedFigure[] => {
   if (generation !== undefined && generation.arms.length > 0) {
     figures.push({ name: "generation_metrics", spec: generationMetricsSpec(generationIntervals(generation.arms, bootstrap), bootstrap.B) })
     figures.push({ name: "generation_lengths", spec: lengthDistributionSpec(generation.arms, generation.lengthUnit) })
+  }
+  if (extraction !== undefined && extraction.length > 0) {
+    figures.push({ name: "extraction_metrics", spec: extractionMetricsSpec(extractionIntervals(extraction, bootstrap), bootstrap.B) })
+    figures.push({ name: "latency", spec: latencySpec(extraction.map((a) => a.result)) })
+    if (trainedArms(extraction).length > 0) figures.push({ name: "training_curves", spec: trainingCurvesSpec(extraction) })
   }
   return figures
 }

@@ -3,7 +3,7 @@
 // file (preds_<arm>_test.csv) has id, reference, generated and the per-example scores.
 import { join } from "node:path"
 import { Effect } from "effect"
-import { trainableParameterCount } from "@peftlab/adapters-base"
+import { trainableParameterCount, type Adapter } from "@peftlab/adapters-base"
 import { writeFileAtomic } from "@peftlab/core"
 import type { LanguageModel } from "@peftlab/evaluators"
 import { toCsv, type ArmResult } from "@peftlab/reporters"
@@ -11,6 +11,7 @@ import type { ExperimentSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
 import { shuffled, train } from "@peftlab/trainer"
 import type { ArmTask } from "../arm-task.ts"
+import { fewShot } from "../few-shot.ts"
 import type { EncodedQA } from "./qa-encode.ts"
 import { evaluateQA, qaTraining, type GenerationRow } from "./qa-task.ts"
 
@@ -35,9 +36,12 @@ export const qaHeadline = (result: ArmResult): Record<string, number> => ({
 })
 
 export const qaArmTask = ({ spec, model, tokenizer, encoded }: QAInputs): ArmTask => {
-  const setup = (adapter: Parameters<ArmTask["train"]>[0], batchSize: number) => ({ model, adapter, tokenizer, batchSize })
+  const setup = (adapter: Adapter, batchSize: number) => ({ model, adapter, tokenizer, batchSize })
   return {
-    train: (adapter, settings, config) => train(adapter.trainable, qaTraining(setup(adapter, settings.batch_size), encoded.train, encoded.val), { ...config, sampler: shuffled() }),
+    train: (_arm, adapter, settings, config) => {
+      const examples = fewShot(encoded.train, settings.train_examples, spec.data.split.seed)
+      return train(adapter.trainable, qaTraining(setup(adapter, settings.batch_size), examples, encoded.val), { ...config, sampler: shuffled() })
+    },
     evaluate: (arm, adapter, settings, outDir) =>
       Effect.gen(function* () {
         const { rows, metrics, latency } = yield* evaluateQA(arm.name, setup(adapter, settings.batch_size), encoded.test, spec.evaluation.max_new_tokens ?? 1)

@@ -1,6 +1,6 @@
 // The built-in arm kinds, each one of arms.ts' adapter builders.
 import type { ConcreteArm } from "@peftlab/spec"
-import { createFrozenBase, createLoraArm, createPrefixArm, createPromptArm, type AdapterContext, type ArmAdapter } from "../arms.ts"
+import { createFineTuneArm, createFrozenBase, createLoraArm, createPrefixArm, createPromptArm, type AdapterContext, type ArmAdapter } from "../arms.ts"
 import type { AdapterKind } from "./entries.ts"
 
 type ArmOfKind<K extends string> = Extract<ConcreteArm, { readonly kind: K }>
@@ -17,6 +17,7 @@ const adapterKind = <K extends ConcreteArm["kind"]>(name: K, create: (arm: ArmOf
 
 export const builtinAdapterKinds: ReadonlyArray<AdapterKind> = [
   adapterKind("base", createFrozenBase),
+  adapterKind("fine-tune", createFineTuneArm),
   adapterKind("prompt", createPromptArm),
   adapterKind("prefix", createPrefixArm),
   adapterKind("lora", createLoraArm),

@@ -2,9 +2,10 @@
 // plugins it lists have added theirs, and reported like every other spec problem: field,
 // expectation, value and line:column, all at once.
 import { Effect } from "effect"
-import { isGenerativeQa, placeIssue, renderFound, SpecError, type FieldIssue, type LoadedSpec } from "@peftlab/spec"
-import { isQADatasetKind, type PeftlabRegistry } from "./entries.ts"
+import { isGenerativeQa, isSpanExtraction, placeIssue, renderFound, SpecError, type FieldIssue, type LoadedSpec } from "@peftlab/spec"
+import { producedBy, type PeftlabRegistry } from "./entries.ts"
 import { qaMetricNames } from "../qa/qa-results.ts"
+import { spanEvaluationMetrics } from "../span/span-results.ts"
 import { standardColumns } from "./metrics.ts"
 
 const oneOf = (names: ReadonlyArray<string>): string => `one of ${names.join(", ")}`
@@ -34,22 +35,32 @@ const dataFieldIssues = (loaded: LoadedSpec, registry: PeftlabRegistry): Array<F
   ]
 }
 
-/** A generative-qa task needs question-answer data, and a classification task labelled data. */
+/** What each task reads, and the task kind each kind of data is for. */
+const taskData = {
+  labels: { task: "classification", data: "labelled examples" },
+  qa: { task: "generative-qa", data: "question-answer pairs" },
+  spans: { task: "span-extraction", data: "sentences with entity spans" },
+} as const
+
+/** A classification task needs labelled data, a generative-qa task question-answer pairs, a span-extraction task entity spans. */
 const dataKindFitsTask = (loaded: LoadedSpec, registry: PeftlabRegistry): Array<FieldIssue> => {
   const { kind } = loaded.spec.data
   if (!registry.has("datasets", kind)) return []
-  const qaTask = isGenerativeQa(loaded.spec.task)
-  return isQADatasetKind(registry.get("datasets", kind)) === qaTask
-    ? []
-    : [{ path: ["data", "kind"], expected: qaTask ? "a data kind of question-answer pairs (task.kind is generative-qa)" : "a data kind of labelled examples (question-answer data needs task.kind generative-qa)", found: renderFound(kind) }]
+  const { task } = loaded.spec
+  const needed = isGenerativeQa(task) ? "qa" : isSpanExtraction(task) ? "spans" : "labels"
+  const given = producedBy(registry.get("datasets", kind))
+  if (given === needed) return []
+  const expected = `a data kind of ${taskData[needed].data} (task.kind is ${taskData[needed].task}); ${taskData[given].data} need task.kind ${taskData[given].task}`
+  return [{ path: ["data", "kind"], expected, found: renderFound(kind) }]
 }
 
-/** Generative QA reports its own fixed set of columns. */
-const qaMetricIssues = (loaded: LoadedSpec): Array<FieldIssue> =>
-  loaded.spec.evaluation.metrics.flatMap((name, i) => nameIssue(["evaluation", "metrics", i], name, qaMetricNames))
+/** Generative QA and span extraction report their own fixed sets of columns. */
+const fixedMetricIssues = (loaded: LoadedSpec, names: ReadonlyArray<string>): Array<FieldIssue> =>
+  loaded.spec.evaluation.metrics.flatMap((name, i) => nameIssue(["evaluation", "metrics", i], name, names))
 
 const metricIssues = (loaded: LoadedSpec, registry: PeftlabRegistry): Array<FieldIssue> => {
-  if (isGenerativeQa(loaded.spec.task)) return qaMetricIssues(loaded)
+  if (isGenerativeQa(loaded.spec.task)) return fixedMetricIssues(loaded, qaMetricNames)
+  if (isSpanExtraction(loaded.spec.task)) return fixedMetricIssues(loaded, spanEvaluationMetrics)
   const { mode, metrics } = loaded.spec.evaluation
   const names = [...new Set([...standardColumns, ...registry.names("metrics")])]
   return metrics.flatMap((name, i): Array<FieldIssue> => {

@@ -1,10 +1,12 @@
-// The built-in data kinds: PubMedQA's JSON, MedQuAD's XML tree (question-answer pairs), and classification files (CSV, TSV, JSONL) whose
+// The built-in data kinds: PubMedQA's JSON, MedQuAD's XML tree (question-answer pairs),
+// entity spans (CoNLL BIO files, JSONL with character offsets), and classification files (CSV, TSV, JSONL) whose
 // columns the spec maps: `context` holds the text to classify, `label` its label, and the
 // optional `question` and `id` a second text and the example ids.
 import { loadClassificationFile, loadPubMedQA, type RecordFormat } from "@peftlab/datasets"
 import type { ExperimentSpec } from "@peftlab/spec"
 import { medquadKind } from "../qa/qa-data.ts"
-import type { DatasetKind, QADatasetKind } from "./entries.ts"
+import { bioKind, jsonlSpansKind } from "../span/span-data.ts"
+import type { AnyDatasetKind, DatasetKind } from "./entries.ts"
 
 type Cleaning = ExperimentSpec["data"]["cleaning"]
 
@@ -39,4 +41,10 @@ const classificationFileKind = (format: RecordFormat): DatasetKind => ({
   },
 })
 
-export const builtinDatasetKinds: ReadonlyArray<DatasetKind | QADatasetKind> = [pubmedqaKind, ...(["csv", "tsv", "jsonl"] as const).map(classificationFileKind), medquadKind]
+export const builtinDatasetKinds: ReadonlyArray<AnyDatasetKind> = [
+  pubmedqaKind,
+  ...(["csv", "tsv", "jsonl"] as const).map(classificationFileKind),
+  medquadKind,
+  bioKind,
+  jsonlSpansKind,
+]

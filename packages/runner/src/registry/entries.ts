@@ -3,7 +3,7 @@
 // evaluation.metrics, backend, arm kinds) and every registered reporter writes its files.
 import type { Effect } from "effect"
 import type { AnyInputError, BackendPlugin, Registry } from "@peftlab/core"
-import type { ClassificationExample, Loaded, QAExample } from "@peftlab/datasets"
+import type { ClassificationExample, Loaded, LoadReport, QAExample, SpanSentence } from "@peftlab/datasets"
 import type { Comparison } from "@peftlab/reporters"
 import type { ConcreteArm, ExperimentSpec } from "@peftlab/spec"
 import type { AdapterContext, ArmAdapter } from "../arms.ts"
@@ -29,7 +29,24 @@ export interface QADatasetKind {
   readonly load: (data: ExperimentSpec["data"]) => Effect.Effect<Loaded<QAExample>, AnyInputError>
 }
 
-export const isQADatasetKind = (kind: DatasetKind | QADatasetKind): kind is QADatasetKind => "produces" in kind && kind.produces === "qa"
+/** A `data.kind` of sentences with entity spans, for a span-extraction task. */
+export interface SpanDatasetKind {
+  readonly name: string
+  readonly produces: "spans"
+  readonly fields: DatasetKind["fields"]
+  readonly load: (data: ExperimentSpec["data"]) => Effect.Effect<{ readonly sentences: Array<SpanSentence>; readonly report: LoadReport }, AnyInputError>
+}
+
+export type AnyDatasetKind = DatasetKind | QADatasetKind | SpanDatasetKind
+
+/** What a data kind gives: labelled examples, question-answer pairs or sentences with spans. */
+export const producedBy = (kind: AnyDatasetKind): "labels" | "qa" | "spans" => ("produces" in kind ? kind.produces : "labels")
+
+export const isLabelDatasetKind = (kind: AnyDatasetKind): kind is DatasetKind => producedBy(kind) === "labels"
+
+export const isQADatasetKind = (kind: AnyDatasetKind): kind is QADatasetKind => producedBy(kind) === "qa"
+
+export const isSpanDatasetKind = (kind: AnyDatasetKind): kind is SpanDatasetKind => producedBy(kind) === "spans"
 
 /** An arm `kind`: builds the adapter that an arm of that kind trains and evaluates. */
 export interface AdapterKind {
@@ -82,7 +99,7 @@ export interface BackendEntry {
 
 // A type, not an interface: the registry needs an index-signature-compatible record.
 export type PeftlabCategories = {
-  readonly datasets: DatasetKind | QADatasetKind
+  readonly datasets: AnyDatasetKind
   readonly adapters: AdapterKind
   readonly metrics: Metric
   readonly reporters: Reporter

@@ -4,9 +4,12 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { classificationIntervals, writeFigures, writeReport, writeResults, writeStats, writeTrainLog, type Interval, type ResultIntervals } from "@peftlab/reporters"
-import { isGenerativeQa } from "@peftlab/spec"
+import { isGenerativeQa, isSpanExtraction } from "@peftlab/spec"
 import { writeQAResults } from "../qa/qa-results.ts"
+import { sentenceCounts } from "../span/span-comparisons.ts"
+import { writeSpanResults } from "../span/span-results.ts"
 import { writeSelections } from "../selection.ts"
+import type { FinishedArm } from "../output-folder.ts"
 import type { FinishedRun, Reporter } from "./entries.ts"
 
 const trainLogRecords = ({ finished }: FinishedRun): Array<object> =>
@@ -25,6 +28,17 @@ const intervalsOf = (run: FinishedRun): Map<string, ResultIntervals> => {
   return new Map(run.finished.map(({ result }) => [result.arm, { macroF1: of(result.arm, "macro-F1"), accuracy: of(result.arm, "accuracy") }]))
 }
 
+/** A QA arm's per-answer scores and answer lengths in words, for the generation figures. */
+const generationArm = ({ result, generations = [] }: FinishedArm) => ({
+  arm: result.arm,
+  scores: {
+    "ROUGE-1": generations.map((g) => g.rouge1),
+    "ROUGE-L": generations.map((g) => g.rougeL),
+    "token F1": generations.map((g) => g.token_f1),
+  },
+  lengths: generations.map((g) => g.generated.split(/\s+/).filter((word) => word !== "").length),
+})
+
 /** A markdown file as written, without its first heading, to stitch into report.md. */
 const tablesOf = (outDir: string, file: string): string => readFileSync(join(outDir, file), "utf8").replace(/^# [^\n]*\n+/, "")
 
@@ -38,26 +52,33 @@ const figureFiles = (outDir: string): Array<string> =>
 export const builtinReporters: ReadonlyArray<Reporter> = [
   {
     name: "results",
-    write: (outDir, run) =>
-      isGenerativeQa(run.spec.task)
-        ? writeQAResults(outDir, run.finished.map((f) => f.result))
-        : writeResults(
+    write: (outDir, run) => {
+      if (isGenerativeQa(run.spec.task)) return writeQAResults(outDir, run.finished.map((f) => f.result))
+      if (isSpanExtraction(run.spec.task)) return writeSpanResults(outDir, run.finished.map((f) => f.result), run.labels)
+      return writeResults(
         outDir,
         run.finished.map((f) => f.result),
         run.labels,
         new Map(run.spec.arms.map((arm) => [arm.name, arm.config])),
         intervalsOf(run),
-      ),
+      )
+    },
   },
   { name: "stats", write: (outDir, run) => writeStats(outDir, run.comparisons) },
   { name: "train_log", write: (outDir, run) => writeTrainLog(outDir, trainLogRecords(run)) },
   { name: "selection", write: async (outDir, run) => (run.selections.length > 0 ? writeSelections(outDir, run.selections) : undefined) },
   {
     name: "figures",
-    // The figures draw classification metrics; a generative QA run has none to draw.
     write: async (outDir, run) => {
-      if (isGenerativeQa(run.spec.task)) return
-      await writeFigures(outDir, { labels: run.labels, arms: run.finished, bootstrap: run.spec.stats.bootstrap })
+      const bootstrap = run.spec.stats.bootstrap
+      if (isGenerativeQa(run.spec.task)) {
+        await writeFigures(outDir, { labels: [], arms: [], generation: { arms: run.finished.map(generationArm), lengthUnit: "words" }, bootstrap })
+      } else if (isSpanExtraction(run.spec.task)) {
+        const extraction = run.finished.map(({ result, training, extractions }) => ({ result, training, counts: (extractions ?? []).map(sentenceCounts) }))
+        await writeFigures(outDir, { labels: [], arms: [], extraction, bootstrap })
+      } else {
+        await writeFigures(outDir, { labels: run.labels, arms: run.finished, bootstrap })
+      }
     },
   },
   {
@@ -66,7 +87,7 @@ export const builtinReporters: ReadonlyArray<Reporter> = [
       writeReport(outDir, {
         name: run.spec.name,
         n: run.finished[0]?.result.n ?? 0,
-        metric: isGenerativeQa(run.spec.task) ? "rougeL" : "macro_f1",
+        metric: isGenerativeQa(run.spec.task) ? "rougeL" : isSpanExtraction(run.spec.task) ? "micro_f1" : "macro_f1",
         alpha: 0.05,
         comparisons: run.comparisons,
         resultsTable: tablesOf(outDir, "results.md"),

@@ -1,0 +1,35 @@
+// Span questions encoded for the encoder: `[CLS] question [SEP] sentence [SEP]` with start and
+// end targets. The question is the task's hard prompt for the type, or, for plain
+// fine-tuning (an arm with hard_prompt false), only the type's name.
+import { Effect } from "effect"
+import { SpanEncodingError, spanQuestionEncoder, toSpanQuestions, type EncodedSpanQuestion, type SpanSentence } from "@peftlab/datasets"
+import type { SpanExtractionTaskSpec } from "@peftlab/spec"
+import type { Tokenizer } from "@peftlab/tokenizers"
+
+export interface SpanEncoding {
+  readonly task: SpanExtractionTaskSpec
+  readonly tokenizer: Tokenizer
+  /** The entity types asked about (the training split's). */
+  readonly types: ReadonlyArray<string>
+  readonly maxLength: number
+}
+
+/** Every sentence's questions, one per type, in sentence then type order. */
+export const encodeSpanQuestions = (
+  { task, tokenizer, types, maxLength }: SpanEncoding,
+  sentences: ReadonlyArray<SpanSentence>,
+  hardPrompt: boolean,
+): Effect.Effect<Array<EncodedSpanQuestion>, SpanEncodingError> =>
+  Effect.suspend(() => {
+    const questions = hardPrompt
+      ? toSpanQuestions(sentences, types, { questions: task.questions, template: task.question_template })
+      : toSpanQuestions(sentences, types, { template: "{type}" })
+    try {
+      const encode = spanQuestionEncoder(tokenizer, { maxLength })
+      return Effect.succeed(questions.map(encode))
+    } catch (error) {
+      // The encoder's own error names the tokenizer or length at fault; anything else is a bug.
+      if (error instanceof SpanEncodingError) return Effect.fail(error)
+      throw error
+    }
+  })
