@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { peftlab, repoRoot, tinyFlanT5 } from "./cli.ts"
+import { writeConceptSpans } from "../../tools/data/concept-spans.ts"
+import { peftlab, repoRoot, tinyBert, tinyFlanT5 } from "./cli.ts"
 
 const shared = process.env.PEFTLAB_DATA && process.env.PEFTLAB_MODELS
 if (!shared) console.warn("skipping the study specs: PEFTLAB_DATA or PEFTLAB_MODELS unset")
@@ -32,6 +33,10 @@ describe.skipIf(!shared)("the study specs on stand-ins", () => {
     expect(peftlab(["validate", spec("pubmedqa-prompt-prefix")]).code).toBe(0)
     expect(peftlab(["validate", spec("clinical-text-lora-rank-sweep"), "--set", "data.path=" + spec("quickstart")]).code).toBe(0)
     expect(peftlab(["validate", spec("medquad-lora-qa")]).code).toBe(0)
+    // The i2b2 2010 concepts are licensed: any BIO file stands in for them here.
+    const dir = mkdtempSync(join(tmpdir(), "peftlab-study-"))
+    writeFileSync(join(dir, "concepts.bio"), "Start B-treatment\naspirin I-treatment\n")
+    expect(peftlab(["validate", spec("clinical-extraction-soft-prompts"), "--set", `data.path=${join(dir, "concepts.bio")}`]).code).toBe(0)
   })
 
   it("pubmedqa-prompt-prefix: FLAN-T5 base vs prompt vs prefix, answers generated and read as yes/no", () => {
@@ -84,6 +89,64 @@ describe.skipIf(!shared)("the study specs on stand-ins", () => {
     expect(comparison.bootstrap.rougeL.observed).toBeCloseTo(rougeL[1]! - rougeL[0]!, 10)
     // Checkpoints every 50 steps, then a rebuilt folder gives the same tables.
     expect(JSON.parse(read(out, "manifest.json")).spec.training).toMatchObject({ batch_size: 4, gradient_accumulation: 8, checkpoint_every: 50 })
+    const results = read(out, "results.csv")
+    expect(peftlab(["report", out]).code).toBe(0)
+    expect(read(out, "results.csv")).toBe(results)
+  })
+
+  it("clinical-extraction-soft-prompts: fine-tune, hard prompt and soft prompts (unfrozen, frozen, 32 and 64 tokens, few-shot) on BERT, strict micro-F1", () => {
+    const dir = mkdtempSync(join(tmpdir(), "peftlab-study-"))
+    const out = join(dir, "results")
+    const data = join(dir, "concepts.jsonl")
+    writeConceptSpans(join(process.env.PEFTLAB_DATA ?? "", "pubmedqa", "ori_pqal.json"), data, 300)
+    const overrides = [...small, "data.kind=jsonl-spans", `data.path=${data}`, `model.path=${tinyBert(dir)}`, "training.max_length=96", "training.lr=0.001", "data.limit.train=40", "arms.4.training.train_examples=10"]
+    const run = peftlab(["run", spec("clinical-extraction-soft-prompts"), "--out", out, "--no-tui", ...sets(overrides)])
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
+    const [header, ...rows] = read(out, "results.csv").trim().split("\n")
+    expect(header).toBe("arm,kind,n,precision,recall,micro_f1,f1_concept,f1_measure,latency_mean_ms,latency_p95_ms,trainable_params")
+    const arms = rows.map((row) => row.split(","))
+    expect(arms.map((row) => row[0])).toEqual([
+      "fine-tune",
+      "hard-prompt",
+      "soft-prompt-unfrozen-num_virtual_tokens32",
+      "soft-prompt-unfrozen-num_virtual_tokens64",
+      "soft-prompt-frozen-num_virtual_tokens32",
+      "soft-prompt-frozen-num_virtual_tokens64",
+      "hard-prompt-100",
+      "soft-prompt-frozen-100",
+    ])
+    const trainable = new Map(arms.map((row) => [row[0], Number(row.at(-1))]))
+    // A frozen encoder trains its prompt and the span head only; an unfrozen one every weight besides.
+    const head = 32 * 2 + 2
+    expect(trainable.get("soft-prompt-frozen-num_virtual_tokens32")).toBe(32 * 32 + head)
+    expect(trainable.get("soft-prompt-frozen-num_virtual_tokens64")).toBe(64 * 32 + head)
+    expect(trainable.get("soft-prompt-unfrozen-num_virtual_tokens32")! - trainable.get("fine-tune")!).toBe(32 * 32)
+    // Each F1 is recomputed from the predictions file: strict match, micro-averaged over sentences.
+    for (const row of arms) {
+      const lines = read(out, `preds_${row[0]}_test.jsonl`).trim().split("\n").map((line) => JSON.parse(line))
+      expect(lines).toHaveLength(8)
+      const key = (s: { type: string; start: number; end: number }) => `${s.type}:${s.start}:${s.end}`
+      let [correct, predicted, gold] = [0, 0, 0]
+      for (const line of lines) {
+        const goldKeys = new Set(line.gold.map(key))
+        correct += line.predicted.filter((s: { type: string; start: number; end: number }) => goldKeys.has(key(s))).length
+        predicted += line.predicted.length
+        gold += line.gold.length
+      }
+      expect(Number(row[5])).toBeCloseTo(predicted + gold === 0 ? 0 : (2 * correct) / (predicted + gold), 10)
+    }
+    // A few-shot arm trains on its subset: hard-prompt-100 on 10 sentences here (the spec's 100,
+    // set down to fit the stand-in's 40), 2 questions each, in batches of the spec's 16.
+    const log = read(out, "train_log.jsonl").trim().split("\n").map((line) => JSON.parse(line))
+    const steps = (arm: string) => log.filter((r) => r.arm === arm && r.type === "step").length
+    expect([steps("hard-prompt"), steps("hard-prompt-100")]).toEqual([Math.ceil((40 * 2) / 16), Math.ceil((10 * 2) / 16)])
+    const stats = JSON.parse(read(out, "stats.json"))
+    expect(stats.map((c: { arm: string }) => c.arm)).toEqual(arms.slice(1).map((row) => row[0]))
+    expect(stats[0].bootstrap.micro_f1.observed).toBeCloseTo(Number(arms[1]![5]) - Number(arms[0]![5]), 10)
+    const config = JSON.parse(read(join(out, "adapters", "soft-prompt-unfrozen-num_virtual_tokens32"), "adapter_config.json"))
+    expect(config).toMatchObject({ peft_type: "PROMPT_TUNING", num_virtual_tokens: 32, modules_to_save: ["bert", "qa_outputs"] })
+    expect(read(out, "report.md")).toContain("figures/extraction_metrics.svg")
     const results = read(out, "results.csv")
     expect(peftlab(["report", out]).code).toBe(0)
     expect(read(out, "results.csv")).toBe(results)

@@ -25,14 +25,19 @@ export const parseOverride = (text: string): Override | SpecIssue => {
   }
 }
 
-/** The tree with each override set, creating the mappings on its path. */
+const isMapping = (next: unknown): boolean => typeof next === "object" && next !== null && !Array.isArray(next)
+
+const isListIndex = (node: unknown, key: string): boolean => Array.isArray(node) && /^\d+$/.test(key) && Number(key) < node.length
+
+/** The tree with each override set, creating the mappings on its path; `arms.2.r` reaches into a list. */
 export const applyOverrides = (tree: unknown, overrides: ReadonlyArray<Override>): unknown => {
   const root = structuredClone(tree) as Record<string, unknown>
   for (const { path, value } of overrides) {
     let node = root
-    for (const key of path.slice(0, -1)) {
+    for (const [i, key] of path.slice(0, -1).entries()) {
       const next = node[key]
-      node = (node[key] = typeof next === "object" && next !== null && !Array.isArray(next) ? next : {}) as Record<string, unknown>
+      const keep = isMapping(next) || isListIndex(next, path[i + 1] as string)
+      node = (keep ? next : (node[key] = {})) as Record<string, unknown>
     }
     node[path.at(-1) as string] = value
   }

@@ -40,7 +40,7 @@ describe("decodeSpecText: rules across fields", () => {
     })
     const fixed = edit(text, "    init: text\n", "    init: text\n    init_text: Answer yes or no.\n")
     const arm = (await decodeOk(fixed)).spec.arms[1]
-    expect(arm).toStrictEqual({ name: "prompt", kind: "prompt", num_virtual_tokens: 4, init: "text", init_text: "Answer yes or no.", group: "prompt", config: "prompt" })
+    expect(arm).toStrictEqual({ name: "prompt", kind: "prompt", num_virtual_tokens: 4, init: "text", init_text: "Answer yes or no.", unfreeze_base: false, group: "prompt", config: "prompt" })
   })
 
   it("requires split fractions to sum to 1 within 1e-9", async () => {

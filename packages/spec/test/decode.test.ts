@@ -22,7 +22,7 @@ describe("decodeSpecText: valid specs", () => {
       task: { template: "Q: {question} C: {context}", format: "plain", labels: { yes: " yes", no: " no" } },
       arms: [
         { name: "base", kind: "base", group: "base", config: "base" },
-        { name: "prompt", kind: "prompt", num_virtual_tokens: 4, init: "random", group: "prompt", config: "prompt" },
+        { name: "prompt", kind: "prompt", num_virtual_tokens: 4, init: "random", unfreeze_base: false, group: "prompt", config: "prompt" },
       ],
       selection: "best",
       training: { epochs: 1, lr: 0.1, batch_size: 2, max_length: 64, weight_decay: 0, select_by: "macro_f1", gradient_accumulation: 1, warmup_steps: 0, lr_schedule: "constant", sampler: "shuffled" },
@@ -110,7 +110,7 @@ describe("decodeSpecText: field problems", () => {
 
   it("blames an arm's kind when it names no arm kind", async () => {
     const text = edit(minimalSpec, "kind: prompt", "kind: adapter")
-    expect(await single(text)).toStrictEqual({ path: "arms[1].kind", expected: "one of base, prompt, prefix, lora", found: '"adapter"', ...positionOf(text, "adapter") })
+    expect(await single(text)).toStrictEqual({ path: "arms[1].kind", expected: "one of base, fine-tune, prompt, prefix, lora", found: '"adapter"', ...positionOf(text, "adapter") })
   })
 
   it("reports a field that only the other arm kind has as unknown", async () => {

@@ -82,6 +82,16 @@ describe("--set overrides", () => {
     expect(error.issues[0]).toMatchObject({ path: "training.epochs", expected: "a positive integer", found: "-1" })
   })
 
+  it("reach into a list by index (arms.0.num_virtual_tokens), and replace a list indexed out of range like any scalar", async () => {
+    const into = ["arms.1.num_virtual_tokens=4"].map(parseOverride).filter(isOverride)
+    const { spec } = await Effect.runPromise(decodeSpecText(minimalSpec, "spec.yaml", {}, into))
+    expect(spec.arms[1]).toMatchObject({ name: "prompt", num_virtual_tokens: 4 })
+    expect(spec.arms).toHaveLength(2)
+    const beyond = ["arms.5.name=x"].map(parseOverride).filter(isOverride)
+    const error = await Effect.runPromise(Effect.flip(decodeSpecText(minimalSpec, "spec.yaml", {}, beyond)))
+    expect(error.issues[0]).toMatchObject({ path: "arms" })
+  })
+
   it("must read field.path=value", () => {
     expect(parseOverride("nonsense")).toMatchObject({ path: "--set", expected: "field.path=value (e.g. model.path=/models/tiny)" })
     expect(parseOverride("a..b=1")).toMatchObject({ path: "--set" })

@@ -49,7 +49,7 @@ describe("sweeps and seeds", () => {
     const error = await decodeError(text)
     expect(error.issues[0]).toMatchObject({
       path: 'arms[2].sweep["training.momentum"]',
-      expected: "a field this arm sets, or training.<lr|epochs|batch_size|weight_decay|warmup_steps|gradient_accumulation>",
+      expected: "a field this arm sets, or training.<lr|epochs|batch_size|weight_decay|warmup_steps|gradient_accumulation|train_examples>",
       found: '"training.momentum"',
     })
   })
