@@ -5,15 +5,6 @@ import { accuracy, holmBonferroni, macroF1, mcnemarExact, pairedBootstrap } from
 import type { Comparison, PredictionRow } from "@peftlab/reporters"
 import type { ExperimentSpec } from "@peftlab/spec"
 
-const alignedTo = (reference: ReadonlyArray<PredictionRow>, rows: ReadonlyArray<PredictionRow>): Array<PredictionRow> => {
-  const byId = new Map(rows.map((r) => [r.id, r]))
-  return reference.map((r) => {
-    const match = byId.get(r.id)
-    if (!match) throw new Error(`arm predictions lack test example ${r.id}: arms were evaluated on different test sets`)
-    return match
-  })
-}
-
 /** Adds Holm-adjusted p-values, per test (McNemar, each bootstrap metric), across the comparisons. */
 export const withHolm = (comparisons: ReadonlyArray<Comparison>): Array<Comparison> => {
   if (comparisons.length < 2) return [...comparisons]
@@ -34,36 +25,44 @@ export const withHolm = (comparisons: ReadonlyArray<Comparison>): Array<Comparis
   }))
 }
 
-export const compareWithBaseline = (
+/**
+ * Each evaluated arm against the baseline on the same test examples (rows matched by id), by
+ * the task's `tests` of the baseline's rows and the arm's aligned to them; Holm-adjusted.
+ * Sweep configurations that were not selected were never evaluated on test: nothing to compare.
+ */
+export const compareEachArm = <Row extends { readonly id: string }>(
   spec: ExperimentSpec,
-  labels: ReadonlyArray<string>,
-  predictions: ReadonlyMap<string, ReadonlyArray<PredictionRow>>,
+  rowsByArm: ReadonlyMap<string, ReadonlyArray<Row>>,
+  tests: (base: ReadonlyArray<Row>, arm: ReadonlyArray<Row>) => Pick<Comparison, "mcnemar" | "bootstrap">,
 ): Array<Comparison> => {
   const baseline = spec.stats.baseline
-  const base = predictions.get(baseline) ?? []
-  // Sweep configurations that were not selected were never evaluated on test: nothing to compare.
-  const comparisons = spec.arms
-    .filter((arm) => arm.name !== baseline && predictions.has(arm.name))
-    .map((arm) => {
-      const other = alignedTo(base, predictions.get(arm.name) ?? [])
-      const gold = base.map((r) => r.gold)
-      return {
-        arm: arm.name,
-        baseline,
-        n: base.length,
-        ...(spec.stats.mcnemar
-          ? { mcnemar: mcnemarExact(base.map((r) => r.pred === r.gold), other.map((r) => r.pred === r.gold)) }
-          : {}),
-        bootstrap: pairedBootstrap({
-          gold,
-          predA: base.map((r) => r.pred),
-          predB: other.map((r) => r.pred),
-          labels,
-          B: spec.stats.bootstrap.B,
-          seed: spec.stats.bootstrap.seed,
-          metrics: { accuracy, macro_f1: macroF1 },
-        }),
-      }
+  const base = rowsByArm.get(baseline) ?? []
+  if (base.length === 0) return []
+  const alignedToBase = (rows: ReadonlyArray<Row>): Array<Row> => {
+    const byId = new Map(rows.map((r) => [r.id, r]))
+    return base.map(({ id }) => {
+      const match = byId.get(id)
+      if (!match) throw new Error(`arm results lack test example ${id}: arms were evaluated on different test sets`)
+      return match
     })
+  }
+  const comparisons = spec.arms
+    .filter((arm) => arm.name !== baseline && rowsByArm.has(arm.name))
+    .map((arm) => ({ arm: arm.name, baseline, n: base.length, ...tests(base, alignedToBase(rowsByArm.get(arm.name) ?? [])) }))
   return withHolm(comparisons)
 }
+
+/** Classification: McNemar's exact test (when the spec asks) and a paired bootstrap of accuracy and macro-F1. */
+export const compareWithBaseline = (spec: ExperimentSpec, labels: ReadonlyArray<string>, predictions: ReadonlyMap<string, ReadonlyArray<PredictionRow>>): Array<Comparison> =>
+  compareEachArm(spec, predictions, (base, other) => ({
+    ...(spec.stats.mcnemar ? { mcnemar: mcnemarExact(base.map((r) => r.pred === r.gold), other.map((r) => r.pred === r.gold)) } : {}),
+    bootstrap: pairedBootstrap({
+      gold: base.map((r) => r.gold),
+      predA: base.map((r) => r.pred),
+      predB: other.map((r) => r.pred),
+      labels,
+      B: spec.stats.bootstrap.B,
+      seed: spec.stats.bootstrap.seed,
+      metrics: { accuracy, macro_f1: macroF1 },
+    }),
+  }))

@@ -6,6 +6,7 @@ import { createRequire } from "node:module"
 import { dirname, join, sep } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import type { BackendPlugin } from "@peftlab/core"
+import { untransposedBatchMatMul } from "./kernels/batch-mat-mul.ts"
 import { unsortedSegmentSumConfig } from "./kernels/unsorted-segment-sum.ts"
 
 // Node has no cross-origin isolation for the threaded build, so it loads one of these two.
@@ -17,6 +18,21 @@ export const installedWasmDir = (): string =>
 
 const missingBinary = (wasmDir: string): string | undefined =>
   binaries.map((name) => join(wasmDir, name)).find((path) => !existsSync(path))
+
+// Set up once per process, whichever plugin object sets the backend up first.
+let patched = false
+
+/** Kernels tfjs-backend-wasm lacks, and BatchMatMul made fast for transposed operands. */
+const patchKernels = () => {
+  if (patched) return
+  patched = true
+  tf.registerKernel(unsortedSegmentSumConfig)
+  const original = tf.getKernel("BatchMatMul", "wasm")
+  const transpose = tf.getKernel("Transpose", "wasm")
+  if (!original || !transpose) throw new Error("tfjs-backend-wasm registered no BatchMatMul or Transpose kernel")
+  tf.unregisterKernel("BatchMatMul", "wasm")
+  tf.registerKernel(untransposedBatchMatMul(original, transpose))
+}
 
 /** The wasm plugin, loading binaries from `wasmDir` (defaults to the installed package). */
 export const makeWasmPlugin = (wasmDir?: string): BackendPlugin => {
@@ -43,7 +59,7 @@ export const makeWasmPlugin = (wasmDir?: string): BackendPlugin => {
       const wasm = await import("@tensorflow/tfjs-backend-wasm")
       wasm.setWasmPaths(resolveDir() + sep)
       if (!(await tf.setBackend("wasm"))) throw new Error(`tfjs could not initialise its wasm backend from ${resolveDir()}`)
-      if (!tf.getKernel(unsortedSegmentSumConfig.kernelName, "wasm")) tf.registerKernel(unsortedSegmentSumConfig)
+      patchKernels()
       await tf.ready()
     },
   }

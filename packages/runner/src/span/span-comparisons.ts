@@ -5,7 +5,7 @@ import { extractionMetrics } from "@peftlab/evaluators"
 import type { Comparison } from "@peftlab/reporters"
 import type { ExperimentSpec } from "@peftlab/spec"
 import { fromSummedStatistics, pairedIndexBootstrap } from "@peftlab/stats"
-import { withHolm } from "../comparisons.ts"
+import { compareEachArm } from "../comparisons.ts"
 import type { ExtractionRow } from "./span-arm.ts"
 
 /** One sentence's [correct, predicted, gold] span counts under strict match. */
@@ -14,40 +14,15 @@ export const sentenceCounts = (row: ExtractionRow): [number, number, number] => 
   return [correct, predicted, gold]
 }
 
-/** Per sentence counts of `rows`, in `order`'s sentence order. */
-const countsAlignedTo = (order: ReadonlyArray<ExtractionRow>, rows: ReadonlyArray<ExtractionRow>): Array<Array<number>> => {
-  const byId = new Map(rows.map((r) => [r.id, r]))
-  return order.map(({ id }) => {
-    const row = byId.get(id)
-    if (row === undefined) throw new Error(`arm extractions lack test sentence ${id}: arms were evaluated on different test sets`)
-    return sentenceCounts(row)
-  })
-}
-
 /** Strict micro-F1 from summed counts: 2·correct / (predicted + gold), 0 when there are none. */
 const microF1 = ([correct = 0, predicted = 0, gold = 0]: ReadonlyArray<number>): number => (predicted + gold === 0 ? 0 : (2 * correct) / (predicted + gold))
 
-export const compareExtractionsWithBaseline = (spec: ExperimentSpec, extractions: ReadonlyMap<string, ReadonlyArray<ExtractionRow>>): Array<Comparison> => {
-  const baseline = spec.stats.baseline
-  const base = extractions.get(baseline) ?? []
-  if (base.length === 0) return []
-  const comparisons = spec.arms
-    .filter((arm) => arm.name !== baseline && extractions.has(arm.name))
-    .map((arm) => ({
-      arm: arm.name,
-      baseline,
+export const compareExtractionsWithBaseline = (spec: ExperimentSpec, extractions: ReadonlyMap<string, ReadonlyArray<ExtractionRow>>): Array<Comparison> =>
+  compareEachArm(spec, extractions, (base, other) => ({
+    bootstrap: pairedIndexBootstrap({
       n: base.length,
-      bootstrap: pairedIndexBootstrap({
-        n: base.length,
-        B: spec.stats.bootstrap.B,
-        seed: spec.stats.bootstrap.seed,
-        metrics: {
-          micro_f1: {
-            a: fromSummedStatistics(countsAlignedTo(base, base), microF1),
-            b: fromSummedStatistics(countsAlignedTo(base, extractions.get(arm.name) ?? []), microF1),
-          },
-        },
-      }),
-    }))
-  return withHolm(comparisons)
-}
+      B: spec.stats.bootstrap.B,
+      seed: spec.stats.bootstrap.seed,
+      metrics: { micro_f1: { a: fromSummedStatistics(base.map(sentenceCounts), microF1), b: fromSummedStatistics(other.map(sentenceCounts), microF1) } },
+    }),
+  }))
