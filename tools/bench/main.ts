@@ -1,6 +1,7 @@
 // `npm run bench`: training throughput and per-example scoring latency of the quickstart
 // setup (stories260k + prompt tuning on PubMedQA prompts) on each CPU backend, with ratios
-// against the pure-JS cpu backend measured in the same run. A benchmark, not a test.
+// against the pure-JS cpu backend measured in the same run; then the wasm plugin's matMul
+// against tfjs-backend-wasm's own. A benchmark, not a test.
 import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import { Effect, Layer } from "effect"
@@ -14,6 +15,7 @@ import { loadTokenizer } from "@peftlab/tokenizers"
 import { train } from "@peftlab/trainer"
 import { plugin as cpu } from "@peftlab/backend-cpu"
 import { plugin as wasm } from "@peftlab/backend-wasm"
+import { wasmMatMulTimings } from "./wasm-kernels.ts"
 
 interface Measurement {
   readonly backend: string
@@ -65,6 +67,10 @@ if (!process.env.PEFTLAB_DATA || !process.env.PEFTLAB_MODELS) {
   process.exit(2)
 }
 
+// tfjs-backend-wasm registers its kernels when imported; the plugin's setup replaces BatchMatMul.
+await import("@tensorflow/tfjs-backend-wasm")
+const stockMatMul = tf.getKernel("BatchMatMul", "wasm")
+
 const results: Array<Measurement> = []
 for (const plugin of [cpu, wasm]) {
   const probe = await plugin.probe()
@@ -86,4 +92,11 @@ for (const r of results) {
     `| ${r.backend} | ${r.trainTokensPerSecond.toFixed(0)} | ${ratio(r.trainTokensPerSecond, baseline?.trainTokensPerSecond)} | ` +
       `${r.scoring.mean.toFixed(2)} | ${r.scoring.p50.toFixed(2)} | ${r.scoring.p95.toFixed(2)} | ${ratio(baseline?.scoring.mean, r.scoring.mean)} |`,
   )
+}
+
+if (stockMatMul && results.some((r) => r.backend === "wasm")) {
+  const timings = await wasmMatMulTimings(stockMatMul)
+  console.log("\n| wasm matMul | tfjs-backend-wasm ms | peftlab plugin ms | speed-up |")
+  console.log("| --- | ---: | ---: | ---: |")
+  for (const t of timings) console.log(`| ${t.product} | ${t.stockMs.toFixed(1)} | ${t.pluginMs.toFixed(1)} | ${ratio(t.stockMs, t.pluginMs)} |`)
 }

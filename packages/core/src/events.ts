@@ -1,4 +1,4 @@
-// What a run reports while it works. The trainer and the pipeline emit these; the Ink UI,
+// What a run reports while it works. The trainer, the pipeline and downloads emit these; the Ink UI,
 // the plain-line and JSON-line printers and train_log.jsonl consume them. Plain data, so they serialise.
 import { Context, Effect } from "effect"
 
@@ -31,6 +31,18 @@ export type RunEvent =
   | { readonly type: "eval-progress"; readonly arm: string; readonly split: string; readonly done: number; readonly total: number }
   | { readonly type: "arm-result"; readonly arm: string; readonly metrics: Readonly<Record<string, number>> }
   | { readonly type: "log"; readonly level: "info" | "warn"; readonly message: string }
+  | {
+      /** A model or data file coming from the Hugging Face hub (or a URL) into the local cache. */
+      readonly type: "download"
+      /** The repo file (`model.safetensors`), or for a URL the name it is saved under. */
+      readonly file: string
+      /** Received so far, counting bytes that an earlier, interrupted download left. */
+      readonly bytes: number
+      /** The file's size; absent when the server does not say. */
+      readonly total?: number
+      /** Every byte arrived; only known when `total` is. */
+      readonly done: boolean
+    }
   | {
       /** A periodic sample of memory use, for the screen and machine-readable logs. */
       readonly type: "resources"

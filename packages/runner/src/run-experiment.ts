@@ -3,10 +3,10 @@
 // so an interrupted run picks up where it stopped.
 import { resolve } from "node:path"
 import { Cause, Effect } from "effect"
-import { Backend, emit, Rng } from "@peftlab/core"
+import { Backend, emit, type Events, Rng } from "@peftlab/core"
 import { writeManifest } from "@peftlab/reporters"
 import type { ConcreteArm, LoadedSpec } from "@peftlab/spec"
-import { resolveModel } from "@peftlab/hub"
+import { type DownloadProgress, resolveModel } from "@peftlab/hub"
 import { loadTokenizer } from "@peftlab/tokenizers"
 import { fingerprintInputs, fingerprintOf, modelWeightsHash } from "./fingerprint.ts"
 import { compareFinished, prepareTask } from "./tasks.ts"
@@ -41,7 +41,15 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
 
     const data = yield* prepareTask(spec, registry)
     // A Hugging Face id comes from the HF cache (or the Hub, unless HF_HUB_OFFLINE is set).
-    const modelDir = yield* resolveModel(spec.model.path)
+    // The hub reports progress from its own promise callbacks, outside any fiber, so the run's
+    // services (Events, and the Clock the printers read) are captured here to emit with.
+    // runForkWith, not runSyncWith: an Events layer that writes asynchronously must neither
+    // throw nor hold up the download; the synchronous ones still emit in order, as a fork runs
+    // at once until it first waits.
+    const services = yield* Effect.context<Events>()
+    const onProgress = ({ file, bytes, total }: DownloadProgress) =>
+      void Effect.runForkWith(services)(emit({ type: "download", file, bytes, total, done: bytes === total }))
+    const modelDir = yield* resolveModel(spec.model.path, { onProgress })
     if (modelDir !== spec.model.path) yield* emit({ type: "log", level: "info", message: `model ${spec.model.path}: ${modelDir}` })
     const inputs = fingerprintInputs(spec, data.hash, yield* modelWeightsHash(modelDir), backend.name)
     const fingerprint = fingerprintOf(inputs)

@@ -49,15 +49,29 @@ export const progressBar = (fraction: number, width: number): string => {
 
 const byteUnits = ["B", "KiB", "MiB", "GiB", "TiB"] as const
 
-/** Binary units, one decimal below 10 so small changes still show: `0 B`, `1.5 KiB`, `512 MiB`. */
-export const formatBytes = (bytes: number): string => {
-  let value = bytes
+/** The largest unit in which `bytes` is at least 1 (bytes below 1 KiB). */
+const unitOf = (bytes: number): number => {
   let unit = 0
-  while (value >= 1024 && unit < byteUnits.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${unit === 0 || value >= 10 ? Math.round(value) : value.toFixed(1)} ${byteUnits[unit]}`
+  while (bytes >= 1024 ** (unit + 1) && unit < byteUnits.length - 1) unit++
+  return unit
+}
+
+// One decimal below 10 of the unit, so small changes still show.
+const decimalsOf = (bytes: number, unit: number): number => (unit === 0 || bytes / 1024 ** unit >= 10 ? 0 : 1)
+
+const inUnit = (bytes: number, unit: number, decimals: number): string => (bytes / 1024 ** unit).toFixed(decimals)
+
+/** Binary units: `0 B`, `1.5 KiB`, `512 MiB`. */
+export const formatBytes = (bytes: number): string => {
+  const unit = unitOf(bytes)
+  return `${inUnit(bytes, unit, decimalsOf(bytes, unit))} ${byteUnits[unit]}`
+}
+
+/** `118/262 MiB`: a part of `total` bytes, both in the unit and precision the total is shown in. */
+export const formatBytesOf = (bytes: number, total: number): string => {
+  const unit = unitOf(total)
+  const decimals = decimalsOf(total, unit)
+  return `${inUnit(bytes, unit, decimals)}/${inUnit(total, unit, decimals)} ${byteUnits[unit]}`
 }
 
 const sparks = "▁▂▃▄▅▆▇█"

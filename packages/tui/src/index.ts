@@ -1,3 +1,4 @@
+export * from "./download.ts"
 export * from "./format.ts"
 export * from "./ink-ui.ts"
 export * from "./json-lines.ts"

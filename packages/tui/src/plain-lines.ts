@@ -1,10 +1,12 @@
 // One readable line per event for CI logs and pipes, where a redrawn screen would be noise.
 // Step and evaluation progress is throttled per arm; the last step of an epoch and the end
-// of an evaluation always print, so the log still shows where each phase finished. Memory
+// of an evaluation always print, so the log still shows where each phase finished. A download
+// prints when it starts, at each quarter and when done, however often it reports. Memory
 // samples are left to the screen and the JSON lines.
 import { Events, type RunEvent } from "@peftlab/core"
 import { Clock, Effect, Layer } from "effect"
-import { formatDuration, formatEpochStep, formatLog, formatMetrics, formatNumber, formatRate, formatValidation } from "./format.ts"
+import { type DownloadEvent, formatDownloadProgress, partsReceived } from "./download.ts"
+import { formatBytes, formatDuration, formatEpochStep, formatLog, formatMetrics, formatNumber, formatRate, formatValidation } from "./format.ts"
 import { trainingProgress } from "./progress.ts"
 
 /** Least wall time between two progress lines of one arm. */
@@ -26,6 +28,8 @@ const plainLine = (event: RunEvent): string | undefined => {
       return `[${event.arm}] result: ${formatMetrics(event.metrics)}`
     case "log":
       return formatLog(event)
+    case "download":
+      return event.done ? `downloaded ${event.file} (${formatBytes(event.bytes)})` : `downloading ${event.file} ${formatDownloadProgress(event)}`
     case "resources":
       return undefined
     case "run-end":
@@ -42,15 +46,25 @@ const progressOf = (event: RunEvent): { readonly key: string; readonly final: bo
   return undefined
 }
 
+/** 0 to 3 quarters received, 4 once done; a file of unknown size stays at 0 until done. */
+const quarterOf = (event: DownloadEvent): number => (event.done ? 4 : Math.min(3, partsReceived(event, 4) ?? 0))
+
 const nowMs = Effect.map(Clock.monotonicTimeNanos, (nanos) => Number(nanos / 1_000_000n))
 
 /** Writes one line per event (throttled progress) through `write`; stdout by default. */
 export const plainLinesLayer = (write: (line: string) => void = (line) => void process.stdout.write(`${line}\n`)): Layer.Layer<Events> =>
   Layer.sync(Events, () => {
     const lastPrinted = new Map<string, number>()
+    // Per file: a resumed download reports its start again, which must not print again.
+    const quartersPrinted = new Map<string, number>()
     return {
       emit: (event) =>
         Effect.gen(function* () {
+          if (event.type === "download") {
+            const quarter = quarterOf(event)
+            if (quarter <= (quartersPrinted.get(event.file) ?? -1)) return
+            quartersPrinted.set(event.file, quarter)
+          }
           const progress = progressOf(event)
           if (progress !== undefined) {
             const now = yield* nowMs

@@ -1,6 +1,7 @@
 // Everything the Ink screen shows, folded from run events. Pure, so the screen is a function
 // of (state, elapsed) and every transition can be tested without a terminal.
 import type { ArmPhase, RunEvent } from "@peftlab/core"
+import type { Download } from "./download.ts"
 import { addLoss, emptyLossCurve, type LossCurve } from "./loss-curve.ts"
 import { trainingProgress, type TrainStep } from "./progress.ts"
 
@@ -40,6 +41,8 @@ export interface UiState {
   readonly outDir: string
   /** The latest memory sample. */
   readonly resources?: Resources
+  /** The file downloading now; files download one at a time. */
+  readonly download?: Download
   readonly arms: ReadonlyArray<ArmView>
   /** The last few log messages, oldest first. */
   readonly logs: ReadonlyArray<LogLine>
@@ -82,6 +85,8 @@ export const reduce = (state: UiState, event: RunEvent): UiState => {
       return { ...state, logs: [...state.logs, { level: event.level, message: event.message }].slice(-maxLogs) }
     case "resources":
       return { ...state, resources: { rssBytes: event.rssBytes, tensorBytes: event.tensorBytes } }
+    case "download":
+      return { ...state, download: event.done ? undefined : { file: event.file, bytes: event.bytes, total: event.total } }
     case "run-end":
       return { ...state, outDir: event.outDir, finished: { ok: event.ok, elapsedMs: event.elapsedMs } }
   }

@@ -1,9 +1,10 @@
-// The Ink screen of a run: header, one row per arm, recent log messages and, once the run
-// ended, a summary of every arm's metrics. Dumb components: everything comes from `UiState`.
+// The Ink screen of a run: header, the file downloading (if any), one row per arm, recent log
+// messages and, once the run ended, a summary of every arm's metrics. Dumb components: everything comes from `UiState`.
 import type { ArmPhase } from "@peftlab/core"
 import { Box, Text } from "ink"
 import { createElement as h, type ReactElement } from "react"
 import { formatBytes, formatDuration, formatLog, formatMetricValue, formatNumber, formatRate, formatValidation, progressBar, sparkline } from "./format.ts"
+import { type Download, formatDownloadProgress, partsReceived } from "./download.ts"
 import { emptyLossCurve, lossPoints } from "./loss-curve.ts"
 import { trainingProgress } from "./progress.ts"
 import type { ArmView, LogLine, UiState } from "./reducer.ts"
@@ -17,6 +18,7 @@ export interface ScreenProps {
 // Bars narrow enough that a row of a short-named arm fits in 80 columns.
 const epochBarWidth = 10
 const stepBarWidth = 16
+const downloadBarWidth = 20
 
 const phaseColor: Record<ArmPhase, string> = {
   queued: "gray",
@@ -47,6 +49,18 @@ const Header = ({ state, elapsedMs }: ScreenProps): ReactElement =>
         ),
         h(Text, { dimColor: true }, `output ${state.outDir}`),
       )
+
+/** `downloading model.safetensors  ████░░  45% 118/262 MiB`; no bar while the size is unknown. */
+const DownloadLine = ({ download }: { readonly download: Download }): ReactElement => {
+  const percent = partsReceived(download, 100)
+  return h(
+    Box,
+    { gap: 2 },
+    h(Text, { wrap: "truncate-middle" }, `downloading ${download.file}`),
+    percent === undefined ? null : h(Text, null, progressBar(percent / 100, downloadBarWidth)),
+    h(Text, null, formatDownloadProgress(download)),
+  )
+}
 
 const stateWidth = 10
 
@@ -145,6 +159,7 @@ export const Screen = (props: ScreenProps): ReactElement =>
     Box,
     { flexDirection: "column" },
     h(Header, props),
+    props.state.download === undefined ? null : h(DownloadLine, { download: props.state.download }),
     props.state.arms.length === 0 ? null : h(ArmTable, { arms: props.state.arms }),
     props.state.logs.length === 0 ? null : h(Logs, { logs: props.state.logs }),
     props.state.finished === undefined ? null : h(Summary, { state: props.state }),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import {
   formatBytes,
+  formatBytesOf,
   formatDuration,
   formatEpochStep,
   formatLog,
@@ -85,6 +86,18 @@ describe("formatBytes", () => {
     expect(formatBytes(512 * 2 ** 20)).toBe("512 MiB")
     expect(formatBytes(3.25 * 2 ** 30)).toBe("3.3 GiB")
     expect(formatBytes(2 ** 50)).toBe("1024 TiB") // the largest unit keeps growing
+  })
+})
+
+describe("formatBytesOf", () => {
+  it("shows the part in the unit of the total, as formatBytes shows the total", () => {
+    expect(formatBytesOf(0, 628)).toBe("0/628 B")
+    expect(formatBytesOf(118 * 2 ** 20, 262 * 2 ** 20)).toBe("118/262 MiB")
+    // 400000 B is 390.6 KiB; 1044992 B is 1020.5 KiB.
+    expect(formatBytesOf(400_000, 1_044_992)).toBe("391/1021 KiB")
+    // The total's precision: a decimal only when the total is below 10 of its unit.
+    expect(formatBytesOf(512 * 2 ** 20, 3.25 * 2 ** 30)).toBe("0.5/3.3 GiB")
+    expect(formatBytesOf(5.4 * 2 ** 20, 262 * 2 ** 20)).toBe("5/262 MiB")
   })
 })
 

@@ -71,6 +71,35 @@ describe("plainLinesLayer", () => {
     ])
   })
 
+  it("prints a download when it starts, at each quarter and when done, not at every report", async () => {
+    const MiB = 2 ** 20
+    const weights = (bytes: number): RunEvent => ({ type: "download", file: "model.safetensors", bytes: bytes * MiB, total: 262 * MiB, done: bytes === 262 })
+    const lines = await linesFor([
+      [0, { type: "download", file: "config.json", bytes: 0, total: 628, done: false }],
+      [200, { type: "download", file: "config.json", bytes: 628, total: 628, done: true }],
+      [0, weights(0)],
+      [200, weights(40)], // 15 %: still the first quarter
+      [200, weights(70)], // 26.7 %
+      [200, weights(100)], // 38.2 %: dropped
+      [200, weights(131)], // 50 %, where the connection broke
+      [250, weights(131)], // the resumed request starts where it stopped: dropped
+      [200, weights(200)], // 76.3 %
+      [200, weights(262)],
+      [0, { type: "download", file: "notes.csv", bytes: 0, done: false }],
+      [200, { type: "download", file: "notes.csv", bytes: 5 * MiB, done: false }], // size unknown: no quarters
+    ])
+    expect(lines).toEqual([
+      "downloading config.json 0% 0/628 B",
+      "downloaded config.json (628 B)",
+      "downloading model.safetensors 0% 0/262 MiB",
+      "downloading model.safetensors 26% 70/262 MiB",
+      "downloading model.safetensors 50% 131/262 MiB",
+      "downloading model.safetensors 76% 200/262 MiB",
+      "downloaded model.safetensors (262 MiB)",
+      "downloading notes.csv 0 B",
+    ])
+  })
+
   it("writes a one-arm run, info logs, failures and a failed run", async () => {
     expect(
       await linesFor([

@@ -1,7 +1,7 @@
 import type { RunEvent } from "@peftlab/core"
 import { describe, expect, it } from "vitest"
 import { initialState, lossPoints, maxLogs, reduce, type UiState } from "../src/index.ts"
-import { fullRun, midTraining, runStart } from "./run-events.ts"
+import { downloading, fullRun, midTraining, runStart } from "./run-events.ts"
 
 const fold = (events: ReadonlyArray<RunEvent>, from: UiState = initialState): UiState => events.reduce(reduce, from)
 
@@ -68,6 +68,18 @@ describe("reduce", () => {
     expect(arm(reduce(failed, { type: "arm-phase", arm: "prompt", phase: "training" }), "prompt").detail).toBeUndefined()
   })
 
+  it("shows the file downloading now, and no file once it is done", () => {
+    const MiB = 2 ** 20
+    expect(fold(downloading.slice(0, 2)).download).toEqual({ file: "config.json", bytes: 0, total: 628 })
+    expect(fold(downloading.slice(0, 3)).download).toBeUndefined()
+    const state = fold(downloading)
+    expect(state.download).toEqual({ file: "model.safetensors", bytes: 118 * MiB, total: 262 * MiB })
+    expect(state.arms.map((a) => a.phase)).toEqual(["queued", "queued"])
+    const done = reduce(state, { type: "download", file: "model.safetensors", bytes: 262 * MiB, total: 262 * MiB, done: true })
+    expect(done.download).toBeUndefined()
+    expect(done.arms).toBe(state.arms)
+  })
+
   it("keeps only the last few log messages, oldest first", () => {
     const logs: ReadonlyArray<RunEvent> = Array.from({ length: maxLogs + 2 }, (_, i) => ({ type: "log", level: "info", message: `m${i}` }))
     expect(fold([runStart, ...logs]).logs.map((l) => l.message)).toEqual(Array.from({ length: maxLogs }, (_, i) => `m${i + 2}`))
@@ -96,7 +108,7 @@ describe("reduce", () => {
 
   it("never changes the state it is given", () => {
     let state = initialState
-    for (const event of fullRun) {
+    for (const event of [...downloading, ...fullRun]) {
       const before = structuredClone(state)
       const next = reduce(state, event)
       expect(state).toEqual(before)

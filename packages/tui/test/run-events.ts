@@ -45,3 +45,14 @@ export const fullRun: ReadonlyArray<RunEvent> = [
   { type: "arm-phase", arm: "prompt", phase: "done" },
   { type: "run-end", ok: true, outDir: "out/run1", elapsedMs: 65_000 },
 ]
+
+const MiB = 2 ** 20
+
+/** A model downloading after run-start: config.json arrives whole, the weights are 118 of 262 MiB in. */
+export const downloading: ReadonlyArray<RunEvent> = [
+  runStart,
+  { type: "download", file: "config.json", bytes: 0, total: 628, done: false },
+  { type: "download", file: "config.json", bytes: 628, total: 628, done: true },
+  { type: "download", file: "model.safetensors", bytes: 0, total: 262 * MiB, done: false },
+  { type: "download", file: "model.safetensors", bytes: 118 * MiB, total: 262 * MiB, done: false },
+]

@@ -4,7 +4,7 @@ import { stripVTControlCharacters } from "node:util"
 import { createElement } from "react"
 import { afterEach, describe, expect, it } from "vitest"
 import { initialState, reduce, Screen, type UiState } from "../src/index.ts"
-import { fullRun, midTraining, runStart } from "./run-events.ts"
+import { downloading, fullRun, midTraining, runStart } from "./run-events.ts"
 
 afterEach(cleanup)
 
@@ -36,6 +36,20 @@ describe("Screen", () => {
     expect(frame).toMatch(/^arm\s+state\s+progress\s*$/m)
     expect(rowOf(frame, "base")[0]).toMatch(/^base\s+queued\s*$/)
     expect(rowOf(frame, "prompt")[0]).toMatch(/^prompt\s+queued\s*$/)
+  })
+
+  it("shows the file downloading under the header, with a bar, the percent and the bytes", () => {
+    const lines = frameOf(fold(downloading)).split("\n")
+    const below = lines[lines.findIndex((line) => line.startsWith("output out/run1")) + 1]
+    // 118 of 262 MiB is 45 %: 9 of 20 cells.
+    expect(below).toMatch(new RegExp(`^downloading model\\.safetensors {2}${"█".repeat(9)}${"░".repeat(11)} {2}45% 118/262 MiB\\s*$`))
+  })
+
+  it("shows only the bytes of a file of unknown size, and no line once the download is done", () => {
+    const unknownSize = fold([runStart, { type: "download", file: "notes.csv", bytes: 5 * 2 ** 20, done: false }])
+    expect(frameOf(unknownSize)).toMatch(/^downloading notes\.csv {2}5\.0 MiB\s*$/m)
+    const done = fold([...downloading, { type: "download", file: "model.safetensors", bytes: 262 * 2 ** 20, total: 262 * 2 ** 20, done: true }])
+    expect(frameOf(done)).not.toContain("download")
   })
 
   it("shows the latest memory sample in the header", () => {
