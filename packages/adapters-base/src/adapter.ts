@@ -16,12 +16,17 @@ export interface Injection {
   readonly prefix?: Seq2SeqPrefix
   /** LoRA: modules put into the model's `linears` by name for the length of the call. */
   readonly linears?: ReadonlyMap<string, Linear>
+  /**
+   * A model of the same kind that runs the pass instead of the caller's (a trainable copy of
+   * the base: full fine-tuning); the rest of the injection then applies to it.
+   */
+  readonly base?: BaseModel
 }
 
 export interface Adapter {
   /** PEFT's method name, e.g. "PROMPT_TUNING"; "NONE" for the frozen base alone. */
   readonly peftType: string
-  /** The only variables training may change; the base model's tensors are constants. */
+  /** The only variables training may change; the caller's base model's tensors are constants. */
   readonly trainable: ReadonlyArray<tf.Variable>
   /** What this adapter adds to a forward pass of `model` over `batch` rows (tensors made in the caller's tidy). */
   inject(model: BaseModel, batch: number): Injection

@@ -30,8 +30,13 @@ export interface KeyValue {
 export interface ModelCommon {
   /** config.json's model_type, e.g. "llama", "gpt2", "t5", "bert". */
   readonly architecture: string
+  /** The decoded config.json the model was built from (each architecture's own type). */
+  readonly config: unknown
   readonly dims: ModelDims
-  /** Frozen base parameters by HF name: plain tf.Tensors, never tf.Variables, so no gradient ever flows into them. */
+  /**
+   * Parameters by HF name. A loaded base's are plain tf.Tensors (constants: no gradient flows
+   * into them); a trainable copy's (trainableCopy) are the tf.Variables that training updates.
+   */
   readonly parameters: ReadonlyMap<string, tf.Tensor>
   /**
    * The linear projections by HF module name (e.g. "model.layers.0.self_attn.q_proj").

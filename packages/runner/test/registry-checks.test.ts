@@ -15,8 +15,8 @@ const metricNames = "accuracy, macro_f1, per_class_f1, latency, trainable_params
 describe("builtinRegistry", () => {
   it("holds every built-in data kind, arm kind, metric, reporter and backend", () => {
     const registry = builtinRegistry()
-    expect(registry.names("datasets")).toStrictEqual(["pubmedqa", "csv", "tsv", "jsonl", "medquad"])
-    expect(registry.names("adapters")).toStrictEqual(["base", "prompt", "prefix", "lora"])
+    expect(registry.names("datasets")).toStrictEqual(["pubmedqa", "csv", "tsv", "jsonl", "medquad", "bio", "jsonl-spans"])
+    expect(registry.names("adapters")).toStrictEqual(["base", "fine-tune", "prompt", "prefix", "lora"])
     expect(registry.names("metrics")).toStrictEqual(["accuracy", "macro_f1", "balanced_accuracy", "roc_auc", "ece"])
     expect(registry.names("reporters")).toStrictEqual(["results", "stats", "train_log", "selection", "figures", "report"])
     expect(registry.names("backends")).toStrictEqual(["cpu", "wasm", "webgpu", "tfjs-node", "tfjs-node-gpu"])
@@ -41,7 +41,7 @@ describe("checkRegisteredNames", () => {
     text = edit(text, "[accuracy, macro_f1]", "[accuracy, f1]")
     expect(await issuesOf(text)).toStrictEqual([
       { path: "backend", expected: "one of cpu, wasm, webgpu, tfjs-node, tfjs-node-gpu", found: '"cuda"', ...positionOf(text, "cuda") },
-      { path: "data.kind", expected: "one of pubmedqa, csv, tsv, jsonl, medquad", found: '"notes"', ...positionOf(text, "notes") },
+      { path: "data.kind", expected: "one of pubmedqa, csv, tsv, jsonl, medquad, bio, jsonl-spans", found: '"notes"', ...positionOf(text, "notes") },
       { path: "evaluation.metrics[1]", expected: `one of ${metricNames}`, found: '"f1"', ...positionOf(text, "f1]") },
     ])
   })

@@ -23,13 +23,13 @@ const Fraction = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }
 
 const literals = <const L extends ReadonlyArray<string>>(values: L) => Schema.Literals(values).pipe(expecting(oneOf(values)))
 
-export const armKinds = ["base", "prompt", "prefix", "lora"] as const
+export const armKinds = ["base", "fine-tune", "prompt", "prefix", "lora"] as const
 export const quantizations = ["none", "nf4"] as const
 export const promptInits = ["random", "text"] as const
-export const selectionMetrics = ["macro_f1", "accuracy", "loss"] as const
+export const selectionMetrics = ["macro_f1", "accuracy", "micro_f1", "loss"] as const
 export const lrSchedules = ["constant", "linear", "cosine"] as const
 export const samplers = ["shuffled", "class_balanced"] as const
-export const evaluationModes = ["label-score", "generate"] as const
+export const evaluationModes = ["label-score", "generate", "extract"] as const
 export const selections = ["best", "all"] as const
 export const promptFormats = ["plain", "instruction", "chat"] as const
 
@@ -86,7 +86,7 @@ const Model = Schema.Struct({
   path: NonEmptyText.pipe(expecting("a path to a model folder")),
 })
 
-export const taskKinds = ["classification", "generative-qa"] as const
+export const taskKinds = ["classification", "generative-qa", "span-extraction"] as const
 
 /** Classification through the LM head: the default task when `kind` is absent. */
 const ClassificationTask = Schema.Struct({
@@ -114,12 +114,34 @@ const GenerativeQaTask = Schema.Struct({
 
 export type GenerativeQaTaskSpec = typeof GenerativeQaTask.Type
 
-const Task = Schema.Union([ClassificationTask, GenerativeQaTask])
+/**
+ * Concept extraction as reading comprehension on an encoder: one question per sentence and
+ * entity type, answered by start and end classifiers over the sentence's tokens.
+ */
+const SpanExtractionTask = Schema.Struct({
+  kind: Schema.Literal("span-extraction"),
+  // The hard prompts: a hand-written question per entity type; other types use question_template.
+  questions: Schema.Record(Schema.String, NonEmptyText.pipe(expecting("a non-empty question")))
+    .pipe(withDefault({}), expecting("a mapping of entity types to questions")),
+  question_template: NonEmptyText.pipe(withDefault("Which {type} entities are mentioned?"), expecting("a question with {type}")),
+  // A token starts (ends) an answer when its start (end) probability is above this.
+  threshold: Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1, exclusiveMinimum: true, exclusiveMaximum: true }))
+    .pipe(withDefault(0.5), expecting("a probability strictly between 0 and 1")),
+  max_span_tokens: PositiveInt.pipe(withDefault(30), expecting("a positive integer")),
+})
+
+export type SpanExtractionTaskSpec = typeof SpanExtractionTask.Type
+
+const Task = Schema.Union([ClassificationTask, GenerativeQaTask, SpanExtractionTask])
 
 const armName = NonEmptyText.pipe(expecting("a non-empty arm name"))
 
 /** The training settings one arm may set for itself (a sweep varies them as `training.lr` and so on). */
-export const trainingOverrideKeys = ["lr", "epochs", "batch_size", "weight_decay", "warmup_steps", "gradient_accumulation"] as const
+export const trainingOverrideKeys = ["lr", "epochs", "batch_size", "weight_decay", "warmup_steps", "gradient_accumulation", "train_examples"] as const
+
+// Few-shot: the arm trains on a seeded subset of this many training examples (sentences, for
+// span extraction), drawn with data.split.seed so every arm with the same size sees the same ones.
+const trainExamples = Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer (training examples)"))
 
 const TrainingOverrides = Schema.Struct({
   lr: Schema.optionalKey(PositiveNumber).pipe(expecting("a positive number")),
@@ -128,6 +150,7 @@ const TrainingOverrides = Schema.Struct({
   weight_decay: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))).pipe(expecting("a number >= 0")),
   warmup_steps: Schema.optionalKey(NonNegativeInt).pipe(expecting("an integer >= 0")),
   gradient_accumulation: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer")),
+  train_examples: trainExamples,
 })
 
 const SweepValue = Schema.Union([Schema.Finite, Schema.String, Schema.Boolean])
@@ -152,12 +175,25 @@ export const BaseArm = Schema.Struct({
   kind: Schema.Literal("base"),
 })
 
+/** Full fine-tuning: every base weight trains. */
+export const FineTuneArm = Schema.Struct({
+  ...armCommon,
+  kind: Schema.Literal("fine-tune"),
+  // Span extraction: ask the task's natural-language question (true) or only the entity type's
+  // name (false, plain fine-tuning); other tasks ignore it.
+  hard_prompt: Schema.Boolean.pipe(withDefault(true), expecting("true or false")),
+})
+
+export type FineTuneArmSpec = typeof FineTuneArm.Type
+
 export const PromptArm = Schema.Struct({
   ...armCommon,
   kind: Schema.Literal("prompt"),
   num_virtual_tokens: PositiveInt.pipe(expecting("a positive integer")),
   init: literals(promptInits).pipe(withDefault("random")),
   init_text: Schema.optionalKey(NonEmptyText).pipe(expecting("a non-empty text")),
+  // Train the base model's weights too (soft prompt, unfrozen).
+  unfreeze_base: Schema.Boolean.pipe(withDefault(false), expecting("true or false")),
 })
 
 export type PromptArmSpec = typeof PromptArm.Type
@@ -191,7 +227,7 @@ export const LoraArm = Schema.Struct({
 
 export type LoraArmSpec = typeof LoraArm.Type
 
-export const ArmSpec = Schema.Union([BaseArm, PromptArm, PrefixArm, LoraArm]).pipe(expecting(`an arm with kind ${oneOf(armKinds)}`))
+export const ArmSpec = Schema.Union([BaseArm, FineTuneArm, PromptArm, PrefixArm, LoraArm]).pipe(expecting(`an arm with kind ${oneOf(armKinds)}`))
 export type ArmSpec = typeof ArmSpec.Type
 
 const Training = Schema.Struct({
@@ -208,6 +244,7 @@ const Training = Schema.Struct({
   patience: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer")),
   sampler: literals(samplers).pipe(withDefault("shuffled")),
   checkpoint_every: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer (optimizer steps)")),
+  train_examples: trainExamples,
 })
 
 const Evaluation = Schema.Struct({
@@ -237,7 +274,7 @@ export const ExperimentSpec = Schema.Struct({
   ),
   data: Data.pipe(expecting("a mapping with kind, path, split")),
   model: Model.pipe(expecting("a mapping with path")),
-  task: Task.pipe(expecting("a mapping with template and labels (or kind generative-qa and template)")),
+  task: Task.pipe(expecting("a mapping with template and labels (or kind generative-qa and template, or kind span-extraction)")),
   arms: Schema.Array(ArmSpec).check(Schema.isNonEmpty()).pipe(expecting("a non-empty list of arms")),
   // Every trained arm once per seed (named ...-seed1); results average them (mean ± sd).
   seeds: Schema.optionalKey(Schema.Array(NonNegativeInt).check(Schema.isMinLength(1))).pipe(expecting("a non-empty list of integers >= 0")),
@@ -256,10 +293,13 @@ export const ExperimentSpec = Schema.Struct({
 export type DecodedSpec = typeof ExperimentSpec.Type
 type DecodedData = DecodedSpec["data"]
 
-export type ClassificationTaskSpec = Exclude<DecodedSpec["task"], GenerativeQaTaskSpec>
+export type ClassificationTaskSpec = Exclude<DecodedSpec["task"], GenerativeQaTaskSpec | SpanExtractionTaskSpec>
 
-/** Whether the spec's task is generative QA (otherwise it is classification). */
+/** Whether the spec's task is generative QA. */
 export const isGenerativeQa = (task: DecodedSpec["task"]): task is GenerativeQaTaskSpec => task.kind === "generative-qa"
+
+/** Whether the spec's task is span extraction. */
+export const isSpanExtraction = (task: DecodedSpec["task"]): task is SpanExtractionTaskSpec => task.kind === "span-extraction"
 
 /**
  * The decoded spec, with `data.split.seed` resolved (it defaults to the top-level seed) and

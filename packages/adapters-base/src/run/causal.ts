@@ -2,6 +2,7 @@
 import * as tf from "@tensorflow/tfjs"
 import type { CausalLM } from "@peftlab/models"
 import type { Adapter } from "../adapter.ts"
+import { injectInto } from "./inject-into.ts"
 import { dropVirtualPositions, prependVirtualTokens } from "./virtual-tokens.ts"
 import { withLinears } from "./with-linears.ts"
 
@@ -11,10 +12,10 @@ import { withLinears } from "./with-linears.ts"
  */
 export const causalLogits = (model: CausalLM, adapter: Adapter, ids: tf.Tensor2D, attentionMask: tf.Tensor2D, positions?: tf.Tensor2D): tf.Tensor3D =>
   tf.tidy(() => {
-    const injection = adapter.inject(model, ids.shape[0])
-    const input = prependVirtualTokens(model.embed(ids), attentionMask, injection.virtualTokens)
-    const logits = withLinears(model, injection.linears, () =>
-      model.forward({
+    const { injection, model: runner } = injectInto(model, adapter, ids.shape[0])
+    const input = prependVirtualTokens(runner.embed(ids), attentionMask, injection.virtualTokens)
+    const logits = withLinears(runner, injection.linears, () =>
+      runner.forward({
         embeds: input.embeds,
         attentionMask: input.attentionMask,
         prefix: injection.prefix?.decoder,

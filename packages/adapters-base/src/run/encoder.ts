@@ -3,6 +3,7 @@
 import * as tf from "@tensorflow/tfjs"
 import type { EncoderModel } from "@peftlab/models"
 import type { Adapter } from "../adapter.ts"
+import { injectInto } from "./inject-into.ts"
 import { dropVirtualPositions, prependVirtualTokens } from "./virtual-tokens.ts"
 import { withLinears } from "./with-linears.ts"
 
@@ -15,14 +16,14 @@ export interface EncoderBatch {
 /** Last hidden states [batch, time, hidden], plus the pooled first position [batch, hidden] (before any virtual tokens are dropped, as PEFT pools position 0). */
 export const encoderOutputs = (model: EncoderModel, adapter: Adapter, batch: EncoderBatch): { hidden: tf.Tensor3D; pooled: tf.Tensor2D } =>
   tf.tidy(() => {
-    const injection = adapter.inject(model, batch.ids.shape[0])
-    const input = prependVirtualTokens(model.embed(batch.ids), batch.attentionMask, injection.virtualTokens)
+    const { injection, model: runner } = injectInto(model, adapter, batch.ids.shape[0])
+    const input = prependVirtualTokens(runner.embed(batch.ids), batch.attentionMask, injection.virtualTokens)
     const tokenTypeIds =
       batch.tokenTypeIds && input.virtual > 0
         ? (tf.concat([tf.zeros([batch.ids.shape[0], input.virtual], "int32"), batch.tokenTypeIds.toInt()], 1) as tf.Tensor2D)
         : batch.tokenTypeIds
-    return withLinears(model, injection.linears, () => {
-      const hidden = model.encode({ embeds: input.embeds, attentionMask: input.attentionMask, tokenTypeIds, prefix: injection.prefix?.encoder })
-      return { hidden: dropVirtualPositions(hidden, input.virtual), pooled: model.pool(hidden) }
+    return withLinears(runner, injection.linears, () => {
+      const hidden = runner.encode({ embeds: input.embeds, attentionMask: input.attentionMask, tokenTypeIds, prefix: injection.prefix?.encoder })
+      return { hidden: dropVirtualPositions(hidden, input.virtual), pooled: runner.pool(hidden) }
     })
   })

@@ -3,6 +3,7 @@
 import * as tf from "@tensorflow/tfjs"
 import { generateCausal, generateSeq2Seq, type CausalLM, type GreedyOptions, type Seq2SeqLM, type Seq2SeqPrefix } from "@peftlab/models"
 import type { Adapter, Injection } from "../adapter.ts"
+import { injectInto } from "./inject-into.ts"
 import { prependVirtualTokens } from "./virtual-tokens.ts"
 import { withLinearsAsync } from "./with-linears.ts"
 
@@ -28,20 +29,23 @@ export const generateWith = async (
 ): Promise<number[][]> => {
   let linears: Injection["linears"]
   let prefix: Seq2SeqPrefix | undefined
+  let runner = model
   const prompt = tf.tidy(() => {
-    const injection = adapter.inject(model, ids.shape[0])
-    linears = injection.linears
-    prefix = keepPrefix(injection.prefix)
-    const input = prependVirtualTokens(model.embed(ids), attentionMask, injection.virtualTokens)
+    const pass = injectInto(model, adapter, ids.shape[0])
+    runner = pass.model
+    linears = pass.injection.linears
+    prefix = keepPrefix(pass.injection.prefix)
+    const input = prependVirtualTokens(runner.embed(ids), attentionMask, pass.injection.virtualTokens)
     return { embeds: input.embeds, attentionMask: input.attentionMask }
   })
-  // Shared keys and values appear in several stacks (an encoder-decoder's), so free each once.
-  const owned = [...new Set([prompt.embeds, prompt.attentionMask, ...prefixTensors(prefix)])]
+  // Shared keys and values appear in several stacks (an encoder-decoder's), so free each once;
+  // without virtual tokens the mask is still the caller's, theirs to free.
+  const owned = [...new Set([prompt.embeds, prompt.attentionMask, ...prefixTensors(prefix)])].filter((t) => t !== attentionMask)
   try {
-    return await withLinearsAsync(model, linears, () =>
-      model.kind === "causal"
-        ? generateCausal(model, { ...prompt, prefix: prefix?.decoder }, options)
-        : generateSeq2Seq(model, { ...prompt, prefix }, options),
+    return await withLinearsAsync(runner, linears, () =>
+      runner.kind === "causal"
+        ? generateCausal(runner, { ...prompt, prefix: prefix?.decoder }, options)
+        : generateSeq2Seq(runner, { ...prompt, prefix }, options),
     )
   } finally {
     tf.dispose(owned)

@@ -1,6 +1,7 @@
 export { causalLogits } from "./causal.ts"
 export { encoderOutputs, type EncoderBatch } from "./encoder.ts"
 export { generateWith } from "./generate.ts"
+export { injectInto, type InjectedPass } from "./inject-into.ts"
 export { seq2seqLogits, type Seq2SeqBatch } from "./seq2seq.ts"
 export { dropVirtualPositions, prependVirtualTokens, type PromptedInput } from "./virtual-tokens.ts"
 export { withLinears, withLinearsAsync } from "./with-linears.ts"

@@ -3,6 +3,7 @@
 import * as tf from "@tensorflow/tfjs"
 import type { Seq2SeqLM } from "@peftlab/models"
 import type { Adapter } from "../adapter.ts"
+import { injectInto } from "./inject-into.ts"
 import { prependVirtualTokens } from "./virtual-tokens.ts"
 import { withLinears } from "./with-linears.ts"
 
@@ -18,12 +19,12 @@ export interface Seq2SeqBatch {
 /** Decoder logits [batch, targetTime, vocab], aligned with the target (position t predicts target t). */
 export const seq2seqLogits = (model: Seq2SeqLM, adapter: Adapter, batch: Seq2SeqBatch): tf.Tensor3D =>
   tf.tidy(() => {
-    const injection = adapter.inject(model, batch.ids.shape[0])
-    const source = prependVirtualTokens(model.embed(batch.ids), batch.attentionMask, injection.virtualTokens)
-    return withLinears(model, injection.linears, () => {
-      const encoderHidden = model.encode({ embeds: source.embeds, attentionMask: source.attentionMask, prefix: injection.prefix?.encoder })
-      return model.decode({
-        embeds: model.embed(batch.decoderIds),
+    const { injection, model: runner } = injectInto(model, adapter, batch.ids.shape[0])
+    const source = prependVirtualTokens(runner.embed(batch.ids), batch.attentionMask, injection.virtualTokens)
+    return withLinears(runner, injection.linears, () => {
+      const encoderHidden = runner.encode({ embeds: source.embeds, attentionMask: source.attentionMask, prefix: injection.prefix?.encoder })
+      return runner.decode({
+        embeds: runner.embed(batch.decoderIds),
         attentionMask: batch.decoderMask,
         encoderHidden,
         encoderMask: source.attentionMask,

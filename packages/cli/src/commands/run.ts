@@ -25,8 +25,10 @@ const describeArm = (arm: ArmSpec): string => {
   switch (arm.kind) {
     case "base":
       return "frozen base"
+    case "fine-tune":
+      return "full fine-tuning (every base weight)"
     case "prompt":
-      return `prompt tuning, ${arm.num_virtual_tokens} virtual tokens, ${arm.init} init`
+      return `prompt tuning, ${arm.num_virtual_tokens} virtual tokens, ${arm.init} init${arm.unfreeze_base ? ", base unfrozen" : ""}`
     case "prefix":
       return `prefix tuning, ${arm.num_virtual_tokens} virtual tokens per layer${arm.prefix_projection ? ", MLP reparameterisation" : ""}`
     case "lora": {

@@ -1,0 +1,45 @@
+// A trainable copy of a base model, for full fine-tuning: the same architecture rebuilt (through
+// its entry in architectures.ts) from tf.Variable copies of every parameter, with linear modules
+// that gradients reach (see trainable-linear.ts). The original model is left as it is.
+import * as tf from "@tensorflow/tfjs"
+import { architectureFor } from "./architectures.ts"
+import type { Linear } from "./layers/linear.ts"
+import { trainableConv1d, trainableLinear } from "./layers/trainable-linear.ts"
+import type { BaseModel } from "./model.ts"
+
+export interface TrainableCopy<M extends BaseModel = BaseModel> {
+  /** A model of the same kind and architecture; it computes what the original does until its variables change. */
+  readonly model: M
+  /** Every parameter of the copy by HF name (the same map as model.parameters). */
+  readonly variables: ReadonlyMap<string, tf.Variable>
+  /** Frees the copy: its variables and modules. */
+  dispose(): void
+}
+
+/** A module over the copy's variables in place of `module`, which the copy built over the same variables but frozen. */
+const trainableModule = (module: Linear, variables: ReadonlyMap<string, tf.Variable>): Linear => {
+  if (module.weight instanceof tf.Variable) return trainableLinear(module.name, module.weight as tf.Variable<tf.Rank.R2>, module.bias)
+  // GPT-2's Conv1D: the module's weight is its own transpose of the stored [in, out] variable.
+  const stored = variables.get(`${module.name}.weight`)
+  if (stored === undefined) throw new Error(`linear module "${module.name}" has no weight variable`)
+  return trainableConv1d(module.name, stored as tf.Variable<tf.Rank.R2>, module.bias)
+}
+
+export const trainableCopy = <M extends BaseModel>(model: M): TrainableCopy<M> => {
+  const architecture = architectureFor(model.architecture)
+  if (architecture === undefined) throw new Error(`no architecture is registered for model_type "${model.architecture}"`)
+  // A new variable shares its source's data until an assign gives it its own (tfjs never writes
+  // tensor data in place), so the copy costs no memory before training and the original never changes.
+  const variables = new Map([...model.parameters].map(([name, t]) => [name, tf.variable(t)]))
+  const copy = architecture.build(model.config, variables) as M
+  const modules = [...copy.linears.values()].map((module) => trainableModule(module, variables))
+  for (const module of modules) copy.linears.set(module.name, module)
+  return {
+    model: copy,
+    variables,
+    dispose: () => {
+      for (const module of modules) module.dispose()
+      copy.dispose()
+    },
+  }
+}

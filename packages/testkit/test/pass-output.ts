@@ -1,0 +1,25 @@
+// One pass of any kind of model with an adapter over two fixed rows, for tests that compare
+// what different models or adapters compute.
+import * as tf from "@tensorflow/tfjs"
+import { causalLogits, encoderOutputs, frozenBase, seq2seqLogits, type Adapter } from "@peftlab/adapters-base"
+import { shiftTargetsRight, type BaseModel } from "@peftlab/models"
+
+/** Every output of the pass, flattened: logits, or an encoder's hidden states then its pooled output. */
+export const passOutput = (model: BaseModel, adapter: Adapter = frozenBase()): tf.Tensor1D =>
+  tf.tidy(() => {
+    const ids = tf.tensor2d([[5, 17, 33, 2], [9, 41, 1, 0]], undefined, "int32")
+    const attentionMask = tf.tensor2d([[1, 1, 1, 1], [1, 1, 1, 0]], undefined, "int32")
+    if (model.kind === "causal") return causalLogits(model, adapter, ids, attentionMask).flatten()
+    if (model.kind === "seq2seq") return seq2seqLogits(model, adapter, { ids, attentionMask, decoderIds: shiftTargetsRight(ids, model.decoderStartTokenId) }).flatten()
+    const { hidden, pooled } = encoderOutputs(model, adapter, { ids, attentionMask })
+    return tf.concat([hidden.flatten(), pooled.flatten()])
+  })
+
+/** The tensor's values, the tensor freed. */
+export const valuesOf = async (t: tf.Tensor): Promise<Float32Array> => {
+  const values = (await t.data()) as Float32Array
+  t.dispose()
+  return values
+}
+
+export const passValues = (model: BaseModel, adapter?: Adapter): Promise<Float32Array> => valuesOf(passOutput(model, adapter))
