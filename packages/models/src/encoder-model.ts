@@ -13,6 +13,8 @@ export interface EncoderInput {
 
 export interface EncoderModel extends ModelCommon {
   readonly kind: "encoder"
+  /** False for a checkpoint without the pooler (saved, or loaded, with add_pooling_layer=False): `pool` then throws. */
+  readonly hasPooler: boolean
   /** Last hidden states [batch, time, hidden]. */
   encode(input: EncoderInput): tf.Tensor3D
   /** BERT's pooler: tanh(dense(hidden of the first token)), [batch, hidden]. */

@@ -40,28 +40,43 @@ export const readModelConfig = (dir: string): Effect.Effect<ModelConfig, ModelFi
     return Result.isSuccess(config) ? { architecture, config: config.success } : yield* fail(config.failure)
   })
 
+export interface LoadOptions {
+  /**
+   * Leave out the tensors the architecture may do without (BERT's pooler), as transformers'
+   * BertForQuestionAnswering and BertForTokenClassification build BERT (add_pooling_layer=False).
+   */
+  readonly withoutOptional?: boolean
+}
+
 /** Any supported model. */
-export const loadModel = (dir: string): Effect.Effect<BaseModel, ModelFileError> =>
+export const loadModel = (dir: string, options: LoadOptions = {}): Effect.Effect<BaseModel, ModelFileError> =>
   Effect.gen(function* () {
     const { architecture, config } = yield* readModelConfig(dir)
     const checkpointPath = join(dir, "model.safetensors")
     const checkpoint = yield* readSafetensors(checkpointPath)
     const parameters = yield* loadParameters(architecture, config, checkpoint, checkpointPath)
+    if (options.withoutOptional) {
+      for (const [name, tensor] of parameters) {
+        if (!architecture.isOptional?.(name)) continue
+        tensor.dispose()
+        parameters.delete(name)
+      }
+    }
     return architecture.build(config, parameters)
   })
 
 const loadKind =
   <K extends BaseModel["kind"]>(kind: K, what: string) =>
-  (dir: string): Effect.Effect<Extract<BaseModel, { kind: K }>, ModelFileError> =>
-    Effect.flatMap(loadModel(dir), (model) => {
+  (dir: string, options: LoadOptions = {}): Effect.Effect<Extract<BaseModel, { kind: K }>, ModelFileError> =>
+    Effect.flatMap(loadModel(dir, options), (model) => {
       if (model.kind === kind) return Effect.succeed(model as Extract<BaseModel, { kind: K }>)
       model.dispose()
       return Effect.fail(new ModelFileError({ source: join(dir, "config.json"), detail: `expected ${what}, but "${model.architecture}" is a ${model.kind} model` }))
     })
 
 /** A decoder-only language model (Llama, GPT-2). */
-export const loadCausalLM: (dir: string) => Effect.Effect<CausalLM, ModelFileError> = loadKind("causal", "a decoder-only language model")
+export const loadCausalLM: (dir: string, options?: LoadOptions) => Effect.Effect<CausalLM, ModelFileError> = loadKind("causal", "a decoder-only language model")
 /** An encoder-decoder language model (T5). */
-export const loadSeq2SeqLM: (dir: string) => Effect.Effect<Seq2SeqLM, ModelFileError> = loadKind("seq2seq", "an encoder-decoder language model")
+export const loadSeq2SeqLM: (dir: string, options?: LoadOptions) => Effect.Effect<Seq2SeqLM, ModelFileError> = loadKind("seq2seq", "an encoder-decoder language model")
 /** An encoder (BERT). */
-export const loadEncoder: (dir: string) => Effect.Effect<EncoderModel, ModelFileError> = loadKind("encoder", "an encoder model")
+export const loadEncoder: (dir: string, options?: LoadOptions) => Effect.Effect<EncoderModel, ModelFileError> = loadKind("encoder", "an encoder model")

@@ -201,6 +201,22 @@ describe("BERT checkpoint files", () => {
     model.dispose()
   })
 
+  it("leaves the pooler out when asked (as BertForQuestionAnswering builds BERT), freeing its tensors, with the same hidden states", async () => {
+    const { dir } = await writeTinyBert()
+    const whole = await Effect.runPromise(loadEncoder(dir))
+    const before = tf.memory().numTensors
+    const headless = await Effect.runPromise(loadEncoder(dir, { withoutOptional: true }))
+    expect([whole.hasPooler, headless.hasPooler]).toEqual([true, false])
+    // Every tensor but the pooler's weight and bias, and no more alive than that.
+    expect([...whole.parameters.keys()].filter((name) => !headless.parameters.has(name))).toEqual(["bert.pooler.dense.weight", "bert.pooler.dense.bias"])
+    const hidden = (model: EncoderModel) => tf.tidy(() => model.encode({ embeds: model.embed(tf.tensor2d([ids], undefined, "int32")) }).arraySync())
+    expect(hidden(headless)).toEqual(hidden(whole))
+    // The pooler's tensors were read, then freed with nothing else left behind.
+    headless.dispose()
+    expect(tf.memory().numTensors).toBe(before)
+    whole.dispose()
+  })
+
   it("names a missing tensor and a tensor whose shape disagrees with config.json", async () => {
     const missing = await rewrite((w) => {
       w.delete("bert.encoder.layer.1.output.dense.bias")

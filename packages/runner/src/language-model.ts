@@ -2,21 +2,19 @@
 // head (decoder-only or encoder-decoder); span extraction puts its own head on an encoder.
 import { Effect } from "effect"
 import type { LanguageModel } from "@peftlab/evaluators"
-import { loadModel, ModelFileError, type BaseModel, type EncoderModel } from "@peftlab/models"
-
-const refuse = (model: BaseModel, dir: string, detail: string) => {
-  model.dispose()
-  return Effect.fail(new ModelFileError({ source: "model.path", detail: `${dir} holds a "${model.architecture}" ${model.kind} model; ${detail}` }))
-}
+import { loadEncoder, loadModel, ModelFileError, type EncoderModel } from "@peftlab/models"
 
 export const loadLanguageModel = (dir: string): Effect.Effect<LanguageModel, ModelFileError> =>
-  Effect.flatMap(loadModel(dir), (model) =>
-    model.kind !== "encoder"
-      ? Effect.succeed(model)
-      : refuse(model, dir, "an encoder has no language-model head, and this task needs a decoder-only or encoder-decoder model"),
-  )
+  Effect.flatMap(loadModel(dir), (model) => {
+    if (model.kind !== "encoder") return Effect.succeed(model)
+    model.dispose()
+    return Effect.fail(
+      new ModelFileError({
+        source: "model.path",
+        detail: `${dir} holds a "${model.architecture}" encoder, which has no language-model head; classification here needs a decoder-only or encoder-decoder model`,
+      }),
+    )
+  })
 
-export const loadEncoderModel = (dir: string): Effect.Effect<EncoderModel, ModelFileError> =>
-  Effect.flatMap(loadModel(dir), (model) =>
-    model.kind === "encoder" ? Effect.succeed(model) : refuse(model, dir, "span extraction needs a BERT-style encoder (model_type bert)"),
-  )
+/** An encoder for a span head: without BERT's pooler, which the head never reads (BertForQuestionAnswering's add_pooling_layer=False). */
+export const loadSpanEncoder = (dir: string): Effect.Effect<EncoderModel, ModelFileError> => loadEncoder(dir, { withoutOptional: true })

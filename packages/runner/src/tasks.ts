@@ -9,7 +9,7 @@ import { classificationArmTask } from "./classification-arm.ts"
 import { compareWithBaseline } from "./comparisons.ts"
 import { prepareData } from "./data.ts"
 import { classificationTaskOf, encodedTask } from "./encode.ts"
-import { loadEncoderModel, loadLanguageModel } from "./language-model.ts"
+import { loadLanguageModel, loadSpanEncoder } from "./language-model.ts"
 import type { FinishedArm } from "./output-folder.ts"
 import { qaArmTask } from "./qa/qa-arm.ts"
 import { compareGenerationsWithBaseline } from "./qa/qa-comparisons.ts"
@@ -62,7 +62,7 @@ const spanExtraction = (spec: ExperimentSpec, registry: PeftlabRegistry) =>
       Effect.gen(function* () {
         const task = spec.task
         if (!isSpanExtraction(task)) throw new Error(`a ${task.kind ?? "classification"} spec reached the span-extraction path`)
-        const model = yield* scoped(loadEncoderModel(modelDir))
+        const model = yield* scoped(loadSpanEncoder(modelDir))
         return { model, task: yield* spanArmTask({ spec, task, model, tokenizer, splits: data.splits, types: data.labels }) }
       }),
   }))

@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs"
 import { causalLogits, encoderOutputs, frozenBase, seq2seqLogits, type Adapter } from "@peftlab/adapters-base"
 import { shiftTargetsRight, type BaseModel } from "@peftlab/models"
 
-/** Every output of the pass, flattened: logits, or an encoder's hidden states then its pooled output. */
+/** Every output of the pass, flattened: logits, or an encoder's hidden states then any pooled output. */
 export const passOutput = (model: BaseModel, adapter: Adapter = frozenBase()): tf.Tensor1D =>
   tf.tidy(() => {
     const ids = tf.tensor2d([[5, 17, 33, 2], [9, 41, 1, 0]], undefined, "int32")
@@ -12,7 +12,7 @@ export const passOutput = (model: BaseModel, adapter: Adapter = frozenBase()): t
     if (model.kind === "causal") return causalLogits(model, adapter, ids, attentionMask).flatten()
     if (model.kind === "seq2seq") return seq2seqLogits(model, adapter, { ids, attentionMask, decoderIds: shiftTargetsRight(ids, model.decoderStartTokenId) }).flatten()
     const { hidden, pooled } = encoderOutputs(model, adapter, { ids, attentionMask })
-    return tf.concat([hidden.flatten(), pooled.flatten()])
+    return pooled ? tf.concat([hidden.flatten(), pooled.flatten()]) : hidden.flatten()
   })
 
 /** The tensor's values, the tensor freed. */

@@ -13,8 +13,11 @@ export interface EncoderBatch {
   readonly tokenTypeIds?: tf.Tensor2D
 }
 
-/** Last hidden states [batch, time, hidden], plus the pooled first position [batch, hidden] (before any virtual tokens are dropped, as PEFT pools position 0). */
-export const encoderOutputs = (model: EncoderModel, adapter: Adapter, batch: EncoderBatch): { hidden: tf.Tensor3D; pooled: tf.Tensor2D } =>
+/**
+ * Last hidden states [batch, time, hidden], plus, when the model has a pooler, the pooled first
+ * position [batch, hidden] (before any virtual tokens are dropped, as PEFT pools position 0).
+ */
+export const encoderOutputs = (model: EncoderModel, adapter: Adapter, batch: EncoderBatch): { hidden: tf.Tensor3D; pooled?: tf.Tensor2D } =>
   tf.tidy(() => {
     const { injection, model: runner } = injectInto(model, adapter, batch.ids.shape[0])
     const input = prependVirtualTokens(runner.embed(batch.ids), batch.attentionMask, injection.virtualTokens)
@@ -24,6 +27,6 @@ export const encoderOutputs = (model: EncoderModel, adapter: Adapter, batch: Enc
         : batch.tokenTypeIds
     return withLinears(runner, injection.linears, () => {
       const hidden = runner.encode({ embeds: input.embeds, attentionMask: input.attentionMask, tokenTypeIds, prefix: injection.prefix?.encoder })
-      return { hidden: dropVirtualPositions(hidden, input.virtual), pooled: runner.pool(hidden) }
+      return { hidden: dropVirtualPositions(hidden, input.virtual), ...(runner.hasPooler && { pooled: runner.pool(hidden) }) }
     })
   })

@@ -21,8 +21,6 @@ import { embeddingNormName, layerLinears, layerPrefix, poolerName, positionEmbed
 
 export interface BertEncoder extends EncoderModel {
   readonly config: BertConfig
-  /** False for a checkpoint saved without the pooler (add_pooling_layer=False): `pool` then throws. */
-  readonly hasPooler: boolean
 }
 
 /** `parameters` must hold every tensor of bertParameterShapes(config) but the optional pooler's (see loadParameters). */
