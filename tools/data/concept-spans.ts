@@ -1,7 +1,9 @@
 // A stand-in for the clinical concept-extraction study, whose corpora (i2b2 2010, n2c2 2018)
 // are licensed and not here: PubMedQA's abstract sentences with silver spans of two types,
-// `concept` (a MeSH heading of the abstract found verbatim in the sentence) and `measure`
-// (a number with a unit, a percentage or a p-value). Written as jsonl-spans:
+// `concept` (a term of a lexicon: the MeSH headings that occur verbatim in at least
+// `minAbstracts` of the abstracts they index) and `measure` (a number with a unit, a
+// percentage or a p-value). Every occurrence is labelled, so the labels are consistent enough
+// to learn. Written as jsonl-spans:
 //   node tools/data/concept-spans.ts --pubmedqa $PEFTLAB_DATA/pubmedqa/ori_pqal.json --out /tmp/concepts.jsonl [--limit 400]
 import { readFileSync, writeFileSync } from "node:fs"
 import { parseArgs } from "node:util"
@@ -24,25 +26,35 @@ const nonOverlapping = (spans: ReadonlyArray<EntitySpan>): Array<EntitySpan> => 
   return kept.sort(compareSpans)
 }
 
-const spansOf = (sentence: string, meshes: ReadonlyArray<string>): Array<EntitySpan> => {
+/** A whole-word, case-insensitive matcher of any of `terms`. */
+const termPattern = (terms: ReadonlyArray<string>) => new RegExp(`(?<![\\p{L}\\p{N}])(?:${terms.map(escape).join("|")})(?![\\p{L}\\p{N}])`, "giu")
+
+const spansOf = (sentence: string, lexicon: RegExp): Array<EntitySpan> => {
   const found: Array<EntitySpan> = []
-  for (const mesh of meshes) {
-    for (const m of sentence.matchAll(new RegExp(`(?<![\\p{L}\\p{N}])${escape(mesh)}(?![\\p{L}\\p{N}])`, "giu"))) {
-      found.push({ type: "concept", start: m.index, end: m.index + m[0].length })
-    }
-  }
+  for (const m of sentence.matchAll(lexicon)) found.push({ type: "concept", start: m.index, end: m.index + m[0].length })
   for (const m of sentence.matchAll(MEASURE)) found.push({ type: "measure", start: m.index, end: m.index + m[0].length })
   return nonOverlapping(found)
 }
 
+/** MeSH headings found verbatim in at least `minAbstracts` of the abstracts they index, longest first (so the longer of two overlapping terms wins). */
+const lexiconOf = (entries: ReadonlyArray<PubMedQAEntry>, minAbstracts: number): Array<string> => {
+  const found = new Map<string, number>()
+  for (const entry of entries) {
+    const text = entry.CONTEXTS.join(" ")
+    for (const mesh of new Set(entry.MESHES ?? [])) if (termPattern([mesh]).test(text)) found.set(mesh, (found.get(mesh) ?? 0) + 1)
+  }
+  return [...found].filter(([, n]) => n >= minAbstracts).map(([mesh]) => mesh).sort((a, b) => b.length - a.length || (a < b ? -1 : 1))
+}
+
 /** Every sentence of every abstract (PMID order), id `<pmid>-<n>`, with its silver spans. */
-export const conceptSentences = (pubmedqaFile: string): Array<SpanSentence> => {
+export const conceptSentences = (pubmedqaFile: string, minAbstracts = 3): Array<SpanSentence> => {
   const entries = JSON.parse(readFileSync(pubmedqaFile, "utf8")) as Record<string, PubMedQAEntry>
+  const lexicon = termPattern(lexiconOf(Object.values(entries), minAbstracts))
   return Object.entries(entries).flatMap(([pmid, entry]) =>
     entry.CONTEXTS.join(" ")
       .split(/(?<=[.!?])\s+(?=[A-Z])/)
       .filter((text) => text.trim() !== "")
-      .map((text, i) => ({ id: `${pmid}-${i}`, text, entities: spansOf(text, entry.MESHES ?? []) })),
+      .map((text, i) => ({ id: `${pmid}-${i}`, text, entities: spansOf(text, lexicon) })),
   )
 }
 

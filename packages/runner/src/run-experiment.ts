@@ -6,7 +6,7 @@ import { Cause, Effect } from "effect"
 import { Backend, emit, type Events, Rng } from "@peftlab/core"
 import { writeManifest } from "@peftlab/reporters"
 import type { ConcreteArm, LoadedSpec } from "@peftlab/spec"
-import { type DownloadProgress, resolveModel } from "@peftlab/hub"
+import { type DownloadProgress, resolveDataPath, resolveModel } from "@peftlab/hub"
 import { loadTokenizer } from "@peftlab/tokenizers"
 import { fingerprintInputs, fingerprintOf, modelWeightsHash } from "./fingerprint.ts"
 import { compareFinished, prepareTask } from "./tasks.ts"
@@ -39,16 +39,19 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     const startedAt = new Date().toISOString()
     yield* emit({ type: "run-start", name: spec.name, backend: backend.name, arms: spec.arms.map((a) => a.name), outDir })
 
-    const data = yield* prepareTask(spec, registry)
-    // A Hugging Face id comes from the HF cache (or the Hub, unless HF_HUB_OFFLINE is set).
-    // The hub reports progress from its own promise callbacks, outside any fiber, so the run's
-    // services (Events, and the Clock the printers read) are captured here to emit with.
-    // runForkWith, not runSyncWith: an Events layer that writes asynchronously must neither
-    // throw nor hold up the download; the synchronous ones still emit in order, as a fork runs
-    // at once until it first waits.
+    // A URL or a Hugging Face id comes from the HF cache (or the network, unless HF_HUB_OFFLINE
+    // is set). The hub reports progress from its own promise callbacks, outside any fiber, so
+    // the run's services (Events, and the Clock the printers read) are captured here to emit
+    // with. runForkWith, not runSyncWith: an Events layer that writes asynchronously must
+    // neither throw nor hold up the download; the synchronous ones still emit in order, as a
+    // fork runs at once until it first waits.
     const services = yield* Effect.context<Events>()
     const onProgress = ({ file, bytes, total }: DownloadProgress) =>
       void Effect.runForkWith(services)(emit({ type: "download", file, bytes, total, done: bytes === total }))
+    // The data kinds read local files: a URL is resolved to its cached copy (or extracted folder) first.
+    const dataPath = yield* resolveDataPath(spec.data.path, { onProgress })
+    if (dataPath !== spec.data.path) yield* emit({ type: "log", level: "info", message: `data ${spec.data.path}: ${dataPath}` })
+    const data = yield* prepareTask({ ...spec, data: { ...spec.data, path: dataPath } }, registry)
     const modelDir = yield* resolveModel(spec.model.path, { onProgress })
     if (modelDir !== spec.model.path) yield* emit({ type: "log", level: "info", message: `model ${spec.model.path}: ${modelDir}` })
     const inputs = fingerprintInputs(spec, data.hash, yield* modelWeightsHash(modelDir), backend.name)
@@ -67,7 +70,8 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
       backend: backend.name,
       seeds: { experiment: spec.seed, split: spec.data.split.seed ?? spec.seed, bootstrap: spec.stats.bootstrap.seed },
       data: {
-        path: resolve(spec.data.path),
+        path: resolve(dataPath),
+        ...(dataPath !== spec.data.path && { source: spec.data.path }),
         hash: data.hash,
         report: data.report,
         labels: data.labels,

@@ -45,10 +45,37 @@ const fileIssue = (loaded: LoadedSpec, path: Path, written: string, expected: st
   return { path, expected, found: renderFound(written), message: `${problem}${why}` }
 }
 
+// The forms @peftlab/hub resolves when the run starts (downloaded, or found in the cache).
+const remoteData = /^(https?|hf):\/\//i
+const hubFile = /^hf:\/\/(datasets\/)?[^/@]+\/[^/@]+(@[^/]+)?\/./
+// A .tar.gz URL is extracted into a folder; any other URL stays a file.
+const isArchiveUrl = (url: URL): boolean => /^https?:$/.test(url.protocol) && /\.(tar\.gz|tgz)$/i.test(url.pathname)
+
+/** What is wrong with `written` as the URL of the data's file or folder, if anything. */
+const dataUrlProblem = (written: string, wanted: Kind): string | undefined => {
+  const url = URL.parse(written)
+  if (url === null) return "not a valid URL: expected one such as https://host/path/file.json"
+  if (url.protocol === "hf:" && !hubFile.test(written)) return "not a valid hf:// URL: expected hf://datasets/org/name[@revision]/path/in/repo"
+  if (wanted === "folder" && !isArchiveUrl(url)) return "data.kind reads a folder: its URL must name a .tar.gz or .tgz archive, which the run extracts"
+  if (wanted === "file" && isArchiveUrl(url)) return "data.kind reads a file, but the run extracts a .tar.gz or .tgz URL into a folder"
+  return undefined
+}
+
+/** A URL is not looked up here (the run resolves it), only checked for its form. */
+const dataUrlIssues = (written: string, wanted: Kind): ReadonlyArray<FieldIssue> => {
+  const problem = dataUrlProblem(written, wanted)
+  const expected =
+    wanted === "folder"
+      ? "an http(s):// URL of a .tar.gz or .tgz archive of the data folder"
+      : "an http(s):// URL or hf://datasets/org/name[@revision]/path of the data file"
+  return problem === undefined ? [] : [{ path: ["data", "path"], expected, found: renderFound(written), message: problem }]
+}
+
 const dataFileIssues = (loaded: LoadedSpec): Effect.Effect<ReadonlyArray<FieldIssue>> => {
   const written = loaded.spec.data.path
   const absolute = resolve(written)
   const wanted: Kind = (dataFolderKinds as ReadonlyArray<string>).includes(loaded.spec.data.kind) ? "folder" : "file"
+  if (remoteData.test(written)) return Effect.succeed(dataUrlIssues(written, wanted))
   return kindAt(absolute).pipe(
     Effect.map((kind) => {
       if (kind === wanted) return []
@@ -77,8 +104,9 @@ const modelFolderIssues = (loaded: LoadedSpec): Effect.Effect<ReadonlyArray<Fiel
 }
 
 /**
- * Fails when `data.path` is not an existing file or `model.path` neither a folder with
- * config.json nor a Hugging Face id (resolved, from the cache or the Hub, when the run starts).
+ * Fails when `data.path` is neither an existing file (a folder, for medquad) nor a well-formed
+ * http(s):// or hf:// URL, or `model.path` neither a folder with config.json nor a Hugging Face
+ * id. URLs and ids are resolved, from the cache or the network, when the run starts.
  */
 export const checkSpecFiles = (loaded: LoadedSpec): Effect.Effect<void, SpecError> =>
   Effect.all([dataFileIssues(loaded), modelFolderIssues(loaded)]).pipe(

@@ -74,6 +74,34 @@ describe("checkSpecFiles", () => {
     ])
   })
 
+  it("leaves http(s):// and hf:// data to the run, which downloads or finds them in the cache", async () => {
+    const urls: Array<[string, string]> = [
+      ["pubmedqa", "https://raw.githubusercontent.com/pubmedqa/pubmedqa/master/data/ori_pqal.json"],
+      ["pubmedqa", "hf://datasets/qiaojin/PubMedQA@refs%2Fpr%2F1/pqa_labeled/train.parquet"],
+      ["medquad", "https://github.com/abachaa/MedQuAD/archive/refs/heads/master.tar.gz"],
+      ["medquad", "HTTP://example.org/medquad.tgz?download=1"],
+    ]
+    for (const [kind, url] of urls) {
+      const text = edit(edit(minimalSpec, "${PEFTLAB_DATA}/pubmedqa/ori_pqal.json", url), "kind: pubmedqa", `kind: ${kind}`)
+      await expect(Effect.runPromise(checkSpecFiles(await decodeOk(text, present))), url).resolves.toBeUndefined()
+    }
+  })
+
+  it("names a malformed URL, and one that gives a file where the data kind reads a folder or the reverse", async () => {
+    const cases: Array<[string, string, string, string]> = [
+      ["pubmedqa", "https://exa mple.org/ori_pqal.json", "an http(s):// URL or hf://datasets/org/name[@revision]/path of the data file", "not a valid URL: expected one such as https://host/path/file.json"],
+      ["pubmedqa", "hf://datasets/PubMedQA", "an http(s):// URL or hf://datasets/org/name[@revision]/path of the data file", "not a valid hf:// URL: expected hf://datasets/org/name[@revision]/path/in/repo"],
+      ["pubmedqa", "https://example.org/pubmedqa.tar.gz", "an http(s):// URL or hf://datasets/org/name[@revision]/path of the data file", "data.kind reads a file, but the run extracts a .tar.gz or .tgz URL into a folder"],
+      ["medquad", "https://example.org/medquad.zip", "an http(s):// URL of a .tar.gz or .tgz archive of the data folder", "data.kind reads a folder: its URL must name a .tar.gz or .tgz archive, which the run extracts"],
+      ["medquad", "hf://datasets/org/medquad/all.tar.gz", "an http(s):// URL of a .tar.gz or .tgz archive of the data folder", "data.kind reads a folder: its URL must name a .tar.gz or .tgz archive, which the run extracts"],
+    ]
+    for (const [kind, url, expected, message] of cases) {
+      const text = edit(edit(minimalSpec, "${PEFTLAB_DATA}/pubmedqa/ori_pqal.json", url), "kind: pubmedqa", `kind: ${kind}`)
+      const error = await checkError(text, present)
+      expect(error.issues, url).toStrictEqual([{ path: "data.path", expected, found: JSON.stringify(url), message, ...positionOf(text, url) }])
+    }
+  })
+
   it("rejects a file as the model folder and explains where relative paths resolve", async () => {
     const text = edit(minimalSpec, "${PEFTLAB_MODELS}/stories260k", join(dataRoot, "pubmedqa", "ori_pqal.json"))
     const relative = edit(minimalSpec, "${PEFTLAB_DATA}/pubmedqa/ori_pqal.json", "nowhere.json")

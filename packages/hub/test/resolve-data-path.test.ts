@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
-import { type DownloadProgress, resolveDataFile } from "../src/index.ts"
+import { type DownloadProgress, resolveDataPath } from "../src/index.ts"
 import { gitBlobId, type RepoSpec, sha256 } from "./fake-hub.ts"
 import { bytes, commitOf, freshEnv, tempDir, tree, useFakeHub } from "./fixtures.ts"
 
@@ -20,11 +20,11 @@ beforeAll(() => {
   hub().data.set("ori_pqal.json", rows)
 })
 
-const resolve = (source: string, options: Parameters<typeof resolveDataFile>[1]) => Effect.runPromise(resolveDataFile(source, options))
-const failure = (source: string, options: Parameters<typeof resolveDataFile>[1]) => Effect.runPromise(Effect.flip(resolveDataFile(source, options)))
+const resolve = (source: string, options: Parameters<typeof resolveDataPath>[1]) => Effect.runPromise(resolveDataPath(source, options))
+const failure = (source: string, options: Parameters<typeof resolveDataPath>[1]) => Effect.runPromise(Effect.flip(resolveDataPath(source, options)))
 const urlHash = (url: string) => createHash("sha256").update(url).digest("hex")
 
-describe("resolveDataFile: URLs", () => {
+describe("resolveDataPath: URLs", () => {
   it("downloads into HF_HOME/datasets/downloads/<sha256 of the URL>/<name>, then reuses it without a request", async () => {
     const env = freshEnv(hub())
     const url = `${hub().cdn}/data/ori_pqal.json`
@@ -67,6 +67,12 @@ describe("resolveDataFile: URLs", () => {
     expect(hub().requests).toEqual([])
   })
 
+  it("names a URL that does not parse, without a request", async () => {
+    const url = "https://exa mple.org/ori_pqal.json"
+    expect((await failure(url, { env: freshEnv(hub()) })).message).toBe(`${url}: not a valid URL; expected one such as https://host/path/file.json`)
+    expect(hub().requests).toEqual([])
+  })
+
   it("never sends HF_TOKEN to a host other than HF_ENDPOINT, and says so when that host wants credentials", async () => {
     const env = freshEnv(hub(), { HF_TOKEN: "hf_secret" })
     await resolve(`${hub().cdn}/data/ori_pqal.json`, { env })
@@ -76,7 +82,7 @@ describe("resolveDataFile: URLs", () => {
   })
 })
 
-describe("resolveDataFile: hub repos and paths", () => {
+describe("resolveDataPath: hub repos and paths", () => {
   it("fetches hf://datasets/org/name/path into datasets--org--name, then reuses it offline", async () => {
     const env = freshEnv(hub())
     const url = "hf://datasets/qiaojin/PubMedQA/pqa_labeled/train.jsonl"
@@ -106,12 +112,13 @@ describe("resolveDataFile: hub repos and paths", () => {
     expect((await failure("hf://datasets/a/b/../c", { env: freshEnv(hub()) })).message).toBe('hf://datasets/a/b/../c: "../c" is not a relative path inside the repository')
   })
 
-  it("returns a local path as is, and names a missing one", async () => {
+  it("returns a local file or folder as is, and names a missing one", async () => {
     const dir = tempDir()
     const file = join(dir, "notes.csv")
     writeFileSync(file, "text,label\n")
     expect(await resolve(file, { env: freshEnv(hub()) })).toBe(file)
-    expect((await failure(join(dir, "none.csv"), { env: freshEnv(hub()) })).message).toBe(`${join(dir, "none.csv")}: no file at ${join(dir, "none.csv")}`)
+    expect(await resolve(dir, { env: freshEnv(hub()) })).toBe(dir)
+    expect((await failure(join(dir, "none.csv"), { env: freshEnv(hub()) })).message).toBe(`${join(dir, "none.csv")}: no file or folder at ${join(dir, "none.csv")}`)
     expect(hub().requests).toEqual([])
   })
 })

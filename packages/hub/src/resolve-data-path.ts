@@ -1,7 +1,7 @@
-// A data file from a local path, a URL or a hub repo, under the same cache and offline rules as
+// Data from a local path, a URL or a hub repo, under the same cache and offline rules as
 // models. A URL is kept where the `datasets` library keeps downloads (HF_DATASETS_CACHE, under
 // a name hashed from the URL) but in a folder of its own under the file's own name, so that
-// loaders still see its extension. `hf://datasets/org/name[@revision]/path` (huggingface_hub's
+// loaders still see its extension; a .tar.gz or .tgz URL is extracted there into a folder. `hf://datasets/org/name[@revision]/path` (huggingface_hub's
 // HfFileSystem notation, https://huggingface.co/docs/huggingface_hub/guides/hf_file_system)
 // names a file of a hub repo, cached in `datasets--org--name` like any hub file.
 import { createHash } from "node:crypto"
@@ -9,6 +9,7 @@ import { join, resolve } from "node:path"
 import { Effect } from "effect"
 import { cachedCommit, exists, repoCache, snapshotDir, writeRef } from "./cache-layout.ts"
 import { downloadFile } from "./download.ts"
+import { extractedArchive, isTarGzUrl } from "./extract-archive.ts"
 import { asHubError, HubError } from "./hub-error.ts"
 import { withLock } from "./lock.ts"
 import { repoIdProblem, repoPathProblem, type RepoType } from "./repo-id.ts"
@@ -16,7 +17,7 @@ import { fetchRepoFile } from "./repo-file.ts"
 import { type HubEnv, readHubSettings } from "./settings.ts"
 import type { DownloadProgress, Transfer } from "./transfer.ts"
 
-export interface ResolveDataFileOptions {
+export interface ResolveDataPathOptions {
   /** Where HF_* variables are read (default process.env). */
   readonly env?: HubEnv
   readonly onProgress?: (progress: DownloadProgress) => void
@@ -69,31 +70,34 @@ const fileNameOf = (url: string): string => {
 }
 
 const resolveUrl = async (transfer: Transfer, url: string, sha256: string | undefined): Promise<string> => {
+  if (!URL.canParse(url)) throw new HubError({ source: url, detail: "not a valid URL; expected one such as https://host/path/file.json" })
   if (sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(sha256)) throw new HubError({ source: url, detail: `sha256: expected 64 hexadecimal digits, got ${JSON.stringify(sha256)}` })
   const name = fileNameOf(url)
   const dest = join(transfer.settings.downloadsDir, createHash("sha256").update(url).digest("hex"), name)
   return withLock(dest, async () => {
-    if (await exists(dest)) return dest
-    if (transfer.settings.offline) throw offlineError(url, dest)
-    const digest = sha256 === undefined ? undefined : { algorithm: "sha256" as const, hex: sha256.toLowerCase() }
-    await downloadFile(transfer, { url, dest, file: name, expectedSize: undefined, digest })
-    return dest
+    if (!(await exists(dest))) {
+      if (transfer.settings.offline) throw offlineError(url, dest)
+      const digest = sha256 === undefined ? undefined : { algorithm: "sha256" as const, hex: sha256.toLowerCase() }
+      await downloadFile(transfer, { url, dest, file: name, expectedSize: undefined, digest })
+    }
+    return isTarGzUrl(url) ? extractedArchive(dest, url) : dest
   })
 }
 
-const resolveDataFileNow = async (pathOrUrl: string, options: ResolveDataFileOptions, signal: AbortSignal): Promise<string> => {
+const resolveDataPathNow = async (pathOrUrl: string, options: ResolveDataPathOptions, signal: AbortSignal): Promise<string> => {
   const isUrl = /^https?:\/\//i.test(pathOrUrl)
   if (!isUrl && !pathOrUrl.startsWith("hf://")) {
     if (await exists(pathOrUrl)) return pathOrUrl
-    throw new HubError({ source: pathOrUrl, detail: `no file at ${resolve(pathOrUrl)}` })
+    throw new HubError({ source: pathOrUrl, detail: `no file or folder at ${resolve(pathOrUrl)}` })
   }
   const transfer = { settings: readHubSettings(options.env ?? process.env), source: pathOrUrl, signal, onProgress: options.onProgress }
   return isUrl ? resolveUrl(transfer, pathOrUrl, options.sha256) : resolveHubFile(transfer, pathOrUrl)
 }
 
 /**
- * The local path of a data file: `pathOrUrl` itself when something is there, else the cached
- * copy of an http(s) URL or an `hf://` repo file, downloaded first when needed.
+ * The local path of a data file or folder: `pathOrUrl` itself when something is there, else
+ * the cached copy of an http(s) URL or an `hf://` repo file, downloaded first when needed; for
+ * a .tar.gz or .tgz URL, the folder it extracts to (its single top-level folder, if it has one).
  */
-export const resolveDataFile = (pathOrUrl: string, options: ResolveDataFileOptions = {}): Effect.Effect<string, HubError> =>
-  Effect.tryPromise({ try: (signal) => resolveDataFileNow(pathOrUrl, options, signal), catch: (cause) => asHubError(pathOrUrl, cause) })
+export const resolveDataPath = (pathOrUrl: string, options: ResolveDataPathOptions = {}): Effect.Effect<string, HubError> =>
+  Effect.tryPromise({ try: (signal) => resolveDataPathNow(pathOrUrl, options, signal), catch: (cause) => asHubError(pathOrUrl, cause) })

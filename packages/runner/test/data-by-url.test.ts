@@ -1,0 +1,145 @@
+// A spec's data.path may be a URL: the run downloads it through the hub's cache (a .tar.gz is
+// extracted into a folder), reports the download as run events, loads the local copy and
+// records both in the manifest. The data comes from the fake hub's CDN (packages/hub/test),
+// serving PubMedQA's ori_pqal.json and a GitHub-like tarball of a few MedQuAD files.
+import { createHash } from "node:crypto"
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Layer } from "effect"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
+import { plugin as wasm } from "@peftlab/backend-wasm"
+import { backendLayer, Events, type RunEvent } from "@peftlab/core"
+import { type FakeHub, startFakeHub } from "../../hub/test/fake-hub.ts"
+import { tarGz } from "../../hub/test/tar-writer.ts"
+import { runExperiment } from "../src/index.ts"
+import { decodeSmall, edit, shared, smallSpec } from "./fixtures.ts"
+
+type DownloadEvent = Extract<RunEvent, { type: "download" }>
+
+const medquadFiles = ["5_NIDDK_QA/0000001.xml", "5_NIDDK_QA/0000002.xml"]
+
+/** A generative-qa spec on stories260k with tiny limits, reading MedQuAD from `dataPath`. */
+const medquadSpec = (dataPath: string) => `name: medquad-by-url
+seed: 3
+data:
+  kind: medquad
+  path: ${dataPath}
+  split: { train: 0.6, val: 0.2, test: 0.2, stratify: false }
+  limit: { train: 2, val: 2, test: 2 }
+model:
+  path: ${join(process.env.PEFTLAB_MODELS ?? "", "stories260k")}
+task:
+  kind: generative-qa
+  template: "Answer: {question}"
+  max_answer_tokens: 64
+arms:
+  - name: base
+    kind: base
+training:
+  epochs: 1
+  lr: 0.1
+  batch_size: 2
+  max_length: 160
+  select_by: loss
+evaluation:
+  mode: generate
+  max_new_tokens: 4
+  metrics: [rougeL]
+stats:
+  baseline: base
+  mcnemar: false
+  bootstrap: { B: 10, seed: 3 }
+output:
+  dir: out
+`
+
+/** smallSpec (classification, label scoring) on stories260k, reading PubMedQA from `dataPath`. */
+const pubmedqaSpec = (dataPath: string) =>
+  edit(
+    edit(edit(smallSpec, "path: data.json", `path: ${dataPath}\n  limit: { train: 4, val: 4, test: 4 }`), "path: model", `path: ${join(process.env.PEFTLAB_MODELS ?? "", "stories260k")}`),
+    "max_length: 64",
+    "max_length: 160",
+  )
+
+describe.skipIf(!shared)("data.path as a URL", () => {
+  let hub: FakeHub
+  let hfHome: string
+
+  beforeAll(async () => {
+    hub = await startFakeHub([])
+    hfHome = mkdtempSync(join(tmpdir(), "peftlab-hf-home-"))
+    vi.stubEnv("HF_HOME", hfHome)
+    for (const name of ["HF_DATASETS_CACHE", "HF_HUB_OFFLINE"]) vi.stubEnv(name, undefined)
+  })
+  afterAll(async () => {
+    vi.unstubAllEnvs()
+    await hub?.close()
+  })
+
+  /** Runs the spec text into `outDir`; its events and manifest. */
+  const run = async (text: string, outDir: string) => {
+    const events: Array<RunEvent> = []
+    const collect = Layer.succeed(Events, { emit: (event) => Effect.sync(() => void events.push(event)) })
+    await Effect.runPromise(runExperiment(await decodeSmall(text), { outDir }).pipe(Effect.provide(Layer.merge(backendLayer(wasm), collect))))
+    return { events, manifest: JSON.parse(readFileSync(join(outDir, "manifest.json"), "utf8")) }
+  }
+
+  const downloadFolder = (url: string) => join(hfHome, "datasets", "downloads", createHash("sha256").update(url).digest("hex"))
+
+  /** The download of `file` reported from byte 0 to `size`, then the line naming the local path. */
+  const expectDownloadReported = (events: ReadonlyArray<RunEvent>, file: string, size: number, url: string, local: string) => {
+    const downloads = events.filter((event): event is DownloadEvent => event.type === "download")
+    expect(downloads[0]).toMatchObject({ file, bytes: 0, total: size, done: false })
+    expect(downloads.at(-1)).toEqual({ type: "download", file, bytes: size, total: size, done: true })
+    const last = events.findLastIndex((event) => event.type === "download")
+    expect(events[last + 1]).toEqual({ type: "log", level: "info", message: `data ${url}: ${local}` })
+  }
+
+  it("classifies PubMedQA's ori_pqal.json from a URL, recording the local copy and the URL; the same file by path resumes it", async () => {
+    const original = readFileSync(join(process.env.PEFTLAB_DATA!, "pubmedqa", "ori_pqal.json"))
+    hub.data.set("ori_pqal.json", original)
+    const url = `${hub.cdn}/data/ori_pqal.json`
+    const outDir = mkdtempSync(join(tmpdir(), "peftlab-data-url-"))
+    const { events, manifest } = await run(pubmedqaSpec(url), outDir)
+    const local = join(downloadFolder(url), "ori_pqal.json")
+    expect(readFileSync(local).equals(original)).toBe(true)
+    expect(manifest.data).toMatchObject({ path: local, source: url, splits: { train: 4, val: 4, test: 4 } })
+    expect(manifest.spec.data.path).toBe(url)
+    expectDownloadReported(events, "ori_pqal.json", original.length, url, local)
+    expect(events.at(-1)).toMatchObject({ type: "run-end", ok: true })
+    // The same data read from its shared path has the same content hash: the finished arm is reused.
+    const again = await run(pubmedqaSpec(join(process.env.PEFTLAB_DATA!, "pubmedqa", "ori_pqal.json")), outDir)
+    expect(again.events).toContainEqual({ type: "arm-phase", arm: "base", phase: "done", detail: "resumed from the output folder" })
+    expect(again.manifest.data.source).toBeUndefined()
+    expect(again.manifest.data.hash).toBe(manifest.data.hash)
+  })
+
+  it("answers MedQuAD questions from a GitHub-like .tar.gz URL, extracted into a folder; a local copy of the tree resumes it", async () => {
+    const medquad = join(process.env.PEFTLAB_DATA!, "medquad")
+    const archive = tarGz([
+      { type: "5", name: "MedQuAD-master/" },
+      { type: "5", name: "MedQuAD-master/5_NIDDK_QA/" },
+      ...medquadFiles.map((file) => ({ type: "0" as const, name: `MedQuAD-master/${file}`, content: readFileSync(join(medquad, file)) })),
+    ])
+    hub.data.set("master.tar.gz", archive)
+    const url = `${hub.cdn}/data/master.tar.gz`
+    const outDir = mkdtempSync(join(tmpdir(), "peftlab-data-url-"))
+    const { events, manifest } = await run(medquadSpec(url), outDir)
+    const local = join(downloadFolder(url), "extracted", "MedQuAD-master")
+    expect(manifest.data).toMatchObject({ path: local, source: url, splits: { train: 2, val: 2, test: 2 } })
+    expectDownloadReported(events, "master.tar.gz", archive.length, url, local)
+    const predictions = readFileSync(join(outDir, "preds_base_test.csv"), "utf8").trim().split("\n").slice(1)
+    expect(predictions).toHaveLength(2)
+    for (const row of predictions) expect(row).toMatch(/^5_NIDDK_QA\/000000[12]#\d+,/)
+    // The same two files laid out as MedQuAD's tree on disk give the same examples.
+    const copy = mkdtempSync(join(tmpdir(), "peftlab-medquad-"))
+    for (const file of medquadFiles) {
+      mkdirSync(join(copy, "5_NIDDK_QA"), { recursive: true })
+      writeFileSync(join(copy, file), readFileSync(join(medquad, file)))
+    }
+    const again = await run(medquadSpec(copy), outDir)
+    expect(again.events).toContainEqual({ type: "arm-phase", arm: "base", phase: "done", detail: "resumed from the output folder" })
+    expect(again.manifest.data.hash).toBe(manifest.data.hash)
+  })
+})
