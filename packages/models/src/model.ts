@@ -18,6 +18,8 @@ export interface ModelDims {
   readonly num_key_value_heads: number
   readonly head_dim: number
   readonly vocab_size: number
+  /** Positions the model has (GPT-2's n_positions); absent where relative positions set no limit (T5). */
+  readonly max_position_embeddings?: number
 }
 
 /** One layer's keys and values, each [batch, kvHeads, positions, headDim]. */

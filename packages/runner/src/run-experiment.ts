@@ -10,6 +10,7 @@ import { type DownloadProgress, resolveDataPath, resolveModel } from "@peftlab/h
 import { loadTokenizer } from "@peftlab/tokenizers"
 import { fingerprintInputs, fingerprintOf, modelWeightsHash } from "./fingerprint.ts"
 import { compareFinished, prepareTask } from "./tasks.ts"
+import { checkPositionsFit } from "./positions-fit.ts"
 import { checkOutputFolder, finishedArm, type FinishedArm } from "./output-folder.ts"
 import { runArm, type ArmContext } from "./run-arm.ts"
 import { registryFor, type PeftlabRegistry } from "./registry/index.ts"
@@ -59,6 +60,7 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     yield* checkOutputFolder(outDir, inputs)
     const tokenizer = yield* loadTokenizer(modelDir)
     const { model, task } = yield* data.load({ tokenizer, modelDir })
+    yield* checkPositionsFit(spec, model, modelDir)
     const context: ArmContext = { spec, outDir, fingerprint, model, tokenizer, task, registry }
 
     const manifest = {
