@@ -87,6 +87,16 @@ describe.skipIf(!shared)("generative QA on stories260k", () => {
     expect(long!.prompt.length).toBeLessThan(tokenizer.encode(examples[1]!.question, { addSpecialTokens: false }).length)
   })
 
+  it("refuses an answer that leaves the question no room, in the spec's terms, and cuts it to task.max_answer_tokens", async () => {
+    const long = [{ id: "q3", question: "Why?", answer: "Because it stays high. ".repeat(40), metadata: {} }]
+    const error = await Effect.runPromise(Effect.flip(encodeQA(spec, taskOf(spec), tokenizer, long)))
+    expect(error.source).toBe("training.max_length")
+    expect(error.detail).toBe("example q3: its answer leaves no room for the question in training.max_length 160; set task.max_answer_tokens below 160 (longer answers are cut to it) or raise training.max_length")
+    const capped = { ...spec, task: { ...taskOf(spec), max_answer_tokens: 40 } }
+    const [encoded] = await Effect.runPromise(encodeQA(capped, taskOf(capped), tokenizer, long))
+    expect(encoded!.response).toHaveLength(40)
+  })
+
   it("trains and validates on the response tokens' NLL per token (tolerance 1e-4)", async () => {
     const encoded = await Effect.runPromise(encodeQA(spec, taskOf(spec), tokenizer, examples))
     const setup = { model, adapter: frozenBase(), tokenizer, batchSize: 2 }

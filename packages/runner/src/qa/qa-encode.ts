@@ -25,7 +25,15 @@ export const encodeQA = (spec: ExperimentSpec, task: GenerativeQaTaskSpec, token
       maxLength: spec.training.max_length,
       ...(task.max_answer_tokens ? { maxTargetLength: task.max_answer_tokens } : {}),
     }).pipe(
-      Effect.mapError((error) => new SpecDataMismatch({ source: "training.max_length", detail: `example ${example.id}: ${error.detail}; raise training.max_length or set task.max_answer_tokens` })),
+      Effect.mapError((error) => {
+        const max = spec.training.max_length
+        // The tokenizer speaks of its own options; the user needs the spec's fields.
+        const detail =
+          error.source === "maxLength"
+            ? `example ${example.id}: its answer leaves no room for the question in training.max_length ${max}; set task.max_answer_tokens below ${max} (longer answers are cut to it) or raise training.max_length`
+            : `example ${example.id}: ${error.detail}`
+        return new SpecDataMismatch({ source: "training.max_length", detail })
+      }),
       Effect.map((encoded): EncodedQA => ({ id: example.id, reference: example.answer, prompt: encoded.promptIds, response: encoded.targetIds })),
     ),
   )
