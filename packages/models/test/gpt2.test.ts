@@ -92,7 +92,7 @@ describe.each([
     expect(loaded.model.parameterCount()).toBe(parameterCount)
     expect(loaded.model.parameters.get("transformer.h.1.mlp.c_fc.weight")?.shape).toEqual([12, config.n_inner])
     expect(loaded.model.parameters.has("lm_head.weight")).toBe(!config.tie_word_embeddings)
-    expect(loaded.model.dims).toEqual({ hidden_size: 12, num_hidden_layers: 2, num_attention_heads: 3, num_key_value_heads: 3, head_dim: 4, vocab_size: 40 })
+    expect(loaded.model.dims).toEqual({ hidden_size: 12, num_hidden_layers: 2, num_attention_heads: 3, num_key_value_heads: 3, head_dim: 4, vocab_size: 40, max_position_embeddings: 16 })
     expect(loaded.model.eosTokenIds).toEqual([1])
   })
 

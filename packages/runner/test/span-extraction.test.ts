@@ -255,7 +255,7 @@ const tinyBert = async (): Promise<string> => {
   const source = join(models ?? "", "bert-tiny")
   const dir = mkdtempSync(join(tmpdir(), "peftlab-bert-"))
   const config = JSON.parse(readFileSync(join(source, "config.json"), "utf8")) as Record<string, unknown>
-  await Effect.runPromise(writeRandomCheckpoint(dir, { ...config, hidden_size: 32, intermediate_size: 64, max_position_embeddings: 64 }, 5))
+  await Effect.runPromise(writeRandomCheckpoint(dir, { ...config, hidden_size: 32, intermediate_size: 64, max_position_embeddings: 72 }, 5))
   for (const file of ["tokenizer.json", "tokenizer_config.json"]) copyFileSync(join(source, file), join(dir, file))
   return dir
 }
