@@ -1,0 +1,26 @@
+// Puts the WGSL kernels (and their gradients) in tfjs's registry for the webgpu backend. The
+// registry is keyed by name, so this can run before or after the backend is set up.
+import * as tf from "@tensorflow/tfjs"
+import { crossEntropyGradient, crossEntropyKernel } from "./cross-entropy/cross-entropy-kernel.ts"
+import { loraLinearGradient, loraLinearKernel } from "./lora-linear/lora-linear-kernel.ts"
+import { rmsNormGradient, rmsNormKernel } from "./rms-norm/rms-norm-kernel.ts"
+import { webgpu } from "./shared/kernel-path.ts"
+import { tiledMatMulGradient, tiledMatMulKernel } from "./tiled-matmul/tiled-matmul-kernel.ts"
+
+const kernels: ReadonlyArray<readonly [tf.KernelConfig, tf.GradConfig]> = [
+  [rmsNormKernel, rmsNormGradient],
+  [crossEntropyKernel, crossEntropyGradient],
+  [loraLinearKernel, loraLinearGradient],
+  [tiledMatMulKernel, tiledMatMulGradient],
+]
+
+/** The names of the kernels registerGpuKernels registers (for "webgpu"), in that order. */
+export const gpuKernelNames: ReadonlyArray<string> = kernels.map(([kernel]) => kernel.kernelName)
+
+/** Registers every kernel and its gradient once; later calls do nothing. */
+export const registerGpuKernels = (): void => {
+  for (const [kernel, gradient] of kernels) {
+    if (tf.getKernel(kernel.kernelName, webgpu) === undefined) tf.registerKernel(kernel)
+    if (tf.getGradient(gradient.kernelName) === undefined) tf.registerGradient(gradient)
+  }
+}

@@ -1,0 +1,38 @@
+// The webgpu kernel behind rmsNorm, and its gradient, written with composed tfjs ops.
+import * as tf from "@tensorflow/tfjs"
+import { webgpu, webgpuBackend } from "../shared/kernel-path.ts"
+import { rmsNormProgram } from "./rms-norm-program.ts"
+
+export const rmsNormKernelName = "PeftlabRmsNorm"
+
+/** Inputs x [rows, cols] and weight [cols]; attribute eps. */
+export const rmsNormKernel: tf.KernelConfig = {
+  kernelName: rmsNormKernelName,
+  backendName: webgpu,
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { x, weight } = inputs as { x: tf.TensorInfo; weight: tf.TensorInfo }
+    const [rows, cols] = x.shape as [number, number]
+    const eps = [{ type: "float32", data: [attrs?.eps as number] }]
+    return webgpuBackend(backend).runWebGPUProgram(rmsNormProgram(rows, cols), [x, weight], "float32", eps)
+  },
+}
+
+// With r = 1 / sqrt(mean(x²) + eps) per row and g = dy * weight:
+// dx = r g - x r³ mean(g x) and dweight = Σ_rows dy x r.
+export const rmsNormGradient: tf.GradConfig = {
+  kernelName: rmsNormKernelName,
+  inputsToSave: ["x", "weight"],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, weight] = saved as [tf.Tensor2D, tf.Tensor1D]
+    const upstream = dy as tf.Tensor2D
+    const inverseRms = () => tf.rsqrt(x.square().mean(-1, true).add(attrs.eps as number))
+    return {
+      x: () => {
+        const r = inverseRms()
+        const g = upstream.mul(weight)
+        return g.mul(r).sub(x.mul(r.pow(3)).mul(g.mul(x).mean(-1, true)))
+      },
+      weight: () => upstream.mul(x).mul(inverseRms()).sum(0),
+    }
+  },
+}

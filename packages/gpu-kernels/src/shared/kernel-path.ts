@@ -1,0 +1,23 @@
+// Which path an op takes: its WGSL kernel when tfjs runs on webgpu and the kernel is registered
+// (see registry.ts), else the same computation composed of tfjs ops, which every backend runs.
+import * as tf from "@tensorflow/tfjs"
+import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu"
+
+export const webgpu = "webgpu"
+
+export const usesWgslKernel = (kernelName: string): boolean =>
+  tf.getBackend() === webgpu && tf.getKernel(kernelName, webgpu) !== undefined
+
+/** A kernel registered for "webgpu" only ever receives tfjs's WebGPUBackend. */
+export const webgpuBackend = (backend: object): WebGPUBackend => backend as WebGPUBackend
+
+/** Runs a registered single-output kernel (recorded on the gradient tape like tfjs's own). */
+export const runKernel = (kernelName: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap): tf.Tensor =>
+  tf.engine().runKernel(kernelName, inputs, attrs) as tf.Tensor
+
+/**
+ * The same data as a 1-D tensor. tfjs keys its pipeline cache on how each input's shape compares
+ * with the output's (equal, broadcast), which kernels that index flat buffers by their own size
+ * uniforms never use: 1-D views spare them a shader compile per such case (a second on lavapipe).
+ */
+export const flatView = (tensor: tf.TensorInfo): tf.TensorInfo => ({ ...tensor, shape: [tf.util.sizeFromShape(tensor.shape)] })
