@@ -1,7 +1,7 @@
 // Each arm against the spec's baseline on the same test examples: McNemar's exact test on
 // the discordant pairs and a paired bootstrap of the accuracy and macro-F1 differences. With
 // several arms, every p-value is also Holm-adjusted over the arms compared on that test.
-import { accuracy, holmBonferroni, macroF1, mcnemarExact, pairedBootstrap } from "@peftlab/stats"
+import { accuracy, holmBonferroni, macroF1, mcnemarExact, pairedBootstrap, pairedIndexBootstrap, type PairedMetric } from "@peftlab/stats"
 import type { Comparison, PredictionRow } from "@peftlab/reporters"
 import type { ExperimentSpec } from "@peftlab/spec"
 
@@ -51,6 +51,11 @@ export const compareEachArm = <Row extends { readonly id: string }>(
     .map((arm) => ({ arm: arm.name, baseline, n: base.length, ...tests(base, alignedToBase(rowsByArm.get(arm.name) ?? [])) }))
   return withHolm(comparisons)
 }
+
+/** A paired bootstrap of one metric over `n` aligned examples, with the spec's B and seed. */
+export const bootstrapOf = (spec: ExperimentSpec, n: number, name: string, metric: PairedMetric): Pick<Comparison, "bootstrap"> => ({
+  bootstrap: pairedIndexBootstrap({ n, B: spec.stats.bootstrap.B, seed: spec.stats.bootstrap.seed, metrics: { [name]: metric } }),
+})
 
 /** Classification: McNemar's exact test (when the spec asks) and a paired bootstrap of accuracy and macro-F1. */
 export const compareWithBaseline = (spec: ExperimentSpec, labels: ReadonlyArray<string>, predictions: ReadonlyMap<string, ReadonlyArray<PredictionRow>>): Array<Comparison> =>

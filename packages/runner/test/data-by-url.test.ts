@@ -13,46 +13,22 @@ import { backendLayer, Events, type RunEvent } from "@peftlab/core"
 import { type FakeHub, startFakeHub } from "../../hub/test/fake-hub.ts"
 import { tarGz } from "../../hub/test/tar-writer.ts"
 import { runExperiment } from "../src/index.ts"
-import { decodeSmall, edit, shared, smallSpec } from "./fixtures.ts"
+import { decodeSmall, edit, qaSpecText, shared, smallSpec } from "./fixtures.ts"
 
 type DownloadEvent = Extract<RunEvent, { type: "download" }>
 
 const medquadFiles = ["5_NIDDK_QA/0000001.xml", "5_NIDDK_QA/0000002.xml"]
 
-/** A generative-qa spec on stories260k with tiny limits, reading MedQuAD from `dataPath`. */
-const medquadSpec = (dataPath: string) => `name: medquad-by-url
-seed: 3
-data:
-  kind: medquad
-  path: ${dataPath}
-  split: { train: 0.6, val: 0.2, test: 0.2, stratify: false }
-  limit: { train: 2, val: 2, test: 2 }
-model:
-  path: ${join(process.env.PEFTLAB_MODELS ?? "", "stories260k")}
-task:
-  kind: generative-qa
-  template: "Answer: {question}"
-  max_answer_tokens: 64
-arms:
-  - name: base
-    kind: base
-training:
-  epochs: 1
-  lr: 0.1
-  batch_size: 2
-  max_length: 160
-  select_by: loss
-evaluation:
-  mode: generate
-  max_new_tokens: 4
-  metrics: [rougeL]
-stats:
-  baseline: base
-  mcnemar: false
-  bootstrap: { B: 10, seed: 3 }
-output:
-  dir: out
-`
+/** qaSpecText on stories260k with tiny limits, reading MedQuAD from `dataPath`. */
+const medquadSpec = (dataPath: string) =>
+  [
+    ["path: data.json", `path: ${dataPath}\n  limit: { train: 2, val: 2, test: 2 }`],
+    ["stratify: true", "stratify: false"],
+    ["path: model", `path: ${join(process.env.PEFTLAB_MODELS ?? "", "stories260k")}`],
+    ['template: "Answer: {question}"', 'template: "Answer: {question}"\n  max_answer_tokens: 64'],
+    ["max_length: 64", "max_length: 160"],
+    ["[rougeL, bleu]", "[rougeL]"],
+  ].reduce((text, [from, to]) => edit(text, from!, to!), qaSpecText)
 
 /** smallSpec (classification, label scoring) on stories260k, reading PubMedQA from `dataPath`. */
 const pubmedqaSpec = (dataPath: string) =>

@@ -60,3 +60,10 @@ export const positionOf = (text: string, needle: string): { line: number; column
 }
 
 export const decodeSmall = (text: string, file = "spec.yaml"): Promise<LoadedSpec> => Effect.runPromise(decodeSpecText(text, file, {}))
+
+/** smallSpec as generative QA: MedQuAD data, "Answer: {question}", generated answers scored by ROUGE-L and BLEU, validated by loss. */
+export const qaSpecText = edit(
+  edit(edit(edit(smallSpec, "kind: pubmedqa", "kind: medquad"), 'template: "Q: {question} C: {context}"\n  labels:\n    "yes": " yes"\n    "no": " no"', 'kind: generative-qa\n  template: "Answer: {question}"'), "mode: label-score", "mode: generate\n  max_new_tokens: 4"),
+  "metrics: [accuracy, macro_f1]",
+  "metrics: [rougeL, bleu]",
+).replace("max_length: 64", "max_length: 64\n  select_by: loss")

@@ -11,13 +11,7 @@ import { loadCausalLM, type CausalLM } from "@peftlab/models"
 import { isGenerativeQa, type ExperimentSpec } from "@peftlab/spec"
 import { INSTRUCTION_TEMPLATE, loadTokenizer, type Tokenizer } from "@peftlab/tokenizers"
 import { builtinRegistry, checkRegisteredNames, compareGenerationsWithBaseline, encodeQA, evaluateQA, qaTraining, type GenerationRow } from "../src/index.ts"
-import { decodeSmall, edit, shared, smallSpec } from "./fixtures.ts"
-
-const qaSpecText = edit(
-  edit(edit(edit(smallSpec, "kind: pubmedqa", "kind: medquad"), 'template: "Q: {question} C: {context}"\n  labels:\n    "yes": " yes"\n    "no": " no"', 'kind: generative-qa\n  template: "Answer: {question}"'), "mode: label-score", "mode: generate\n  max_new_tokens: 4"),
-  "metrics: [accuracy, macro_f1]",
-  "metrics: [rougeL, bleu]",
-).replace("max_length: 64", "max_length: 64\n  select_by: loss")
+import { decodeSmall, edit, qaSpecText, shared } from "./fixtures.ts"
 
 describe("a generative-qa spec against the registry", () => {
   it("accepts medquad data and generation metrics", async () => {

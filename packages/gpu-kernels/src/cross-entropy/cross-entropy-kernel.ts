@@ -1,22 +1,16 @@
 // The webgpu kernel behind softmaxCrossEntropy, and its gradient, written with composed tfjs ops.
 import * as tf from "@tensorflow/tfjs"
-import { webgpu, webgpuBackend } from "../shared/kernel-path.ts"
+import { wgslKernel } from "../shared/kernel-path.ts"
 import { crossEntropyProgram } from "./cross-entropy-program.ts"
 import { oneHotOf } from "./one-hot.ts"
 
 export const crossEntropyKernelName = "PeftlabSoftmaxCrossEntropy"
 
 /** Inputs logits [rows, vocab] (float32) and targets [rows] (int32); attribute ignoreIndex. */
-export const crossEntropyKernel: tf.KernelConfig = {
-  kernelName: crossEntropyKernelName,
-  backendName: webgpu,
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { logits, targets } = inputs as { logits: tf.TensorInfo; targets: tf.TensorInfo }
-    const [rows, vocab] = logits.shape as [number, number]
-    const ignoreIndex = [{ type: "int32", data: [attrs?.ignoreIndex as number] }]
-    return webgpuBackend(backend).runWebGPUProgram(crossEntropyProgram(rows, vocab), [logits, targets], "float32", ignoreIndex)
-  },
-}
+export const crossEntropyKernel: tf.KernelConfig = wgslKernel(crossEntropyKernelName, ({ logits, targets }, attrs) => {
+  const [rows, vocab] = logits!.shape as [number, number]
+  return { program: crossEntropyProgram(rows, vocab), inputs: [logits!, targets!], uniforms: [{ type: "int32", data: [attrs.ignoreIndex as number] }] }
+})
 
 // dlogits = dy (softmax(logits) - onehot(target)) on rows that are not ignored, 0 on those that are.
 export const crossEntropyGradient: tf.GradConfig = {

@@ -1,21 +1,15 @@
 // The webgpu kernel behind rmsNorm, and its gradient, written with composed tfjs ops.
 import * as tf from "@tensorflow/tfjs"
-import { webgpu, webgpuBackend } from "../shared/kernel-path.ts"
+import { wgslKernel } from "../shared/kernel-path.ts"
 import { rmsNormProgram } from "./rms-norm-program.ts"
 
 export const rmsNormKernelName = "PeftlabRmsNorm"
 
 /** Inputs x [rows, cols] and weight [cols]; attribute eps. */
-export const rmsNormKernel: tf.KernelConfig = {
-  kernelName: rmsNormKernelName,
-  backendName: webgpu,
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, weight } = inputs as { x: tf.TensorInfo; weight: tf.TensorInfo }
-    const [rows, cols] = x.shape as [number, number]
-    const eps = [{ type: "float32", data: [attrs?.eps as number] }]
-    return webgpuBackend(backend).runWebGPUProgram(rmsNormProgram(rows, cols), [x, weight], "float32", eps)
-  },
-}
+export const rmsNormKernel: tf.KernelConfig = wgslKernel(rmsNormKernelName, ({ x, weight }, attrs) => {
+  const [rows, cols] = x!.shape as [number, number]
+  return { program: rmsNormProgram(rows, cols), inputs: [x!, weight!], uniforms: [{ type: "float32", data: [attrs.eps as number] }] }
+})
 
 // With r = 1 / sqrt(mean(x²) + eps) per row and g = dy * weight:
 // dx = r g - x r³ mean(g x) and dweight = Σ_rows dy x r.

@@ -21,3 +21,22 @@ export const runKernel = (kernelName: string, inputs: tf.NamedTensorMap, attrs: 
  * uniforms never use: 1-D views spare them a shader compile per such case (a second on lavapipe).
  */
 export const flatView = (tensor: tf.TensorInfo): tf.TensorInfo => ({ ...tensor, shape: [tf.util.sizeFromShape(tensor.shape)] })
+
+type RunArgs = Parameters<WebGPUBackend["runWebGPUProgram"]>
+
+/** What one call of a single-program kernel runs: the program, its inputs and its uniforms. */
+export interface WgslDispatch {
+  readonly program: RunArgs[0]
+  readonly inputs: RunArgs[1]
+  readonly uniforms?: RunArgs[3]
+}
+
+/** A webgpu kernel that runs one WGSL program, chosen with its inputs and uniforms from each call; float32 out. */
+export const wgslKernel = (kernelName: string, dispatch: (inputs: Record<string, tf.TensorInfo>, attrs: tf.NamedAttrMap) => WgslDispatch): tf.KernelConfig => ({
+  kernelName,
+  backendName: webgpu,
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { program, inputs: programInputs, uniforms } = dispatch(inputs as Record<string, tf.TensorInfo>, attrs ?? {})
+    return webgpuBackend(backend).runWebGPUProgram(program, programInputs, "float32", uniforms)
+  },
+})

@@ -4,8 +4,8 @@
 import { extractionMetrics } from "@peftlab/evaluators"
 import type { Comparison } from "@peftlab/reporters"
 import type { ExperimentSpec } from "@peftlab/spec"
-import { fromSummedStatistics, pairedIndexBootstrap } from "@peftlab/stats"
-import { compareEachArm } from "../comparisons.ts"
+import { fromSummedStatistics } from "@peftlab/stats"
+import { bootstrapOf, compareEachArm } from "../comparisons.ts"
 import type { ExtractionRow } from "./span-arm.ts"
 
 /** One sentence's [correct, predicted, gold] span counts under strict match. */
@@ -18,11 +18,6 @@ export const sentenceCounts = (row: ExtractionRow): [number, number, number] => 
 const microF1 = ([correct = 0, predicted = 0, gold = 0]: ReadonlyArray<number>): number => (predicted + gold === 0 ? 0 : (2 * correct) / (predicted + gold))
 
 export const compareExtractionsWithBaseline = (spec: ExperimentSpec, extractions: ReadonlyMap<string, ReadonlyArray<ExtractionRow>>): Array<Comparison> =>
-  compareEachArm(spec, extractions, (base, other) => ({
-    bootstrap: pairedIndexBootstrap({
-      n: base.length,
-      B: spec.stats.bootstrap.B,
-      seed: spec.stats.bootstrap.seed,
-      metrics: { micro_f1: { a: fromSummedStatistics(base.map(sentenceCounts), microF1), b: fromSummedStatistics(other.map(sentenceCounts), microF1) } },
-    }),
-  }))
+  compareEachArm(spec, extractions, (base, other) =>
+    bootstrapOf(spec, base.length, "micro_f1", { a: fromSummedStatistics(base.map(sentenceCounts), microF1), b: fromSummedStatistics(other.map(sentenceCounts), microF1) }),
+  )
