@@ -1,5 +1,5 @@
-// The plugin's BatchMatMul (operands transposed first, then tfjs-wasm's fast untransposed
-// product) against the cpu backend, for every transpose combination, batched and broadcast
+// The plugin's BatchMatMul (operands transposed first, batches split into single products on
+// tfjs-wasm's fast path) against the cpu backend, for every transpose combination, batched and broadcast
 // shapes, and as a gradient. Small integer inputs keep every product and sum exact in float32.
 import * as tf from "@tensorflow/tfjs"
 import { beforeAll, describe, expect, it } from "vitest"
@@ -27,6 +27,7 @@ describe("BatchMatMul on the wasm backend", () => {
       [[3, 5, 7], [3, 7, 4]],
       [[2, 3, 5, 7], [3, 7, 4]],
       [[1, 5, 7], [4, 7, 6]],
+      [[4, 2, 5, 7], [4, 2, 7, 3]],
     ]
     for (const [aShape, bShape] of cases) {
       for (const transposeA of [false, true]) {
