@@ -17,6 +17,11 @@ export interface CausalInput {
   readonly cache?: KeyValueCache
   /** [batch, k] positions whose logits to return (all `time` positions when absent). */
   readonly outputPositions?: tf.Tensor2D
+  /**
+   * Return the final (normalised) hidden states [batch, time, hidden] instead of logits, for a
+   * loss that applies the LM head itself chunk by chunk (see nextTokenLosses).
+   */
+  readonly hiddenStates?: boolean
 }
 
 export interface CausalLM extends ModelCommon {

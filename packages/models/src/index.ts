@@ -11,6 +11,7 @@ export { createKeyValueCache, type KeyValueCache } from "./layers/key-value-cach
 export type { Linear } from "./layers/linear.ts"
 export type { LlamaConfig } from "./llama/config.ts"
 export type { LlamaCausalLM } from "./llama/model.ts"
+export { defaultChunkRows, nextTokenLosses } from "./lm/next-token-losses.ts"
 export { maskedNll, sequenceLogProb, shiftTargetsRight, targetLogProbs, tokenLogProbs } from "./lm/token-log-probs.ts"
 export { loadCausalLM, loadEncoder, loadModel, loadSeq2SeqLM, readModelConfig, type LoadOptions, type ModelConfig } from "./load.ts"
 export type { BaseModel, KeyValue, ModelCommon, ModelDims } from "./model.ts"

@@ -1,4 +1,4 @@
-export { causalLogits } from "./causal.ts"
+export { causalLogits, causalNextTokenLosses } from "./causal.ts"
 export { encoderOutputs, type EncoderBatch } from "./encoder.ts"
 export { generateWith } from "./generate.ts"
 export { injectInto, type InjectedPass } from "./inject-into.ts"

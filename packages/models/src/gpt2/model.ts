@@ -73,7 +73,7 @@ export const gpt2CausalLM = (config: Gpt2Config, parameters: ReadonlyMap<string,
     parameters,
     linears,
     embed: (ids) => tf.tidy(() => tf.gather(tokenEmbedding as tf.Tensor, ids.toInt()) as tf.Tensor3D),
-    forward: ({ embeds, attentionMask, prefix, cache, outputPositions }) => {
+    forward: ({ embeds, attentionMask, prefix, cache, outputPositions, hiddenStates }) => {
       const [batch, time] = embeds.shape
       const past = pastLength(prefix, cache, { batch, layers: config.n_layer, kvHeads: config.n_head, headDim: config.head_dim })
       checkInput(embeds, attentionMask, { hidden: config.n_embd, pastLength: past, maxPositions: { field: "n_positions", value: config.n_positions } })
@@ -84,7 +84,8 @@ export const gpt2CausalLM = (config: Gpt2Config, parameters: ReadonlyMap<string,
         let h = embeds.add<tf.Tensor3D>(tf.gather(positionEmbedding, positionIds(keyMask, time)))
         for (let layer = 0; layer < config.n_layer; layer++) h = block(h, layer, bias, pastJoiner(layer, prefix, cache))
         cache?.commit(keyMask)
-        return lmHeadLogits(module("lm_head"), norm(h, finalNormName), outputPositions)
+        const normed = norm(h, finalNormName)
+        return hiddenStates ? normed : lmHeadLogits(module("lm_head"), normed, outputPositions)
       })
     },
     parameterCount: () => countParameters(parameters),

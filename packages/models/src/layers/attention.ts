@@ -2,6 +2,10 @@
 // Grouped-query attention (each key/value head serving `groups` consecutive query heads, HF's
 // repeat_kv order) folds the group into the query time axis instead of copying K and V:
 // Q [b, kv, groups*t, d] against K [b, kv, s, d] is one batched matmul.
+//
+// It is one op with its own gradient: tfjs's tape would keep every intermediate of the
+// composed softmax (scores, biased scores, max, exp, sums: five [b, heads, t, s] tensors per
+// layer) for the backward pass, which needs only the probabilities.
 import * as tf from "@tensorflow/tfjs"
 
 /** [b, t, heads*d] -> [b, heads, t, d] */
@@ -16,6 +20,39 @@ export const mergeHeads = (x: tf.Tensor4D): tf.Tensor3D => {
   return x.transpose([0, 2, 1, 3]).reshape([batch, time, heads * headDim])
 }
 
+/** The sum of `gradient` over the axes `shape` broadcasts along (size 1 there, or missing in front). */
+const reducedTo = (gradient: tf.Tensor, shape: ReadonlyArray<number>): tf.Tensor => {
+  const offset = gradient.rank - shape.length
+  const axes = gradient.shape.map((_, axis) => axis).filter((axis) => axis < offset || (shape[axis - offset] === 1 && gradient.shape[axis] !== 1))
+  return (axes.length > 0 ? gradient.sum(axes, true) : gradient).reshape(shape as Array<number>)
+}
+
+/**
+ * The op for `heads` query heads over `time` queries: q folded [b, kv, g*t, d], k and v
+ * [b, kv, s, d], bias broadcastable to [b, heads, t, s] -> output folded [b, kv, g*t, d].
+ */
+const foldedAttention = (heads: number, time: number) =>
+  tf.customGrad((...args) => {
+    const [q, k, v, bias, save] = args as unknown as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor, tf.GradSaveFunc]
+    const [batch, kvHeads, rows] = q.shape
+    const keys = k.shape[2]
+    const unfolded = [batch, heads, time, keys]
+    const scores = tf.matMul(q, k, false, true).reshape(unfolded).add(bias)
+    const probabilities = tf.softmax(scores).reshape([batch, kvHeads, rows, keys])
+    save([q, k, v, probabilities])
+    return {
+      value: tf.matMul(probabilities, v),
+      gradFunc: (dy: tf.Tensor, saved: Array<tf.Tensor>) =>
+        tf.tidy(() => {
+          const [sq, sk, sv, p] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]
+          const dProbabilities = tf.matMul(dy as tf.Tensor4D, sv, false, true)
+          // Softmax's vector-Jacobian product: p ⊙ (dp - Σ dp ⊙ p).
+          const dScores = p.mul(dProbabilities.sub(dProbabilities.mul(p).sum(-1, true))) as tf.Tensor4D
+          return [tf.matMul(dScores, sk), tf.matMul(dScores, sq, true, false), tf.matMul(p, dy as tf.Tensor4D, true, false), reducedTo(dScores.reshape(unfolded), bias.shape)]
+        }),
+    }
+  })
+
 /**
  * q [b, heads, t, d] (already scaled as the architecture wants), k and v [b, kvHeads, s, d],
  * bias broadcastable to [b, heads, t, s] (masking and any position bias) -> [b, t, heads*d].
@@ -24,12 +61,7 @@ export const attend = (q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.
   tf.tidy(() => {
     const [batch, heads, time, headDim] = q.shape
     const kvHeads = k.shape[1]
-    const keys = k.shape[2]
     const groups = heads / kvHeads
-    const scores = tf
-      .matMul(q.reshape([batch, kvHeads, groups * time, headDim]), k, false, true)
-      .reshape([batch, heads, time, keys])
-      .add(bias)
-    const probabilities = tf.softmax(scores).reshape([batch, kvHeads, groups * time, keys])
-    return mergeHeads(tf.matMul(probabilities, v).reshape([batch, heads, time, headDim]))
+    const folded = foldedAttention(heads, time)(q.reshape([batch, kvHeads, groups * time, headDim]), k, v, bias) as tf.Tensor4D
+    return mergeHeads(folded.reshape([batch, heads, time, headDim]))
   })

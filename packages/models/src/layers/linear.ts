@@ -16,9 +16,11 @@ export interface Linear {
   dispose(): void
 }
 
-// The wasm backend multiplies by a plain [in, out] matrix about 8x faster than with matMul's
-// transpose flags (cpu is no slower). So the forward pass multiplies by an [in, out] matrix,
-// and the gradient dx = dy W uses W [out, in]; tfjs's own matMul gradient would transpose again.
+// The forward pass multiplies by an [in, out] matrix, the layout tfjs-backend-wasm runs on
+// XNNPACK (cpu is no slower). The gradient dx = dy W reuses that matrix with transposeB rather
+// than W itself: tfjs-backend-wasm keeps a packed copy of every matrix it multiplies by, cached
+// by tensor, so multiplying by W too would hold a third copy of every weight (a SmolLM2-sized
+// model would not fit in wasm's 4 GB heap); tfjs's own matMul gradient would transpose again.
 const projection = (name: string, weight: tf.Tensor2D, inByOut: tf.Tensor2D, bias: tf.Tensor1D | undefined, owned: tf.Tensor2D): Linear => {
   const [outFeatures, inFeatures] = weight.shape
   const project = tf.customGrad((x) => {
@@ -27,7 +29,7 @@ const projection = (name: string, weight: tf.Tensor2D, inByOut: tf.Tensor2D, bia
     const product = tf.matMul(rows, inByOut)
     return {
       value: (bias ? product.add(bias) : product).reshape([...input.shape.slice(0, -1), outFeatures]),
-      gradFunc: (dy) => tf.matMul(dy.reshape([-1, outFeatures]) as tf.Tensor2D, weight).reshape(input.shape),
+      gradFunc: (dy) => tf.tidy(() => tf.matMul(dy.reshape([-1, outFeatures]) as tf.Tensor2D, inByOut, false, true).reshape(input.shape)),
     }
   })
   return { name, weight, ...(bias && { bias }), apply: (x) => tf.tidy(() => project(x)), dispose: () => owned.dispose() }

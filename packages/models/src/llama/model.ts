@@ -81,7 +81,7 @@ export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<strin
     parameters,
     linears,
     embed: (ids) => tf.tidy(() => tf.gather(embedding as tf.Tensor, ids.toInt()) as tf.Tensor3D),
-    forward: ({ embeds, attentionMask, prefix, cache, outputPositions }) => {
+    forward: ({ embeds, attentionMask, prefix, cache, outputPositions, hiddenStates }) => {
       const [batch, time] = embeds.shape
       const past = pastLength(prefix, cache, { batch, layers: config.num_hidden_layers, kvHeads: config.num_key_value_heads, headDim: config.head_dim })
       checkInput(embeds, attentionMask, {
@@ -100,7 +100,8 @@ export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<strin
           h = decoderLayer(h, layer, { ...context, joinPast: pastJoiner(layer, prefix, cache) })
         }
         cache?.commit(keyMask)
-        return lmHeadLogits(module("lm_head"), norm(h, finalNormName), outputPositions)
+        const normed = norm(h, finalNormName)
+        return hiddenStates ? normed : lmHeadLogits(module("lm_head"), normed, outputPositions)
       })
     },
     parameterCount: () => countParameters(parameters),

@@ -9,6 +9,12 @@ export interface Rope {
   dispose(): void
 }
 
+/** [.., (x1, x2)] -> [.., (x2, x1)] over the last axis. */
+const swapHalves = (x: tf.Tensor): tf.Tensor => {
+  const [x1, x2] = tf.split(x, 2, -1) as [tf.Tensor, tf.Tensor]
+  return tf.concat([x2, x1], -1)
+}
+
 export const makeRope = (headDim: number, maxPositions: number, theta: number): Rope => {
   const half = headDim / 2
   const cosValues = new Float32Array(maxPositions * headDim)
@@ -27,15 +33,25 @@ export const makeRope = (headDim: number, maxPositions: number, theta: number): 
   const cos = tf.tensor2d(cosValues, [maxPositions, headDim])
   const signedSin = tf.tensor2d(signedSinValues, [maxPositions, headDim])
 
+  // x·cos + swap(x)·sin, and back: swapping the halves is its own inverse, so the gradient is
+  // dy·cos + swap(dy·sin). One op, so the tape keeps only the two gathered tables.
+  const rotate = (cosRows: tf.Tensor, sinRows: tf.Tensor) =>
+    tf.customGrad((...args) => {
+      const [x, save] = args as unknown as [tf.Tensor4D, tf.GradSaveFunc]
+      save([cosRows, sinRows])
+      return {
+        value: x.mul(cosRows).add(swapHalves(x).mul(sinRows)),
+        gradFunc: (dy: tf.Tensor, [c, s]: Array<tf.Tensor>) => tf.tidy(() => dy.mul(c as tf.Tensor).add(swapHalves(dy.mul(s as tf.Tensor)))),
+      }
+    })
+
   return {
     apply: (x, positions) =>
       tf.tidy(() => {
         const [batch, time] = positions.shape
         // [batch, 1, time, headDim]: one row per token, shared by every head.
         const rows = (table: tf.Tensor2D) => tf.gather(table, positions.flatten()).reshape([batch, 1, time, headDim])
-        const [x1, x2] = tf.split(x, 2, -1) as [tf.Tensor4D, tf.Tensor4D]
-        const swapped = tf.concat([x2, x1], -1)
-        return x.mul(rows(cos)).add(swapped.mul(rows(signedSin)))
+        return rotate(rows(cos), rows(signedSin))(x) as tf.Tensor4D
       }),
     dispose: () => {
       cos.dispose()

@@ -1,0 +1,53 @@
+// The causal LM loss without the tape's share of the [batch, time, vocab] logits (Liger-Kernel's
+// fused linear cross-entropy): the LM head runs on chunks of rows, and each chunk's forward
+// pass also computes its gradient with respect to the logits (softmax - onehot), the one
+// vocabulary-sized tensor kept for the backward pass. tfjs's tape would keep the logits, the
+// log-softmax's intermediates and a one-hot matrix: over a gigabyte for a 4x256 batch of a
+// 49k-word model, most of wasm's 4 GB heap.
+import * as tf from "@tensorflow/tfjs"
+import type { Linear } from "../layers/linear.ts"
+
+/** Rows of hidden states per chunk: 256 rows of a 49,152-word vocabulary are 50 MB of logits. */
+export const defaultChunkRows = 256
+
+/** Start and size of each chunk of `rows`. */
+const chunksOf = (rows: number, chunkRows: number): Array<[number, number]> =>
+  Array.from({ length: Math.ceil(rows / chunkRows) }, (_, i) => [i * chunkRows, Math.min(chunkRows, rows - i * chunkRows)])
+
+/** -log softmax(logits)[target] per row of logits [rows, vocab], and its gradient for the logits. */
+const chunkLosses = (logits: tf.Tensor2D, targets: tf.Tensor1D): { losses: tf.Tensor1D; dLogits: tf.Tensor2D } => {
+  const [rows, vocab] = logits.shape
+  const logNormaliser = tf.logSumExp(logits, -1, true)
+  const picked = tf.gather(logits.reshape([-1]), tf.range(0, rows, 1, "int32").mul(tf.scalar(vocab, "int32")).add(targets))
+  return {
+    losses: logNormaliser.reshape([rows]).sub(picked),
+    dLogits: tf.exp(logits.sub(logNormaliser)).sub(tf.oneHot(targets, vocab)),
+  }
+}
+
+/**
+ * -log p(ids[:, t] | ids[:, <t]) for t = 1..T-1, as [batch, T-1] (tokenLogProbs negated), from
+ * the final hidden states [batch, T, hidden] aligned with `ids` and the LM head `head`, which
+ * must be frozen: the gradient reaches the hidden states only (dx = dlogits · W).
+ */
+export const nextTokenLosses = (head: Linear, hidden: tf.Tensor3D, ids: tf.Tensor2D, chunkRows = defaultChunkRows): tf.Tensor2D =>
+  tf.tidy(() => {
+    const [batch, time, width] = hidden.shape
+    const rows = batch * (time - 1)
+    const targets = ids.slice([0, 1], [batch, time - 1]).toInt().reshape([rows]) as tf.Tensor1D
+    const chunks = chunksOf(rows, chunkRows)
+    const losses = tf.customGrad((...args) => {
+      const [x, save] = args as unknown as [tf.Tensor2D, tf.GradSaveFunc]
+      const perChunk = chunks.map(([start, size]) =>
+        tf.tidy(() => chunkLosses(head.apply(x.slice([start, 0], [size, width])) as tf.Tensor2D, targets.slice([start], [size]))),
+      )
+      save(perChunk.map((chunk) => chunk.dLogits))
+      return {
+        value: tf.concat(perChunk.map((chunk) => chunk.losses)),
+        gradFunc: (dy: tf.Tensor, dLogits: Array<tf.Tensor>) =>
+          tf.tidy(() => tf.concat(chunks.map(([start, size], i) => tf.matMul(dLogits[i]!.mul(dy.slice([start], [size]).expandDims(1)) as tf.Tensor2D, head.weight)))),
+      }
+    })
+    const inputs = hidden.slice([0, 0, 0], [batch, time - 1, width]).reshape([rows, width])
+    return (losses(inputs) as tf.Tensor1D).reshape([batch, time - 1])
+  })
