@@ -2,7 +2,9 @@
 // registry is keyed by name, so this can run before or after the backend is set up.
 import * as tf from "@tensorflow/tfjs"
 import { crossEntropyGradient, crossEntropyKernel } from "./cross-entropy/cross-entropy-kernel.ts"
+import { flashAttentionGradient, flashAttentionKernel } from "./flash-attention/flash-attention-kernel.ts"
 import { loraLinearGradient, loraLinearKernel } from "./lora-linear/lora-linear-kernel.ts"
+import { nf4MatMulGradient, nf4MatMulKernel } from "./nf4-matmul/nf4-matmul-kernel.ts"
 import { rmsNormGradient, rmsNormKernel } from "./rms-norm/rms-norm-kernel.ts"
 import { webgpu } from "./shared/kernel-path.ts"
 import { tiledMatMulGradient, tiledMatMulKernel } from "./tiled-matmul/tiled-matmul-kernel.ts"
@@ -12,6 +14,8 @@ const kernels: ReadonlyArray<readonly [tf.KernelConfig, tf.GradConfig]> = [
   [crossEntropyKernel, crossEntropyGradient],
   [loraLinearKernel, loraLinearGradient],
   [tiledMatMulKernel, tiledMatMulGradient],
+  [nf4MatMulKernel, nf4MatMulGradient],
+  [flashAttentionKernel, flashAttentionGradient],
 ]
 
 /** The names of the kernels registerGpuKernels registers (for "webgpu"), in that order. */

@@ -4,7 +4,7 @@ import { gpuKernelNames, registerGpuKernels } from "../src/index.ts"
 
 describe("registerGpuKernels", () => {
   it("has registered, on import, a webgpu kernel and a gradient under every name", () => {
-    expect(gpuKernelNames).toEqual(["PeftlabRmsNorm", "PeftlabSoftmaxCrossEntropy", "PeftlabLoraLinear", "PeftlabTiledMatMul"])
+    expect(gpuKernelNames).toEqual(["PeftlabRmsNorm", "PeftlabSoftmaxCrossEntropy", "PeftlabLoraLinear", "PeftlabTiledMatMul", "PeftlabNf4MatMul", "PeftlabFlashAttention"])
     for (const name of gpuKernelNames) {
       expect(tf.getKernel(name, "webgpu")?.kernelName).toBe(name)
       expect(tf.getGradient(name)?.kernelName).toBe(name)

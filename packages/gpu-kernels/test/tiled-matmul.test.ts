@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs"
 import { Rng } from "@peftlab/core"
-import { beforeAll, describe, expect, it } from "vitest"
-import { tiledMatMul } from "../src/index.ts"
+import { beforeAll, describe, expect, it, vi } from "vitest"
+import { shaderF16Support, tiledMatMul } from "../src/index.ts"
 import { tiledMatMulKernelName } from "../src/tiled-matmul/tiled-matmul-kernel.ts"
 import { backends, expectKernelRun, expectNoLeak } from "./support/backends.ts"
 import { errorRelativeToLargest, gradientValues } from "./support/gradients.ts"
@@ -59,6 +59,28 @@ for (const { name, plugin, unavailable, runsKernels } of backends) {
       console.log(`tiledMatMul gradient (${transposeA}, ${transposeB}): max error / max |gradient|: a ${errors[0]!.toExponential(2)}, b ${errors[1]!.toExponential(2)}`)
       for (const error of errors) expect(error).toBeLessThan(1e-5)
       tf.dispose([at, bt, upstream])
+    })
+
+    // tiled-matmul-f16.test.ts checks the f16 path itself, on a device that has the feature.
+    it("computes in f32 where f16 cannot run, warning once with shaderF16Support()'s reason", async (context) => {
+      const support = shaderF16Support()
+      if (support.available) return context.skip("this device runs f16")
+      expect(support.reason).toMatch(name === "cpu" ? "tfjs runs on cpu" : "created without the 'shader-f16' feature")
+      const warn = vi.spyOn(console, "warn")
+      const { a, b } = operands(Rng.seeded(4), [33, 65, 31], false, true)
+      const [at, bt] = [tensorOf(a), tensorOf(b)]
+      const read = (precision: "f16" | "f32") =>
+        expectKernelRun(tiledMatMulKernelName, runsKernels, async () => {
+          const product = tiledMatMul(at, bt, false, true, { precision })
+          const values = await product.data()
+          product.dispose()
+          return Array.from(values)
+        })
+      const [first, second, f32] = [await read("f16"), await read("f16"), await read("f32")]
+      expect([first, second]).toEqual([f32, f32])
+      expect(warn.mock.calls).toEqual([[`tiledMatMul: computing in f32 rather than f16: ${support.reason}`]])
+      warn.mockRestore()
+      tf.dispose([at, bt])
     })
 
     it("leaks no tensor, forward or backward", async () => {

@@ -1,5 +1,5 @@
 import type { WebGPUProgram } from "@tensorflow/tfjs-backend-webgpu"
-import { matMulTiling } from "./tile-loop.wgsl.ts"
+import { matMulTiling, type TilePrecision } from "./tile-loop.wgsl.ts"
 import { tiledMatMulWgsl } from "./tiled-matmul.wgsl.ts"
 
 /** The uniforms every tiled program declares first, in this order, and their values. */
@@ -32,10 +32,13 @@ export const tiledProgram = (rows: number, cols: number, variant: TiledVariant):
   getUserCode: variant.userCode,
 })
 
-/** op(a) op(b) for a [rows, K] (or [K, rows] when transposeA) and b [K, cols] (or [cols, K] when transposeB). */
-export const tiledMatMulProgram = (rows: number, cols: number, transposeA: boolean, transposeB: boolean): WebGPUProgram =>
+/**
+ * op(a) op(b) for a [rows, K] (or [K, rows] when transposeA) and b [K, cols] (or [cols, K] when
+ * transposeB), its tiles and sums in `precision` (f16 needs the device's shader-f16 feature).
+ */
+export const tiledMatMulProgram = (rows: number, cols: number, transposeA: boolean, transposeB: boolean, precision: TilePrecision = "f32"): WebGPUProgram =>
   tiledProgram(rows, cols, {
     variableNames: ["a", "b"],
-    shaderKey: `peftlabTiledMatMul_${transposeA}_${transposeB}`,
-    userCode: () => tiledMatMulWgsl(transposeA, transposeB),
+    shaderKey: `peftlabTiledMatMul_${transposeA}_${transposeB}_${precision}`,
+    userCode: () => tiledMatMulWgsl(transposeA, transposeB, precision),
   })

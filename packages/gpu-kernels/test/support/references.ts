@@ -68,3 +68,62 @@ export const loraLinearReference = (x: Matrix, weight: Matrix, loraA: Matrix, lo
     magnitude: base.magnitude.map((v, i) => v + Math.abs(scale) * (updateBound.product[i] as number)),
   }
 }
+
+/**
+ * W [out, in] from bitsandbytes' NF4 bytes (two codes a byte, the first in the high nibble) in
+ * float64: level × absmax of the element's block. The level table is data copied from
+ * bitsandbytes, so it is src's; the unpacking is not.
+ */
+export const nf4DequantizeReference = (bytes: Uint8Array, absmax: ArrayLike<number>, [out, inFeatures]: readonly [number, number], blockSize: number, levels: ArrayLike<number>): Matrix => {
+  const values = Float64Array.from({ length: out * inFeatures }, (_, i) => {
+    const byte = bytes[Math.floor(i / 2)] as number
+    const code = i % 2 === 0 ? Math.floor(byte / 16) : byte % 16
+    return (levels[code] as number) * (absmax[Math.floor(i / blockSize)] as number)
+  })
+  return { values, rows: out, cols: inFeatures }
+}
+
+export interface AttentionProblem {
+  /** q [batch, heads, queries, headDim], k and v [batch, kvHeads, keys, headDim], flat. */
+  readonly q: ArrayLike<number>
+  readonly k: ArrayLike<number>
+  readonly v: ArrayLike<number>
+  /** Additive, [batch, keys]. */
+  readonly mask: ArrayLike<number>
+  readonly dims: readonly [batch: number, heads: number, kvHeads: number, queries: number, keys: number, headDim: number]
+  readonly scale: number
+  readonly past: number
+  readonly causal: boolean
+}
+
+/**
+ * softmax_j(scale q_i · k_j + mask_j over the keys j query i sees) · v_j per batch and head, and
+ * Σ_j p_j |v_j| (the scale of its rounding error), in float64 by the definition.
+ */
+export const attentionReference = ({ q, k, v, mask, dims: [batch, heads, kvHeads, queries, keys, headDim], scale, past, causal }: AttentionProblem) => {
+  const output = new Float64Array(batch * heads * queries * headDim)
+  const magnitude = new Float64Array(output.length)
+  for (let b = 0; b < batch; b++)
+    for (let h = 0; h < heads; h++) {
+      const kvStart = (b * kvHeads + Math.floor(h / (heads / kvHeads))) * keys * headDim
+      for (let i = 0; i < queries; i++) {
+        const qStart = ((b * heads + h) * queries + i) * headDim
+        const seen = causal ? Math.min(keys, past + i + 1) : keys
+        const scores = Array.from({ length: seen }, (_, j) => {
+          let dot = 0
+          for (let d = 0; d < headDim; d++) dot += (q[qStart + d] as number) * (k[kvStart + j * headDim + d] as number)
+          return scale * dot + (mask[b * keys + j] as number)
+        })
+        const max = Math.max(...scores)
+        const weights = scores.map((s) => Math.exp(s - max))
+        const total = weights.reduce((sum, w) => sum + w, 0)
+        for (let d = 0; d < headDim; d++)
+          for (let j = 0; j < seen; j++) {
+            const value = v[kvStart + j * headDim + d] as number
+            output[qStart + d] = (output[qStart + d] as number) + ((weights[j] as number) / total) * value
+            magnitude[qStart + d] = (magnitude[qStart + d] as number) + ((weights[j] as number) / total) * Math.abs(value)
+          }
+      }
+    }
+  return { output, magnitude }
+}
