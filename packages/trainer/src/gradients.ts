@@ -22,6 +22,7 @@ export const gradientSums = <Batch>(
   micro: ReadonlyArray<Batch>,
   weight?: (batch: Batch) => number,
 ): StepGradients & { weight: number } => {
+  installLeanBackprop()
   let reached: Array<tf.Variable> | undefined
   let sums: Array<tf.Tensor> | undefined
   let lossSum: tf.Tensor | undefined

@@ -10,6 +10,8 @@ import { assignValues, type CheckpointOptions, type TrainCheckpoint } from "./ch
 import { scalarValue, valuesOf } from "./host-reads.ts"
 import { clipByGlobalNorm, globalNorm } from "./clip.ts"
 import { accumulatedGradients } from "./gradients.ts"
+import type { DataParallel } from "./data-parallel/pool.ts"
+import { shard } from "./data-parallel/shard.ts"
 import { isBetter, type EpochRecord, type StepRecord, type TrainSummary, type Validation } from "./records.ts"
 import { shuffled, type Sampler } from "./samplers.ts"
 import { learningRate, type ScheduleConfig } from "./schedule.ts"
@@ -46,6 +48,13 @@ export interface TrainConfig<Example = unknown> {
   /** Default: every example once per epoch, shuffled. */
   readonly sampler?: Sampler<Example>
   readonly checkpoint?: CheckpointOptions
+  /**
+   * Computes each step's gradients on these workers instead of in this thread: the step's
+   * micro-batches are dealt to them with `shard` (set `gradientAccumulation` to a multiple of
+   * the workers to keep them all busy), and each micro-batch counts by its replica's `weight`.
+   * The workers' losses replace `task.loss`; a worker's failure ends the run as a defect.
+   */
+  readonly parallel?: DataParallel<ReadonlyArray<Example>>
 }
 
 /** Splits items into batches of `size` (the last one may be smaller). */
@@ -58,7 +67,7 @@ const yieldToEventLoop = Effect.promise(() => new Promise<void>((resolve) => set
 export const train = <Example>(
   variables: ReadonlyArray<tf.Variable>,
   task: TrainingTask<Example>,
-  config: TrainConfig<Example>,
+  config: TrainConfig<NoInfer<Example>>,
 ): Effect.Effect<TrainSummary, never, Events> =>
   Effect.gen(function* () {
     const optimizer = adamW(variables, { lr: config.lr, weightDecay: config.weightDecay })
@@ -114,7 +123,10 @@ export const train = <Example>(
       for (const [i, group] of groups.entries()) {
         if (i < skip) continue
         const stepStart = performance.now()
-        const accumulated = accumulatedGradients(variables, task.loss, group)
+        const parallel = config.parallel
+        const accumulated = parallel
+          ? yield* Effect.promise(() => parallel.gradients(variables, shard(group, parallel.workers)))
+          : accumulatedGradients(variables, task.loss, group)
         const clipped = config.maxGradNorm === undefined ? undefined : clipByGlobalNorm(accumulated.grads, config.maxGradNorm)
         const grads = clipped?.grads ?? accumulated.grads
         const norm = clipped?.norm ?? globalNorm(grads)

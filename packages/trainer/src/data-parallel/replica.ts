@@ -1,0 +1,20 @@
+// What a replica module provides: the model each worker builds for itself, as every rank of
+// torch's DistributedDataParallel builds the same model. Workers load the module with plain
+// Node (type stripping, no bundler), so it imports relative files with their .ts extension.
+import type * as tf from "@tensorflow/tfjs"
+
+export interface Replica<Batch> {
+  /** The trainable variables, in the order and shapes of the variables the trainer passes. */
+  readonly variables: ReadonlyArray<tf.Variable>
+  /** Mean loss over the batch, built from `variables` (called under tf.variableGrads). */
+  loss(batch: Batch): tf.Scalar
+  /** How much the batch counts in the step's mean, e.g. its examples or target tokens. */
+  weight(batch: Batch): number
+  dispose(): void
+}
+
+/**
+ * A replica module's default export. It sets up its own tfjs backend (the trainer depends on
+ * no backend plugin); `init` arrives by structured clone, so plain data and typed arrays only.
+ */
+export type CreateReplica<Batch> = (init: unknown) => Promise<Replica<Batch>>
