@@ -68,6 +68,25 @@ describe("data-parallel gradients", () => {
     expect(tf.memory().numTensors).toBe(before)
   })
 
+  it("scores each worker's shard with the weights it is sent (batched scoring), as the main thread does", async () => {
+    // Other weights than the replicas were built with: evaluate must use the ones sent.
+    const moved = model.variables.map((v) => v.clone())
+    model.variables.forEach((v) => v.assign(v.mul(1.5)))
+    const outputs = await two.evaluate(model.variables, shard(micro, 2))
+    expect(outputs.map((shardOutputs) => shardOutputs.length)).toEqual([2, 1])
+    const local = micro.map((batch) => model.evaluate(batch))
+    const close = (a: Array<Array<number>>, b: Array<Array<number>>) => a.flat().every((x, i) => Math.abs(x - b.flat()[i]!) <= 1e-6 * Math.max(1, Math.abs(x)))
+    outputs.flat().forEach((got, i) => expect(close(got as Array<Array<number>>, local[i]!), `batch ${i}`).toBe(true))
+    model.variables.forEach((v, i) => v.assign(moved[i]!))
+    tf.dispose(moved)
+  })
+
+  it("hands out the replicas' variables as built, for a trainer that loads no model", () => {
+    const variables = two.replicaVariables()
+    variables.forEach((v, i) => expect(Array.from(v.dataSync()), `variable ${i}`).toEqual(Array.from(model.variables[i]!.dataSync())))
+    tf.dispose(variables)
+  })
+
   it("leaves a worker with an empty shard idle", async () => {
     const local = accumulatedGradients(model.variables, model.loss, micro.slice(0, 1))
     const parallel = await two.gradients(model.variables, shard(micro.slice(0, 1), 2))

@@ -21,19 +21,26 @@ export interface DataParallelOptions {
 
 export interface DataParallel<Batch> {
   readonly workers: number
+  /** New variables holding worker 0's replica variables as built: for a trainer that loads no model itself. */
+  replicaVariables(): Array<tf.Variable>
   /**
    * Σ weight(b) · ∇loss(b) / Σ weight(b) over every micro-batch b of every shard (shard i goes
    * to worker i), and the loss likewise, for the variables' current values; as the local
    * `accumulatedGradients`, a variable no worker's loss reaches is left out of `reached`.
    */
   gradients(variables: ReadonlyArray<tf.Variable>, shards: ReadonlyArray<ReadonlyArray<Batch>>): Promise<StepGradients>
+  /**
+   * The replicas' `evaluate` of every micro-batch of every shard, for the variables' current
+   * values (batched scoring on every worker at once): outputs[i][j] is shard i's batch j.
+   */
+  evaluate(variables: ReadonlyArray<tf.Variable>, shards: ReadonlyArray<ReadonlyArray<Batch>>): Promise<Array<Array<unknown>>>
   /** tf.memory().numTensors of each worker after its latest step, to check for leaks. */
   workerTensors(): ReadonlyArray<number>
   /** Terminates the workers. */
   close(): Promise<void>
 }
 
-type Result = Extract<WorkerReply, { type: "result" }>
+type Result = Exclude<WorkerReply, { type: "ready" | "failed" }>
 
 interface Pending {
   readonly resolve: (reply: Result) => void
@@ -54,13 +61,13 @@ const startWorker = (index: number, data: WorkerInit) => {
     failure ??= new DataParallelError({ worker: index, detail })
     for (const p of pending.splice(0)) p.reject(failure)
   }
-  const ready = new Promise<Array<Array<number>>>((resolveReady, rejectReady) => {
+  const ready = new Promise<{ shapes: Array<Array<number>>; values: Array<Float32Array> }>((resolveReady, rejectReady) => {
     worker.on("message", (reply: WorkerReply) => {
       if (reply.type === "ready") {
         numTensors = reply.numTensors
         // Between steps an idle pool must not keep the process alive.
         worker.unref()
-        return resolveReady(reply.shapes)
+        return resolveReady({ shapes: reply.shapes, values: reply.values })
       }
       const request = pending.shift()
       if (pending.length === 0) worker.unref()
@@ -109,24 +116,30 @@ export const startDataParallel = async <Batch>(options: DataParallelOptions): Pr
   const data: WorkerInit = { module: moduleUrl(options.module), init: options.init }
   const workers = Array.from({ length: options.workers }, (_, i) => startWorker(i, data))
   const closeAll = async () => void (await Promise.all(workers.map((w) => w.close())))
-  const shapes = await Promise.all(workers.map((w) => w.ready)).catch(async (error: unknown) => {
+  const built = await Promise.all(workers.map((w) => w.ready)).catch(async (error: unknown) => {
     await closeAll()
     throw error
   })
-  const replicaShapes = shapes[0] ?? []
+  const replicaShapes = built[0]?.shapes ?? []
+
+  /** Sends each worker its shard with the variables' current values; a reply per shard (undefined for an empty one). */
+  const dispatch = async (kind: StepRequest["kind"], variables: ReadonlyArray<tf.Variable>, shards: ReadonlyArray<ReadonlyArray<Batch>>) => {
+    if (shards.length > workers.length) throw new RangeError(`${shards.length} shards for ${workers.length} workers`)
+    if (!sameShapes(replicaShapes, variables.map((v) => v.shape))) {
+      const show = (s: ReadonlyArray<ReadonlyArray<number>>) => s.map((x) => `[${x.join(", ")}]`).join(" ")
+      throw new DataParallelError({ worker: 0, detail: `the replica's variables have shapes ${show(replicaShapes)}, the trainer's ${show(variables.map((v) => v.shape))}` })
+    }
+    const weights = await valuesOf(variables)
+    const replies = await Promise.all(shards.map((micro, i) => (micro.length === 0 ? undefined : (workers[i] as WorkerHandle).step({ kind, weights, micro }))))
+    return { weights, replies }
+  }
 
   return {
     workers: options.workers,
+    replicaVariables: () => replicaShapes.map((shape, i) => tf.variable(tf.tensor(built[0]!.values[i]!, shape))),
     gradients: async (variables, shards) => {
-      if (shards.length > workers.length) throw new RangeError(`${shards.length} shards for ${workers.length} workers`)
-      if (!sameShapes(replicaShapes, variables.map((v) => v.shape))) {
-        const show = (s: ReadonlyArray<ReadonlyArray<number>>) => s.map((x) => `[${x.join(", ")}]`).join(" ")
-        throw new DataParallelError({ worker: 0, detail: `the replica's variables have shapes ${show(replicaShapes)}, the trainer's ${show(variables.map((v) => v.shape))}` })
-      }
-      const weights = await valuesOf(variables)
-      const replies = await Promise.all(
-        shards.flatMap((micro, i) => (micro.length === 0 ? [] : [(workers[i] as WorkerHandle).step({ weights, micro })])),
-      )
+      const { weights, replies: answered } = await dispatch("gradients", variables, shards)
+      const replies = answered.flatMap((r) => (r?.type === "result" ? [r] : []))
       // Summed in float64 on the host: a handful of small arrays per step.
       const weightSum = replies.reduce((sum, r) => sum + r.weightSum, 0)
       const lossSum = replies.reduce((sum, r) => sum + r.lossSum, 0)
@@ -137,6 +150,10 @@ export const startDataParallel = async <Batch>(options: DataParallelOptions): Pr
         return tf.tensor(Float32Array.from(total, (x) => x / weightSum), (variables[i] as tf.Variable).shape)
       })
       return { reached: reachedIndices.map((i) => variables[i] as tf.Variable), grads, loss: tf.scalar(lossSum / weightSum) }
+    },
+    evaluate: async (variables, shards) => {
+      const { replies } = await dispatch("evaluate", variables, shards)
+      return replies.map((r) => (r?.type === "evaluated" ? r.outputs : []))
     },
     workerTensors: () => workers.map((w) => w.numTensors()),
     close: closeAll,

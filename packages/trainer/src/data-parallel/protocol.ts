@@ -7,6 +7,8 @@ export interface WorkerInit {
 }
 
 export interface StepRequest<Batch = unknown> {
+  /** Gradients of the loss, or the replica's `evaluate` of each micro-batch (batched scoring). */
+  readonly kind: "gradients" | "evaluate"
   /** The current value of each variable, in order. */
   readonly weights: ReadonlyArray<Float32Array>
   /** The worker's shard of the step's micro-batches. */
@@ -14,7 +16,13 @@ export interface StepRequest<Batch = unknown> {
 }
 
 export type WorkerReply =
-  | { readonly type: "ready"; readonly shapes: Array<Array<number>>; readonly numTensors: number }
+  | {
+      readonly type: "ready"
+      readonly shapes: Array<Array<number>>
+      /** The variables' values as the replica was built, for a trainer that holds no model of its own. */
+      readonly values: Array<Float32Array>
+      readonly numTensors: number
+    }
   | {
       readonly type: "result"
       /** Σ weight · gradient per variable; null for a variable the loss does not reach. */
@@ -23,4 +31,5 @@ export type WorkerReply =
       readonly weightSum: number
       readonly numTensors: number
     }
+  | { readonly type: "evaluated"; readonly outputs: Array<unknown>; readonly numTensors: number }
   | { readonly type: "failed"; readonly detail: string }

@@ -10,6 +10,8 @@ export interface Replica<Batch> {
   loss(batch: Batch): tf.Scalar
   /** How much the batch counts in the step's mean, e.g. its examples or target tokens. */
   weight(batch: Batch): number
+  /** What scoring a batch gives (structured-cloneable), for parallel batched scoring; optional. */
+  evaluate?(batch: Batch): unknown
   dispose(): void
 }
 

@@ -15,9 +15,18 @@ const failed = (error: unknown): WorkerReply => ({
   detail: error instanceof Error ? (error.stack ?? error.message) : String(error),
 })
 
-const step = async (replica: Replica<unknown>, { weights, micro }: StepRequest): Promise<WorkerReply> => {
+const evaluated = async (replica: Replica<unknown>, micro: StepRequest["micro"]): Promise<WorkerReply> => {
+  const evaluate = replica.evaluate?.bind(replica)
+  if (!evaluate) throw new Error("the replica module's replica has no evaluate(batch)")
+  const outputs: Array<unknown> = []
+  for (const batch of micro) outputs.push(await evaluate(batch))
+  return { type: "evaluated", outputs, numTensors: tf.memory().numTensors }
+}
+
+const step = async (replica: Replica<unknown>, { kind, weights, micro }: StepRequest): Promise<WorkerReply> => {
   const { variables } = replica
   tf.tidy(() => variables.forEach((v, i) => v.assign(tf.tensor(weights[i] as Float32Array, v.shape))))
+  if (kind === "evaluate") return evaluated(replica, micro)
   // The tidy frees the partial sums when the replica throws half-way through the shard.
   const sums = tf.tidy(() => ({ ...gradientSums(variables, (b) => replica.loss(b), micro, (b) => replica.weight(b)) }))
   const [grads, lossSum] = await Promise.all([
@@ -48,7 +57,8 @@ try {
   port.on("message", (request: StepRequest) => {
     queue = queue.then(() => step(replica, request).catch(failed)).then(post)
   })
-  post({ type: "ready", shapes: replica.variables.map((v) => [...v.shape]), numTensors: tf.memory().numTensors })
+  const values = await Promise.all(replica.variables.map(async (v) => ((await v.data()) as Float32Array).slice()))
+  post({ type: "ready", shapes: replica.variables.map((v) => [...v.shape]), values, numTensors: tf.memory().numTensors })
 } catch (error) {
   post(failed(error))
 }

@@ -25,19 +25,21 @@ export const mlp = ({ inputs, hidden, classes, seed }: MlpInit) => {
     tf.variable(tf.ones([2])),
   ])
   const [w1, b1, w2, b2] = variables as [tf.Variable, tf.Variable, tf.Variable, tf.Variable]
+  const logitsOf = (batch: ReadonlyArray<Example>) => tf.tensor2d(batch.map((e) => [...e.x])).matMul(w1).add(b1).relu().matMul(w2).add(b2)
   return {
     variables,
     loss: (batch: ReadonlyArray<Example>): tf.Scalar => {
       const bad = batch.find((e) => e.label < 0 || e.label >= classes)
       if (bad) throw new RangeError(`label ${bad.label} is not a class (0..${classes - 1})`)
       return tf.tidy(() => {
-        const x = tf.tensor2d(batch.map((e) => [...e.x]))
-        const logits = x.matMul(w1).add(b1).relu().matMul(w2).add(b2)
+        const logits = logitsOf(batch)
         const labels = tf.oneHot(batch.map((e) => e.label), classes)
         return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar
       })
     },
     weight: (batch: ReadonlyArray<Example>) => batch.length,
+    /** The logits of each example. */
+    evaluate: (batch: ReadonlyArray<Example>): Array<Array<number>> => tf.tidy(() => logitsOf(batch).arraySync() as Array<Array<number>>),
     dispose: () => tf.dispose(variables),
   }
 }
