@@ -7,10 +7,11 @@ import type { LanguageModel } from "@peftlab/evaluators"
 import { writeConfusion, writePredictions, type ArmResult } from "@peftlab/reporters"
 import type { ExperimentSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
-import { classBalanced, shuffled, train } from "@peftlab/trainer"
+import { train } from "@peftlab/trainer"
 import type { ArmTask } from "./arm-task.ts"
 import { classificationSelectBy, classificationTraining } from "./classification-task.ts"
 import { fewShot } from "./few-shot.ts"
+import { samplerFor } from "./sampler-for.ts"
 import type { EncodedExample, EncodedTask } from "./encode.ts"
 import { evaluateTest, testPredictor } from "./evaluate.ts"
 import type { PeftlabRegistry } from "./registry/entries.ts"
@@ -39,7 +40,7 @@ export const classificationArmTask = ({ spec, model, tokenizer, task, encoded, r
     train: (_arm, adapter, settings, config) =>
       train(adapter.trainable, classificationTraining(setup(adapter, settings.batch_size), fewShot(encoded.train, settings.train_examples, spec.data.split.seed), encoded.val, classificationSelectBy(settings.select_by)), {
         ...config,
-        sampler: settings.sampler === "class_balanced" ? classBalanced((e: EncodedExample) => String(e.label)) : shuffled(),
+        sampler: samplerFor(settings, (e: EncodedExample) => e.prompt.length, (e) => String(e.label)),
       }),
     evaluate: (arm, adapter, settings, outDir) =>
       Effect.gen(function* () {

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs"
 import { describe, expect, it } from "vitest"
 import { Rng } from "@peftlab/core"
-import { classBalanced, clipByGlobalNorm, globalNorm, learningRate, shuffled } from "../src/index.ts"
+import { batchesOf, classBalanced, clipByGlobalNorm, globalNorm, learningRate, lengthGrouped, shuffled } from "../src/index.ts"
 
 describe("learningRate", () => {
   // transformers: warmup lambda t / warmup; linear decay (total - t) / (total - warmup);
@@ -76,5 +76,29 @@ describe("samplers", () => {
     expect(Math.abs(bs - 2500)).toBeLessThan(200)
     expect(sampler(examples, Rng.seeded(3))).toEqual(sampler(examples, Rng.seeded(3)))
     expect(sampler(examples, Rng.seeded(3))).toHaveLength(100)
+  })
+})
+
+describe("lengthGrouped", () => {
+  // 103 examples of lengths 1..103 in batches of 4 (25 full and one of 3), mega-batches of 40.
+  const examples = Array.from({ length: 103 }, (_, i) => ({ id: i, length: ((i * 37) % 103) + 1 }))
+  const sampler = lengthGrouped((e: (typeof examples)[number]) => e.length, 4, 10)
+
+  it("takes every example once, in batches of similar lengths, the short batch last", () => {
+    const order = sampler(examples, Rng.seeded(3))
+    expect(order.map((e) => e.id).sort((a, b) => a - b)).toEqual(examples.map((e) => e.id))
+    const batches = batchesOf(order, 4)
+    expect(batches.at(-1)).toHaveLength(3)
+    // Padding: the sum over batches of (longest - each) is far below a plain shuffle's.
+    const padding = (bs: ReadonlyArray<ReadonlyArray<{ length: number }>>) =>
+      bs.reduce((sum, b) => sum + b.reduce((s, e) => s + Math.max(...b.map((x) => x.length)) - e.length, 0), 0)
+    const plain = padding(batchesOf(shuffled<(typeof examples)[number]>()(examples, Rng.seeded(3)), 4))
+    expect(padding(batches)).toBeLessThan(plain / 5)
+  })
+
+  it("draws a different order of batches for another seed, and the same for the same seed", () => {
+    const ids = (seed: number) => sampler(examples, Rng.seeded(seed)).map((e) => e.id)
+    expect(ids(3)).toEqual(ids(3))
+    expect(ids(4)).not.toEqual(ids(3))
   })
 })

@@ -9,7 +9,8 @@ import type { LanguageModel } from "@peftlab/evaluators"
 import { toCsv, type ArmResult } from "@peftlab/reporters"
 import type { ExperimentSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
-import { shuffled, train } from "@peftlab/trainer"
+import { train } from "@peftlab/trainer"
+import { samplerFor } from "../sampler-for.ts"
 import type { ArmTask } from "../arm-task.ts"
 import { fewShot } from "../few-shot.ts"
 import type { EncodedQA } from "./qa-encode.ts"
@@ -40,7 +41,7 @@ export const qaArmTask = ({ spec, model, tokenizer, encoded }: QAInputs): ArmTas
   return {
     train: (_arm, adapter, settings, config) => {
       const examples = fewShot(encoded.train, settings.train_examples, spec.data.split.seed)
-      return train(adapter.trainable, qaTraining(setup(adapter, settings.batch_size), examples, encoded.val), { ...config, sampler: shuffled() })
+      return train(adapter.trainable, qaTraining(setup(adapter, settings.batch_size), examples, encoded.val), { ...config, sampler: samplerFor(settings, (e: EncodedQA) => e.prompt.length + e.response.length) })
     },
     evaluate: (arm, adapter, settings, outDir) =>
       Effect.gen(function* () {

@@ -11,7 +11,8 @@ import { spanHead, type BertEncoder, type EncoderModel, type SpanHead } from "@p
 import type { ArmResult } from "@peftlab/reporters"
 import type { ConcreteArm, ExperimentSpec, SpanExtractionTaskSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
-import { shuffled, train } from "@peftlab/trainer"
+import { train } from "@peftlab/trainer"
+import { samplerFor } from "../sampler-for.ts"
 import type { ArmTask } from "../arm-task.ts"
 import { fewShot } from "../few-shot.ts"
 import type { SpanSplits } from "./span-data.ts"
@@ -98,7 +99,7 @@ export const spanArmTask = (inputs: SpanInputs) =>
         const selectBy = settings.select_by === "loss" ? "loss" : "micro_f1"
         return train(adapter.trainable, spanTraining(setup(adapter, settings.batch_size), examples, { sentences: splits.val, questions: val }, selectBy), {
           ...config,
-          sampler: shuffled<EncodedSpanQuestion>(),
+          sampler: samplerFor(settings, (q: EncodedSpanQuestion) => q.ids.length),
         })
       },
       evaluate: (arm, adapter, settings, outDir) =>
