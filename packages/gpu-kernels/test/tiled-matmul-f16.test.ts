@@ -1,6 +1,6 @@
-// tiledMatMul's f16 path, on tfjs's webgpu backend with a shader-f16 device (see
-// support/f16-backend.ts; the plugin's own device lacks the feature). Skipped, with the reason
-// printed, where the adapter has no shader-f16 or there is no adapter.
+// tiledMatMul's f16 path, on tfjs's webgpu backend with a shader-f16 device (@peftlab/backend-webgpu
+// asks for the feature wherever the adapter has it). Skipped, with the reason printed, where the
+// adapter has no shader-f16 or there is no adapter.
 import * as tf from "@tensorflow/tfjs"
 import { Rng } from "@peftlab/core"
 import { plugin } from "@peftlab/backend-webgpu"

@@ -3,6 +3,7 @@ import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import { plugin as cpu } from "@peftlab/backend-cpu"
 import { Rng, type BackendPlugin } from "@peftlab/core"
+import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu"
 import { describe, expect, it } from "vitest"
 import { plugin, syncReadHint } from "../src/index.ts"
 
@@ -61,6 +62,18 @@ describe("webgpu backend plugin", () => {
     it("selects tfjs's webgpu backend", async () => {
       await plugin.setup()
       expect(tf.getBackend()).toBe("webgpu")
+    })
+
+    it("asks for the adapter's shader-f16 (and tfjs's timestamp-query) for its device, made once: a second setup keeps it and its tensors", async () => {
+      await plugin.setup()
+      const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" })
+      const backend = tf.backend() as WebGPUBackend
+      for (const feature of ["shader-f16", "timestamp-query"] as const) expect(backend.device.features.has(feature), feature).toBe(adapter?.features.has(feature))
+      const onDevice = tf.ones([4096]).add(1)
+      await plugin.setup()
+      expect(tf.backend()).toBe(backend)
+      expect((await onDevice.data())[4095]).toBe(2)
+      onDevice.dispose()
     })
 
     it("multiplies matrices and differentiates as cpu does, within 1e-4", async () => {

@@ -1,9 +1,11 @@
 // A LoRA-wrapped linear module: y = x Wᵀ + scale * dropout(x) Aᵀ Bᵀ, with the base W frozen
 // and A [r, in], B [out, r] trainable. B starts at zero, so the wrapped module starts out
-// computing exactly what the base does.
+// computing exactly what the base does. On webgpu, when no dropout applies, the base product and
+// the update are @peftlab/gpu-kernels' fused loraLinear (x Aᵀ, then one pass writing the output once).
 import * as tf from "@tensorflow/tfjs"
 import type { Rng } from "@peftlab/core"
-import type { Linear } from "@peftlab/models"
+import { loraLinear as fusedLoraLinear, loraLinearKernelName, usesWgslKernel } from "@peftlab/gpu-kernels"
+import type { Linear, Nf4Linear } from "@peftlab/models"
 import { initialLoraA } from "./init.ts"
 
 export interface LoraLinear extends Linear {
@@ -42,8 +44,12 @@ const trainableFrom = (initial: tf.Tensor): tf.Variable<tf.Rank.R2> => {
   return variable
 }
 
+// QLoRA's base keeps its own 4-bit matmul: the fused kernel would need its weight in float32, which
+// reading `weight` makes on webgpu.
+const isNf4 = (base: Linear): base is Nf4Linear => "quantized" in base
+
 export const loraLinear = (base: Linear, options: LoraLinearOptions): LoraLinear => {
-  const [outFeatures, inFeatures] = base.weight.shape
+  const [outFeatures, inFeatures] = isNf4(base) ? base.shape : base.weight.shape
   const loraA = trainableFrom(initialLoraA(options.r, inFeatures, options.rng))
   const loraB = trainableFrom(tf.zeros([outFeatures, options.r]))
   // While merged: the folded weight [out, in], and its [in, out] transpose, which the forward
@@ -77,7 +83,12 @@ export const loraLinear = (base: Linear, options: LoraLinearOptions): LoraLinear
           const projected = project(x, merged.transposed, true)
           return base.bias ? projected.add(base.bias) : projected
         }
-        const dropped = module.training && options.dropout > 0 ? tf.dropout(x, options.dropout, undefined, options.rng.nextUint32()) : x
+        const dropping = module.training && options.dropout > 0
+        if (!dropping && !isNf4(base) && usesWgslKernel(loraLinearKernelName)) {
+          const fused = fusedLoraLinear(x, { weight: base.weight, loraA, loraB, scale: options.scale })
+          return base.bias ? fused.add(base.bias) : fused
+        }
+        const dropped = dropping ? tf.dropout(x, options.dropout, undefined, options.rng.nextUint32()) : x
         return base.apply(x).add(project(project(dropped, loraA), loraB).mul(options.scale))
       }),
     merge: () => {

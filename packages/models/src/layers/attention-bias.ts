@@ -2,6 +2,7 @@
 // where it may not (a later position in a causal model, or a padding key). Finite rather than
 // -Infinity so a query whose keys are all masked (a padding position) still gets a defined softmax.
 import * as tf from "@tensorflow/tfjs"
+import { markMaskBias } from "./attention.ts"
 
 const blocked = -1e9
 
@@ -12,11 +13,17 @@ export interface BiasOptions {
   readonly keyMask?: tf.Tensor2D
 }
 
-/** [1 or batch, 1, time, keys], broadcast over heads; the queries are the last `time` of the `keys` positions. */
+/**
+ * [1 or batch, 1, time, keys], broadcast over heads; the queries are the last `time` of the `keys`
+ * positions. Marked as masks alone, so that webgpu may run flash attention in its place.
+ */
 export const attentionBias = (time: number, keys: number, { causal, keyMask }: BiasOptions): tf.Tensor4D =>
-  tf.tidy(() => {
-    const order = causal ? tf.linalg.bandPart(tf.ones([time, keys]), -1, keys - time) : tf.ones([time, keys])
-    const shaped = order.reshape([1, 1, time, keys])
-    const allowed = keyMask ? shaped.mul(keyMask.toFloat().reshape([keyMask.shape[0], 1, 1, keys])) : shaped
-    return tf.sub(1, allowed).mul(blocked) as tf.Tensor4D
-  })
+  markMaskBias(
+    tf.tidy(() => {
+      const order = causal ? tf.linalg.bandPart(tf.ones([time, keys]), -1, keys - time) : tf.ones([time, keys])
+      const shaped = order.reshape([1, 1, time, keys])
+      const allowed = keyMask ? shaped.mul(keyMask.toFloat().reshape([keyMask.shape[0], 1, 1, keys])) : shaped
+      return tf.sub(1, allowed).mul(blocked) as tf.Tensor4D
+    }),
+    causal,
+  )

@@ -6,7 +6,12 @@
 // It is one op with its own gradient: tfjs's tape would keep every intermediate of the
 // composed softmax (scores, biased scores, max, exp, sums: five [b, heads, t, s] tensors per
 // layer) for the backward pass, which needs only the probabilities.
+//
+// On webgpu, a bias made of masks alone (see markMaskBias) lets @peftlab/gpu-kernels'
+// flashAttention run instead: one pass over the keys that never stores the scores, its gradient
+// recomputing the probabilities. A bias with more in it (T5's position bias) keeps the op above.
 import * as tf from "@tensorflow/tfjs"
+import { type AttentionOptions, flashAttention, flashAttentionKernelName, maxKernelHeadDim, usesWgslKernel } from "@peftlab/gpu-kernels"
 
 /** [b, t, heads*d] -> [b, heads, t, d] */
 export const splitHeads = (x: tf.Tensor, heads: number, headDim: number): tf.Tensor4D => {
@@ -53,12 +58,38 @@ const foldedAttention = (heads: number, time: number) =>
     }
   })
 
+const maskBiases = new WeakMap<tf.Tensor, { readonly causal: boolean }>()
+
+/**
+ * Records that `bias` [1 or b, 1, t, keys] is a mask and nothing else: 0 or the same large negative
+ * number everywhere, by key padding and (when `causal`) by the causal order with the queries the
+ * last t of the keys, as attentionBias makes it. Returns `bias`.
+ */
+export const markMaskBias = (bias: tf.Tensor4D, causal: boolean): tf.Tensor4D => {
+  maskBiases.set(bias, { causal })
+  return bias
+}
+
+/** flashAttention's options standing for `bias`, when webgpu can run the kernel in attend's place. */
+const kernelOptions = (q: tf.Tensor4D, k: tf.Tensor4D, bias: tf.Tensor4D): AttentionOptions | undefined => {
+  const marked = maskBiases.get(bias)
+  const [batch, , time, headDim] = q.shape
+  const keys = k.shape[2]
+  if (marked === undefined || !usesWgslKernel(flashAttentionKernelName) || headDim > maxKernelHeadDim) return undefined
+  if (bias.shape[1] !== 1 || bias.shape[2] !== time || bias.shape[3] !== keys) return undefined
+  // The last query sees every key in causal order too, so its row is the padding mask alone.
+  const padding = bias.slice([0, 0, time - 1, 0], [-1, 1, 1, keys]).reshape([bias.shape[0], keys])
+  return { scale: 1, causal: marked.causal, mask: tf.broadcastTo(padding, [batch, keys]) as tf.Tensor2D }
+}
+
 /**
  * q [b, heads, t, d] (already scaled as the architecture wants), k and v [b, kvHeads, s, d],
  * bias broadcastable to [b, heads, t, s] (masking and any position bias) -> [b, t, heads*d].
  */
 export const attend = (q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor4D): tf.Tensor3D =>
   tf.tidy(() => {
+    const options = kernelOptions(q, k, bias)
+    if (options !== undefined) return mergeHeads(flashAttention(q, k, v, options))
     const [batch, heads, time, headDim] = q.shape
     const kvHeads = k.shape[1]
     const groups = heads / kvHeads

@@ -1,7 +1,9 @@
 // RMSNorm (Zhang & Sennrich, 2019) as in HF Llama: x / sqrt(mean(x²) + eps) * weight, over the
 // last axis. One op with its own gradient, which keeps only x (tfjs's tape would keep the
-// square, mean, rsqrt and both products of every norm for the backward pass).
+// square, mean, rsqrt and both products of every norm for the backward pass). On webgpu it is
+// @peftlab/gpu-kernels' one-pass WGSL kernel, whose gradient also keeps only x and the weight.
 import * as tf from "@tensorflow/tfjs"
+import { rmsNorm as rmsNormKernel, rmsNormKernelName, usesWgslKernel } from "@peftlab/gpu-kernels"
 
 const inverseRms = (x: tf.Tensor, eps: number): tf.Tensor => tf.rsqrt(x.square().mean(-1, true).add(eps))
 
@@ -24,4 +26,5 @@ const rmsNormOp = (eps: number) =>
     }
   })
 
-export const rmsNorm = (x: tf.Tensor3D, weight: tf.Tensor1D, eps: number): tf.Tensor3D => rmsNormOp(eps)(x, weight) as tf.Tensor3D
+export const rmsNorm = (x: tf.Tensor3D, weight: tf.Tensor1D, eps: number): tf.Tensor3D =>
+  usesWgslKernel(rmsNormKernelName) ? rmsNormKernel(x, weight, eps) : (rmsNormOp(eps)(x, weight) as tf.Tensor3D)
