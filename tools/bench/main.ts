@@ -1,102 +1,129 @@
-// `npm run bench`: training throughput and per-example scoring latency of the quickstart
-// setup (stories260k + prompt tuning on PubMedQA prompts) on each CPU backend, with ratios
-// against the pure-JS cpu backend measured in the same run; then the wasm plugin's matMul
-// against tfjs-backend-wasm's own. A benchmark, not a test.
+// `npm run bench`: peftlab against PyTorch on the same machine, in the same run. For Llama
+// models with random weights built from a config.json (stories260k's, and a SmolLM2-135M-shaped
+// one), it times training steps of LoRA (r=8 on q,k,v), prompt tuning (20 tokens) and prefix
+// tuning (20) at batch 8x256 (4x256 for the larger), and scoring, on every available backend;
+// and ../shared/bench/torch_reference.py with the same shapes, method and thread count.
+// Prints and writes the table (results/latest.{json,md}; `-- --readme` also updates README.md),
+// then the wasm plugin's matMul against tfjs-backend-wasm's. A benchmark, not a test.
+//
+//   npm run bench [-- --readme] [-- --models stories260k,smollm2-135m] [-- --backends wasm,cpu,webgpu]
+import { existsSync, readFileSync } from "node:fs"
+import { cpus, tmpdir } from "node:os"
 import { join } from "node:path"
+import { parseArgs } from "node:util"
 import * as tf from "@tensorflow/tfjs"
-import { Effect, Layer } from "effect"
-import { createPromptTuning } from "@peftlab/adapters-prompt"
-import { Events, Rng, type BackendPlugin } from "@peftlab/core"
-import { latencyStats, scoreLabels } from "@peftlab/evaluators"
-import { loadCausalLM } from "@peftlab/models"
-import { classificationTraining, encodedTask, prepareData } from "@peftlab/runner"
-import { loadSpec } from "@peftlab/spec"
-import { loadTokenizer } from "@peftlab/tokenizers"
-import { train } from "@peftlab/trainer"
-import { plugin as cpu } from "@peftlab/backend-cpu"
-import { plugin as wasm } from "@peftlab/backend-wasm"
+import { Effect } from "effect"
+import { writeRandomCheckpoint } from "@peftlab/models"
+import { plugin as tfjsNode } from "@peftlab/backend-tfjs-node"
+import { plugin as tfjsNodeGpu } from "@peftlab/backend-tfjs-node-gpu"
+import { backendPlugins } from "./llama/backends.ts"
+import { tfjsMatMulGflops, torchMatMulGflops } from "./llama/ceiling.ts"
+import { forwardFlops, trainingFlops, type LlamaShape } from "./llama/flops.ts"
+import { measurePeftlab } from "./llama/measure-peftlab.ts"
+import { measureTorch, torchUnavailable } from "./llama/measure-torch.ts"
+import { methods, tokenBatch } from "./llama/workload.ts"
+import { markdown, writeReport, type BenchRow } from "./report.ts"
 import { wasmMatMulTimings } from "./wasm-kernels.ts"
 
-interface Measurement {
-  readonly backend: string
-  readonly trainTokensPerSecond: number
-  readonly scoring: ReturnType<typeof latencyStats>
+const root = join(import.meta.dirname, "..", "..")
+const threads = Math.min(2, cpus().length)
+
+interface ModelCase {
+  readonly name: string
+  readonly config: string
+  readonly rows: number
+  /** Rows per micro-batch in a worker (4 GB wasm heaps hold one 256-token row of the larger model). */
+  readonly microRows: number
+  readonly steps: number
 }
 
-const silent = Layer.succeed(Events, { emit: () => Effect.void })
-
-// The pure-JS backend is ~30x slower, so it gets a smaller (still steady-state) workload.
-const workload = { cpu: { trainExamples: 16, scored: 8 }, wasm: { trainExamples: 64, scored: 40 } } as const
-
-const measure = (plugin: BackendPlugin, specFile: string) =>
-  Effect.gen(function* () {
-    yield* Effect.promise(plugin.setup)
-    const { spec } = yield* loadSpec(specFile)
-    const data = yield* prepareData(spec)
-    const tokenizer = yield* loadTokenizer(spec.model.path)
-    const model = yield* loadCausalLM(spec.model.path)
-    const task = encodedTask(spec, tokenizer, data.labels)
-    const size = workload[plugin.name as keyof typeof workload]
-    const trainSet = yield* task.encode(data.splits.train.slice(0, size.trainExamples))
-    const scored = yield* task.encode(data.splits.test.slice(0, size.scored))
-    const adapter = createPromptTuning(model, { numVirtualTokens: 8, init: "random" }, Rng.seeded(1))
-    const setup = { model, adapter, task, padId: tokenizer.padId, batchSize: spec.training.batch_size }
-
-    // Warm up kernels (wasm compiles on first use), then time one epoch.
-    scoreLabels(model, adapter, [scored[0]!.prompt], task.labelIds, tokenizer.padId)
-    const training = classificationTraining(setup, trainSet, [], "loss")
-    const summary = yield* train(adapter.trainable, { ...training, validate: () => Effect.succeed({ metric: "none", value: 0, higherIsBetter: true }) }, {
-      arm: "bench", epochs: 1, batchSize: spec.training.batch_size, lr: 0.01, weightDecay: 0, rng: Rng.seeded(2),
-    }).pipe(Effect.provide(silent))
-    const tokens = summary.steps.reduce((s, step) => s + step.tokens, 0)
-    const ms = summary.steps.reduce((s, step) => s + step.ms, 0)
-
-    const latencies = scored.map((example) => {
-      const started = performance.now()
-      scoreLabels(model, adapter, [example.prompt], task.labelIds, tokenizer.padId)
-      return performance.now() - started
-    })
-    adapter.dispose()
-    model.dispose()
-    return { backend: plugin.name, trainTokensPerSecond: (tokens / ms) * 1000, scoring: latencyStats(latencies) } satisfies Measurement
-  })
-
-const specFile = join(import.meta.dirname, "..", "..", "specs", "quickstart.yaml")
-if (!process.env.PEFTLAB_DATA || !process.env.PEFTLAB_MODELS) {
-  console.log("bench: set PEFTLAB_DATA and PEFTLAB_MODELS (e.g. ../shared/data and ../shared/models)")
-  process.exit(2)
+const models = (): Array<ModelCase> => {
+  const shared = process.env.PEFTLAB_MODELS
+  if (!shared) console.log("bench: PEFTLAB_MODELS unset, so no stories260k config: measuring the SmolLM2-shaped model only")
+  return [
+    ...(shared ? [{ name: "stories260k", config: join(shared, "stories260k", "config.json"), rows: 8, microRows: 4, steps: 4 }] : []),
+    { name: "smollm2-135m", config: join(import.meta.dirname, "configs", "smollm2-135m.json"), rows: 4, microRows: 1, steps: 2 },
+  ]
 }
+
+// Workers per backend: the CPU backends use every core; one GPU serves one worker. The pure-JS
+// cpu backend (~30x slower than wasm) runs the small model only.
+const backends: ReadonlyArray<{ readonly name: string; readonly workers: number; readonly models?: ReadonlyArray<string> }> = [
+  { name: "wasm", workers: threads },
+  { name: "cpu", workers: threads, models: ["stories260k"] },
+  { name: "webgpu", workers: 1, models: ["stories260k"] },
+]
+
+/** A random checkpoint of `config` in the temp folder, written once and reused while the config is unchanged. */
+const checkpointFor = async (model: ModelCase): Promise<string> => {
+  const configText = readFileSync(model.config, "utf8")
+  const dir = join(tmpdir(), "peftlab-bench", model.name)
+  const current = existsSync(join(dir, "model.safetensors")) && existsSync(join(dir, "config.json")) && JSON.stringify(JSON.parse(readFileSync(join(dir, "config.json"), "utf8"))) === JSON.stringify(JSON.parse(configText))
+  if (!current) await Effect.runPromise(writeRandomCheckpoint(dir, JSON.parse(configText), 0))
+  return dir
+}
+
+const { values: flags } = parseArgs({ options: { readme: { type: "boolean" }, models: { type: "string" }, backends: { type: "string" } } })
+const chosen = (list: string | undefined, name: string) => !list || list.split(",").includes(name)
 
 // tfjs-backend-wasm registers its kernels when imported; the plugin's setup replaces BatchMatMul.
 await import("@tensorflow/tfjs-backend-wasm")
-const stockMatMul = tf.getKernel("BatchMatMul", "wasm")
+const stockMatMul = tf.getKernel("BatchMatMul", "wasm")!
+await backendPlugins.wasm!.setup()
 
-const results: Array<Measurement> = []
-for (const plugin of [cpu, wasm]) {
+const torchScript = join(root, "..", "shared", "bench", "torch_reference.py")
+const torchMissing = await torchUnavailable(torchScript)
+const unavailable: Array<string> = torchMissing ? [`PyTorch: ${torchMissing}`] : []
+const ceilings = { wasmGflopsPerThread: await tfjsMatMulGflops(), torchGflops: torchMissing ? undefined : await torchMatMulGflops(threads), torchThreads: threads }
+console.log(`matmul ceiling: tfjs-wasm ${ceilings.wasmGflopsPerThread.toFixed(1)} GFLOP/s per thread; torch ${ceilings.torchGflops?.toFixed(1) ?? "n/a"} GFLOP/s on ${threads} threads`)
+
+for (const plugin of [tfjsNode, tfjsNodeGpu]) {
   const probe = await plugin.probe()
-  if (!probe.available) {
-    console.log(`${plugin.name}: unavailable (${probe.reason})`)
-    continue
+  if (!probe.available) unavailable.push(`${plugin.name}: ${probe.reason}`)
+}
+
+const rows: Array<BenchRow> = []
+for (const model of models().filter((m) => chosen(flags.models, m.name))) {
+  const config = JSON.parse(readFileSync(model.config, "utf8")) as LlamaShape
+  const checkpoint = await checkpointFor(model)
+  const batch = tokenBatch(model.rows, 256, config.vocab_size, 1)
+  for (const method of methods) {
+    const torch = torchMissing ? undefined : await measureTorch({ script: torchScript, config: model.config, method, rows: model.rows, seq: 256, steps: model.steps, threads })
+    for (const backend of backends.filter((b) => chosen(flags.backends, b.name) && (!b.models || b.models.includes(model.name)))) {
+      const probe = await backendPlugins[backend.name]!.probe()
+      if (!probe.available) {
+        if (!unavailable.some((line) => line.startsWith(`${backend.name}:`))) unavailable.push(`${backend.name}: ${probe.reason}`)
+        continue
+      }
+      const steps = backend.name === "wasm" ? model.steps : 1
+      const peftlab = await measurePeftlab({ checkpoint, method, backend: backend.name, workers: backend.workers, batch, microRows: model.microRows, steps })
+      const row: BenchRow = {
+        model: model.name,
+        method,
+        backend: backend.name,
+        workers: backend.workers,
+        rows: model.rows,
+        seq: 256,
+        peftlab,
+        ...(torch && { torch }),
+        trainFlops: trainingFlops(config, method, model.rows, 256),
+        scoreFlopsPerExample: forwardFlops(config, method, 1, 256),
+      }
+      rows.push(row)
+      console.log(`${model.name} ${method} ${backend.name}: ${peftlab.tokensPerSecond.toFixed(1)} tok/s (PyTorch ${torch?.tokensPerSecond.toFixed(1) ?? "n/a"}), scoring ${peftlab.scoringMsPerExample.toFixed(1)} ms/example (PyTorch ${torch?.scoringMsPerExample.toFixed(1) ?? "n/a"})`)
+    }
   }
-  results.push(await Effect.runPromise(measure(plugin, specFile)))
-  console.log(`${plugin.name}: measured (tf.memory: ${tf.memory().numTensors} tensors left)`)
 }
 
-const baseline = results.find((r) => r.backend === "cpu")
-const ratio = (value: number | undefined, base: number | undefined) =>
-  value !== undefined && base !== undefined ? `${(value / base).toFixed(2)}x` : "n/a"
-console.log("\n| backend | train tokens/s | vs cpu | scoring ms/example mean | p50 | p95 | speed-up vs cpu |")
-console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-for (const r of results) {
-  console.log(
-    `| ${r.backend} | ${r.trainTokensPerSecond.toFixed(0)} | ${ratio(r.trainTokensPerSecond, baseline?.trainTokensPerSecond)} | ` +
-      `${r.scoring.mean.toFixed(2)} | ${r.scoring.p50.toFixed(2)} | ${r.scoring.p95.toFixed(2)} | ${ratio(baseline?.scoring.mean, r.scoring.mean)} |`,
-  )
+await backendPlugins.wasm!.setup()
+const kernels = await wasmMatMulTimings(stockMatMul)
+const report = {
+  date: new Date().toISOString().slice(0, 10),
+  machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? "CPU"}, Node ${process.version}${torchMissing ? "" : `, ${rows.find((r) => r.torch)?.torch?.version ?? "torch"}`}`,
+  ceilings,
+  rows,
+  unavailable,
+  kernels,
 }
-
-if (stockMatMul && results.some((r) => r.backend === "wasm")) {
-  const timings = await wasmMatMulTimings(stockMatMul)
-  console.log("\n| wasm matMul | tfjs-backend-wasm ms | peftlab plugin ms | speed-up |")
-  console.log("| --- | ---: | ---: | ---: |")
-  for (const t of timings) console.log(`| ${t.product} | ${t.stockMs.toFixed(1)} | ${t.pluginMs.toFixed(1)} | ${ratio(t.stockMs, t.pluginMs)} |`)
-}
+console.log(`\n${markdown(report)}`)
+await writeReport(report, join(import.meta.dirname, "results"), flags.readme ? join(root, "README.md") : undefined)

@@ -1,6 +1,8 @@
 // The wasm plugin's kernels against tfjs-backend-wasm's own, measured in the same run: the
 // products a linear layer and its weight gradient compute (x · Wᵀ, dyᵀ · x) at BERT-base and
-// bert-tiny widths, by the stock BatchMatMul and by the plugin's, which transposes first.
+// bert-tiny widths, and attention's batched products (q·kᵀ per head) at stories260k's and
+// SmolLM2's shapes, by the stock BatchMatMul and by the plugin's, which transposes first and
+// splits batches into single products.
 import * as tf from "@tensorflow/tfjs"
 
 interface KernelTiming {
@@ -44,6 +46,15 @@ export const wasmMatMulTimings = async (stock: tf.KernelConfig): Promise<Array<K
       timings.push({ product, stockMs, pluginMs: await medianMs(f) })
     }
     tf.dispose([x, w, dy])
+  }
+  for (const [batch, rows, inner, cols] of [[32, 512, 8, 256], [12, 768, 64, 256]] as const) {
+    const [q, k] = [tf.randomNormal([batch, rows, inner]), tf.randomNormal([batch, cols, inner])]
+    const f = () => tf.matMul(q, k, false, true)
+    use(stock)
+    const stockMs = await medianMs(f)
+    use(plugin)
+    timings.push({ product: `q·kᵀ [${batch},${rows},${inner}]·[${batch},${cols},${inner}]ᵀ`, stockMs, pluginMs: await medianMs(f) })
+    tf.dispose([q, k])
   }
   return timings
 }
