@@ -7,6 +7,7 @@
 // then the wasm plugin's matMul against tfjs-backend-wasm's. A benchmark, not a test.
 //
 //   npm run bench [-- --readme] [-- --models stories260k,smollm2-135m] [-- --backends wasm,cpu,webgpu]
+//                 [-- --methods lora,prompt,prefix] [-- --micro-rows N (rows per micro-batch in a worker)]
 import { existsSync, readFileSync } from "node:fs"
 import { cpus, tmpdir } from "node:os"
 import { join } from "node:path"
@@ -63,7 +64,20 @@ const checkpointFor = async (model: ModelCase): Promise<string> => {
   return dir
 }
 
-const { values: flags } = parseArgs({ options: { readme: { type: "boolean" }, models: { type: "string" }, backends: { type: "string" } } })
+/** Bad flags end the run with a message naming the flag, and exit code 2. */
+const usage = (message: string): never => {
+  console.error(`bench: ${message}`)
+  process.exit(2)
+}
+const flags = (() => {
+  try {
+    return parseArgs({ options: { readme: { type: "boolean" }, models: { type: "string" }, backends: { type: "string" }, methods: { type: "string" }, "micro-rows": { type: "string" } } }).values
+  } catch (error) {
+    return usage((error as Error).message)
+  }
+})()
+const microRowsFlag = flags["micro-rows"] === undefined ? undefined : Number(flags["micro-rows"])
+if (microRowsFlag !== undefined && !(Number.isInteger(microRowsFlag) && microRowsFlag > 0)) usage(`--micro-rows: expected a positive integer, got "${flags["micro-rows"]}"`)
 const chosen = (list: string | undefined, name: string) => !list || list.split(",").includes(name)
 
 // tfjs-backend-wasm registers its kernels when imported; the plugin's setup replaces BatchMatMul.
@@ -87,7 +101,7 @@ for (const model of models().filter((m) => chosen(flags.models, m.name))) {
   const config = JSON.parse(readFileSync(model.config, "utf8")) as LlamaShape
   const checkpoint = await checkpointFor(model)
   const batch = tokenBatch(model.rows, 256, config.vocab_size, 1)
-  for (const method of methods) {
+  for (const method of methods.filter((m) => chosen(flags.methods, m))) {
     const torch = torchMissing ? undefined : await measureTorch({ script: torchScript, config: model.config, method, rows: model.rows, seq: 256, steps: model.steps, threads })
     for (const backend of backends.filter((b) => chosen(flags.backends, b.name) && (!b.models || b.models.includes(model.name)))) {
       const probe = await backendPlugins[backend.name]!.probe()
@@ -96,7 +110,8 @@ for (const model of models().filter((m) => chosen(flags.models, m.name))) {
         continue
       }
       const steps = backend.name === "wasm" ? model.steps : 1
-      const peftlab = await measurePeftlab({ checkpoint, method, backend: backend.name, workers: backend.workers, batch, microRows: model.microRows, steps })
+      const microRows = microRowsFlag ?? model.microRows
+      const peftlab = await measurePeftlab({ checkpoint, method, backend: backend.name, workers: backend.workers, batch, microRows, steps })
       const row: BenchRow = {
         model: model.name,
         method,

@@ -14,15 +14,13 @@ export const causalLogits = (model: CausalLM, adapter: Adapter, ids: tf.Tensor2D
   tf.tidy(() => {
     const { injection, model: runner } = injectInto(model, adapter, ids.shape[0])
     const input = prependVirtualTokens(runner.embed(ids), attentionMask, injection.virtualTokens)
-    const logits = withLinears(runner, injection.linears, () =>
-      runner.forward({
-        embeds: input.embeds,
-        attentionMask: input.attentionMask,
-        prefix: injection.prefix?.decoder,
-        ...(positions && { outputPositions: positions.toInt().add(input.virtual) as tf.Tensor2D }),
-      }),
-    )
-    return positions ? logits : dropVirtualPositions(logits, input.virtual)
+    const pass = { embeds: input.embeds, attentionMask: input.attentionMask, prefix: injection.prefix?.decoder }
+    return withLinears(runner, injection.linears, () => {
+      if (positions) return runner.forward({ ...pass, outputPositions: positions.toInt().add(input.virtual) as tf.Tensor2D })
+      // The LM head runs on the caller's positions only, not on the virtual tokens'.
+      const hidden = dropVirtualPositions(runner.forward({ ...pass, hiddenStates: true }), input.virtual)
+      return lmHead(runner).apply(hidden) as tf.Tensor3D
+    })
   })
 
 /**
@@ -30,14 +28,20 @@ export const causalLogits = (model: CausalLM, adapter: Adapter, ids: tf.Tensor2D
  * `causalLogits`, without materialising the logits when the LM head is frozen (see
  * nextTokenLosses); with a trained head (an adapter's or a fine-tuned copy's) from the logits.
  */
+/** The model's LM head as the pass runs it (an adapter's module in its place, if it brings one). */
+const lmHead = (runner: CausalLM) => {
+  const head = runner.linears.get("lm_head")
+  if (!head) throw new Error(`the ${runner.architecture} model has no lm_head module`)
+  return head
+}
+
 export const causalNextTokenLosses = (model: CausalLM, adapter: Adapter, ids: tf.Tensor2D, attentionMask: tf.Tensor2D): tf.Tensor2D =>
   tf.tidy(() => {
     const { injection, model: runner } = injectInto(model, adapter, ids.shape[0])
-    const head = runner.linears.get("lm_head")
-    if (!head || runner !== model || injection.linears?.has("lm_head")) return tokenLogProbs(causalLogits(model, adapter, ids, attentionMask), ids).neg() as tf.Tensor2D
+    if (runner !== model || injection.linears?.has("lm_head")) return tokenLogProbs(causalLogits(model, adapter, ids, attentionMask), ids).neg() as tf.Tensor2D
     const input = prependVirtualTokens(runner.embed(ids), attentionMask, injection.virtualTokens)
     const hidden = withLinears(runner, injection.linears, () =>
       runner.forward({ embeds: input.embeds, attentionMask: input.attentionMask, prefix: injection.prefix?.decoder, hiddenStates: true }),
     )
-    return nextTokenLosses(head, dropVirtualPositions(hidden, input.virtual), ids)
+    return nextTokenLosses(lmHead(runner), dropVirtualPositions(hidden, input.virtual), ids)
   })

@@ -1,0 +1,13 @@
+// The backends the benchmark can run on, by name, each set up through its peftlab plugin.
+import type { BackendPlugin } from "@peftlab/core"
+import { plugin as cpu } from "@peftlab/backend-cpu"
+import { plugin as wasm } from "@peftlab/backend-wasm"
+import { plugin as webgpu } from "@peftlab/backend-webgpu"
+
+export const backendPlugins: Readonly<Record<string, BackendPlugin>> = { cpu, wasm, webgpu }
+
+export const setUpBackend = async (name: string): Promise<void> => {
+  const plugin = backendPlugins[name]
+  if (!plugin) throw new Error(`no backend "${name}" (expected one of ${Object.keys(backendPlugins).join(", ")})`)
+  await plugin.setup()
+}

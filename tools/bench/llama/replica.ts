@@ -1,0 +1,51 @@
+// The benchmark's replica module (see @peftlab/trainer's data-parallel): each worker loads the
+// random Llama checkpoint on its own backend, puts the adapter on it, and trains or scores its
+// shard of token batches. Loss: the mean next-token loss of every position, as torch_reference.py.
+import * as tf from "@tensorflow/tfjs"
+import { causalLogits, causalNextTokenLosses } from "@peftlab/adapters-base"
+import { loadCausalLM } from "@peftlab/models"
+import type { Replica } from "@peftlab/trainer"
+import { Effect } from "effect"
+import { setUpBackend } from "./backends.ts"
+import { createAdapter, type Method, type TokenBatch } from "./workload.ts"
+
+export interface ReplicaInit {
+  readonly checkpoint: string
+  readonly method: Method
+  readonly backend: string
+}
+
+const tensorsOf = (batch: TokenBatch) => {
+  const ids = tf.tensor2d(batch.ids, [batch.rows, batch.seq], "int32")
+  return { ids, mask: tf.onesLike(ids) }
+}
+
+export default async (init: unknown): Promise<Replica<TokenBatch>> => {
+  const { checkpoint, method, backend } = init as ReplicaInit
+  await setUpBackend(backend)
+  const model = await Effect.runPromise(loadCausalLM(checkpoint))
+  const adapter = createAdapter(model, method)
+  return {
+    variables: adapter.trainable,
+    loss: (batch) =>
+      tf.tidy(() => {
+        const { ids, mask } = tensorsOf(batch)
+        return causalNextTokenLosses(model, adapter, ids, mask).mean() as tf.Scalar
+      }),
+    weight: (batch) => batch.rows * (batch.seq - 1),
+    // Scoring as torch_reference.py's forward mode: every position's logits, summed.
+    evaluate: async (batch) => {
+      const total = tf.tidy(() => {
+        const { ids, mask } = tensorsOf(batch)
+        return causalLogits(model, adapter, ids, mask).sum()
+      })
+      const value = (await total.data())[0]
+      total.dispose()
+      return value
+    },
+    dispose: () => {
+      adapter.dispose()
+      model.dispose()
+    },
+  }
+}
