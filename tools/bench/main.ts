@@ -33,7 +33,7 @@ interface ModelCase {
   readonly name: string
   readonly config: string
   readonly rows: number
-  /** Rows per micro-batch in a worker (4 GB wasm heaps hold one 256-token row of the larger model). */
+  /** Rows per micro-batch in a worker (a 4 GB wasm heap holds two 256-token rows of the larger model). */
   readonly microRows: number
   readonly steps: number
 }
@@ -43,7 +43,7 @@ const models = (): Array<ModelCase> => {
   if (!shared) console.log("bench: PEFTLAB_MODELS unset, so no stories260k config: measuring the SmolLM2-shaped model only")
   return [
     ...(shared ? [{ name: "stories260k", config: join(shared, "stories260k", "config.json"), rows: 8, microRows: 4, steps: 4 }] : []),
-    { name: "smollm2-135m", config: join(import.meta.dirname, "configs", "smollm2-135m.json"), rows: 4, microRows: 1, steps: 2 },
+    { name: "smollm2-135m", config: join(import.meta.dirname, "configs", "smollm2-135m.json"), rows: 4, microRows: 2, steps: 2 },
   ]
 }
 
