@@ -1,5 +1,6 @@
 import { registerGpuKernels } from "./registry.ts"
 
+export { nf4Levels } from "./nf4-matmul/nf4-levels.ts"
 export { defaultIgnoreIndex, softmaxCrossEntropy, softmaxCrossEntropyComposed } from "./cross-entropy/cross-entropy-op.ts"
 export { type AttentionOptions, flashAttention, flashAttentionComposed, maxKernelHeadDim } from "./flash-attention/flash-attention-op.ts"
 export { loraLinear, loraLinearComposed, type LoraWeights } from "./lora-linear/lora-linear-op.ts"
