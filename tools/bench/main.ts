@@ -8,6 +8,7 @@
 //
 //   npm run bench [-- --readme] [-- --models stories260k,smollm2-135m] [-- --backends wasm,cpu,webgpu]
 //                 [-- --methods lora,prompt,prefix] [-- --micro-rows N (rows per micro-batch in a worker)]
+//                 [-- --merge (keep latest.json's other rows: re-measure some rows only)]
 import { existsSync, readFileSync } from "node:fs"
 import { cpus, tmpdir } from "node:os"
 import { join } from "node:path"
@@ -71,7 +72,7 @@ const usage = (message: string): never => {
 }
 const flags = (() => {
   try {
-    return parseArgs({ options: { readme: { type: "boolean" }, models: { type: "string" }, backends: { type: "string" }, methods: { type: "string" }, "micro-rows": { type: "string" } } }).values
+    return parseArgs({ options: { readme: { type: "boolean" }, models: { type: "string" }, backends: { type: "string" }, methods: { type: "string" }, "micro-rows": { type: "string" }, merge: { type: "boolean" } } }).values
   } catch (error) {
     return usage((error as Error).message)
   }
@@ -97,7 +98,8 @@ for (const plugin of [tfjsNode, tfjsNodeGpu]) {
 }
 
 const rows: Array<BenchRow> = []
-for (const model of models().filter((m) => chosen(flags.models, m.name))) {
+const modelCases = models()
+for (const model of modelCases.filter((m) => chosen(flags.models, m.name))) {
   const config = JSON.parse(readFileSync(model.config, "utf8")) as LlamaShape
   const checkpoint = await checkpointFor(model)
   const batch = tokenBatch(model.rows, 256, config.vocab_size, 1)
@@ -132,13 +134,20 @@ for (const model of models().filter((m) => chosen(flags.models, m.name))) {
 
 await backendPlugins.wasm!.setup()
 const kernels = await wasmMatMulTimings(stockMatMul)
+const resultsDir = join(import.meta.dirname, "results")
+const sameRow = (a: BenchRow, b: BenchRow) => a.model === b.model && a.method === b.method && a.backend === b.backend
+const kept = flags.merge && existsSync(join(resultsDir, "latest.json")) ? (JSON.parse(readFileSync(join(resultsDir, "latest.json"), "utf8")) as { rows: Array<BenchRow> }).rows.filter((old) => !rows.some((row) => sameRow(old, row))) : []
+const order = (row: BenchRow) => [modelCases.findIndex((m) => m.name === row.model), methods.indexOf(row.method as (typeof methods)[number]), backends.findIndex((b) => b.name === row.backend)]
 const report = {
   date: new Date().toISOString().slice(0, 10),
   machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? "CPU"}, Node ${process.version}${torchMissing ? "" : `, ${rows.find((r) => r.torch)?.torch?.version ?? "torch"}`}`,
   ceilings,
-  rows,
+  rows: [...kept, ...rows].sort((a, b) => {
+    const [x, y] = [order(a), order(b)]
+    return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!
+  }),
   unavailable,
   kernels,
 }
 console.log(`\n${markdown(report)}`)
-await writeReport(report, join(import.meta.dirname, "results"), flags.readme ? join(root, "README.md") : undefined)
+await writeReport(report, resultsDir, flags.readme ? join(root, "README.md") : undefined)

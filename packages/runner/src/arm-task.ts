@@ -7,15 +7,18 @@ import type { AnyInputError, Rng } from "@peftlab/core"
 import type { ArmResult, PredictionRow } from "@peftlab/reporters"
 import type { ConcreteArm, ExperimentSpec } from "@peftlab/spec"
 import type { Events } from "@peftlab/core"
-import type { TrainConfig, TrainSummary } from "@peftlab/trainer"
+import type { Sampler, TrainingTask } from "@peftlab/trainer"
 import type { ArmAdapter } from "./arms.ts"
 import type { GenerationRow } from "./qa/qa-task.ts"
 import type { ExtractionRow } from "./span/span-arm.ts"
 
 export type TrainingSettings = ExperimentSpec["training"]
 
-/** The trainer's settings that do not depend on the task's examples. */
-export type TaskFreeTrainConfig = Omit<TrainConfig, "sampler">
+/** What an arm trains on: the task's examples, loss and validation, and the order it draws them in. */
+export interface ArmTraining {
+  readonly task: TrainingTask<unknown>
+  readonly sampler: Sampler<unknown>
+}
 
 /** What result.json keeps of an arm's test evaluation. */
 export interface ArmEvaluation {
@@ -32,8 +35,11 @@ export interface ArmEvaluation {
 export interface ArmTask {
   /** Adds what the task trains beside the arm's adapter (a task head, PEFT's modules_to_save); none by default. */
   readonly prepare?: (prepared: ArmAdapter, rng: Rng) => Effect.Effect<ArmAdapter, AnyInputError>
-  /** Trains `adapter` on the task's training split, validating each epoch on its validation split. */
-  readonly train: (arm: ConcreteArm, adapter: Adapter, settings: TrainingSettings, config: TaskFreeTrainConfig) => Effect.Effect<TrainSummary, never, Events>
+  /**
+   * How `adapter` trains on the task's training split, validating each epoch on its validation
+   * split (run-arm.ts trains it, in this thread or on data-parallel workers that build the same).
+   */
+  readonly training: (arm: ConcreteArm, adapter: Adapter, settings: TrainingSettings) => ArmTraining
   /** Evaluates `adapter` on test, writes the arm's per-example files into `outDir`, and returns its result. */
   readonly evaluate: (arm: ConcreteArm, adapter: Adapter, settings: TrainingSettings, outDir: string) => Effect.Effect<ArmEvaluation, AnyInputError, Events>
   /** The metrics shown for a finished arm. */

@@ -7,8 +7,7 @@ import type { LanguageModel } from "@peftlab/evaluators"
 import { writeConfusion, writePredictions, type ArmResult } from "@peftlab/reporters"
 import type { ExperimentSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
-import { train } from "@peftlab/trainer"
-import type { ArmTask } from "./arm-task.ts"
+import type { ArmTask, ArmTraining } from "./arm-task.ts"
 import { classificationSelectBy, classificationTraining } from "./classification-task.ts"
 import { fewShot } from "./few-shot.ts"
 import { samplerFor } from "./sampler-for.ts"
@@ -37,11 +36,10 @@ export const classificationHeadline = (result: ArmResult): Record<string, number
 export const classificationArmTask = ({ spec, model, tokenizer, task, encoded, registry }: ClassificationInputs): ArmTask => {
   const setup = (adapter: Adapter, batchSize: number) => ({ model, adapter, task, padId: tokenizer.padId, batchSize })
   return {
-    train: (_arm, adapter, settings, config) =>
-      train(adapter.trainable, classificationTraining(setup(adapter, settings.batch_size), fewShot(encoded.train, settings.train_examples, spec.data.split.seed), encoded.val, classificationSelectBy(settings.select_by)), {
-        ...config,
-        sampler: samplerFor(settings, (e: EncodedExample) => e.prompt.length, (e) => String(e.label)),
-      }),
+    training: (_arm, adapter, settings) => ({
+      task: classificationTraining(setup(adapter, settings.batch_size), fewShot(encoded.train, settings.train_examples, spec.data.split.seed), encoded.val, classificationSelectBy(settings.select_by)),
+      sampler: samplerFor(settings, (e: EncodedExample) => e.prompt.length, (e) => String(e.label)),
+    }) as ArmTraining,
     evaluate: (arm, adapter, settings, outDir) =>
       Effect.gen(function* () {
         const { metrics, predictions, latency } = yield* evaluateTest(arm.name, setup(adapter, settings.batch_size), encoded.test, testPredictor(spec, tokenizer))

@@ -10,8 +10,11 @@ import { emit, writeFileAtomic, type Rng } from "@peftlab/core"
 import type { BaseModel } from "@peftlab/models"
 import type { ConcreteArm, ExperimentSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
+import { train, type TrainConfig } from "@peftlab/trainer"
 import type { ArmAdapter } from "./arms.ts"
 import type { ArmTask } from "./arm-task.ts"
+import type { ArmReplicaInit } from "./parallel/arm-replica.ts"
+import { withDataParallel } from "./parallel/with-data-parallel.ts"
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint-files.ts"
 import { adapterFolder, armFolder, armResultFile, armTrainedFile, type FinishedArm, type TrainedArm } from "./output-folder.ts"
 import type { PeftlabRegistry } from "./registry/entries.ts"
@@ -26,6 +29,8 @@ export interface ArmContext {
   readonly task: ArmTask
   /** Where arm kinds are looked up. */
   readonly registry: PeftlabRegistry
+  /** What data-parallel workers rebuild the run from (training.workers > 1); absent, arms train here. */
+  readonly replica?: Omit<ArmReplicaInit, "arm">
 }
 
 /** The spec's training settings with the arm's own (and its sweep's) over them. */
@@ -65,7 +70,8 @@ const trainPhase = (context: ArmContext, arm: ConcreteArm, prepared: ArmAdapter,
       phase: "training",
       ...(resumeFrom ? { detail: `resumed at step ${resumeFrom.steps.length}` } : {}),
     })
-    const summary = yield* context.task.train(arm, prepared.adapter, training, {
+    const { task, sampler } = context.task.training(arm, prepared.adapter, training)
+    const config: TrainConfig<unknown> = {
       arm: arm.name,
       epochs: training.epochs,
       batchSize: training.batch_size,
@@ -83,7 +89,11 @@ const trainPhase = (context: ArmContext, arm: ConcreteArm, prepared: ArmAdapter,
         save: (c) => saveCheckpoint(checkpointDir, c).pipe(Effect.orDie, Effect.uninterruptible),
         ...(resumeFrom ? { resumeFrom } : {}),
       },
-    })
+      sampler,
+    }
+    const summary = yield* withDataParallel(context.replica && { ...context.replica, arm }, training.workers, (parallel) =>
+      train(prepared.adapter.trainable, task, { ...config, ...(parallel && { parallel }) }),
+    )
     prepared.afterTraining?.()
     rmSync(checkpointDir, { recursive: true, force: true })
     yield* savePeftAdapter(adapterFolder(outDir, arm.name), prepared.adapter)

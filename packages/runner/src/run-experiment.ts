@@ -61,7 +61,7 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     const tokenizer = yield* loadTokenizer(modelDir)
     const { model, task } = yield* data.load({ tokenizer, modelDir })
     yield* checkPositionsFit(spec, model, modelDir)
-    const context: ArmContext = { spec, outDir, fingerprint, model, tokenizer, task, registry }
+    const context: ArmContext = { spec, outDir, fingerprint, model, tokenizer, task, registry, replica: { loaded, dataPath, modelDir, backend: backend.name } }
 
     const manifest = {
       name: spec.name,

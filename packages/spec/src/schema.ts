@@ -238,6 +238,7 @@ const Training = Schema.Struct({
   weight_decay: Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0)).pipe(withDefault(0), expecting("a number >= 0")),
   select_by: literals(selectionMetrics).pipe(withDefault("macro_f1")),
   gradient_accumulation: PositiveInt.pipe(withDefault(1), expecting("a positive integer")),
+  workers: PositiveInt.pipe(withDefault(1), expecting("a positive integer (worker threads training data-parallel)")),
   warmup_steps: NonNegativeInt.pipe(withDefault(0), expecting("an integer >= 0")),
   lr_schedule: literals(lrSchedules).pipe(withDefault("constant")),
   max_grad_norm: Schema.optionalKey(PositiveNumber).pipe(expecting("a positive number")),

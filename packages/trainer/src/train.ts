@@ -11,7 +11,7 @@ import { scalarValue, valuesOf } from "./host-reads.ts"
 import { clipByGlobalNorm, globalNorm } from "./clip.ts"
 import { accumulatedGradients } from "./gradients.ts"
 import type { DataParallel } from "./data-parallel/pool.ts"
-import { shard } from "./data-parallel/shard.ts"
+import { shardStep } from "./data-parallel/shard.ts"
 import { isBetter, type EpochRecord, type StepRecord, type TrainSummary, type Validation } from "./records.ts"
 import { shuffled, type Sampler } from "./samplers.ts"
 import { learningRate, type ScheduleConfig } from "./schedule.ts"
@@ -125,7 +125,7 @@ export const train = <Example>(
         const stepStart = performance.now()
         const parallel = config.parallel
         const accumulated = parallel
-          ? yield* Effect.promise(() => parallel.gradients(variables, shard(group, parallel.workers)))
+          ? yield* Effect.promise(() => parallel.gradients(variables, shardStep(group, parallel.workers)))
           : accumulatedGradients(variables, task.loss, group)
         const clipped = config.maxGradNorm === undefined ? undefined : clipByGlobalNorm(accumulated.grads, config.maxGradNorm)
         const grads = clipped?.grads ?? accumulated.grads

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs"
 import { Effect, Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Events, Rng } from "@peftlab/core"
-import { DataParallelError, shard, startDataParallel, train, type DataParallel, type StepGradients, type TrainingTask } from "../src/index.ts"
+import { DataParallelError, shard, shardStep, startDataParallel, train, type DataParallel, type StepGradients, type TrainingTask } from "../src/index.ts"
 import { accumulatedGradients } from "../src/gradients.ts"
 import { mlp, type Example, type MlpInit } from "./support/mlp-replica.ts"
 
@@ -33,6 +33,12 @@ describe("shard", () => {
     expect(shard([1, 2, 3], 2)).toEqual([[1, 2], [3]])
     expect(shard([1, 2, 3, 4, 5, 6, 7], 3)).toEqual([[1, 2, 3], [4, 5], [6, 7]])
     expect(shard([1], 3)).toEqual([[1], [], []])
+  })
+
+  it("shardStep deals whole micro-batches when there are enough, else cuts each micro-batch's examples across the workers", () => {
+    expect(shardStep([[1, 2], [3, 4], [5]], 2)).toEqual([[[1, 2], [3, 4]], [[5]]])
+    expect(shardStep([[1, 2, 3, 4, 5]], 2)).toEqual([[[1, 2, 3]], [[4, 5]]])
+    expect(shardStep([[1]], 2)).toEqual([[[1]], []])
   })
 })
 
@@ -109,7 +115,7 @@ describe("data-parallel gradients", () => {
 
   it("trains to the same variables as the local loop, leaking no tensor in either thread (tolerance 1e-5)", async () => {
     const quiet = Layer.succeed(Events, { emit: () => Effect.void })
-    const run = async (parallel?: DataParallel<ReadonlyArray<Example>>) => {
+    const run = async (accumulation: number, parallel?: DataParallel<ReadonlyArray<Example>>) => {
       const { variables, loss, dispose } = mlp(init)
       const task: TrainingTask<Example> = {
         examples,
@@ -122,7 +128,7 @@ describe("data-parallel gradients", () => {
         tokens: (batch) => batch.length,
         validate: (epoch) => Effect.succeed({ metric: "epoch", value: epoch, higherIsBetter: true }),
       }
-      const config = { arm: "toy", epochs: 2, batchSize: 3, gradientAccumulation: 2, lr: 0.05, weightDecay: 0.1, maxGradNorm: 1, warmupSteps: 2, rng: Rng.seeded(4) }
+      const config = { arm: "toy", epochs: 2, batchSize: 3, gradientAccumulation: accumulation, lr: 0.05, weightDecay: 0.1, maxGradNorm: 1, warmupSteps: 2, rng: Rng.seeded(4) }
       const before = tf.memory().numTensors
       const summary = await Effect.runPromise(train(variables, task, { ...config, ...(parallel ? { parallel } : {}) }).pipe(Effect.provide(quiet)))
       expect(tf.memory().numTensors).toBe(before)
@@ -131,17 +137,20 @@ describe("data-parallel gradients", () => {
       return { values, losses: summary.steps.map((s) => s.loss) }
     }
     const tensorsAtStart = two.workerTensors()
-    const [local, parallel] = [await run(), await run(two)]
-    expect(parallel.losses).toHaveLength(8)
-    parallel.losses.forEach((loss, i) => expect(Math.abs(loss - local.losses[i]!)).toBeLessThan(1e-5))
-    for (const [i, v] of parallel.values.entries()) {
-      const [got, want] = [await v.data(), await local.values[i]!.data()]
-      got.forEach((x, k) => expect(Math.abs(x - want[k]!)).toBeLessThan(1e-5))
+    // Accumulating 2 micro-batches, each worker takes one; with 1, each worker takes part of its examples.
+    for (const accumulation of [2, 1]) {
+      const [local, parallel] = [await run(accumulation), await run(accumulation, two)]
+      expect(parallel.losses).toHaveLength(16 / accumulation)
+      parallel.losses.forEach((loss, i) => expect(Math.abs(loss - local.losses[i]!), `accumulation ${accumulation}, step ${i}`).toBeLessThan(1e-5))
+      for (const [i, v] of parallel.values.entries()) {
+        const [got, want] = [await v.data(), await local.values[i]!.data()]
+        got.forEach((x, k) => expect(Math.abs(x - want[k]!)).toBeLessThan(1e-5))
+      }
+      // The unreached variable moved in neither run, not even by weight decay.
+      expect(Array.from(await parallel.values[UNUSED]!.data())).toEqual([1, 1])
+      tf.dispose([...local.values, ...parallel.values])
     }
-    // The unreached variable moved in neither run, not even by weight decay.
-    expect(Array.from(await parallel.values[UNUSED]!.data())).toEqual([1, 1])
     expect(two.workerTensors()).toEqual(tensorsAtStart)
-    tf.dispose([...local.values, ...parallel.values])
   })
 
   it("ends a training run with the worker's error", async () => {

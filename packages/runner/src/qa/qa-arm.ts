@@ -9,9 +9,8 @@ import type { LanguageModel } from "@peftlab/evaluators"
 import { toCsv, type ArmResult } from "@peftlab/reporters"
 import type { ExperimentSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
-import { train } from "@peftlab/trainer"
 import { samplerFor } from "../sampler-for.ts"
-import type { ArmTask } from "../arm-task.ts"
+import type { ArmTask, ArmTraining } from "../arm-task.ts"
 import { fewShot } from "../few-shot.ts"
 import type { EncodedQA } from "./qa-encode.ts"
 import { evaluateQA, qaTraining, type GenerationRow } from "./qa-task.ts"
@@ -39,10 +38,11 @@ export const qaHeadline = (result: ArmResult): Record<string, number> => ({
 export const qaArmTask = ({ spec, model, tokenizer, encoded }: QAInputs): ArmTask => {
   const setup = (adapter: Adapter, batchSize: number) => ({ model, adapter, tokenizer, batchSize })
   return {
-    train: (_arm, adapter, settings, config) => {
-      const examples = fewShot(encoded.train, settings.train_examples, spec.data.split.seed)
-      return train(adapter.trainable, qaTraining(setup(adapter, settings.batch_size), examples, encoded.val), { ...config, sampler: samplerFor(settings, (e: EncodedQA) => e.prompt.length + e.response.length) })
-    },
+    training: (_arm, adapter, settings) =>
+      ({
+        task: qaTraining(setup(adapter, settings.batch_size), fewShot(encoded.train, settings.train_examples, spec.data.split.seed), encoded.val),
+        sampler: samplerFor(settings, (e: EncodedQA) => e.prompt.length + e.response.length),
+      }) as ArmTraining,
     evaluate: (arm, adapter, settings, outDir) =>
       Effect.gen(function* () {
         const { rows, metrics, latency } = yield* evaluateQA(arm.name, setup(adapter, settings.batch_size), encoded.test, spec.evaluation.max_new_tokens ?? 1)

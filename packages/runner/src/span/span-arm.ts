@@ -11,9 +11,8 @@ import { spanHead, type BertEncoder, type EncoderModel, type SpanHead } from "@p
 import type { ArmResult } from "@peftlab/reporters"
 import type { ConcreteArm, ExperimentSpec, SpanExtractionTaskSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
-import { train } from "@peftlab/trainer"
 import { samplerFor } from "../sampler-for.ts"
-import type { ArmTask } from "../arm-task.ts"
+import type { ArmTask, ArmTraining } from "../arm-task.ts"
 import { fewShot } from "../few-shot.ts"
 import type { SpanSplits } from "./span-data.ts"
 import { encodeSpanQuestions } from "./span-encode.ts"
@@ -92,15 +91,15 @@ export const spanArmTask = (inputs: SpanInputs) =>
             },
           }
         }),
-      train: (arm, adapter, settings, config) => {
+      training: (arm, adapter, settings) => {
         const { train: trainQuestions, val } = questionsFor(arm)
         const sentences = new Set(fewShot(splits.train, settings.train_examples, spec.data.split.seed).map((s) => s.id))
         const examples = trainQuestions.filter((q) => sentences.has(q.sentenceId))
         const selectBy = settings.select_by === "loss" ? "loss" : "micro_f1"
-        return train(adapter.trainable, spanTraining(setup(adapter, settings.batch_size), examples, { sentences: splits.val, questions: val }, selectBy), {
-          ...config,
+        return {
+          task: spanTraining(setup(adapter, settings.batch_size), examples, { sentences: splits.val, questions: val }, selectBy),
           sampler: samplerFor(settings, (q: EncodedSpanQuestion) => q.ids.length),
-        })
+        } as ArmTraining
       },
       evaluate: (arm, adapter, settings, outDir) =>
         Effect.gen(function* () {

@@ -1,0 +1,52 @@
+// The replica module of an arm's data-parallel training (see @peftlab/trainer's
+// startDataParallel): each worker builds what the main thread built for the arm, from the same
+// spec, data and model files, on its own backend, and computes the arm's training loss on the
+// batches it is sent. Its adapter starts from its own draws: the pool sends the main thread's
+// variable values with every step.
+import { Effect, Exit, Layer, Scope } from "effect"
+import { Events, Rng } from "@peftlab/core"
+import type { ConcreteArm, LoadedSpec } from "@peftlab/spec"
+import { loadTokenizer } from "@peftlab/tokenizers"
+import type { Replica } from "@peftlab/trainer"
+import { registryFor } from "../registry/index.ts"
+import { trainingFor } from "../run-arm.ts"
+import { prepareTask } from "../tasks.ts"
+
+export interface ArmReplicaInit {
+  readonly loaded: LoadedSpec
+  /** The data and model folders the main thread resolved (a URL's cached copy, say). */
+  readonly dataPath: string
+  readonly modelDir: string
+  readonly backend: string
+  readonly arm: ConcreteArm
+}
+
+const silent = Layer.succeed(Events, { emit: () => Effect.void })
+
+export default async (init: unknown): Promise<Replica<ReadonlyArray<unknown>>> => {
+  const { loaded, dataPath, modelDir, backend, arm } = init as ArmReplicaInit
+  const spec = { ...loaded.spec, data: { ...loaded.spec.data, path: dataPath } }
+  const scope = await Effect.runPromise(Scope.make())
+  const built = Effect.gen(function* () {
+    const registry = yield* registryFor(loaded)
+    yield* Effect.promise(async () => (await registry.get("backends", backend).load()).setup())
+    const data = yield* prepareTask(spec, registry)
+    const tokenizer = yield* loadTokenizer(modelDir)
+    const { model, task } = yield* data.load({ tokenizer, modelDir })
+    const rng = Rng.seeded(spec.seed)
+    const created = yield* Effect.promise(() => registry.get("adapters", arm.kind).create(arm, { model, tokenizer, rng, modelPath: spec.model.path }))
+    const prepared = task.prepare ? yield* task.prepare(created, rng) : created
+    return { prepared, training: task.training(arm, prepared.adapter, trainingFor(spec, arm)) }
+  })
+  const { prepared, training } = await Effect.runPromise(built.pipe(Scope.provide(scope), Effect.provide(silent)))
+  return {
+    variables: prepared.adapter.trainable,
+    loss: (batch) => training.task.loss(batch),
+    // The local loop weighs micro-batches equally; by examples is the same for equal sizes.
+    weight: (batch) => batch.length,
+    dispose: () => {
+      prepared.release()
+      void Effect.runPromise(Scope.close(scope, Exit.void))
+    },
+  }
+}
