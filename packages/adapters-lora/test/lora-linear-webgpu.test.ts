@@ -3,8 +3,8 @@
 // and B. With dropout on, or over an NF4 base (QLoRA: the base keeps its 4-bit kernel), it keeps
 // its tfjs ops. Skipped, with the reason printed, when Dawn finds no adapter.
 import * as tf from "@tensorflow/tfjs"
-import { plugin as cpu } from "@peftlab/backend-cpu"
 import { plugin as webgpu } from "@peftlab/backend-webgpu"
+import { maxAbsDiffs, onCpuThenWebgpu } from "@peftlab/backend-webgpu/parity"
 import { Rng } from "@peftlab/core"
 import { loraLinearKernelName, nf4MatMulKernelName } from "@peftlab/gpu-kernels"
 import { nf4Linear, type Linear } from "@peftlab/models"
@@ -66,32 +66,20 @@ const withLora = async (base: Linear, training: boolean, use: (module: LoraLinea
 }
 
 /** `makeBase` then `withLora` on cpu, then on webgpu under tf.profile: both results and the names of the kernels webgpu ran. */
-const onCpuThenWebgpu = async (makeBase: () => Promise<Linear>, training: boolean) => {
-  const run = async () => withLora(await makeBase(), training, outputAndGradients)
-  await cpu.setup()
-  const reference = await run()
-  await webgpu.setup()
-  const profile = await tf.profile(run)
-  return { reference, got: profile.result as unknown as Array<Float32Array>, kernels: profile.kernelNames }
-}
-
-const maxAbsDiffs = (a: ReadonlyArray<Float32Array>, b: ReadonlyArray<Float32Array>): Array<number> => {
-  expect(a.map((values) => values.length)).toEqual(b.map((values) => values.length))
-  return a.map((values, i) => values.reduce((max, v, j) => Math.max(max, Math.abs(v - (b[i]?.[j] ?? Number.NaN))), 0))
-}
+const loraOnCpuThenWebgpu = (makeBase: () => Promise<Linear>, training: boolean) => onCpuThenWebgpu(async () => withLora(await makeBase(), training, outputAndGradients))
 
 // Sums of up to 40 products of O(1) values, in another order: 1e-4 absolute.
 const tolerance = 1e-4
 
 describe.skipIf(!probe.available)("loraLinear on webgpu", () => {
   it("in evaluation (no dropout applied) runs the fused kernel; output and gradients (x, A, B) as on cpu", async () => {
-    const { reference, got, kernels } = await onCpuThenWebgpu(async () => frozenLinear(), false)
+    const { reference, got, kernels } = await loraOnCpuThenWebgpu(async () => frozenLinear(), false)
     expect(kernels).toContain(loraLinearKernelName)
     for (const diff of maxAbsDiffs(got, reference)) expect(diff).toBeLessThan(tolerance)
   })
 
   it("while training with dropout keeps its tfjs ops, with the same dropout masks as cpu", async () => {
-    const { reference, got, kernels } = await onCpuThenWebgpu(async () => frozenLinear(), true)
+    const { reference, got, kernels } = await loraOnCpuThenWebgpu(async () => frozenLinear(), true)
     expect(kernels).not.toContain(loraLinearKernelName)
     for (const diff of maxAbsDiffs(got, reference)) expect(diff).toBeLessThan(tolerance)
   })
@@ -104,7 +92,7 @@ describe.skipIf(!probe.available)("loraLinear on webgpu", () => {
       float.dispose()
       return quantized
     }
-    const { reference, got, kernels } = await onCpuThenWebgpu(nf4Base, false)
+    const { reference, got, kernels } = await loraOnCpuThenWebgpu(nf4Base, false)
     expect(kernels).toContain(nf4MatMulKernelName)
     expect(kernels).not.toContain(loraLinearKernelName)
     for (const diff of maxAbsDiffs(got, reference)) expect(diff).toBeLessThan(tolerance)

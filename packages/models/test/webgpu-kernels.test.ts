@@ -3,8 +3,8 @@
 // gradients; everywhere else, and for a bias that is more than a mask, they keep their tfjs ops.
 // Skipped, with the reason printed, when Dawn finds no adapter (lavapipe serves on a bare CPU).
 import * as tf from "@tensorflow/tfjs"
-import { plugin as cpu } from "@peftlab/backend-cpu"
 import { plugin as webgpu } from "@peftlab/backend-webgpu"
+import { maxAbsDiffs, onCpuThenWebgpu } from "@peftlab/backend-webgpu/parity"
 import { Rng } from "@peftlab/core"
 import { flashAttentionKernelName, nf4MatMulKernelName, rmsNormKernelName } from "@peftlab/gpu-kernels"
 import { describe, expect, it } from "vitest"
@@ -28,20 +28,6 @@ const readAll = async (tensors: ReadonlyArray<tf.Tensor>): Promise<Array<Float32
   const values = await Promise.all(tensors.map((t) => t.data() as Promise<Float32Array>))
   tf.dispose([...tensors])
   return values
-}
-
-/** `run` on cpu, then on webgpu under tf.profile: both results and the names of the kernels webgpu ran. */
-const onCpuThenWebgpu = async (run: () => Promise<Array<Float32Array>>) => {
-  await cpu.setup()
-  const reference = await run()
-  await webgpu.setup()
-  const profile = await tf.profile(run)
-  return { reference, got: profile.result as unknown as Array<Float32Array>, kernels: profile.kernelNames }
-}
-
-const maxAbsDiffs = (a: ReadonlyArray<Float32Array>, b: ReadonlyArray<Float32Array>): Array<number> => {
-  expect(a.map((values) => values.length)).toEqual(b.map((values) => values.length))
-  return a.map((values, i) => values.reduce((max, v, j) => Math.max(max, Math.abs(v - (b[i]?.[j] ?? Number.NaN))), 0))
 }
 
 /** The value of sum(f(inputs) ⊙ r) and its gradients with respect to every input, r fixed and random. */
