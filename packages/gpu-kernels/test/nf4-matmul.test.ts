@@ -4,9 +4,9 @@ import { beforeAll, describe, expect, it } from "vitest"
 import { nf4Dequantize, nf4MatMul, nf4MatMulComposed, nf4WeightTensors, type PackedNf4 } from "../src/index.ts"
 import { nf4Levels } from "../src/nf4-matmul/nf4-levels.ts"
 import { nf4MatMulKernelName } from "../src/nf4-matmul/nf4-matmul-kernel.ts"
-import { backends, expectKernelRun, expectNoLeak } from "./support/backends.ts"
-import { errorRelativeToLargest, gradientValues } from "./support/gradients.ts"
-import { maxScaledError, normals, numericalGradient } from "./support/numbers.ts"
+import { backends, describeOnBackends, expectKernelRun } from "./support/backends.ts"
+import { errorRelativeToLargest, expectNoLeakForwardBackward, gradientValues } from "./support/gradients.ts"
+import { expectScaledError, maxScaledError, normals, numericalGradient, tensorOf } from "./support/numbers.ts"
 import { type Matrix, matMulReference, nf4DequantizeReference } from "./support/references.ts"
 
 // [rows, in, out, blockSize]: below, at and past the 32×32 output tiles and 32-wide inner steps;
@@ -30,7 +30,6 @@ const randomNf4 = (rng: Rng, [out, inFeatures]: readonly [number, number], block
   return { codes, absmax, length, blockSize }
 }
 
-const tensorOf = (m: Matrix, shape: number[] = [m.rows, m.cols]): tf.Tensor => tf.tensor(Float32Array.from(m.values), shape)
 
 /** x [rows, in] and an NF4 W [out, in], with the float64 reference's product and Σ|x w| per output. */
 const example = ([rows, inFeatures, out, blockSize]: Size, seed = rows * 1e6 + inFeatures * 1e3 + out) => {
@@ -62,63 +61,51 @@ describe("nf4WeightTensors", () => {
   })
 })
 
-for (const { name, plugin, unavailable, runsKernels } of backends) {
-  describe.skipIf(unavailable)(`nf4MatMul on ${name}`, () => {
-    beforeAll(() => plugin.setup())
-
-    it.each(sizes)("matches the float64 reference (dequantize, then x Wᵀ) for x [%i, %i], W [%i, in], blocks of %i within 1e-6 of Σ|x w|", async (...size) => {
-      const { xt, weight, want, dispose } = example(size)
-      const got = await expectKernelRun(nf4MatMulKernelName, runsKernels, () => nf4MatMul(xt, weight).data())
-      const error = maxScaledError(got, want.product, want.magnitude)
-      console.log(`nf4MatMul on ${name} [${size}]: max error / Σ|x w| ${error.toExponential(2)}`)
-      expect(error).toBeLessThan(1e-6)
-      dispose()
-    })
-
-    it("projects the last axis of x of any rank", async () => {
-      // W = [[1, -1], [0, 1]]: codes 15, 0, 7, 15 with absmax 1 in one block.
-      const weight = nf4WeightTensors({ codes: Uint8Array.of(0xf0, 0x7f), absmax: Float32Array.of(1), length: 4, blockSize: 4 }, [2, 2])
-      const x = tf.tensor3d([[[1, 2]], [[3, -5]]])
-      const y = nf4MatMul(x, weight)
-      expect(y.shape).toEqual([2, 1, 2])
-      expect(Array.from(await y.data())).toEqual([-1, 2, 8, -5])
-      tf.dispose([x, y, weight.codes, weight.absmax])
-    })
-
-    it("differentiates with respect to x like central differences, within 1e-5 of the largest gradient", async () => {
-      const { x, w, xt, weight, dispose } = example([5, 9, 6, 4], 11)
-      const dy = normals(Rng.seeded(12), 5 * 6)
-      const upstream = tf.tensor2d(dy, [5, 6])
-      const [dx] = await expectKernelRun(nf4MatMulKernelName, runsKernels, () => gradientValues((a) => nf4MatMul(a!, weight), [xt], upstream))
-      const want = numericalGradient((values) => matMulReference({ ...x, values }, w, false, true).product, x.values, dy)
-      const error = errorRelativeToLargest(dx!, want)
-      console.log(`nf4MatMul gradient on ${name}: max error / max |gradient| ${error.toExponential(2)}`)
-      expect(error).toBeLessThan(1e-5)
-      tf.dispose(upstream)
-      dispose()
-    })
-
-    it("leaks no tensor, forward or backward", async () => {
-      const { xt, weight, dispose } = example([40, 50, 30, 64])
-      await expectNoLeak(async () => {
-        const y = nf4MatMul(xt, weight)
-        await y.data()
-        const upstream = tf.onesLike(y)
-        await gradientValues((a) => nf4MatMul(a!, weight), [xt], upstream)
-        tf.dispose([y, upstream])
-      })
-      dispose()
-    })
-
-    it("rejects x whose last axis is not W's in", () => {
-      const { weight, dispose } = example([2, 3, 4, 64])
-      const x = tf.zeros([2, 5])
-      expect(() => nf4MatMul(x, weight)).toThrow("nf4MatMul: x [2,5] needs W [out, 5]; W [4,3] in blocks of 64 needs 2 code words and 1 scales, got 2 and 1")
-      tf.dispose(x)
-      dispose()
-    })
+describeOnBackends("nf4MatMul", ({ name, runsKernels }) => {
+  it.each(sizes)("matches the float64 reference (dequantize, then x Wᵀ) for x [%i, %i], W [%i, in], blocks of %i within 1e-6 of Σ|x w|", async (...size) => {
+    const { xt, weight, want, dispose } = example(size)
+    const got = await expectKernelRun(nf4MatMulKernelName, runsKernels, () => nf4MatMul(xt, weight).data())
+    expectScaledError(`nf4MatMul on ${name} [${size}]`, "Σ|x w|", got, want.product, want.magnitude, 1e-6)
+    dispose()
   })
-}
+
+  it("projects the last axis of x of any rank", async () => {
+    // W = [[1, -1], [0, 1]]: codes 15, 0, 7, 15 with absmax 1 in one block.
+    const weight = nf4WeightTensors({ codes: Uint8Array.of(0xf0, 0x7f), absmax: Float32Array.of(1), length: 4, blockSize: 4 }, [2, 2])
+    const x = tf.tensor3d([[[1, 2]], [[3, -5]]])
+    const y = nf4MatMul(x, weight)
+    expect(y.shape).toEqual([2, 1, 2])
+    expect(Array.from(await y.data())).toEqual([-1, 2, 8, -5])
+    tf.dispose([x, y, weight.codes, weight.absmax])
+  })
+
+  it("differentiates with respect to x like central differences, within 1e-5 of the largest gradient", async () => {
+    const { x, w, xt, weight, dispose } = example([5, 9, 6, 4], 11)
+    const dy = normals(Rng.seeded(12), 5 * 6)
+    const upstream = tf.tensor2d(dy, [5, 6])
+    const [dx] = await expectKernelRun(nf4MatMulKernelName, runsKernels, () => gradientValues((a) => nf4MatMul(a!, weight), [xt], upstream))
+    const want = numericalGradient((values) => matMulReference({ ...x, values }, w, false, true).product, x.values, dy)
+    const error = errorRelativeToLargest(dx!, want)
+    console.log(`nf4MatMul gradient on ${name}: max error / max |gradient| ${error.toExponential(2)}`)
+    expect(error).toBeLessThan(1e-5)
+    tf.dispose(upstream)
+    dispose()
+  })
+
+  it("leaks no tensor, forward or backward", async () => {
+    const { xt, weight, dispose } = example([40, 50, 30, 64])
+    await expectNoLeakForwardBackward((a) => nf4MatMul(a!, weight), [xt])
+    dispose()
+  })
+
+  it("rejects x whose last axis is not W's in", () => {
+    const { weight, dispose } = example([2, 3, 4, 64])
+    const x = tf.zeros([2, 5])
+    expect(() => nf4MatMul(x, weight)).toThrow("nf4MatMul: x [2,5] needs W [out, 5]; W [4,3] in blocks of 64 needs 2 code words and 1 scales, got 2 and 1")
+    tf.dispose(x)
+    dispose()
+  })
+})
 
 // nf4Dequantize reads the codes synchronously, which tfjs's webgpu backend cannot under Node once
 // they are on the GPU: the composed path is cpu's (and any backend's but webgpu).

@@ -7,11 +7,11 @@ import { plugin } from "@peftlab/backend-webgpu"
 import { describe, expect, it, vi } from "vitest"
 import { shaderF16Support, tiledMatMul } from "../src/index.ts"
 import { tiledMatMulKernelName } from "../src/tiled-matmul/tiled-matmul-kernel.ts"
-import { expectKernelRun, expectNoLeak } from "./support/backends.ts"
+import { expectKernelRun } from "./support/backends.ts"
 import { setupWebgpuWithShaderF16 } from "./support/f16-backend.ts"
-import { gradientValues } from "./support/gradients.ts"
-import { maxScaledError, normals } from "./support/numbers.ts"
-import { matMulReference, type Matrix } from "./support/references.ts"
+import { expectNoLeakForwardBackward } from "./support/gradients.ts"
+import { expectScaledError, normalMatrix, tensorOf } from "./support/numbers.ts"
+import { matMulReference } from "./support/references.ts"
 
 const probe = await plugin.probe()
 const unavailable = probe.available ? await setupWebgpuWithShaderF16() : probe.reason
@@ -35,8 +35,6 @@ const cases: ReadonlyArray<Case> = [
   [70, 300, 45, false, false],
 ]
 
-const matrix = (rng: Rng, rows: number, cols: number): Matrix => ({ values: normals(rng, rows * cols), rows, cols })
-const tensorOf = (m: Matrix): tf.Tensor2D => tf.tensor2d(Float32Array.from(m.values), [m.rows, m.cols])
 
 describe.skipIf(unavailable !== undefined)("tiledMatMul in f16 on a shader-f16 device", () => {
   it("has shaderF16Support report the feature", () => {
@@ -45,14 +43,12 @@ describe.skipIf(unavailable !== undefined)("tiledMatMul in f16 on a shader-f16 d
 
   it.each(cases)("matches the float64 reference for op(a) [%i, %i], op(b) [K, %i] (transposeA %s, transposeB %s) within 2 sqrt(K + 2) 2^-11 Σ|a b|", async (m, k, n, transposeA, transposeB) => {
     const rng = Rng.seeded(m * 1000 + k * 10 + n)
-    const a = transposeA ? matrix(rng, k, m) : matrix(rng, m, k)
-    const b = transposeB ? matrix(rng, n, k) : matrix(rng, k, n)
+    const a = transposeA ? normalMatrix(rng, k, m) : normalMatrix(rng, m, k)
+    const b = transposeB ? normalMatrix(rng, n, k) : normalMatrix(rng, k, n)
     const want = matMulReference(a, b, transposeA, transposeB)
     const [at, bt] = [tensorOf(a), tensorOf(b)]
     const got = await expectKernelRun(tiledMatMulKernelName, true, () => tiledMatMul(at, bt, transposeA, transposeB, { precision: "f16" }).data())
-    const error = maxScaledError(got, want.product, want.magnitude.map((v) => Math.max(v, 1e-30)))
-    console.log(`tiledMatMul f16 [${m}, ${k}] x [${k}, ${n}] (${transposeA}, ${transposeB}): max error / Σ|a b| ${error.toExponential(2)}, allowed ${tolerance(k).toExponential(2)}`)
-    expect(error).toBeLessThan(tolerance(k))
+    expectScaledError(`tiledMatMul f16 [${m}, ${k}] x [${k}, ${n}] (${transposeA}, ${transposeB})`, "Σ|a b|", got, want.product, want.magnitude.map((v) => Math.max(v, 1e-30)), tolerance(k))
     tf.dispose([at, bt])
   })
 
@@ -66,13 +62,7 @@ describe.skipIf(unavailable !== undefined)("tiledMatMul in f16 on a shader-f16 d
   it("warns of nothing, and leaks no tensor, forward or backward (the gradient is tfjs's f32 matMul)", async () => {
     const warn = vi.spyOn(console, "warn")
     const [a, b] = [tf.randomNormal([40, 50]) as tf.Tensor2D, tf.randomNormal([50, 30]) as tf.Tensor2D]
-    await expectNoLeak(async () => {
-      const product = tiledMatMul(a, b, false, false, { precision: "f16" })
-      await product.data()
-      const upstream = tf.onesLike(product)
-      await gradientValues((x, y) => tiledMatMul(x as tf.Tensor2D, y as tf.Tensor2D, false, false, { precision: "f16" }), [a, b], upstream)
-      tf.dispose([product, upstream])
-    })
+    await expectNoLeakForwardBackward((x, y) => tiledMatMul(x as tf.Tensor2D, y as tf.Tensor2D, false, false, { precision: "f16" }), [a, b])
     expect(warn).not.toHaveBeenCalled()
     warn.mockRestore()
     tf.dispose([a, b])

@@ -1,6 +1,6 @@
 // The webgpu kernel behind loraLinear, and its gradient, written with tfjs's matMul.
 import * as tf from "@tensorflow/tfjs"
-import { flatView, webgpu, webgpuBackend } from "../shared/kernel-path.ts"
+import { flatView, webgpuKernel } from "../shared/kernel-path.ts"
 import { sizeUniformData, tiledMatMulProgram } from "../tiled-matmul/tiled-matmul-program.ts"
 import { loraLinearProgram } from "./lora-linear-program.ts"
 
@@ -12,20 +12,14 @@ export const loraLinearKernelName = "PeftlabLoraLinear"
  * dispatch would make every column tile of the output recompute its rows of xa, rank / 32 times
  * the base product's work again.
  */
-export const loraLinearKernel: tf.KernelConfig = {
-  kernelName: loraLinearKernelName,
-  backendName: webgpu,
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const gpu = webgpuBackend(backend)
-    const { x, weight, loraA, loraB } = inputs as Record<"x" | "weight" | "loraA" | "loraB", tf.TensorInfo>
-    const [[rows, inner], cols, rank] = [x.shape as [number, number], weight.shape[0] as number, loraA.shape[0] as number]
-    const xa = gpu.runWebGPUProgram(tiledMatMulProgram(rows, rank, false, true), [flatView(x), flatView(loraA)], "float32", sizeUniformData(rows, rank, inner))
-    const uniforms = [...sizeUniformData(rows, cols, inner), { type: "int32", data: [rank] }, { type: "float32", data: [attrs?.scale as number] }]
-    const y = gpu.runWebGPUProgram(loraLinearProgram(rows, cols), [x, weight, xa, loraB].map(flatView), "float32", uniforms)
-    gpu.disposeData(xa.dataId)
-    return y
-  },
-}
+export const loraLinearKernel: tf.KernelConfig = webgpuKernel(loraLinearKernelName, ({ x, weight, loraA, loraB }, gpu, attrs) => {
+  const [[rows, inner], cols, rank] = [x!.shape as [number, number], weight!.shape[0] as number, loraA!.shape[0] as number]
+  const xa = gpu.runWebGPUProgram(tiledMatMulProgram(rows, rank, false, true), [flatView(x!), flatView(loraA!)], "float32", sizeUniformData(rows, rank, inner))
+  const uniforms = [...sizeUniformData(rows, cols, inner), { type: "int32", data: [rank] }, { type: "float32", data: [attrs.scale as number] }]
+  const y = gpu.runWebGPUProgram(loraLinearProgram(rows, cols), [x!, weight!, xa, loraB!].map(flatView), "float32", uniforms)
+  gpu.disposeData(xa.dataId)
+  return y
+})
 
 // With u = dy B (dy [rows, out]): dx = dy W + s u A, dW = dyᵀ x, dA = s uᵀ x, dB = s dyᵀ (x Aᵀ).
 export const loraLinearGradient: tf.GradConfig = {

@@ -31,12 +31,19 @@ export interface WgslDispatch {
   readonly uniforms?: RunArgs[3]
 }
 
-/** A webgpu kernel that runs one WGSL program, chosen with its inputs and uniforms from each call; float32 out. */
-export const wgslKernel = (kernelName: string, dispatch: (inputs: Record<string, tf.TensorInfo>, attrs: tf.NamedAttrMap) => WgslDispatch): tf.KernelConfig => ({
+/** A webgpu kernel computed by `run` from its inputs, tfjs's WebGPUBackend and its attributes. */
+export const webgpuKernel = (
+  kernelName: string,
+  run: (inputs: Record<string, tf.TensorInfo>, gpu: WebGPUBackend, attrs: tf.NamedAttrMap) => tf.TensorInfo,
+): tf.KernelConfig => ({
   kernelName,
   backendName: webgpu,
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { program, inputs: programInputs, uniforms } = dispatch(inputs as Record<string, tf.TensorInfo>, attrs ?? {})
-    return webgpuBackend(backend).runWebGPUProgram(program, programInputs, "float32", uniforms)
-  },
+  kernelFunc: ({ inputs, backend, attrs }) => run(inputs as Record<string, tf.TensorInfo>, webgpuBackend(backend), attrs ?? {}),
 })
+
+/** A webgpu kernel that runs one WGSL program, chosen with its inputs and uniforms from each call; float32 out. */
+export const wgslKernel = (kernelName: string, dispatch: (inputs: Record<string, tf.TensorInfo>, attrs: tf.NamedAttrMap) => WgslDispatch): tf.KernelConfig =>
+  webgpuKernel(kernelName, (inputs, gpu, attrs) => {
+    const { program, inputs: programInputs, uniforms } = dispatch(inputs, attrs)
+    return gpu.runWebGPUProgram(program, programInputs, "float32", uniforms)
+  })

@@ -5,7 +5,7 @@ import * as tf from "@tensorflow/tfjs"
 import { plugin as cpu } from "@peftlab/backend-cpu"
 import { plugin as webgpu } from "@peftlab/backend-webgpu"
 import type { BackendPlugin } from "@peftlab/core"
-import { expect, vi } from "vitest"
+import { beforeAll, describe, expect, vi } from "vitest"
 
 const probe = await webgpu.probe()
 if (!probe.available) console.warn(`skipping the webgpu kernel checks: ${probe.reason}`)
@@ -22,6 +22,16 @@ export const backends: ReadonlyArray<TestBackend> = [
   { name: "cpu", plugin: cpu, unavailable: false, runsKernels: false },
   { name: "webgpu", plugin: webgpu, unavailable: !probe.available, runsKernels: true },
 ]
+
+/** One describe per backend, `${title} on ${name}`, set up before its tests and skipped where unavailable. */
+export const describeOnBackends = (title: string, body: (backend: TestBackend) => void): void => {
+  for (const backend of backends) {
+    describe.skipIf(backend.unavailable)(`${title} on ${backend.name}`, () => {
+      beforeAll(() => backend.plugin.setup())
+      body(backend)
+    })
+  }
+}
 
 /** Runs `use`, then checks whether the registered webgpu kernel `kernelName` ran during it. */
 export const expectKernelRun = async <A>(kernelName: string, expected: boolean, use: () => Promise<A>): Promise<A> => {

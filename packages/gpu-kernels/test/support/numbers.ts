@@ -1,8 +1,17 @@
 // Test inputs and comparisons. Inputs are float32 values (as tensors hold them), which the float64
 // references read exactly, so the only difference left is the kernel's own rounding.
+import * as tf from "@tensorflow/tfjs"
 import { Rng } from "@peftlab/core"
+import { expect } from "vitest"
+import type { Matrix } from "./references.ts"
 
 export const normals = (rng: Rng, length: number, std = 1): Float32Array => Float32Array.from({ length }, () => std * rng.normal())
+
+/** A rows x cols matrix of normal values with standard deviation `std`. */
+export const normalMatrix = (rng: Rng, rows: number, cols: number, std = 1): Matrix => ({ values: normals(rng, rows * cols, std), rows, cols })
+
+/** The matrix as a float32 tensor, holding exactly the values the references read. */
+export const tensorOf = (m: Matrix): tf.Tensor2D => tf.tensor2d(Float32Array.from(m.values), [m.rows, m.cols])
 
 /**
  * The largest |got - want| / scale over the elements, where scale is what the error is allowed to
@@ -34,4 +43,14 @@ export const numericalGradient = (f: (x: Float64Array) => ArrayLike<number>, x: 
     point[i] = value
     return (up - down) / (2 * h)
   })
+}
+
+/**
+ * Checks maxScaledError(got, want, scale) < limit, and prints it (the measured error is part of
+ * what the kernel tests report): `label` names the case, `scaleName` what the error is divided by.
+ */
+export const expectScaledError = (label: string, scaleName: string, got: ArrayLike<number>, want: ArrayLike<number>, scale: ArrayLike<number>, limit: number): void => {
+  const error = maxScaledError(got, want, scale)
+  console.log(`${label}: max error / ${scaleName} ${error.toExponential(2)}, allowed ${limit.toExponential(2)}`)
+  expect(error).toBeLessThan(limit)
 }
