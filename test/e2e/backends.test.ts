@@ -5,9 +5,6 @@ import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { peftlab, quickstartVariant } from "./cli.ts"
 
-const shared = process.env.PEFTLAB_DATA && process.env.PEFTLAB_MODELS
-if (!shared) console.warn("skipping end-to-end backend runs: PEFTLAB_DATA or PEFTLAB_MODELS unset")
-
 const tolerance = 1e-3
 
 const predictions = (out: string, arm: string) =>
@@ -20,7 +17,7 @@ const predictions = (out: string, arm: string) =>
       return { id, gold, pred, score: Number(score) }
     })
 
-describe.skipIf(!shared)("the same spec on cpu, wasm and webgpu", () => {
+describe("the same spec on cpu, wasm and webgpu", () => {
   const { file, dir } = quickstartVariant((spec) => {
     spec.data.limit = { train: 4, val: 4, test: 6 }
     spec.training.epochs = 1

@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from "node:child_process"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { join, resolve } from "node:path"
 import { parse, stringify } from "yaml"
 
 export const repoRoot = join(import.meta.dirname, "..", "..")
@@ -16,9 +16,14 @@ export const peftlab = (args: ReadonlyArray<string>) => {
 export const peftlabChild = (args: ReadonlyArray<string>) =>
   spawn(process.execPath, [bin, ...args], { env: process.env, stdio: ["ignore", "pipe", "pipe"] })
 
-/** The quickstart spec with some fields changed, written to a temporary folder. */
+/**
+ * The quickstart spec with some fields changed, written to a temporary folder. Its embedded model
+ * and data paths, relative to the repository root where `npm start` runs, are made absolute.
+ */
 export const quickstartVariant = (change: (spec: Record<string, any>) => void): { file: string; dir: string } => {
   const spec = parse(readFileSync(join(repoRoot, "specs", "quickstart.yaml"), "utf8")) as Record<string, any>
+  spec.data.path = resolve(repoRoot, spec.data.path)
+  spec.model.path = resolve(repoRoot, spec.model.path)
   change(spec)
   const dir = mkdtempSync(join(tmpdir(), "peftlab-e2e-"))
   const file = join(dir, "spec.yaml")

@@ -6,11 +6,9 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { spawn } from "node:child_process"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { stories260kDir } from "@peftlab/quickstart-assets"
 import { type FakeHub, startFakeHub } from "../../packages/hub/test/fake-hub.ts"
 import { bin, quickstartVariant } from "./cli.ts"
-
-const shared = process.env.PEFTLAB_DATA && process.env.PEFTLAB_MODELS
-if (!shared) console.warn("skipping the Hugging Face id runs: PEFTLAB_DATA or PEFTLAB_MODELS unset")
 
 /** An HF hub cache (models--org--name/refs/main -> snapshots/<commit>/) holding stories260k, as huggingface_hub lays it out. */
 const hubCache = (): string => {
@@ -19,7 +17,7 @@ const hubCache = (): string => {
   const commit = "0123456789abcdef0123456789abcdef01234567"
   const snapshot = join(repo, "snapshots", commit)
   mkdirSync(snapshot, { recursive: true })
-  const source = join(process.env.PEFTLAB_MODELS ?? "", "stories260k")
+  const source = stories260kDir
   for (const file of readdirSync(source)) cpSync(join(source, file), join(snapshot, file))
   mkdirSync(join(repo, "refs"))
   writeFileSync(join(repo, "refs", "main"), commit)
@@ -38,7 +36,7 @@ const run = (file: string, out: string, env: Record<string, string>, output = "-
     child.on("close", (status) => resolve({ status, stdout, stderr }))
   })
 
-describe.skipIf(!shared)("model.path as a Hugging Face id", () => {
+describe("model.path as a Hugging Face id", () => {
   const { file, dir } = quickstartVariant((spec) => {
     spec.model.path = "peftlab/stories260k"
     spec.data.limit = { train: 4, val: 4, test: 4 }
@@ -66,7 +64,7 @@ describe.skipIf(!shared)("model.path as a Hugging Face id", () => {
   })
 
   describe("downloaded from the hub", () => {
-    const source = join(process.env.PEFTLAB_MODELS ?? "", "stories260k")
+    const source = stories260kDir
     const commit = "89abcdef0123456789abcdef0123456789abcdef"
     let hub: FakeHub
     beforeAll(async () => {

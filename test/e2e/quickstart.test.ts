@@ -2,9 +2,8 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { peftlab, peftlabChild, quickstartVariant, tinyRun } from "./cli.ts"
-
-const shared = process.env.PEFTLAB_DATA && process.env.PEFTLAB_MODELS
-if (!shared) console.warn("skipping end-to-end runs: PEFTLAB_DATA or PEFTLAB_MODELS unset")
+import { findReaders, readWithReferences } from "../../packages/trackers/test/reference-readers.ts"
+import { expectedSeries, mlflowRuns, referenceSeries, tensorBoardSeries } from "./tracker-files.ts"
 
 const expectedFiles = [
   "manifest.json",
@@ -30,7 +29,7 @@ const read = (dir: string, file: string) => readFileSync(join(dir, file), "utf8"
 const { file, dir } = quickstartVariant(tinyRun)
 const out = join(dir, "results")
 
-describe.skipIf(!shared)("peftlab run (quickstart, tiny)", () => {
+describe("peftlab run (quickstart, tiny)", () => {
 
   it("exits 0 and writes every file of the results folder", () => {
     const run = peftlab(["run", file, "--out", out, "--no-tui", "--backend", "wasm"])
@@ -38,6 +37,12 @@ describe.skipIf(!shared)("peftlab run (quickstart, tiny)", () => {
     expect(run.code).toBe(0)
     for (const f of expectedFiles) expect(existsSync(join(out, f)), f).toBe(true)
     expect(run.stdout).toMatch(/\[prompt\] epoch 2 done/)
+    // The last lines say where to look.
+    expect(run.stdout.trim().split("\n").slice(-3)).toStrictEqual([
+      `report: ${join(out, "report.html")} (open it in a browser; report.md is the same in markdown)`,
+      `TensorBoard: tensorboard --logdir ${join(out, "tensorboard")}`,
+      `MLflow: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri file:${join(out, "mlruns")}`,
+    ])
   })
 
   it("writes consistent contents", () => {
@@ -81,8 +86,41 @@ describe.skipIf(!shared)("peftlab run (quickstart, tiny)", () => {
     expect(report).toContain(read(out, "results.md").replace(/^# Results\n+/, "").trim())
   })
 
+  it("writes report.html, one self-contained page with every arm", () => {
+    const page = read(out, "report.html")
+    expect(page).toMatch(/^<!doctype html>/i)
+    expect(page).toContain("<title>pubmedqa-quickstart")
+    for (const arm of ["base", "prompt", "prefix", "lora", "qlora"]) expect(page).toMatch(new RegExp(`<option value="\\d+"( selected)?>${arm}</option>`))
+    expect(page).not.toMatch(/<(script|link|img)[^>]+(src|href)=["']?(https?:)?\/\//i)
+  })
+
+  it("writes TensorBoard event files and MLflow runs holding train_log.jsonl's and results.csv's values", () => {
+    const tensorboard = tensorBoardSeries(join(out, "tensorboard"), "pubmedqa-quickstart")
+    expect(tensorboard).toStrictEqual(expectedSeries(out, (column) => `test/${column}`, Math.fround))
+    const mlflow = mlflowRuns(join(out, "mlruns"), "pubmedqa-quickstart")
+    expect(mlflow.series).toStrictEqual(expectedSeries(out, (column) => column, (value) => value))
+    const lora = mlflow.runs["lora"]!
+    expect(lora.params["training.lr"]).toBe("0.03")
+    expect(lora.params["arm.r"]).toBe("8")
+    expect(lora.meta.status).toBe(3)
+    expect(Object.keys(lora.artifacts)).toEqual(expect.arrayContaining(["adapter/adapter_model.safetensors", "adapter/adapter_config.json", "report.html", "results.csv", "preds_lora_test.csv"]))
+  })
+
+  it("is read the same by TensorBoard and MLflow themselves", (ctx) => {
+    const readers = findReaders()
+    if ("missing" in readers) {
+      if (process.env["CI"]) throw new Error(readers.missing)
+      console.warn(`skipping the reference readers: ${readers.missing}`)
+      return ctx.skip()
+    }
+    const tensorboard = readWithReferences(readers.python, "tensorboard", join(out, "tensorboard")) as Parameters<typeof referenceSeries.tensorboard>[0]
+    expect(referenceSeries.tensorboard(tensorboard, "pubmedqa-quickstart")).toStrictEqual(expectedSeries(out, (column) => `test/${column}`, Math.fround))
+    const mlflow = readWithReferences(readers.python, "mlflow", join(out, "mlruns"), "pubmedqa-quickstart") as Parameters<typeof referenceSeries.mlflow>[0]
+    expect(referenceSeries.mlflow(mlflow)).toStrictEqual(expectedSeries(out, (column) => column, (value) => value))
+  })
+
   it("peftlab report rebuilds identical tables, figures and report from the folder alone", () => {
-    const files = ["results.md", "results.csv", "stats.md", "stats.json", "report.md", "figures/performance.svg", "figures/confusion_prompt.png"]
+    const files = ["results.md", "results.csv", "stats.md", "stats.json", "report.md", "report.html", "figures/performance.svg", "figures/confusion_prompt.png"]
     const before = new Map(files.map((f) => [f, readFileSync(join(out, f))]))
     for (const f of files) rmSync(join(out, f))
     const rebuilt = peftlab(["report", out])
@@ -92,6 +130,12 @@ describe.skipIf(!shared)("peftlab run (quickstart, tiny)", () => {
     const compared = peftlab(["compare", out, out])
     expect(compared.code).toBe(0)
     expect(compared.stdout.trim().split("\n")).toHaveLength(2 + 2 * 5)
+    const page = join(dir, "compared", "runs.html")
+    const comparedHtml = peftlab(["compare", out, out, "--html", page])
+    expect(comparedHtml.code).toBe(0)
+    expect(comparedHtml.stdout.trim().split("\n").at(-1)).toBe(`wrote ${page}`)
+    // The table, then each run's own report: its figures and examples.
+    expect(readFileSync(page, "utf8").match(/<script type="application\/json"/g)?.length).toBe(2 * 9)
     expect(peftlab(["report", join(out, "missing")]).code).toBe(2)
   })
 
@@ -121,7 +165,7 @@ describe.skipIf(!shared)("peftlab run (quickstart, tiny)", () => {
   })
 })
 
-describe.skipIf(!shared)("peftlab run, interrupted", () => {
+describe("peftlab run, interrupted", () => {
   it("stops on SIGINT with exit 130; the next run resumes from the checkpoint to the same adapter", async () => {
     const interrupted = join(dir, "interrupted")
     const child = peftlabChild(["run", file, "--out", interrupted, "--no-tui", "--backend", "wasm"])

@@ -6,10 +6,8 @@ import { causalLogits } from "@peftlab/adapters-base"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { loadCausalLM, type CausalLM } from "@peftlab/models"
+import { stories260kDir } from "@peftlab/quickstart-assets"
 import { disposeSnapshot, frozenBase, readPeftAdapter, restorePeftTensors, restoreSnapshot, savePeftAdapter, takeSnapshot, trainableParameterCount, type Adapter } from "../src/index.ts"
-
-const models = process.env.PEFTLAB_MODELS
-if (!models) console.warn("skipping the frozen-base test on stories260k: PEFTLAB_MODELS unset")
 
 describe("snapshots", () => {
   it("restore the values taken, after the variables have changed", () => {
@@ -37,11 +35,11 @@ describe("trainableParameterCount", () => {
   })
 })
 
-describe.skipIf(!models)("frozenBase on stories260k", () => {
+describe("frozenBase on stories260k", () => {
   let model: CausalLM
   beforeAll(async () => {
     await tf.setBackend("cpu")
-    model = await Effect.runPromise(loadCausalLM(join(models!, "stories260k")))
+    model = await Effect.runPromise(loadCausalLM(stories260kDir))
   })
   afterAll(() => model?.dispose())
 

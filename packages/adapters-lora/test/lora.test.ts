@@ -9,10 +9,8 @@ import { readPeftAdapter, savePeftAdapter, trainableParameterCount, causalLogits
 import { plugin } from "@peftlab/backend-wasm"
 import { Rng } from "@peftlab/core"
 import { loadCausalLM, quantizeModelLinears, type CausalLM } from "@peftlab/models"
+import { stories260kDir } from "@peftlab/quickstart-assets"
 import { createLora, createLoraModel, loadLora, type LoraAdapter, type LoraConfig } from "../src/index.ts"
-
-const models = process.env.PEFTLAB_MODELS
-if (!models) console.warn("skipping LoRA tests on stories260k: PEFTLAB_MODELS unset")
 
 const qkv: LoraConfig = { r: 4, loraAlpha: 8, loraDropout: 0, targetModules: ["q_proj", "k_proj", "v_proj"], useRslora: false, bias: "none" }
 const rows = [
@@ -22,7 +20,7 @@ const rows = [
 const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor): number => tf.tidy(() => tf.max(tf.abs(a.sub(b))).dataSync()[0]!)
 const bytes = (t: tf.Tensor): string => Buffer.from(t.dataSync().buffer).toString("base64")
 
-describe.skipIf(!models)("LoRA on stories260k", () => {
+describe("LoRA on stories260k", () => {
   let model: CausalLM
   let ids: tf.Tensor2D
   let mask: tf.Tensor2D
@@ -33,7 +31,7 @@ describe.skipIf(!models)("LoRA on stories260k", () => {
 
   beforeAll(async () => {
     await plugin.setup()
-    model = await Effect.runPromise(loadCausalLM(join(models!, "stories260k")))
+    model = await Effect.runPromise(loadCausalLM(stories260kDir))
     ids = tf.tensor2d(rows, [2, 5], "int32")
     mask = tf.onesLike(ids) as tf.Tensor2D
   })

@@ -1,17 +1,14 @@
 // Shared by the tests: stories260k on the wasm backend, and a small batch of its token ids.
-import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import { causalLogits, type Adapter } from "@peftlab/adapters-base"
 import { Effect } from "effect"
 import { plugin } from "@peftlab/backend-wasm"
 import { loadCausalLM, type CausalLM } from "@peftlab/models"
-
-export const models = process.env.PEFTLAB_MODELS
-if (!models) console.warn("skipping prefix-tuning tests on stories260k: PEFTLAB_MODELS unset")
+import { stories260kDir } from "@peftlab/quickstart-assets"
 
 export const loadStories260k = async (): Promise<CausalLM> => {
   await plugin.setup()
-  return Effect.runPromise(loadCausalLM(join(models!, "stories260k")))
+  return Effect.runPromise(loadCausalLM(stories260kDir))
 }
 
 /** Two stories-style rows, the second right-padded. */

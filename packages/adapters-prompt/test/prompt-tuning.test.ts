@@ -8,10 +8,8 @@ import { trainOnFixedTask } from "@peftlab/testkit"
 import { readPeftAdapter, savePeftAdapter, trainableParameterCount, causalLogits, type Adapter } from "@peftlab/adapters-base"
 import { Rng } from "@peftlab/core"
 import { loadCausalLM, type CausalLM } from "@peftlab/models"
+import { stories260kDir } from "@peftlab/quickstart-assets"
 import { createPromptTuning, fitIdsToLength, loadPromptTuning } from "../src/index.ts"
-
-const models = process.env.PEFTLAB_MODELS
-if (!models) console.warn("skipping prompt-tuning tests on stories260k: PEFTLAB_MODELS unset")
 
 describe("fitIdsToLength", () => {
   it("repeats or cuts the init text's ids to the number of virtual tokens, as PEFT does", () => {
@@ -21,11 +19,11 @@ describe("fitIdsToLength", () => {
   })
 })
 
-describe.skipIf(!models)("prompt tuning on stories260k", () => {
+describe("prompt tuning on stories260k", () => {
   let model: CausalLM
   beforeAll(async () => {
     await tf.setBackend("cpu")
-    model = await Effect.runPromise(loadCausalLM(join(models!, "stories260k")))
+    model = await Effect.runPromise(loadCausalLM(stories260kDir))
   })
   afterAll(() => model?.dispose())
 
@@ -71,11 +69,11 @@ describe.skipIf(!models)("prompt tuning on stories260k", () => {
   })
 })
 
-describe.skipIf(!models)("prompt tuning in PEFT's files", () => {
+describe("prompt tuning in PEFT's files", () => {
   let model: CausalLM
   beforeAll(async () => {
     await tf.setBackend("cpu")
-    model = await Effect.runPromise(loadCausalLM(join(models!, "stories260k")))
+    model = await Effect.runPromise(loadCausalLM(stories260kDir))
   })
   afterAll(() => model?.dispose())
 

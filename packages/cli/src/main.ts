@@ -1,5 +1,6 @@
 // Entry point of the `peftlab` command: parses flags and dispatches to a command.
 // Returns the exit code instead of exiting, so tests can call it directly.
+import { resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { builtinRegistry } from "@peftlab/runner"
 import { backendsCommand } from "./commands/backends.ts"
@@ -21,13 +22,32 @@ commands:
                   --no-tui        plain log lines instead of the terminal UI
                   --json          one JSON object per run event and line, for other programs
                   --set F=V       replace a spec field (repeatable), e.g. --set model.path=/models/tiny
+                  --tensorboard DIR  TensorBoard log folder, shared by runs (default: the spec's
+                                  output.tensorboard, else DIR/tensorboard of the results folder)
+                  --mlflow DIR    MLflow file store, shared by runs (default: the spec's output.mlflow,
+                                  else mlruns/ in the results folder)
                   --dry-run       print the planned arms and exit
   validate SPEC   check a spec; lists every problem with its field and line
-  report DIR      rebuild the tables, figures and report.md of a results folder (no model needed)
+  report DIR      rebuild the tables, figures, report.md, report.html and tracker files of a
+                  results folder (no model needed)
   compare DIR...  print several results folders' arms side by side
+                  --html FILE     also write one self-contained HTML page of all of them
   backends        list the compute backends and whether they can run here
 
 environment: PEFTLAB_DATA (datasets root, default ./data), PEFTLAB_MODELS (models root, default ./models)`
+
+/** Flags that only one command reads: given to another, they would be silently ignored. */
+const commandFlags = [
+  { flag: "tensorboard", command: "run" },
+  { flag: "mlflow", command: "run" },
+  { flag: "html", command: "compare" },
+] as const
+
+/** --tensorboard and --mlflow as the spec fields they set, absolute so that `peftlab report` finds them from anywhere. */
+const trackerSets = (values: { readonly tensorboard?: string; readonly mlflow?: string }): Array<string> => [
+  ...(values.tensorboard === undefined ? [] : [`output.tensorboard=${resolve(values.tensorboard)}`]),
+  ...(values.mlflow === undefined ? [] : [`output.mlflow=${resolve(values.mlflow)}`]),
+]
 
 const badUsage = (io: Io, problem: string): number => {
   io.err(`error: ${problem}\n\n${usage}`)
@@ -47,6 +67,9 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
         json: { type: "boolean", default: false },
         set: { type: "string", multiple: true, default: [] },
         "dry-run": { type: "boolean", default: false },
+        tensorboard: { type: "string" },
+        mlflow: { type: "string" },
+        html: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     })
@@ -61,6 +84,8 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
     io.out(usage)
     return ExitCode.ok
   }
+  const misplaced = commandFlags.find(({ flag, command: owner }) => values[flag] !== undefined && command !== owner)
+  if (misplaced) return badUsage(io, `--${misplaced.flag} belongs to ${misplaced.command}, not ${command}`)
   switch (command) {
     case "backends":
       return rest.length === 0 ? backendsCommand(io) : badUsage(io, "backends takes no arguments")
@@ -69,7 +94,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
     case "report":
       return rest.length === 1 ? reportCommand(rest[0] as string, io) : badUsage(io, "report takes exactly one results folder")
     case "compare":
-      return rest.length >= 1 ? compareCommand(rest, io) : badUsage(io, "compare takes one or more results folders")
+      return rest.length >= 1 ? compareCommand(rest, io, values.html) : badUsage(io, "compare takes one or more results folders")
     case "run": {
       if (rest.length !== 1) return badUsage(io, "run takes exactly one SPEC file")
       if (values.backend !== undefined && !backendNames.includes(values.backend)) {
@@ -77,7 +102,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
       }
       return runRunCommand(
         rest[0] as string,
-        { out: values.out, backend: values.backend, tui: !values["no-tui"], json: values.json, dryRun: values["dry-run"], sets: values.set },
+        { out: values.out, backend: values.backend, tui: !values["no-tui"], json: values.json, dryRun: values["dry-run"], sets: [...values.set, ...trackerSets(values)] },
         io,
       )
     }

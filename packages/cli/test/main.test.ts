@@ -5,10 +5,21 @@ import { describe, expect, it } from "vitest"
 import { main } from "../src/main.ts"
 import { captureIo } from "./io.ts"
 
-const quickstart = join(import.meta.dirname, "..", "..", "..", "specs", "quickstart.yaml")
-const data = process.env.PEFTLAB_DATA
-const models = process.env.PEFTLAB_MODELS
-if (!data || !models) console.warn("skipping the CLI checks that need shared files: PEFTLAB_DATA or PEFTLAB_MODELS unset")
+const repoRoot = join(import.meta.dirname, "..", "..", "..")
+const quickstart = join(repoRoot, "specs", "quickstart.yaml")
+// A spec that finds its data through PEFTLAB_DATA (the quickstart's ships in the repository).
+const pubmedqaStudy = join(repoRoot, "specs", "pubmedqa-prompt-prefix.yaml")
+
+/** Runs `command` from the repository root, where npm start runs and the quickstart's relative paths resolve. */
+const fromRepoRoot = async <A>(command: () => Promise<A>): Promise<A> => {
+  const saved = process.cwd()
+  process.chdir(repoRoot)
+  try {
+    return await command()
+  } finally {
+    process.chdir(saved)
+  }
+}
 
 const writeSpec = (text: string): string => {
   const file = join(mkdtempSync(join(tmpdir(), "peftlab-cli-")), "spec.yaml")
@@ -23,6 +34,18 @@ describe("peftlab flags", () => {
       expect(await main(argv, io)).toBe(2)
       expect(text()).toMatch(/usage: peftlab/)
       if (argv[2] === "--backend") expect(err[0]!.split("\n")[0]).toBe('error: --backend: expected one of cpu, wasm, webgpu, tfjs-node, tfjs-node-gpu, got "cuda"')
+    }
+  })
+
+  it("exits 2 when a flag is given to a command that does not read it", async () => {
+    for (const [argv, message] of [
+      [["report", "results", "--tensorboard", "tb"], "--tensorboard belongs to run, not report"],
+      [["validate", "spec.yaml", "--mlflow", "mlruns"], "--mlflow belongs to run, not validate"],
+      [["run", "spec.yaml", "--html", "page.html"], "--html belongs to compare, not run"],
+    ] as const) {
+      const { io, err } = captureIo()
+      expect(await main(argv, io)).toBe(2)
+      expect(err[0]!.split("\n")[0]).toBe(`error: ${message}`)
     }
   })
 
@@ -67,9 +90,9 @@ describe("peftlab validate", () => {
     expect(err.join("\n")).toContain("/nonexistent/spec.yaml")
   })
 
-  it.skipIf(!data || !models)("accepts the quickstart spec", async () => {
+  it("accepts the quickstart spec, whose model and data ship in the repository", async () => {
     const { io, out } = captureIo()
-    expect(await main(["validate", quickstart], io)).toBe(0)
+    expect(await fromRepoRoot(() => main(["validate", quickstart], io))).toBe(0)
     expect(out[0]).toMatch(/valid \(5 arms: base, prompt, prefix, lora, qlora\)/)
   })
 
@@ -78,7 +101,7 @@ describe("peftlab validate", () => {
     const saved = process.env.PEFTLAB_DATA
     process.env.PEFTLAB_DATA = "/nowhere/data"
     try {
-      expect(await main(["validate", quickstart], io)).toBe(2)
+      expect(await main(["validate", pubmedqaStudy], io)).toBe(2)
     } finally {
       process.env.PEFTLAB_DATA = saved
     }
@@ -87,10 +110,10 @@ describe("peftlab validate", () => {
 })
 
 describe("peftlab run --dry-run", () => {
-  it.skipIf(!data || !models)("prints the planned arms and writes nothing", async () => {
+  it("prints the planned arms and writes nothing", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "peftlab-dry-")), "results")
     const { io, out: lines } = captureIo()
-    expect(await main(["run", quickstart, "--dry-run", "--out", out], io)).toBe(0)
+    expect(await fromRepoRoot(() => main(["run", quickstart, "--dry-run", "--out", out], io))).toBe(0)
     expect(lines.join("\n")).toContain("arm base: frozen base")
     expect(lines.join("\n")).toContain("arm prompt: prompt tuning, 8 virtual tokens, text init")
     expect(lines.join("\n")).toContain("arm qlora: LoRA r=8 alpha=16 dropout=0.05 on q_proj, k_proj, v_proj, NF4 base (QLoRA)")

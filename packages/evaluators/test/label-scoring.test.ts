@@ -1,14 +1,11 @@
-import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { frozenBase } from "@peftlab/adapters-base"
 import { loadCausalLM, loadModel, type CausalLM, type Seq2SeqLM } from "@peftlab/models"
+import { stories260kDir } from "@peftlab/quickstart-assets"
 import { writeTinyCheckpoint } from "@peftlab/testkit"
 import { scoreLabels } from "../src/index.ts"
-
-const models = process.env.PEFTLAB_MODELS
-if (!models) console.warn("skipping label scoring on stories260k: PEFTLAB_MODELS unset")
 
 // Reference: run the model on prompt ++ label and add up log-softmax of each label token at
 // the position before it, one plain forward per candidate.
@@ -20,11 +17,11 @@ const reference = (model: CausalLM, prompt: number[], label: number[]): number =
     return label.reduce((sum, token, j) => sum + logProbs[0]![prompt.length - 1 + j]![token]!, 0)
   })
 
-describe.skipIf(!models)("scoreLabels on stories260k", () => {
+describe("scoreLabels on stories260k", () => {
   let model: CausalLM
   beforeAll(async () => {
     await tf.setBackend("cpu")
-    model = await Effect.runPromise(loadCausalLM(join(models!, "stories260k")))
+    model = await Effect.runPromise(loadCausalLM(stories260kDir))
   })
   afterAll(() => model?.dispose())
 

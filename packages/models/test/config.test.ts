@@ -3,10 +3,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
+import { stories260kDir } from "@peftlab/quickstart-assets"
 import { readModelConfig, type LlamaConfig } from "../src/index.ts"
-
-const models = process.env.PEFTLAB_MODELS
-if (!models) console.warn("skipping stories260k config test: PEFTLAB_MODELS unset")
 
 const minimal = {
   model_type: "llama",
@@ -33,8 +31,8 @@ const readLlamaConfig = (dir: string) =>
 const readError = (dir: string) => Effect.runPromise(Effect.flip(readModelConfig(dir)))
 
 describe("readModelConfig (Llama)", () => {
-  it.skipIf(!models)("reads the stories260k config.json", async () => {
-    const config = await Effect.runPromise(readLlamaConfig(join(models ?? "", "stories260k")))
+  it("reads the stories260k config.json", async () => {
+    const config = await Effect.runPromise(readLlamaConfig(stories260kDir))
     expect(config).toEqual({
       hidden_size: 64,
       intermediate_size: 172,

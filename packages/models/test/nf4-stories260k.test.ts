@@ -6,19 +6,16 @@ import * as tf from "@tensorflow/tfjs"
 import { plugin } from "@peftlab/backend-wasm"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { stories260kDir } from "@peftlab/quickstart-assets"
 import { loadCausalLM, quantizeModelLinears, type CausalLM } from "../src/index.ts"
 import { logitsOf, meanNll } from "./logit-helpers.ts"
 
-const models = process.env.PEFTLAB_MODELS
-if (!models) console.warn("skipping NF4 stories260k tests: PEFTLAB_MODELS unset")
-const dir = join(models ?? "", "stories260k")
+const dir = stories260kDir
 
 const argmax = (row: ReadonlyArray<number>): number => row.indexOf(Math.max(...row))
 
-describe.skipIf(!models)("NF4 stories260k (wasm)", () => {
-  const prompts = models
-    ? (JSON.parse(readFileSync(join(dir, "reference_logits.json"), "utf8")) as { prompts: Array<{ ids: number[] }> }).prompts
-    : []
+describe("NF4 stories260k (wasm)", () => {
+  const prompts = (JSON.parse(readFileSync(join(dir, "reference_logits.json"), "utf8")) as { prompts: Array<{ ids: number[] }> }).prompts
   let model: CausalLM
   beforeAll(async () => {
     await plugin.setup()

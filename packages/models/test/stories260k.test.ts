@@ -7,12 +7,11 @@ import { plugin as cpu } from "@peftlab/backend-cpu"
 import { plugin as wasm } from "@peftlab/backend-wasm"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { stories260kDir } from "@peftlab/quickstart-assets"
 import { generateCausal, loadCausalLM, type CausalLM } from "../src/index.ts"
 import { logitsOf, meanNll } from "./logit-helpers.ts"
 
-const models = process.env.PEFTLAB_MODELS
-if (!models) console.warn("skipping stories260k tests: PEFTLAB_MODELS unset")
-const dir = join(models ?? "", "stories260k")
+const dir = stories260kDir
 
 interface Reference {
   readonly prompts: ReadonlyArray<{
@@ -34,8 +33,8 @@ const maxAbsDiff = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): number 
 
 const argmax = (row: ReadonlyArray<number>): number => row.reduce((best, v, i) => (v > (row[best] as number) ? i : best), 0)
 
-describe.skipIf(!models)("stories260k", () => {
-  const reference = models ? (JSON.parse(readFileSync(join(dir, "reference_logits.json"), "utf8")) as Reference) : undefined
+describe("stories260k", () => {
+  const reference = JSON.parse(readFileSync(join(dir, "reference_logits.json"), "utf8")) as Reference
 
   describe.each([cpu, wasm])("on the $name backend", (plugin) => {
     let model: CausalLM
@@ -53,7 +52,7 @@ describe.skipIf(!models)("stories260k", () => {
     })
 
     it("reproduces the reference logits and mean NLL of every prompt", () => {
-      for (const prompt of reference?.prompts ?? []) {
+      for (const prompt of reference.prompts) {
         const logits = logitsOf(model, prompt.ids)
         expect(logits).toHaveLength(prompt.ids.length)
         expect(maxAbsDiff(logits.at(-1) as number[], prompt.last_logits)).toBeLessThan(tolerance)
@@ -66,7 +65,7 @@ describe.skipIf(!models)("stories260k", () => {
 
     it("allocates no tensors that outlive a forward pass", () => {
       const before = tf.memory().numTensors
-      logitsOf(model, reference?.prompts[0]?.ids ?? [])
+      logitsOf(model, reference.prompts[0]?.ids ?? [])
       expect(tf.memory().numTensors).toBe(before)
     })
   })
@@ -75,7 +74,7 @@ describe.skipIf(!models)("stories260k", () => {
     await wasm.setup()
     const model = await Effect.runPromise(loadCausalLM(dir))
     const bos = 1 // config.json's bos_token_id
-    const expected = reference?.greedy_from_bos_60 ?? []
+    const expected = reference.greedy_from_bos_60
     const ids = [bos]
     while (ids.length < expected.length) ids.push(argmax(logitsOf(model, ids).at(-1) as number[]))
     expect(ids).toEqual(expected)

@@ -3,6 +3,7 @@ import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
+import { stories260kDir } from "@peftlab/quickstart-assets"
 import { loadCausalLM, maskedNll, sequenceLogProb, tokenLogProbs } from "../src/index.ts"
 
 // Logit rows chosen so the softmax is easy by hand:
@@ -38,14 +39,11 @@ describe("token log-probabilities", () => {
   })
 })
 
-const models = process.env.PEFTLAB_MODELS
-if (!models) console.warn("skipping the label-shift check on stories260k: PEFTLAB_MODELS unset")
-
-describe.skipIf(!models)("the label shift on a trained model (stories260k)", () => {
+describe("the label shift on a trained model (stories260k)", () => {
   interface Reference { readonly prompts: ReadonlyArray<{ readonly ids: ReadonlyArray<number>; readonly mean_nll: number }> }
 
   it("gives the reference mean NLL, and a variant shifted by one more position scores far worse", async () => {
-    const dir = join(models!, "stories260k")
+    const dir = stories260kDir
     const reference = JSON.parse(readFileSync(join(dir, "reference_logits.json"), "utf8")) as Reference
     await tf.setBackend("cpu")
     const model = await Effect.runPromise(loadCausalLM(dir))

@@ -13,3 +13,37 @@ export const toCsv = (header: readonly string[], rows: ReadonlyArray<ReadonlyArr
   })
   return [header, ...rows].map((row) => `${row.map(field).join(",")}\n`).join("")
 }
+
+/** The rows of a CSV document as toCsv writes it (RFC 4180 quoting, LF or CRLF line ends), header first. */
+export const fromCsv = (text: string): Array<Array<string>> => {
+  const rows: Array<Array<string>> = []
+  let row: Array<string> = []
+  let value = ""
+  let quoted = false
+  const endValue = () => {
+    row.push(value)
+    value = ""
+  }
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (quoted && c === '"' && text[i + 1] === '"') {
+      value += '"'
+      i++
+    } else if (c === '"') {
+      quoted = !quoted
+    } else if (quoted || (c !== "," && c !== "\n" && c !== "\r")) {
+      value += c
+    } else if (c === ",") {
+      endValue()
+    } else if (c === "\n") {
+      endValue()
+      rows.push(row)
+      row = []
+    }
+  }
+  if (value !== "" || row.length > 0) {
+    endValue()
+    rows.push(row)
+  }
+  return rows
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { toCsv, toMarkdownTable } from "../src/index.ts"
+import { fromCsv, toCsv, toMarkdownTable } from "../src/index.ts"
 
 describe("toCsv", () => {
   it("quotes fields with commas, quotes, CR or LF and doubles inner quotes (RFC 4180)", () => {
@@ -17,6 +17,17 @@ describe("toCsv", () => {
 
   it("rejects rows that do not match the header", () => {
     expect(() => toCsv(["a", "b"], [["x"]])).toThrow(/row 0 has 1 fields, the header has 2/)
+  })
+})
+
+describe("fromCsv", () => {
+  it("reads back what toCsv wrote, quotes, commas, CR and LF inside fields included", () => {
+    const rows = [["a1", "plain", "0.5"], ["a,2", 'say "hi"', "-1"], ["a3", "two\nlines", ""], ["a4", "cr\rhere", "3"]]
+    expect(fromCsv(toCsv(["id", "text", "score"], rows))).toStrictEqual([["id", "text", "score"], ...rows])
+  })
+
+  it("takes CRLF line ends and a last line without one", () => {
+    expect(fromCsv("a,b\r\n1,2\r\n3,")).toStrictEqual([["a", "b"], ["1", "2"], ["3", ""]])
   })
 })
 

@@ -60,7 +60,8 @@ describe("renderSvg", () => {
 
   it("draws one performance bar per arm and metric, at the interval's value", () => {
     const rows = classificationIntervals(study.arms, labels, study.bootstrap!)
-    const bars = [...svgs.get("performance")!.matchAll(/aria-label="arm: ([^;]+); score: ([-\d.e]+)"/g)].map((m) => ({ arm: m[1], value: Number(m[2]) }))
+    // A bar's label lists its tooltip after arm and score; an error bar's names no metric.
+    const bars = [...svgs.get("performance")!.matchAll(/aria-label="arm: ([^;]+); score: ([-\d.e]+); metric: /g)].map((m) => ({ arm: m[1], value: Number(m[2]) }))
     expect(bars).toHaveLength(rows.length)
     const key = (b: { arm?: string; value: number }) => `${b.arm} ${b.value.toFixed(9)}`
     expect(bars.map(key).sort()).toEqual(rows.map(key).sort())

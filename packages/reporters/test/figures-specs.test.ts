@@ -164,6 +164,27 @@ describe("spec builders", () => {
     expect(spec.encoding.x.title).toBe("generated length (words)")
   })
 
+  it("every bar, point and heatmap cell of every figure has a tooltip", () => {
+    /** Every unit spec under `spec` with the encoding it inherits from enclosing layers. */
+    const units = (spec: any, inherited: object = {}): Array<{ mark: string; encoding: any }> => {
+      const encoding = { ...inherited, ...spec.encoding }
+      const children = spec.layer ?? spec.hconcat ?? spec.vconcat ?? (spec.spec ? [spec.spec] : undefined)
+      if (children) return children.flatMap((child: unknown) => units(child, spec.layer ? encoding : {}))
+      return [{ mark: typeof spec.mark === "string" ? spec.mark : spec.mark.type, encoding }]
+    }
+    for (const { name, spec } of figureSpecs(study)) {
+      const marked = units(json(spec)).filter(({ mark }) => ["bar", "point", "rect"].includes(mark))
+      expect(marked.length, name).toBeGreaterThan(0)
+      for (const { mark, encoding } of marked) expect(encoding.tooltip, `${name}: ${mark}`).toBeDefined()
+    }
+  })
+
+  it("trainingCurvesSpec: clicking an arm in the legend fades the other arms in both panels", () => {
+    const [loss, metric] = json(trainingCurvesSpec(study.arms)).hconcat
+    expect(loss.layer[0].params).toEqual([{ name: "arms", select: { type: "point", fields: ["arm"] }, bind: "legend" }])
+    for (const panel of [loss, metric]) expect(panel.encoding.opacity).toEqual({ condition: { param: "arms", value: 1 }, value: 0.15 })
+  })
+
   it("figureSpecs names the figures the input supports", () => {
     const names = (input: Parameters<typeof figureSpecs>[0]) => figureSpecs(input).map((f) => f.name)
     expect(names(study)).toEqual([

@@ -41,7 +41,7 @@ export const runFromFolder = (outDir: string): Effect.Effect<FinishedRun, Output
     const selections = existsSync(selectionFile(outDir)) ? yield* readJson<ReadonlyArray<Selection>>(selectionFile(outDir)) : []
     const labels = manifest.data.labels
     const comparisons = compareFinished(spec, labels, finished)
-    return { spec, labels, finished, comparisons, selections }
+    return { spec, fingerprint: manifest.fingerprint, labels, finished, comparisons, selections }
   })
 
 /** Rewrites every report file of the folder with the built-in reporters. */

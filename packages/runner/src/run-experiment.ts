@@ -119,7 +119,7 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
       }
 
       const comparisons = compareFinished(spec, data.labels, finished)
-      const run = { spec, labels: data.labels, finished, comparisons, selections }
+      const run = { spec, fingerprint, labels: data.labels, finished, comparisons, selections }
       for (const reporter of registry.entries("reporters")) yield* Effect.promise(() => reporter.write(outDir, run))
       yield* Effect.promise(() => writeManifest(outDir, { ...manifest, status: "complete", finished_at: new Date().toISOString() }))
       yield* emit({ type: "run-end", ok: true, outDir, elapsedMs: performance.now() - started })

@@ -6,9 +6,9 @@ import { plugin as wasm } from "@peftlab/backend-wasm"
 import { loadCausalLM, type CausalLM } from "@peftlab/models"
 import { loadTokenizer, type Tokenizer } from "@peftlab/tokenizers"
 import { classificationTraining, encodedTask, prepareData, scoreAll, testPredictor, unparsedAnswer, validationOf, type EncodedExample } from "../src/index.ts"
-import { quickstartSpec, shared } from "./fixtures.ts"
+import { quickstartSpec } from "./fixtures.ts"
 
-describe.skipIf(!shared)("classification through the LM head", () => {
+describe("classification through the LM head", () => {
   let model: CausalLM
   let tokenizer: Tokenizer
   let examples: Array<EncodedExample>
@@ -48,7 +48,7 @@ describe.skipIf(!shared)("classification through the LM head", () => {
   })
 })
 
-describe.skipIf(!shared)("test predictions by generation (evaluation.mode generate)", () => {
+describe("test predictions by generation (evaluation.mode generate)", () => {
   it("reads one greedy token as the label whose verbalizer it is, or as unparsed, matching the model's argmax", async () => {
     await wasm.setup()
     const spec = await quickstartSpec()

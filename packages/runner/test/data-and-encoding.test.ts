@@ -5,11 +5,11 @@ import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { loadChatTemplate, loadTokenizer } from "@peftlab/tokenizers"
 import { encodedTask, prepareData } from "../src/index.ts"
-import { quickstartSpec, shared } from "./fixtures.ts"
+import { quickstartSpec } from "./fixtures.ts"
 
 const count = (rows: ReadonlyArray<{ label: string }>, label: string) => rows.filter((r) => r.label === label).length
 
-describe.skipIf(!shared)("prepareData", () => {
+describe("prepareData", () => {
   it("splits PubMedQA as the spec says and subsets train to the limit, keeping class shares", async () => {
     const spec = await quickstartSpec()
     const data = await Effect.runPromise(prepareData(spec))
@@ -35,7 +35,7 @@ describe.skipIf(!shared)("prepareData", () => {
   })
 })
 
-describe.skipIf(!shared)("encodedTask", () => {
+describe("encodedTask", () => {
   it("encodes prompts within max_length minus the label tokens, and verbalizers as continuations", async () => {
     const spec = await quickstartSpec()
     const tokenizer = await Effect.runPromise(loadTokenizer(spec.model.path))

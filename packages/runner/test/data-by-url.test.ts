@@ -10,6 +10,7 @@ import { Effect, Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { plugin as wasm } from "@peftlab/backend-wasm"
 import { backendLayer, Events, type RunEvent } from "@peftlab/core"
+import { pubmedqaFile, stories260kDir } from "@peftlab/quickstart-assets"
 import { type FakeHub, startFakeHub } from "../../hub/test/fake-hub.ts"
 import { tarGz } from "../../hub/test/tar-writer.ts"
 import { runExperiment } from "../src/index.ts"
@@ -24,7 +25,7 @@ const medquadSpec = (dataPath: string) =>
   [
     ["path: data.json", `path: ${dataPath}\n  limit: { train: 2, val: 2, test: 2 }`],
     ["stratify: true", "stratify: false"],
-    ["path: model", `path: ${join(process.env.PEFTLAB_MODELS ?? "", "stories260k")}`],
+    ["path: model", `path: ${stories260kDir}`],
     ['template: "Answer: {question}"', 'template: "Answer: {question}"\n  max_answer_tokens: 64'],
     ["max_length: 64", "max_length: 160"],
     ["[rougeL, bleu]", "[rougeL]"],
@@ -33,7 +34,7 @@ const medquadSpec = (dataPath: string) =>
 /** smallSpec (classification, label scoring) on stories260k, reading PubMedQA from `dataPath`. */
 const pubmedqaSpec = (dataPath: string) =>
   edit(
-    edit(edit(smallSpec, "path: data.json", `path: ${dataPath}\n  limit: { train: 4, val: 4, test: 4 }`), "path: model", `path: ${join(process.env.PEFTLAB_MODELS ?? "", "stories260k")}`),
+    edit(edit(smallSpec, "path: data.json", `path: ${dataPath}\n  limit: { train: 4, val: 4, test: 4 }`), "path: model", `path: ${stories260kDir}`),
     "max_length: 64",
     "max_length: 160",
   )
@@ -73,7 +74,7 @@ describe.skipIf(!shared)("data.path as a URL", () => {
   }
 
   it("classifies PubMedQA's ori_pqal.json from a URL, recording the local copy and the URL; the same file by path resumes it", async () => {
-    const original = readFileSync(join(process.env.PEFTLAB_DATA!, "pubmedqa", "ori_pqal.json"))
+    const original = readFileSync(pubmedqaFile)
     hub.data.set("ori_pqal.json", original)
     const url = `${hub.cdn}/data/ori_pqal.json`
     const outDir = mkdtempSync(join(tmpdir(), "peftlab-data-url-"))
@@ -84,8 +85,8 @@ describe.skipIf(!shared)("data.path as a URL", () => {
     expect(manifest.spec.data.path).toBe(url)
     expectDownloadReported(events, "ori_pqal.json", original.length, url, local)
     expect(events.at(-1)).toMatchObject({ type: "run-end", ok: true })
-    // The same data read from its shared path has the same content hash: the finished arm is reused.
-    const again = await run(pubmedqaSpec(join(process.env.PEFTLAB_DATA!, "pubmedqa", "ori_pqal.json")), outDir)
+    // The same data read from its local path has the same content hash: the finished arm is reused.
+    const again = await run(pubmedqaSpec(pubmedqaFile), outDir)
     expect(again.events).toContainEqual({ type: "arm-phase", arm: "base", phase: "done", detail: "resumed from the output folder" })
     expect(again.manifest.data.source).toBeUndefined()
     expect(again.manifest.data.hash).toBe(manifest.data.hash)

@@ -9,14 +9,15 @@ import { describe, expect, it } from "vitest"
 import { readPeftAdapter } from "@peftlab/adapters-base"
 import { plugin as wasm } from "@peftlab/backend-wasm"
 import { backendLayer, Events } from "@peftlab/core"
+import { pubmedqaFile, stories260kDir } from "@peftlab/quickstart-assets"
 import { adapterFolder, runExperiment } from "../src/index.ts"
-import { decodeSmall, edit, shared, smallSpec } from "./fixtures.ts"
+import { decodeSmall, edit, smallSpec } from "./fixtures.ts"
 
 const silentEvents = Layer.succeed(Events, { emit: () => Effect.void })
 
 const specText = (workers: number) => {
-  let text = edit(smallSpec, "path: data.json", `path: ${join(process.env.PEFTLAB_DATA ?? "", "pubmedqa", "ori_pqal.json")}\n  limit: { train: 12, val: 4, test: 4 }`)
-  text = edit(text, "path: model", `path: ${join(process.env.PEFTLAB_MODELS ?? "", "stories260k")}`)
+  let text = edit(smallSpec, "path: data.json", `path: ${pubmedqaFile}\n  limit: { train: 12, val: 4, test: 4 }`)
+  text = edit(text, "path: model", `path: ${stories260kDir}`)
   text = edit(text, "    kind: base\n", "    kind: base\n  - name: lora\n    kind: lora\n    r: 4\n    lora_alpha: 8\n    lora_dropout: 0\n    target_modules: [q_proj, v_proj]\n  - name: soft\n    kind: prompt\n    num_virtual_tokens: 3\n")
   // Batches of 3 over 2 workers: each step's batch is cut 2 + 1.
   text = edit(text, "  batch_size: 2\n", `  batch_size: 3\n  epochs: 2\n  workers: ${workers}\n`)
@@ -29,7 +30,7 @@ const trainedRun = async (workers: number) => {
   return outDir
 }
 
-describe.skipIf(!shared)("training.workers on stories260k", () => {
+describe("training.workers on stories260k", () => {
   it("trains each arm on two workers to the adapter one thread trains", async () => {
     const [single, parallel] = [await trainedRun(1), await trainedRun(2)]
     for (const arm of ["lora", "soft"]) {

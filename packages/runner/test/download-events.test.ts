@@ -7,17 +7,18 @@ import { Effect, Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { plugin as wasm } from "@peftlab/backend-wasm"
 import { backendLayer, Events, type RunEvent } from "@peftlab/core"
+import { pubmedqaFile, stories260kDir } from "@peftlab/quickstart-assets"
 import { type FakeHub, startFakeHub } from "../../hub/test/fake-hub.ts"
 import { runExperiment } from "../src/index.ts"
-import { decodeSmall, edit, shared, smallSpec } from "./fixtures.ts"
+import { decodeSmall, edit, smallSpec } from "./fixtures.ts"
 
 type DownloadEvent = Extract<RunEvent, { type: "download" }>
 
 const modelId = "peftlab/stories260k"
 const commit = "0123456789abcdef0123456789abcdef01234567"
 
-describe.skipIf(!shared)("download events of a run", () => {
-  const source = join(process.env.PEFTLAB_MODELS ?? "", "stories260k")
+describe("download events of a run", () => {
+  const source = stories260kDir
   const outDir = mkdtempSync(join(tmpdir(), "peftlab-download-run-"))
   let hub: FakeHub
 
@@ -36,7 +37,7 @@ describe.skipIf(!shared)("download events of a run", () => {
   const run = async (): Promise<Array<RunEvent>> => {
     const events: Array<RunEvent> = []
     const collect = Layer.succeed(Events, { emit: (event) => Effect.sync(() => void events.push(event)) })
-    let text = edit(smallSpec, "path: data.json", `path: ${join(process.env.PEFTLAB_DATA!, "pubmedqa", "ori_pqal.json")}\n  limit: { train: 4, val: 4, test: 4 }`)
+    let text = edit(smallSpec, "path: data.json", `path: ${pubmedqaFile}\n  limit: { train: 4, val: 4, test: 4 }`)
     text = edit(edit(text, "path: model", `path: ${modelId}`), "max_length: 64", "max_length: 160")
     await Effect.runPromise(runExperiment(await decodeSmall(text), { outDir }).pipe(Effect.provide(Layer.merge(backendLayer(wasm), collect))))
     return events

@@ -10,19 +10,20 @@ import { readPeftAdapter } from "@peftlab/adapters-base"
 import { plugin as wasm } from "@peftlab/backend-wasm"
 import { backendLayer, Events } from "@peftlab/core"
 import { readSafetensors } from "@peftlab/models"
+import { pubmedqaFile, stories260kDir } from "@peftlab/quickstart-assets"
 import { adapterFolder, runExperiment } from "../src/index.ts"
-import { decodeSmall, edit, shared, smallSpec } from "./fixtures.ts"
+import { decodeSmall, edit, smallSpec } from "./fixtures.ts"
 
 const silentEvents = Layer.succeed(Events, { emit: () => Effect.void })
 
 const sha256 = (path: string): string => createHash("sha256").update(readFileSync(path)).digest("hex")
 
-describe.skipIf(!shared)("arms that unfreeze the base, on stories260k", () => {
+describe("arms that unfreeze the base, on stories260k", () => {
   it("train every base weight, save them under base_model.model.* with modules_to_save, and leave the model files as they were", async () => {
-    const modelDir = join(process.env.PEFTLAB_MODELS!, "stories260k")
+    const modelDir = stories260kDir
     const weights = join(modelDir, "model.safetensors")
     const before = sha256(weights)
-    let text = edit(smallSpec, "path: data.json", `path: ${join(process.env.PEFTLAB_DATA!, "pubmedqa", "ori_pqal.json")}\n  limit: { train: 8, val: 4, test: 6 }`)
+    let text = edit(smallSpec, "path: data.json", `path: ${pubmedqaFile}\n  limit: { train: 8, val: 4, test: 6 }`)
     text = edit(text, "path: model", `path: ${modelDir}`)
     text = edit(text, "    kind: base\n", "    kind: base\n  - name: full\n    kind: fine-tune\n  - name: soft\n    kind: prompt\n    num_virtual_tokens: 2\n    unfreeze_base: true\n")
     text = edit(edit(text, "lr: 0.1", "lr: 0.001"), "max_length: 64", "max_length: 160")

@@ -1,6 +1,6 @@
-// The repository's quickstart spec, decoded with the shared data and models, for runner tests.
+// The repository's quickstart spec (its model and data embedded in the repository) and small specs, for runner tests.
 import { readFileSync } from "node:fs"
-import { join } from "node:path"
+import { join, resolve } from "node:path"
 import { Effect } from "effect"
 import { expect } from "vitest"
 import { decodeSpecText, type ExperimentSpec, type LoadedSpec } from "@peftlab/spec"
@@ -8,10 +8,14 @@ import { decodeSpecText, type ExperimentSpec, type LoadedSpec } from "@peftlab/s
 export const shared = process.env.PEFTLAB_DATA && process.env.PEFTLAB_MODELS
 if (!shared) console.warn("skipping runner tests on shared data: PEFTLAB_DATA or PEFTLAB_MODELS unset")
 
-const quickstart = join(import.meta.dirname, "..", "..", "..", "specs", "quickstart.yaml")
+const repoRoot = join(import.meta.dirname, "..", "..", "..")
+const quickstart = join(repoRoot, "specs", "quickstart.yaml")
 
+/** The quickstart spec, its model and data (embedded, relative to the repository root) made absolute. */
 export const quickstartSpec = (change: (spec: ExperimentSpec) => ExperimentSpec = (s) => s): Promise<ExperimentSpec> =>
-  Effect.runPromise(decodeSpecText(readFileSync(quickstart, "utf8"), quickstart, process.env)).then((loaded) => change(loaded.spec))
+  Effect.runPromise(decodeSpecText(readFileSync(quickstart, "utf8"), quickstart, process.env)).then(({ spec }) =>
+    change({ ...spec, data: { ...spec.data, path: resolve(repoRoot, spec.data.path) }, model: { ...spec.model, path: resolve(repoRoot, spec.model.path) } }),
+  )
 
 /** A small spec with every required field, for checks that need no shared files; `file` names it in errors. */
 export const smallSpec = `name: small

@@ -1,4 +1,3 @@
-import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import { Effect, Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -8,10 +7,11 @@ import { Events } from "@peftlab/core"
 import type { QAExample } from "@peftlab/datasets"
 import { continuationTokenLogProbs, rouge } from "@peftlab/evaluators"
 import { loadCausalLM, type CausalLM } from "@peftlab/models"
+import { stories260kDir } from "@peftlab/quickstart-assets"
 import { isGenerativeQa, type ExperimentSpec } from "@peftlab/spec"
 import { INSTRUCTION_TEMPLATE, loadTokenizer, type Tokenizer } from "@peftlab/tokenizers"
 import { builtinRegistry, checkRegisteredNames, compareGenerationsWithBaseline, encodeQA, evaluateQA, qaTraining, type GenerationRow } from "../src/index.ts"
-import { decodeSmall, edit, qaSpecText, shared } from "./fixtures.ts"
+import { decodeSmall, edit, qaSpecText } from "./fixtures.ts"
 
 describe("a generative-qa spec against the registry", () => {
   it("accepts medquad data and generation metrics", async () => {
@@ -46,7 +46,7 @@ describe("compareGenerationsWithBaseline", () => {
 
 const silentEvents = Layer.succeed(Events, { emit: () => Effect.void })
 
-describe.skipIf(!shared)("generative QA on stories260k", () => {
+describe("generative QA on stories260k", () => {
   let model: CausalLM
   let tokenizer: Tokenizer
   let spec: ExperimentSpec
@@ -56,7 +56,7 @@ describe.skipIf(!shared)("generative QA on stories260k", () => {
   ]
   beforeAll(async () => {
     await wasm.setup()
-    const path = join(process.env.PEFTLAB_MODELS ?? "", "stories260k")
+    const path = stories260kDir
     model = await Effect.runPromise(loadCausalLM(path))
     tokenizer = await Effect.runPromise(loadTokenizer(path))
     const decoded = (await decodeSmall(qaSpecText)).spec

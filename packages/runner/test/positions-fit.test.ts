@@ -1,14 +1,14 @@
 // checkPositionsFit: a prompt or prefix arm's virtual tokens plus training.max_length must fit
 // the model's positions, checked before any arm runs (stories260k has 512).
-import { join } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { loadModel } from "@peftlab/models"
 import { checkPositionsFit } from "../src/positions-fit.ts"
-import { quickstartSpec, shared } from "./fixtures.ts"
+import { stories260kDir } from "@peftlab/quickstart-assets"
+import { quickstartSpec } from "./fixtures.ts"
 
-describe.skipIf(!shared)("checkPositionsFit", () => {
-  const modelDir = join(process.env.PEFTLAB_MODELS ?? "", "stories260k")
+describe("checkPositionsFit", () => {
+  const modelDir = stories260kDir
 
   it("passes max_length + virtual tokens up to the model's positions, and names the arm and the largest max_length beyond", async () => {
     const model = await Effect.runPromise(loadModel(modelDir))

@@ -18,7 +18,7 @@ describe("builtinRegistry", () => {
     expect(registry.names("datasets")).toStrictEqual(["pubmedqa", "csv", "tsv", "jsonl", "medquad", "bio", "jsonl-spans"])
     expect(registry.names("adapters")).toStrictEqual(["base", "fine-tune", "prompt", "prefix", "lora"])
     expect(registry.names("metrics")).toStrictEqual(["accuracy", "macro_f1", "balanced_accuracy", "roc_auc", "ece"])
-    expect(registry.names("reporters")).toStrictEqual(["results", "stats", "train_log", "selection", "figures", "report"])
+    expect(registry.names("reporters")).toStrictEqual(["results", "stats", "train_log", "selection", "figures", "report", "html", "tensorboard", "mlflow"])
     expect(registry.names("backends")).toStrictEqual(["cpu", "wasm", "webgpu", "tfjs-node", "tfjs-node-gpu"])
   })
 

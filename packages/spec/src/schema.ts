@@ -285,9 +285,13 @@ export const ExperimentSpec = Schema.Struct({
   training: Training.pipe(expecting("a mapping with epochs, lr, batch_size, max_length")),
   evaluation: Evaluation.pipe(expecting("a mapping with mode and metrics")),
   stats: Stats.pipe(expecting("a mapping with baseline, mcnemar, bootstrap")),
-  output: Schema.Struct({ dir: NonEmptyText.pipe(expecting("a path to the results folder")) }).pipe(
-    expecting("a mapping with dir"),
-  ),
+  // Where the trackers' copies go: by default inside the results folder (tensorboard/, mlruns/);
+  // name a shared folder to gather several runs in one TensorBoard log dir or MLflow store.
+  output: Schema.Struct({
+    dir: NonEmptyText.pipe(expecting("a path to the results folder")),
+    tensorboard: Schema.optionalKey(NonEmptyText).pipe(expecting("a path to a TensorBoard log folder")),
+    mlflow: Schema.optionalKey(NonEmptyText).pipe(expecting("a path to an MLflow file store (its mlruns folder)")),
+  }).pipe(expecting("a mapping with dir (and optionally tensorboard, mlflow)")),
 }).pipe(expecting("a mapping of spec fields"))
 
 /** The spec as the schema decodes it, before loadSpec resolves `data.split.seed`. */

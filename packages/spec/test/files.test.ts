@@ -3,6 +3,7 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { Effect } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
+import { pubmedqaFile, stories260kDir } from "@peftlab/quickstart-assets"
 import { checkSpecFiles, type Env, loadSpec, type SpecError } from "../src/index.ts"
 import { decodeOk, edit, minimalSpec, positionOf } from "./fixtures.ts"
 
@@ -112,15 +113,15 @@ describe("checkSpecFiles", () => {
   })
 })
 
-const data = process.env.PEFTLAB_DATA
-const models = process.env.PEFTLAB_MODELS
-if (!data || !models) console.warn("skipping the shared-data spec check: PEFTLAB_DATA or PEFTLAB_MODELS unset")
-
-describe.skipIf(!data || !models)("the quickstart spec on the shared data", () => {
-  it("loads and finds PubMedQA and stories260k", async () => {
-    const quickstart = resolve(import.meta.dirname, "../../../specs/quickstart.yaml")
-    const loaded = await Effect.runPromise(loadSpec(quickstart, { PEFTLAB_DATA: data, PEFTLAB_MODELS: models }))
-    expect(loaded.spec.data.path).toBe(`${data}/pubmedqa/ori_pqal.json`)
-    await expect(Effect.runPromise(checkSpecFiles(loaded))).resolves.toBeUndefined()
+describe("the quickstart spec", () => {
+  it("names the model and data embedded in the repository, which pass the file checks with no variables set", async () => {
+    const repoRoot = resolve(import.meta.dirname, "../../..")
+    const loaded = await Effect.runPromise(loadSpec(join(repoRoot, "specs", "quickstart.yaml"), {}))
+    const { data, model } = loaded.spec
+    // Relative to the repository root, where npm start runs.
+    expect(resolve(repoRoot, data.path)).toBe(pubmedqaFile)
+    expect(resolve(repoRoot, model.path)).toBe(stories260kDir)
+    const fromRoot = { ...loaded, spec: { ...loaded.spec, data: { ...data, path: pubmedqaFile }, model: { ...model, path: stories260kDir } } }
+    await expect(Effect.runPromise(checkSpecFiles(fromRoot))).resolves.toBeUndefined()
   })
 })

@@ -2,20 +2,21 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
+import { stories260kDir } from "@peftlab/quickstart-assets"
 import { loadTokenizer, type Tokenizer } from "../src/index.ts"
 
 const models = process.env.PEFTLAB_MODELS
-if (!models) console.warn("skipping real tokenizer tests: PEFTLAB_MODELS unset")
+if (!models) console.warn("skipping the tiny-gpt2 and bert-tiny tokenizer tests: PEFTLAB_MODELS unset")
 const modelDir = (name: string) => join(models ?? "", name)
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, "utf8"))
 
-describe.skipIf(!models)("stories260k (sentencepiece BPE, BOS first)", () => {
+describe("stories260k (sentencepiece BPE, BOS first)", () => {
   let tokenizer: Tokenizer
   beforeAll(async () => {
-    tokenizer = await Effect.runPromise(loadTokenizer(modelDir("stories260k")))
+    tokenizer = await Effect.runPromise(loadTokenizer(stories260kDir))
   })
   const reference = () =>
-    (readJson(join(modelDir("stories260k"), "reference_logits.json")) as { prompts: Array<{ text: string; ids: Array<number> }> }).prompts
+    (readJson(join(stories260kDir, "reference_logits.json")) as { prompts: Array<{ text: string; ids: Array<number> }> }).prompts
 
   it("reproduces the reference ids exactly", () => {
     expect(reference().length).toBeGreaterThan(0)

@@ -1,6 +1,7 @@
 import { join } from "node:path"
 import { Effect } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
+import { stories260kDir } from "@peftlab/quickstart-assets"
 import { encodeTemplate, loadTokenizer, type TemplateRequest, type Tokenizer } from "../src/index.ts"
 import { tokenizerDir, wordPieceJson } from "./fixtures.ts"
 
@@ -17,12 +18,12 @@ const request = (overrides: Partial<TemplateRequest> = {}): TemplateRequest => (
 const render = (ctx: string) => `Question: ${question}\nContext: ${ctx}\nAnswer:`
 
 const models = process.env.PEFTLAB_MODELS
-if (!models) console.warn("skipping encodeTemplate tests on real tokenizers: PEFTLAB_MODELS unset")
+if (!models) console.warn("skipping encodeTemplate tests on tiny-gpt2: PEFTLAB_MODELS unset")
 
-describe.skipIf(!models).each(["stories260k", "tiny-gpt2"])("encodeTemplate with %s", (name) => {
+const encodeTemplateTests = (name: string, dir: string) => () => {
   let tokenizer: Tokenizer
   beforeAll(async () => {
-    tokenizer = await Effect.runPromise(loadTokenizer(join(models ?? "", name)))
+    tokenizer = await Effect.runPromise(loadTokenizer(dir))
   })
   const encode = (r: TemplateRequest) => Effect.runPromise(encodeTemplate(tokenizer, r))
 
@@ -58,7 +59,11 @@ describe.skipIf(!models).each(["stories260k", "tiny-gpt2"])("encodeTemplate with
     expect(error._tag).toBe("TemplateError")
     expect(error.detail).toBe(`the prompt takes ${empty} tokens even with an empty {context}; maxLength ${empty - 1} - reserve 0 allows ${empty - 1}`)
   })
-})
+}
+
+// stories260k is embedded in the repository (@peftlab/quickstart-assets); tiny-gpt2 comes from PEFTLAB_MODELS.
+describe("encodeTemplate with stories260k", encodeTemplateTests("stories260k", stories260kDir))
+describe.skipIf(!models)("encodeTemplate with tiny-gpt2", encodeTemplateTests("tiny-gpt2", join(models ?? "", "tiny-gpt2")))
 
 describe("encodeTemplate request checks", () => {
   let tokenizer: Tokenizer

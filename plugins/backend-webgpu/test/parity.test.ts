@@ -1,26 +1,24 @@
 // The same model and the same training step on webgpu as on cpu (and wasm): stories260k's logits
 // and one LoRA step of the fixed task. Each backend loads its own copy of the model, since
 // tfjs moves a tensor between backends by reading it synchronously, which webgpu cannot do.
-import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import { createLora } from "@peftlab/adapters-lora"
 import { plugin as cpu } from "@peftlab/backend-cpu"
 import { plugin as wasm } from "@peftlab/backend-wasm"
 import { Rng, type BackendPlugin } from "@peftlab/core"
 import { loadCausalLM, type CausalLM } from "@peftlab/models"
+import { stories260kDir } from "@peftlab/quickstart-assets"
 import { trainOnFixedTask } from "@peftlab/testkit"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { plugin as webgpu } from "../src/index.ts"
 
-const models = process.env.PEFTLAB_MODELS
 const probe = await webgpu.probe()
-if (!models) console.warn("skipping the webgpu parity checks: PEFTLAB_MODELS unset")
 if (!probe.available) console.warn(`skipping the webgpu parity checks: ${probe.reason}`)
 
 const withModel = async <A>(backend: BackendPlugin, use: (model: CausalLM) => Promise<A>): Promise<A> => {
   await backend.setup()
-  const model = await Effect.runPromise(loadCausalLM(join(models ?? "", "stories260k")))
+  const model = await Effect.runPromise(loadCausalLM(stories260kDir))
   try {
     return await use(model)
   } finally {
@@ -51,7 +49,7 @@ const oneLoraStepOn = (backend: BackendPlugin) =>
     }
   })
 
-describe.skipIf(!models || !probe.available)("webgpu parity with cpu on stories260k", () => {
+describe.skipIf(!probe.available)("webgpu parity with cpu on stories260k", () => {
   it("gives the logits of cpu within 1e-3, as wasm does", async () => {
     const reference = await logitsOn(cpu)
     expect(reference).toHaveLength(ids.length)

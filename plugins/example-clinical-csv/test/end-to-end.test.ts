@@ -3,12 +3,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
+import { stories260kDir } from "@peftlab/quickstart-assets"
 import { builtinRegistry } from "@peftlab/runner"
 import { describe, expect, it } from "vitest"
 import { peftlab } from "../../../test/e2e/cli.ts"
-
-const models = process.env.PEFTLAB_MODELS
-if (!models) console.warn("skipping the clinical notes plugin end to end: PEFTLAB_MODELS unset")
 
 const fixture = join(import.meta.dirname, "fixtures", "notes.csv")
 const entry = join(import.meta.dirname, "..", "src", "index.ts")
@@ -29,7 +27,7 @@ data:
   path: ${fixture}
   split: { train: 0.5, val: 0.25, test: 0.25, stratify: true }
 model:
-  path: \${PEFTLAB_MODELS}/stories260k
+  path: ${stories260kDir}
 task:
   template: "Note: {context}\\nOutcome:"
   labels:
@@ -72,7 +70,7 @@ const recallOf = (preds: ReadonlyArray<Record<string, string>>, label: string): 
   return gold.filter((p) => p.pred === label).length / gold.length
 }
 
-describe.skipIf(!models)("a spec using the example plugin", () => {
+describe("a spec using the example plugin", () => {
   it("validates only with the plugin listed, naming the choices or the missing module otherwise", () => {
     expect(peftlab(["validate", writeSpec(["plugin"]).file]).stdout).toMatch(/valid \(2 arms: base, prompt\)/)
     const bare = writeSpec([]).file

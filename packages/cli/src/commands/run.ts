@@ -1,10 +1,10 @@
 // `peftlab run SPEC`: runs every arm with live progress (Ink on a terminal, plain lines
 // otherwise, JSON lines with `--json`) and writes the results folder; `--dry-run` only
 // prints the plan.
-import { resolve } from "node:path"
-import { Effect, Fiber, Layer } from "effect"
+import { join, resolve } from "node:path"
+import { Effect, Exit, Fiber, Layer } from "effect"
 import { backendLayer, BackendUnavailable, type Events } from "@peftlab/core"
-import { runExperiment, type PeftlabRegistry } from "@peftlab/runner"
+import { runExperiment, trackerFolders, type PeftlabRegistry } from "@peftlab/runner"
 import type { ArmSpec, LoadedSpec } from "@peftlab/spec"
 import { inkUi, jsonLinesLayer, plainLinesLayer, withResourceSamples } from "@peftlab/tui"
 import { backendStatus } from "../backends.ts"
@@ -68,6 +68,17 @@ const eventsLayer = (flags: RunFlags, io: Io, stop: () => void): { layer: Layer.
   return { layer: plainLinesLayer(io.out), close: async () => {} }
 }
 
+/** Where a finished run's results are and how to open them, the last lines a user reads. */
+const whereToLook = (outDir: string, output: LoadedSpec["spec"]["output"]): Array<string> => {
+  const trackers = trackerFolders(outDir, output)
+  return [
+    `report: ${join(outDir, "report.html")} (open it in a browser; report.md is the same in markdown)`,
+    `TensorBoard: tensorboard --logdir ${trackers.tensorboard}`,
+    // MLflow 3 opens a file store only when asked to (it prefers a database).
+    `MLflow: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri file:${trackers.mlflow}`,
+  ]
+}
+
 export const runRunCommand = async (file: string, flags: RunFlags, io: Io): Promise<number> => {
   const prepared = await Effect.runPromiseExit(loadCheckedSpec(file, flags.sets))
   if (prepared._tag === "Failure") return exitCodeOf(prepared, io)
@@ -94,5 +105,7 @@ export const runRunCommand = async (file: string, flags: RunFlags, io: Io): Prom
   process.off("SIGINT", interrupt)
   process.off("SIGTERM", interrupt)
   await events.close()
+  // JSON lines stay JSON lines: their run-end event already names the folder.
+  if (Exit.isSuccess(exit) && !flags.json) for (const line of whereToLook(outDir, loaded.spec.output)) io.out(line)
   return exitCodeOf(exit, io)
 }

@@ -1,18 +1,15 @@
-import { join } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
+import { pubmedqaFile } from "@peftlab/quickstart-assets"
 import { datasetHash, loadPubMedQA, stratifiedSplit, type ClassificationExample } from "../../src/index.ts"
-
-const data = process.env.PEFTLAB_DATA
-if (!data) console.warn("skipping real PubMedQA tests: PEFTLAB_DATA unset")
 
 const countLabels = (examples: ReadonlyArray<ClassificationExample>) => ({
   yes: examples.filter((e) => e.label === "yes").length,
   no: examples.filter((e) => e.label === "no").length,
 })
 
-describe.skipIf(!data)("PubMedQA ori_pqal.json", () => {
-  const load = () => Effect.runPromise(loadPubMedQA(join(data ?? "", "pubmedqa", "ori_pqal.json")))
+describe("PubMedQA ori_pqal.json", () => {
+  const load = () => Effect.runPromise(loadPubMedQA(pubmedqaFile))
 
   it("keeps the 890 yes/no items (552/338 per the data README) and drops the 110 maybes", async () => {
     const { examples, report } = await load()

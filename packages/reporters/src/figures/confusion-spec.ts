@@ -43,6 +43,13 @@ const heatmap = (field: "count" | "share", title: string, format: string, max: n
   encoding: {
     x: { field: "pred", type: "nominal" as const, sort: order.pred, title: "predicted", axis: { labelAngle: 0, orient: "top" as const } },
     y: { field: "gold", type: "nominal" as const, sort: order.gold, title: "gold" },
+    // On the cells and on their labels, which cover the cells' middle.
+    tooltip: [
+      { field: "gold", title: "gold" },
+      { field: "pred", title: "predicted" },
+      { field: "count", type: "quantitative" as const, title: "count" },
+      { field: "share", type: "quantitative" as const, title: "row share", format: ".2f" },
+    ],
   },
   layer: [
     { mark: { type: "rect" as const }, encoding: { color: { field, type: "quantitative" as const, title, scale: { scheme: "blues", domain: [0, max] } } } },

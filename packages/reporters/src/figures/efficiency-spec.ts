@@ -23,10 +23,17 @@ export const efficiencySpec = (arms: ReadonlyArray<FigureArm>): TopLevelSpec => 
   const color = armColor(names, names)
   const y = { field: "macroF1", type: "quantitative" as const, title: "macro-F1", scale: { zero: false } }
   const ticks = decadeTicks(Math.max(...values.map((v) => v.trainableParams)))
+  // On the points and on their labels, so hovering the name shows the numbers too.
+  const tooltip = [
+    { field: "arm", title: "arm" },
+    { field: "macroF1", type: "quantitative" as const, title: "macro-F1", format: ".4f" },
+    { field: "trainableParams", type: "quantitative" as const, title: "trainable parameters", format: "," },
+    { field: "trainSeconds", type: "quantitative" as const, title: "training time (s)", format: ".1f" },
+  ]
   const scatter = (field: string, title: string, scale: object, axis: object) => ({
     width: 280,
     height: 240,
-    encoding: { x: { field, type: "quantitative" as const, title, scale, axis }, y },
+    encoding: { x: { field, type: "quantitative" as const, title, scale, axis }, y, tooltip },
     layer: [
       { mark: { type: "point" as const, filled: true, size: 90 }, encoding: { color } },
       { mark: { type: "text" as const, align: "left" as const, dx: 7, fontSize: 10 }, encoding: { text: { field: "arm" } } },

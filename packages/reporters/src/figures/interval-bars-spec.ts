@@ -26,6 +26,13 @@ const intervalBarsSpec = (title: string, rows: ReadonlyArray<MetricInterval>, B:
             x,
             y: { field: "value", type: "quantitative", title: "score", ...(unitInterval ? { scale: { domain: [0, 1] } } : {}) },
             color: armColor(arms, "no legend"),
+            tooltip: [
+              { field: "arm", title: "arm" },
+              { field: "metric", title: "metric" },
+              { field: "value", type: "quantitative", title: "score", format: ".4f" },
+              { field: "lo", type: "quantitative", title: "95% CI low", format: ".4f" },
+              { field: "hi", type: "quantitative", title: "95% CI high", format: ".4f" },
+            ],
           },
         },
         // The same axis title on both layers, so Vega-Lite does not join two titles.

@@ -20,6 +20,11 @@ export const latencySpec = (results: ReadonlyArray<ArmResult>): TopLevelSpec => 
       xOffset: { field: "statistic", type: "nominal", sort: ["mean", "p95"] },
       y: { field: "ms", type: "quantitative", title: "latency (ms)" },
       color: { field: "statistic", type: "nominal", sort: ["mean", "p95"], title: "statistic", scale: { range: ["#4c78a8", "#f58518"] } },
+      tooltip: [
+        { field: "arm", title: "arm" },
+        { field: "statistic", title: "statistic" },
+        { field: "ms", type: "quantitative", title: "latency (ms)", format: ".2f" },
+      ],
     },
   }
 }

@@ -10,6 +10,8 @@ export const lengthDistributionSpec = (arms: ReadonlyArray<GenerationArm>, unit 
   // longest does not share the closed last bin with its neighbour.
   const lengths = values.map((v) => v.length)
   const extent = lengths.length === 0 ? {} : { extent: [lengths.reduce((a, b) => Math.min(a, b)), lengths.reduce((a, b) => Math.max(a, b)) + 1] as [number, number] }
+  const bin = { maxbins: 30, minstep: 1, nice: false, ...extent }
+  const title = `generated length (${unit})`
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: figureTitle("Generated lengths", `histogram per arm, in ${unit}`),
@@ -18,8 +20,14 @@ export const lengthDistributionSpec = (arms: ReadonlyArray<GenerationArm>, unit 
     height: 70,
     mark: "bar",
     encoding: {
-      x: { field: "length", type: "quantitative", bin: { maxbins: 30, minstep: 1, nice: false, ...extent }, title: `generated length (${unit})`, axis: { format: "d" } },
+      x: { field: "length", type: "quantitative", bin, title, axis: { format: "d" } },
       y: { aggregate: "count", type: "quantitative", title: "answers" },
+      // The same bin as x, so the tooltip names the bar's range.
+      tooltip: [
+        { field: "arm", title: "arm" },
+        { field: "length", type: "quantitative", bin, title, format: "d" },
+        { aggregate: "count", type: "quantitative", title: "answers" },
+      ],
       color: armColor(order, "no legend"),
       row: { field: "arm", type: "nominal", sort: order, title: null, header: { labelAngle: 0, labelAlign: "left" } },
     },

@@ -77,6 +77,8 @@ export interface Metric {
 /** Everything a finished run produced, for reporters. */
 export interface FinishedRun {
   readonly spec: ExperimentSpec
+  /** The results folder's fingerprint (manifest.json): what computed it, for trackers' run ids. */
+  readonly fingerprint: string
   readonly labels: ReadonlyArray<string>
   /** The arms evaluated on test, in spec order. */
   readonly finished: ReadonlyArray<FinishedArm>

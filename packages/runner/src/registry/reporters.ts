@@ -1,15 +1,21 @@
-// The built-in reporters: the summary files of @peftlab/reporters, written once every arm is
-// done. Per-arm files (predictions, confusion matrices, adapters) are written as each arm
-// finishes, so that a stopped run keeps them.
-import { existsSync, readdirSync, readFileSync } from "node:fs"
-import { join } from "node:path"
-import { classificationIntervals, writeFigures, writeReport, writeResults, writeStats, writeTrainLog, type Interval, type ResultIntervals } from "@peftlab/reporters"
+// The built-in reporters: the summary files of @peftlab/reporters and the trackers' copies of
+// @peftlab/trackers, written once every arm is done. Per-arm files (predictions, confusion
+// matrices, adapters) are written as each arm finishes, so that a stopped run keeps them.
+import { existsSync, readdirSync } from "node:fs"
+import { join, resolve } from "node:path"
+import {
+  classificationIntervals, writeFigures, writeHtmlReport, writeReport, writeResults, writeStats, writeTrainLog, type Interval, type ResultIntervals,
+} from "@peftlab/reporters"
 import { isGenerativeQa, isSpanExtraction } from "@peftlab/spec"
+import { writeMlflow, writeTensorBoard } from "@peftlab/trackers"
 import { writeQAResults } from "../qa/qa-results.ts"
-import { sentenceCounts } from "../span/span-comparisons.ts"
+import { figuresInputOf } from "../reports/figures-input.ts"
+import { headlineMetricOf } from "../reports/headline-metric.ts"
+import { htmlInputOf, tablesOf } from "../reports/html-input.ts"
+import { trackedArms } from "../reports/tracked-arms.ts"
+import { trackerFolders } from "../reports/tracker-folders.ts"
 import { writeSpanResults } from "../span/span-results.ts"
 import { writeSelections } from "../selection.ts"
-import type { FinishedArm } from "../output-folder.ts"
 import type { FinishedRun, Reporter } from "./entries.ts"
 
 const trainLogRecords = ({ finished }: FinishedRun): Array<object> =>
@@ -28,19 +34,6 @@ const intervalsOf = (run: FinishedRun): Map<string, ResultIntervals> => {
   return new Map(run.finished.map(({ result }) => [result.arm, { macroF1: of(result.arm, "macro-F1"), accuracy: of(result.arm, "accuracy") }]))
 }
 
-/** A QA arm's per-answer scores and answer lengths in words, for the generation figures. */
-const generationArm = ({ result, generations = [] }: FinishedArm) => ({
-  arm: result.arm,
-  scores: {
-    "ROUGE-1": generations.map((g) => g.rouge1),
-    "ROUGE-L": generations.map((g) => g.rougeL),
-    "token F1": generations.map((g) => g.token_f1),
-  },
-  lengths: generations.map((g) => g.generated.split(/\s+/).filter((word) => word !== "").length),
-})
-
-/** A markdown file as written, without its first heading, to stitch into report.md. */
-const tablesOf = (outDir: string, file: string): string => readFileSync(join(outDir, file), "utf8").replace(/^# [^\n]*\n+/, "")
 
 const figureFiles = (outDir: string): Array<string> =>
   !existsSync(join(outDir, "figures")) ? [] : readdirSync(join(outDir, "figures"))
@@ -48,7 +41,8 @@ const figureFiles = (outDir: string): Array<string> =>
     .sort()
     .map((file) => `figures/${file}`)
 
-// In order: report reads what results, stats and figures wrote.
+// In order: report and html read what results, stats and figures wrote; the trackers read
+// results.csv, and MLflow keeps report.html among each run's artifacts.
 export const builtinReporters: ReadonlyArray<Reporter> = [
   {
     name: "results",
@@ -67,32 +61,36 @@ export const builtinReporters: ReadonlyArray<Reporter> = [
   { name: "stats", write: (outDir, run) => writeStats(outDir, run.comparisons) },
   { name: "train_log", write: (outDir, run) => writeTrainLog(outDir, trainLogRecords(run)) },
   { name: "selection", write: async (outDir, run) => (run.selections.length > 0 ? writeSelections(outDir, run.selections) : undefined) },
-  {
-    name: "figures",
-    write: async (outDir, run) => {
-      const bootstrap = run.spec.stats.bootstrap
-      if (isGenerativeQa(run.spec.task)) {
-        await writeFigures(outDir, { labels: [], arms: [], generation: { arms: run.finished.map(generationArm), lengthUnit: "words" }, bootstrap })
-      } else if (isSpanExtraction(run.spec.task)) {
-        const extraction = run.finished.map(({ result, training, extractions }) => ({ result, training, counts: (extractions ?? []).map(sentenceCounts) }))
-        await writeFigures(outDir, { labels: [], arms: [], extraction, bootstrap })
-      } else {
-        await writeFigures(outDir, { labels: run.labels, arms: run.finished, bootstrap })
-      }
-    },
-  },
+  { name: "figures", write: async (outDir, run) => void (await writeFigures(outDir, figuresInputOf(run))) },
   {
     name: "report",
     write: (outDir, run) =>
       writeReport(outDir, {
         name: run.spec.name,
         n: run.finished[0]?.result.n ?? 0,
-        metric: isGenerativeQa(run.spec.task) ? "rougeL" : isSpanExtraction(run.spec.task) ? "micro_f1" : "macro_f1",
+        metric: headlineMetricOf(run.spec),
         alpha: 0.05,
         comparisons: run.comparisons,
         resultsTable: tablesOf(outDir, "results.md"),
         statsTables: tablesOf(outDir, "stats.md"),
         figures: figureFiles(outDir),
       }),
+  },
+  { name: "html", write: (outDir, run) => writeHtmlReport(outDir, htmlInputOf(outDir, run)) },
+  {
+    name: "tensorboard",
+    write: async (outDir, run) => void (await writeTensorBoard(trackerFolders(outDir, run.spec.output).tensorboard, run.spec.name, trackedArms(outDir, run))),
+  },
+  {
+    name: "mlflow",
+    write: async (outDir, run) => {
+      const runs = trackedArms(outDir, run).map((arm) => ({
+        ...arm,
+        // The same experiment and arm keep their run id: a rebuilt report replaces the run, a new spec adds one.
+        runIdSeed: `${run.fingerprint}\0${arm.arm}`,
+        tags: { "peftlab.fingerprint": run.fingerprint, "peftlab.results": resolve(outDir) },
+      }))
+      await writeMlflow(trackerFolders(outDir, run.spec.output).mlflow, run.spec.name, runs)
+    },
   },
 ]

@@ -1,6 +1,7 @@
 import { join } from "node:path"
 import { Effect } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
+import { stories260kDir } from "@peftlab/quickstart-assets"
 import { type ChatMessage, type ChatRequest, type ChatTemplate, encodeChat, loadChatTemplate, loadTokenizer, type Tokenizer } from "../../src/index.ts"
 import { tokenizerDir } from "../fixtures.ts"
 
@@ -80,14 +81,11 @@ describe("loadChatTemplate", () => {
   })
 })
 
-const models = process.env.PEFTLAB_MODELS
-if (!models) console.warn("skipping encodeChat tests: PEFTLAB_MODELS unset")
-
-describe.skipIf(!models)("encodeChat with stories260k and Zephyr's template", () => {
+describe("encodeChat with stories260k and Zephyr's template", () => {
   let tokenizer: Tokenizer
   let chat: ChatTemplate
   beforeAll(async () => {
-    tokenizer = await Effect.runPromise(loadTokenizer(join(models ?? "", "stories260k")))
+    tokenizer = await Effect.runPromise(loadTokenizer(stories260kDir))
     chat = await load({ chat_template: ZEPHYR, bos_token: "<s>", eos_token: "</s>" })
   })
   const question = "Is the cat happy?"

@@ -1,10 +1,11 @@
 import { join } from "node:path"
 import { Effect } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
+import { stories260kDir } from "@peftlab/quickstart-assets"
 import { encodeInstruction, INSTRUCTION_INPUT_TEMPLATE, type InstructionRequest, loadTokenizer, type Tokenizer } from "../../src/index.ts"
 
 const models = process.env.PEFTLAB_MODELS
-if (!models) console.warn("skipping encodeInstruction tests: PEFTLAB_MODELS unset")
+if (!models) console.warn("skipping encodeInstruction tests on tiny-gpt2 and flan-t5-small: PEFTLAB_MODELS unset")
 
 const instruction = "Summarise what the leaflet says about aspirin and fever in children and adults, in one sentence."
 const response = "Aspirin lowers fever in adults."
@@ -17,10 +18,10 @@ const request = (overrides: Partial<InstructionRequest> = {}): InstructionReques
   ...overrides,
 })
 
-describe.skipIf(!models).each(["stories260k", "tiny-gpt2"])("encodeInstruction with %s", (name) => {
+const encodeInstructionTests = (dir: string) => () => {
   let tokenizer: Tokenizer
   beforeAll(async () => {
-    tokenizer = await Effect.runPromise(loadTokenizer(join(models ?? "", name)))
+    tokenizer = await Effect.runPromise(loadTokenizer(dir))
   })
   const encode = (r: InstructionRequest) => Effect.runPromise(encodeInstruction(tokenizer, r))
 
@@ -63,7 +64,11 @@ describe.skipIf(!models).each(["stories260k", "tiny-gpt2"])("encodeInstruction w
       `the target takes ${targetIds.length} tokens, leaving no room for the prompt in maxLength ${targetIds.length}; set maxTargetLength below it`,
     )
   })
-})
+}
+
+// stories260k is embedded in the repository (@peftlab/quickstart-assets); tiny-gpt2 comes from PEFTLAB_MODELS.
+describe("encodeInstruction with stories260k", encodeInstructionTests(stories260kDir))
+describe.skipIf(!models)("encodeInstruction with tiny-gpt2", encodeInstructionTests(join(models ?? "", "tiny-gpt2")))
 
 describe.skipIf(!models)("encodeInstruction's response boundary", () => {
   it("encodes the response on its own when it merges with the prompt's last token", async () => {
