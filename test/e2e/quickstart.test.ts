@@ -3,6 +3,7 @@ import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { peftlab, peftlabChild, quickstartVariant, tinyRun } from "./cli.ts"
 import { findReaders, readWithReferences } from "../../packages/trackers/test/reference-readers.ts"
+import { hasChromium, chromiumPath, openReport } from "./browser.ts"
 import { expectedSeries, mlflowRuns, referenceSeries, tensorBoardSeries } from "./tracker-files.ts"
 
 const expectedFiles = [
@@ -92,6 +93,21 @@ describe("peftlab run (quickstart, tiny)", () => {
     expect(page).toContain("<title>pubmedqa-quickstart")
     for (const arm of ["base", "prompt", "prefix", "lora", "qlora"]) expect(page).toMatch(new RegExp(`<option value="\\d+"( selected)?>${arm}</option>`))
     expect(page).not.toMatch(/<(script|link|img)[^>]+(src|href)=["']?(https?:)?\/\//i)
+  })
+
+  it("draws every figure of report.html in headless Chromium, offline, with nothing on the console", async (ctx) => {
+    if (!hasChromium) {
+      if (process.env["CI"]) throw new Error(`no Chromium at ${chromiumPath}: apt-get install chromium, or set PEFTLAB_CHROMIUM`)
+      console.warn(`skipping the browser check: no Chromium at ${chromiumPath}`)
+      return ctx.skip()
+    }
+    const screenshot = join(import.meta.dirname, "..", ".test-results", "quickstart-report.png")
+    const { figures, problems } = await openReport(join(out, "report.html"), screenshot)
+    const drawn = readdirSync(join(out, "figures")).filter((f) => f.endsWith(".vl.json")).map((f) => f.replace(/\.vl\.json$/, ""))
+    expect(figures.map((f) => f.name).sort()).toStrictEqual(drawn.sort())
+    expect(figures.filter((f) => !f.drawn)).toStrictEqual([])
+    expect(problems).toStrictEqual([])
+    expect(existsSync(screenshot)).toBe(true)
   })
 
   it("writes TensorBoard event files and MLflow runs holding train_log.jsonl's and results.csv's values", () => {
