@@ -17,6 +17,7 @@ export { loadCausalLM, loadEncoder, loadModel, loadSeq2SeqLM, readModelConfig, t
 export type { BaseModel, KeyValue, ModelCommon, ModelDims } from "./model.ts"
 export { ModelFileError } from "./model-file-error.ts"
 export { randomParameters, writeRandomCheckpoint } from "./random/random-checkpoint.ts"
+export { randomTensorDraws, torchDtypeNames, writeRandomCheckpointFiles, type RandomCheckpointOptions } from "./random/random-checkpoint.ts"
 export type { Seq2SeqDecoderCache, Seq2SeqLM, Seq2SeqPrefix } from "./seq2seq-lm.ts"
 export { trainableCopy, type TrainableCopy } from "./trainable-copy.ts"
 export type { FeedForwardKind, T5Config } from "./t5/config.ts"

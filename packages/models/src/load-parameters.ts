@@ -1,49 +1,53 @@
-// Checks a checkpoint against the shapes config.json implies, then uploads it as tf.Tensors.
-// Everything is checked before any tensor is created, so a bad file leaks nothing.
+// Checks a checkpoint against the shapes config.json implies, then reads it tensor by tensor
+// into tf.Tensors. Every shape and dtype is checked from the headers before any value is read
+// or any tensor created, so a bad file leaks nothing, and loading holds one stored tensor at a
+// time beside the model.
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import type { Architecture } from "./architecture.ts"
 import { ModelFileError } from "./model-file-error.ts"
-import type { SafetensorsTensor } from "./safetensors/index.ts"
+import { dtypes, isReadableDtype } from "./safetensors/dtype.ts"
+import type { Checkpoint } from "./safetensors/index.ts"
 
 const sameShape = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): boolean =>
   a.length === b.length && a.every((d, i) => d === b[i])
 
-/** The checkpoint's tensors under the names the architecture expects (see Architecture.canonicalName). */
-const byCanonicalName = (architecture: Architecture, checkpoint: ReadonlyMap<string, SafetensorsTensor>): Map<string, SafetensorsTensor> => {
+/** Stored tensor names by the names the architecture expects (see Architecture.canonicalName). */
+const storedNames = (architecture: Architecture, names: Iterable<string>): Map<string, string> => {
   const canonical = architecture.canonicalName
-  if (!canonical) return new Map(checkpoint)
-  const renamed = new Map<string, SafetensorsTensor>()
-  for (const [name, tensor] of checkpoint) {
-    const to = canonical(name)
-    if (to !== undefined && !renamed.has(to)) renamed.set(to, tensor)
+  const byCanonical = new Map<string, string>()
+  for (const name of names) {
+    const to = canonical ? canonical(name) : name
+    if (to !== undefined && !byCanonical.has(to)) byCanonical.set(to, name)
   }
-  return renamed
+  return byCanonical
 }
 
-/** `source` names the checkpoint file in errors. Tensors the model does not use are skipped. */
+/** Tensors the model does not use are skipped, whatever their dtype. */
 export const loadParameters = <Config>(
   architecture: Architecture<Config>,
   config: Config,
-  checkpoint: ReadonlyMap<string, SafetensorsTensor>,
-  source: string,
+  checkpoint: Checkpoint,
 ): Effect.Effect<Map<string, tf.Tensor>, ModelFileError> =>
   Effect.gen(function* () {
     const expected = architecture.parameterShapes(config)
-    const stored = byCanonicalName(architecture as Architecture, checkpoint)
+    const stored = storedNames(architecture as Architecture, checkpoint.entries.keys())
+    const present: Array<[name: string, storedName: string, shape: ReadonlyArray<number>]> = []
     for (const [name, shape] of expected) {
-      const tensor = stored.get(name)
-      if (tensor === undefined && architecture.isOptional?.(name)) continue
-      if (tensor === undefined) return yield* Effect.fail(new ModelFileError({ source, detail: `missing tensor "${name}"` }))
-      if (!sameShape(tensor.shape, shape)) {
-        return yield* Effect.fail(
-          new ModelFileError({
-            source,
-            detail: `tensor "${name}" has shape [${tensor.shape.join(", ")}], but config.json implies [${shape.join(", ")}]`,
-          }),
-        )
-      }
+      const storedName = stored.get(name)
+      if (storedName === undefined && architecture.isOptional?.(name)) continue
+      if (storedName === undefined) return yield* Effect.fail(new ModelFileError({ source: checkpoint.source, detail: `missing tensor "${name}"` }))
+      const entry = checkpoint.entries.get(storedName)!
+      const fail = (detail: string) => Effect.fail(new ModelFileError({ source: entry.file, detail }))
+      if (!sameShape(entry.shape, shape)) return yield* fail(`tensor "${name}" has shape [${entry.shape.join(", ")}], but config.json implies [${shape.join(", ")}]`)
+      if (!isReadableDtype(entry.dtype)) return yield* fail(`tensor "${name}" is ${entry.dtype}; peftlab reads model weights stored as ${dtypes.join(", ")}`)
+      present.push([name, storedName, shape])
     }
-    const present = [...expected].filter(([name]) => stored.has(name))
-    return new Map(present.map(([name, shape]) => [name, tf.tensor((stored.get(name) as SafetensorsTensor).data, [...shape])]))
+    const parameters = new Map<string, tf.Tensor>()
+    const read = Effect.gen(function* () {
+      for (const [name, storedName, shape] of present) parameters.set(name, tf.tensor((yield* checkpoint.read(storedName)).data, [...shape]))
+      return parameters
+    })
+    // A read that fails midway (a truncated shard) leaves no tensor behind.
+    return yield* read.pipe(Effect.tapError(() => Effect.sync(() => parameters.forEach((tensor) => tensor.dispose()))))
   })

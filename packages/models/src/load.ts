@@ -1,5 +1,6 @@
-// Loads a Hugging Face model folder (config.json + model.safetensors) onto the current tfjs
-// backend, with the architecture config.json's model_type names.
+// Loads a Hugging Face model folder (config.json + model.safetensors, or its shards and
+// model.safetensors.index.json) onto the current tfjs backend, with the architecture
+// config.json's model_type names.
 import { join } from "node:path"
 import { Effect, Result } from "effect"
 import type { Architecture } from "./architecture.ts"
@@ -10,7 +11,7 @@ import { loadParameters } from "./load-parameters.ts"
 import type { BaseModel } from "./model.ts"
 import { ModelFileError } from "./model-file-error.ts"
 import { readModelFile } from "./read-model-file.ts"
-import { readSafetensors } from "./safetensors/index.ts"
+import { openCheckpoint } from "./safetensors/index.ts"
 import type { Seq2SeqLM } from "./seq2seq-lm.ts"
 
 export interface ModelConfig {
@@ -52,9 +53,7 @@ export interface LoadOptions {
 export const loadModel = (dir: string, options: LoadOptions = {}): Effect.Effect<BaseModel, ModelFileError> =>
   Effect.gen(function* () {
     const { architecture, config } = yield* readModelConfig(dir)
-    const checkpointPath = join(dir, "model.safetensors")
-    const checkpoint = yield* readSafetensors(checkpointPath)
-    const parameters = yield* loadParameters(architecture, config, checkpoint, checkpointPath)
+    const parameters = yield* Effect.scoped(Effect.flatMap(openCheckpoint(dir), (checkpoint) => loadParameters(architecture, config, checkpoint)))
     if (options.withoutOptional) {
       for (const [name, tensor] of parameters) {
         if (!architecture.isOptional?.(name)) continue

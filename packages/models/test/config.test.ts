@@ -34,6 +34,7 @@ describe("readModelConfig (Llama)", () => {
   it("reads the stories260k config.json", async () => {
     const config = await Effect.runPromise(readLlamaConfig(stories260kDir))
     expect(config).toEqual({
+      model_type: "llama",
       hidden_size: 64,
       intermediate_size: 172,
       num_hidden_layers: 5,
@@ -47,6 +48,8 @@ describe("readModelConfig (Llama)", () => {
       bos_token_id: 1,
       eos_token_ids: [2],
       max_position_embeddings: 512,
+      sliding_window: undefined,
+      biased: [],
     })
   })
 

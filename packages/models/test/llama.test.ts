@@ -159,11 +159,11 @@ describe("Llama on a random untied checkpoint (cpu)", () => {
 })
 
 describe("loadCausalLM errors", () => {
-  it("names model.safetensors when it is missing", async () => {
+  it("names the folder when it has neither model.safetensors nor a sharded index", async () => {
     const { dir } = await writeRandomCheckpoint()
     rmSync(join(dir, "model.safetensors"))
     const error = await Effect.runPromise(Effect.flip(loadCausalLM(dir)))
-    expect(error).toMatchObject({ _tag: "ModelFileError", source: join(dir, "model.safetensors"), detail: "file not found" })
+    expect(error).toMatchObject({ _tag: "ModelFileError", source: dir, detail: "no model.safetensors or model.safetensors.index.json (safetensors weights, in one file or sharded)" })
   })
 
   it("names a missing tensor, and a tensor whose shape disagrees with config.json", async () => {

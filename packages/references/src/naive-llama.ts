@@ -1,6 +1,7 @@
 // An independent float64 Llama forward for tests: plain loops over one sequence, written
 // straight from the HF modeling_llama formulas (rotate_half RoPE, repeat_kv, causal softmax,
-// SwiGLU), sharing no code with @peftlab/models.
+// SwiGLU), sharing no code with @peftlab/models; with the biases and sliding window that
+// Qwen2's and Mistral's checkpoints add where their weights and config hold them.
 import type { LlamaConfig } from "@peftlab/models"
 import type { NaivePrefix, Weights } from "./types.ts"
 
@@ -19,6 +20,13 @@ const matVec = (weights: Weights, name: string, x: ReadonlyArray<number>): numbe
     for (let c = 0; c < cols; c++) sum += (data[r * cols + c] as number) * (x[c] as number)
     return sum
   })
+}
+
+/** The module `name` applied to x: its weight, plus its bias when the weights hold one (Qwen2's q, k, v). */
+const project = (weights: Weights, name: string, x: ReadonlyArray<number>): number[] => {
+  const out = matVec(weights, `${name}.weight`, x)
+  const bias = weights.get(`${name}.bias`)
+  return bias ? out.map((v, i) => v + (bias.data[i] as number)) : out
 }
 
 const rmsNorm = (weights: Weights, name: string, x: ReadonlyArray<number>, eps: number): number[] => {
@@ -57,24 +65,26 @@ export const naiveLlamaLogits = (
     const p = `model.layers.${layer}`
     const normed = xs.map((x) => rmsNorm(weights, `${p}.input_layernorm.weight`, x, c.rms_norm_eps))
     const head = (vec: number[], h: number) => vec.slice(h * d, (h + 1) * d)
-    const qs = normed.map((x) => matVec(weights, `${p}.self_attn.q_proj.weight`, x))
-    const ks = normed.map((x) => matVec(weights, `${p}.self_attn.k_proj.weight`, x))
-    const vs = normed.map((x) => matVec(weights, `${p}.self_attn.v_proj.weight`, x))
+    const qs = normed.map((x) => project(weights, `${p}.self_attn.q_proj`, x))
+    const ks = normed.map((x) => project(weights, `${p}.self_attn.k_proj`, x))
+    const vs = normed.map((x) => project(weights, `${p}.self_attn.v_proj`, x))
     const attended = xs.map((_, t) => {
       const out: number[] = []
       for (let h = 0; h < c.num_attention_heads; h++) {
         const kvHead = Math.floor(h / groups)
         const q = rope(head(qs[t]!, h), past + t, c.rope_theta)
         // Keys and values: the layer's prefix first, then tokens 0..t (rotated at past + s).
-        const keys = [...(prefix?.[layer]?.key[kvHead] ?? []), ...ks.slice(0, t + 1).map((k, s) => rope(head(k, kvHead), past + s, c.rope_theta))]
-        const values = [...(prefix?.[layer]?.value[kvHead] ?? []), ...vs.slice(0, t + 1).map((v) => head(v, kvHead))]
+        // Mistral's sliding window: only the last sliding_window positions, the query's own included.
+        const inWindow = (_: unknown, j: number) => c.sliding_window === undefined || past + t - j < c.sliding_window
+        const keys = [...(prefix?.[layer]?.key[kvHead] ?? []), ...ks.slice(0, t + 1).map((k, s) => rope(head(k, kvHead), past + s, c.rope_theta))].filter(inWindow)
+        const values = [...(prefix?.[layer]?.value[kvHead] ?? []), ...vs.slice(0, t + 1).map((v) => head(v, kvHead))].filter(inWindow)
         const scores = keys.map((k) => q.reduce((sum, qi, i) => sum + qi * (k[i] as number), 0) / Math.sqrt(d))
         const max = Math.max(...scores)
         const exps = scores.map((s) => Math.exp(s - max))
         const total = exps.reduce((a, b) => a + b, 0)
         for (let i = 0; i < d; i++) out.push(exps.reduce((sum, e, s) => sum + (e / total) * (values[s]![i] as number), 0))
       }
-      return matVec(weights, `${p}.self_attn.o_proj.weight`, out)
+      return project(weights, `${p}.self_attn.o_proj`, out)
     })
     xs = xs.map((x, t) => x.map((v, i) => v + (attended[t]![i] as number)))
     xs = xs.map((x) => {

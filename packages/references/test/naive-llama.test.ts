@@ -6,6 +6,7 @@ import { naiveLlamaLogits } from "../src/index.ts"
 import { expectClose, toyWeights, zeros } from "./toy-weights.ts"
 
 const toy: LlamaConfig = {
+  model_type: "llama",
   hidden_size: 2,
   intermediate_size: 1,
   num_hidden_layers: 1,
@@ -19,6 +20,8 @@ const toy: LlamaConfig = {
   bos_token_id: undefined,
   eos_token_ids: [],
   max_position_embeddings: 8,
+  sliding_window: undefined,
+  biased: [],
 }
 
 const identity = [

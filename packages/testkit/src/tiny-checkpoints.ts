@@ -1,6 +1,7 @@
 // Tiny random checkpoints of every architecture, in exact Hugging Face layout, for tests that
 // must run on each kind of model: small enough to train in a second, shaped to exercise the
-// options that matter (grouped-query attention, tied and untied heads, gated feed-forward).
+// options that matter (grouped-query attention, tied and untied heads, gated feed-forward,
+// Mistral's sliding window, Qwen2's attention biases).
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -19,6 +20,42 @@ export const tinyConfigs = {
     rms_norm_eps: 1e-6,
     vocab_size: 64,
     tie_word_embeddings: false,
+    bos_token_id: 1,
+    eos_token_id: 2,
+    max_position_embeddings: 32,
+  },
+  // Llama's decoder with a sliding window, longer than the tests' inputs as Mistral-7B-v0.1's 4096
+  // is than most prompts (a window that cuts in would hide a prompt's virtual tokens; its
+  // exactness is checked in @peftlab/models' mistral tests).
+  mistral: {
+    model_type: "mistral",
+    hidden_size: 24,
+    intermediate_size: 40,
+    num_hidden_layers: 2,
+    num_attention_heads: 6,
+    num_key_value_heads: 2,
+    head_dim: 4,
+    rms_norm_eps: 1e-5,
+    vocab_size: 64,
+    tie_word_embeddings: false,
+    sliding_window: 16,
+    bos_token_id: 1,
+    eos_token_id: 2,
+    max_position_embeddings: 32,
+  },
+  // Llama's decoder with q, k, v biases and a tied head, as Qwen2.5's small models are.
+  qwen2: {
+    model_type: "qwen2",
+    hidden_size: 24,
+    intermediate_size: 40,
+    num_hidden_layers: 2,
+    num_attention_heads: 6,
+    num_key_value_heads: 3,
+    rms_norm_eps: 1e-6,
+    rope_theta: 1000000,
+    vocab_size: 64,
+    tie_word_embeddings: true,
+    use_sliding_window: false,
     bos_token_id: 1,
     eos_token_id: 2,
     max_position_embeddings: 32,

@@ -16,6 +16,8 @@ import { unfrozenMethods } from "./unfrozen-methods.ts"
 // PEFT's default LoRA targets for each architecture (its TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING).
 const loraTargets: Record<TinyArchitecture, string[]> = {
   llama: ["q_proj", "v_proj"],
+  mistral: ["q_proj", "v_proj"],
+  qwen2: ["q_proj", "v_proj"],
   gpt2: ["c_attn"],
   t5: ["q", "v"],
   bert: ["query", "value"],

@@ -54,6 +54,8 @@ const maxAbsDiff = (a: number[][][], b: number[][][]): number =>
  */
 const references: Record<TinyArchitecture, (config: unknown, weights: Weights, source: number[], b: number) => number[][]> = {
   llama: (config, weights, source) => naiveLlamaLogits(config as LlamaConfig, weights, embeddingRows(weights, "model.embed_tokens.weight", source)),
+  mistral: (config, weights, source) => naiveLlamaLogits(config as LlamaConfig, weights, embeddingRows(weights, "model.embed_tokens.weight", source)),
+  qwen2: (config, weights, source) => naiveLlamaLogits(config as LlamaConfig, weights, embeddingRows(weights, "model.embed_tokens.weight", source)),
   gpt2: (config, weights, source) => naiveGpt2Logits(config as Gpt2Config, weights, tokenRows(weights, source)),
   t5: (config, weights, source, b) => {
     const c = config as T5Config

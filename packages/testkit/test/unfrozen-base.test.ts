@@ -17,9 +17,11 @@ import { unfrozenMethods } from "./unfrozen-methods.ts"
 const architectures = Object.keys(tinyConfigs) as TinyArchitecture[]
 
 // The top-level modules of each HF *ForX model, as named in its state dict, for the tiny configs
-// (Llama and T5 untied, so lm_head is a module of its own; GPT-2 tied to transformer.wte).
+// (Llama, Mistral and T5 untied, so lm_head is a module of its own; GPT-2 and Qwen2 tied to their embeddings).
 const topModules: Record<TinyArchitecture, string[]> = {
   llama: ["model", "lm_head"],
+  mistral: ["model", "lm_head"],
+  qwen2: ["model"],
   gpt2: ["transformer"],
   t5: ["shared", "encoder", "decoder", "lm_head"],
   bert: ["bert"],

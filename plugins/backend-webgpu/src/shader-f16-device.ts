@@ -3,8 +3,10 @@
 // timestamp-query and bgra8unorm-storage, so @peftlab/gpu-kernels' f16 matmul could never run;
 // this factory asks for what tfjs asks for (its base.ts: the same adapter, features and raised
 // limits) plus shader-f16. tfjs's own kernels never use the feature, so they run as before.
+// Its device's validation errors fail every later read (device-errors.ts).
 import * as tf from "@tensorflow/tfjs"
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu"
+import { failReadsOnDeviceErrors } from "./device-errors.ts"
 
 // The limits tfjs raises from WebGPU's defaults to the adapter's own.
 const raisedLimits = [
@@ -26,7 +28,9 @@ const createBackend = async (Backend: typeof WebGPUBackend): Promise<tf.KernelBa
     requiredFeatures: wantedFeatures.filter((feature) => adapter.features.has(feature)),
     requiredLimits: Object.fromEntries(raisedLimits.map((name) => [name, adapter.limits[name]])),
   })
-  return new Backend(device, adapter.info)
+  const backend = new Backend(device, adapter.info)
+  failReadsOnDeviceErrors(device, backend)
+  return backend
 }
 
 /**

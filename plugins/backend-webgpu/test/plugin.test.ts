@@ -105,5 +105,19 @@ describe("webgpu backend plugin", () => {
       expect(run.status).toBe(0)
       expect(run.stdout.trim()).toBe("64")
     })
+
+    it("fails the read of a result whose dispatch Dawn's validation refused, instead of returning zeros", () => {
+      // 40M float32 = 160 MB in one binding, over lavapipe's (and many GPUs') 128 MiB maxStorageBufferBindingSize.
+      // In a child process: after a validation error every read of the device fails.
+      const run = runNode(
+        `import * as tf from "@tensorflow/tfjs"; ${importPlugin}; await plugin.setup(); ` +
+          `const limit = tf.backend().device.limits.maxStorageBufferBindingSize; const n = Math.floor(limit / 4) + 1024; ` +
+          `const small = await tf.add(tf.ones([4]), 1).data(); ` +
+          `try { await tf.add(tf.fill([n], 2), 1).data(); console.log("read", n) } catch (error) { console.log(small.join(","), error.name, error.message) }`,
+      )
+      expect(run.status, run.stderr).toBe(0)
+      // Dawn also prints each error itself; the last line is the program's.
+      expect(run.stdout.trim().split("\n").at(-1)).toMatch(/^2,2,2,2 WebGpuDeviceError WebGPU validation error, so results computed on the device are wrong: Binding size \(\d+\) of \[Buffer.*\] is larger than the maximum storage buffer binding size/)
+    })
   })
 })

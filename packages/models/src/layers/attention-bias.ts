@@ -11,19 +11,33 @@ export interface BiasOptions {
   readonly causal: boolean
   /** [batch, keys]: 1 = a key that may be attended to; all keys when absent. */
   readonly keyMask?: tf.Tensor2D
+  /**
+   * Mistral's sliding window (with `causal`): a query sees only the last `window` key positions,
+   * its own included. A window as long as the keys changes nothing.
+   */
+  readonly window?: number
+}
+
+/** [time, keys]: 1 where query i (at key position keys - time + i) may see key j by order alone. */
+const keyOrder = (time: number, keys: number, causal: boolean, window: number | undefined): tf.Tensor2D => {
+  if (!causal) return tf.ones([time, keys])
+  if (window === undefined || window >= keys) return tf.linalg.bandPart(tf.ones([time, keys]), -1, keys - time)
+  // distance = query position - key position: seen when 0 <= distance < window.
+  const distance = tf.range(keys - time, keys, 1, "int32").reshape([time, 1]).sub(tf.range(0, keys, 1, "int32").reshape([1, keys]))
+  return tf.logicalAnd(distance.greaterEqual(0), distance.less(window)).toFloat() as tf.Tensor2D
 }
 
 /**
  * [1 or batch, 1, time, keys], broadcast over heads; the queries are the last `time` of the `keys`
- * positions. Marked as masks alone, so that webgpu may run flash attention in its place.
+ * positions. Marked as masks alone (unless a sliding window cuts into the keys), so that webgpu
+ * may run flash attention in its place.
  */
-export const attentionBias = (time: number, keys: number, { causal, keyMask }: BiasOptions): tf.Tensor4D =>
-  markMaskBias(
-    tf.tidy(() => {
-      const order = causal ? tf.linalg.bandPart(tf.ones([time, keys]), -1, keys - time) : tf.ones([time, keys])
-      const shaped = order.reshape([1, 1, time, keys])
-      const allowed = keyMask ? shaped.mul(keyMask.toFloat().reshape([keyMask.shape[0], 1, 1, keys])) : shaped
-      return tf.sub(1, allowed).mul(blocked) as tf.Tensor4D
-    }),
-    causal,
-  )
+export const attentionBias = (time: number, keys: number, { causal, keyMask, window }: BiasOptions): tf.Tensor4D => {
+  const bias = tf.tidy(() => {
+    const shaped = keyOrder(time, keys, causal, window).reshape([1, 1, time, keys])
+    const allowed = keyMask ? shaped.mul(keyMask.toFloat().reshape([keyMask.shape[0], 1, 1, keys])) : shaped
+    return tf.sub(1, allowed).mul(blocked) as tf.Tensor4D
+  })
+  // flash attention knows causal order and padding, not a window that cuts into the keys.
+  return causal && window !== undefined && window < keys ? bias : markMaskBias(bias, causal)
+}

@@ -32,7 +32,7 @@ export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<strin
   for (let layer = 0; layer < config.num_hidden_layers; layer++) {
     for (const suffix of layerLinears) {
       const name = `${layerPrefix(layer)}.${suffix}`
-      ownLinears.push(linear(name, parameter(`${name}.weight`)))
+      ownLinears.push(linear(name, parameter(`${name}.weight`), parameters.get(`${name}.bias`) as tf.Tensor1D | undefined))
     }
   }
   ownLinears.push(linear("lm_head", config.tie_word_embeddings ? embedding : parameter(lmHeadName)))
@@ -74,7 +74,7 @@ export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<strin
 
   return {
     kind: "causal",
-    architecture: "llama",
+    architecture: config.model_type,
     config,
     dims: config,
     eosTokenIds: config.eos_token_ids,
@@ -92,7 +92,7 @@ export const llamaCausalLM = (config: LlamaConfig, parameters: ReadonlyMap<strin
       return tf.tidy(() => {
         const keyMask = fullAttentionMask(batch, time, past, cache?.mask, attentionMask)
         const context = {
-          bias: attentionBias(time, past + time, { causal: true, keyMask }),
+          bias: attentionBias(time, past + time, { causal: true, keyMask, ...(config.sliding_window !== undefined && { window: config.sliding_window }) }),
           positions: positionIds(keyMask, time),
         }
         let h = embeds

@@ -40,6 +40,7 @@ export const llamaParameterShapes = (c: LlamaConfig): Map<string, number[]> => {
   for (let layer = 0; layer < c.num_hidden_layers; layer++) {
     const prefix = layerPrefix(layer)
     for (const module of layerLinears) shapes.set(`${prefix}.${module}.weight`, linears[module])
+    for (const module of c.biased) shapes.set(`${prefix}.${module}.bias`, [linears[module][0]])
     shapes.set(`${prefix}.input_layernorm.weight`, [c.hidden_size])
     shapes.set(`${prefix}.post_attention_layernorm.weight`, [c.hidden_size])
   }

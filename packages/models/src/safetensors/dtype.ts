@@ -1,10 +1,22 @@
-// Element types we read, and their decoding to float32. Training runs in float32, so half
-// precision checkpoints are widened once at load time.
+// Element types: every one the safetensors format defines (a real checkpoint may hold an I64
+// position buffer or F8 scales beside its weights), and the three peftlab reads as values,
+// with their decoding to float32. Training runs in float32, so half precision checkpoints are
+// widened at load time.
 
+/** The dtypes peftlab reads; a model tensor stored in any other is refused by name. */
 export const dtypes = ["F32", "F16", "BF16"] as const
 export type SafetensorsDtype = (typeof dtypes)[number]
 
-export const bytesPerElement: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2 }
+/** Every dtype of the safetensors format (safetensors' `Dtype` enum). */
+export const storedDtypes = ["BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "F64", "I64", "U64"] as const
+export type StoredDtype = (typeof storedDtypes)[number]
+
+export const storedDtypeBytes: Record<StoredDtype, number> = {
+  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8,
+}
+
+export const isReadableDtype = (dtype: StoredDtype): dtype is SafetensorsDtype => (dtypes as ReadonlyArray<string>).includes(dtype)
+
 
 /** IEEE 754 binary16 bits to its value: sign, 5-bit exponent (bias 15), 10-bit mantissa. */
 export const halfToFloat = (bits: number): number => {

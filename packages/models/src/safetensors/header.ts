@@ -3,21 +3,22 @@
 // an optional "__metadata__" map of strings, then the tensor bytes.
 import { Result, Schema } from "effect"
 import { decodeOrDescribe } from "../schema-issues.ts"
-import { bytesPerElement, dtypes, type SafetensorsDtype } from "./dtype.ts"
+import { storedDtypeBytes, storedDtypes, type StoredDtype } from "./dtype.ts"
 
 export const metadataKey = "__metadata__"
 
 const NonNegativeInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 
 const TensorEntrySchema = Schema.Struct({
-  dtype: Schema.Literals(dtypes),
+  dtype: Schema.Literals(storedDtypes),
   shape: Schema.Array(NonNegativeInt),
   data_offsets: Schema.Tuple([NonNegativeInt, NonNegativeInt]),
 })
 
 export interface TensorEntry {
   readonly name: string
-  readonly dtype: SafetensorsDtype
+  /** Any dtype of the format: reading values checks that peftlab can decode it. */
+  readonly dtype: StoredDtype
   readonly shape: ReadonlyArray<number>
   /** Byte range within the data section. */
   readonly begin: number
@@ -34,7 +35,7 @@ export const decodeEntry = (name: string, raw: unknown, dataBytes: number): Resu
       if (begin > end || end > dataBytes) {
         return Result.fail(`tensor "${name}": data_offsets [${begin}, ${end}] fall outside the ${dataBytes}-byte data section`)
       }
-      const needed = elementCount(shape) * bytesPerElement[dtype]
+      const needed = elementCount(shape) * storedDtypeBytes[dtype]
       if (end - begin !== needed) {
         return Result.fail(
           `tensor "${name}": data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but ${dtype} of shape [${shape.join(", ")}] needs ${needed}`,

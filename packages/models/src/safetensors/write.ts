@@ -4,7 +4,8 @@
 import { Effect } from "effect"
 import { writeFileAtomic } from "@peftlab/core"
 import { ModelFileError } from "../model-file-error.ts"
-import { elementCount, metadataKey } from "./header.ts"
+import { elementCount } from "./header.ts"
+import { safetensorsHeader } from "./write-streaming.ts"
 
 export interface Float32Tensor {
   readonly shape: ReadonlyArray<number>
@@ -12,19 +13,11 @@ export interface Float32Tensor {
 }
 
 const encode = (tensors: ReadonlyMap<string, Float32Tensor>, metadata: Record<string, string> | undefined): Uint8Array => {
-  const header: Record<string, unknown> = metadata ? { [metadataKey]: metadata } : {}
-  let offset = 0
-  for (const [name, { shape, data }] of tensors) {
-    header[name] = { dtype: "F32", shape, data_offsets: [offset, offset + data.byteLength] }
-    offset += data.byteLength
-  }
-  const json = new TextEncoder().encode(JSON.stringify(header))
-  const headerLength = Math.ceil(json.length / 8) * 8
-  const bytes = new Uint8Array(8 + headerLength + offset)
-  new DataView(bytes.buffer).setBigUint64(0, BigInt(headerLength), true)
-  bytes.set(json, 8)
-  bytes.fill(0x20, 8 + json.length, 8 + headerLength)
-  let position = 8 + headerLength
+  const header = safetensorsHeader([...tensors].map(([name, { shape }]) => ({ name, shape })), "F32", metadata)
+  const dataBytes = [...tensors.values()].reduce((sum, { data }) => sum + data.byteLength, 0)
+  const bytes = new Uint8Array(header.length + dataBytes)
+  bytes.set(header)
+  let position = header.length
   for (const { data } of tensors.values()) {
     bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), position)
     position += data.byteLength
