@@ -33,6 +33,12 @@ describe("peftlab run --json", () => {
       expect(reported.metrics.accuracy).toBe(result.accuracy)
     }
 
+    // The model's load from disk, from nothing to every stored byte it uses (stories260k: 260,032 float32 values).
+    const loads = events.filter((e) => e.type === "model-load")
+    expect(loads[0]).toMatchObject({ bytes: 0, total: 260_032 * 4, done: false })
+    expect(loads.at(-1)).toMatchObject({ bytes: 260_032 * 4, total: 260_032 * 4, done: true })
+    expect(loads.every((e, i) => i === 0 || e.bytes > loads[i - 1].bytes)).toBe(true)
+
     // Memory is sampled every 2 s; the run takes longer than that, and the model's weights are tensors.
     const samples = events.filter((e) => e.type === "resources")
     expect(samples.length).toBeGreaterThan(0)

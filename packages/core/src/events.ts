@@ -44,6 +44,16 @@ export type RunEvent =
       readonly done: boolean
     }
   | {
+      /** The model's weights read from disk into the backend: a large one takes minutes. */
+      readonly type: "model-load"
+      /** The model folder. */
+      readonly file: string
+      /** Bytes of stored weights read so far, of `total`. */
+      readonly bytes: number
+      readonly total: number
+      readonly done: boolean
+    }
+  | {
       /** A periodic sample of memory use, for the screen and machine-readable logs. */
       readonly type: "resources"
       /** Resident set size of the process. */

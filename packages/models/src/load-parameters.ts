@@ -23,11 +23,18 @@ const storedNames = (architecture: Architecture, names: Iterable<string>): Map<s
   return byCanonical
 }
 
+/** How much of the checkpoint's stored bytes (those of the tensors the model uses) are read. */
+export interface LoadProgress {
+  readonly bytes: number
+  readonly total: number
+}
+
 /** Tensors the model does not use are skipped, whatever their dtype. */
 export const loadParameters = <Config>(
   architecture: Architecture<Config>,
   config: Config,
   checkpoint: Checkpoint,
+  onProgress?: (progress: LoadProgress) => void,
 ): Effect.Effect<Map<string, tf.Tensor>, ModelFileError> =>
   Effect.gen(function* () {
     const expected = architecture.parameterShapes(config)
@@ -43,9 +50,17 @@ export const loadParameters = <Config>(
       if (!isReadableDtype(entry.dtype)) return yield* fail(`tensor "${name}" is ${entry.dtype}; peftlab reads model weights stored as ${dtypes.join(", ")}`)
       present.push([name, storedName, shape])
     }
+    const sizeOf = (storedName: string) => checkpoint.entries.get(storedName)!.end - checkpoint.entries.get(storedName)!.begin
+    const total = present.reduce((sum, [, storedName]) => sum + sizeOf(storedName), 0)
     const parameters = new Map<string, tf.Tensor>()
     const read = Effect.gen(function* () {
-      for (const [name, storedName, shape] of present) parameters.set(name, tf.tensor((yield* checkpoint.read(storedName)).data, [...shape]))
+      let bytes = 0
+      onProgress?.({ bytes, total })
+      for (const [name, storedName, shape] of present) {
+        parameters.set(name, tf.tensor((yield* checkpoint.read(storedName)).data, [...shape]))
+        bytes += sizeOf(storedName)
+        onProgress?.({ bytes, total })
+      }
       return parameters
     })
     // A read that fails midway (a truncated shard) leaves no tensor behind.

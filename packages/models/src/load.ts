@@ -7,7 +7,7 @@ import type { Architecture } from "./architecture.ts"
 import { architectureFor, supportedModelTypes } from "./architectures.ts"
 import type { CausalLM } from "./causal-lm.ts"
 import type { EncoderModel } from "./encoder-model.ts"
-import { loadParameters } from "./load-parameters.ts"
+import { loadParameters, type LoadProgress } from "./load-parameters.ts"
 import type { BaseModel } from "./model.ts"
 import { ModelFileError } from "./model-file-error.ts"
 import { readModelFile } from "./read-model-file.ts"
@@ -47,13 +47,15 @@ export interface LoadOptions {
    * BertForQuestionAnswering and BertForTokenClassification build BERT (add_pooling_layer=False).
    */
   readonly withoutOptional?: boolean
+  /** Called after each tensor is read, with the stored bytes read so far and in all: a large model loads for minutes. */
+  readonly onProgress?: (progress: LoadProgress) => void
 }
 
 /** Any supported model. */
 export const loadModel = (dir: string, options: LoadOptions = {}): Effect.Effect<BaseModel, ModelFileError> =>
   Effect.gen(function* () {
     const { architecture, config } = yield* readModelConfig(dir)
-    const parameters = yield* Effect.scoped(Effect.flatMap(openCheckpoint(dir), (checkpoint) => loadParameters(architecture, config, checkpoint)))
+    const parameters = yield* Effect.scoped(Effect.flatMap(openCheckpoint(dir), (checkpoint) => loadParameters(architecture, config, checkpoint, options.onProgress)))
     if (options.withoutOptional) {
       for (const [name, tensor] of parameters) {
         if (!architecture.isOptional?.(name)) continue

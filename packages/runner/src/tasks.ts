@@ -26,7 +26,7 @@ export interface ModelInputs {
 }
 
 /** A model loaded for the length of the run (released with the scope). */
-const scoped = <M extends { dispose(): void }, E>(load: Effect.Effect<M, E>) => Effect.acquireRelease(load, (model) => Effect.sync(() => model.dispose()))
+const scoped = <M extends { dispose(): void }, E, R>(load: Effect.Effect<M, E, R>) => Effect.acquireRelease(load, (model) => Effect.sync(() => model.dispose()))
 
 const classification = (spec: ExperimentSpec, registry: PeftlabRegistry) =>
   Effect.map(prepareData(spec, registry), (data) => ({

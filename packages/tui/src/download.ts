@@ -1,11 +1,16 @@
-// How far a file's download is, told the same way by the screen and the plain lines.
+// How far a file's download is, or a model's load from disk, told the same way by the screen
+// and the plain lines.
 import type { RunEvent } from "@peftlab/core"
 import { formatBytes, formatBytesOf } from "./format.ts"
 
 export type DownloadEvent = Extract<RunEvent, { type: "download" }>
+export type ModelLoadEvent = Extract<RunEvent, { type: "model-load" }>
 
-/** What the screen keeps of the file downloading now. */
-export type Download = Pick<DownloadEvent, "file" | "bytes" | "total">
+/** What the screen keeps of the file downloading (or the model loading) now. */
+export type Download = Pick<DownloadEvent, "file" | "bytes" | "total"> & {
+  /** "loading" for a model read from disk; a download by default. */
+  readonly action?: "downloading" | "loading"
+}
 
 // Rounded down, so that all parts means every byte; parts * bytes first, since
 // bytes / total * 100 can fall just below a whole percent (0.29 * 100 = 28.999…).

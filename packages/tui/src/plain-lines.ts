@@ -1,11 +1,12 @@
 // One readable line per event for CI logs and pipes, where a redrawn screen would be noise.
 // Step and evaluation progress is throttled per arm; the last step of an epoch and the end
-// of an evaluation always print, so the log still shows where each phase finished. A download
-// prints when it starts, at each quarter and when done, however often it reports. Memory
+// of an evaluation always print, so the log still shows where each phase finished. A download,
+// and a model's load from disk, prints when it starts, at each quarter and when done, however
+// often it reports. Memory
 // samples are left to the screen and the JSON lines.
 import { Events, type RunEvent } from "@peftlab/core"
 import { Clock, Effect, Layer } from "effect"
-import { type DownloadEvent, formatDownloadProgress, partsReceived } from "./download.ts"
+import { type DownloadEvent, formatDownloadProgress, type ModelLoadEvent, partsReceived } from "./download.ts"
 import { formatBytes, formatDuration, formatEpochStep, formatLog, formatMetrics, formatNumber, formatRate, formatValidation } from "./format.ts"
 import { trainingProgress } from "./progress.ts"
 
@@ -30,6 +31,8 @@ const plainLine = (event: RunEvent): string | undefined => {
       return formatLog(event)
     case "download":
       return event.done ? `downloaded ${event.file} (${formatBytes(event.bytes)})` : `downloading ${event.file} ${formatDownloadProgress(event)}`
+    case "model-load":
+      return event.done ? `loaded model ${event.file} (${formatBytes(event.total)})` : `loading model ${event.file} ${formatDownloadProgress(event)}`
     case "resources":
       return undefined
     case "run-end":
@@ -47,7 +50,7 @@ const progressOf = (event: RunEvent): { readonly key: string; readonly final: bo
 }
 
 /** 0 to 3 quarters received, 4 once done; a file of unknown size stays at 0 until done. */
-const quarterOf = (event: DownloadEvent): number => (event.done ? 4 : Math.min(3, partsReceived(event, 4) ?? 0))
+const quarterOf = (event: DownloadEvent | ModelLoadEvent): number => (event.done ? 4 : Math.min(3, partsReceived(event, 4) ?? 0))
 
 const nowMs = Effect.map(Clock.monotonicTimeNanos, (nanos) => Number(nanos / 1_000_000n))
 
@@ -60,10 +63,11 @@ export const plainLinesLayer = (write: (line: string) => void = (line) => void p
     return {
       emit: (event) =>
         Effect.gen(function* () {
-          if (event.type === "download") {
+          if (event.type === "download" || event.type === "model-load") {
+            const key = `${event.type}\t${event.file}`
             const quarter = quarterOf(event)
-            if (quarter <= (quartersPrinted.get(event.file) ?? -1)) return
-            quartersPrinted.set(event.file, quarter)
+            if (quarter <= (quartersPrinted.get(key) ?? -1)) return
+            quartersPrinted.set(key, quarter)
           }
           const progress = progressOf(event)
           if (progress !== undefined) {

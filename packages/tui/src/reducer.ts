@@ -87,6 +87,8 @@ export const reduce = (state: UiState, event: RunEvent): UiState => {
       return { ...state, resources: { rssBytes: event.rssBytes, tensorBytes: event.tensorBytes } }
     case "download":
       return { ...state, download: event.done ? undefined : { file: event.file, bytes: event.bytes, total: event.total } }
+    case "model-load":
+      return { ...state, download: event.done ? undefined : { file: event.file, bytes: event.bytes, total: event.total, action: "loading" } }
     case "run-end":
       return { ...state, outDir: event.outDir, finished: { ok: event.ok, elapsedMs: event.elapsedMs } }
   }

@@ -56,7 +56,7 @@ const DownloadLine = ({ download }: { readonly download: Download }): ReactEleme
   return h(
     Box,
     { gap: 2 },
-    h(Text, { wrap: "truncate-middle" }, `downloading ${download.file}`),
+    h(Text, { wrap: "truncate-middle" }, `${download.action ?? "downloading"} ${download.file}`),
     percent === undefined ? null : h(Text, null, progressBar(percent / 100, downloadBarWidth)),
     h(Text, null, formatDownloadProgress(download)),
   )

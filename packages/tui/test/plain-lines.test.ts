@@ -100,6 +100,19 @@ describe("plainLinesLayer", () => {
     ])
   })
 
+  it("prints a model's load from disk when it starts, at each quarter and when done", async () => {
+    const MiB = 2 ** 20
+    const load = (bytes: number): RunEvent => ({ type: "model-load", file: "/models/tinyllama", bytes: bytes * MiB, total: 2098 * MiB, done: bytes === 2098 })
+    const lines = await linesFor([0, 300, 600, 1000, 1049, 1700, 2098].map((bytes) => [100, load(bytes)] as const))
+    expect(lines).toEqual([
+      "loading model /models/tinyllama 0% 0.0/2.0 GiB",
+      "loading model /models/tinyllama 28% 0.6/2.0 GiB",
+      "loading model /models/tinyllama 50% 1.0/2.0 GiB",
+      "loading model /models/tinyllama 81% 1.7/2.0 GiB",
+      "loaded model /models/tinyllama (2.0 GiB)",
+    ])
+  })
+
   it("writes a one-arm run, info logs, failures and a failed run", async () => {
     expect(
       await linesFor([

@@ -68,6 +68,12 @@ describe("reduce", () => {
     expect(arm(reduce(failed, { type: "arm-phase", arm: "prompt", phase: "training" }), "prompt").detail).toBeUndefined()
   })
 
+  it("shows the model loading from disk as a transfer, and nothing once it is loaded", () => {
+    const load = (bytes: number, done = false): RunEvent => ({ type: "model-load", file: "/models/m", bytes, total: 100, done })
+    expect(fold([runStart, load(0), load(40)]).download).toEqual({ file: "/models/m", bytes: 40, total: 100, action: "loading" })
+    expect(fold([runStart, load(0), load(100, true)]).download).toBeUndefined()
+  })
+
   it("shows the file downloading now, and no file once it is done", () => {
     const MiB = 2 ** 20
     expect(fold(downloading.slice(0, 2)).download).toEqual({ file: "config.json", bytes: 0, total: 628 })
