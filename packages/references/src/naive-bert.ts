@@ -1,6 +1,8 @@
 // An independent float64 BERT forward for tests: plain loops over one unpadded sequence,
 // written straight from HF modeling_bert's formulas (BertEmbeddings, BertSelfAttention,
-// BertSelfOutput, BertIntermediate, BertOutput, BertPooler), sharing no code with @peftlab/models.
+// BertSelfOutput, BertIntermediate, BertOutput, BertPooler), and from modeling_megatron_bert's
+// for Megatron-BERT (no embedding LayerNorm; attention.ln and ln before attention and the
+// feed-forward; encoder.ln after the last layer), sharing no code with @peftlab/models.
 import type { BertConfig } from "@peftlab/models"
 import type { NaivePrefix, Weights } from "./types.ts"
 
@@ -67,17 +69,21 @@ export interface NaiveBertInput {
 export const naiveBert = (c: BertConfig, weights: Weights, { embeds, tokenTypes, prefix }: NaiveBertInput): { hidden: number[][]; pooled?: number[] } => {
   const d = c.head_dim
   const past = prefix?.[0]?.key[0]?.length ?? 0
+  const megatron = c.model_type === "megatron-bert"
   let xs = embeds.map((e, t) => {
     const position = row(weights, "bert.embeddings.position_embeddings.weight", past + t)
     const type = row(weights, "bert.embeddings.token_type_embeddings.weight", tokenTypes?.[t] ?? 0)
-    return layerNorm(weights, "bert.embeddings.LayerNorm", e.map((v, i) => v + (position[i] as number) + (type[i] as number)), c.layer_norm_eps)
+    const summed = e.map((v, i) => v + (position[i] as number) + (type[i] as number))
+    return megatron ? summed : layerNorm(weights, "bert.embeddings.LayerNorm", summed, c.layer_norm_eps)
   })
   for (let layer = 0; layer < c.num_hidden_layers; layer++) {
     const p = `bert.encoder.layer.${layer}`
     const head = (vec: number[], h: number) => vec.slice(h * d, (h + 1) * d)
-    const qs = xs.map((x) => dense(weights, `${p}.attention.self.query`, x))
-    const ks = xs.map((x) => dense(weights, `${p}.attention.self.key`, x))
-    const vs = xs.map((x) => dense(weights, `${p}.attention.self.value`, x))
+    // Megatron: the attention sees LayerNorm(x); the residual adds to x itself.
+    const attentionInput = megatron ? xs.map((x) => layerNorm(weights, `${p}.attention.ln`, x, c.layer_norm_eps)) : xs
+    const qs = attentionInput.map((x) => dense(weights, `${p}.attention.self.query`, x))
+    const ks = attentionInput.map((x) => dense(weights, `${p}.attention.self.key`, x))
+    const vs = attentionInput.map((x) => dense(weights, `${p}.attention.self.value`, x))
     const context = xs.map((_, t) => {
       const out: number[] = []
       for (let h = 0; h < c.num_attention_heads; h++) {
@@ -94,14 +100,17 @@ export const naiveBert = (c: BertConfig, weights: Weights, { embeds, tokenTypes,
     })
     xs = xs.map((x, t) => {
       const projected = dense(weights, `${p}.attention.output.dense`, context[t]!)
-      return layerNorm(weights, `${p}.attention.output.LayerNorm`, x.map((v, i) => v + (projected[i] as number)), c.layer_norm_eps)
+      const sum = x.map((v, i) => v + (projected[i] as number))
+      return megatron ? sum : layerNorm(weights, `${p}.attention.output.LayerNorm`, sum, c.layer_norm_eps)
     })
     xs = xs.map((x) => {
-      const inner = dense(weights, `${p}.intermediate.dense`, x).map(activation[c.hidden_act])
+      const inner = dense(weights, `${p}.intermediate.dense`, megatron ? layerNorm(weights, `${p}.ln`, x, c.layer_norm_eps) : x).map(activation[c.hidden_act])
       const out = dense(weights, `${p}.output.dense`, inner)
-      return layerNorm(weights, `${p}.output.LayerNorm`, x.map((v, i) => v + (out[i] as number)), c.layer_norm_eps)
+      const sum = x.map((v, i) => v + (out[i] as number))
+      return megatron ? sum : layerNorm(weights, `${p}.output.LayerNorm`, sum, c.layer_norm_eps)
     })
   }
+  if (megatron) xs = xs.map((x) => layerNorm(weights, "bert.encoder.ln", x, c.layer_norm_eps))
   const hasPooler = weights.has("bert.pooler.dense.weight")
   return { hidden: xs, ...(hasPooler && { pooled: dense(weights, "bert.pooler.dense", xs[0]!).map(Math.tanh) }) }
 }

@@ -6,6 +6,7 @@ import { naiveBert } from "../src/index.ts"
 import { expectClose, geluNewOfOne, geluOfOne, toyWeights, zeros } from "./toy-weights.ts"
 
 const toy: BertConfig = {
+  model_type: "bert",
   vocab_size: 2,
   hidden_size: 2,
   num_hidden_layers: 1,

@@ -1,12 +1,23 @@
 // Tiny random checkpoints of every architecture, in exact Hugging Face layout, for tests that
 // must run on each kind of model: small enough to train in a second, shaped to exercise the
 // options that matter (grouped-query attention, tied and untied heads, gated feed-forward,
-// Mistral's sliding window, Qwen2's attention biases).
+// Mistral's sliding window, Qwen2's attention biases, Megatron-BERT's pre-LayerNorm).
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { writeRandomCheckpoint } from "@peftlab/models"
+
+/** The shape of both tiny encoders, BERT and Megatron-BERT. */
+const tinyEncoder = {
+  vocab_size: 64,
+  hidden_size: 24,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  intermediate_size: 40,
+  max_position_embeddings: 32,
+  type_vocab_size: 2,
+} as const
 
 export const tinyConfigs = {
   llama: {
@@ -77,16 +88,9 @@ export const tinyConfigs = {
     eos_token_id: 1,
     decoder_start_token_id: 0,
   },
-  bert: {
-    model_type: "bert",
-    vocab_size: 64,
-    hidden_size: 24,
-    num_hidden_layers: 2,
-    num_attention_heads: 4,
-    intermediate_size: 40,
-    max_position_embeddings: 32,
-    type_vocab_size: 2,
-  },
+  bert: { model_type: "bert", ...tinyEncoder },
+  // BERT with pre-LayerNorm layers and a final LayerNorm, as GatorTron is.
+  "megatron-bert": { model_type: "megatron-bert", ...tinyEncoder },
 } as const satisfies Record<string, Readonly<Record<string, unknown>>>
 
 export type TinyArchitecture = keyof typeof tinyConfigs

@@ -21,6 +21,7 @@ const loraTargets: Record<TinyArchitecture, string[]> = {
   gpt2: ["c_attn"],
   t5: ["q", "v"],
   bert: ["query", "value"],
+  "megatron-bert": ["query", "value"],
 }
 
 const methods: Record<string, (model: BaseModel, architecture: TinyArchitecture) => Adapter> = {

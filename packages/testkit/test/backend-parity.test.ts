@@ -62,6 +62,7 @@ const references: Record<TinyArchitecture, (config: unknown, weights: Weights, s
     return naiveT5Decode(c, weights, sharedRows(c, weights, decoderIds[b]!), naiveT5Encode(c, weights, sharedRows(c, weights, source)))
   },
   bert: (config, weights, source) => naiveBert(config as BertConfig, weights, { embeds: embeddingRows(weights, "bert.embeddings.word_embeddings.weight", source) }).hidden,
+  "megatron-bert": (config, weights, source) => naiveBert(config as BertConfig, weights, { embeds: embeddingRows(weights, "bert.embeddings.word_embeddings.weight", source) }).hidden,
 }
 
 /** The reference for every row of the batch, from the checkpoint in `dir` as written to disk. */

@@ -25,6 +25,7 @@ const topModules: Record<TinyArchitecture, string[]> = {
   gpt2: ["transformer"],
   t5: ["shared", "encoder", "decoder", "lm_head"],
   bert: ["bert"],
+  "megatron-bert": ["bert"],
 }
 
 const cases = architectures.flatMap((architecture) => Object.keys(unfrozenMethods).map((wrapper) => [architecture, wrapper] as const))

@@ -1,7 +1,9 @@
 // config.json of a Hugging Face BERT checkpoint (BertModel, BertForQuestionAnswering,
-// BertForSequenceClassification ...), decoded into the fields the encoder needs. Every field
-// is optional, as in transformers' BertConfig (save_pretrained leaves out values equal to its
-// defaults); options we do not implement (relative positions, decoder use) are rejected.
+// BertForSequenceClassification ...) or of Megatron-BERT (GatorTron: BERT with pre-LayerNorm
+// layers), decoded into the fields the encoder needs. Every field is optional, as in
+// transformers' BertConfig and MegatronBertConfig (save_pretrained leaves out values equal to
+// their defaults, which differ); options we do not implement (relative positions, decoder use)
+// are rejected.
 import { Result, Schema } from "effect"
 import { PositiveInt } from "../config-fields.ts"
 import { decodeOrDescribe } from "../schema-issues.ts"
@@ -11,7 +13,7 @@ export const bertActivations = ["gelu", "gelu_new", "relu"] as const
 export type BertActivation = (typeof bertActivations)[number]
 
 const ConfigJson = Schema.Struct({
-  model_type: Schema.Literal("bert"),
+  model_type: Schema.Literals(["bert", "megatron-bert"]),
   vocab_size: Schema.optional(PositiveInt),
   hidden_size: Schema.optional(PositiveInt),
   num_hidden_layers: Schema.optional(PositiveInt),
@@ -30,6 +32,8 @@ const ConfigJson = Schema.Struct({
 })
 
 export interface BertConfig {
+  /** "megatron-bert": LayerNorm before attention and feed-forward, none on the embeddings, one after the last layer. */
+  readonly model_type: "bert" | "megatron-bert"
   readonly vocab_size: number
   readonly hidden_size: number
   readonly num_hidden_layers: number
@@ -49,17 +53,25 @@ export interface BertConfig {
   readonly num_labels: number
 }
 
+// BertConfig's defaults, and MegatronBertConfig's where they differ (megatron-bert-345m's shape).
+const defaults = {
+  bert: { vocab_size: 30522, hidden_size: 768, num_hidden_layers: 12, num_attention_heads: 12, intermediate_size: 3072 },
+  "megatron-bert": { vocab_size: 29056, hidden_size: 1024, num_hidden_layers: 24, num_attention_heads: 16, intermediate_size: 4096 },
+} as const
+
 const withDefaults = (json: typeof ConfigJson.Type): Result.Result<BertConfig, string> => {
-  const hidden = json.hidden_size ?? 768
-  const heads = json.num_attention_heads ?? 12
+  const d = defaults[json.model_type]
+  const hidden = json.hidden_size ?? d.hidden_size
+  const heads = json.num_attention_heads ?? d.num_attention_heads
   if (hidden % heads !== 0) return Result.fail(`field "num_attention_heads": ${heads} does not divide hidden_size ${hidden}`)
   return Result.succeed({
-    vocab_size: json.vocab_size ?? 30522,
+    model_type: json.model_type,
+    vocab_size: json.vocab_size ?? d.vocab_size,
     hidden_size: hidden,
-    num_hidden_layers: json.num_hidden_layers ?? 12,
+    num_hidden_layers: json.num_hidden_layers ?? d.num_hidden_layers,
     num_attention_heads: heads,
     head_dim: hidden / heads,
-    intermediate_size: json.intermediate_size ?? 3072,
+    intermediate_size: json.intermediate_size ?? d.intermediate_size,
     hidden_act: json.hidden_act ?? "gelu",
     max_position_embeddings: json.max_position_embeddings ?? 512,
     type_vocab_size: json.type_vocab_size ?? 2,

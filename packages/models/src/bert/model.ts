@@ -1,8 +1,10 @@
 // The BERT encoder (as HF BertModel inside BertFor*): word + absolute position + token-type
 // embeddings and a LayerNorm, then post-norm layers
 // h = LayerNorm(h + attention(h)); h = LayerNorm(h + output(act(intermediate(h)))),
-// and the pooler tanh(dense(h of the first token)). Dropout is left out: the base is frozen and
-// run as in eval mode.
+// and the pooler tanh(dense(h of the first token)). Megatron-BERT (GatorTron) normalises first
+// instead: no embedding LayerNorm, h += attention(LN(h)); h += output(act(intermediate(LN(h)))),
+// and a LayerNorm after the last layer. Dropout is left out: the base is frozen and run as in
+// eval mode.
 import * as tf from "@tensorflow/tfjs"
 import type { EncoderModel } from "../encoder-model.ts"
 import { attentionBias } from "../layers/attention-bias.ts"
@@ -17,7 +19,7 @@ import type { KeyValue } from "../model.ts"
 import { activations } from "./activation.ts"
 import { selfAttention } from "./attention.ts"
 import type { BertConfig } from "./config.ts"
-import { embeddingNormName, layerLinears, layerPrefix, poolerName, positionEmbedName, tokenTypeEmbedName, wordEmbedName } from "./parameter-names.ts"
+import { embeddingNormName, finalNormName, layerLinears, layerNorms, layerPrefix, poolerName, positionEmbedName, tokenTypeEmbedName, wordEmbedName } from "./parameter-names.ts"
 
 export interface BertEncoder extends EncoderModel {
   readonly config: BertConfig
@@ -44,18 +46,28 @@ export const bertEncoder = (config: BertConfig, parameters: ReadonlyMap<string, 
   const norm = (x: tf.Tensor3D, name: string) => layerNorm(x, parameter(`${name}.weight`), parameter(`${name}.bias`), config.layer_norm_eps)
   const activation = activations[config.hidden_act]
 
+  const preNorm = config.model_type === "megatron-bert"
+
   const encoderLayer = (h: tf.Tensor3D, layer: number, bias: tf.Tensor4D, joinPast: (current: KeyValue) => KeyValue): tf.Tensor3D => {
     const path = layerPrefix(layer)
-    const context = selfAttention(
-      h,
-      { query: module(`${path}.attention.self.query`), key: module(`${path}.attention.self.key`), value: module(`${path}.attention.self.value`) },
-      headShape,
-      bias,
-      joinPast,
-    )
-    const attended = norm(h.add(module(`${path}.attention.output.dense`).apply(context)), `${path}.attention.output.LayerNorm`)
-    const inner = activation(module(`${path}.intermediate.dense`).apply(attended))
-    return norm(attended.add(module(`${path}.output.dense`).apply(inner)), `${path}.output.LayerNorm`)
+    const norms = layerNorms(config, layer)
+    const attentionOf = (x: tf.Tensor3D) =>
+      module(`${path}.attention.output.dense`).apply(
+        selfAttention(
+          x,
+          { query: module(`${path}.attention.self.query`), key: module(`${path}.attention.self.key`), value: module(`${path}.attention.self.value`) },
+          headShape,
+          bias,
+          joinPast,
+        ),
+      ) as tf.Tensor3D
+    const feedForward = (x: tf.Tensor3D) => module(`${path}.output.dense`).apply(activation(module(`${path}.intermediate.dense`).apply(x))) as tf.Tensor3D
+    if (preNorm) {
+      const attended = h.add<tf.Tensor3D>(attentionOf(norm(h, norms.attention)))
+      return attended.add<tf.Tensor3D>(feedForward(norm(attended, norms.output)))
+    }
+    const attended = norm(h.add(attentionOf(h)), norms.attention)
+    return norm(attended.add(feedForward(attended)), norms.output)
   }
 
   /**
@@ -66,12 +78,13 @@ export const bertEncoder = (config: BertConfig, parameters: ReadonlyMap<string, 
     const [, time, hidden] = embeds.shape
     const positions = positionEmbedding.slice([pastLength, 0], [time, hidden])
     const tokenTypes = tokenTypeIds ? tf.gather(tokenTypeEmbedding, tokenTypeIds.toInt()) : tokenTypeEmbedding.slice([0, 0], [1, hidden])
-    return norm(embeds.add(tokenTypes).add(positions), embeddingNormName)
+    const summed = embeds.add<tf.Tensor3D>(tokenTypes).add<tf.Tensor3D>(positions)
+    return preNorm ? summed : norm(summed, embeddingNormName)
   }
 
   return {
     kind: "encoder",
-    architecture: "bert",
+    architecture: config.model_type,
     config,
     hasPooler,
     dims: { ...config, num_key_value_heads: config.num_attention_heads },
@@ -91,7 +104,7 @@ export const bertEncoder = (config: BertConfig, parameters: ReadonlyMap<string, 
         const bias = attentionBias(time, pastLength + time, { causal: false, keyMask })
         let h = embeddings(embeds, pastLength, tokenTypeIds)
         for (let layer = 0; layer < config.num_hidden_layers; layer++) h = encoderLayer(h, layer, bias, pastJoiner(layer, prefix, undefined))
-        return h
+        return preNorm ? norm(h, finalNormName) : h
       })
     },
     pool: (hidden) => {

@@ -10,6 +10,14 @@ export const positionEmbedName = "bert.embeddings.position_embeddings.weight"
 export const tokenTypeEmbedName = "bert.embeddings.token_type_embeddings.weight"
 export const embeddingNormName = "bert.embeddings.LayerNorm"
 export const poolerName = "bert.pooler.dense"
+/** Megatron-BERT's LayerNorm after the last layer. */
+export const finalNormName = "bert.encoder.ln"
+
+/** Each layer's two LayerNorms: after attention and after the feed-forward (BERT), or before each (Megatron-BERT). */
+export const layerNorms = (c: BertConfig, layer: number): { readonly attention: string; readonly output: string } =>
+  c.model_type === "megatron-bert"
+    ? { attention: `${layerPrefix(layer)}.attention.ln`, output: `${layerPrefix(layer)}.ln` }
+    : { attention: `${layerPrefix(layer)}.attention.output.LayerNorm`, output: `${layerPrefix(layer)}.output.LayerNorm` }
 
 export const layerPrefix = (layer: number): string => `bert.encoder.layer.${layer}`
 
@@ -41,14 +49,18 @@ export const bertParameterShapes = (c: BertConfig): Map<string, number[]> => {
     shapes.set(`${module}.weight`, [c.hidden_size])
     shapes.set(`${module}.bias`, [c.hidden_size])
   }
-  norm(embeddingNormName)
+  const preNorm = c.model_type === "megatron-bert"
+  if (!preNorm) norm(embeddingNormName)
   const linears = linearShapes(c)
   for (let layer = 0; layer < c.num_hidden_layers; layer++) {
     const prefix = layerPrefix(layer)
+    const norms = layerNorms(c, layer)
+    if (preNorm) norm(norms.attention)
     for (const module of layerLinears) withBias(`${prefix}.${module}`, linears[module])
-    norm(`${prefix}.attention.output.LayerNorm`)
-    norm(`${prefix}.output.LayerNorm`)
+    if (!preNorm) norm(norms.attention)
+    norm(norms.output)
   }
+  if (preNorm) norm(finalNormName)
   withBias(poolerName, [c.hidden_size, c.hidden_size])
   return shapes
 }
