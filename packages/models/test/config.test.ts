@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { stories260kDir } from "@peftlab/quickstart-assets"
 import { readModelConfig, type LlamaConfig } from "../src/index.ts"
+import { configFolder } from "./config-folder.ts"
 
 const minimal = {
   model_type: "llama",
@@ -17,11 +18,6 @@ const minimal = {
   max_position_embeddings: 128,
 }
 
-const writeConfig = (json: unknown): string => {
-  const dir = mkdtempSync(join(tmpdir(), "peftlab-config-"))
-  writeFileSync(join(dir, "config.json"), typeof json === "string" ? json : JSON.stringify(json))
-  return dir
-}
 
 const readLlamaConfig = (dir: string) =>
   Effect.map(readModelConfig(dir), ({ architecture, config }) => {
@@ -54,7 +50,7 @@ describe("readModelConfig (Llama)", () => {
   })
 
   it("fills transformers' defaults for optional fields", async () => {
-    const config = await Effect.runPromise(readLlamaConfig(writeConfig(minimal)))
+    const config = await Effect.runPromise(readLlamaConfig(configFolder(minimal)))
     expect(config).toMatchObject({
       num_key_value_heads: 8, // = num_attention_heads
       head_dim: 8, // hidden_size / num_attention_heads
@@ -63,7 +59,7 @@ describe("readModelConfig (Llama)", () => {
       bos_token_id: undefined,
       eos_token_ids: [],
     })
-    const llama3Style = await Effect.runPromise(readLlamaConfig(writeConfig({ ...minimal, eos_token_id: [7, 9] })))
+    const llama3Style = await Effect.runPromise(readLlamaConfig(configFolder({ ...minimal, eos_token_id: [7, 9] })))
     expect(llama3Style.eos_token_ids).toEqual([7, 9])
   })
 
@@ -78,7 +74,7 @@ describe("readModelConfig (Llama)", () => {
     ["an odd head_dim", { ...minimal, head_dim: 5 }, 'field "head_dim": rotary embeddings need an even head dimension, got 5'],
     ["text that is not JSON", "{ hidden_size: 64", "not valid JSON"],
   ])("names config.json and the field for %s", async (_, json, detail) => {
-    const dir = writeConfig(json)
+    const dir = configFolder(json)
     const error = await readError(dir)
     expect(error._tag).toBe("ModelFileError")
     expect(error.source).toBe(join(dir, "config.json"))
@@ -86,7 +82,7 @@ describe("readModelConfig (Llama)", () => {
   })
 
   it("reports every wrong field at once", async () => {
-    const error = await readError(writeConfig({ ...minimal, hidden_size: -1, rms_norm_eps: "small" }))
+    const error = await readError(configFolder({ ...minimal, hidden_size: -1, rms_norm_eps: "small" }))
     expect(error.detail).toContain('field "hidden_size"')
     expect(error.detail).toContain('field "rms_norm_eps"')
   })

@@ -3,7 +3,7 @@
 // names are the pre-LayerNorm ones (attention.ln, ln, encoder.ln; no embedding LayerNorm), and a
 // tiny random checkpoint matches the float64 reference forward (see also @peftlab/testkit's
 // backend parity, which runs it on every backend).
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
@@ -12,6 +12,7 @@ import { embeddingRows, naiveBert } from "@peftlab/references"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { architectureFor, loadEncoder, readModelConfig, writeRandomCheckpoint, type BertConfig } from "../src/index.ts"
+import { configFolder } from "./config-folder.ts"
 
 // UFNLP/gatortron-base's config.json fields that shape the model.
 const gatortronBase = {
@@ -33,21 +34,15 @@ const gatortronBase = {
   vocab_size: 50176,
 }
 
-const configIn = (json: Record<string, unknown>): string => {
-  const dir = mkdtempSync(join(tmpdir(), "peftlab-megatron-"))
-  writeFileSync(join(dir, "config.json"), JSON.stringify(json))
-  return dir
-}
-
 describe("Megatron-BERT config.json and parameter names", () => {
   it("reads GatorTron-base's config, and MegatronBertConfig's defaults (not BertConfig's) where a config is silent", async () => {
-    expect((await Effect.runPromise(readModelConfig(configIn(gatortronBase)))).config).toMatchObject({ model_type: "megatron-bert", hidden_size: 1024, head_dim: 64, vocab_size: 50176 })
-    const silent = (await Effect.runPromise(readModelConfig(configIn({ model_type: "megatron-bert" })))).config as BertConfig
+    expect((await Effect.runPromise(readModelConfig(configFolder(gatortronBase)))).config).toMatchObject({ model_type: "megatron-bert", hidden_size: 1024, head_dim: 64, vocab_size: 50176 })
+    const silent = (await Effect.runPromise(readModelConfig(configFolder({ model_type: "megatron-bert" })))).config as BertConfig
     expect(silent).toMatchObject({ vocab_size: 29056, hidden_size: 1024, num_hidden_layers: 24, num_attention_heads: 16, intermediate_size: 4096 })
   })
 
   it("names its LayerNorms as MegatronBertModel saves them: before attention and feed-forward, and one after the last layer", async () => {
-    const { architecture, config } = await Effect.runPromise(readModelConfig(configIn({ ...gatortronBase, num_hidden_layers: 1 })))
+    const { architecture, config } = await Effect.runPromise(readModelConfig(configFolder({ ...gatortronBase, num_hidden_layers: 1 })))
     const norms = [...architecture.parameterShapes(config).keys()].filter((name) => /\.(ln|LayerNorm)\.weight$/.test(name))
     expect(norms).toStrictEqual(["bert.encoder.layer.0.attention.ln.weight", "bert.encoder.layer.0.ln.weight", "bert.encoder.ln.weight"])
     expect(architectureFor("megatron-bert")?.canonicalName?.("encoder.ln.weight")).toBe("bert.encoder.ln.weight")

@@ -2,7 +2,7 @@
 // decodes as transformers' MistralConfig does (sliding_window 4096 when absent, none when null),
 // and a tiny random checkpoint with a window shorter than the input matches the float64
 // reference forward that keeps only the last sliding_window keys, with and without a prefix.
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
@@ -13,6 +13,7 @@ import { Effect } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
 import { loadCausalLM, readModelConfig, writeRandomCheckpoint, type LlamaConfig } from "../src/index.ts"
 import { tinyConfig } from "./random-checkpoint.ts"
+import { configFolder } from "./config-folder.ts"
 
 // Mistral-7B-Instruct-v0.3's config.json as the hub has it.
 const mistral7bV03 = {
@@ -40,11 +41,7 @@ const mistral7bV03 = {
   vocab_size: 32768,
 }
 
-const configOf = async (json: Record<string, unknown>): Promise<LlamaConfig> => {
-  const dir = mkdtempSync(join(tmpdir(), "peftlab-mistral-config-"))
-  writeFileSync(join(dir, "config.json"), JSON.stringify(json))
-  return (await Effect.runPromise(readModelConfig(dir))).config as LlamaConfig
-}
+const configOf = async (json: Record<string, unknown>): Promise<LlamaConfig> => (await Effect.runPromise(readModelConfig(configFolder(json)))).config as LlamaConfig
 
 describe("Mistral config.json", () => {
   it("reads Mistral-7B-v0.3's: grouped-query attention, head_dim 128, no sliding window", async () => {
@@ -55,9 +52,7 @@ describe("Mistral config.json", () => {
     const { sliding_window: _, ...withoutWindow } = mistral7bV03
     expect((await configOf(withoutWindow)).sliding_window).toBe(4096)
     expect((await configOf({ ...mistral7bV03, sliding_window: 512 })).sliding_window).toBe(512)
-    const dir = mkdtempSync(join(tmpdir(), "peftlab-mistral-config-"))
-    writeFileSync(join(dir, "config.json"), JSON.stringify({ ...mistral7bV03, sliding_window: 0 }))
-    expect((await Effect.runPromise(Effect.flip(readModelConfig(dir)))).detail).toMatch(/^field "sliding_window": /)
+    expect((await Effect.runPromise(Effect.flip(readModelConfig(configFolder({ ...mistral7bV03, sliding_window: 0 }))))).detail).toMatch(/^field "sliding_window": /)
   })
 })
 

@@ -2,7 +2,7 @@
 // k and v. Qwen2.5-0.5B's config decodes (tied head, 14:2 grouped-query attention, no sliding
 // window), a sliding window it cannot honour is refused by name, and a tiny random checkpoint
 // matches the float64 reference forward that adds the biases.
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
@@ -12,6 +12,7 @@ import { Effect } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
 import { loadCausalLM, readModelConfig, writeRandomCheckpoint, type LlamaConfig } from "../src/index.ts"
 import { tinyConfig } from "./random-checkpoint.ts"
+import { configFolder } from "./config-folder.ts"
 
 // Qwen2.5-0.5B-Instruct's config.json as the hub has it.
 const qwen25 = {
@@ -40,15 +41,9 @@ const qwen25 = {
   vocab_size: 151936,
 }
 
-const configDir = (json: Record<string, unknown>): string => {
-  const dir = mkdtempSync(join(tmpdir(), "peftlab-qwen2-config-"))
-  writeFileSync(join(dir, "config.json"), JSON.stringify(json))
-  return dir
-}
-
 describe("Qwen2 config.json", () => {
   it("reads Qwen2.5-0.5B's: tied head, 14:2 grouped-query attention, q/k/v biases, no window", async () => {
-    const { config } = await Effect.runPromise(readModelConfig(configDir(qwen25)))
+    const { config } = await Effect.runPromise(readModelConfig(configFolder(qwen25)))
     expect(config).toMatchObject({
       model_type: "qwen2",
       head_dim: 64,
@@ -60,7 +55,7 @@ describe("Qwen2 config.json", () => {
   })
 
   it("refuses use_sliding_window, which it does not implement, naming the field", async () => {
-    const error = await Effect.runPromise(Effect.flip(readModelConfig(configDir({ ...qwen25, use_sliding_window: true }))))
+    const error = await Effect.runPromise(Effect.flip(readModelConfig(configFolder({ ...qwen25, use_sliding_window: true }))))
     expect(error.detail).toMatch(/^field "use_sliding_window": Expected false.*, got true$/)
   })
 })

@@ -3,7 +3,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { classificationIntervals, figureSpecs, renderSvg, svgToPng, writeFigures } from "../src/index.ts"
 import { labels, study } from "./figures-fixtures.ts"
-import { useTmpDir } from "./tmp-dir.ts"
+import { useTmpDir } from "@peftlab/testkit/tmp-dir"
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
 
@@ -100,7 +100,7 @@ describe("svgToPng", () => {
 })
 
 describe("writeFigures", () => {
-  const tmp = useTmpDir()
+  const tmp = useTmpDir("reporters")
 
   it("writes <name>.vl.json, .svg and .png of every figure under figures/, the same bytes as rendering again", async () => {
     const started = performance.now()

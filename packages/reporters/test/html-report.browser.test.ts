@@ -9,7 +9,7 @@ import { chromium, type Browser, type Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { writeHtmlReport } from "../src/index.ts"
 import { reportInput } from "./html-fixtures.ts"
-import { useTmpDir } from "./tmp-dir.ts"
+import { useTmpDir } from "@peftlab/testkit/tmp-dir"
 
 const executablePath = process.env.PEFTLAB_CHROMIUM ?? "/usr/bin/chromium"
 const hasChromium = existsSync(executablePath)
@@ -20,7 +20,7 @@ if (!hasChromium && !process.env.CI) {
 }
 
 describe.runIf(hasChromium || process.env.CI)("report.html in headless Chromium", () => {
-  const tmp = useTmpDir()
+  const tmp = useTmpDir("reporters")
   let browser: Browser
   let page: Page
   const problems: string[] = []

@@ -3,7 +3,7 @@ import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { compareRunsHtml, escapeHtml, markdownToHtml, reportHtml, toMarkdownTable, writeHtmlReport, type HtmlReportInput } from "../src/index.ts"
 import { reportInput } from "./html-fixtures.ts"
-import { useTmpDir } from "./tmp-dir.ts"
+import { useTmpDir } from "@peftlab/testkit/tmp-dir"
 
 const html = reportHtml(reportInput)
 
@@ -119,7 +119,7 @@ describe("compareRunsHtml", () => {
 })
 
 describe("writeHtmlReport", () => {
-  const tmp = useTmpDir()
+  const tmp = useTmpDir("reporters")
 
   it("writes report.html", async () => {
     await writeHtmlReport(tmp(), reportInput)

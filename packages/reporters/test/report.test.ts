@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { summaryLines, writeReport, type Comparison } from "../src/index.ts"
-import { useTmpDir } from "./tmp-dir.ts"
+import { useTmpDir } from "@peftlab/testkit/tmp-dir"
 
 const comparison = (arm: string, observed: number, pValue: number, pHolm?: number): Comparison => ({
   arm,
@@ -11,7 +11,7 @@ const comparison = (arm: string, observed: number, pValue: number, pHolm?: numbe
 })
 
 describe("report.md", () => {
-  const tmp = useTmpDir()
+  const tmp = useTmpDir("reporters")
 
   it("says which arms beat the baseline significantly, judged by the Holm-adjusted p when there is one", () => {
     const lines = summaryLines({

@@ -11,12 +11,12 @@ import {
   writeResults,
   writeStats,
 } from "../src/index.ts"
-import { useTmpDir } from "./tmp-dir.ts"
+import { useTmpDir } from "@peftlab/testkit/tmp-dir"
 
 const read = (dir: string, name: string) => readFileSync(join(dir, name), "utf8")
 
 describe("results folder writers", () => {
-  const tmp = useTmpDir()
+  const tmp = useTmpDir("reporters")
 
   it("writeManifest writes pretty JSON", async () => {
     await writeManifest(tmp(), { name: "quickstart", seed: 13, arms: ["base"] })

@@ -1,21 +1,9 @@
 // Two arms as the runner would hand them over, with values float32 cannot hold exactly, a grad
 // norm on one arm only, a validation loss on some epochs, and artifacts (a file and a folder).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { afterEach } from "vitest"
 import type { MlflowRun } from "../src/mlflow/write-mlflow.ts"
 import type { TrackedArm } from "../src/tracked-arm.ts"
-
-/** A fresh temporary folder per test, removed afterwards. */
-export const useTmpDir = (): (() => string) => {
-  let dir = ""
-  afterEach(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true })
-    dir = ""
-  })
-  return () => (dir ||= mkdtempSync(join(tmpdir(), "peftlab-trackers-")))
-}
 
 /** The fixture's arms, their artifacts written under `dir`. */
 export const fixtureArms = (dir: string): Array<MlflowRun> => {

@@ -3,14 +3,15 @@
 // test is skipped with a warning, except under CI, which installs them: there it fails.
 import { existsSync, statSync } from "node:fs"
 import { join } from "node:path"
+import { useTmpDir } from "@peftlab/testkit/tmp-dir"
 import { describe, expect, it } from "vitest"
 import { writeMlflow, writeTensorBoard } from "../src/index.ts"
-import { expectedScalars, fixtureArms, useTmpDir } from "./fixture.ts"
+import { expectedScalars, fixtureArms } from "./fixture.ts"
 import { findReaders, readWithReferences as read } from "./reference-readers.ts"
 
 const readers = findReaders()
 
-const tmp = useTmpDir()
+const tmp = useTmpDir("trackers")
 const time = 1700000000123
 
 describe("read by TensorBoard and MLflow themselves", () => {

@@ -4,12 +4,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
+import { useTmpDir } from "@peftlab/testkit/tmp-dir"
 import { describe, expect, it } from "vitest"
 import { MlflowInputError, runIdOf, TrackedArmError, writeMlflow } from "../src/index.ts"
-import { fixtureArms, useTmpDir } from "./fixture.ts"
+import { fixtureArms } from "./fixture.ts"
 import { readMlflowStore } from "./readers/mlflow-reader.ts"
 
-const tmp = useTmpDir()
+const tmp = useTmpDir("trackers")
 const time = 1700000000123
 
 describe("writeMlflow", () => {

@@ -3,12 +3,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { hostname } from "node:os"
 import { join } from "node:path"
+import { useTmpDir } from "@peftlab/testkit/tmp-dir"
 import { describe, expect, it } from "vitest"
 import { TensorBoardFolderError, TrackedArmError, writeTensorBoard } from "../src/index.ts"
-import { expectedScalars, fixtureArms, useTmpDir } from "./fixture.ts"
+import { expectedScalars, fixtureArms } from "./fixture.ts"
 import { decodeEvent, readTfRecords } from "./readers/tfrecord-reader.ts"
 
-const tmp = useTmpDir()
+const tmp = useTmpDir("trackers")
 
 /** What a TensorBoard run folder holds: tag -> [step, value] in file order, and the first event. */
 const readRun = (dir: string) => {
