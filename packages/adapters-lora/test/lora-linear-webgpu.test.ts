@@ -28,7 +28,8 @@ const frozenLinear = (withBias = true): Linear => {
   const [w, b] = [tf.tensor2d(weight, [outFeatures, inFeatures]), withBias ? tf.tensor1d(bias) : undefined]
   return {
     name: "model.layers.0.self_attn.q_proj",
-    weight: w,
+    shape: w.shape,
+    readWeight: () => tf.clone(w),
     ...(b && { bias: b }),
     apply: (input) =>
       tf.tidy(() => {

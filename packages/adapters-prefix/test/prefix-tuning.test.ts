@@ -72,7 +72,7 @@ describe("prefix tuning on stories260k", () => {
     const n = 3
     const adapter = createPrefixTuning(model, { numVirtualTokens: n }, Rng.seeded(3))
     adapter.trainable[0]!.assign(tf.zerosLike(adapter.trainable[0]!))
-    const weights = new Map([...model.parameters].map(([name, t]) => [name, { shape: t.shape, data: t.dataSync() as Float32Array }]))
+    const weights = new Map([...model.parameters].map(([name, t]) => [name, { shape: t.shape, data: (t as tf.Tensor).dataSync() as Float32Array }]))
     const zeros = Array.from({ length: 4 }, () => Array.from({ length: n }, () => Array(8).fill(0)))
     const ids = rows[0]!
     const embeds = ids.map((id) => Array.from(weights.get("model.embed_tokens.weight")!.data.subarray(id * 64, (id + 1) * 64)))

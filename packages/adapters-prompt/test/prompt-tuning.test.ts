@@ -37,7 +37,7 @@ describe("prompt tuning on stories260k", () => {
 
   it("initialises from the embeddings of the init text's tokens", () => {
     const adapter = createPromptTuning(model, { numVirtualTokens: 3, init: "text", initIds: [403, 407] }, Rng.seeded(1))
-    const table = model.parameters.get("model.embed_tokens.weight")!.arraySync() as number[][]
+    const table = (model.parameters.get("model.embed_tokens.weight") as tf.Tensor).arraySync() as number[][]
     expect(adapter.prompt.arraySync()).toEqual([table[403], table[407], table[403]])
     adapter.dispose()
   })

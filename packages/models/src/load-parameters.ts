@@ -1,13 +1,21 @@
 // Checks a checkpoint against the shapes config.json implies, then reads it tensor by tensor
-// into tf.Tensors. Every shape and dtype is checked from the headers before any value is read
-// or any tensor created, so a bad file leaks nothing, and loading holds one stored tensor at a
-// time beside the model.
+// into tf.Tensors, or with weights "host" its weight matrices into frozen matrices on the host
+// (their stored bytes, or NF4 codes quantized as each is read, so the full-precision model never
+// exists). Every shape and dtype is checked from the headers before any value is read or any
+// tensor created, so a bad file leaks nothing, and loading holds one stored tensor at a time
+// beside the model.
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import type { Architecture } from "./architecture.ts"
+import type { FrozenMatrix } from "./frozen/frozen-matrix.ts"
+import { nf4Matrix } from "./frozen/nf4-matrix.ts"
+import { storedMatrix } from "./frozen/stored-matrix.ts"
 import { ModelFileError } from "./model-file-error.ts"
 import { dtypes, isReadableDtype } from "./safetensors/dtype.ts"
-import type { Checkpoint } from "./safetensors/index.ts"
+import { disposeParameters, type Parameter } from "./parameters.ts"
+import { quantizeNf4 } from "./quantization/nf4.ts"
+import { decodeToFloat32 } from "./safetensors/dtype.ts"
+import type { Checkpoint, StoredTensor } from "./safetensors/index.ts"
 
 const sameShape = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): boolean =>
   a.length === b.length && a.every((d, i) => d === b[i])
@@ -29,13 +37,49 @@ export interface LoadProgress {
   readonly total: number
 }
 
+/** Where a base's frozen weight matrices live. */
+export interface Placement {
+  /**
+   * "backend" (the default): every parameter a float32 tensor on the tfjs backend. "host": the
+   * weight matrices (linear weights, the token embedding) stay in host memory as stored (bf16,
+   * f16, f32) and are widened per use; norms, biases and position tables are tensors still.
+   */
+  readonly weights?: "backend" | "host"
+  /** Implies weights "host": the linear weights (not the token embedding, not lm_head) quantized to NF4 as they are read (QLoRA's base). */
+  readonly quantize?: { readonly type: "nf4"; readonly blockSize?: number }
+}
+
+const isLmHead = (name: string) => name === "lm_head.weight"
+
+/** [out, in] float32 values of a linear weight stored as `stored` ([in, out] when storedTransposed). */
+const outByIn = (stored: StoredTensor, storedTransposed: boolean): Float32Array => {
+  const values = decodeToFloat32(stored.dtype, stored.bytes)
+  if (!storedTransposed) return values
+  const [rows, columns] = stored.shape as [number, number]
+  const out = new Float32Array(values.length)
+  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) out[c * rows + r] = values[r * columns + c] as number
+  return out
+}
+
+/** The frozen matrix for `name` under `placement`, or undefined where it stays a tensor. */
+const hostMatrix = (architecture: Architecture, placement: Placement, name: string, stored: StoredTensor): FrozenMatrix | undefined => {
+  const host = placement.weights === "host" || placement.quantize !== undefined
+  if (!host || stored.shape.length !== 2 || architecture.isBackendTable?.(name)) return undefined
+  const shape = stored.shape as [number, number]
+  if (placement.quantize === undefined || name === architecture.tokenEmbeddingName || isLmHead(name)) return storedMatrix(stored.dtype, shape, stored.bytes)
+  // NF4 matrices are [out, in] whatever the checkpoint's layout, as bitsandbytes quantizes nn.Linear's weight.
+  const transposed = architecture.isStoredTransposed?.(name) ?? false
+  return nf4Matrix(quantizeNf4(outByIn(stored, transposed), placement.quantize.blockSize ?? 64), transposed ? [shape[1], shape[0]] : shape)
+}
+
 /** Tensors the model does not use are skipped, whatever their dtype. */
 export const loadParameters = <Config>(
   architecture: Architecture<Config>,
   config: Config,
   checkpoint: Checkpoint,
   onProgress?: (progress: LoadProgress) => void,
-): Effect.Effect<Map<string, tf.Tensor>, ModelFileError> =>
+  placement: Placement = {},
+): Effect.Effect<Map<string, Parameter>, ModelFileError> =>
   Effect.gen(function* () {
     const expected = architecture.parameterShapes(config)
     const stored = storedNames(architecture as Architecture, checkpoint.entries.keys())
@@ -52,17 +96,18 @@ export const loadParameters = <Config>(
     }
     const sizeOf = (storedName: string) => checkpoint.entries.get(storedName)!.end - checkpoint.entries.get(storedName)!.begin
     const total = present.reduce((sum, [, storedName]) => sum + sizeOf(storedName), 0)
-    const parameters = new Map<string, tf.Tensor>()
+    const parameters = new Map<string, Parameter>()
     const read = Effect.gen(function* () {
       let bytes = 0
       onProgress?.({ bytes, total })
       for (const [name, storedName, shape] of present) {
-        parameters.set(name, tf.tensor((yield* checkpoint.read(storedName)).data, [...shape]))
+        const stored = yield* checkpoint.readStored(storedName)
+        parameters.set(name, hostMatrix(architecture as Architecture, placement, name, stored) ?? tf.tensor(decodeToFloat32(stored.dtype, stored.bytes), [...shape]))
         bytes += sizeOf(storedName)
         onProgress?.({ bytes, total })
       }
       return parameters
     })
     // A read that fails midway (a truncated shard) leaves no tensor behind.
-    return yield* read.pipe(Effect.tapError(() => Effect.sync(() => parameters.forEach((tensor) => tensor.dispose()))))
+    return yield* read.pipe(Effect.tapError(() => Effect.sync(() => disposeParameters(parameters))))
   })

@@ -7,9 +7,10 @@ import type { Architecture } from "./architecture.ts"
 import { architectureFor, supportedModelTypes } from "./architectures.ts"
 import type { CausalLM } from "./causal-lm.ts"
 import type { EncoderModel } from "./encoder-model.ts"
-import { loadParameters, type LoadProgress } from "./load-parameters.ts"
+import { loadParameters, type LoadProgress, type Placement } from "./load-parameters.ts"
 import type { BaseModel } from "./model.ts"
 import { ModelFileError } from "./model-file-error.ts"
+import { disposeParameters } from "./parameters.ts"
 import { readModelFile } from "./read-model-file.ts"
 import { openCheckpoint } from "./safetensors/index.ts"
 import type { Seq2SeqLM } from "./seq2seq-lm.ts"
@@ -41,7 +42,7 @@ export const readModelConfig = (dir: string): Effect.Effect<ModelConfig, ModelFi
     return Result.isSuccess(config) ? { architecture, config: config.success } : yield* fail(config.failure)
   })
 
-export interface LoadOptions {
+export interface LoadOptions extends Placement {
   /**
    * Leave out the tensors the architecture may do without (BERT's pooler), as transformers'
    * BertForQuestionAnswering and BertForTokenClassification build BERT (add_pooling_layer=False).
@@ -55,13 +56,11 @@ export interface LoadOptions {
 export const loadModel = (dir: string, options: LoadOptions = {}): Effect.Effect<BaseModel, ModelFileError> =>
   Effect.gen(function* () {
     const { architecture, config } = yield* readModelConfig(dir)
-    const parameters = yield* Effect.scoped(Effect.flatMap(openCheckpoint(dir), (checkpoint) => loadParameters(architecture, config, checkpoint, options.onProgress)))
+    const parameters = yield* Effect.scoped(Effect.flatMap(openCheckpoint(dir), (checkpoint) => loadParameters(architecture, config, checkpoint, options.onProgress, options)))
     if (options.withoutOptional) {
-      for (const [name, tensor] of parameters) {
-        if (!architecture.isOptional?.(name)) continue
-        tensor.dispose()
-        parameters.delete(name)
-      }
+      const optional = [...parameters].filter(([name]) => architecture.isOptional?.(name))
+      disposeParameters(new Map(optional))
+      for (const [name] of optional) parameters.delete(name)
     }
     return architecture.build(config, parameters)
   })

@@ -5,6 +5,7 @@ import type * as tf from "@tensorflow/tfjs"
 import type { CausalLM } from "./causal-lm.ts"
 import type { EncoderModel } from "./encoder-model.ts"
 import type { Linear } from "./layers/linear.ts"
+import type { Parameters } from "./parameters.ts"
 import type { Seq2SeqLM } from "./seq2seq-lm.ts"
 
 export type BaseModel = CausalLM | Seq2SeqLM | EncoderModel
@@ -37,15 +38,22 @@ export interface ModelCommon {
   readonly dims: ModelDims
   /**
    * Parameters by HF name. A loaded base's are plain tf.Tensors (constants: no gradient flows
-   * into them); a trainable copy's (trainableCopy) are the tf.Variables that training updates.
+   * into them), or with weights "host" its weight matrices are frozen matrices on the host
+   * (frozen/); a trainable copy's (trainableCopy) are the tf.Variables that training updates.
    */
-  readonly parameters: ReadonlyMap<string, tf.Tensor>
+  readonly parameters: Parameters
   /**
    * The linear projections by HF module name (e.g. "model.layers.0.self_attn.q_proj").
    * Forward passes look each one up on every call, so replacing an entry (e.g. with a
    * LoRA-wrapped module of the same shape) changes the model.
    */
   readonly linears: Map<string, Linear>
+  /**
+   * Gradient checkpointing (HF's gradient_checkpointing_enable): while enabled, each layer's
+   * activations are recomputed in the backward pass instead of kept (layers/checkpoint.ts).
+   * Forward values are unchanged. Absent where the architecture has no such mode.
+   */
+  readonly gradientCheckpointing?: { enabled: boolean }
   /** Token embeddings [batch, time] int32 -> [batch, time, hidden], before any position information. */
   embed(ids: tf.Tensor2D): tf.Tensor3D
   parameterCount(): number

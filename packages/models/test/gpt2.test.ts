@@ -179,11 +179,14 @@ describe("GPT-2 batches, cache, generation and gradients (cpu)", () => {
     const names = [0, 1].flatMap((l) => ["attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj"].map((m) => `transformer.h.${l}.${m}`))
     expect([...loaded.model.linears.keys()].sort()).toEqual([...names, "lm_head"].sort())
     const cAttn = loaded.model.linears.get("transformer.h.0.attn.c_attn") as Linear
-    expect(cAttn.weight.shape).toEqual([36, 12])
+    expect(cAttn.shape).toEqual([36, 12])
+    expect(cAttn.storedTransposed).toBe(true)
     expect(cAttn.bias).toBe(loaded.model.parameters.get("transformer.h.0.attn.c_attn.bias"))
-    expect(maxAbsDiff(cAttn.weight.arraySync(), (loaded.model.parameters.get("transformer.h.0.attn.c_attn.weight") as tf.Tensor2D).transpose().arraySync() as number[][])).toBe(0)
+    const cAttnWeight = cAttn.readWeight()
+    expect(maxAbsDiff(cAttnWeight.arraySync(), (loaded.model.parameters.get("transformer.h.0.attn.c_attn.weight") as tf.Tensor2D).transpose().arraySync() as number[][])).toBe(0)
+    cAttnWeight.dispose()
     // What LoRA does with a module: use its [out, in] weight and bias as nn.Linear would.
-    const asNnLinear = (m: Linear): Linear => ({ ...m, apply: (x) => tf.tidy(() => tf.matMul(x.reshape([-1, m.weight.shape[1]]), m.weight, false, true).add(m.bias ?? 0).reshape([...x.shape.slice(0, -1), m.weight.shape[0]])) })
+    const asNnLinear = (m: Linear): Linear => ({ ...m, apply: (x) => tf.tidy(() => tf.matMul(x.reshape([-1, m.shape[1]]), m.readWeight(), false, true).add(m.bias ?? 0).reshape([...x.shape.slice(0, -1), m.shape[0]])) })
     const own = names.map((name) => loaded.model.linears.get(name) as Linear)
     for (const m of own) loaded.model.linears.set(m.name, asNnLinear(m))
     const rebuilt = logitsOf(loaded.model, { ids: input })

@@ -26,15 +26,17 @@ describe("NF4 on the cpu backend", () => {
   describe("nf4Linear", () => {
     const [outFeatures, inFeatures] = [5, 7] // 35 weights: blocks of 8 leave a partial block of 3
     const floatWeight = randomMatrix(outFeatures, inFeatures, 11)
+    const sourceWeight = tf.tensor2d(floatWeight)
     const source: Linear = {
       name: "model.layers.0.mlp.up_proj",
-      weight: tf.tensor2d(floatWeight),
+      shape: [outFeatures, inFeatures],
+      readWeight: () => tf.clone(sourceWeight),
       apply: () => {
         throw new Error("nf4Linear must not call the float module")
       },
       dispose: () => {},
     }
-    afterAll(() => source.weight.dispose())
+    afterAll(() => sourceWeight.dispose())
     // [out, in] as the dequantized rows, computed independently of the module.
     const deq = (): number[][] => {
       const flat = dequantizeNf4(quantizeNf4(Float32Array.from(floatWeight.flat()), 8))
@@ -45,13 +47,13 @@ describe("NF4 on the cpu backend", () => {
       const before = tf.memory().numTensors
       const module = await nf4Linear(source, 8)
       expect(module.name).toBe(source.name)
-      expect(module.weight.shape).toEqual([outFeatures, inFeatures])
+      expect(module.shape).toEqual([outFeatures, inFeatures])
       expect(module.quantized).toEqual(quantizeNf4(Float32Array.from(floatWeight.flat()), 8))
       const x = randomMatrix(6, inFeatures, 12)
       const y = tf.tidy(() => module.apply(tf.tensor3d([x.slice(0, 3), x.slice(3)])).arraySync() as number[][][])
       expect(maxAbsDiff(y.flat(), matMul(x, transpose(deq())))).toBeLessThan(1e-5)
       module.dispose()
-      expect(tf.memory().numTensors).toBe(before) // its dequantized weight and transposed copy are freed
+      expect(tf.memory().numTensors).toBe(before) // it holds no tensor: each call dequantizes its weight and frees it
     })
 
     it("passes the gradient to its input: dx = dy W_deq, finite", async () => {

@@ -208,10 +208,10 @@ describe.each([
     const inner = config.num_heads * config.d_kv
     const ffIn = config.feed_forward_proj === "relu" ? "wi" : "wi_0"
     const last = config.num_decoder_layers - 1
-    expect(loaded.model.linears.get("encoder.block.1.layer.0.SelfAttention.q")?.weight.shape).toEqual([inner, config.d_model])
-    expect(loaded.model.linears.get(`decoder.block.${last}.layer.1.EncDecAttention.o`)?.weight.shape).toEqual([config.d_model, inner])
-    expect(loaded.model.linears.get(`encoder.block.0.layer.1.DenseReluDense.${ffIn}`)?.weight.shape).toEqual([config.d_ff, config.d_model])
-    expect(loaded.model.linears.get(`decoder.block.${last}.layer.2.DenseReluDense.wo`)?.weight.shape).toEqual([config.d_model, config.d_ff])
+    expect(loaded.model.linears.get("encoder.block.1.layer.0.SelfAttention.q")?.shape).toEqual([inner, config.d_model])
+    expect(loaded.model.linears.get(`decoder.block.${last}.layer.1.EncDecAttention.o`)?.shape).toEqual([config.d_model, inner])
+    expect(loaded.model.linears.get(`encoder.block.0.layer.1.DenseReluDense.${ffIn}`)?.shape).toEqual([config.d_ff, config.d_model])
+    expect(loaded.model.linears.get(`decoder.block.${last}.layer.2.DenseReluDense.wo`)?.shape).toEqual([config.d_model, config.d_ff])
     const perLayer = config.feed_forward_proj === "relu" ? 2 : 3
     expect(loaded.model.linears.size).toBe(config.num_layers * (4 + perLayer) + config.num_decoder_layers * (8 + perLayer) + 1)
 

@@ -91,15 +91,20 @@ describe.skipIf(!probe.available)("the models' ops on webgpu", () => {
   describe("nf4Linear", () => {
     // W [6, 40] in blocks of 16 (the last block is partial), with a bias.
     const [weight, bias, x] = [normals(7, 6 * 40), normals(8, 6), normals(9, 2 * 3 * 40)]
-    const source = (): Linear => ({
-      name: "model.layers.0.mlp.down_proj",
-      weight: tf.tensor2d(weight, [6, 40]),
-      bias: tf.tensor1d(bias),
-      apply: () => {
-        throw new Error("nf4Linear must not call the float module")
-      },
-      dispose: () => {},
-    })
+    const source = (): Linear & { readonly weight: tf.Tensor2D } => {
+      const w = tf.tensor2d(weight, [6, 40])
+      return {
+        name: "model.layers.0.mlp.down_proj",
+        shape: [6, 40],
+        weight: w,
+        bias: tf.tensor1d(bias),
+        readWeight: () => tf.clone(w),
+        apply: () => {
+          throw new Error("nf4Linear must not call the float module")
+        },
+        dispose: () => {},
+      }
+    }
 
     it("projects with the NF4 kernel; values and the gradient for x within 1e-4 of cpu's", async () => {
       const run = async () => {
@@ -116,17 +121,18 @@ describe.skipIf(!probe.available)("the models' ops on webgpu", () => {
       for (const diff of maxAbsDiffs(got, reference)) expect(diff).toBeLessThan(1e-4)
     })
 
-    it("holds only the 4-bit codes and scales until something reads its float32 weight", async () => {
+    it("holds only the 4-bit codes and scales; a read of its float32 weight is the caller's to free", async () => {
       await webgpu.setup()
       const float = source()
       const before = tf.memory().numBytes
       const module = await nf4Linear(float, 16)
       // The codes travel as whole 32-bit words: ceil(240 / 8) words, then ceil(240 / 16) scales.
       expect(tf.memory().numBytes - before).toBe(4 * Math.ceil(240 / 8) + 4 * Math.ceil(240 / 16))
-      // Read, it is the weight the codes stand for, made once.
-      expect(Array.from(await module.weight.data())).toEqual(Array.from(dequantizeNf4(quantizeNf4(weight, 16))))
-      expect(module.weight).toBe(module.weight)
+      // Read, it is the weight the codes stand for.
+      const read = module.readWeight()
+      expect(Array.from(await read.data())).toEqual(Array.from(dequantizeNf4(quantizeNf4(weight, 16))))
       expect(tf.memory().numBytes - before).toBe(4 * 30 + 4 * 15 + 4 * 240)
+      read.dispose()
       module.dispose()
       expect(tf.memory().numBytes).toBe(before)
       tf.dispose([float.weight, float.bias as tf.Tensor])

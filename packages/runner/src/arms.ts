@@ -7,7 +7,7 @@ import { createPrefixTuning } from "@peftlab/adapters-prefix"
 import { createPromptTuning } from "@peftlab/adapters-prompt"
 import type { Rng } from "@peftlab/core"
 import { continuationTokenLogProbs, type LanguageModel } from "@peftlab/evaluators"
-import { quantizeModelLinears, type BaseModel } from "@peftlab/models"
+import { isNf4Linear, nf4Bytes, quantizeModelLinears, type BaseModel, type Nf4Report } from "@peftlab/models"
 import type { FineTuneArmSpec, LoraArmSpec, PrefixArmSpec, PromptArmSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
 
@@ -45,9 +45,18 @@ const quantizeProbed = async (model: BaseModel, tokenizer: Tokenizer) => {
   return { quantized, change: `max |log-prob change| on a probe sentence ${error.toFixed(4)}` }
 }
 
-// QLoRA: the frozen base's linear projections become NF4 for this arm only; LoRA wraps them.
+/** A base whose linears were quantized while loading (every arm QLoRA): nothing to undo, no float model to probe. */
+const loadedInNf4 = (model: BaseModel) => {
+  const modules = [...model.linears.values()].filter(isNf4Linear)
+  const floatBytes = modules.reduce((sum, m) => sum + m.shape[0] * m.shape[1] * Float32Array.BYTES_PER_ELEMENT, 0)
+  const quantized: Nf4Report = { modules: modules.map((m) => m.name), floatBytes, nf4Bytes: modules.reduce((sum, m) => sum + nf4Bytes(m.quantized), 0), restore: () => {} }
+  return { quantized, change: "quantized while loading (no float model held to probe)" }
+}
+
+// QLoRA: the frozen base's linear projections become NF4 for this arm only (unless the base was
+// loaded in NF4); LoRA wraps them.
 const qlora = async (arm: LoraArmSpec, model: BaseModel, tokenizer: Tokenizer, make: () => Adapter): Promise<ArmAdapter> => {
-  const { quantized, change } = await quantizeProbed(model, tokenizer)
+  const { quantized, change } = [...model.linears.values()].some(isNf4Linear) ? loadedInNf4(model) : await quantizeProbed(model, tokenizer)
   const adapter = make()
   const ratio = (quantized.floatBytes / quantized.nf4Bytes).toFixed(2)
   return {

@@ -1,11 +1,16 @@
 // The model a task needs, by kind: classification and generative QA read a language-model
 // head (decoder-only or encoder-decoder); span extraction puts its own head on an encoder.
 // Either reports how much of its weights is read (model-load events), so a large model's load
-// shows progress instead of looking hung.
+// shows progress instead of looking hung. On the host backends (cpu, wasm) the frozen base's
+// weight matrices stay in host memory as stored (bf16 costs half of float32, and none of it sits
+// in wasm's 4 GB heap), and when every arm is QLoRA they are quantized to NF4 as they are read,
+// so the full-precision model never exists.
+import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { emit, type Events } from "@peftlab/core"
 import type { LanguageModel } from "@peftlab/evaluators"
-import { loadEncoder, loadModel, ModelFileError, type EncoderModel, type LoadOptions } from "@peftlab/models"
+import { loadEncoder, loadModel, ModelFileError, type EncoderModel, type LoadOptions, type Placement } from "@peftlab/models"
+import type { ExperimentSpec } from "@peftlab/spec"
 
 /**
  * `onProgress` for loading `dir`, as model-load events. The loader calls it from its own code,
@@ -17,8 +22,18 @@ const loadProgress = (dir: string) =>
     void Effect.runForkWith(services)(emit({ type: "model-load", file: dir, bytes, total, done: bytes === total })),
   )
 
-export const loadLanguageModel = (dir: string): Effect.Effect<LanguageModel, ModelFileError, Events> =>
-  Effect.flatMap(Effect.flatMap(loadProgress(dir), (onProgress) => loadModel(dir, { onProgress })), (model) => {
+/** Backends whose tensors live in host memory anyway, where widening a stored weight per use costs no upload. */
+const hostBackends: ReadonlySet<string> = new Set(["cpu", "wasm"])
+
+/** Where the base's weights live for this spec on the backend in use (see the header). */
+export const placementFor = (spec: ExperimentSpec): Placement => {
+  if (!hostBackends.has(tf.getBackend())) return {}
+  const allQlora = spec.arms.length > 0 && spec.arms.every((arm) => arm.kind === "lora" && arm.quantize === "nf4")
+  return allQlora ? { weights: "host", quantize: { type: "nf4" } } : { weights: "host" }
+}
+
+export const loadLanguageModel = (dir: string, placement: Placement = {}): Effect.Effect<LanguageModel, ModelFileError, Events> =>
+  Effect.flatMap(Effect.flatMap(loadProgress(dir), (onProgress) => loadModel(dir, { ...placement, onProgress })), (model) => {
     if (model.kind !== "encoder") return Effect.succeed(model)
     model.dispose()
     return Effect.fail(
@@ -30,5 +45,5 @@ export const loadLanguageModel = (dir: string): Effect.Effect<LanguageModel, Mod
   })
 
 /** An encoder for a span head: without BERT's pooler, which the head never reads (BertForQuestionAnswering's add_pooling_layer=False). */
-export const loadSpanEncoder = (dir: string): Effect.Effect<EncoderModel, ModelFileError, Events> =>
-  Effect.flatMap(loadProgress(dir), (onProgress) => loadEncoder(dir, { withoutOptional: true, onProgress }))
+export const loadSpanEncoder = (dir: string, placement: Placement = {}): Effect.Effect<EncoderModel, ModelFileError, Events> =>
+  Effect.flatMap(loadProgress(dir), (onProgress) => loadEncoder(dir, { ...placement, withoutOptional: true, onProgress }))

@@ -11,6 +11,7 @@ import { loadTokenizer } from "@peftlab/tokenizers"
 import { fingerprintInputs, fingerprintOf, modelWeightsHash } from "./fingerprint.ts"
 import { compareFinished, prepareTask } from "./tasks.ts"
 import { checkPositionsFit } from "./positions-fit.ts"
+import { applyGradientCheckpointing } from "./gradient-checkpointing.ts"
 import { checkOutputFolder, finishedArm, type FinishedArm } from "./output-folder.ts"
 import { runArm, type ArmContext } from "./run-arm.ts"
 import { registryFor, type PeftlabRegistry } from "./registry/index.ts"
@@ -61,6 +62,7 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     const tokenizer = yield* loadTokenizer(modelDir)
     const { model, task } = yield* data.load({ tokenizer, modelDir })
     yield* checkPositionsFit(spec, model, modelDir)
+    yield* applyGradientCheckpointing(spec, model, modelDir)
     const context: ArmContext = { spec, outDir, fingerprint, model, tokenizer, task, registry, replica: { loaded, dataPath, modelDir, backend: backend.name } }
 
     const manifest = {

@@ -9,7 +9,7 @@ import { classificationArmTask } from "./classification-arm.ts"
 import { compareWithBaseline } from "./comparisons.ts"
 import { prepareData } from "./data.ts"
 import { classificationTaskOf, encodedTask } from "./encode.ts"
-import { loadLanguageModel, loadSpanEncoder } from "./language-model.ts"
+import { loadLanguageModel, loadSpanEncoder, placementFor } from "./language-model.ts"
 import type { FinishedArm } from "./output-folder.ts"
 import { qaArmTask } from "./qa/qa-arm.ts"
 import { compareGenerationsWithBaseline } from "./qa/qa-comparisons.ts"
@@ -33,7 +33,7 @@ const classification = (spec: ExperimentSpec, registry: PeftlabRegistry) =>
     ...data,
     load: ({ tokenizer, modelDir }: ModelInputs) =>
       Effect.gen(function* () {
-        const model = yield* scoped(loadLanguageModel(modelDir))
+        const model = yield* scoped(loadLanguageModel(modelDir, placementFor(spec)))
         const chat = classificationTaskOf(spec).format === "chat" ? yield* loadChatTemplate(modelDir) : undefined
         const task = encodedTask(spec, tokenizer, data.labels, chat)
         const encoded = { train: yield* task.encode(data.splits.train), val: yield* task.encode(data.splits.val), test: yield* task.encode(data.splits.test) }
@@ -48,7 +48,7 @@ const generativeQa = (spec: ExperimentSpec, registry: PeftlabRegistry) =>
       Effect.gen(function* () {
         const task = spec.task
         if (!isGenerativeQa(task)) throw new Error("a classification spec reached the generative-qa path")
-        const model = yield* scoped(loadLanguageModel(modelDir))
+        const model = yield* scoped(loadLanguageModel(modelDir, placementFor(spec)))
         const encode = (split: keyof typeof data.splits) => encodeQA(spec, task, tokenizer, data.splits[split])
         const encoded = { train: yield* encode("train"), val: yield* encode("val"), test: yield* encode("test") }
         return { model, task: qaArmTask({ spec, model, tokenizer, encoded }) }
@@ -62,7 +62,7 @@ const spanExtraction = (spec: ExperimentSpec, registry: PeftlabRegistry) =>
       Effect.gen(function* () {
         const task = spec.task
         if (!isSpanExtraction(task)) throw new Error(`a ${task.kind ?? "classification"} spec reached the span-extraction path`)
-        const model = yield* scoped(loadSpanEncoder(modelDir))
+        const model = yield* scoped(loadSpanEncoder(modelDir, placementFor(spec)))
         return { model, task: yield* spanArmTask({ spec, task, model, tokenizer, splits: data.splits, types: data.labels }) }
       }),
   }))

@@ -239,6 +239,8 @@ const Training = Schema.Struct({
   select_by: literals(selectionMetrics).pipe(withDefault("macro_f1")),
   gradient_accumulation: PositiveInt.pipe(withDefault(1), expecting("a positive integer")),
   workers: PositiveInt.pipe(withDefault(1), expecting("a positive integer (worker threads training data-parallel)")),
+  // Recompute each layer's activations in the backward pass instead of keeping them (less memory, one more forward per step).
+  gradient_checkpointing: Schema.Boolean.pipe(withDefault(false), expecting("true or false")),
   warmup_steps: NonNegativeInt.pipe(withDefault(0), expecting("an integer >= 0")),
   lr_schedule: literals(lrSchedules).pipe(withDefault("constant")),
   max_grad_norm: Schema.optionalKey(PositiveNumber).pipe(expecting("a positive number")),

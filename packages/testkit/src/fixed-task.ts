@@ -7,7 +7,7 @@ import { Effect, Layer } from "effect"
 import { encoderOutputs, type Adapter } from "@peftlab/adapters-base"
 import { Events, Rng } from "@peftlab/core"
 import { continuationNll } from "@peftlab/evaluators"
-import type { BaseModel, EncoderModel } from "@peftlab/models"
+import { parameterValues, type BaseModel, type EncoderModel } from "@peftlab/models"
 import { train } from "@peftlab/trainer"
 
 export interface FixedTaskRun {
@@ -40,7 +40,7 @@ const encoderLoss = (model: EncoderModel, adapter: Adapter, readout: tf.Tensor2D
 const fingerprint = async (model: BaseModel): Promise<Map<string, string>> =>
   new Map(
     await Promise.all(
-      [...model.parameters].map(async ([name, t]) => [name, Buffer.from((await t.data()).buffer).toString("base64")] as const),
+      [...model.parameters].map(async ([name, t]) => [name, Buffer.from((await parameterValues(t)).buffer).toString("base64")] as const),
     ),
   )
 

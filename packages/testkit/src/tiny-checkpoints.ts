@@ -6,7 +6,7 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
-import { writeRandomCheckpoint } from "@peftlab/models"
+import { writeRandomCheckpoint, writeRandomCheckpointFiles, type SafetensorsDtype } from "@peftlab/models"
 
 /** The shape of both tiny encoders, BERT and Megatron-BERT. */
 const tinyEncoder = {
@@ -95,9 +95,13 @@ export const tinyConfigs = {
 
 export type TinyArchitecture = keyof typeof tinyConfigs
 
-/** Writes a tiny random checkpoint of `architecture` to a new temporary folder and returns the folder. */
-export const writeTinyCheckpoint = async (architecture: TinyArchitecture, seed = 1): Promise<string> => {
+/**
+ * Writes a tiny random checkpoint of `architecture` to a new temporary folder and returns the
+ * folder: float32 by default, or stored as `dtype` (bf16, f16) as the hub ships real models.
+ */
+export const writeTinyCheckpoint = async (architecture: TinyArchitecture, seed = 1, dtype?: SafetensorsDtype): Promise<string> => {
   const dir = mkdtempSync(join(tmpdir(), `peftlab-tiny-${architecture}-`))
-  await Effect.runPromise(writeRandomCheckpoint(dir, tinyConfigs[architecture], seed))
+  const config = tinyConfigs[architecture]
+  await Effect.runPromise(dtype === undefined ? Effect.asVoid(writeRandomCheckpoint(dir, config, seed)) : Effect.asVoid(writeRandomCheckpointFiles(dir, config, seed, { dtype })))
   return dir
 }

@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs"
 import type { Rng } from "@peftlab/core"
 import { loraLinear as fusedLoraLinear, loraLinearKernelName, usesWgslKernel } from "@peftlab/gpu-kernels"
-import type { Linear, Nf4Linear } from "@peftlab/models"
+import { isNf4Linear, replayableSeed, type Linear } from "@peftlab/models"
 import { initialLoraA } from "./init.ts"
 
 export interface LoraLinear extends Linear {
@@ -13,8 +13,6 @@ export interface LoraLinear extends Linear {
   readonly loraA: tf.Variable<tf.Rank.R2>
   readonly loraB: tf.Variable<tf.Rank.R2>
   readonly scale: number
-  /** The weight in use: the base's, or while merged, the copy with the update folded in. */
-  readonly weight: tf.Tensor2D
   readonly merged: boolean
   /** Dropout applies only while training is on. */
   training: boolean
@@ -44,12 +42,8 @@ const trainableFrom = (initial: tf.Tensor): tf.Variable<tf.Rank.R2> => {
   return variable
 }
 
-// QLoRA's base keeps its own 4-bit matmul: the fused kernel would need its weight in float32, which
-// reading `weight` makes on webgpu.
-const isNf4 = (base: Linear): base is Nf4Linear => "quantized" in base
-
 export const loraLinear = (base: Linear, options: LoraLinearOptions): LoraLinear => {
-  const [outFeatures, inFeatures] = isNf4(base) ? base.shape : base.weight.shape
+  const [outFeatures, inFeatures] = base.shape
   const loraA = trainableFrom(initialLoraA(options.r, inFeatures, options.rng))
   const loraB = trainableFrom(tf.zeros([outFeatures, options.r]))
   // While merged: the folded weight [out, in], and its [in, out] transpose, which the forward
@@ -67,9 +61,10 @@ export const loraLinear = (base: Linear, options: LoraLinearOptions): LoraLinear
     loraA,
     loraB,
     scale: options.scale,
-    get weight() {
-      return merged?.weight ?? base.weight
-    },
+    shape: base.shape,
+    ...(base.storedTransposed && { storedTransposed: true }),
+    /** The weight in use: the base's, or while merged, the copy with the update folded in. */
+    readWeight: () => (merged ? tf.clone(merged.weight) : base.readWeight()),
     get bias() {
       return base.bias
     },
@@ -84,16 +79,17 @@ export const loraLinear = (base: Linear, options: LoraLinearOptions): LoraLinear
           return base.bias ? projected.add(base.bias) : projected
         }
         const dropping = module.training && options.dropout > 0
-        if (!dropping && !isNf4(base) && usesWgslKernel(loraLinearKernelName)) {
-          const fused = fusedLoraLinear(x, { weight: base.weight, loraA, loraB, scale: options.scale })
+        // QLoRA's base keeps its own 4-bit matmul: the fused kernel would need its weight in float32.
+        if (!dropping && !isNf4Linear(base) && usesWgslKernel(loraLinearKernelName)) {
+          const fused = fusedLoraLinear(x, { weight: base.readWeight(), loraA, loraB, scale: options.scale })
           return base.bias ? fused.add(base.bias) : fused
         }
-        const dropped = dropping ? tf.dropout(x, options.dropout, undefined, options.rng.nextUint32()) : x
+        const dropped = dropping ? tf.dropout(x, options.dropout, undefined, replayableSeed(() => options.rng.nextUint32())) : x
         return base.apply(x).add(project(project(dropped, loraA), loraB).mul(options.scale))
       }),
     merge: () => {
       if (merged !== undefined) return
-      const weight = tf.tidy(() => base.weight.add<tf.Tensor2D>(tf.matMul(loraB, loraA).mul(options.scale)))
+      const weight = tf.tidy(() => base.readWeight().add<tf.Tensor2D>(tf.matMul(loraB, loraA).mul(options.scale)))
       merged = { weight, transposed: tf.transpose(weight) }
     },
     unmerge: () => {

@@ -3,7 +3,7 @@
 import type { Architecture } from "../architecture.ts"
 import { decodeBertConfig, type BertConfig } from "./config.ts"
 import { bertEncoder, type BertEncoder } from "./model.ts"
-import { bertParameterShapes, canonicalBertName, isOptionalBertParameter } from "./parameter-names.ts"
+import { bertParameterShapes, canonicalBertName, isOptionalBertParameter, positionEmbedName, tokenTypeEmbedName, wordEmbedName } from "./parameter-names.ts"
 
 export type { BertConfig } from "./config.ts"
 export type { BertEncoder } from "./model.ts"
@@ -15,6 +15,8 @@ export const bert: Architecture<BertConfig, BertEncoder> = {
   parameterShapes: bertParameterShapes,
   canonicalName: canonicalBertName,
   isOptional: isOptionalBertParameter,
+  tokenEmbeddingName: wordEmbedName,
+  isBackendTable: (name) => name === positionEmbedName || name === tokenTypeEmbedName,
   // LayerNorm biases are 1-D "norm" tensors too: only their weights (BERT's LayerNorm, Megatron's ln) are gains.
   randomInit: (name, shape) => (shape.length === 1 ? (/(LayerNorm|\.ln)\.weight$/.test(name) ? "gain" : "bias") : 1 / Math.sqrt(shape[shape.length - 1] as number)),
   build: bertEncoder,

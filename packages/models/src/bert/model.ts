@@ -8,14 +8,16 @@
 import * as tf from "@tensorflow/tfjs"
 import type { EncoderModel } from "../encoder-model.ts"
 import { attentionBias } from "../layers/attention-bias.ts"
-import { countParameters } from "../layers/lm-head.ts"
 import { checkInput } from "../layers/check-input.ts"
 import { layerNorm } from "../layers/layer-norm.ts"
-import { linear, type Linear } from "../layers/linear.ts"
+import { embedTokens } from "../layers/embedding.ts"
+import type { Linear } from "../layers/linear.ts"
 import { linearModules } from "../layers/linear-modules.ts"
 import { checkPrefix, pastJoiner } from "../layers/past.ts"
 import { fullAttentionMask } from "../layers/positions.ts"
+import { linearModule, type Matrix } from "../layers/projection.ts"
 import type { KeyValue } from "../model.ts"
+import { countParameters, disposeParameters, type Parameters } from "../parameters.ts"
 import { activations } from "./activation.ts"
 import { selfAttention } from "./attention.ts"
 import type { BertConfig } from "./config.ts"
@@ -26,16 +28,16 @@ export interface BertEncoder extends EncoderModel {
 }
 
 /** `parameters` must hold every tensor of bertParameterShapes(config) but the optional pooler's (see loadParameters). */
-export const bertEncoder = (config: BertConfig, parameters: ReadonlyMap<string, tf.Tensor>): BertEncoder => {
-  const parameter = <T extends tf.Tensor>(name: string): T => parameters.get(name) as T
-  const wordEmbedding = parameter<tf.Tensor2D>(wordEmbedName)
+export const bertEncoder = (config: BertConfig, parameters: Parameters): BertEncoder => {
+  const parameter = <T extends tf.Tensor | Matrix>(name: string): T => parameters.get(name) as T
+  const wordEmbedding = parameter<Matrix>(wordEmbedName)
   const positionEmbedding = parameter<tf.Tensor2D>(positionEmbedName)
   const tokenTypeEmbedding = parameter<tf.Tensor2D>(tokenTypeEmbedName)
   const hasPooler = parameters.has(`${poolerName}.weight`) && parameters.has(`${poolerName}.bias`)
 
   // The modules built here are ours to dispose, whatever adapters later put in `linears`.
   const ownLinears: Array<Linear> = []
-  const addLinear = (name: string) => ownLinears.push(linear(name, parameter(`${name}.weight`), parameter(`${name}.bias`)))
+  const addLinear = (name: string) => ownLinears.push(linearModule(name, parameter(`${name}.weight`), parameter(`${name}.bias`)))
   for (let layer = 0; layer < config.num_hidden_layers; layer++) {
     for (const suffix of layerLinears) addLinear(`${layerPrefix(layer)}.${suffix}`)
   }
@@ -90,7 +92,7 @@ export const bertEncoder = (config: BertConfig, parameters: ReadonlyMap<string, 
     dims: { ...config, num_key_value_heads: config.num_attention_heads },
     parameters,
     linears,
-    embed: (ids) => tf.tidy(() => tf.gather(wordEmbedding as tf.Tensor, ids.toInt()) as tf.Tensor3D),
+    embed: (ids) => embedTokens(wordEmbedding, ids),
     encode: ({ embeds, attentionMask, tokenTypeIds, prefix }) => {
       const [batch, time] = embeds.shape
       const pastLength = prefix ? checkPrefix(prefix, { batch, layers: config.num_hidden_layers, kvHeads: config.num_attention_heads, headDim: config.head_dim }) : 0
@@ -115,7 +117,7 @@ export const bertEncoder = (config: BertConfig, parameters: ReadonlyMap<string, 
     parameterCount: () => countParameters(parameters),
     dispose: () => {
       for (const own of ownLinears) own.dispose()
-      for (const t of parameters.values()) t.dispose()
+      disposeParameters(parameters)
     },
   }
 }

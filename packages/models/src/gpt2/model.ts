@@ -6,12 +6,15 @@ import type { CausalLM } from "../causal-lm.ts"
 import { attentionBias } from "../layers/attention-bias.ts"
 import { checkInput } from "../layers/check-input.ts"
 import { layerNorm } from "../layers/layer-norm.ts"
-import { conv1d, linear, type Linear } from "../layers/linear.ts"
+import { embedTokens } from "../layers/embedding.ts"
+import type { Linear } from "../layers/linear.ts"
 import { linearModules } from "../layers/linear-modules.ts"
-import { countParameters, lmHeadLogits } from "../layers/lm-head.ts"
+import { lmHeadLogits } from "../layers/lm-head.ts"
+import { conv1dModule, linearModule, type Matrix } from "../layers/projection.ts"
 import { pastJoiner, pastLength } from "../layers/past.ts"
 import { fullAttentionMask, positionIds } from "../layers/positions.ts"
 import type { KeyValue } from "../model.ts"
+import { countParameters, disposeParameters, type Parameters } from "../parameters.ts"
 import { attention } from "./attention.ts"
 import type { Gpt2Config } from "./config.ts"
 import { mlp } from "./mlp.ts"
@@ -22,9 +25,9 @@ export interface Gpt2CausalLM extends CausalLM {
 }
 
 /** `parameters` must hold every tensor of gpt2ParameterShapes(config) (see loadParameters). */
-export const gpt2CausalLM = (config: Gpt2Config, parameters: ReadonlyMap<string, tf.Tensor>): Gpt2CausalLM => {
-  const parameter = <T extends tf.Tensor>(name: string): T => parameters.get(name) as T
-  const tokenEmbedding = parameter<tf.Tensor2D>(tokenEmbedName)
+export const gpt2CausalLM = (config: Gpt2Config, parameters: Parameters): Gpt2CausalLM => {
+  const parameter = <T extends tf.Tensor | Matrix>(name: string): T => parameters.get(name) as T
+  const tokenEmbedding = parameter<Matrix>(tokenEmbedName)
   const positionEmbedding = parameter<tf.Tensor2D>(positionEmbedName)
 
   // Conv1D stores its weight [in, out] (see conv1d). The modules built here are ours to
@@ -33,10 +36,10 @@ export const gpt2CausalLM = (config: Gpt2Config, parameters: ReadonlyMap<string,
   for (let layer = 0; layer < config.n_layer; layer++) {
     for (const suffix of layerConv1Ds) {
       const name = `${layerPrefix(layer)}.${suffix}`
-      ownLinears.push(conv1d(name, parameter(`${name}.weight`), parameter(`${name}.bias`)))
+      ownLinears.push(conv1dModule(name, parameter(`${name}.weight`), parameter(`${name}.bias`)))
     }
   }
-  ownLinears.push(linear("lm_head", config.tie_word_embeddings ? tokenEmbedding : parameter(lmHeadName)))
+  ownLinears.push(linearModule("lm_head", config.tie_word_embeddings ? tokenEmbedding : parameter(lmHeadName)))
   const { linears, module } = linearModules(ownLinears)
 
   const heads = { heads: config.n_head, headDim: config.head_dim }
@@ -72,7 +75,7 @@ export const gpt2CausalLM = (config: Gpt2Config, parameters: ReadonlyMap<string,
     eosTokenIds: config.eos_token_ids,
     parameters,
     linears,
-    embed: (ids) => tf.tidy(() => tf.gather(tokenEmbedding as tf.Tensor, ids.toInt()) as tf.Tensor3D),
+    embed: (ids) => embedTokens(tokenEmbedding, ids),
     forward: ({ embeds, attentionMask, prefix, cache, outputPositions, hiddenStates }) => {
       const [batch, time] = embeds.shape
       const past = pastLength(prefix, cache, { batch, layers: config.n_layer, kvHeads: config.n_head, headDim: config.head_dim })
@@ -91,7 +94,7 @@ export const gpt2CausalLM = (config: Gpt2Config, parameters: ReadonlyMap<string,
     parameterCount: () => countParameters(parameters),
     dispose: () => {
       for (const own of ownLinears) own.dispose()
-      for (const t of parameters.values()) t.dispose()
+      disposeParameters(parameters)
     },
   }
 }

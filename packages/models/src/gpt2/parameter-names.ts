@@ -12,6 +12,11 @@ export const layerPrefix = (layer: number): string => `transformer.h.${layer}`
 /** The Conv1D modules of each block, by their name under the layer prefix. */
 export const layerConv1Ds = ["attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj"] as const
 
+const conv1dWeight = new RegExp(`^transformer\\.h\\.\\d+\\.(${layerConv1Ds.join("|").replaceAll(".", "\\.")})\\.weight$`)
+
+/** Whether `name` is a Conv1D weight, stored [in, out]. */
+export const isConv1dWeight = (name: string): boolean => conv1dWeight.test(name)
+
 /** [in, out] of each Conv1D weight: transposed from nn.Linear's layout, as GPT-2 stores it. */
 const conv1DShapes = (c: Gpt2Config): Record<(typeof layerConv1Ds)[number], [number, number]> => ({
   "attn.c_attn": [c.n_embd, 3 * c.n_embd],

@@ -7,6 +7,3 @@ import { selectPositions } from "./select-positions.ts"
 export const lmHeadLogits = (head: Linear, hidden: tf.Tensor3D, outputPositions?: tf.Tensor2D): tf.Tensor3D =>
   head.apply(outputPositions ? selectPositions(hidden, outputPositions) : hidden) as tf.Tensor3D
 
-/** Sum of the sizes of a model's frozen parameters. */
-export const countParameters = (parameters: ReadonlyMap<string, tf.Tensor>): number =>
-  [...parameters.values()].reduce((sum, t) => sum + t.size, 0)

@@ -45,7 +45,10 @@ export const nextTokenLosses = (head: Linear, hidden: tf.Tensor3D, ids: tf.Tenso
       return {
         value: tf.concat(perChunk.map((chunk) => chunk.losses)),
         gradFunc: (dy: tf.Tensor, dLogits: Array<tf.Tensor>) =>
-          tf.tidy(() => tf.concat(chunks.map(([start, size], i) => tf.matMul(dLogits[i]!.mul(dy.slice([start], [size]).expandDims(1)) as tf.Tensor2D, head.weight)))),
+          tf.tidy(() => {
+            const weight = head.readWeight()
+            return tf.concat(chunks.map(([start, size], i) => tf.matMul(dLogits[i]!.mul(dy.slice([start], [size]).expandDims(1)) as tf.Tensor2D, weight)))
+          }),
       }
     })
     const inputs = hidden.slice([0, 0, 0], [batch, time - 1, width]).reshape([rows, width])

@@ -3,11 +3,12 @@
 import type { Architecture } from "../architecture.ts"
 import { decodeMistralConfig, type LlamaConfig } from "../llama/config.ts"
 import { llamaCausalLM, type LlamaCausalLM } from "../llama/model.ts"
-import { llamaParameterShapes } from "../llama/parameter-names.ts"
+import { embedName, llamaParameterShapes } from "../llama/parameter-names.ts"
 
 export const mistral: Architecture<LlamaConfig, LlamaCausalLM> = {
   modelTypes: ["mistral"],
   decodeConfig: decodeMistralConfig,
   parameterShapes: llamaParameterShapes,
+  tokenEmbeddingName: embedName,
   build: llamaCausalLM,
 }

@@ -35,13 +35,19 @@ export const quantizeNf4 = (weights: Float32Array, blockSize = 64): Nf4Weights =
   return { codes, absmax, length, blockSize }
 }
 
+/** Values [from, to) of `q` as float32, written into `out` from `offset`. */
+export const dequantizeNf4Into = (q: Nf4Weights, from: number, to: number, out: Float32Array, offset = 0): void => {
+  const { codes, absmax, blockSize } = q
+  for (let i = from; i < to; i++) {
+    const byte = codes[i >> 1] as number
+    const code = (i & 1) === 0 ? byte >> 4 : byte & 0x0f
+    out[offset + i - from] = (nf4Levels[code] as number) * (absmax[Math.floor(i / blockSize)] as number)
+  }
+}
+
 export const dequantizeNf4 = (q: Nf4Weights): Float32Array => {
   const out = new Float32Array(q.length)
-  for (let i = 0; i < q.length; i++) {
-    const byte = q.codes[i >> 1] as number
-    const code = i % 2 === 0 ? byte >> 4 : byte & 0x0f
-    out[i] = (nf4Levels[code] as number) * (q.absmax[Math.floor(i / q.blockSize)] as number)
-  }
+  dequantizeNf4Into(q, 0, q.length, out)
   return out
 }
 

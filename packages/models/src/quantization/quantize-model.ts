@@ -35,7 +35,7 @@ export const quantizeModelLinears = async (
   }
   return {
     modules: originals.map(([name]) => name),
-    floatBytes: originals.reduce((sum, [, module]) => sum + module.weight.size * Float32Array.BYTES_PER_ELEMENT, 0),
+    floatBytes: originals.reduce((sum, [, module]) => sum + module.shape[0] * module.shape[1] * Float32Array.BYTES_PER_ELEMENT, 0),
     nf4Bytes: replaced.reduce((sum, module) => sum + nf4Bytes(module.quantized), 0),
     restore: () => {
       for (const [name, module] of originals) model.linears.set(name, module)

@@ -3,11 +3,12 @@
 import type { Architecture } from "../architecture.ts"
 import { decodeQwen2Config, type LlamaConfig } from "../llama/config.ts"
 import { llamaCausalLM, type LlamaCausalLM } from "../llama/model.ts"
-import { llamaParameterShapes } from "../llama/parameter-names.ts"
+import { embedName, llamaParameterShapes } from "../llama/parameter-names.ts"
 
 export const qwen2: Architecture<LlamaConfig, LlamaCausalLM> = {
   modelTypes: ["qwen2"],
   decodeConfig: decodeQwen2Config,
   parameterShapes: llamaParameterShapes,
+  tokenEmbeddingName: embedName,
   build: llamaCausalLM,
 }

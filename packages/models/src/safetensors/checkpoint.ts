@@ -8,7 +8,7 @@ import { basename, join } from "node:path"
 import { Effect, Result, Schema, type Scope } from "effect"
 import { ModelFileError } from "../model-file-error.ts"
 import { decodeOrDescribe } from "../schema-issues.ts"
-import { openSafetensors, type SafetensorsFile, type SafetensorsTensor } from "./file.ts"
+import { openSafetensors, type SafetensorsFile, type SafetensorsTensor, type StoredTensor } from "./file.ts"
 import type { TensorEntry } from "./header.ts"
 
 export const singleWeightsFile = "model.safetensors"
@@ -21,6 +21,8 @@ export interface Checkpoint {
   readonly entries: ReadonlyMap<string, TensorEntry & { readonly file: string }>
   /** A tensor's values as float32, read from its file. */
   readonly read: (name: string) => Effect.Effect<SafetensorsTensor, ModelFileError>
+  /** A tensor's stored bytes, undecoded, from its file. */
+  readonly readStored: (name: string) => Effect.Effect<StoredTensor, ModelFileError>
 }
 
 const IndexSchema = Schema.Struct({
@@ -80,7 +82,7 @@ export const openCheckpoint = (dir: string): Effect.Effect<Checkpoint, ModelFile
     if (existsSync(single)) {
       const file = yield* openSafetensors(single)
       const entries = new Map([...file.entries].map(([name, entry]) => [name, { ...entry, file: single }]))
-      return { source: single, entries, read: file.read }
+      return { source: single, entries, read: file.read, readStored: file.readStored }
     }
     const indexPath = join(dir, weightsIndexFile)
     if (!existsSync(indexPath)) return yield* Effect.fail(noWeights(dir))
@@ -97,9 +99,11 @@ export const openCheckpoint = (dir: string): Effect.Effect<Checkpoint, ModelFile
       if (entry === undefined) return yield* Effect.fail(new ModelFileError({ source: indexPath, detail: `says tensor "${name}" is in ${shard}, but that file has no such tensor` }))
       entries.set(name, { ...entry, file: join(dir, shard) })
     }
-    const read = (name: string): Effect.Effect<SafetensorsTensor, ModelFileError> => {
+    const fileOf = (name: string): Effect.Effect<SafetensorsFile, ModelFileError> => {
       const shard = weightMap.get(name)
-      return shard === undefined ? Effect.fail(new ModelFileError({ source: indexPath, detail: `no tensor "${name}"` })) : files.get(shard)!.read(name)
+      return shard === undefined ? Effect.fail(new ModelFileError({ source: indexPath, detail: `no tensor "${name}"` })) : Effect.succeed(files.get(shard)!)
     }
-    return { source: indexPath, entries, read }
+    const read = (name: string) => Effect.flatMap(fileOf(name), (file) => file.read(name))
+    const readStored = (name: string) => Effect.flatMap(fileOf(name), (file) => file.readStored(name))
+    return { source: indexPath, entries, read, readStored }
   })

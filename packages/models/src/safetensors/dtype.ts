@@ -30,7 +30,7 @@ export const halfToFloat = (bits: number): number => {
 
 // All 65,536 half values, built on first use: decoding then is one lookup per element.
 let halfTable: Float32Array | undefined
-const halfToFloatTable = (): Float32Array => {
+export const halfToFloatTable = (): Float32Array => {
   halfTable ??= Float32Array.from({ length: 0x10000 }, (_, bits) => halfToFloat(bits))
   return halfTable
 }

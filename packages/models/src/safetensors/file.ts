@@ -15,12 +15,21 @@ export interface SafetensorsTensor {
   readonly data: Float32Array
 }
 
+/** A tensor's bytes as stored (little-endian), in a fresh buffer aligned for typed-array views. */
+export interface StoredTensor {
+  readonly dtype: SafetensorsDtype
+  readonly shape: number[]
+  readonly bytes: Uint8Array
+}
+
 export interface SafetensorsFile {
   readonly path: string
   /** Every tensor of the header, by name, in file order; their dtype may be one peftlab cannot read. */
   readonly entries: ReadonlyMap<string, TensorEntry>
   /** A tensor's values as float32; fails naming the tensor when its dtype is not F32, F16 or BF16. */
   readonly read: (name: string) => Effect.Effect<SafetensorsTensor, ModelFileError>
+  /** A tensor's stored bytes, undecoded (a frozen base kept in bf16); the same dtype check as `read`. */
+  readonly readStored: (name: string) => Effect.Effect<StoredTensor, ModelFileError>
 }
 
 // JSON headers of real checkpoints are tens of kilobytes; the format's own reader caps them at 100 MB.
@@ -82,14 +91,15 @@ export const openSafetensors = (path: string): Effect.Effect<SafetensorsFile, Mo
       if (Result.isFailure(entry)) return yield* fail(entry.failure)
       entries.set(name, entry.success)
     }
-    const read = (name: string): Effect.Effect<SafetensorsTensor, ModelFileError> =>
+    const readStored = (name: string): Effect.Effect<StoredTensor, ModelFileError> =>
       Effect.gen(function* () {
         const entry = entries.get(name)
         if (entry === undefined) return yield* fail(`no tensor "${name}"`)
         const { dtype, shape, begin, end } = entry
         if (!isReadableDtype(dtype)) return yield* fail(`tensor "${name}" is ${dtype}; peftlab reads model weights stored as ${dtypes.join(", ")}`)
-        const bytes = yield* readAt(handle, path, dataStart + begin, end - begin)
-        return { dtype, shape: [...shape], data: decodeToFloat32(dtype, bytes) }
+        return { dtype, shape: [...shape], bytes: yield* readAt(handle, path, dataStart + begin, end - begin) }
       })
-    return { path, entries, read }
+    const read = (name: string): Effect.Effect<SafetensorsTensor, ModelFileError> =>
+      Effect.map(readStored(name), ({ dtype, shape, bytes }) => ({ dtype, shape, data: decodeToFloat32(dtype, bytes) }))
+    return { path, entries, read, readStored }
   })

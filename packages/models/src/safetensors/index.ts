@@ -1,5 +1,5 @@
 export type { SafetensorsDtype, StoredDtype } from "./dtype.ts"
-export { openSafetensors, type SafetensorsFile, type SafetensorsTensor } from "./file.ts"
+export { openSafetensors, type SafetensorsFile, type SafetensorsTensor, type StoredTensor } from "./file.ts"
 export { readSafetensors } from "./read.ts"
 export { openCheckpoint, checkpointWeightFiles, type Checkpoint } from "./checkpoint.ts"
 export { writeSafetensors, type Float32Tensor } from "./write.ts"

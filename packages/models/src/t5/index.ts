@@ -11,6 +11,8 @@ export const t5: Architecture<T5Config, T5Model> = {
   modelTypes: ["t5"],
   decodeConfig: decodeT5Config,
   parameterShapes: t5ParameterShapes,
+  tokenEmbeddingName: sharedName,
+  isBackendTable: (name) => name.endsWith(".relative_attention_bias.weight"),
   canonicalName: (name) => (embeddingCopy.test(name) ? sharedName : name),
   // As HF's T5 init: embeddings of std 1 (T5 does not scale them, and the tied head rescales
   // the decoder output instead); norm gains near 1 (T5 has no biases); weights by input width.

@@ -5,14 +5,15 @@
 // the decoder output scaled by d_model^-0.5 when tied (T5), else lm_head unscaled (FLAN-T5).
 import * as tf from "@tensorflow/tfjs"
 import { attentionBias } from "../layers/attention-bias.ts"
-import { countParameters } from "../layers/lm-head.ts"
 import { checkInput } from "../layers/check-input.ts"
-import { linear } from "../layers/linear.ts"
+import { embedTokens } from "../layers/embedding.ts"
 import { linearModules } from "../layers/linear-modules.ts"
 import { checkPrefix, pastJoiner } from "../layers/past.ts"
 import { fullAttentionMask } from "../layers/positions.ts"
+import { linearModule, type Matrix } from "../layers/projection.ts"
 import { rmsNorm } from "../layers/rms-norm.ts"
 import type { KeyValue } from "../model.ts"
+import { countParameters, disposeParameters, type Parameters } from "../parameters.ts"
 import type { Seq2SeqLM } from "../seq2seq-lm.ts"
 import { projectKeyValue, t5Attention, type AttentionModules } from "./attention.ts"
 import type { T5Config } from "./config.ts"
@@ -26,13 +27,13 @@ export interface T5Model extends Seq2SeqLM {
 }
 
 /** `parameters` must hold every tensor of t5ParameterShapes(config) (see loadParameters). */
-export const t5Model = (config: T5Config, parameters: ReadonlyMap<string, tf.Tensor>): T5Model => {
-  const parameter = <T extends tf.Tensor>(name: string): T => parameters.get(name) as T
-  const shared = parameter<tf.Tensor2D>(sharedName)
+export const t5Model = (config: T5Config, parameters: Parameters): T5Model => {
+  const parameter = <T extends tf.Tensor | Matrix>(name: string): T => parameters.get(name) as T
+  const shared = parameter<Matrix>(sharedName)
 
   // The modules built here are ours to dispose, whatever adapters later put in `linears`.
   const ownLinears = [...t5LinearShapes(config).keys()].map((name) =>
-    linear(name, name === "lm_head" && config.tie_word_embeddings ? shared : parameter<tf.Tensor2D>(`${name}.weight`)),
+    linearModule(name, name === "lm_head" && config.tie_word_embeddings ? shared : parameter<Matrix>(`${name}.weight`)),
   )
   const { linears, module } = linearModules(ownLinears)
 
@@ -99,7 +100,7 @@ export const t5Model = (config: T5Config, parameters: ReadonlyMap<string, tf.Ten
     decoderStartTokenId: config.decoder_start_token_id,
     parameters,
     linears,
-    embed: (ids) => tf.tidy(() => tf.gather(shared as tf.Tensor, ids.toInt()) as tf.Tensor3D),
+    embed: (ids) => embedTokens(shared, ids),
 
     encode: ({ embeds, attentionMask, prefix }) => {
       const [batch, time] = embeds.shape
@@ -159,7 +160,7 @@ export const t5Model = (config: T5Config, parameters: ReadonlyMap<string, tf.Ten
     parameterCount: () => countParameters(parameters),
     dispose: () => {
       for (const own of ownLinears) own.dispose()
-      for (const t of parameters.values()) t.dispose()
+      disposeParameters(parameters)
     },
   }
 }

@@ -8,6 +8,7 @@ import { Events, Rng } from "@peftlab/core"
 import type { ConcreteArm, LoadedSpec } from "@peftlab/spec"
 import { loadTokenizer } from "@peftlab/tokenizers"
 import type { Replica } from "@peftlab/trainer"
+import { applyGradientCheckpointing } from "../gradient-checkpointing.ts"
 import { registryFor } from "../registry/index.ts"
 import { trainingFor } from "../run-arm.ts"
 import { prepareTask } from "../tasks.ts"
@@ -33,6 +34,7 @@ export default async (init: unknown): Promise<Replica<ReadonlyArray<unknown>>> =
     const data = yield* prepareTask(spec, registry)
     const tokenizer = yield* loadTokenizer(modelDir)
     const { model, task } = yield* data.load({ tokenizer, modelDir })
+    yield* applyGradientCheckpointing(spec, model, modelDir)
     const rng = Rng.seeded(spec.seed)
     const created = yield* Effect.promise(() => registry.get("adapters", arm.kind).create(arm, { model, tokenizer, rng, modelPath: spec.model.path }))
     const prepared = task.prepare ? yield* task.prepare(created, rng) : created

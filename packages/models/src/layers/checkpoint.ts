@@ -1,0 +1,71 @@
+// Gradient checkpointing (HF's gradient_checkpointing_enable; torch.utils.checkpoint): a layer
+// run as one op whose backward pass runs the layer again under its own tape, so training keeps
+// each layer's input rather than every activation inside it. A 1.1B decoder at 1 x 256 tokens
+// keeps 22 hidden states instead of the dozens of [batch, heads, time, time] and
+// [batch, time, intermediate] tensors per layer that its backward pass would otherwise hold.
+//
+// The op's inputs are the tensors the layer reads that the forward pass made (hidden states,
+// attention bias, positions, a prefix's keys and values: a tape keeps nothing else alive until
+// the backward pass) and every trainable variable (LoRA's A and B, say), so gradients reach
+// them. The layer must not look up modules when called: adapters put theirs in the model only
+// for the length of a forward call, so the caller resolves them first. Random draws made inside the layer (LoRA's dropout seeds) go through replayableSeed: the
+// recomputation draws the seeds the forward pass drew, as torch's preserve_rng_state does.
+import * as tf from "@tensorflow/tfjs"
+
+let recording: Array<number> | undefined
+let replaying: { readonly seeds: ReadonlyArray<number>; next: number } | undefined
+
+/** A seed for a random op inside a layer: drawn by `draw`, or while a checkpointed layer is recomputed, the one its forward pass drew. */
+export const replayableSeed = (draw: () => number): number => {
+  if (replaying !== undefined) {
+    const seed = replaying.seeds[replaying.next++]
+    if (seed === undefined) throw new Error("a checkpointed layer drew more random seeds when recomputed than when first run")
+    return seed
+  }
+  const seed = draw()
+  recording?.push(seed)
+  return seed
+}
+
+const trainableVariables = (): Array<tf.Variable> => Object.values(tf.engine().registeredVariables).filter((v) => v.trainable)
+
+/** `layer(...inputs)`, differentiable in its inputs and in every trainable variable, keeping only `inputs` for the backward pass. */
+export const checkpointed = <T extends tf.Tensor>(layer: (...inputs: Array<tf.Tensor>) => T, inputs: ReadonlyArray<tf.Tensor>): T => {
+  const variables = trainableVariables()
+  const count = inputs.length
+  const op = tf.customGrad((...args) => {
+    const xs = args.slice(0, count) as Array<tf.Tensor>
+    const save = args[args.length - 1] as tf.GradSaveFunc
+    save(xs)
+    const seeds: Array<number> = []
+    recording = seeds
+    let value: T
+    try {
+      value = layer(...xs)
+    } finally {
+      recording = undefined
+    }
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: Array<tf.Tensor>) =>
+        tf.tidy(() => {
+          const wrt = [...saved, ...variables]
+          // tfjs runs a backward pass with no tape open, so a gradient taken inside one starts
+          // the engine's tape afresh and drops it when done: the outer pass's tape (whose saved
+          // tensors it frees at its end) is put back afterwards.
+          const engine = tf.engine()
+          const outerTape = engine.state.activeTape
+          replaying = { seeds, next: 0 }
+          try {
+            const { grads } = engine.gradients(() => layer(...saved), wrt, dy, true)
+            // A variable the layer does not read has no gradient from it (undefined, or null).
+            return grads.map((grad, i) => grad ?? tf.zerosLike(wrt[i]!))
+          } finally {
+            replaying = undefined
+            engine.state.activeTape = outerTape
+          }
+        }),
+    }
+  })
+  return op(...inputs, ...variables) as T
+}

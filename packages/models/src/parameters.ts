@@ -1,0 +1,21 @@
+// A model's parameters by HF name: float32 tensors on the backend, or (for the weight matrices
+// of a base loaded with weights "host") frozen matrices held on the host in their stored
+// precision. What every architecture's build, count and dispose share.
+import type * as tf from "@tensorflow/tfjs"
+import { isFrozenMatrix, widen, type FrozenMatrix } from "./frozen/frozen-matrix.ts"
+
+export type Parameter = tf.Tensor | FrozenMatrix
+
+export type Parameters = ReadonlyMap<string, Parameter>
+
+/** Sum of the sizes of a model's frozen parameters. */
+export const countParameters = (parameters: Parameters): number => [...parameters.values()].reduce((sum, t) => sum + t.size, 0)
+
+/** A parameter's float32 values, row-major (a host-held matrix widened). */
+export const parameterValues = async (parameter: Parameter): Promise<Float32Array> =>
+  isFrozenMatrix(parameter) ? widen(parameter) : ((await parameter.data()) as Float32Array)
+
+/** Frees the tensors; host-held matrices go with their last reference. */
+export const disposeParameters = (parameters: Parameters): void => {
+  for (const parameter of parameters.values()) if (!isFrozenMatrix(parameter)) parameter.dispose()
+}
