@@ -9,12 +9,15 @@
 //   npm run bench [-- --readme] [-- --models stories260k,smollm2-135m] [-- --backends wasm,cpu,webgpu]
 //                 [-- --methods lora,prompt,prefix] [-- --micro-rows N (rows per micro-batch in a worker)]
 //                 [-- --merge (keep latest.json's other rows: re-measure some rows only)]
+// Large models (tinyllama-1.1b, mistral-7b in --models) run in processes of their own for their
+// peak RSS (large/): results/large.{json,md}.
 import { existsSync, readFileSync } from "node:fs"
 import { cpus, tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
+import { writeFileAtomic } from "@peftlab/core"
 import { writeRandomCheckpoint } from "@peftlab/models"
 import { plugin as tfjsNode } from "@peftlab/backend-tfjs-node"
 import { plugin as tfjsNodeGpu } from "@peftlab/backend-tfjs-node-gpu"
@@ -26,6 +29,9 @@ import { measureTorch, torchUnavailable } from "./llama/measure-torch.ts"
 import { methods, tokenBatch } from "./llama/workload.ts"
 import { markdown, writeReport, type BenchRow } from "./report.ts"
 import { wasmMatMulTimings } from "./wasm-kernels.ts"
+import { largeCases, largeModelNames } from "./large/cases.ts"
+import { largeMarkdown } from "./large/report.ts"
+import { runLargeCases } from "./large/run.ts"
 
 const root = join(import.meta.dirname, "..", "..")
 const threads = Math.min(2, cpus().length)
@@ -96,6 +102,17 @@ for (const plugin of [tfjsNode, tfjsNodeGpu]) {
   const probe = await plugin.probe()
   if (!probe.available) unavailable.push(`${plugin.name}: ${probe.reason}`)
 }
+
+const chosenLarge = largeCases.filter((c) => flags.models?.split(",").includes(c.model))
+if (chosenLarge.length > 0) {
+  const largeRows = await runLargeCases(chosenLarge, { ...(torchMissing ? {} : { script: torchScript }), threads })
+  const table = largeMarkdown(largeRows)
+  console.log(`\n${table}`)
+  await writeFileAtomic(join(import.meta.dirname, "results", "large.json"), JSON.stringify({ date: new Date().toISOString().slice(0, 10), rows: largeRows }, null, 2) + "\n")
+  await writeFileAtomic(join(import.meta.dirname, "results", "large.md"), table + "\n")
+}
+const smallModels = (flags.models?.split(",") ?? []).filter((name) => !largeModelNames.has(name))
+if (flags.models !== undefined && smallModels.length === 0) process.exit(0)
 
 const rows: Array<BenchRow> = []
 const modelCases = models()

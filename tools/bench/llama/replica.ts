@@ -1,9 +1,9 @@
 // The benchmark's replica module (see @peftlab/trainer's data-parallel): each worker loads the
-// random Llama checkpoint on its own backend, puts the adapter on it, and trains or scores its
+// random Llama checkpoint on its own backend (as the case says: host-held bf16, NF4), puts the adapter on it, and trains or scores its
 // shard of token batches. Loss: the mean next-token loss of every position, as torch_reference.py.
 import * as tf from "@tensorflow/tfjs"
 import { causalLogits, causalNextTokenLosses } from "@peftlab/adapters-base"
-import { loadCausalLM } from "@peftlab/models"
+import { loadCausalLM, type Placement } from "@peftlab/models"
 import type { Replica } from "@peftlab/trainer"
 import { Effect } from "effect"
 import { setUpBackend } from "./backends.ts"
@@ -13,6 +13,9 @@ export interface ReplicaInit {
   readonly checkpoint: string
   readonly method: Method
   readonly backend: string
+  /** Where the base's weights live (host-held bf16, NF4 while loading); float32 tensors by default. */
+  readonly load?: Placement
+  readonly gradientCheckpointing?: boolean
 }
 
 const tensorsOf = (batch: TokenBatch) => {
@@ -21,9 +24,10 @@ const tensorsOf = (batch: TokenBatch) => {
 }
 
 export default async (init: unknown): Promise<Replica<TokenBatch>> => {
-  const { checkpoint, method, backend } = init as ReplicaInit
+  const { checkpoint, method, backend, load, gradientCheckpointing } = init as ReplicaInit
   await setUpBackend(backend)
-  const model = await Effect.runPromise(loadCausalLM(checkpoint))
+  const model = await Effect.runPromise(loadCausalLM(checkpoint, load))
+  if (gradientCheckpointing) model.gradientCheckpointing!.enabled = true
   const adapter = createAdapter(model, method)
   return {
     variables: adapter.trainable,

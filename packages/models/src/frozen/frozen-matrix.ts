@@ -39,10 +39,10 @@ export const widenTransposed = <T extends Float32Array>(matrix: FrozenMatrix, ou
   for (let start = 0; start < rows; start += bandRows) {
     const count = Math.min(bandRows, rows - start)
     matrix.readRows(start, count, band)
-    for (let r = 0; r < count; r++) {
-      const from = r * columns
-      const to = start + r
-      for (let c = 0; c < columns; c++) out[c * rows + to] = band[from + c] as number
+    // Column by column: each column's `count` values land side by side in `out`.
+    for (let c = 0; c < columns; c++) {
+      const to = c * rows + start
+      for (let r = 0; r < count; r++) out[to + r] = band[r * columns + c] as number
     }
   }
   return out

@@ -1,0 +1,34 @@
+// The large-model rows of `npm run bench -- --models tinyllama-1.1b,mistral-7b,flan-t5-xl`: random
+// checkpoints of the real shapes, written in bf16 and sharded as the hub ships them, trained and
+// scored on the CPU within a memory budget (peak RSS of the whole process, worker threads included).
+import { join } from "node:path"
+import type { Method } from "../llama/workload.ts"
+
+export interface LargeCase {
+  /** Row name, e.g. "tinyllama-1.1b qlora". */
+  readonly name: string
+  readonly model: string
+  readonly config: string
+  readonly method: Method
+  /** How the base is held: "nf4" quantized while loading (QLoRA), "bf16" as stored. */
+  readonly base: "nf4" | "bf16"
+  readonly rows: number
+  readonly seq: number
+  readonly workers: number
+  readonly gradientCheckpointing: boolean
+  /** The acceptance bound on peak RSS, in bytes. */
+  readonly maxRssBytes: number
+  /** Largest shard, as `npm run checkpoint -- --max-shard-size` (the hub's own for the model). */
+  readonly maxShardBytes: number
+}
+
+const config = (name: string) => join(import.meta.dirname, "..", "configs", `${name}.json`)
+const GB = 1e9
+
+export const largeCases: ReadonlyArray<LargeCase> = [
+  { name: "tinyllama-1.1b qlora", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), method: "lora", base: "nf4", rows: 1, seq: 256, workers: 2, gradientCheckpointing: true, maxRssBytes: 6 * GB, maxShardBytes: 10 * GB },
+  { name: "tinyllama-1.1b lora", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), method: "lora", base: "bf16", rows: 1, seq: 256, workers: 2, gradientCheckpointing: true, maxRssBytes: 8 * GB, maxShardBytes: 10 * GB },
+  { name: "mistral-7b qlora", model: "mistral-7b", config: config("mistral-7b"), method: "lora", base: "nf4", rows: 1, seq: 128, workers: 1, gradientCheckpointing: true, maxRssBytes: 16 * GB, maxShardBytes: 5 * GB },
+]
+
+export const largeModelNames: ReadonlySet<string> = new Set(largeCases.map((c) => c.model))

@@ -1,0 +1,51 @@
+// Runs the large-model cases chosen by --models: writes each model's random bf16 checkpoint once
+// (streamed, sharded as the hub ships it) under the temp folder, runs every case in a child
+// process (child.ts) and PyTorch's fp32 LoRA of the same shape and threads beside it.
+import { execFile } from "node:child_process"
+import { existsSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { promisify } from "node:util"
+import { Effect } from "effect"
+import { writeRandomCheckpointFiles } from "@peftlab/models"
+import type { Timing } from "../llama/measure-peftlab.ts"
+import { measureTorch, type TorchTiming } from "../llama/measure-torch.ts"
+import type { LargeCase } from "./cases.ts"
+
+const run = promisify(execFile)
+
+export interface LargeRow {
+  readonly case: LargeCase
+  readonly peftlab: Timing & { readonly totalMs: number; readonly maxRssBytes: number }
+  readonly torch?: TorchTiming
+}
+
+/** The model's checkpoint folder: written when missing or written for another config. */
+const checkpointFor = async (large: LargeCase): Promise<string> => {
+  const dir = join(tmpdir(), "peftlab-bench", `${large.model}-bf16`)
+  const json = JSON.parse(readFileSync(large.config, "utf8")) as Record<string, unknown>
+  const written = join(dir, "config.json")
+  if (!existsSync(written) || JSON.stringify(JSON.parse(readFileSync(written, "utf8"))) !== JSON.stringify({ ...json, torch_dtype: "bfloat16" })) {
+    console.log(`bench: writing a random bf16 ${large.model} checkpoint to ${dir}`)
+    await Effect.runPromise(writeRandomCheckpointFiles(dir, json, 0, { dtype: "BF16", maxShardBytes: large.maxShardBytes }))
+  }
+  return dir
+}
+
+export const runLargeCases = async (cases: ReadonlyArray<LargeCase>, torch: { readonly script?: string; readonly threads: number }): Promise<Array<LargeRow>> => {
+  const rows: Array<LargeRow> = []
+  for (const large of cases) {
+    const checkpoint = await checkpointFor(large)
+    const vocab = (JSON.parse(readFileSync(large.config, "utf8")) as { vocab_size: number }).vocab_size
+    const { stdout } = await run(process.execPath, [join(import.meta.dirname, "child.ts"), JSON.stringify(large), checkpoint, `${vocab}`], { maxBuffer: 16 << 20 })
+    const peftlab = JSON.parse(stdout.trim().split("\n").at(-1)!) as LargeRow["peftlab"]
+    // PyTorch: fp32 LoRA of the same shape (it has no NF4 kernel on CPUs), where it fits in memory.
+    const reference = torch.script && large.model === "tinyllama-1.1b"
+      ? await measureTorch({ script: torch.script, config: large.config, method: large.method, rows: large.rows, seq: large.seq, steps: 1, threads: torch.threads })
+      : undefined
+    rows.push({ case: large, peftlab, ...(reference && { torch: reference }) })
+    const gb = (bytes: number) => (bytes / 1e9).toFixed(2)
+    console.log(`${large.name}: ${peftlab.tokensPerSecond.toFixed(2)} tok/s, scoring ${peftlab.scoringMsPerExample.toFixed(0)} ms/example, peak RSS ${gb(peftlab.maxRssBytes)} GB (bound ${gb(large.maxRssBytes)})`)
+  }
+  return rows
+}
