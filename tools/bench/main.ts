@@ -31,7 +31,7 @@ import { markdown, writeReport, type BenchRow } from "./report.ts"
 import { wasmMatMulTimings } from "./wasm-kernels.ts"
 import { largeCases, largeModelNames } from "./large/cases.ts"
 import { largeMarkdown } from "./large/report.ts"
-import { runLargeCases } from "./large/run.ts"
+import { mergeLargeRows, readLargeRows, runLargeCases } from "./large/run.ts"
 
 const root = join(import.meta.dirname, "..", "..")
 const threads = Math.min(2, cpus().length)
@@ -105,10 +105,12 @@ for (const plugin of [tfjsNode, tfjsNodeGpu]) {
 
 const chosenLarge = largeCases.filter((c) => flags.models?.split(",").includes(c.model))
 if (chosenLarge.length > 0) {
-  const largeRows = await runLargeCases(chosenLarge, { ...(torchMissing ? {} : { script: torchScript }), threads })
+  const measured = await runLargeCases(chosenLarge, { ...(torchMissing ? {} : { script: torchScript }), threads })
+  // Rows of models not run this time stay as last measured (each row carries its own date).
+  const largeRows = mergeLargeRows(readLargeRows(join(import.meta.dirname, "results", "large.json")), measured)
   const table = largeMarkdown(largeRows)
   console.log(`\n${table}`)
-  await writeFileAtomic(join(import.meta.dirname, "results", "large.json"), JSON.stringify({ date: new Date().toISOString().slice(0, 10), rows: largeRows }, null, 2) + "\n")
+  await writeFileAtomic(join(import.meta.dirname, "results", "large.json"), JSON.stringify({ rows: largeRows }, null, 2) + "\n")
   await writeFileAtomic(join(import.meta.dirname, "results", "large.md"), table + "\n")
 }
 const smallModels = (flags.models?.split(",") ?? []).filter((name) => !largeModelNames.has(name))

@@ -3,6 +3,7 @@ export { architectureFor, architectures, supportedModelTypes } from "./architect
 export { classificationHead, spanHead, type BertConfig, type BertEncoder, type ClassificationHead, type HeadOptions, type SpanHead } from "./bert/index.ts"
 export type { CausalInput, CausalLM } from "./causal-lm.ts"
 export type { EncoderInput, EncoderModel } from "./encoder-model.ts"
+export type { FalconConfig } from "./falcon/config.ts"
 export { generateCausal, type CausalPrompt } from "./generation/causal.ts"
 export { greedyLoop, lastTokens, type GreedyOptions } from "./generation/greedy.ts"
 export { generateSeq2Seq, type Seq2SeqSource } from "./generation/seq2seq.ts"

@@ -1,6 +1,8 @@
 export * from "./embedding-rows.ts"
 export * from "./naive-bert.ts"
+export * from "./naive-falcon.ts"
 export * from "./naive-gpt2.ts"
 export * from "./naive-llama.ts"
 export * from "./naive-t5.ts"
+export * from "./transformers-logits.ts"
 export type * from "./types.ts"

@@ -4,6 +4,7 @@
 // for Megatron-BERT (no embedding LayerNorm; attention.ln and ln before attention and the
 // feed-forward; encoder.ln after the last layer), sharing no code with @peftlab/models.
 import type { BertConfig } from "@peftlab/models"
+import { erf } from "./naive-ops.ts"
 import type { NaivePrefix, Weights } from "./types.ts"
 
 const get = (weights: Weights, name: string) => {
@@ -36,18 +37,6 @@ const row = (weights: Weights, name: string, index: number): number[] => {
   const { shape, data } = get(weights, name)
   const width = shape[1] as number
   return Array.from(data.subarray(index * width, (index + 1) * width))
-}
-
-/** erf by its everywhere-convergent series 2/√π e^(-x²) Σ 2ⁿ x^(2n+1) / (1·3···(2n+1)), all terms positive. */
-const erf = (x: number): number => {
-  if (Math.abs(x) > 6) return Math.sign(x)
-  let term = x
-  let sum = x
-  for (let n = 1; Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
-    term *= (2 * x * x) / (2 * n + 1)
-    sum += term
-  }
-  return (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x) * sum
 }
 
 const activation: Record<BertConfig["hidden_act"], (x: number) => number> = {

@@ -3,6 +3,7 @@
 // with W [in, out], fused c_attn split into q | k | v, scores / sqrt(head_dim), gelu_new,
 // ln_f, tied or untied head), sharing no code with @peftlab/models.
 import type { Gpt2Config } from "@peftlab/models"
+import { layerNorm } from "./naive-ops.ts"
 import type { NaivePrefix, Weights } from "./types.ts"
 
 const get = (weights: Weights, name: string) => {
@@ -27,14 +28,6 @@ const conv1D = (weights: Weights, module: string, x: ReadonlyArray<number>): num
     for (let i = 0; i < inputs; i++) sum += (x[i] as number) * (data[i * outputs + o] as number)
     return sum
   })
-}
-
-const layerNorm = (weights: Weights, module: string, x: ReadonlyArray<number>, eps: number): number[] => {
-  const mean = x.reduce((s, v) => s + v, 0) / x.length
-  const variance = x.reduce((s, v) => s + (v - mean) ** 2, 0) / x.length
-  const { data: gain } = get(weights, `${module}.weight`)
-  const { data: shift } = get(weights, `${module}.bias`)
-  return x.map((v, i) => ((v - mean) / Math.sqrt(variance + eps)) * (gain[i] as number) + (shift[i] as number))
 }
 
 const geluNew = (x: number): number => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)))

@@ -3,47 +3,13 @@
 // SwiGLU), sharing no code with @peftlab/models; with the biases and sliding window that
 // Qwen2's and Mistral's checkpoints add where their weights and config hold them.
 import type { LlamaConfig } from "@peftlab/models"
+import { get, matVec, project, rope } from "./naive-ops.ts"
 import type { NaivePrefix, Weights } from "./types.ts"
-
-const get = (weights: Weights, name: string) => {
-  const w = weights.get(name)
-  if (!w) throw new Error(`test weights lack ${name}`)
-  return w
-}
-
-/** W [out, in] times x [in]. */
-const matVec = (weights: Weights, name: string, x: ReadonlyArray<number>): number[] => {
-  const { shape, data } = get(weights, name)
-  const [rows, cols] = shape as [number, number]
-  return Array.from({ length: rows }, (_, r) => {
-    let sum = 0
-    for (let c = 0; c < cols; c++) sum += (data[r * cols + c] as number) * (x[c] as number)
-    return sum
-  })
-}
-
-/** The module `name` applied to x: its weight, plus its bias when the weights hold one (Qwen2's q, k, v). */
-const project = (weights: Weights, name: string, x: ReadonlyArray<number>): number[] => {
-  const out = matVec(weights, `${name}.weight`, x)
-  const bias = weights.get(`${name}.bias`)
-  return bias ? out.map((v, i) => v + (bias.data[i] as number)) : out
-}
 
 const rmsNorm = (weights: Weights, name: string, x: ReadonlyArray<number>, eps: number): number[] => {
   const scale = 1 / Math.sqrt(x.reduce((s, v) => s + v * v, 0) / x.length + eps)
   const { data } = get(weights, name)
   return x.map((v, i) => v * scale * (data[i] as number))
-}
-
-const rope = (v: ReadonlyArray<number>, position: number, theta: number): number[] => {
-  const d = v.length
-  const half = d / 2
-  return v.map((x, i) => {
-    const pair = i % half
-    const angle = position / theta ** ((2 * pair) / d)
-    const rotated = i < half ? -(v[i + half] as number) : (v[i - half] as number)
-    return x * Math.cos(angle) + rotated * Math.sin(angle)
-  })
 }
 
 /**

@@ -1,7 +1,7 @@
 // Tiny random checkpoints of every architecture, in exact Hugging Face layout, for tests that
 // must run on each kind of model: small enough to train in a second, shaped to exercise the
 // options that matter (grouped-query attention, tied and untied heads, gated feed-forward,
-// Mistral's sliding window, Qwen2's attention biases, Megatron-BERT's pre-LayerNorm).
+// Mistral's sliding window, Qwen2's attention biases, Falcon's ALiBi, Megatron-BERT's pre-LayerNorm).
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -70,6 +70,23 @@ export const tinyConfigs = {
     bos_token_id: 1,
     eos_token_id: 2,
     max_position_embeddings: 32,
+  },
+  // Falcon-RW's form: ALiBi, full multi-head attention, attention then MLP, biases, a tied head
+  // (the rotary, multi-query and grouped forms are checked against transformers in @peftlab/models).
+  falcon: {
+    model_type: "falcon",
+    hidden_size: 24,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    alibi: true,
+    multi_query: false,
+    parallel_attn: false,
+    new_decoder_architecture: false,
+    bias: true,
+    vocab_size: 64,
+    max_position_embeddings: 32,
+    bos_token_id: 1,
+    eos_token_id: 2,
   },
   gpt2: { model_type: "gpt2", n_embd: 24, n_layer: 2, n_head: 4, n_positions: 32, vocab_size: 64, bos_token_id: 1, eos_token_id: 2 },
   t5: {

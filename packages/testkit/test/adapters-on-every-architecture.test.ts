@@ -18,6 +18,7 @@ const loraTargets: Record<TinyArchitecture, string[]> = {
   llama: ["q_proj", "v_proj"],
   mistral: ["q_proj", "v_proj"],
   qwen2: ["q_proj", "v_proj"],
+  falcon: ["query_key_value"],
   gpt2: ["c_attn"],
   t5: ["q", "v"],
   bert: ["query", "value"],

@@ -11,8 +11,8 @@ import { plugin as wasm } from "@peftlab/backend-wasm"
 import { plugin as webgpu } from "@peftlab/backend-webgpu"
 import type { BackendPlugin } from "@peftlab/core"
 import { generateBatch } from "@peftlab/evaluators"
-import { loadModel, readModelConfig, readSafetensors, type BaseModel, type BertConfig, type Gpt2Config, type LlamaConfig, type T5Config } from "@peftlab/models"
-import { embeddingRows, naiveBert, naiveGpt2Logits, naiveLlamaLogits, naiveT5Decode, naiveT5Encode, sharedRows, tokenRows, type Weights } from "@peftlab/references"
+import { loadModel, readModelConfig, readSafetensors, type BaseModel, type BertConfig, type FalconConfig, type Gpt2Config, type LlamaConfig, type T5Config } from "@peftlab/models"
+import { embeddingRows, naiveBert, naiveFalconLogits, naiveGpt2Logits, naiveLlamaLogits, naiveT5Decode, naiveT5Encode, sharedRows, tokenRows, type Weights } from "@peftlab/references"
 import { Effect } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
 import { tinyConfigs, writeTinyCheckpoint, type TinyArchitecture } from "../src/index.ts"
@@ -56,6 +56,7 @@ const references: Record<TinyArchitecture, (config: unknown, weights: Weights, s
   llama: (config, weights, source) => naiveLlamaLogits(config as LlamaConfig, weights, embeddingRows(weights, "model.embed_tokens.weight", source)),
   mistral: (config, weights, source) => naiveLlamaLogits(config as LlamaConfig, weights, embeddingRows(weights, "model.embed_tokens.weight", source)),
   qwen2: (config, weights, source) => naiveLlamaLogits(config as LlamaConfig, weights, embeddingRows(weights, "model.embed_tokens.weight", source)),
+  falcon: (config, weights, source) => naiveFalconLogits(config as FalconConfig, weights, embeddingRows(weights, "transformer.word_embeddings.weight", source)),
   gpt2: (config, weights, source) => naiveGpt2Logits(config as Gpt2Config, weights, tokenRows(weights, source)),
   t5: (config, weights, source, b) => {
     const c = config as T5Config

@@ -1,5 +1,5 @@
 // Gradient checkpointing (training.gradient_checkpointing) recomputes each decoder layer in the
-// backward pass. It must change nothing but memory: on every Llama-family architecture, the
+// backward pass. It must change nothing but memory: on every Llama-family architecture and Falcon, the
 // loss and the gradients of LoRA (with dropout on, so the recomputation must redraw the same
 // masks), prefix tuning (per-layer keys and values as inputs of each checkpointed layer) and
 // prompt tuning equal those without it, on cpu; and it leaks no tensor.
@@ -16,11 +16,11 @@ import { beforeAll, describe, expect, it } from "vitest"
 import { writeTinyCheckpoint, type TinyArchitecture } from "../src/index.ts"
 import { passOutput } from "./pass-output.ts"
 
-const llamaFamily: TinyArchitecture[] = ["llama", "mistral", "qwen2"]
+const checkpointable: TinyArchitecture[] = ["llama", "mistral", "qwen2", "falcon"]
 
 const adapters: Record<string, (model: BaseModel) => Adapter> = {
   "lora with dropout": (model) =>
-    createLora(model, { r: 4, loraAlpha: 8, loraDropout: 0.3, targetModules: ".*(q_proj|v_proj|down_proj)", useRslora: false, bias: "none" }, Rng.seeded(3)),
+    createLora(model, { r: 4, loraAlpha: 8, loraDropout: 0.3, targetModules: ".*(q_proj|v_proj|down_proj|query_key_value|dense_4h_to_h)", useRslora: false, bias: "none" }, Rng.seeded(3)),
   prefix: (model) => createPrefixTuning(model, { numVirtualTokens: 3 }, Rng.seeded(3)),
   prompt: (model) => createPromptTuning(model, { numVirtualTokens: 2, init: "random" }, Rng.seeded(3)),
 }
@@ -40,7 +40,7 @@ const lossAndGradients = async (model: BaseModel, make: (model: BaseModel) => Ad
 describe("gradient checkpointing (cpu)", () => {
   beforeAll(() => cpu.setup())
 
-  it.each(llamaFamily.flatMap((a) => Object.keys(adapters).map((name) => [a, name] as const)))("%s with %s: the same loss and gradients as without it", async (architecture, name) => {
+  it.each(checkpointable.flatMap((a) => Object.keys(adapters).map((name) => [a, name] as const)))("%s with %s: the same loss and gradients as without it", async (architecture, name) => {
     const model = await Effect.runPromise(loadModel(await writeTinyCheckpoint(architecture, 2)))
     const switch_ = model.gradientCheckpointing!
     const plain = await lossAndGradients(model, adapters[name]!)

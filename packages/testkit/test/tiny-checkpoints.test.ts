@@ -24,7 +24,7 @@ describe("tiny random checkpoints", () => {
   it.each(architectures)("%s: loads as its kind of model with the config's sizes", async (architecture) => {
     const model = await Effect.runPromise(loadModel(await writeTinyCheckpoint(architecture)))
     expect(model.architecture).toBe(architecture)
-    expect(model.kind).toBe({ llama: "causal", mistral: "causal", qwen2: "causal", gpt2: "causal", t5: "seq2seq", bert: "encoder", "megatron-bert": "encoder" }[architecture])
+    expect(model.kind).toBe({ llama: "causal", mistral: "causal", qwen2: "causal", falcon: "causal", gpt2: "causal", t5: "seq2seq", bert: "encoder", "megatron-bert": "encoder" }[architecture])
     expect(model.dims.vocab_size).toBe(64)
     expect(model.dims.hidden_size).toBe(24)
     const embedded = tf.tidy(() => model.embed(tf.tensor2d([[3, 5]], undefined, "int32")).shape)

@@ -17,11 +17,12 @@ import { unfrozenMethods } from "./unfrozen-methods.ts"
 const architectures = Object.keys(tinyConfigs) as TinyArchitecture[]
 
 // The top-level modules of each HF *ForX model, as named in its state dict, for the tiny configs
-// (Llama, Mistral and T5 untied, so lm_head is a module of its own; GPT-2 and Qwen2 tied to their embeddings).
+// (Llama, Mistral and T5 untied, so lm_head is a module of its own; GPT-2, Falcon and Qwen2 tied to their embeddings).
 const topModules: Record<TinyArchitecture, string[]> = {
   llama: ["model", "lm_head"],
   mistral: ["model", "lm_head"],
   qwen2: ["model"],
+  falcon: ["transformer"],
   gpt2: ["transformer"],
   t5: ["shared", "encoder", "decoder", "lm_head"],
   bert: ["bert"],

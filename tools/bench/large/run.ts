@@ -10,7 +10,7 @@ import { Effect } from "effect"
 import { writeRandomCheckpointFiles } from "@peftlab/models"
 import type { Timing } from "../llama/measure-peftlab.ts"
 import { measureTorch, type TorchTiming } from "../llama/measure-torch.ts"
-import type { LargeCase } from "./cases.ts"
+import { largeCases, type LargeCase } from "./cases.ts"
 
 const run = promisify(execFile)
 
@@ -18,6 +18,19 @@ export interface LargeRow {
   readonly case: LargeCase
   readonly peftlab: Timing & { readonly totalMs: number; readonly maxRssBytes: number }
   readonly torch?: TorchTiming
+  /** The day the row was measured (YYYY-MM-DD). */
+  readonly date: string
+}
+
+/** The rows of an earlier results/large.json, none when there is none. */
+export const readLargeRows = (path: string): Array<LargeRow> =>
+  existsSync(path) ? ((JSON.parse(readFileSync(path, "utf8")) as { rows: Array<LargeRow> }).rows) : []
+
+/** Earlier rows with this run's replacing those of the same name, in the order of largeCases. */
+export const mergeLargeRows = (earlier: ReadonlyArray<LargeRow>, measured: ReadonlyArray<LargeRow>): Array<LargeRow> => {
+  const byName = new Map([...earlier, ...measured].map((row) => [row.case.name, row]))
+  const order = largeCases.map((c) => c.name)
+  return [...byName.values()].filter((row) => order.includes(row.case.name)).sort((a, b) => order.indexOf(a.case.name) - order.indexOf(b.case.name))
 }
 
 /** The model's checkpoint folder: written when missing or written for another config. */
@@ -43,7 +56,7 @@ export const runLargeCases = async (cases: ReadonlyArray<LargeCase>, torch: { re
     const reference = torch.script && large.model === "tinyllama-1.1b"
       ? await measureTorch({ script: torch.script, config: large.config, method: large.method, rows: large.rows, seq: large.seq, steps: 1, threads: torch.threads })
       : undefined
-    rows.push({ case: large, peftlab, ...(reference && { torch: reference }) })
+    rows.push({ case: large, peftlab, ...(reference && { torch: reference }), date: new Date().toISOString().slice(0, 10) })
     const gb = (bytes: number) => (bytes / 1e9).toFixed(2)
     console.log(`${large.name}: ${peftlab.tokensPerSecond.toFixed(2)} tok/s, scoring ${peftlab.scoringMsPerExample.toFixed(0)} ms/example, peak RSS ${gb(peftlab.maxRssBytes)} GB (bound ${gb(large.maxRssBytes)})`)
   }

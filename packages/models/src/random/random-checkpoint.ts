@@ -10,7 +10,7 @@ import { architectureFor } from "../architectures.ts"
 import { ModelFileError } from "../model-file-error.ts"
 import type { SafetensorsDtype } from "../safetensors/dtype.ts"
 import { writeSafetensors, type Float32Tensor } from "../safetensors/index.ts"
-import { writeCheckpointWeights, type ShardingOptions } from "../safetensors/write-sharded.ts"
+import { checkpointMetadata, writeCheckpointWeights, type ShardingOptions } from "../safetensors/write-sharded.ts"
 import type { FillTensor, TensorShape } from "../safetensors/write-streaming.ts"
 
 /** Norm gains near 1, small biases, weights scaled by their input width so activations stay O(1). */
@@ -79,7 +79,7 @@ export const writeRandomCheckpoint = (
     const parameters = randomParameters(architecture, config, seed)
     mkdirSync(dir, { recursive: true })
     writeFileSync(join(dir, "config.json"), JSON.stringify(configJson, null, 2))
-    yield* writeSafetensors(join(dir, "model.safetensors"), parameters)
+    yield* writeSafetensors(join(dir, "model.safetensors"), parameters, checkpointMetadata)
     return parameters
   })
 

@@ -57,9 +57,11 @@ export const shardIndexJson = (shards: ReadonlyArray<Shard>, dtype: SafetensorsD
   return `${JSON.stringify({ metadata, weight_map: weightMap }, null, 2)}\n`
 }
 
-// Shards carry the metadata save_pretrained gives them; a single file is written as
-// writeSafetensors writes it (no metadata), so an f32 model.safetensors matches it byte for byte.
-const shardMetadata = { format: "pt" }
+/**
+ * The metadata save_pretrained gives every weights file, a single model.safetensors or a shard
+ * (transformers 4.4x refuses to load a file without it).
+ */
+export const checkpointMetadata: Readonly<Record<string, string>> = { format: "pt" }
 
 export interface ShardingOptions {
   /** The largest shard in bytes of tensor data (header excluded, as in huggingface_hub); no limit by default. */
@@ -98,13 +100,13 @@ export const writeCheckpointWeights = (
       for (const { name, shape } of tensors) {
         const i = shardOf.get(name) as number
         const shard = shards[i] as Shard
-        const file = (open[i] ??= await openStreamingFile(join(dir, shard.file), shard.tensors, dtype, sharded ? shardMetadata : undefined))
+        const file = (open[i] ??= await openStreamingFile(join(dir, shard.file), shard.tensors, dtype, checkpointMetadata))
         await file.append(fill(name, shape))
         left[i] = (left[i] as number) - 1
         if (left[i] === 0) await file.close()
       }
       if (tensors.length === 0) {
-        const file = (open[0] = await openStreamingFile(join(dir, singleWeightsFile), [], dtype))
+        const file = (open[0] = await openStreamingFile(join(dir, singleWeightsFile), [], dtype, checkpointMetadata))
         await file.close()
       }
     } catch (error) {
