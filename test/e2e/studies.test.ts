@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
+import { writeClinicalNotes } from "../../tools/data/clinical-notes.ts"
 import { writeConceptSpans } from "../../tools/data/concept-spans.ts"
 import { peftlab, repoRoot, tinyBert, tinyFlanT5 } from "./cli.ts"
 
@@ -14,19 +15,6 @@ const spec = (name: string) => join(repoRoot, "specs", `${name}.yaml`)
 const read = (dir: string, file: string) => readFileSync(join(dir, file), "utf8")
 const small = ["data.limit.train=16", "data.limit.val=8", "data.limit.test=8", "training.epochs=1", "training.max_length=256", "stats.bootstrap.B=100"]
 const sets = (values: ReadonlyArray<string>) => values.flatMap((value) => ["--set", value])
-
-/** A two-class clinical-text CSV (text,label) made from PubMedQA's contexts, as the CSV study expects. */
-const clinicalCsv = (dir: string): string => {
-  const pubmedqa = JSON.parse(read(join(process.env.PEFTLAB_DATA ?? "", "pubmedqa"), "ori_pqal.json")) as Record<string, { CONTEXTS: string[]; final_decision: string }>
-  const quote = (text: string) => `"${text.replaceAll('"', '""')}"`
-  const rows = Object.values(pubmedqa)
-    .filter((entry) => entry.final_decision !== "maybe")
-    .slice(0, 120)
-    .map((entry) => `${quote(entry.CONTEXTS.join(" "))},${entry.final_decision === "yes" ? "positive" : "negative"}`)
-  const file = join(dir, "notes.csv")
-  writeFileSync(file, ["text,label", ...rows].join("\n") + "\n")
-  return file
-}
 
 describe.skipIf(!shared)("the study specs on stand-ins", () => {
   it("validate as written", () => {
@@ -55,7 +43,7 @@ describe.skipIf(!shared)("the study specs on stand-ins", () => {
     const dir = mkdtempSync(join(tmpdir(), "peftlab-study-"))
     const out = join(dir, "results")
     const model = join(process.env.PEFTLAB_MODELS ?? "", "stories260k")
-    const run = peftlab(["run", spec("clinical-text-lora-rank-sweep"), "--out", out, "--no-tui", ...sets([...small, `model.path=${model}`, `data.path=${clinicalCsv(dir)}`])])
+    const run = peftlab(["run", spec("clinical-text-lora-rank-sweep"), "--out", out, "--no-tui", ...sets([...small, `model.path=${model}`, `data.path=${writeClinicalNotes(join(process.env.PEFTLAB_DATA ?? "", "pubmedqa", "ori_pqal.json"), dir)}`])])
     expect(run.stderr).toBe("")
     expect(run.code).toBe(0)
     const [selection] = JSON.parse(read(out, "selection.json"))

@@ -9,7 +9,7 @@
 //   npm run bench [-- --readme] [-- --models stories260k,smollm2-135m] [-- --backends wasm,cpu,webgpu]
 //                 [-- --methods lora,prompt,prefix] [-- --micro-rows N (rows per micro-batch in a worker)]
 //                 [-- --merge (keep latest.json's other rows: re-measure some rows only)]
-// Large models (tinyllama-1.1b, mistral-7b in --models) run in processes of their own for their
+// Large models (tinyllama-1.1b, mistral-7b, flan-t5-xl in --models) run in processes of their own for their
 // peak RSS (large/): results/large.{json,md}.
 import { existsSync, readFileSync } from "node:fs"
 import { cpus, tmpdir } from "node:os"

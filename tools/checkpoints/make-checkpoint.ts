@@ -5,22 +5,12 @@
 //   npm run checkpoint -- --config llama-1b/config.json --out /tmp/llama-1b-random --dtype bf16 --max-shard-size 500MB
 // Deterministic by seed; the architecture comes from the config's model_type. Tensors are
 // drawn and written one at a time, so a model larger than memory can be written.
-import { copyFileSync, existsSync, readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { parseArgs } from "node:util"
 import { Effect } from "effect"
 import { parseFileSize, writeRandomCheckpointFiles, type SafetensorsDtype } from "@peftlab/models"
-
-const tokenizerFiles = [
-  "tokenizer.json",
-  "tokenizer_config.json",
-  "special_tokens_map.json",
-  "generation_config.json",
-  "spiece.model",
-  "vocab.txt",
-  "vocab.json",
-  "merges.txt",
-]
+import { copyTokenizerFiles } from "./tokenizer-files.ts"
 
 const usage =
   "usage: make-checkpoint --config <config.json> --out <folder> [--seed <n>] [--dtype f32|bf16|f16] [--max-shard-size <size, e.g. 5GB, 500MB, 2GiB>] [--tokenizer-from <folder>]"
@@ -65,8 +55,7 @@ const written = await Effect.runPromise(
   ),
 )
 const from = values["tokenizer-from"] ?? dirname(configPath)
-const copied = tokenizerFiles.filter((name) => existsSync(join(from, name)))
-for (const name of copied) copyFileSync(join(from, name), join(out, name))
+const copied = copyTokenizerFiles(from, out)
 for (const file of written.files) console.log(`wrote ${file}`)
 for (const name of copied) console.log(`copied ${join(out, name)}`)
 console.log(

@@ -19,5 +19,6 @@ const timing = await measurePeftlab({
   steps: 1,
   load: large.base === "nf4" ? { quantize: { type: "nf4" } } : { weights: "host" },
   gradientCheckpointing: large.gradientCheckpointing,
+  ...(large.family === "seq2seq" && { replica: new URL("./seq2seq-replica.ts", import.meta.url) }),
 })
 console.log(JSON.stringify({ ...timing, totalMs: performance.now() - started, maxRssBytes: process.resourceUsage().maxRSS * 1024 }))

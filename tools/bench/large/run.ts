@@ -33,14 +33,17 @@ export const mergeLargeRows = (earlier: ReadonlyArray<LargeRow>, measured: Reado
   return [...byName.values()].filter((row) => order.includes(row.case.name)).sort((a, b) => order.indexOf(a.case.name) - order.indexOf(b.case.name))
 }
 
-/** The model's checkpoint folder: written when missing or written for another config. */
-const checkpointFor = async (large: LargeCase): Promise<string> => {
-  const dir = join(tmpdir(), "peftlab-bench", `${large.model}-bf16`)
-  const json = JSON.parse(readFileSync(large.config, "utf8")) as Record<string, unknown>
+/**
+ * The random bf16 checkpoint of `model` (its config under configs/), sharded at `maxShardBytes`,
+ * under the temp folder: written when missing or written for another config.
+ */
+export const benchCheckpoint = async (model: string, configPath: string, maxShardBytes: number): Promise<string> => {
+  const dir = join(tmpdir(), "peftlab-bench", `${model}-bf16`)
+  const json = JSON.parse(readFileSync(configPath, "utf8")) as Record<string, unknown>
   const written = join(dir, "config.json")
   if (!existsSync(written) || JSON.stringify(JSON.parse(readFileSync(written, "utf8"))) !== JSON.stringify({ ...json, torch_dtype: "bfloat16" })) {
-    console.log(`bench: writing a random bf16 ${large.model} checkpoint to ${dir}`)
-    await Effect.runPromise(writeRandomCheckpointFiles(dir, json, 0, { dtype: "BF16", maxShardBytes: large.maxShardBytes }))
+    console.log(`bench: writing a random bf16 ${model} checkpoint to ${dir}`)
+    await Effect.runPromise(writeRandomCheckpointFiles(dir, json, 0, { dtype: "BF16", maxShardBytes }))
   }
   return dir
 }
@@ -48,7 +51,7 @@ const checkpointFor = async (large: LargeCase): Promise<string> => {
 export const runLargeCases = async (cases: ReadonlyArray<LargeCase>, torch: { readonly script?: string; readonly threads: number }): Promise<Array<LargeRow>> => {
   const rows: Array<LargeRow> = []
   for (const large of cases) {
-    const checkpoint = await checkpointFor(large)
+    const checkpoint = await benchCheckpoint(large.model, large.config, large.maxShardBytes)
     const vocab = (JSON.parse(readFileSync(large.config, "utf8")) as { vocab_size: number }).vocab_size
     const { stdout } = await run(process.execPath, [join(import.meta.dirname, "child.ts"), JSON.stringify(large), checkpoint, `${vocab}`], { maxBuffer: 16 << 20 })
     const peftlab = JSON.parse(stdout.trim().split("\n").at(-1)!) as LargeRow["peftlab"]

@@ -11,6 +11,8 @@ export interface PeftlabRun extends ReplicaInit {
   /** Rows per micro-batch: each worker accumulates its rows in micro-batches this size (the wasm heap is 4 GB). */
   readonly microRows: number
   readonly steps: number
+  /** The replica module the workers load: the causal one beside this file by default. */
+  readonly replica?: URL
 }
 
 export interface Timing {
@@ -29,8 +31,8 @@ const timed = async (times: number, run: () => Promise<void>): Promise<number> =
 }
 
 export const measurePeftlab = async (run: PeftlabRun): Promise<Timing> => {
-  const { workers, batch, microRows, steps, ...init } = run
-  const pool = await startDataParallel<TokenBatch>({ module: new URL("./replica.ts", import.meta.url), init, workers })
+  const { workers, batch, microRows, steps, replica, ...init } = run
+  const pool = await startDataParallel<TokenBatch>({ module: replica ?? new URL("./replica.ts", import.meta.url), init, workers })
   const variables = pool.replicaVariables()
   try {
     const optimizer = adamW(variables, { lr: 1e-4, weightDecay: 0 })
