@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import type { Architecture } from "./architecture.ts"
+import { matrixFromShare, type SharedMatrices } from "./frozen/shared-matrix.ts"
 import type { FrozenMatrix } from "./frozen/frozen-matrix.ts"
 import { nf4Matrix } from "./frozen/nf4-matrix.ts"
 import { storedMatrix } from "./frozen/stored-matrix.ts"
@@ -47,6 +48,12 @@ export interface Placement {
   readonly weights?: "backend" | "host"
   /** Implies weights "host": the linear weights (not the token embedding, not lm_head) quantized to NF4 as they are read (QLoRA's base). */
   readonly quantize?: { readonly type: "nf4"; readonly blockSize?: number }
+  /**
+   * Frozen matrices another thread loaded from the same checkpoint with the same placement
+   * (sharedMatrices of its model's parameters): used in place of reading and converting those
+   * tensors again, so the threads share one copy of the base.
+   */
+  readonly shared?: SharedMatrices
 }
 
 const isLmHead = (name: string) => name === "lm_head.weight"
@@ -101,8 +108,12 @@ export const loadParameters = <Config>(
       let bytes = 0
       onProgress?.({ bytes, total })
       for (const [name, storedName, shape] of present) {
-        const stored = yield* checkpoint.readStored(storedName)
-        parameters.set(name, hostMatrix(architecture as Architecture, placement, name, stored) ?? tf.tensor(decodeToFloat32(stored.dtype, stored.bytes), [...shape]))
+        const share = placement.shared?.get(name)
+        if (share !== undefined && sameShape(share.shape, shape)) parameters.set(name, matrixFromShare(share))
+        else {
+          const stored = yield* checkpoint.readStored(storedName)
+          parameters.set(name, hostMatrix(architecture as Architecture, placement, name, stored) ?? tf.tensor(decodeToFloat32(stored.dtype, stored.bytes), [...shape]))
+        }
         bytes += sizeOf(storedName)
         onProgress?.({ bytes, total })
       }

@@ -4,6 +4,7 @@
 import { resolve } from "node:path"
 import { Cause, Effect } from "effect"
 import { Backend, emit, type Events, Rng } from "@peftlab/core"
+import { sharedMatrices } from "@peftlab/models"
 import { writeManifest } from "@peftlab/reporters"
 import type { ConcreteArm, LoadedSpec } from "@peftlab/spec"
 import { type DownloadProgress, resolveDataPath, resolveModel } from "@peftlab/hub"
@@ -63,7 +64,7 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     const { model, task } = yield* data.load({ tokenizer, modelDir })
     yield* checkPositionsFit(spec, model, modelDir)
     yield* applyGradientCheckpointing(spec, model, modelDir)
-    const context: ArmContext = { spec, outDir, fingerprint, model, tokenizer, task, registry, replica: { loaded, dataPath, modelDir, backend: backend.name } }
+    const context: ArmContext = { spec, outDir, fingerprint, model, tokenizer, task, registry, replica: { loaded, dataPath, modelDir, backend: backend.name, shared: sharedMatrices(model.parameters) } }
 
     const manifest = {
       name: spec.name,

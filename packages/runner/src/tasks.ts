@@ -2,6 +2,7 @@
 // is touched), then the model it needs and the ArmTask every arm runs with; and the
 // comparisons of finished arms with the baseline.
 import { Effect } from "effect"
+import type { Placement, SharedMatrices } from "@peftlab/models"
 import type { Comparison } from "@peftlab/reporters"
 import { isGenerativeQa, isSpanExtraction, type ExperimentSpec } from "@peftlab/spec"
 import { loadChatTemplate, type Tokenizer } from "@peftlab/tokenizers"
@@ -23,7 +24,12 @@ import { prepareSpanData } from "./span/span-data.ts"
 export interface ModelInputs {
   readonly tokenizer: Tokenizer
   readonly modelDir: string
+  /** The main thread's frozen matrices, which a worker's replica uses in place of loading its own (see arm-replica.ts). */
+  readonly shared?: SharedMatrices
 }
+
+/** The spec's placement, over the main thread's matrices where a worker has them. */
+const placementOf = (spec: ExperimentSpec, shared: SharedMatrices | undefined): Placement => ({ ...placementFor(spec), ...(shared && { shared }) })
 
 /** A model loaded for the length of the run (released with the scope). */
 const scoped = <M extends { dispose(): void }, E, R>(load: Effect.Effect<M, E, R>) => Effect.acquireRelease(load, (model) => Effect.sync(() => model.dispose()))
@@ -31,9 +37,9 @@ const scoped = <M extends { dispose(): void }, E, R>(load: Effect.Effect<M, E, R
 const classification = (spec: ExperimentSpec, registry: PeftlabRegistry) =>
   Effect.map(prepareData(spec, registry), (data) => ({
     ...data,
-    load: ({ tokenizer, modelDir }: ModelInputs) =>
+    load: ({ tokenizer, modelDir, shared }: ModelInputs) =>
       Effect.gen(function* () {
-        const model = yield* scoped(loadLanguageModel(modelDir, placementFor(spec)))
+        const model = yield* scoped(loadLanguageModel(modelDir, placementOf(spec, shared)))
         const chat = classificationTaskOf(spec).format === "chat" ? yield* loadChatTemplate(modelDir) : undefined
         const task = encodedTask(spec, tokenizer, data.labels, chat)
         const encoded = { train: yield* task.encode(data.splits.train), val: yield* task.encode(data.splits.val), test: yield* task.encode(data.splits.test) }
@@ -44,11 +50,11 @@ const classification = (spec: ExperimentSpec, registry: PeftlabRegistry) =>
 const generativeQa = (spec: ExperimentSpec, registry: PeftlabRegistry) =>
   Effect.map(prepareQAData(spec, registry), (data) => ({
     ...data,
-    load: ({ tokenizer, modelDir }: ModelInputs) =>
+    load: ({ tokenizer, modelDir, shared }: ModelInputs) =>
       Effect.gen(function* () {
         const task = spec.task
         if (!isGenerativeQa(task)) throw new Error("a classification spec reached the generative-qa path")
-        const model = yield* scoped(loadLanguageModel(modelDir, placementFor(spec)))
+        const model = yield* scoped(loadLanguageModel(modelDir, placementOf(spec, shared)))
         const encode = (split: keyof typeof data.splits) => encodeQA(spec, task, tokenizer, data.splits[split])
         const encoded = { train: yield* encode("train"), val: yield* encode("val"), test: yield* encode("test") }
         return { model, task: qaArmTask({ spec, model, tokenizer, encoded }) }
@@ -58,11 +64,11 @@ const generativeQa = (spec: ExperimentSpec, registry: PeftlabRegistry) =>
 const spanExtraction = (spec: ExperimentSpec, registry: PeftlabRegistry) =>
   Effect.map(prepareSpanData(spec, registry), (data) => ({
     ...data,
-    load: ({ tokenizer, modelDir }: ModelInputs) =>
+    load: ({ tokenizer, modelDir, shared }: ModelInputs) =>
       Effect.gen(function* () {
         const task = spec.task
         if (!isSpanExtraction(task)) throw new Error(`a ${task.kind ?? "classification"} spec reached the span-extraction path`)
-        const model = yield* scoped(loadSpanEncoder(modelDir, placementFor(spec)))
+        const model = yield* scoped(loadSpanEncoder(modelDir, placementOf(spec, shared)))
         return { model, task: yield* spanArmTask({ spec, task, model, tokenizer, splits: data.splits, types: data.labels }) }
       }),
   }))

@@ -13,7 +13,7 @@ export interface ReplicaInit {
   readonly checkpoint: string
   readonly method: Method
   readonly backend: string
-  /** Where the base's weights live (host-held bf16, NF4 while loading); float32 tensors by default. */
+  /** Where the base's weights live (host-held bf16, NF4 while loading, over the main thread's shared matrices); float32 tensors by default. */
   readonly load?: Placement
   readonly gradientCheckpointing?: boolean
 }

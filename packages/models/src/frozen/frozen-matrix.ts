@@ -3,6 +3,8 @@
 // bf16 costs 2.2 GB rather than 4.4 GB, and none of it sits in wasm's 4 GB heap. The forward
 // pass widens one matrix at a time to float32 when it uses it and frees it after (see
 // layers/frozen-linear.ts), so the backend holds one widened layer weight at a time.
+import type { SharedMatrix } from "./shared-matrix.ts"
+
 export type FrozenStorage = "F32" | "F16" | "BF16" | "NF4"
 
 export interface FrozenMatrix {
@@ -15,6 +17,8 @@ export interface FrozenMatrix {
   readonly storage: FrozenStorage
   /** Host bytes held. */
   readonly bytes: number
+  /** What another thread builds the same matrix from, over the same memory (see shared-matrix.ts). */
+  readonly share: SharedMatrix
   /** Rows [start, start + count) as float32, row-major, written into `out` from `offset`. */
   readRows(start: number, count: number, out: Float32Array, offset?: number): void
 }

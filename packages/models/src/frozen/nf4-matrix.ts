@@ -19,6 +19,7 @@ export const nf4Matrix = (quantized: Nf4Weights, shape: readonly [number, number
     storage: "NF4",
     bytes: nf4Bytes(quantized),
     quantized,
+    share: { storage: "NF4", shape, quantized },
     readRows: (start, count, out, offset = 0) => dequantizeNf4Into(quantized, start * columns, (start + count) * columns, out, offset),
   }
 }

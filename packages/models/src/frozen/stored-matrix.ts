@@ -11,7 +11,7 @@ export const storedMatrix = (dtype: SafetensorsDtype, shape: readonly [number, n
   const size = rows * columns
   const elementBytes = dtype === "F32" ? 4 : 2
   if (bytes.byteLength !== size * elementBytes) throw new RangeError(`a ${dtype} [${rows}, ${columns}] matrix takes ${size * elementBytes} bytes, got ${bytes.byteLength}`)
-  const common = { kind: "frozen-matrix", shape, size, storage: dtype, bytes: bytes.byteLength } as const
+  const common = { kind: "frozen-matrix", shape, size, storage: dtype, bytes: bytes.byteLength, share: { storage: dtype, shape, bytes } } as const
   if (dtype === "F32") {
     const values = new Float32Array(bytes.buffer, bytes.byteOffset, size)
     return { ...common, readRows: (start, count, out, offset = 0) => out.set(values.subarray(start * columns, (start + count) * columns), offset) }

@@ -17,9 +17,11 @@ export interface Nf4Weights {
 export const quantizeNf4 = (weights: Float32Array, blockSize = 64): Nf4Weights => {
   if (!Number.isInteger(blockSize) || blockSize < 1) throw new RangeError(`blockSize: expected a positive integer, got ${blockSize}`)
   const length = weights.length
-  const codes = new Uint8Array(Math.ceil(length / 2))
-  const absmax = new Float32Array(Math.ceil(length / blockSize))
-  for (let block = 0; block < absmax.length; block++) {
+  // Shared memory, so that worker threads can use a quantized base in place (frozen/shared-matrix.ts).
+  const codes = new Uint8Array(new SharedArrayBuffer(Math.ceil(length / 2)))
+  const blocks = Math.ceil(length / blockSize)
+  const absmax = new Float32Array(new SharedArrayBuffer(blocks * 4))
+  for (let block = 0; block < blocks; block++) {
     const start = block * blockSize
     const end = Math.min(start + blockSize, length)
     let max = 0

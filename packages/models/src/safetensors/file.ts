@@ -28,17 +28,18 @@ export interface SafetensorsFile {
   readonly entries: ReadonlyMap<string, TensorEntry>
   /** A tensor's values as float32; fails naming the tensor when its dtype is not F32, F16 or BF16. */
   readonly read: (name: string) => Effect.Effect<SafetensorsTensor, ModelFileError>
-  /** A tensor's stored bytes, undecoded (a frozen base kept in bf16); the same dtype check as `read`. */
+  /** A tensor's stored bytes, undecoded (a frozen base kept in bf16), in a SharedArrayBuffer; the same dtype check as `read`. */
   readonly readStored: (name: string) => Effect.Effect<StoredTensor, ModelFileError>
 }
 
 // JSON headers of real checkpoints are tens of kilobytes; the format's own reader caps them at 100 MB.
 const maxHeaderBytes = 100_000_000
 
-const readAt = (handle: FileHandle, path: string, position: number, length: number): Effect.Effect<Uint8Array, ModelFileError> =>
+/** Bytes read from `position`, into a SharedArrayBuffer when `shared` (a frozen base's bytes, which worker threads can then use in place). */
+const readAt = (handle: FileHandle, path: string, position: number, length: number, shared = false): Effect.Effect<Uint8Array, ModelFileError> =>
   Effect.tryPromise({
     try: async () => {
-      const bytes = new Uint8Array(length)
+      const bytes = new Uint8Array(shared ? new SharedArrayBuffer(length) : new ArrayBuffer(length))
       let done = 0
       while (done < length) {
         const { bytesRead } = await handle.read(bytes, done, length - done, position + done)
@@ -97,7 +98,7 @@ export const openSafetensors = (path: string): Effect.Effect<SafetensorsFile, Mo
         if (entry === undefined) return yield* fail(`no tensor "${name}"`)
         const { dtype, shape, begin, end } = entry
         if (!isReadableDtype(dtype)) return yield* fail(`tensor "${name}" is ${dtype}; peftlab reads model weights stored as ${dtypes.join(", ")}`)
-        return { dtype, shape: [...shape], bytes: yield* readAt(handle, path, dataStart + begin, end - begin) }
+        return { dtype, shape: [...shape], bytes: yield* readAt(handle, path, dataStart + begin, end - begin, true) }
       })
     const read = (name: string): Effect.Effect<SafetensorsTensor, ModelFileError> =>
       Effect.map(readStored(name), ({ dtype, shape, bytes }) => ({ dtype, shape, data: decodeToFloat32(dtype, bytes) }))

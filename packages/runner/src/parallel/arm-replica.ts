@@ -1,10 +1,12 @@
 // The replica module of an arm's data-parallel training (see @peftlab/trainer's
 // startDataParallel): each worker builds what the main thread built for the arm, from the same
-// spec, data and model files, on its own backend, and computes the arm's training loss on the
-// batches it is sent. Its adapter starts from its own draws: the pool sends the main thread's
-// variable values with every step.
+// spec, data and model files, on its own backend (its frozen base over the main thread's shared
+// memory where the base is host-held), and computes the arm's training loss on the batches it
+// is sent. Its adapter starts from its own draws: the pool sends the main thread's variable
+// values with every step.
 import { Effect, Exit, Layer, Scope } from "effect"
 import { Events, Rng } from "@peftlab/core"
+import type { SharedMatrices } from "@peftlab/models"
 import type { ConcreteArm, LoadedSpec } from "@peftlab/spec"
 import { loadTokenizer } from "@peftlab/tokenizers"
 import type { Replica } from "@peftlab/trainer"
@@ -20,12 +22,14 @@ export interface ArmReplicaInit {
   readonly modelDir: string
   readonly backend: string
   readonly arm: ConcreteArm
+  /** The main thread's frozen base matrices, in shared memory: the replica builds its model over them instead of loading a copy. */
+  readonly shared?: SharedMatrices
 }
 
 const silent = Layer.succeed(Events, { emit: () => Effect.void })
 
 export default async (init: unknown): Promise<Replica<ReadonlyArray<unknown>>> => {
-  const { loaded, dataPath, modelDir, backend, arm } = init as ArmReplicaInit
+  const { loaded, dataPath, modelDir, backend, arm, shared } = init as ArmReplicaInit
   const spec = { ...loaded.spec, data: { ...loaded.spec.data, path: dataPath } }
   const scope = await Effect.runPromise(Scope.make())
   const built = Effect.gen(function* () {
@@ -33,7 +37,7 @@ export default async (init: unknown): Promise<Replica<ReadonlyArray<unknown>>> =
     yield* Effect.promise(async () => (await registry.get("backends", backend).load()).setup())
     const data = yield* prepareTask(spec, registry)
     const tokenizer = yield* loadTokenizer(modelDir)
-    const { model, task } = yield* data.load({ tokenizer, modelDir })
+    const { model, task } = yield* data.load({ tokenizer, modelDir, ...(shared && { shared }) })
     yield* applyGradientCheckpointing(spec, model, modelDir)
     const rng = Rng.seeded(spec.seed)
     const created = yield* Effect.promise(() => registry.get("adapters", arm.kind).create(arm, { model, tokenizer, rng, modelPath: spec.model.path }))
