@@ -11,7 +11,7 @@ export const applyGradientCheckpointing = (spec: ExperimentSpec, model: BaseMode
   if (!spec.training.gradient_checkpointing) return Effect.void
   const toggle = model.gradientCheckpointing
   if (toggle === undefined) {
-    const detail = `the "${model.architecture}" model in ${modelDir} has no gradient checkpointing in peftlab (llama, mistral, qwen2 and falcon have it); set it to false`
+    const detail = `the "${model.architecture}" model in ${modelDir} has no gradient checkpointing in peftlab (llama, mistral, qwen2, falcon and t5 have it); set it to false`
     return Effect.fail(new SpecDataMismatch({ source: "training.gradient_checkpointing", detail }))
   }
   return Effect.sync(() => {

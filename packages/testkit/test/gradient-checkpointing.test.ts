@@ -1,5 +1,5 @@
 // Gradient checkpointing (training.gradient_checkpointing) recomputes each decoder layer in the
-// backward pass. It must change nothing but memory: on every Llama-family architecture and Falcon, the
+// backward pass. It must change nothing but memory: on every Llama-family architecture, Falcon and T5, the
 // loss and the gradients of LoRA (with dropout on, so the recomputation must redraw the same
 // masks), prefix tuning (per-layer keys and values as inputs of each checkpointed layer) and
 // prompt tuning equal those without it, on cpu; and it leaks no tensor.
@@ -16,11 +16,11 @@ import { beforeAll, describe, expect, it } from "vitest"
 import { writeTinyCheckpoint, type TinyArchitecture } from "../src/index.ts"
 import { passOutput } from "./pass-output.ts"
 
-const checkpointable: TinyArchitecture[] = ["llama", "mistral", "qwen2", "falcon"]
+const checkpointable: TinyArchitecture[] = ["llama", "mistral", "qwen2", "falcon", "t5"]
 
 const adapters: Record<string, (model: BaseModel) => Adapter> = {
   "lora with dropout": (model) =>
-    createLora(model, { r: 4, loraAlpha: 8, loraDropout: 0.3, targetModules: ".*(q_proj|v_proj|down_proj|query_key_value|dense_4h_to_h)", useRslora: false, bias: "none" }, Rng.seeded(3)),
+    createLora(model, { r: 4, loraAlpha: 8, loraDropout: 0.3, targetModules: ".*(q_proj|v_proj|down_proj|query_key_value|dense_4h_to_h|SelfAttention\\.q|EncDecAttention\\.v|DenseReluDense\\.wo)", useRslora: false, bias: "none" }, Rng.seeded(3)),
   prefix: (model) => createPrefixTuning(model, { numVirtualTokens: 3 }, Rng.seeded(3)),
   prompt: (model) => createPromptTuning(model, { numVirtualTokens: 2, init: "random" }, Rng.seeded(3)),
 }

@@ -3,10 +3,14 @@
 // then h += feedForward(rmsNorm(h)); a final rmsNorm ends each stack. The relative position bias
 // comes from the stack's first block and is added in every block. The LM head is `shared` with
 // the decoder output scaled by d_model^-0.5 when tied (T5), else lm_head unscaled (FLAN-T5).
+// With gradient checkpointing on, each block (outside cached generation) is recomputed in the
+// backward pass from its inputs, which go in explicitly (see layers/checkpoint.ts).
 import * as tf from "@tensorflow/tfjs"
 import { attentionBias } from "../layers/attention-bias.ts"
 import { checkInput } from "../layers/check-input.ts"
+import { checkpointed } from "../layers/checkpoint.ts"
 import { embedTokens } from "../layers/embedding.ts"
+import type { Linear } from "../layers/linear.ts"
 import { linearModules } from "../layers/linear-modules.ts"
 import { checkPrefix, pastJoiner } from "../layers/past.ts"
 import { fullAttentionMask } from "../layers/positions.ts"
@@ -57,18 +61,37 @@ export const t5Model = (config: T5Config, parameters: Parameters): T5Model => {
     sublayer: "SelfAttention" | "EncDecAttention",
     bias: tf.Tensor4D,
     keyValue: (x: tf.Tensor3D, modules: AttentionModules) => KeyValue,
+    lookup: (name: string) => Linear,
   ): tf.Tensor3D => {
     const name = moduleName(stack, block, sublayer)
-    const modules = { q: module(`${name}.q`), k: module(`${name}.k`), v: module(`${name}.v`), o: module(`${name}.o`) }
+    const modules = { q: lookup(`${name}.q`), k: lookup(`${name}.k`), v: lookup(`${name}.v`), o: lookup(`${name}.o`) }
     const x = norm(h, layerNormName(stack, block, sublayer))
     return h.add(t5Attention(x, modules, heads, keyValue(x, modules), bias))
   }
 
-  const feedForwardSublayer = (h: tf.Tensor3D, stack: Stack, block: number): tf.Tensor3D => {
+  const feedForwardSublayer = (h: tf.Tensor3D, stack: Stack, block: number, lookup: (name: string) => Linear): tf.Tensor3D => {
     const name = moduleName(stack, block, "DenseReluDense")
     const x = norm(h, layerNormName(stack, block, "DenseReluDense"))
-    return h.add(feedForward(x, config.feed_forward_proj, (projection) => module(`${name}.${projection}`)))
+    return h.add(feedForward(x, config.feed_forward_proj, (projection) => lookup(`${name}.${projection}`)))
   }
+
+  const gradientCheckpointing = { enabled: false }
+
+  /**
+   * `run` over `inputs`, checkpointed while gradient checkpointing is on (see layers/checkpoint.ts),
+   * with the block's modules now in the model resolved before it runs.
+   */
+  const block = (stack: Stack, index: number, inputs: ReadonlyArray<tf.Tensor>, run: (inputs: ReadonlyArray<tf.Tensor>, lookup: (name: string) => Linear) => tf.Tensor3D): tf.Tensor3D => {
+    if (!gradientCheckpointing.enabled) return run(inputs, module)
+    const prefix = `${stack}.block.${index}.`
+    const modules = new Map([...linears].filter(([name]) => name.startsWith(prefix)))
+    const lookup = (name: string) => modules.get(name) ?? module(name)
+    return checkpointed((...xs) => run(xs, lookup), inputs)
+  }
+
+  /** One prefix entry as a joiner at layer 0 of its own, from the block's inputs (nothing when absent). */
+  const joinerOf = (kv: ReadonlyArray<tf.Tensor>) => pastJoiner(0, kv.length > 0 ? [{ key: kv[0] as tf.Tensor4D, value: kv[1] as tf.Tensor4D }] : undefined, undefined)
+  const prefixInputs = (entry: KeyValue | undefined): Array<tf.Tensor> => (entry ? [entry.key, entry.value] : [])
 
   /** The prefix's positions, after checking there is one [batch, heads, positions, d_kv] entry per layer of the stack. */
   const prefixLength = (label: string, prefix: ReadonlyArray<KeyValue>, stack: Stack, batch: number): number =>
@@ -100,6 +123,7 @@ export const t5Model = (config: T5Config, parameters: Parameters): T5Model => {
     decoderStartTokenId: config.decoder_start_token_id,
     parameters,
     linears,
+    gradientCheckpointing,
     embed: (ids) => embedTokens(shared, ids),
 
     encode: ({ embeds, attentionMask, prefix }) => {
@@ -111,10 +135,12 @@ export const t5Model = (config: T5Config, parameters: Parameters): T5Model => {
         const keyMask = fullAttentionMask(batch, time, past, undefined, attentionMask)
         const bias = attentionBias(time, past + time, { causal: false, keyMask }).add<tf.Tensor4D>(stackPositionBias("encoder", past, time))
         let h = embeds
-        for (let block = 0; block < layers.encoder; block++) {
-          const joinPast = pastJoiner(block, prefix, undefined)
-          h = attentionSublayer(h, "encoder", block, "SelfAttention", bias, (x, modules) => joinPast(projectKeyValue(x, modules, heads)))
-          h = feedForwardSublayer(h, "encoder", block)
+        for (let index = 0; index < layers.encoder; index++) {
+          h = block("encoder", index, [h, bias, ...prefixInputs(prefix?.[index])], ([x, b, ...kv], lookup) => {
+            const joinPast = joinerOf(kv)
+            const attended = attentionSublayer(x as tf.Tensor3D, "encoder", index, "SelfAttention", b as tf.Tensor4D, (y, modules) => joinPast(projectKeyValue(y, modules, heads)), lookup)
+            return feedForwardSublayer(attended, "encoder", index, lookup)
+          })
         }
         return norm(h, finalNormName("encoder"))
       })
@@ -136,14 +162,24 @@ export const t5Model = (config: T5Config, parameters: Parameters): T5Model => {
         const crossMask = fullAttentionMask(batch, sourceTime, crossPast, undefined, encoderMask)
         const crossBias = attentionBias(time, crossPast + sourceTime, { causal: false, keyMask: crossMask })
         let h = embeds
-        for (let block = 0; block < layers.decoder; block++) {
-          const joinPast = pastJoiner(block, prefix?.decoder, t5Cache?.self)
-          h = attentionSublayer(h, "decoder", block, "SelfAttention", bias, (x, modules) => joinPast(projectKeyValue(x, modules, heads)))
-          h = attentionSublayer(h, "decoder", block, "EncDecAttention", crossBias, (_, modules) => {
-            const project = () => projectKeyValue(encoderHidden, modules, heads)
-            return t5Cache ? t5Cache.crossKeyValue(block, project) : pastJoiner(block, prefix?.cross, undefined)(project())
+        for (let index = 0; index < layers.decoder; index++) {
+          /** The block over its inputs: the self-attention's joiner, and the cross-attention's keys and values from its modules. */
+          const run = (x: tf.Tensor3D, biases: readonly [tf.Tensor4D, tf.Tensor4D], selfJoin: (current: KeyValue) => KeyValue, crossKeyValue: (modules: AttentionModules) => KeyValue, lookup: (name: string) => Linear) => {
+            const attended = attentionSublayer(x, "decoder", index, "SelfAttention", biases[0], (y, modules) => selfJoin(projectKeyValue(y, modules, heads)), lookup)
+            const crossed = attentionSublayer(attended, "decoder", index, "EncDecAttention", biases[1], (_, modules) => crossKeyValue(modules), lookup)
+            return feedForwardSublayer(crossed, "decoder", index, lookup)
+          }
+          if (t5Cache) {
+            const cached = t5Cache
+            h = run(h, [bias, crossBias], pastJoiner(index, undefined, cached.self), (modules) => cached.crossKeyValue(index, () => projectKeyValue(encoderHidden, modules, heads)), module)
+            continue
+          }
+          const selfPrefix = prefixInputs(prefix?.decoder?.[index])
+          const crossPrefix = prefixInputs(prefix?.cross?.[index])
+          h = block("decoder", index, [h, encoderHidden, bias, crossBias, ...selfPrefix, ...crossPrefix], ([x, memory, selfBias, cross, ...kv], lookup) => {
+            const crossJoin = joinerOf(kv.slice(selfPrefix.length))
+            return run(x as tf.Tensor3D, [selfBias as tf.Tensor4D, cross as tf.Tensor4D], joinerOf(kv.slice(0, selfPrefix.length)), (modules) => crossJoin(projectKeyValue(memory as tf.Tensor3D, modules, heads)), lookup)
           })
-          h = feedForwardSublayer(h, "decoder", block)
         }
         t5Cache?.self.commit(keyMask)
         const out = norm(h, finalNormName("decoder"))
