@@ -10,7 +10,7 @@ import type { Replica } from "@peftlab/trainer"
 import { Effect } from "effect"
 import { setUpBackend } from "../llama/backends.ts"
 import type { ReplicaInit } from "../llama/replica.ts"
-import { createAdapter, type TokenBatch } from "../llama/workload.ts"
+import { createAdapter, totalOf, type TokenBatch } from "../llama/workload.ts"
 
 export const targetLength = 8
 
@@ -33,12 +33,7 @@ export default async (init: unknown): Promise<Replica<TokenBatch>> => {
         return targetLogProbs(logits, targets).mean().neg() as tf.Scalar
       }),
     weight: (batch) => batch.rows * targetLength,
-    evaluate: async (batch) => {
-      const total = tf.tidy(() => logitsOf(batch).logits.sum())
-      const value = (await total.data())[0]
-      total.dispose()
-      return value
-    },
+    evaluate: (batch) => totalOf(tf.tidy(() => logitsOf(batch).logits.sum())),
     dispose: () => {
       adapter.dispose()
       model.dispose()

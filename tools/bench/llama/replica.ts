@@ -7,7 +7,7 @@ import { loadCausalLM, type Placement } from "@peftlab/models"
 import type { Replica } from "@peftlab/trainer"
 import { Effect } from "effect"
 import { setUpBackend } from "./backends.ts"
-import { createAdapter, type Method, type TokenBatch } from "./workload.ts"
+import { createAdapter, totalOf, type Method, type TokenBatch } from "./workload.ts"
 
 export interface ReplicaInit {
   readonly checkpoint: string
@@ -38,15 +38,13 @@ export default async (init: unknown): Promise<Replica<TokenBatch>> => {
       }),
     weight: (batch) => batch.rows * (batch.seq - 1),
     // Scoring as torch_reference.py's forward mode: every position's logits, summed.
-    evaluate: async (batch) => {
-      const total = tf.tidy(() => {
-        const { ids, mask } = tensorsOf(batch)
-        return causalLogits(model, adapter, ids, mask).sum()
-      })
-      const value = (await total.data())[0]
-      total.dispose()
-      return value
-    },
+    evaluate: (batch) =>
+      totalOf(
+        tf.tidy(() => {
+          const { ids, mask } = tensorsOf(batch)
+          return causalLogits(model, adapter, ids, mask).sum()
+        }),
+      ),
     dispose: () => {
       adapter.dispose()
       model.dispose()

@@ -5,6 +5,7 @@ import { createLora } from "@peftlab/adapters-lora"
 import { createPrefixTuning } from "@peftlab/adapters-prefix"
 import { createPromptTuning } from "@peftlab/adapters-prompt"
 import { Rng } from "@peftlab/core"
+import type * as tf from "@tensorflow/tfjs"
 import type { BaseModel } from "@peftlab/models"
 
 export const methods = ["lora", "prompt", "prefix"] as const
@@ -42,3 +43,10 @@ export const microBatches = (batch: TokenBatch, rows: number): Array<TokenBatch>
     const count = Math.min(rows, batch.rows - i * rows)
     return { ids: batch.ids.slice(i * rows * batch.seq, (i * rows + count) * batch.seq), rows: count, seq: batch.seq }
   })
+
+/** A scoring pass's total (one value), the tensor freed: what a replica's evaluate returns. */
+export const totalOf = async (total: tf.Tensor): Promise<number> => {
+  const value = (await total.data())[0]!
+  total.dispose()
+  return value
+}
