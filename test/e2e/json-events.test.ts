@@ -39,9 +39,13 @@ describe("peftlab run --json", () => {
     expect(loads.at(-1)).toMatchObject({ bytes: 260_032 * 4, total: 260_032 * 4, done: true })
     expect(loads.every((e, i) => i === 0 || e.bytes > loads[i - 1].bytes)).toBe(true)
 
-    // Memory is sampled every 2 s; the run takes longer than that, and the model's weights are tensors.
+    // Memory is sampled every 2 s and after each arm's result (so at least twice), while the model's weights are tensors.
     const samples = events.filter((e) => e.type === "resources")
-    expect(samples.length).toBeGreaterThan(0)
+    expect(samples.length).toBeGreaterThanOrEqual(2)
+    for (const arm of ["base", "prompt"]) {
+      const result = events.findIndex((e) => e.type === "arm-result" && e.arm === arm)
+      expect(events[result + 1].type).toBe("resources")
+    }
     for (const sample of samples) {
       expect(sample.tensorBytes).toBeGreaterThan(0)
       expect(sample.rssBytes).toBeGreaterThan(sample.tensorBytes)

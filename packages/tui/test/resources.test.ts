@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs"
-import { Backend, Events, type RunEvent } from "@peftlab/core"
+import { Backend, emit, Events, type RunEvent } from "@peftlab/core"
 import { Effect, Fiber, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { beforeAll, describe, expect, it } from "vitest"
@@ -40,5 +40,17 @@ describe("withResourceSamples", () => {
       // The process holds at least the V8 heap in resident memory.
       expect(event.rssBytes).toBeGreaterThan(process.memoryUsage().heapUsed / 2)
     }
+  })
+  it("also samples after each arm's result, when a busy event loop keeps the timer from firing", async () => {
+    const events: Array<RunEvent> = []
+    const sink = Layer.succeed(Events, { emit: (event) => Effect.sync(() => void events.push(event)) })
+    // Work that never yields to the clock: the timer's first sample is never due.
+    const work = Effect.gen(function* () {
+      yield* emit({ type: "arm-result", arm: "a", metrics: { accuracy: 1 } })
+      yield* emit({ type: "arm-phase", arm: "b", phase: "training" })
+      yield* emit({ type: "arm-result", arm: "b", metrics: { accuracy: 0.5 } })
+    })
+    await Effect.runPromise(work.pipe(withResourceSamples("1 hour"), Effect.provide(Layer.mergeAll(sink, Layer.succeed(Backend, { name: "cpu" })))))
+    expect(events.map((e) => e.type)).toEqual(["arm-result", "resources", "arm-phase", "arm-result", "resources"])
   })
 })
