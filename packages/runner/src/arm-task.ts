@@ -11,6 +11,7 @@ import type { Sampler, TrainingTask } from "@peftlab/trainer"
 import type { ArmAdapter } from "./arms.ts"
 import type { GenerationRow } from "./qa/qa-task.ts"
 import type { ExtractionRow } from "./span/span-arm.ts"
+import type { RunTestPass, TestPass } from "./test-pass.ts"
 
 export type TrainingSettings = ExperimentSpec["training"]
 
@@ -40,8 +41,16 @@ export interface ArmTask {
    * split (run-arm.ts trains it, in this thread or on data-parallel workers that build the same).
    */
   readonly training: (arm: ConcreteArm, adapter: Adapter, settings: TrainingSettings) => ArmTraining
-  /** Evaluates `adapter` on test, writes the arm's per-example files into `outDir`, and returns its result. */
-  readonly evaluate: (arm: ConcreteArm, adapter: Adapter, settings: TrainingSettings, outDir: string) => Effect.Effect<ArmEvaluation, AnyInputError, Events>
+  /**
+   * The test items and how `adapter` predicts one: what `evaluate` runs through `runTest`, and
+   * what a data-parallel worker (which builds the same task) predicts for the indices it is sent.
+   */
+  readonly testPass: (arm: ConcreteArm, adapter: Adapter, settings: TrainingSettings) => TestPass<unknown>
+  /**
+   * Evaluates `adapter` on test (its test pass run by `runTest`, here or on workers), writes the
+   * arm's per-example files into `outDir`, and returns its result.
+   */
+  readonly evaluate: (arm: ConcreteArm, adapter: Adapter, settings: TrainingSettings, outDir: string, runTest: RunTestPass) => Effect.Effect<ArmEvaluation, AnyInputError, Events>
   /** The metrics shown for a finished arm. */
   readonly headline: (result: ArmResult) => Record<string, number>
 }

@@ -7,12 +7,12 @@ import type { LanguageModel } from "@peftlab/evaluators"
 import { writeConfusion, writePredictions, type ArmResult } from "@peftlab/reporters"
 import type { ExperimentSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
-import type { ArmTask, ArmTraining } from "./arm-task.ts"
+import type { ArmTask, ArmTraining, TrainingSettings } from "./arm-task.ts"
 import { classificationSelectBy, classificationTraining } from "./classification-task.ts"
 import { fewShot } from "./few-shot.ts"
 import { samplerFor } from "./sampler-for.ts"
 import type { EncodedExample, EncodedTask } from "./encode.ts"
-import { evaluateTest, testPredictor } from "./evaluate.ts"
+import { classificationEvaluation, classificationTestPass, testPredictor, type Prediction } from "./evaluate.ts"
 import type { PeftlabRegistry } from "./registry/entries.ts"
 import { extraMetrics } from "./registry/metrics.ts"
 
@@ -35,14 +35,17 @@ export const classificationHeadline = (result: ArmResult): Record<string, number
 
 export const classificationArmTask = ({ spec, model, tokenizer, task, encoded, registry }: ClassificationInputs): ArmTask => {
   const setup = (adapter: Adapter, batchSize: number) => ({ model, adapter, task, padId: tokenizer.padId, batchSize })
+  const testPass = (adapter: Adapter, settings: TrainingSettings) => classificationTestPass(setup(adapter, settings.batch_size), encoded.test, testPredictor(spec, tokenizer))
   return {
     training: (_arm, adapter, settings) => ({
       task: classificationTraining(setup(adapter, settings.batch_size), fewShot(encoded.train, settings.train_examples, spec.data.split.seed), encoded.val, classificationSelectBy(settings.select_by)),
       sampler: samplerFor(settings, (e: EncodedExample) => e.prompt.length, (e) => String(e.label)),
     }) as ArmTraining,
-    evaluate: (arm, adapter, settings, outDir) =>
+    testPass: (_arm, adapter, settings) => testPass(adapter, settings),
+    evaluate: (arm, adapter, settings, outDir, runTest) =>
       Effect.gen(function* () {
-        const { metrics, predictions, latency } = yield* evaluateTest(arm.name, setup(adapter, settings.batch_size), encoded.test, testPredictor(spec, tokenizer))
+        const tested = yield* runTest<Prediction>(testPass(adapter, settings))
+        const { metrics, predictions, latency } = classificationEvaluation(task.labels, encoded.test, tested)
         const scores = predictions.map((p) => p.score)
         const extra = yield* extraMetrics(spec, registry, {
           gold: predictions.map((p) => p.gold),

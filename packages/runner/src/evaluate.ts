@@ -1,16 +1,16 @@
-// Test-set evaluation, one example at a time so each latency is a real per-example latency
-// (prompt in, label out), as a deployed classifier would see it. The label comes from scoring
-// every verbalizer, or (evaluation.mode generate) from greedily generated text read as a label.
+// Classification's test pass (test-pass.ts runs it), one example at a time so each latency is a
+// real per-example latency (prompt in, label out), as a deployed classifier would see it. The
+// label comes from scoring every verbalizer, or (evaluation.mode generate) from greedily
+// generated text read as a label.
 import * as tf from "@tensorflow/tfjs"
-import { Effect } from "effect"
 import { generateWith } from "@peftlab/adapters-base"
 import { classificationMetrics, latencyStats, normaliseAnswer, scoreLabels } from "@peftlab/evaluators"
-import { emit } from "@peftlab/core"
 import type { PredictionRow } from "@peftlab/reporters"
 import type { ExperimentSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
 import type { ClassificationSetup } from "./classification-task.ts"
 import { classificationTaskOf, type EncodedExample } from "./encode.ts"
+import type { TestPass, Timed } from "./test-pass.ts"
 
 export interface TestEvaluation {
   readonly predictions: ReadonlyArray<PredictionRow>
@@ -19,7 +19,12 @@ export interface TestEvaluation {
 }
 
 /** The predicted label of one example and its score (the label's softmax share; NaN for generated text). */
-export type Predictor = (setup: ClassificationSetup, example: EncodedExample) => Promise<{ readonly pred: string; readonly score: number }>
+export interface Prediction {
+  readonly pred: string
+  readonly score: number
+}
+
+export type Predictor = (setup: ClassificationSetup, example: EncodedExample) => Promise<Prediction>
 
 /** Generated text that names no label is predicted as this, and scored as wrong. */
 export const unparsedAnswer = "(unparsed)"
@@ -46,28 +51,23 @@ const byGeneration =
 export const testPredictor = (spec: ExperimentSpec, tokenizer: Tokenizer): Predictor =>
   spec.evaluation.mode === "generate" ? byGeneration(spec.evaluation.max_new_tokens ?? 1, tokenizer, classificationTaskOf(spec).labels) : byScoring
 
-const yieldToEventLoop = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+/** Each test example's predicted label. */
+export const classificationTestPass = (setup: ClassificationSetup, examples: ReadonlyArray<EncodedExample>, predict: Predictor): TestPass<Prediction> => ({
+  size: examples.length,
+  predict: (index) => predict(setup, examples[index] as EncodedExample),
+})
 
-export const evaluateTest = (arm: string, setup: ClassificationSetup, examples: ReadonlyArray<EncodedExample>, predict: Predictor) =>
-  Effect.gen(function* () {
-    const labels = setup.task.labels
-    const predictions: Array<PredictionRow> = []
-    const latencies: Array<number> = []
-    for (const [i, example] of examples.entries()) {
-      const started = performance.now()
-      const { pred, score } = yield* Effect.promise(() => predict(setup, example))
-      latencies.push(performance.now() - started)
-      predictions.push({ id: example.id, gold: labels[example.label] as string, pred, score })
-      if ((i + 1) % 10 === 0 || i + 1 === examples.length) {
-        yield* emit({ type: "eval-progress", arm, split: "test", done: i + 1, total: examples.length })
-        yield* yieldToEventLoop
-      }
-    }
-    const metrics = classificationMetrics(
-      predictions.map((p) => p.gold),
-      predictions.map((p) => p.pred),
-      labels,
-      { unknownPredictions: "wrong" },
-    )
-    return { predictions, metrics, latency: latencyStats(latencies) } satisfies TestEvaluation
+/** The metrics and prediction rows of a finished test pass over `examples`. */
+export const classificationEvaluation = (labels: ReadonlyArray<string>, examples: ReadonlyArray<EncodedExample>, tested: ReadonlyArray<Timed<Prediction>>): TestEvaluation => {
+  const predictions = tested.map(({ output }, i) => {
+    const example = examples[i] as EncodedExample
+    return { id: example.id, gold: labels[example.label] as string, pred: output.pred, score: output.score }
   })
+  const metrics = classificationMetrics(
+    predictions.map((p) => p.gold),
+    predictions.map((p) => p.pred),
+    labels,
+    { unknownPredictions: "wrong" },
+  )
+  return { predictions, metrics, latency: latencyStats(tested.map((t) => t.latencyMs)) }
+}

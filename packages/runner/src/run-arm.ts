@@ -16,6 +16,7 @@ import type { ArmTask } from "./arm-task.ts"
 import type { ArmReplicaInit } from "./parallel/arm-replica.ts"
 import { withDataParallel } from "./parallel/with-data-parallel.ts"
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint-files.ts"
+import { testPassHere, testPassOnWorkers } from "./test-pass.ts"
 import { adapterFolder, armFolder, armResultFile, armTrainedFile, type FinishedArm, type TrainedArm } from "./output-folder.ts"
 import type { PeftlabRegistry } from "./registry/entries.ts"
 
@@ -29,8 +30,8 @@ export interface ArmContext {
   readonly task: ArmTask
   /** Where arm kinds are looked up. */
   readonly registry: PeftlabRegistry
-  /** What data-parallel workers rebuild the run from (training.workers > 1); absent, arms train here. */
-  readonly replica?: Omit<ArmReplicaInit, "arm">
+  /** What data-parallel workers rebuild the run from (training.workers > 1); absent, arms train and are tested here. */
+  readonly replica?: Omit<ArmReplicaInit, "arm" | "phase">
 }
 
 /** The spec's training settings with the arm's own (and its sweep's) over them. */
@@ -91,7 +92,7 @@ const trainPhase = (context: ArmContext, arm: ConcreteArm, prepared: ArmAdapter,
       },
       sampler,
     }
-    const summary = yield* withDataParallel(context.replica && { ...context.replica, arm }, training.workers, (parallel) =>
+    const summary = yield* withDataParallel(context.replica && { ...context.replica, arm, phase: "training" }, training.workers, (parallel) =>
       train(prepared.adapter.trainable, task, { ...config, ...(parallel && { parallel }) }),
     )
     prepared.afterTraining?.()
@@ -100,12 +101,19 @@ const trainPhase = (context: ArmContext, arm: ConcreteArm, prepared: ArmAdapter,
     return summary
   })
 
-/** Evaluates on test and writes the finished arm: its per-example files and result. */
+/**
+ * Evaluates on test and writes the finished arm: its per-example files and result. With
+ * training.workers > 1 the test pass runs on that many workers, built for the trained adapter.
+ */
 const evaluatePhase = (context: ArmContext, arm: ConcreteArm, adapter: Adapter, training: FinishedArm["training"]) =>
   Effect.gen(function* () {
     const { spec, outDir } = context
-    yield* emit({ type: "arm-phase", arm: arm.name, phase: "evaluating" })
-    const evaluation = yield* context.task.evaluate(arm, adapter, trainingFor(spec, arm), outDir)
+    const settings = trainingFor(spec, arm)
+    const workers = context.replica ? settings.workers : 1
+    yield* emit({ type: "arm-phase", arm: arm.name, phase: "evaluating", ...(workers > 1 ? { detail: `on ${workers} workers` } : {}) })
+    const evaluation = yield* withDataParallel(context.replica && { ...context.replica, arm, phase: "test" }, workers, (pool) =>
+      context.task.evaluate(arm, adapter, settings, outDir, pool ? testPassOnWorkers(arm.name, pool, adapter.trainable) : testPassHere(arm.name)),
+    )
     const finished: FinishedArm = { fingerprint: context.fingerprint, ...evaluation, ...(training ? { training } : {}) }
     yield* Effect.promise(() => writeFileAtomic(armResultFile(outDir, arm.name), JSON.stringify(finished) + "\n"))
     yield* emit({ type: "arm-result", arm: arm.name, metrics: context.task.headline(evaluation.result) })

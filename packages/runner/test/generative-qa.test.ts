@@ -10,7 +10,7 @@ import { loadCausalLM, type CausalLM } from "@peftlab/models"
 import { stories260kDir } from "@peftlab/quickstart-assets"
 import { isGenerativeQa, type ExperimentSpec } from "@peftlab/spec"
 import { INSTRUCTION_TEMPLATE, loadTokenizer, type Tokenizer } from "@peftlab/tokenizers"
-import { builtinRegistry, checkRegisteredNames, compareGenerationsWithBaseline, encodeQA, evaluateQA, qaTraining, type GenerationRow } from "../src/index.ts"
+import { builtinRegistry, checkRegisteredNames, compareGenerationsWithBaseline, encodeQA, evaluateQA, qaTraining, testPassHere, type GenerationRow } from "../src/index.ts"
 import { decodeSmall, edit, qaSpecText } from "./fixtures.ts"
 
 describe("a generative-qa spec against the registry", () => {
@@ -113,7 +113,7 @@ describe("generative QA on stories260k", () => {
     const encoded = await Effect.runPromise(encodeQA(spec, taskOf(spec), tokenizer, examples))
     const setup = { model, adapter: frozenBase(), tokenizer, batchSize: 2 }
     const before = tf.memory().numTensors
-    const { rows, metrics, latency } = await Effect.runPromise(evaluateQA("base", setup, encoded, 4).pipe(Effect.provide(silentEvents)))
+    const { rows, metrics, latency } = await Effect.runPromise(evaluateQA(setup, encoded, 4, testPassHere("base")).pipe(Effect.provide(silentEvents)))
     expect(tf.memory().numTensors).toBe(before)
     expect(rows.map((r) => r.id)).toEqual(["q1", "q2"])
     for (const r of rows) expect(r.rougeL).toBeCloseTo(rouge(r.reference, r.generated).rougeL.fmeasure, 12)

@@ -238,7 +238,7 @@ const Training = Schema.Struct({
   weight_decay: Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0)).pipe(withDefault(0), expecting("a number >= 0")),
   select_by: literals(selectionMetrics).pipe(withDefault("macro_f1")),
   gradient_accumulation: PositiveInt.pipe(withDefault(1), expecting("a positive integer")),
-  workers: PositiveInt.pipe(withDefault(1), expecting("a positive integer (worker threads training data-parallel)")),
+  workers: PositiveInt.pipe(withDefault(1), expecting("a positive integer (worker threads that train data-parallel and share the test pass)")),
   // Recompute each layer's activations in the backward pass instead of keeping them (less memory, one more forward per step).
   gradient_checkpointing: Schema.Boolean.pipe(withDefault(false), expecting("true or false")),
   warmup_steps: NonNegativeInt.pipe(withDefault(0), expecting("an integer >= 0")),

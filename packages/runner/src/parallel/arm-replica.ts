@@ -1,9 +1,10 @@
-// The replica module of an arm's data-parallel training (see @peftlab/trainer's
+// The replica module of an arm's data-parallel training and testing (see @peftlab/trainer's
 // startDataParallel): each worker builds what the main thread built for the arm, from the same
 // spec, data and model files, on its own backend (its frozen base over the main thread's shared
-// memory where the base is host-held), and computes the arm's training loss on the batches it
-// is sent. Its adapter starts from its own draws: the pool sends the main thread's variable
-// values with every step.
+// memory where the base is host-held). In training it computes the arm's loss on the batches it
+// is sent; in test it predicts the test items whose indices it is sent (test-pass.ts). Its
+// adapter starts from its own draws: the pool sends the main thread's variable values with
+// every step.
 import { Effect, Exit, Layer, Scope } from "effect"
 import { Events, Rng } from "@peftlab/core"
 import type { SharedMatrices } from "@peftlab/models"
@@ -14,6 +15,7 @@ import { applyGradientCheckpointing } from "../gradient-checkpointing.ts"
 import { registryFor } from "../registry/index.ts"
 import { trainingFor } from "../run-arm.ts"
 import { prepareTask } from "../tasks.ts"
+import { timedPrediction, type Timed } from "../test-pass.ts"
 
 export interface ArmReplicaInit {
   readonly loaded: LoadedSpec
@@ -22,6 +24,8 @@ export interface ArmReplicaInit {
   readonly modelDir: string
   readonly backend: string
   readonly arm: ConcreteArm
+  /** Training: the arm's loss; test: the trained adapter's test pass (after its afterTraining, as in the main thread). */
+  readonly phase: "training" | "test"
   /** The main thread's frozen base matrices, in shared memory: the replica builds its model over them instead of loading a copy. */
   readonly shared?: SharedMatrices
 }
@@ -29,7 +33,7 @@ export interface ArmReplicaInit {
 const silent = Layer.succeed(Events, { emit: () => Effect.void })
 
 export default async (init: unknown): Promise<Replica<ReadonlyArray<unknown>>> => {
-  const { loaded, dataPath, modelDir, backend, arm, shared } = init as ArmReplicaInit
+  const { loaded, dataPath, modelDir, backend, arm, phase, shared } = init as ArmReplicaInit
   const spec = { ...loaded.spec, data: { ...loaded.spec.data, path: dataPath } }
   const scope = await Effect.runPromise(Scope.make())
   const built = Effect.gen(function* () {
@@ -42,14 +46,28 @@ export default async (init: unknown): Promise<Replica<ReadonlyArray<unknown>>> =
     const rng = Rng.seeded(spec.seed)
     const created = yield* Effect.promise(() => registry.get("adapters", arm.kind).create(arm, { model, tokenizer, rng, modelPath: spec.model.path }))
     const prepared = task.prepare ? yield* task.prepare(created, rng) : created
-    return { prepared, training: task.training(arm, prepared.adapter, trainingFor(spec, arm)) }
+    if (phase === "test") prepared.afterTraining?.()
+    return { prepared, task }
   })
-  const { prepared, training } = await Effect.runPromise(built.pipe(Scope.provide(scope), Effect.provide(silent)))
+  const { prepared, task } = await Effect.runPromise(built.pipe(Scope.provide(scope), Effect.provide(silent)))
+  const settings = trainingFor(spec, arm)
+  const training = phase === "training" ? task.training(arm, prepared.adapter, settings).task : undefined
+  const testPass = phase === "test" ? task.testPass(arm, prepared.adapter, settings) : undefined
   return {
     variables: prepared.adapter.trainable,
-    loss: (batch) => training.task.loss(batch),
+    loss: (batch) => {
+      if (!training) throw new Error("a test-phase replica was asked for a training loss")
+      return training.loss(batch)
+    },
     // The local loop weighs micro-batches equally; by examples is the same for equal sizes.
     weight: (batch) => batch.length,
+    // A micro-batch of test item indices, predicted one at a time.
+    evaluate: async (batch) => {
+      if (!testPass) throw new Error("a training-phase replica was asked for test predictions")
+      const timed: Array<Timed<unknown>> = []
+      for (const index of batch as ReadonlyArray<number>) timed.push(await timedPrediction(testPass, index))
+      return timed
+    },
     dispose: () => {
       prepared.release()
       void Effect.runPromise(Scope.close(scope, Exit.void))

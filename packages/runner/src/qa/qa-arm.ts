@@ -13,7 +13,7 @@ import { samplerFor } from "../sampler-for.ts"
 import type { ArmTask, ArmTraining } from "../arm-task.ts"
 import { fewShot } from "../few-shot.ts"
 import type { EncodedQA } from "./qa-encode.ts"
-import { evaluateQA, qaTraining, type GenerationRow } from "./qa-task.ts"
+import { evaluateQA, qaTestPass, qaTraining, type GenerationRow } from "./qa-task.ts"
 
 export interface QAInputs {
   readonly spec: ExperimentSpec
@@ -37,15 +37,17 @@ export const qaHeadline = (result: ArmResult): Record<string, number> => ({
 
 export const qaArmTask = ({ spec, model, tokenizer, encoded }: QAInputs): ArmTask => {
   const setup = (adapter: Adapter, batchSize: number) => ({ model, adapter, tokenizer, batchSize })
+  const maxNewTokens = spec.evaluation.max_new_tokens ?? 1
   return {
     training: (_arm, adapter, settings) =>
       ({
         task: qaTraining(setup(adapter, settings.batch_size), fewShot(encoded.train, settings.train_examples, spec.data.split.seed), encoded.val),
         sampler: samplerFor(settings, (e: EncodedQA) => e.prompt.length + e.response.length),
       }) as ArmTraining,
-    evaluate: (arm, adapter, settings, outDir) =>
+    testPass: (_arm, adapter, settings) => qaTestPass(setup(adapter, settings.batch_size), encoded.test, maxNewTokens),
+    evaluate: (arm, adapter, settings, outDir, runTest) =>
       Effect.gen(function* () {
-        const { rows, metrics, latency } = yield* evaluateQA(arm.name, setup(adapter, settings.batch_size), encoded.test, spec.evaluation.max_new_tokens ?? 1)
+        const { rows, metrics, latency } = yield* evaluateQA(setup(adapter, settings.batch_size), encoded.test, maxNewTokens, runTest)
         // A QA arm has no labels: accuracy, macro-F1 and per-class F1 do not apply (NaN).
         const result: ArmResult = {
           arm: arm.name,

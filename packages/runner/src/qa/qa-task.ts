@@ -3,10 +3,10 @@
 // example's answer is generated greedily and scored against its reference.
 import { Effect } from "effect"
 import type { Adapter } from "@peftlab/adapters-base"
-import { emit } from "@peftlab/core"
 import { continuationNll, corpusBleu, generateBatch, latencyStats, readability, referencePerplexity, rouge, squadF1, type LanguageModel } from "@peftlab/evaluators"
 import type { TrainingTask } from "@peftlab/trainer"
 import type { Tokenizer } from "@peftlab/tokenizers"
+import type { RunTestPass, TestPass } from "../test-pass.ts"
 import type { EncodedQA } from "./qa-encode.ts"
 
 export interface QASetup {
@@ -79,23 +79,21 @@ const readabilityOf = (texts: ReadonlyArray<string>) => {
     : { fk_grade: mean(graded.map((g) => g.fleschKincaidGrade)), smog: mean(graded.map((g) => g.smogIndex)) }
 }
 
-const yieldToEventLoop = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+/** Each test example's answer, generated greedily (one example at a time, so latencies are per example). */
+export const qaTestPass = (setup: QASetup, examples: ReadonlyArray<EncodedQA>, maxNewTokens: number): TestPass<string> => ({
+  size: examples.length,
+  predict: async (index) => {
+    const [ids] = await generateBatch(setup.model, setup.adapter, [(examples[index] as EncodedQA).prompt], setup.tokenizer.padId, { maxNewTokens })
+    return setup.tokenizer.decode(ids ?? [], { skipSpecialTokens: true }).trim()
+  },
+})
 
-/** Generates every test answer (one example at a time, so latencies are per example) and scores it. */
-export const evaluateQA = (arm: string, setup: QASetup, examples: ReadonlyArray<EncodedQA>, maxNewTokens: number) =>
+/** Generates every test answer through `runTest` and scores it; perplexity of the references here, batched. */
+export const evaluateQA = (setup: QASetup, examples: ReadonlyArray<EncodedQA>, maxNewTokens: number, runTest: RunTestPass) =>
   Effect.gen(function* () {
-    const rows: Array<GenerationRow> = []
-    const latencies: Array<number> = []
-    for (const [i, example] of examples.entries()) {
-      const started = performance.now()
-      const [ids] = yield* Effect.promise(() => generateBatch(setup.model, setup.adapter, [example.prompt], setup.tokenizer.padId, { maxNewTokens }))
-      latencies.push(performance.now() - started)
-      rows.push(scored(example, setup.tokenizer.decode(ids ?? [], { skipSpecialTokens: true }).trim()))
-      if ((i + 1) % 10 === 0 || i + 1 === examples.length) {
-        yield* emit({ type: "eval-progress", arm, split: "test", done: i + 1, total: examples.length })
-        yield* yieldToEventLoop
-      }
-    }
+    const tested = yield* runTest(qaTestPass(setup, examples, maxNewTokens))
+    const rows = tested.map(({ output }, i) => scored(examples[i] as EncodedQA, output))
+    const latencies = tested.map((t) => t.latencyMs)
     const perplexity = Math.exp(yield* Effect.promise(() => meanResponseNll(setup, examples)))
     const metrics: Record<string, number> = {
       rouge1: mean(rows.map((r) => r.rouge1)),

@@ -16,7 +16,7 @@ import type { ArmTask, ArmTraining } from "../arm-task.ts"
 import { fewShot } from "../few-shot.ts"
 import type { SpanSplits } from "./span-data.ts"
 import { encodeSpanQuestions } from "./span-encode.ts"
-import { evaluateSpans, spanTraining, type SpanSetup } from "./span-task.ts"
+import { evaluateSpans, spanTestPass, spanTraining, type SpanSetup } from "./span-task.ts"
 
 /** One test sentence's gold and predicted spans (kept in result.json for the statistics). */
 export interface ExtractionRow {
@@ -101,9 +101,10 @@ export const spanArmTask = (inputs: SpanInputs) =>
           sampler: samplerFor(settings, (q: EncodedSpanQuestion) => q.ids.length),
         } as ArmTraining
       },
-      evaluate: (arm, adapter, settings, outDir) =>
+      testPass: (arm, adapter, settings) => spanTestPass(setup(adapter, settings.batch_size), splits.test, questionsFor(arm).test),
+      evaluate: (arm, adapter, settings, outDir, runTest) =>
         Effect.gen(function* () {
-          const { predicted, metrics, latency } = yield* evaluateSpans(arm.name, setup(adapter, settings.batch_size), splits.test, questionsFor(arm).test)
+          const { predicted, metrics, latency } = yield* evaluateSpans(setup(adapter, settings.batch_size), splits.test, questionsFor(arm).test, runTest)
           const result: ArmResult = {
             arm: arm.name,
             kind: arm.kind,

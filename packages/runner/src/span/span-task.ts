@@ -5,11 +5,11 @@
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { encoderOutputs, type Adapter } from "@peftlab/adapters-base"
-import { emit } from "@peftlab/core"
 import { decodeSpans, spansBySentence, type EncodedSpanQuestion, type EntitySpan, type SpanSentence } from "@peftlab/datasets"
 import { extractionMetrics, latencyStats, type ExtractionMetrics } from "@peftlab/evaluators"
 import type { EncoderModel, SpanHead } from "@peftlab/models"
 import { batchesOf, type TrainingTask, type Validation } from "@peftlab/trainer"
+import type { RunTestPass, TestPass } from "../test-pass.ts"
 
 export interface SpanSetup {
   readonly model: EncoderModel
@@ -114,24 +114,24 @@ export const spanTraining = (
     }),
 })
 
-const yieldToEventLoop = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
-
 /** Test extraction a sentence at a time (all its questions in one batch), so latencies are per sentence. */
-export const evaluateSpans = (arm: string, setup: SpanSetup, sentences: ReadonlyArray<SpanSentence>, questions: ReadonlyArray<EncodedSpanQuestion>) =>
+export const spanTestPass = (setup: SpanSetup, sentences: ReadonlyArray<SpanSentence>, questions: ReadonlyArray<EncodedSpanQuestion>): TestPass<ReadonlyArray<EntitySpan>> => {
+  const bySentenceId = new Map<string, Array<EncodedSpanQuestion>>()
+  for (const q of questions) bySentenceId.set(q.sentenceId, [...(bySentenceId.get(q.sentenceId) ?? []), q])
+  return {
+    size: sentences.length,
+    predict: async (index) => {
+      const sentence = sentences[index] as SpanSentence
+      const { bySentence } = await extractAll({ ...setup, batchSize: Number.MAX_SAFE_INTEGER }, [sentence], bySentenceId.get(sentence.id) ?? [])
+      return bySentence[0] ?? []
+    },
+  }
+}
+
+/** Every test sentence's spans through `runTest`, scored by strict match. */
+export const evaluateSpans = (setup: SpanSetup, sentences: ReadonlyArray<SpanSentence>, questions: ReadonlyArray<EncodedSpanQuestion>, runTest: RunTestPass) =>
   Effect.gen(function* () {
-    const bySentenceId = new Map<string, Array<EncodedSpanQuestion>>()
-    for (const q of questions) bySentenceId.set(q.sentenceId, [...(bySentenceId.get(q.sentenceId) ?? []), q])
-    const latencies: Array<number> = []
-    const predicted: Array<Array<EntitySpan>> = []
-    for (const [i, sentence] of sentences.entries()) {
-      const started = performance.now()
-      const { bySentence } = yield* Effect.promise(() => extractAll({ ...setup, batchSize: Number.MAX_SAFE_INTEGER }, [sentence], bySentenceId.get(sentence.id) ?? []))
-      latencies.push(performance.now() - started)
-      predicted.push(bySentence[0] ?? [])
-      if ((i + 1) % 10 === 0 || i + 1 === sentences.length) {
-        yield* emit({ type: "eval-progress", arm, split: "test", done: i + 1, total: sentences.length })
-        yield* yieldToEventLoop
-      }
-    }
-    return { predicted, metrics: extractionMetrics(sentences.map((s) => s.entities), predicted), latency: latencyStats(latencies) }
+    const tested = yield* runTest(spanTestPass(setup, sentences, questions))
+    const predicted = tested.map((t) => t.output)
+    return { predicted, metrics: extractionMetrics(sentences.map((s) => s.entities), predicted), latency: latencyStats(tested.map((t) => t.latencyMs)) }
   })
