@@ -45,6 +45,8 @@ export const trainableCopy = <M extends BaseModel>(model: M): TrainableCopy<M> =
     return [name, variable]
   }))
   const copy = architecture.build(model.config, variables) as M
+  // The copy trains as the original would: with its layers recomputed if the original's are.
+  if (copy.gradientCheckpointing && model.gradientCheckpointing) copy.gradientCheckpointing.enabled = model.gradientCheckpointing.enabled
   const modules = [...copy.linears.values()].map((module) => trainableModule(module, variables, architecture.tokenEmbeddingName))
   for (const module of modules) copy.linears.set(module.name, module)
   return {

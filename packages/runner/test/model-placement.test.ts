@@ -39,12 +39,16 @@ describe("the base's placement and gradient checkpointing", () => {
     model.dispose()
   })
 
-  it("refuses it by field for an architecture without it (GPT-2)", async () => {
+  it("switches it on for GPT-2 too, and refuses it by field for an architecture registered without it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "peftlab-gpt2-"))
     const config = { model_type: "gpt2", vocab_size: 32, n_positions: 16, n_embd: 8, n_layer: 1, n_head: 2 }
     await Effect.runPromise(writeRandomCheckpoint(dir, config, 1))
     const model = await Effect.runPromise(loadModel(dir))
-    const error = await Effect.runPromise(Effect.flip(applyGradientCheckpointing(withCheckpointing(await quickstartSpec()), model, dir)))
+    const spec = withCheckpointing(await quickstartSpec())
+    await Effect.runPromise(applyGradientCheckpointing(spec, model, dir))
+    expect(model.gradientCheckpointing?.enabled).toBe(true)
+    const without = { ...model, gradientCheckpointing: undefined }
+    const error = await Effect.runPromise(Effect.flip(applyGradientCheckpointing(spec, without, dir)))
     expect(error.source).toBe("training.gradient_checkpointing")
     expect(error.detail).toContain(`the "gpt2" model in ${dir} has no gradient checkpointing`)
     model.dispose()

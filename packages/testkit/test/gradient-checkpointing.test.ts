@@ -1,11 +1,12 @@
-// Gradient checkpointing (training.gradient_checkpointing) recomputes each decoder layer in the
-// backward pass. It must change nothing but memory: on every Llama-family architecture, Falcon and T5, the
-// loss and the gradients of LoRA (with dropout on, so the recomputation must redraw the same
-// masks), prefix tuning (per-layer keys and values as inputs of each checkpointed layer) and
-// prompt tuning equal those without it, on cpu; and it leaks no tensor.
+// Gradient checkpointing (training.gradient_checkpointing) recomputes each layer in the backward
+// pass. It must change nothing but memory: on every architecture (the Llama family, Falcon,
+// GPT-2, T5, BERT and Megatron-BERT), the loss and the gradients of LoRA (with dropout on, so the
+// recomputation must redraw the same masks), prefix tuning (per-layer keys and values as inputs
+// of each checkpointed layer), prompt tuning and full fine-tuning (a trainable copy of the base,
+// which keeps the original's setting) equal those without it, on cpu; and it leaks no tensor.
 import * as tf from "@tensorflow/tfjs"
 import { plugin as cpu } from "@peftlab/backend-cpu"
-import type { Adapter } from "@peftlab/adapters-base"
+import { frozenBase, unfreezeBase, type Adapter } from "@peftlab/adapters-base"
 import { createLora } from "@peftlab/adapters-lora"
 import { createPrefixTuning } from "@peftlab/adapters-prefix"
 import { createPromptTuning } from "@peftlab/adapters-prompt"
@@ -16,13 +17,14 @@ import { beforeAll, describe, expect, it } from "vitest"
 import { writeTinyCheckpoint, type TinyArchitecture } from "../src/index.ts"
 import { passOutput } from "./pass-output.ts"
 
-const checkpointable: TinyArchitecture[] = ["llama", "mistral", "qwen2", "falcon", "t5"]
+const checkpointable: TinyArchitecture[] = ["llama", "mistral", "qwen2", "falcon", "gpt2", "t5", "bert", "megatron-bert"]
 
 const adapters: Record<string, (model: BaseModel) => Adapter> = {
   "lora with dropout": (model) =>
-    createLora(model, { r: 4, loraAlpha: 8, loraDropout: 0.3, targetModules: ".*(q_proj|v_proj|down_proj|query_key_value|dense_4h_to_h|SelfAttention\\.q|EncDecAttention\\.v|DenseReluDense\\.wo)", useRslora: false, bias: "none" }, Rng.seeded(3)),
+    createLora(model, { r: 4, loraAlpha: 8, loraDropout: 0.3, targetModules: ".*(q_proj|v_proj|down_proj|query_key_value|dense_4h_to_h|SelfAttention\\.q|EncDecAttention\\.v|DenseReluDense\\.wo|c_attn|mlp\\.c_proj|self\\.query|output\\.dense)", useRslora: false, bias: "none" }, Rng.seeded(3)),
   prefix: (model) => createPrefixTuning(model, { numVirtualTokens: 3 }, Rng.seeded(3)),
   prompt: (model) => createPromptTuning(model, { numVirtualTokens: 2, init: "random" }, Rng.seeded(3)),
+  "fine-tune": (model) => unfreezeBase(frozenBase(), model),
 }
 
 /** The loss and every trainable variable's gradient, with B of LoRA moved off zero so every path carries gradient. */

@@ -1,5 +1,6 @@
-// trainableCopy on every architecture: the copy computes exactly what its base computes,
-// gradients reach every one of its parameters, and changing it never changes the base.
+// trainableCopy on every architecture: the copy computes exactly what its base computes (and
+// keeps its gradient checkpointing), gradients reach every one of its parameters, and changing
+// it never changes the base.
 import * as tf from "@tensorflow/tfjs"
 import { plugin as cpu } from "@peftlab/backend-cpu"
 import { loadModel, parameterValues, trainableCopy } from "@peftlab/models"
@@ -26,6 +27,12 @@ describe("trainableCopy (cpu)", () => {
     }
     expect(await passValues(copy.model)).toEqual(await passValues(model))
     copy.dispose()
+    // With the base's layers recomputed in the backward pass, the copy's are too.
+    expect(model.gradientCheckpointing, architecture).toBeDefined()
+    model.gradientCheckpointing!.enabled = true
+    const checkpointedCopy = trainableCopy(model)
+    expect(checkpointedCopy.model.gradientCheckpointing).toEqual({ enabled: true })
+    checkpointedCopy.dispose()
     model.dispose()
   })
 

@@ -4,7 +4,8 @@
 // and the pooler tanh(dense(h of the first token)). Megatron-BERT (GatorTron) normalises first
 // instead: no embedding LayerNorm, h += attention(LN(h)); h += output(act(intermediate(LN(h)))),
 // and a LayerNorm after the last layer. Dropout is left out: the base is frozen and run as in
-// eval mode.
+// eval mode. With gradient checkpointing on, each layer is recomputed in the backward pass
+// (layers/layer-pass.ts).
 import * as tf from "@tensorflow/tfjs"
 import type { EncoderModel } from "../encoder-model.ts"
 import { attentionBias } from "../layers/attention-bias.ts"
@@ -13,10 +14,10 @@ import { layerNorm } from "../layers/layer-norm.ts"
 import { embedTokens } from "../layers/embedding.ts"
 import type { Linear } from "../layers/linear.ts"
 import { linearModules } from "../layers/linear-modules.ts"
-import { checkPrefix, pastJoiner } from "../layers/past.ts"
+import { runLayer, type StackLayer } from "../layers/layer-pass.ts"
+import { checkPrefix } from "../layers/past.ts"
 import { fullAttentionMask } from "../layers/positions.ts"
 import { linearModule, type Matrix } from "../layers/projection.ts"
-import type { KeyValue } from "../model.ts"
 import { countParameters, disposeParameters, type Parameters } from "../parameters.ts"
 import { activations } from "./activation.ts"
 import { selfAttention } from "./attention.ts"
@@ -50,7 +51,7 @@ export const bertEncoder = (config: BertConfig, parameters: Parameters): BertEnc
 
   const preNorm = config.model_type === "megatron-bert"
 
-  const encoderLayer = (h: tf.Tensor3D, layer: number, bias: tf.Tensor4D, joinPast: (current: KeyValue) => KeyValue): tf.Tensor3D => {
+  const encoderLayer = (layer: number): StackLayer<{ readonly bias: tf.Tensor4D }> => (h, { bias }, joinPast, module) => {
     const path = layerPrefix(layer)
     const norms = layerNorms(config, layer)
     const attentionOf = (x: tf.Tensor3D) =>
@@ -84,6 +85,8 @@ export const bertEncoder = (config: BertConfig, parameters: Parameters): BertEnc
     return preNorm ? summed : norm(summed, embeddingNormName)
   }
 
+  const gradientCheckpointing = { enabled: false }
+
   return {
     kind: "encoder",
     architecture: config.model_type,
@@ -92,6 +95,7 @@ export const bertEncoder = (config: BertConfig, parameters: Parameters): BertEnc
     dims: { ...config, num_key_value_heads: config.num_attention_heads },
     parameters,
     linears,
+    gradientCheckpointing,
     embed: (ids) => embedTokens(wordEmbedding, ids),
     encode: ({ embeds, attentionMask, tokenTypeIds, prefix }) => {
       const [batch, time] = embeds.shape
@@ -105,7 +109,10 @@ export const bertEncoder = (config: BertConfig, parameters: Parameters): BertEnc
         const keyMask = fullAttentionMask(batch, time, pastLength, undefined, attentionMask)
         const bias = attentionBias(time, pastLength + time, { causal: false, keyMask })
         let h = embeddings(embeds, pastLength, tokenTypeIds)
-        for (let layer = 0; layer < config.num_hidden_layers; layer++) h = encoderLayer(h, layer, bias, pastJoiner(layer, prefix, undefined))
+        for (let layer = 0; layer < config.num_hidden_layers; layer++) {
+          const pass = { layer, prefix: layerPrefix(layer), checkpointing: gradientCheckpointing.enabled, linears, module, past: { prefix, cache: undefined } }
+          h = runLayer(encoderLayer(layer), h, { bias }, pass)
+        }
         return preNorm ? norm(h, finalNormName) : h
       })
     },

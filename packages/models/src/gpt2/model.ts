@@ -1,6 +1,7 @@
 // The GPT-2 decoder (as HF GPT2LMHeadModel): token plus learned position embeddings, then per
 // block h += attention(ln_1(h)); h += mlp(ln_2(h)); then ln_f and the LM head (the token
-// embedding matrix itself unless tie_word_embeddings is false).
+// embedding matrix itself unless tie_word_embeddings is false). With gradient checkpointing on,
+// each block is recomputed in the backward pass (layers/layer-pass.ts).
 import * as tf from "@tensorflow/tfjs"
 import type { CausalLM } from "../causal-lm.ts"
 import { attentionBias } from "../layers/attention-bias.ts"
@@ -11,9 +12,9 @@ import type { Linear } from "../layers/linear.ts"
 import { linearModules } from "../layers/linear-modules.ts"
 import { lmHeadLogits } from "../layers/lm-head.ts"
 import { conv1dModule, linearModule, type Matrix } from "../layers/projection.ts"
-import { pastJoiner, pastLength } from "../layers/past.ts"
+import { runLayer, type StackLayer } from "../layers/layer-pass.ts"
+import { pastLength } from "../layers/past.ts"
 import { fullAttentionMask, positionIds } from "../layers/positions.ts"
-import type { KeyValue } from "../model.ts"
 import { countParameters, disposeParameters, type Parameters } from "../parameters.ts"
 import { attention } from "./attention.ts"
 import type { Gpt2Config } from "./config.ts"
@@ -45,7 +46,7 @@ export const gpt2CausalLM = (config: Gpt2Config, parameters: Parameters): Gpt2Ca
   const heads = { heads: config.n_head, headDim: config.head_dim }
   const norm = (x: tf.Tensor3D, name: string) => layerNorm(x, parameter(`${name}.weight`), parameter(`${name}.bias`), config.layer_norm_epsilon)
 
-  const block = (h: tf.Tensor3D, layer: number, bias: tf.Tensor4D, joinPast: (current: KeyValue) => KeyValue): tf.Tensor3D => {
+  const block = (layer: number): StackLayer<{ readonly bias: tf.Tensor4D }> => (h, { bias }, joinPast, module) => {
     const prefix = layerPrefix(layer)
     const attended = h.add<tf.Tensor3D>(
       attention(
@@ -58,6 +59,8 @@ export const gpt2CausalLM = (config: Gpt2Config, parameters: Parameters): Gpt2Ca
     )
     return attended.add<tf.Tensor3D>(mlp(norm(attended, `${prefix}.ln_2`), { cFc: module(`${prefix}.mlp.c_fc`), cProj: module(`${prefix}.mlp.c_proj`) }))
   }
+
+  const gradientCheckpointing = { enabled: false }
 
   return {
     kind: "causal",
@@ -75,6 +78,7 @@ export const gpt2CausalLM = (config: Gpt2Config, parameters: Parameters): Gpt2Ca
     eosTokenIds: config.eos_token_ids,
     parameters,
     linears,
+    gradientCheckpointing,
     embed: (ids) => embedTokens(tokenEmbedding, ids),
     forward: ({ embeds, attentionMask, prefix, cache, outputPositions, hiddenStates }) => {
       const [batch, time] = embeds.shape
@@ -85,7 +89,10 @@ export const gpt2CausalLM = (config: Gpt2Config, parameters: Parameters): Gpt2Ca
         const bias = attentionBias(time, past + time, { causal: true, keyMask })
         // Learned positions, counted from the attention mask: left padding and a prefix shift them.
         let h = embeds.add<tf.Tensor3D>(tf.gather(positionEmbedding, positionIds(keyMask, time)))
-        for (let layer = 0; layer < config.n_layer; layer++) h = block(h, layer, bias, pastJoiner(layer, prefix, cache))
+        for (let layer = 0; layer < config.n_layer; layer++) {
+          const pass = { layer, prefix: layerPrefix(layer), checkpointing: gradientCheckpointing.enabled, linears, module, past: { prefix, cache } }
+          h = runLayer(block(layer), h, { bias }, pass)
+        }
         cache?.commit(keyMask)
         const normed = norm(h, finalNormName)
         return hiddenStates ? normed : lmHeadLogits(module("lm_head"), normed, outputPositions)

@@ -1,21 +1,18 @@
 // A causal decoder stack as Llama and Falcon build theirs: the layers' linear modules and the LM
 // head, and the forward pass (mask and bias, positions, each layer, the final norm, the head)
-// that only the layer itself and the position bias differ in. Each layer runs directly or (with
-// gradient checkpointing on and no generation cache) checkpointed: the layer's inputs made by
-// this pass go in explicitly, so the recomputation has them, and so do the modules in the model
-// now (an adapter's, during this forward call), resolved before the layer runs (see checkpoint.ts).
+// that only the layer itself and the position bias differ in. Each layer runs directly or
+// checkpointed (layer-pass.ts).
 import * as tf from "@tensorflow/tfjs"
 import type { CausalInput, CausalLM } from "../causal-lm.ts"
 import type { KeyValue, ModelDims } from "../model.ts"
 import { countParameters, disposeParameters, type Parameters } from "../parameters.ts"
 import { checkInput } from "./check-input.ts"
-import { checkpointed } from "./checkpoint.ts"
 import { embedTokens } from "./embedding.ts"
-import type { KeyValueCache } from "./key-value-cache.ts"
 import type { Linear } from "./linear.ts"
 import { linearModules, type LinearModules } from "./linear-modules.ts"
 import { lmHeadLogits } from "./lm-head.ts"
-import { pastJoiner, pastLength } from "./past.ts"
+import { runLayer } from "./layer-pass.ts"
+import { pastLength } from "./past.ts"
 import { fullAttentionMask, positionIds } from "./positions.ts"
 import { linearModule, type Matrix } from "./projection.ts"
 
@@ -49,38 +46,6 @@ export interface LayerContext {
 
 export type DecoderLayer = (h: tf.Tensor3D, layer: number, context: LayerContext, module: (name: string) => Linear) => tf.Tensor3D
 
-interface LayerPass {
-  readonly layer: number
-  /** The layer's module names start with this and a dot. */
-  readonly prefix: string
-  readonly checkpointing: boolean
-  readonly linears: ReadonlyMap<string, Linear>
-  readonly module: (name: string) => Linear
-  readonly past: { readonly prefix: ReadonlyArray<KeyValue> | undefined; readonly cache: KeyValueCache | undefined }
-}
-
-const runDecoderLayer = (run: DecoderLayer, h: tf.Tensor3D, shared: { readonly bias: tf.Tensor4D; readonly positions: tf.Tensor2D }, pass: LayerPass): tf.Tensor3D => {
-  const { layer, prefix, linears, module, past } = pass
-  if (!pass.checkpointing || past.cache !== undefined) return run(h, layer, { ...shared, joinPast: pastJoiner(layer, past.prefix, past.cache) }, module)
-  const modules = new Map([...linears].filter(([name]) => name.startsWith(`${prefix}.`)))
-  const layerPast = past.prefix?.[layer]
-  const inputs = [h, shared.bias, shared.positions, ...(layerPast ? [layerPast.key, layerPast.value] : [])]
-  return checkpointed(
-    (x, bias, positions, ...kv) =>
-      run(
-        x as tf.Tensor3D,
-        layer,
-        {
-          bias: bias as tf.Tensor4D,
-          positions: positions as tf.Tensor2D,
-          joinPast: pastJoiner(0, kv.length > 0 ? [{ key: kv[0] as tf.Tensor4D, value: kv[1] as tf.Tensor4D }] : undefined, undefined),
-        },
-        (name) => modules.get(name) ?? module(name),
-      ),
-    inputs,
-  )
-}
-
 interface DecoderStack {
   readonly config: DecoderConfig
   readonly layerPrefix: (layer: number) => string
@@ -110,7 +75,7 @@ const decoderForward =
       let h = embeds
       for (let layer = 0; layer < config.num_hidden_layers; layer++) {
         const pass = { layer, prefix: stack.layerPrefix(layer), checkpointing: stack.gradientCheckpointing.enabled, linears, module, past: { prefix, cache } }
-        h = runDecoderLayer(stack.layer, h, shared, pass)
+        h = runLayer((x, tensors, joinPast, layerModule) => stack.layer(x, layer, { ...tensors, joinPast }, layerModule), h, shared, pass)
       }
       cache?.commit(keyMask)
       const normed = stack.finalNorm(h)
