@@ -34,12 +34,16 @@ export const gradientSums = <Batch>(
     // Which variables the loss reaches depends on the model, not the batch: the first decides.
     reached ??= variables.filter((v) => grads[v.name] !== undefined)
     const [previous, previousLoss, step] = [sums, lossSum, reached]
-    sums = tf.tidy(() =>
-      step.map((v, i) => {
+    // Variable by variable, each old sum and gradient freed once the new sum is made, so a step
+    // never holds two full sets of gradients (a full fine-tune's are as large as its model).
+    sums = step.map((v, i) => {
+      const sum = tf.tidy(() => {
         const grad = scaled(grads[v.name] ?? tf.zerosLike(v))
         return previous ? (previous[i] as tf.Tensor).add(grad) : grad.clone()
-      }),
-    )
+      })
+      tf.dispose([previous?.[i], grads[v.name]].filter((t) => t !== undefined))
+      return sum
+    })
     lossSum = tf.tidy(() => (previousLoss ? previousLoss.add(scaled(value)) : scaled(value).clone()))
     weightSum += factor
     tf.dispose([previous, previousLoss, value, grads])
@@ -57,7 +61,15 @@ export const accumulatedGradients = <Batch>(
   micro: ReadonlyArray<Batch>,
 ): StepGradients => {
   const sums = gradientSums(variables, loss, micro)
-  const mean = tf.tidy(() => ({ grads: sums.grads.map((g) => g.div(micro.length)), loss: sums.loss.div(micro.length) as tf.Scalar }))
-  tf.dispose([...sums.grads, sums.loss])
-  return { reached: sums.reached, ...mean }
+  if (micro.length === 1) return { reached: sums.reached, grads: sums.grads, loss: sums.loss }
+  // One gradient at a time, each sum freed as its mean is made: a full fine-tune's gradients are
+  // as large as its model, and two sets of them need not fit beside it.
+  const grads = sums.grads.map((sum) => {
+    const mean = tf.tidy(() => sum.div(micro.length))
+    sum.dispose()
+    return mean
+  })
+  const meanLoss = tf.tidy(() => sums.loss.div(micro.length) as tf.Scalar)
+  sums.loss.dispose()
+  return { reached: sums.reached, grads, loss: meanLoss }
 }

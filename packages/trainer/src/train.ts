@@ -3,18 +3,18 @@
 // and checkpoints from which a stopped run continues exactly.
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
-import { disposeSnapshot, restoreSnapshot, takeSnapshot, type Snapshot } from "@peftlab/adapters-base"
 import { emit, type Events, type Rng, type RngState } from "@peftlab/core"
-import { adamW } from "./adamw.ts"
 import { assignValues, type CheckpointOptions, type TrainCheckpoint } from "./checkpoint.ts"
 import { scalarValue, valuesOf } from "./host-reads.ts"
-import { clipByGlobalNorm, globalNorm } from "./clip.ts"
 import { accumulatedGradients } from "./gradients.ts"
 import type { DataParallel } from "./data-parallel/pool.ts"
 import { shardStep } from "./data-parallel/shard.ts"
 import { isBetter, type EpochRecord, type StepRecord, type TrainSummary, type Validation } from "./records.ts"
 import { shuffled, type Sampler } from "./samplers.ts"
 import { learningRate, type ScheduleConfig } from "./schedule.ts"
+import { bestCopyOf, takeBestCopy, type BestCopy } from "./state/best-copy.ts"
+import { statePlacement, type StatePlacement } from "./state/placement.ts"
+import { updateStep } from "./state/update-step.ts"
 
 export interface TrainingTask<Example> {
   readonly examples: ReadonlyArray<Example>
@@ -55,6 +55,11 @@ export interface TrainConfig<Example = unknown> {
    * The workers' losses replace `task.loss`; a worker's failure ends the run as a defect.
    */
   readonly parallel?: DataParallel<ReadonlyArray<Example>>
+  /**
+   * Where the optimizer's moments and the best epoch's values live (state/placement.ts); by
+   * default on the host for large trainable sets on cpu and wasm, else on the backend.
+   */
+  readonly stateOn?: StatePlacement
 }
 
 /** Splits items into batches of `size` (the last one may be smaller). */
@@ -70,7 +75,8 @@ export const train = <Example>(
   config: TrainConfig<NoInfer<Example>>,
 ): Effect.Effect<TrainSummary, never, Events> =>
   Effect.gen(function* () {
-    const optimizer = adamW(variables, { lr: config.lr, weightDecay: config.weightDecay })
+    const placement = statePlacement(variables, config.stateOn)
+    const optimizer = updateStep(placement, variables, { lr: config.lr, weightDecay: config.weightDecay }, config.maxGradNorm)
     const accumulation = config.gradientAccumulation ?? 1
     const sampler = config.sampler ?? shuffled<Example>()
     const stepsPerEpoch = Math.ceil(Math.ceil(task.examples.length / config.batchSize) / accumulation)
@@ -80,17 +86,14 @@ export const train = <Example>(
     const resume = config.checkpoint?.resumeFrom
     const steps: Array<StepRecord> = [...(resume?.steps ?? [])]
     const epochs: Array<EpochRecord> = [...(resume?.epochs ?? [])]
-    let best: { validation: Validation; epoch: number; snapshot: Snapshot } | undefined
+    let best: { validation: Validation; epoch: number; copy: BestCopy } | undefined
     let sinceBest = resume?.sinceBest ?? 0
     const rng = config.rng
     if (resume) {
       assignValues(variables, resume.variables)
       optimizer.restore(resume.optimizer)
       rng.restore(resume.epochRng)
-      if (resume.best) {
-        const values = resume.best.values.map((v, i) => tf.tensor(v, (variables[i] as tf.Variable).shape))
-        best = { validation: resume.best.validation, epoch: resume.best.epoch, snapshot: { values } }
-      }
+      if (resume.best) best = { validation: resume.best.validation, epoch: resume.best.epoch, copy: bestCopyOf(placement, variables, resume.best.values) }
     }
 
     const checkpoint = (epoch: number, stepsDoneInEpoch: number, epochRng: RngState, lossSumInEpoch: number) => {
@@ -100,7 +103,7 @@ export const train = <Example>(
         const [values, optimizerState, bestValues] = await Promise.all([
           valuesOf(variables),
           optimizer.state(),
-          kept ? valuesOf(kept.snapshot.values) : undefined,
+          kept?.copy.values(),
         ])
         return {
           ...counters,
@@ -127,14 +130,10 @@ export const train = <Example>(
         const accumulated = parallel
           ? yield* Effect.promise(() => parallel.gradients(variables, shardStep(group, parallel.workers)))
           : accumulatedGradients(variables, task.loss, group)
-        const clipped = config.maxGradNorm === undefined ? undefined : clipByGlobalNorm(accumulated.grads, config.maxGradNorm)
-        const grads = clipped?.grads ?? accumulated.grads
-        const norm = clipped?.norm ?? globalNorm(grads)
         const lr = learningRate(steps.length + 1, schedule)
-        optimizer.step(new Map(accumulated.reached.map((v, j) => [v, grads[j] as tf.Tensor])), lr)
-        // The step's one host read, after its update is queued.
-        const [loss, gradNorm] = yield* Effect.promise(() => Promise.all([scalarValue(accumulated.loss), scalarValue(norm)]))
-        tf.dispose([...accumulated.grads, accumulated.loss, ...(clipped?.grads ?? []), norm])
+        // The update is queued (or done, on the host) before the loss is read.
+        const [gradNorm, loss] = yield* Effect.promise(() => Promise.all([optimizer.apply(accumulated.reached, accumulated.grads, lr), scalarValue(accumulated.loss)]))
+        accumulated.loss.dispose()
         const tokens = group.reduce((sum, batch) => sum + task.tokens(batch), 0)
         tokensSeen += tokens
         lossSum += loss
@@ -161,8 +160,8 @@ export const train = <Example>(
       const validation = yield* task.validate(epoch)
       const improved = isBetter(validation, best?.validation)
       if (improved) {
-        if (best) disposeSnapshot(best.snapshot)
-        best = { validation, epoch, snapshot: takeSnapshot(variables) }
+        best?.copy.dispose()
+        best = { validation, epoch, copy: yield* Effect.promise(() => takeBestCopy(placement, variables)) }
         sinceBest = 0
       } else {
         sinceBest += 1
@@ -176,8 +175,8 @@ export const train = <Example>(
     }
 
     if (best) {
-      restoreSnapshot(variables, best.snapshot)
-      disposeSnapshot(best.snapshot)
+      best.copy.restore(variables)
+      best.copy.dispose()
     }
     optimizer.dispose()
     return {

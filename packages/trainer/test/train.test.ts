@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs"
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { Events, Rng, type RunEvent } from "@peftlab/core"
-import { batchesOf, train, type TrainCheckpoint, type TrainingTask, type Validation } from "../src/index.ts"
+import { batchesOf, hostStateThreshold, statePlacement, train, type StatePlacement, type TrainCheckpoint, type TrainingTask, type Validation } from "../src/index.ts"
 
 const collect = (events: Array<RunEvent>) => Layer.succeed(Events, { emit: (e) => Effect.sync(() => void events.push(e)) })
 
@@ -193,5 +193,63 @@ describe("checkpoints", () => {
       tf.dispose([again.w, again.b])
     }
     tf.dispose([full.w, full.b])
+  })
+})
+
+describe("training state on the host (moments and best epoch outside the backend)", () => {
+  const config = { arm: "toy", epochs: 3, batchSize: 8, lr: 0.05, weightDecay: 0.01, warmupSteps: 2, decay: "cosine" as const }
+  const runOn = async (stateOn: StatePlacement, options: { maxGradNorm?: number; resumeFrom?: TrainCheckpoint; saved?: Array<TrainCheckpoint> } = {}) => {
+    const rng = Rng.seeded(5)
+    const { w, b, task } = regression([0.3, 0.9, 0.5], rng)
+    const before = tf.memory().numTensors
+    const summary = await Effect.runPromise(
+      train([w, b], task, {
+        ...config,
+        rng,
+        stateOn,
+        ...(options.maxGradNorm !== undefined && { maxGradNorm: options.maxGradNorm }),
+        checkpoint: { everySteps: 3, save: (c) => Effect.sync(() => void options.saved?.push(c)), ...(options.resumeFrom && { resumeFrom: options.resumeFrom }) },
+      }).pipe(Effect.provide(collect([]))),
+    )
+    const leaked = tf.memory().numTensors - before
+    const values = [w.dataSync()[0]!, b.dataSync()[0]!]
+    tf.dispose([w, b])
+    return { values, losses: summary.steps.map((s) => s.loss), bestEpoch: summary.bestEpoch, leaked }
+  }
+
+  it("steps exactly as the backend's AdamW does (every value rounded to float32 alike), restores the best epoch and leaks nothing", async () => {
+    const [backend, host] = [await runOn("backend"), await runOn("host")]
+    expect(host.values).toEqual(backend.values)
+    expect(host.losses).toEqual(backend.losses)
+    expect(host.bestEpoch).toBe(2)
+    expect(host.leaked).toBe(0)
+  })
+
+  it("clips on the host to the same update within 1e-6 (the norm is summed in float64 there)", async () => {
+    const [backend, host] = [await runOn("backend", { maxGradNorm: 0.5 }), await runOn("host", { maxGradNorm: 0.5 })]
+    host.values.forEach((x, i) => expect(Math.abs(x - backend.values[i]!)).toBeLessThan(1e-6))
+  })
+
+  it("resumes from its checkpoints bit-identically, and from the backend's checkpoints too (one state format)", async () => {
+    const hostSaved: Array<TrainCheckpoint> = []
+    const backendSaved: Array<TrainCheckpoint> = []
+    const full = await runOn("host", { saved: hostSaved })
+    await runOn("backend", { saved: backendSaved })
+    expect(hostSaved.length).toBe(5)
+    for (const resumeFrom of [...hostSaved, ...backendSaved]) {
+      const resumed = await runOn("host", { resumeFrom })
+      expect(resumed.values).toEqual(full.values)
+      expect(resumed.bestEpoch).toBe(full.bestEpoch)
+    }
+  })
+
+  it("is chosen for more than hostStateThreshold trainable values on cpu, the backend otherwise, unless asked", () => {
+    const small = tf.variable(tf.zeros([4]))
+    const large = tf.variable(tf.zeros([hostStateThreshold + 1]))
+    expect(tf.getBackend()).toBe("cpu")
+    expect(statePlacement([small])).toBe("backend")
+    expect(statePlacement([small, large])).toBe("host")
+    expect(statePlacement([small, large], "backend")).toBe("backend")
+    tf.dispose([small, large])
   })
 })
