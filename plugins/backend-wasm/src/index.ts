@@ -7,6 +7,9 @@ import { dirname, join, sep } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import type { BackendPlugin } from "@peftlab/core"
 import { untransposedBatchMatMul } from "./kernels/batch-mat-mul.ts"
+import { packedMatMulKernel, packedMatMulKernelName } from "./kernels/packed-matmul/packed-matmul-kernel.ts"
+import { loadPackedMatMul, packedMatMulWasmUrl, type PackedMatMulModule } from "./kernels/packed-matmul/packed-matmul-module.ts"
+import { sharedIdentityConfig } from "./kernels/shared-identity.ts"
 import { unsortedSegmentSumConfig } from "./kernels/unsorted-segment-sum.ts"
 
 // Node has no cross-origin isolation for the threaded build, so it loads one of these two.
@@ -20,19 +23,38 @@ const missingBinary = (wasmDir: string): string | undefined =>
   binaries.map((name) => join(wasmDir, name)).find((path) => !existsSync(path))
 
 // Set up once per process, whichever plugin object sets the backend up first.
-let patched = false
+let patched: Promise<void> | undefined
 
-/** Kernels tfjs-backend-wasm lacks, and BatchMatMul made fast for transposed operands. */
-const patchKernels = () => {
-  if (patched) return
-  patched = true
+const registerKernels = (packed: PackedMatMulModule | undefined) => {
   tf.registerKernel(unsortedSegmentSumConfig)
+  if (packed && tf.getKernel(packedMatMulKernelName, "wasm") === undefined) tf.registerKernel(packedMatMulKernel(packed))
   const original = tf.getKernel("BatchMatMul", "wasm")
   const transpose = tf.getKernel("Transpose", "wasm")
   if (!original || !transpose) throw new Error("tfjs-backend-wasm registered no BatchMatMul or Transpose kernel")
   tf.unregisterKernel("BatchMatMul", "wasm")
   tf.registerKernel(untransposedBatchMatMul(original, transpose))
+  const identity = tf.getKernel("Identity", "wasm")
+  if (!identity) throw new Error("tfjs-backend-wasm registered no Identity kernel")
+  tf.unregisterKernel("Identity", "wasm")
+  tf.registerKernel(sharedIdentityConfig(identity))
 }
+
+/**
+ * Kernels tfjs-backend-wasm lacks (UnsortedSegmentSum, the packed-weight matmul of frozen NF4 and
+ * bf16 matrices), and BatchMatMul made fast for transposed operands.
+ */
+const patchKernels = (): Promise<void> => (patched ??= packedMatMulOrNothing().then(registerKernels))
+
+/**
+ * The packed matmul module, or undefined where packed-matmul.wasm is not beside its loader (a
+ * single-file bundle that left it behind): frozen matrices then widen per call, as before it.
+ */
+const packedMatMulOrNothing = (): Promise<PackedMatMulModule | undefined> =>
+  loadPackedMatMul().catch((error: unknown) => {
+    if ((error as { code?: unknown }).code !== "ENOENT") throw error
+    process.emitWarning(`${packedMatMulWasmUrl.pathname} is missing: frozen NF4 and bf16 weights are widened to float32 per call instead`)
+    return undefined
+  })
 
 /** The wasm plugin, loading binaries from `wasmDir` (defaults to the installed package). */
 export const makeWasmPlugin = (wasmDir?: string): BackendPlugin => {
@@ -59,10 +81,13 @@ export const makeWasmPlugin = (wasmDir?: string): BackendPlugin => {
       const wasm = await import("@tensorflow/tfjs-backend-wasm")
       wasm.setWasmPaths(resolveDir() + sep)
       if (!(await tf.setBackend("wasm"))) throw new Error(`tfjs could not initialise its wasm backend from ${resolveDir()}`)
-      patchKernels()
+      await patchKernels()
       await tf.ready()
     },
   }
 }
 
 export const plugin: BackendPlugin = makeWasmPlugin()
+
+export { packedMatMulKernelName, type PackedMatMulAttrs } from "./kernels/packed-matmul/packed-matmul-kernel.ts"
+export { loadPackedMatMul, PackedMatMulError, type PackedMatMulModule, type PackedWeight } from "./kernels/packed-matmul/packed-matmul-module.ts"
