@@ -1,12 +1,16 @@
 // Checks a checkpoint against the shapes config.json implies, then reads it tensor by tensor
 // into tf.Tensors, or with weights "host" its weight matrices into frozen matrices on the host
 // (their stored bytes, or NF4 codes quantized as each is read, so the full-precision model never
-// exists). Every shape and dtype is checked from the headers before any value is read or any
-// tensor created, so a bad file leaks nothing, and loading holds one stored tensor at a time
-// beside the model.
+// exists), or with weights "device" into device matrices (the same stored bytes or NF4 codes
+// uploaded to the webgpu device, split in row tiles where one would exceed a binding). Every
+// shape and dtype is checked from the headers before any value is read or any tensor created, so
+// a bad file leaks nothing, and loading holds one stored tensor at a time beside the model.
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
+import { deviceBindingLimit } from "@peftlab/gpu-kernels"
 import type { Architecture } from "./architecture.ts"
+import type { DeviceMatrix } from "./device/device-matrix.ts"
+import { uploadNf4Matrix, uploadStoredMatrix } from "./device/upload-matrix.ts"
 import { matrixFromShare, type SharedMatrices } from "./frozen/shared-matrix.ts"
 import type { FrozenMatrix } from "./frozen/frozen-matrix.ts"
 import { nf4Matrix } from "./frozen/nf4-matrix.ts"
@@ -43,11 +47,23 @@ export interface Placement {
   /**
    * "backend" (the default): every parameter a float32 tensor on the tfjs backend. "host": the
    * weight matrices (linear weights, the token embedding) stay in host memory as stored (bf16,
-   * f16, f32) and are widened per use; norms, biases and position tables are tensors still.
+   * f16, f32) and are widened per use. "device" (for webgpu): they stay in device memory as
+   * stored (16-bit values packed, never widened) or as NF4 codes with quantize, in row tiles of at
+   * most maxTileBytes. Either way norms, biases and position tables are tensors still.
    */
-  readonly weights?: "backend" | "host"
-  /** Implies weights "host": the linear weights (not the token embedding, not lm_head) quantized to NF4 as they are read (QLoRA's base). */
+  readonly weights?: "backend" | "host" | "device"
+  /**
+   * The linear weights (not the token embedding, not lm_head) quantized to NF4 as they are read
+   * (QLoRA's base); held on the host unless weights is "device".
+   */
   readonly quantize?: { readonly type: "nf4"; readonly blockSize?: number }
+  /**
+   * weights "device": the most bytes one tensor of a device matrix takes; a larger matrix is split
+   * in tiles of whole rows (the embedding gathered, the LM head computed, tile by tile). By
+   * default the webgpu device's own limit (maxStorageBufferBindingSize, maxBufferSize), and no
+   * split on other backends. Tests set it low to exercise the tiles on a tiny model.
+   */
+  readonly maxTileBytes?: number
   /**
    * Frozen matrices another thread loaded from the same checkpoint with the same placement
    * (sharedMatrices of its model's parameters): used in place of reading and converting those
@@ -68,15 +84,23 @@ const outByIn = (stored: StoredTensor, storedTransposed: boolean): Float32Array 
   return out
 }
 
-/** The frozen matrix for `name` under `placement`, or undefined where it stays a tensor. */
-const hostMatrix = (architecture: Architecture, placement: Placement, name: string, stored: StoredTensor): FrozenMatrix | undefined => {
-  const host = placement.weights === "host" || placement.quantize !== undefined
-  if (!host || stored.shape.length !== 2 || architecture.isBackendTable?.(name)) return undefined
+/** Where `placement` puts the weight matrices. */
+const matrixHome = (placement: Placement): "backend" | "host" | "device" =>
+  placement.weights === "device" ? "device" : placement.weights === "host" || placement.quantize !== undefined ? "host" : "backend"
+
+/** The frozen (host) or device matrix for `name` under `placement`, or undefined where it stays a tensor. */
+const heldMatrix = (architecture: Architecture, placement: Placement, name: string, stored: StoredTensor): FrozenMatrix | DeviceMatrix | undefined => {
+  const home = matrixHome(placement)
+  if (home === "backend" || stored.shape.length !== 2 || architecture.isBackendTable?.(name)) return undefined
   const shape = stored.shape as [number, number]
-  if (placement.quantize === undefined || name === architecture.tokenEmbeddingName || isLmHead(name)) return storedMatrix(stored.dtype, shape, stored.bytes)
+  if (placement.quantize === undefined || name === architecture.tokenEmbeddingName || isLmHead(name)) {
+    return home === "host" ? storedMatrix(stored.dtype, shape, stored.bytes) : uploadStoredMatrix(stored.dtype, shape, stored.bytes, placement.maxTileBytes ?? deviceBindingLimit())
+  }
   // NF4 matrices are [out, in] whatever the checkpoint's layout, as bitsandbytes quantizes nn.Linear's weight.
   const transposed = architecture.isStoredTransposed?.(name) ?? false
-  return nf4Matrix(quantizeNf4(outByIn(stored, transposed), placement.quantize.blockSize ?? 64), transposed ? [shape[1], shape[0]] : shape)
+  const quantized = quantizeNf4(outByIn(stored, transposed), placement.quantize.blockSize ?? 64)
+  const outIn: [number, number] = transposed ? [shape[1], shape[0]] : shape
+  return home === "host" ? nf4Matrix(quantized, outIn) : uploadNf4Matrix(quantized, outIn)
 }
 
 /** Tensors the model does not use are skipped, whatever their dtype. */
@@ -112,7 +136,7 @@ export const loadParameters = <Config>(
         if (share !== undefined && sameShape(share.shape, shape)) parameters.set(name, matrixFromShare(share))
         else {
           const stored = yield* checkpoint.readStored(storedName)
-          parameters.set(name, hostMatrix(architecture as Architecture, placement, name, stored) ?? tf.tensor(decodeToFloat32(stored.dtype, stored.bytes), [...shape]))
+          parameters.set(name, heldMatrix(architecture as Architecture, placement, name, stored) ?? tf.tensor(decodeToFloat32(stored.dtype, stored.bytes), [...shape]))
         }
         bytes += sizeOf(storedName)
         onProgress?.({ bytes, total })

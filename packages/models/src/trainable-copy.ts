@@ -1,10 +1,11 @@
 // A trainable copy of a base model, for full fine-tuning: the same architecture rebuilt (through
-// its entry in architectures.ts) from tf.Variable copies of every parameter, with linear modules
-// that gradients reach (see trainable-linear.ts). The original model is left as it is.
+// its entry in architectures.ts) from tf.Variable copies of every parameter, whose linear modules
+// (layers/projection.ts builds them over variables from trainable-linear.ts) gradients reach. A
+// tied LM head is the token embedding's variable. The original model is left as it is.
 import * as tf from "@tensorflow/tfjs"
 import { architectureFor } from "./architectures.ts"
-import type { Linear } from "./layers/linear.ts"
-import { trainableConv1d, trainableLinear } from "./layers/trainable-linear.ts"
+import { isDeviceMatrix } from "./device/device-matrix.ts"
+import { matrixValues } from "./device/device-values.ts"
 import { isFrozenMatrix } from "./frozen/frozen-matrix.ts"
 import { widenedTensor } from "./frozen/widened-tensor.ts"
 import type { BaseModel } from "./model.ts"
@@ -19,19 +20,11 @@ export interface TrainableCopy<M extends BaseModel = BaseModel> {
   dispose(): void
 }
 
-/**
- * A module over the copy's variables in place of `module`, which the copy built over the same
- * variables but frozen. A tied LM head has no weight of its own: it is the token embedding.
- */
-const trainableModule = (module: Linear, variables: ReadonlyMap<string, tf.Variable>, tokenEmbeddingName: string): Linear => {
-  const weight = variables.get(`${module.name}.weight`) ?? (module.name === "lm_head" ? variables.get(tokenEmbeddingName) : undefined)
-  if (weight === undefined) throw new Error(`linear module "${module.name}" has no weight variable`)
-  const make = module.storedTransposed ? trainableConv1d : trainableLinear
-  return make(module.name, weight as tf.Variable<tf.Rank.R2>, module.bias)
+/** A float32 copy of a parameter, as a tensor (a host-held matrix widened, a device-held one decoded). */
+const asTensor = (parameter: Parameter): tf.Tensor => {
+  if (isFrozenMatrix(parameter)) return widenedTensor(parameter)
+  return isDeviceMatrix(parameter) ? matrixValues(parameter) : parameter
 }
-
-/** A float32 copy of a parameter, as a tensor (a host-held matrix widened). */
-const asTensor = (parameter: Parameter): tf.Tensor => (isFrozenMatrix(parameter) ? widenedTensor(parameter) : parameter)
 
 export const trainableCopy = <M extends BaseModel>(model: M): TrainableCopy<M> => {
   const architecture = architectureFor(model.architecture)
@@ -47,14 +40,9 @@ export const trainableCopy = <M extends BaseModel>(model: M): TrainableCopy<M> =
   const copy = architecture.build(model.config, variables) as M
   // The copy trains as the original would: with its layers recomputed if the original's are.
   if (copy.gradientCheckpointing && model.gradientCheckpointing) copy.gradientCheckpointing.enabled = model.gradientCheckpointing.enabled
-  const modules = [...copy.linears.values()].map((module) => trainableModule(module, variables, architecture.tokenEmbeddingName))
-  for (const module of modules) copy.linears.set(module.name, module)
   return {
     model: copy,
     variables,
-    dispose: () => {
-      for (const module of modules) module.dispose()
-      copy.dispose()
-    },
+    dispose: () => copy.dispose(),
   }
 }

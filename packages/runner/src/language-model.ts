@@ -4,7 +4,9 @@
 // shows progress instead of looking hung. On the host backends (cpu, wasm) the frozen base's
 // weight matrices stay in host memory as stored (bf16 costs half of float32, and none of it sits
 // in wasm's 4 GB heap), and when every arm is QLoRA they are quantized to NF4 as they are read,
-// so the full-precision model never exists.
+// so the full-precision model never exists. On webgpu they stay in device memory the same way
+// (stored bf16/f16 bytes or NF4 codes, never a float32 copy), split in row tiles where one would
+// exceed the device's binding limit (a large vocabulary's embedding and LM head).
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { emit, type Events } from "@peftlab/core"
@@ -27,9 +29,11 @@ const hostBackends: ReadonlySet<string> = new Set(["cpu", "wasm"])
 
 /** Where the base's weights live for this spec on the backend in use (see the header). */
 export const placementFor = (spec: ExperimentSpec): Placement => {
-  if (!hostBackends.has(tf.getBackend())) return {}
+  const backend = tf.getBackend()
+  const weights = hostBackends.has(backend) ? "host" : backend === "webgpu" ? "device" : undefined
+  if (weights === undefined) return {}
   const allQlora = spec.arms.length > 0 && spec.arms.every((arm) => arm.kind === "lora" && arm.quantize === "nf4")
-  return allQlora ? { weights: "host", quantize: { type: "nf4" } } : { weights: "host" }
+  return allQlora ? { weights, quantize: { type: "nf4" } } : { weights }
 }
 
 export const loadLanguageModel = (dir: string, placement: Placement = {}): Effect.Effect<LanguageModel, ModelFileError, Events> =>

@@ -1,5 +1,6 @@
 // How the runner holds the base for a spec: on the host backends, its weight matrices as stored
-// (and NF4 while loading when every arm is QLoRA), and training.gradient_checkpointing switched
+// (and NF4 while loading when every arm is QLoRA), on webgpu the same in device memory,
+// and training.gradient_checkpointing switched
 // on for an architecture that has it, or refused by name for one that has not.
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -8,12 +9,15 @@ import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
 import { plugin as cpu } from "@peftlab/backend-cpu"
+import { plugin as webgpu } from "@peftlab/backend-webgpu"
 import { loadModel, writeRandomCheckpoint } from "@peftlab/models"
 import { stories260kDir } from "@peftlab/quickstart-assets"
 import type { ExperimentSpec } from "@peftlab/spec"
 import { applyGradientCheckpointing } from "../src/gradient-checkpointing.ts"
 import { placementFor } from "../src/language-model.ts"
 import { quickstartSpec } from "./fixtures.ts"
+
+const webgpuProbe = await webgpu.probe()
 
 const withCheckpointing = (spec: ExperimentSpec): ExperimentSpec => ({ ...spec, training: { ...spec.training, gradient_checkpointing: true } })
 
@@ -27,6 +31,18 @@ describe("the base's placement and gradient checkpointing", () => {
     expect(placementFor(spec)).toEqual({ weights: "host" })
     const qlora = { ...spec, arms: [{ name: "qlora", kind: "lora", r: 4, lora_alpha: 8, lora_dropout: 0, target_modules: ["q_proj"], use_rslora: false, quantize: "nf4" }] } as unknown as ExperimentSpec
     expect(placementFor(qlora)).toEqual({ weights: "host", quantize: { type: "nf4" } })
+  })
+
+  it.skipIf(!webgpuProbe.available)("holds them in device memory on webgpu (NF4 when every arm is QLoRA)", async () => {
+    await webgpu.setup()
+    try {
+      const spec = await quickstartSpec()
+      expect(placementFor(spec)).toEqual({ weights: "device" })
+      const qlora = { ...spec, arms: [{ name: "qlora", kind: "lora", r: 4, lora_alpha: 8, lora_dropout: 0, target_modules: ["q_proj"], use_rslora: false, quantize: "nf4" }] } as unknown as ExperimentSpec
+      expect(placementFor(qlora)).toEqual({ weights: "device", quantize: { type: "nf4" } })
+    } finally {
+      await cpu.setup()
+    }
   })
 
   it("switches gradient checkpointing on for a Llama and leaves it off unless the spec asks", async () => {

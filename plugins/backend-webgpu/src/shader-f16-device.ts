@@ -8,7 +8,11 @@ import * as tf from "@tensorflow/tfjs"
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu"
 import { failReadsOnDeviceErrors } from "./device-errors.ts"
 
-// The limits tfjs raises from WebGPU's defaults to the adapter's own.
+// The limits raised from WebGPU's defaults to the adapter's own: tfjs's, and the storage buffers
+// one shader may bind (WebGPU's default 8; lavapipe offers 16), which tfjs's addN and concat of
+// many tensors need, as summing a large vocabulary's tiles does (@peftlab/models' device placement).
+// The binding limits stay what the adapter has (128 MiB per binding on lavapipe): a larger frozen
+// matrix is split in row tiles rather than bound whole.
 const raisedLimits = [
   "maxComputeWorkgroupStorageSize",
   "maxComputeWorkgroupsPerDimension",
@@ -16,6 +20,7 @@ const raisedLimits = [
   "maxBufferSize",
   "maxComputeWorkgroupSizeX",
   "maxComputeInvocationsPerWorkgroup",
+  "maxStorageBuffersPerShaderStage",
 ] as const
 
 const wantedFeatures: ReadonlyArray<GPUFeatureName> = ["timestamp-query", "bgra8unorm-storage", "shader-f16"]

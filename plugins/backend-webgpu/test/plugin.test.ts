@@ -96,6 +96,15 @@ describe("webgpu backend plugin", () => {
       tf.dispose([onHost, onDevice])
     })
 
+    it("creates its device with the adapter's own binding limits, storage buffers per shader stage included", async () => {
+      await plugin.setup()
+      const { device } = tf.backend() as unknown as { device: GPUDevice }
+      const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" })
+      for (const name of ["maxStorageBufferBindingSize", "maxBufferSize", "maxStorageBuffersPerShaderStage"] as const) {
+        expect(device.limits[name], name).toBe(adapter!.limits[name])
+      }
+    })
+
     it("leaves nothing that keeps the process alive once its work is done", () => {
       const run = runNode(
         `import * as tf from "@tensorflow/tfjs"; ${importPlugin}; await plugin.setup(); ` +

@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs"
 import type { Rng } from "@peftlab/core"
 import { loraLinear as fusedLoraLinear, loraLinearKernelName, usesWgslKernel } from "@peftlab/gpu-kernels"
-import { isNf4Linear, replayableSeed, type Linear } from "@peftlab/models"
+import { isDeviceLinear, isNf4Linear, replayableSeed, type Linear } from "@peftlab/models"
 import { initialLoraA } from "./init.ts"
 
 export interface LoraLinear extends Linear {
@@ -79,8 +79,9 @@ export const loraLinear = (base: Linear, options: LoraLinearOptions): LoraLinear
           return base.bias ? projected.add(base.bias) : projected
         }
         const dropping = module.training && options.dropout > 0
-        // QLoRA's base keeps its own 4-bit matmul: the fused kernel would need its weight in float32.
-        if (!dropping && !isNf4Linear(base) && usesWgslKernel(loraLinearKernelName)) {
+        // QLoRA's base keeps its own 4-bit matmul, and a device-held base (bf16, f16, row tiles) its
+        // own kernels: the fused kernel would need the weight widened to float32 on every call.
+        if (!dropping && !isNf4Linear(base) && !isDeviceLinear(base) && usesWgslKernel(loraLinearKernelName)) {
           const fused = fusedLoraLinear(x, { weight: base.readWeight(), loraA, loraB, scale: options.scale })
           return base.bias ? fused.add(base.bias) : fused
         }

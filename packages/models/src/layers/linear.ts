@@ -21,6 +21,12 @@ export interface Linear {
   readWeight(): tf.Tensor2D
   /** [..., in] -> [..., out]; differentiable with respect to x only (weight and bias are frozen). */
   apply(x: tf.Tensor): tf.Tensor
+  /**
+   * dy [rows, out] -> dy W [rows, in] without a float32 copy of W, where the module can (a weight
+   * kept on the device in row tiles, device/device-linear.ts; a host-held NF4 or bf16 weight under
+   * wasm's packed-weight kernel, frozen/frozen-linear.ts); otherwise callers multiply by readWeight().
+   */
+  multiplyByWeight?(dy: tf.Tensor2D): tf.Tensor2D
   /** Frees what this module allocated itself; never the checkpoint's tensors. */
   dispose(): void
 }

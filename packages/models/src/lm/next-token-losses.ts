@@ -46,8 +46,11 @@ export const nextTokenLosses = (head: Linear, hidden: tf.Tensor3D, ids: tf.Tenso
         value: tf.concat(perChunk.map((chunk) => chunk.losses)),
         gradFunc: (dy: tf.Tensor, dLogits: Array<tf.Tensor>) =>
           tf.tidy(() => {
-            const weight = head.readWeight()
-            return tf.concat(chunks.map(([start, size], i) => tf.matMul(dLogits[i]!.mul(dy.slice([start], [size]).expandDims(1)) as tf.Tensor2D, weight)))
+            // dx = dlogits W, by the head itself where it multiplies W as stored (device tiles,
+            // wasm's packed kernel: no float32 copy of it), else by W widened once for every chunk.
+            const weight = head.multiplyByWeight ? undefined : head.readWeight()
+            const times = (g: tf.Tensor2D) => (weight ? tf.matMul(g, weight) : head.multiplyByWeight!(g))
+            return tf.concat(chunks.map(([start, size], i) => times(dLogits[i]!.mul(dy.slice([start], [size]).expandDims(1)) as tf.Tensor2D)))
           }),
       }
     })

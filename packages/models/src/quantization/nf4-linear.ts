@@ -3,7 +3,7 @@
 // host and each call dequantizes the weight for its matmul and frees it (frozen/frozen-linear.ts),
 // so the backend holds one layer's weight at a time and the model costs its NF4 bytes.
 import * as tf from "@tensorflow/tfjs"
-import { nf4MatMul, nf4MatMulKernelName, nf4WeightTensors, usesWgslKernel } from "@peftlab/gpu-kernels"
+import { nf4MatMul, nf4MatMulKernelName, nf4WeightTensors, usesWgslKernel, type Nf4Weight } from "@peftlab/gpu-kernels"
 import { frozenLinear } from "../frozen/frozen-linear.ts"
 import { nf4Matrix, type Nf4Matrix } from "../frozen/nf4-matrix.ts"
 import type { Linear } from "../layers/linear.ts"
@@ -20,22 +20,29 @@ export const isNf4Linear = (module: Linear): module is Nf4Linear => "quantized" 
 /** The host path: the codes dequantized per call. */
 export const nf4HostLinear = (name: string, matrix: Nf4Matrix, bias?: tf.Tensor1D): Nf4Linear => ({ ...frozenLinear(name, matrix, bias), quantized: matrix.quantized })
 
-/** The webgpu path: x Wᵀ straight from the 4-bit codes; the gradient reaches x only, as for a frozen Linear. */
+/**
+ * The webgpu path: x Wᵀ straight from the 4-bit codes `nf4` (on the device) of `quantized` (on
+ * the host, for readWeight); the gradient reaches x only, as for a frozen Linear. `dispose` frees
+ * what the module owns of them.
+ */
+export const nf4KernelLinear = (name: string, quantized: Nf4Weights, nf4: Nf4Weight, bias: tf.Tensor1D | undefined, dispose: () => void): Nf4Linear => ({
+  name,
+  shape: nf4.shape,
+  ...(bias && { bias }),
+  quantized,
+  readWeight: () => tf.tensor2d(dequantizeNf4(quantized), [...nf4.shape]),
+  apply: (x) =>
+    tf.tidy(() => {
+      const product = nf4MatMul(x, nf4)
+      return bias ? product.add(bias) : product
+    }),
+  dispose,
+})
+
+/** nf4KernelLinear over codes it uploads itself, and frees. */
 const onNf4Kernel = (name: string, quantized: Nf4Weights, shape: readonly [number, number], bias?: tf.Tensor1D): Nf4Linear => {
   const nf4 = nf4WeightTensors(quantized, shape)
-  return {
-    name,
-    shape,
-    ...(bias && { bias }),
-    quantized,
-    readWeight: () => tf.tensor2d(dequantizeNf4(quantized), [...shape]),
-    apply: (x) =>
-      tf.tidy(() => {
-        const product = nf4MatMul(x, nf4)
-        return bias ? product.add(bias) : product
-      }),
-    dispose: () => tf.dispose([nf4.codes, nf4.absmax]),
-  }
+  return nf4KernelLinear(name, quantized, nf4, bias, () => tf.dispose([nf4.codes, nf4.absmax]))
 }
 
 /**
