@@ -6,10 +6,12 @@
 //
 // The op's inputs are the tensors the layer reads that the forward pass made (hidden states,
 // attention bias, positions, a prefix's keys and values: a tape keeps nothing else alive until
-// the backward pass) and every trainable variable (LoRA's A and B, say), so gradients reach
-// them. The layer must not look up modules when called: adapters put theirs in the model only
-// for the length of a forward call, so the caller resolves them first. Random draws made inside the layer (LoRA's dropout seeds) go through replayableSeed: the
-// recomputation draws the seeds the forward pass drew, as torch's preserve_rng_state does.
+// the backward pass) and the trainable variables the layer reads (LoRA's A and B, a fine-tuned
+// layer's weights), found by running the layer once off the tape, so gradients reach them. The
+// layer must not look up modules when called: adapters put theirs in the model only for the
+// length of a forward call, so the caller resolves them first. Random draws made inside the layer
+// (LoRA's dropout seeds) go through replayableSeed: the recomputation draws the seeds the forward
+// pass drew, as torch's preserve_rng_state does.
 import * as tf from "@tensorflow/tfjs"
 
 let recording: Array<number> | undefined
@@ -27,24 +29,56 @@ export const replayableSeed = (draw: () => number): number => {
   return seed
 }
 
-const trainableVariables = (): Array<tf.Variable> => Object.values(tf.engine().registeredVariables).filter((v) => v.trainable)
+/** What this file reaches of tfjs's engine beyond its public API. */
+interface EngineInternals {
+  readonly state: { kernelDepth: number; activeTape: unknown }
+  runKernelFunc(params: { readonly inputs?: Readonly<Record<string, tf.Tensor | null | undefined>> }): unknown
+}
 
-/** `layer(...inputs)`, differentiable in its inputs and in every trainable variable, keeping only `inputs` for the backward pass. */
+/**
+ * `f()` off the tape (tfjs records no op while it runs a kernel, kernelDepth > 0, and this runs
+ * `f` the same way), with the id of every tensor an op read. The layer's first run keeps nothing
+ * for the backward pass, and says which variables it reads.
+ */
+const runUntaped = <T>(f: () => T): { readonly value: T; readonly read: ReadonlySet<number> } => {
+  const engine = tf.engine() as unknown as EngineInternals
+  const read = new Set<number>()
+  const runKernelFunc = engine.runKernelFunc
+  engine.runKernelFunc = function (params) {
+    for (const input of Object.values(params.inputs ?? {})) if (input) read.add(input.id)
+    return runKernelFunc.call(this, params)
+  }
+  engine.state.kernelDepth++
+  try {
+    return { value: f(), read }
+  } finally {
+    engine.state.kernelDepth--
+    engine.runKernelFunc = runKernelFunc
+  }
+}
+
+/**
+ * `layer(...inputs)`, differentiable in its inputs and in the trainable variables it reads,
+ * keeping only `inputs` for the backward pass. Only the variables it read become the op's inputs:
+ * with every trainable variable (a full fine-tune's whole model) each layer's backward pass would
+ * return zeros for all the others, a model's worth of memory per layer.
+ */
 export const checkpointed = <T extends tf.Tensor>(layer: (...inputs: Array<tf.Tensor>) => T, inputs: ReadonlyArray<tf.Tensor>): T => {
-  const variables = trainableVariables()
   const count = inputs.length
+  const seeds: Array<number> = []
+  recording = seeds
+  let run: { readonly value: T; readonly read: ReadonlySet<number> }
+  try {
+    run = runUntaped(() => tf.tidy(() => layer(...inputs)))
+  } finally {
+    recording = undefined
+  }
+  const { value, read } = run
+  const variables = Object.values(tf.engine().registeredVariables).filter((v) => v.trainable && read.has(v.id))
   const op = tf.customGrad((...args) => {
     const xs = args.slice(0, count) as Array<tf.Tensor>
     const save = args[args.length - 1] as tf.GradSaveFunc
     save(xs)
-    const seeds: Array<number> = []
-    recording = seeds
-    let value: T
-    try {
-      value = layer(...xs)
-    } finally {
-      recording = undefined
-    }
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: Array<tf.Tensor>) =>
@@ -58,7 +92,7 @@ export const checkpointed = <T extends tf.Tensor>(layer: (...inputs: Array<tf.Te
           replaying = { seeds, next: 0 }
           try {
             const { grads } = engine.gradients(() => layer(...saved), wrt, dy, true)
-            // A variable the layer does not read has no gradient from it (undefined, or null).
+            // An input the layer does not use has no gradient from it (undefined, or null).
             return grads.map((grad, i) => grad ?? tf.zerosLike(wrt[i]!))
           } finally {
             replaying = undefined
