@@ -42,12 +42,23 @@ const placeWasmBinaries = (moduleIds: readonly string[], outDir: string): void =
   writeFileSync(join(outDir, wasmPackage, "package.json"), JSON.stringify({ name: "@tensorflow/tfjs-backend-wasm", main: "dist/index.js" }, null, 2))
 }
 
+// @peftlab/backend-wasm loads its packed-weight matmul from new URL("./packed-matmul.wasm",
+// import.meta.url), which in the bundle names the bundle's folder: the file goes there. Without
+// it the plugin warns and widens frozen NF4 and bf16 weights per call.
+const packedMatMulWasm = "packed-matmul.wasm"
+
+const placePackedMatMul = (moduleIds: readonly string[], outDir: string): void => {
+  const loader = findModule(moduleIds, "/src/kernels/packed-matmul/packed-matmul-module.ts")
+  if (loader) copyFileSync(join(dirname(loader), packedMatMulWasm), join(outDir, packedMatMulWasm))
+}
+
 /** Places what the bundled modules need beside the bundle; returns the .xz files run.sh must unpack. */
 export const placeNativePieces = (moduleIds: readonly string[], outDir: string): readonly string[] => {
   placeWasmBinaries(moduleIds, outDir)
+  placePackedMatMul(moduleIds, outDir)
   const dawn = placeDawn(moduleIds, outDir)
   return dawn ? [dawn] : []
 }
 
 /** The top-level entries placeNativePieces may create in an output folder. */
-export const nativePieceEntries = ["dist", "node_modules"] as const
+export const nativePieceEntries = ["dist", "node_modules", packedMatMulWasm] as const
