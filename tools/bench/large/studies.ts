@@ -43,7 +43,7 @@ const studies: ReadonlyArray<Study> = [
     maxShardBytes: 10 * GB,
     overrides: () => ["training.gradient_accumulation=1", "training.max_length=128", "task.max_answer_tokens=64", "evaluation.max_new_tokens=8"],
   },
-  { spec: "clinical-text-lora-rank-sweep", model: "mistral-7b", tokenizer: "stories260k", maxShardBytes: 5 * GB, overrides: (dir) => ["training.max_length=128", `data.path=${writeClinicalNotes(pubmedqa, dir, 12)}`] },
+  { spec: "clinical-text-lora-rank-sweep", model: "mistral-7b", tokenizer: "stories260k", maxShardBytes: 5 * GB, overrides: (dir) => ["training.max_length=128", `data.path=${writeClinicalNotes(pubmedqa, dir, 40)}`] },
   {
     spec: "clinical-extraction-soft-prompts",
     model: "gatortron-base",
