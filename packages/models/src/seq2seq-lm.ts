@@ -29,7 +29,12 @@ export interface Seq2SeqLM extends ModelCommon {
   readonly decoderStartTokenId: number
   /** Encoder hidden states [batch, time, hidden] for source embeddings [batch, time, hidden]. */
   encode(input: { embeds: tf.Tensor3D; attentionMask?: tf.Tensor2D; prefix?: ReadonlyArray<KeyValue> }): tf.Tensor3D
-  /** Decoder logits [batch, targetTime, vocab] for decoder input embeddings (the shifted target). */
+  /**
+   * Decoder logits [batch, targetTime, vocab] for decoder input embeddings (the shifted target),
+   * or [batch, k, vocab] at `outputPositions` [batch, k]; with `hiddenStates`, the decoder output
+   * as the LM head reads it (T5 with a tied head: scaled by d_model^-0.5) instead of logits, for
+   * scoring that applies the head itself chunk by chunk (see headTargetLogProbs).
+   */
   decode(input: {
     embeds: tf.Tensor3D
     attentionMask?: tf.Tensor2D
@@ -37,6 +42,8 @@ export interface Seq2SeqLM extends ModelCommon {
     encoderMask?: tf.Tensor2D
     prefix?: Pick<Seq2SeqPrefix, "decoder" | "cross">
     cache?: Seq2SeqDecoderCache
+    outputPositions?: tf.Tensor2D
+    hiddenStates?: boolean
   }): tf.Tensor3D
   /** An empty decoder cache for `batch` rows, seeded with the prefix when given. */
   createCache(batch: number, prefix?: Pick<Seq2SeqPrefix, "decoder" | "cross">): Seq2SeqDecoderCache

@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs"
 import { architectureFor } from "./architectures.ts"
 import { isDeviceMatrix } from "./device/device-matrix.ts"
-import { matrixValues } from "./device/device-values.ts"
+import { checkFloat32Copy, matrixValues } from "./device/device-values.ts"
 import { isFrozenMatrix } from "./frozen/frozen-matrix.ts"
 import { widenedTensor } from "./frozen/widened-tensor.ts"
 import type { BaseModel } from "./model.ts"
@@ -20,10 +20,12 @@ export interface TrainableCopy<M extends BaseModel = BaseModel> {
   dispose(): void
 }
 
+const fullFineTuning = "full fine-tuning (a trainable float32 copy of every weight)"
+
 /** A float32 copy of a parameter, as a tensor (a host-held matrix widened, a device-held one decoded). */
-const asTensor = (parameter: Parameter): tf.Tensor => {
+const asTensor = (name: string, parameter: Parameter): tf.Tensor => {
   if (isFrozenMatrix(parameter)) return widenedTensor(parameter)
-  return isDeviceMatrix(parameter) ? matrixValues(parameter) : parameter
+  return isDeviceMatrix(parameter) ? matrixValues(parameter, name, fullFineTuning) : parameter
 }
 
 export const trainableCopy = <M extends BaseModel>(model: M): TrainableCopy<M> => {
@@ -31,8 +33,10 @@ export const trainableCopy = <M extends BaseModel>(model: M): TrainableCopy<M> =
   if (architecture === undefined) throw new Error(`no architecture is registered for model_type "${model.architecture}"`)
   // A new variable shares its source's data until an assign gives it its own (tfjs never writes
   // tensor data in place), so the copy costs no memory before training and the original never changes.
+  // A device matrix whose float32 copy exceeds one binding is refused (BindingLimitError) before any variable is made.
+  for (const [name, t] of model.parameters) if (isDeviceMatrix(t)) checkFloat32Copy(name, t, fullFineTuning)
   const variables = new Map([...model.parameters].map(([name, t]) => {
-    const tensor = asTensor(t)
+    const tensor = asTensor(name, t)
     const variable = tf.variable(tensor)
     if (tensor !== t) tensor.dispose()
     return [name, variable]

@@ -1,10 +1,12 @@
 // The log-probability of a continuation (a label's verbalizer, an answer) after a prompt, for
 // decoder-only and encoder-decoder models alike: the first reads prompt ++ continuation and is
 // scored one position late (the causal label shift), the second encodes the prompt and decodes
-// the continuation shifted right. Label scoring and training losses both build on this.
+// the continuation shifted right. Label scoring and training losses both build on this. The LM
+// head runs in chunks of rows whose logits fit one device binding (headTargetLogProbs), so a
+// batch of long continuations over a large vocabulary is scored on webgpu too.
 import * as tf from "@tensorflow/tfjs"
-import { causalLogits, seq2seqLogits, type Adapter } from "@peftlab/adapters-base"
-import { shiftTargetsRight, targetLogProbs, type CausalLM, type Seq2SeqLM } from "@peftlab/models"
+import { causalTargetLogProbs, seq2seqTargetLogProbs, type Adapter } from "@peftlab/adapters-base"
+import { shiftTargetsRight, type CausalLM, type Seq2SeqLM } from "@peftlab/models"
 import { padBatch } from "@peftlab/tokenizers"
 
 export type LanguageModel = CausalLM | Seq2SeqLM
@@ -42,18 +44,15 @@ export const continuationTokenLogProbs = (
       const positions = tf.tensor2d(rows.map((r) => Array.from({ length: width }, (_, j) => at(r, j))), [rows.length, width], "int32")
       const targets = padded(rows.map((r) => r.continuation), padId)
       return {
-        logProbs: targetLogProbs(causalLogits(model, adapter, batch.ids, batch.mask, positions), targets.ids),
+        logProbs: causalTargetLogProbs(model, adapter, batch.ids, batch.mask, positions, targets.ids),
         mask: targets.mask.toFloat() as tf.Tensor2D,
       }
     }
     const source = padded(rows.map((r) => r.prompt), padId)
     const target = padded(rows.map((r) => r.continuation), padId)
-    const logits = seq2seqLogits(model, adapter, {
-      ids: source.ids,
-      attentionMask: source.mask,
-      decoderIds: shiftTargetsRight(target.ids, model.decoderStartTokenId),
-    })
-    return { logProbs: targetLogProbs(logits, target.ids), mask: target.mask.toFloat() as tf.Tensor2D }
+    const decoderIds = shiftTargetsRight(target.ids, model.decoderStartTokenId)
+    const logProbs = seq2seqTargetLogProbs(model, adapter, { ids: source.ids, attentionMask: source.mask, decoderIds }, target.ids)
+    return { logProbs, mask: target.mask.toFloat() as tf.Tensor2D }
   })
 
 /** Summed log-probability of each row's continuation, [rows]. */

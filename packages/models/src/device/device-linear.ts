@@ -6,6 +6,8 @@
 // values inside the kernel). The gradient reaches x through each op's own gradient; the module
 // also offers dy W directly (multiplyByWeight), which the chunked LM loss uses in place of
 // readWeight. An NF4 matrix is QLoRA's base on the device: nf4-linear.ts's kernel module.
+// readWeight (a LoRA merge) builds the float32 matrix whole, refused over one binding
+// (device-values.ts).
 import * as tf from "@tensorflow/tfjs"
 import type { Linear } from "../layers/linear.ts"
 import { nf4KernelLinear } from "../quantization/nf4-linear.ts"
@@ -37,7 +39,8 @@ const concatOverTiles = (x: tf.Tensor2D, matrix: TiledDeviceMatrix): tf.Tensor2D
  * `storedTransposed`. The module holds nothing of its own; the matrix is the model's to free.
  */
 export const deviceLinear = (name: string, matrix: DeviceMatrix, bias?: tf.Tensor1D, storedTransposed = false): DeviceLinear => {
-  if (matrix.storage === "NF4") return { ...nf4KernelLinear(name, matrix.quantized, matrix.nf4, bias, () => {}), deviceMatrix: matrix }
+  const readWeight = () => matrixValues(matrix, `the weight of ${name}`, "readWeight")
+  if (matrix.storage === "NF4") return { ...nf4KernelLinear(name, matrix.quantized, matrix.nf4, bias, () => {}), readWeight, deviceMatrix: matrix }
   const [outFeatures, inFeatures] = storedTransposed ? [matrix.shape[1], matrix.shape[0]] : matrix.shape
   // x [n, in] -> [n, out], and dy [n, out] -> dy W [n, in].
   const forward = (x: tf.Tensor2D) => (storedTransposed ? sumOverTiles(x, matrix) : concatOverTiles(x, matrix))
@@ -48,7 +51,7 @@ export const deviceLinear = (name: string, matrix: DeviceMatrix, bias?: tf.Tenso
     ...(bias && { bias }),
     ...(storedTransposed && { storedTransposed }),
     deviceMatrix: matrix,
-    readWeight: () => tf.tidy(() => (storedTransposed ? matrixValues(matrix).transpose() : matrixValues(matrix))),
+    readWeight: () => tf.tidy(() => (storedTransposed ? readWeight().transpose() : readWeight())),
     apply: (x) =>
       tf.tidy(() => {
         const product = forward(x.reshape([-1, inFeatures]) as tf.Tensor2D)

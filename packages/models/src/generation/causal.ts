@@ -1,10 +1,13 @@
 // Greedy generation for decoder-only models. Prompts must be left-padded so that every row's
-// last position is a real token; the cache is seeded with the prefix when there is one.
+// last position is a real token; the cache is seeded with the prefix when there is one. Each
+// step takes the final hidden states and applies the LM head at the last position only
+// (greedyTokens), so a long prompt never builds [batch, time, vocab] logits (over one webgpu
+// binding for 8x256 tokens of 32k words).
 import * as tf from "@tensorflow/tfjs"
 import type { CausalLM } from "../causal-lm.ts"
 import { createKeyValueCache } from "../layers/key-value-cache.ts"
 import type { KeyValue } from "../model.ts"
-import { greedyLoop, lastTokens, type GreedyOptions } from "./greedy.ts"
+import { greedyLoop, greedyTokens, lastTokens, type GreedyOptions } from "./greedy.ts"
 
 export interface CausalPrompt {
   /** [batch, time, hidden] prompt embeddings (virtual tokens included, for prompt tuning). */
@@ -12,11 +15,6 @@ export interface CausalPrompt {
   /** [batch, time], left padding marked 0. */
   readonly attentionMask?: tf.Tensor2D
   readonly prefix?: ReadonlyArray<KeyValue>
-}
-
-export const lastPosition = (logits: tf.Tensor3D): tf.Tensor2D => {
-  const [batch, time, vocab] = logits.shape
-  return logits.slice([0, time - 1, 0], [batch, 1, vocab]).reshape([batch, vocab])
 }
 
 /** The generated ids of each row (up to, not including, its end-of-sequence id). */
@@ -36,7 +34,7 @@ export const generateCausal = async (model: CausalLM, prompt: CausalPrompt, opti
           embeds = tf.keep(grownEmbeds)
           mask = tf.keep(grownMask as tf.Tensor2D)
         }
-        return lastPosition(model.forward({ embeds, attentionMask: mask, prefix: prompt.prefix }))
+        return greedyTokens(model.linears.get("lm_head"), model.forward({ embeds, attentionMask: mask, prefix: prompt.prefix, hiddenStates: true }))
       })
     } finally {
       embeds.dispose()
@@ -46,10 +44,11 @@ export const generateCausal = async (model: CausalLM, prompt: CausalPrompt, opti
   const cache = createKeyValueCache(model.dims.num_hidden_layers, prompt.prefix && { batch, entries: prompt.prefix })
   try {
     return await greedyLoop(batch, options.maxNewTokens, eos, (previous) =>
-      lastPosition(
+      greedyTokens(
+        model.linears.get("lm_head"),
         previous
-          ? model.forward({ embeds: model.embed(lastTokens(previous)), attentionMask: tf.ones([batch, 1], "int32"), cache })
-          : model.forward({ embeds: prompt.embeds, attentionMask: prompt.attentionMask, cache }),
+          ? model.forward({ embeds: model.embed(lastTokens(previous)), attentionMask: tf.ones([batch, 1], "int32"), cache, hiddenStates: true })
+          : model.forward({ embeds: prompt.embeds, attentionMask: prompt.attentionMask, cache, hiddenStates: true }),
       ),
     )
   } finally {

@@ -1,10 +1,10 @@
 // Greedy generation for encoder-decoder models: the source is encoded once, then the decoder
 // starts from decoderStartTokenId and extends one token a step, reusing its cached keys and
-// values (and the cross-attention's, projected on the first step) unless told not to.
+// values (and the cross-attention's, projected on the first step) unless told not to. Each step
+// applies the LM head at the last position only (greedyTokens).
 import * as tf from "@tensorflow/tfjs"
 import type { Seq2SeqDecoderCache, Seq2SeqLM, Seq2SeqPrefix } from "../seq2seq-lm.ts"
-import { lastPosition } from "./causal.ts"
-import { greedyLoop, lastTokens, type GreedyOptions } from "./greedy.ts"
+import { greedyLoop, greedyTokens, lastTokens, type GreedyOptions } from "./greedy.ts"
 
 export interface Seq2SeqSource {
   /** [batch, time, hidden] source embeddings (virtual tokens included, for prompt tuning). */
@@ -21,12 +21,14 @@ export const generateSeq2Seq = async (model: Seq2SeqLM, source: Seq2SeqSource, o
   const { encoder, ...decoderPrefix } = source.prefix ?? {}
   const encoderHidden = model.encode({ embeds: source.embeds, attentionMask: source.attentionMask, prefix: encoder })
   const decode = (ids: tf.Tensor2D, cache?: Seq2SeqDecoderCache) =>
-    lastPosition(
+    greedyTokens(
+      model.linears.get("lm_head"),
       model.decode({
         embeds: model.embed(ids),
         encoderHidden,
         encoderMask: source.attentionMask,
         ...(cache ? { cache } : { prefix: decoderPrefix }),
+        hiddenStates: true,
       }),
     )
   try {

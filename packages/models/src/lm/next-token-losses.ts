@@ -6,8 +6,12 @@
 // 49k-word model, most of wasm's 4 GB heap.
 import * as tf from "@tensorflow/tfjs"
 import type { Linear } from "../layers/linear.ts"
+import { logitRowsPerChunk } from "./logit-chunks.ts"
 
-/** Rows of hidden states per chunk: 256 rows of a 49,152-word vocabulary are 50 MB of logits. */
+/**
+ * Rows of hidden states per chunk: 256 rows of a 49,152-word vocabulary are 50 MB of logits.
+ * Fewer where 256 rows of logits would exceed one device binding (a 152k-word vocabulary on webgpu).
+ */
 export const defaultChunkRows = 256
 
 /** Start and size of each chunk of `rows`. */
@@ -30,7 +34,7 @@ const chunkLosses = (logits: tf.Tensor2D, targets: tf.Tensor1D): { losses: tf.Te
  * the final hidden states [batch, T, hidden] aligned with `ids` and the LM head `head`, which
  * must be frozen: the gradient reaches the hidden states only (dx = dlogits · W).
  */
-export const nextTokenLosses = (head: Linear, hidden: tf.Tensor3D, ids: tf.Tensor2D, chunkRows = defaultChunkRows): tf.Tensor2D =>
+export const nextTokenLosses = (head: Linear, hidden: tf.Tensor3D, ids: tf.Tensor2D, chunkRows = Math.min(defaultChunkRows, logitRowsPerChunk(head.shape[0]))): tf.Tensor2D =>
   tf.tidy(() => {
     const [batch, time, width] = hidden.shape
     const rows = batch * (time - 1)

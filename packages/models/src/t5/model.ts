@@ -12,6 +12,7 @@ import { checkpointed } from "../layers/checkpoint.ts"
 import { embedTokens } from "../layers/embedding.ts"
 import type { Linear } from "../layers/linear.ts"
 import { linearModules } from "../layers/linear-modules.ts"
+import { lmHeadLogits } from "../layers/lm-head.ts"
 import { checkPrefix, pastJoiner } from "../layers/past.ts"
 import { fullAttentionMask } from "../layers/positions.ts"
 import { linearModule, type Matrix } from "../layers/projection.ts"
@@ -146,7 +147,7 @@ export const t5Model = (config: T5Config, parameters: Parameters): T5Model => {
       })
     },
 
-    decode: ({ embeds, attentionMask, encoderHidden, encoderMask, prefix, cache }) => {
+    decode: ({ embeds, attentionMask, encoderHidden, encoderMask, prefix, cache, outputPositions, hiddenStates }) => {
       if (prefix && cache) throw new RangeError("decode: give a prefix or a cache (seeded with the prefix), not both")
       const t5Cache = cache && asT5DecoderCache(cache)
       const [batch, time] = embeds.shape
@@ -183,7 +184,8 @@ export const t5Model = (config: T5Config, parameters: Parameters): T5Model => {
         }
         t5Cache?.self.commit(keyMask)
         const out = norm(h, finalNormName("decoder"))
-        return module("lm_head").apply(config.tie_word_embeddings ? out.mul(config.d_model ** -0.5) : out) as tf.Tensor3D
+        const headInput = config.tie_word_embeddings ? out.mul<tf.Tensor3D>(config.d_model ** -0.5) : out
+        return hiddenStates ? headInput : lmHeadLogits(module("lm_head"), headInput, outputPositions)
       })
     },
 
