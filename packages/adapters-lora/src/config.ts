@@ -1,4 +1,6 @@
-export interface LoraConfig {
+import { isTargeted, patternValue, type TargetSelection } from "./peft-matching.ts"
+
+export interface LoraConfig extends TargetSelection {
   readonly r: number
   readonly loraAlpha: number
   /** Probability of zeroing an input feature of the LoRA branch, in training mode only. */
@@ -13,6 +15,10 @@ export interface LoraConfig {
   readonly useRslora: boolean
   /** Only "none" is supported: the base modules have no biases to train. */
   readonly bias: "none"
+  /** Per-module ranks by PEFT's rank_pattern (regex keys, see patternKey); others use r. */
+  readonly rankPattern?: Readonly<Record<string, number>>
+  /** Per-module alphas by PEFT's alpha_pattern; others use loraAlpha. */
+  readonly alphaPattern?: Readonly<Record<string, number>>
   /** Recorded in adapter_config.json as PEFT does. */
   readonly baseModelNameOrPath?: string
 }
@@ -21,13 +27,16 @@ export interface LoraConfig {
 export const loraScale = (config: Pick<LoraConfig, "r" | "loraAlpha" | "useRslora">): number =>
   config.useRslora ? config.loraAlpha / Math.sqrt(config.r) : config.loraAlpha / config.r
 
-/** Module names picked by `targetModules`, in the given order, with PEFT's matching rules. */
-export const targetedModules = (names: Iterable<string>, targetModules: LoraConfig["targetModules"]): string[] => {
-  const matches =
-    typeof targetModules === "string"
-      ? (name: string) => new RegExp(`^(?:${targetModules})$`).test(name)
-      : (name: string) => targetModules.some((target) => name === target || name.endsWith(`.${target}`))
-  return [...names].filter(matches)
+/** Module names picked by `targetModules` (or a whole selection), in the given order, with PEFT's matching rules. */
+export const targetedModules = (names: Iterable<string>, selection: LoraConfig["targetModules"] | TargetSelection): string[] => {
+  const full: TargetSelection = typeof selection === "string" || Array.isArray(selection) ? { targetModules: selection as LoraConfig["targetModules"] } : (selection as TargetSelection)
+  return [...names].filter((name) => isTargeted(name, full))
+}
+
+/** The rank and the factor on the LoRA branch of module `name`, after rank_pattern and alpha_pattern. */
+export const moduleRankAndScale = (config: LoraConfig, name: string): { readonly r: number; readonly scale: number } => {
+  const r = patternValue(config.rankPattern, name, config.r)
+  return { r, scale: loraScale({ r, loraAlpha: patternValue(config.alphaPattern, name, config.loraAlpha), useRslora: config.useRslora }) }
 }
 
 export const checkLoraConfig = (config: LoraConfig): void => {
@@ -36,4 +45,7 @@ export const checkLoraConfig = (config: LoraConfig): void => {
     throw new RangeError(`loraDropout must be in [0, 1), got ${config.loraDropout}`)
   }
   if (config.bias !== "none") throw new RangeError(`bias must be "none", got ${String(config.bias)}`)
+  for (const [key, r] of Object.entries(config.rankPattern ?? {})) {
+    if (!Number.isInteger(r) || r <= 0) throw new RangeError(`rankPattern["${key}"] must be a positive integer, got ${r}`)
+  }
 }

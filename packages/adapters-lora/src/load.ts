@@ -1,43 +1,40 @@
-// A LoRA adapter back from PEFT's files (ours or PEFT's own), checked against the model.
+// A LoRA adapter back from PEFT's files (ours or PEFT's own), checked against the model: every
+// config field is read or refused by name (peft-config.ts), every module PEFT's matching rules
+// pick gets its lora_A and lora_B at its own rank, and any tensor left over is refused.
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
-import { configField, peftTensor, type PeftAdapterFiles } from "@peftlab/adapters-base"
+import { peftTensor, refuseField, refuseUnusedTensors, renderValue, type PeftAdapterFiles } from "@peftlab/adapters-base"
 import { Rng } from "@peftlab/core"
 import type { BaseModel } from "@peftlab/models"
+import { targetedModules } from "./config.ts"
 import { createLora, type LoraAdapter } from "./lora.ts"
+import { readLoraConfig } from "./peft-config.ts"
 
-const isLora = (u: unknown): u is "LORA" => u === "LORA"
-const isPositiveInt = (u: unknown): u is number => Number.isInteger(u) && (u as number) > 0
-const isPositive = (u: unknown): u is number => typeof u === "number" && u > 0
-const isTargets = (u: unknown): u is string | Array<string> =>
-  (typeof u === "string" && u.length > 0) || (Array.isArray(u) && u.length > 0 && u.every((t) => typeof t === "string"))
+/** PEFT's names of a wrapped module's factors in adapter_model.safetensors. */
+export const loraTensorNames = (module: string) => ({ a: `base_model.model.${module}.lora_A.weight`, b: `base_model.model.${module}.lora_B.weight` })
 
 export const loadLora = (model: BaseModel, files: PeftAdapterFiles) =>
   Effect.gen(function* () {
-    yield* configField(files, "peft_type", '"LORA"', isLora)
-    const r = yield* configField(files, "r", "a positive integer", isPositiveInt)
-    const loraAlpha = yield* configField(files, "lora_alpha", "a positive number", isPositive)
-    const targetModules = yield* configField(files, "target_modules", "a module name list or a regex string", isTargets)
-    const dropout = files.config["lora_dropout"]
-    const adapter: LoraAdapter = createLora(
-      model,
-      {
-        r,
-        loraAlpha,
-        loraDropout: typeof dropout === "number" ? dropout : 0,
-        targetModules,
-        useRslora: files.config["use_rslora"] === true,
-        bias: "none",
-      },
-      Rng.seeded(0),
-    )
+    const config = yield* readLoraConfig(model, files)
+    if (targetedModules(model.linears.keys(), config).length === 0) {
+      const detail = `target_modules: ${renderValue(files.config["target_modules"])} is not supported (it must pick at least one of this ${model.architecture} model's linear modules, after exclude_modules and layers_to_transform)`
+      return yield* Effect.fail(refuseField(files, "target_modules", detail))
+    }
+    const adapter: LoraAdapter = createLora(model, config, Rng.seeded(0))
+    const used = new Set<string>()
     for (const [name, module] of adapter.modules) {
-      const a = yield* peftTensor(files, `base_model.model.${name}.lora_A.weight`, module.loraA.shape)
-      const b = yield* peftTensor(files, `base_model.model.${name}.lora_B.weight`, module.loraB.shape)
+      const names = loraTensorNames(name)
+      const [a, b] = yield* Effect.all([peftTensor(files, names.a, module.loraA.shape), peftTensor(files, names.b, module.loraB.shape)]).pipe(
+        Effect.tapError(() => Effect.sync(() => adapter.dispose())),
+      )
+      used.add(names.a).add(names.b)
       tf.tidy(() => {
         module.loraA.assign(tf.tensor2d(a.data, module.loraA.shape))
         module.loraB.assign(tf.tensor2d(b.data, module.loraB.shape))
       })
     }
+    yield* refuseUnusedTensors(files, used, "a LoRA adapter reads lora_A.weight and lora_B.weight of each module its config targets").pipe(
+      Effect.tapError(() => Effect.sync(() => adapter.dispose())),
+    )
     return adapter
   })

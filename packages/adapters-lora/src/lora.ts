@@ -5,11 +5,12 @@ import type * as tf from "@tensorflow/tfjs"
 import { peftTaskType, type Adapter } from "@peftlab/adapters-base"
 import type { Rng } from "@peftlab/core"
 import type { BaseModel, Linear } from "@peftlab/models"
-import { checkLoraConfig, loraScale, targetedModules, type LoraConfig } from "./config.ts"
+import { checkLoraConfig, loraScale, moduleRankAndScale, targetedModules, type LoraConfig } from "./config.ts"
 import { loraLinear, type LoraLinear } from "./layer/lora-linear.ts"
 
 export interface LoraAdapter extends Adapter {
   readonly config: LoraConfig
+  /** The factor on the branch at r and lora_alpha; a module under rank_pattern or alpha_pattern has its own `scale`. */
   readonly scale: number
   /** The wrapped modules by HF module name, in the model's order. */
   readonly modules: ReadonlyMap<string, LoraLinear>
@@ -20,15 +21,17 @@ export interface LoraAdapter extends Adapter {
   unmerge(): void
 }
 
+const listOrString = (value: ReadonlyArray<string> | string): string[] | string => (typeof value === "string" ? value : [...value])
+
 export const createLora = (model: BaseModel, config: LoraConfig, rng: Rng): LoraAdapter => {
   checkLoraConfig(config)
-  const names = targetedModules(model.linears.keys(), config.targetModules)
+  const names = targetedModules(model.linears.keys(), config)
   if (names.length === 0) {
     throw new RangeError(`target modules ${JSON.stringify(config.targetModules)} match none of the model's linear modules`)
   }
   const scale = loraScale(config)
   const modules = new Map(
-    names.map((name) => [name, loraLinear(model.linears.get(name) as Linear, { r: config.r, scale, dropout: config.loraDropout, rng })]),
+    names.map((name) => [name, loraLinear(model.linears.get(name) as Linear, { ...moduleRankAndScale(config, name), dropout: config.loraDropout, rng })]),
   )
   const each = (f: (module: LoraLinear) => void) => () => modules.forEach(f)
 
@@ -53,6 +56,12 @@ export const createLora = (model: BaseModel, config: LoraConfig, rng: Rng): Lora
       lora_dropout: config.loraDropout,
       target_modules: typeof config.targetModules === "string" ? config.targetModules : [...config.targetModules],
       use_rslora: config.useRslora,
+      // PEFT's selection and pattern fields, written only when set (PEFT reads an absent one as its default).
+      ...(config.rankPattern && { rank_pattern: { ...config.rankPattern } }),
+      ...(config.alphaPattern && { alpha_pattern: { ...config.alphaPattern } }),
+      ...(config.excludeModules !== undefined && { exclude_modules: listOrString(config.excludeModules) }),
+      ...(config.layersToTransform !== undefined && { layers_to_transform: typeof config.layersToTransform === "number" ? config.layersToTransform : [...config.layersToTransform] }),
+      ...(config.layersPattern !== undefined && { layers_pattern: listOrString(config.layersPattern) }),
       bias: "none",
       // GPT-2 stores its projections as Conv1D [in, out]; PEFT records that, the A and B shapes are the same.
       fan_in_fan_out: model.architecture === "gpt2",

@@ -1,0 +1,198 @@
+// adapter_config.json as PEFT writes it: every field read or refused by name, rank_pattern,
+// alpha_pattern, layers_to_transform (+ layers_pattern) and exclude_modules with PEFT's matching,
+// and every tensor of adapter_model.safetensors used or refused. Folders are built by hand.
+import { join } from "node:path"
+import * as tf from "@tensorflow/tfjs"
+import { Effect } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { causalLogits, readPeftAdapter } from "@peftlab/adapters-base"
+import { plugin } from "@peftlab/backend-wasm"
+import { isInputError } from "@peftlab/core"
+import { loadCausalLM, type CausalLM } from "@peftlab/models"
+import { stories260kDir } from "@peftlab/quickstart-assets"
+import { loadLora, type LoraAdapter } from "../src/index.ts"
+import { loraShapes, peftDefaultLoraConfig, valuesFor, writeAdapterFolder } from "./peft-folder.ts"
+
+const layers = [0, 1, 2, 3, 4]
+const q = (layer: number) => `model.layers.${layer}.self_attn.q_proj`
+const v = (layer: number) => `model.layers.${layer}.self_attn.v_proj`
+// stories260k: q_proj 64 -> 64, v_proj 64 -> 32 (4 key/value heads of 8).
+const qShapes = (layer: number, r: number) => loraShapes(q(layer), r, 64, 64)
+const vShapes = (layer: number, r: number) => loraShapes(v(layer), r, 64, 32)
+const everyQv = (r: number) => Object.assign({}, ...layers.flatMap((l) => [qShapes(l, r), vShapes(l, r)])) as Record<string, number[]>
+
+describe("LoRA adapter_config.json fields", () => {
+  let model: CausalLM
+  const load = async (config: object, shapes: Record<string, ReadonlyArray<number>> = everyQv(4)) => {
+    const dir = await writeAdapterFolder(config, shapes)
+    const exit = await Effect.runPromiseExit(readPeftAdapter(dir).pipe(Effect.flatMap((files) => loadLora(model, files))))
+    return { dir, exit }
+  }
+  const refusal = async (config: object, shapes?: Record<string, ReadonlyArray<number>>) => {
+    const { dir, exit } = await load(config, shapes)
+    if (exit._tag === "Success") {
+      exit.value.dispose()
+      throw new Error(`loaded ${JSON.stringify(config)}`)
+    }
+    const error = exit.cause.reasons[0] && "error" in exit.cause.reasons[0] ? (exit.cause.reasons[0].error as { _tag: string; message: string; source: string }) : undefined
+    return { dir, error: error as { _tag: string; message: string; source: string; field?: string } }
+  }
+  const loaded = async (config: object, shapes?: Record<string, ReadonlyArray<number>>): Promise<LoraAdapter> => {
+    const { exit } = await load(config, shapes)
+    if (exit._tag === "Failure") throw new Error(String(exit.cause))
+    return exit.value
+  }
+
+  beforeAll(async () => {
+    await plugin.setup()
+    model = await Effect.runPromise(loadCausalLM(stories260kDir))
+  })
+  afterAll(() => model?.dispose())
+
+  it("loads PEFT 0.20's full default config, reading r, lora_alpha and target_modules", async () => {
+    const adapter = await loaded(peftDefaultLoraConfig)
+    expect([...adapter.modules.keys()]).toEqual(layers.flatMap((l) => [q(l), v(l)]))
+    expect(adapter.scale).toBe(2)
+    const a = adapter.modules.get(q(3))!.loraA
+    expect(Array.from(await a.data())).toEqual(Array.from(valuesFor(`base_model.model.${q(3)}.lora_A.weight`, 4 * 64)))
+    adapter.dispose()
+  })
+
+  it("accepts the fields that cannot change a loaded adapter at any value they take", async () => {
+    const adapter = await loaded({
+      ...peftDefaultLoraConfig,
+      init_lora_weights: "gaussian",
+      eva_config: { rho: 2 },
+      loftq_config: null,
+      inference_mode: false,
+      revision: "main",
+      auto_mapping: { base_model_class: "LlamaForCausalLM" },
+      runtime_config: { ephemeral_gpu_offload: false },
+      ensure_weight_tying: true,
+      lora_dropout: 0,
+    })
+    expect(adapter.modules.size).toBe(10)
+    adapter.dispose()
+  })
+
+  it.each([
+    ["use_dora", true, "LoRA variants supported: lora, rslora"],
+    ["bias", "all", "training the base modules' biases"],
+    ["bias", "lora_only", "training the base modules' biases"],
+    ["lora_bias", true, "a bias on LoRA's B"],
+    ["modules_to_save", ["lm_head"], "loading whole modules saved beside the adapter"],
+    ["init_lora_weights", "pissa", "pissa, olora, corda, loftq and lora_ga change them"],
+    ["init_lora_weights", "pissa_niter_4", "pissa, olora"],
+    ["init_lora_weights", "olora", "pissa, olora"],
+    ["init_lora_weights", "loftq", "pissa, olora"],
+    ["megatron_config", { num_layers: 5 }, "Megatron"],
+    ["trainable_token_indices", [1, 2], "training single token embeddings"],
+    ["layer_replication", [[0, 2], [1, 5]], "layer replication"],
+    ["target_parameters", ["mlp.experts.down_proj"], "LoRA on bare parameters"],
+    ["velora_config", { num_groups: 32 }, "LoRA variants supported"],
+    ["alora_invocation_tokens", [5, 6], "LoRA variants supported"],
+    ["use_qalora", true, "LoRA variants supported"],
+    ["monteclora_config", {}, "LoRA variants supported"],
+    ["use_bdlora", { nblocks: 2 }, "LoRA variants supported"],
+    ["arrow_config", { top_k: 2 }, "LoRA variants supported"],
+    ["kasa_config", {}, "LoRA variants supported"],
+    ["fan_in_fan_out", true, "false: this llama model's linear modules are nn.Linear"],
+    ["target_modules", "all-linear", '"all-linear" is expanded by PEFT'],
+    ["lora_dropout", 1, "a probability in [0, 1)"],
+    ["use_rslora", "yes", "true or false"],
+    ["rank_pattern", { q_proj: 2.5 }, "positive integer ranks"],
+    ["alpha_pattern", { "(?P<name>q)_proj": 4 }, "positive alphas"],
+    ["layers_pattern", "layers", "with layers_to_transform set"],
+    ["use_magic", true, "not a field of PEFT 0.20.0's LoraConfig; peftlab reads peft_type, task_type"],
+  ])("refuses %s: %j by name, with exit code 2", async (field, value, supported) => {
+    const { dir, error } = await refusal({ ...peftDefaultLoraConfig, [field]: value })
+    const file = join(dir, "adapter_config.json")
+    expect(error).toMatchObject({ _tag: "AdapterFieldRefused", source: file, field, value })
+    expect(error.message.startsWith(`${file}: ${field}: ${JSON.stringify(value)} is not supported (`)).toBe(true)
+    expect(error.message).toContain(supported)
+    expect(isInputError(error)).toBe(true)
+  })
+
+  it("words the DoRA refusal as the issue asks", async () => {
+    const { dir, error } = await refusal({ ...peftDefaultLoraConfig, use_dora: true })
+    expect(error.message).toBe(`${join(dir, "adapter_config.json")}: use_dora: true is not supported (LoRA variants supported: lora, rslora)`)
+  })
+
+  it("refuses layers_to_transform with a regex target_modules, as PEFT does", async () => {
+    const { error } = await refusal({ ...peftDefaultLoraConfig, target_modules: ".*\\.q_proj", layers_to_transform: [0] })
+    expect(error).toMatchObject({ _tag: "AdapterFieldRefused", field: "layers_to_transform" })
+  })
+
+  it("refuses target_modules that pick none of the model's linear modules", async () => {
+    const { error } = await refusal({ ...peftDefaultLoraConfig, target_modules: ["c_attn"] }, {})
+    expect(error).toMatchObject({ _tag: "AdapterFieldRefused", field: "target_modules" })
+    expect(error.message).toContain('target_modules: ["c_attn"] is not supported (it must pick at least one')
+  })
+
+  it("builds each module at the rank and alpha of rank_pattern and alpha_pattern, on the layers and modules PEFT picks", async () => {
+    const config = {
+      ...peftDefaultLoraConfig,
+      r: 2,
+      lora_alpha: 4,
+      layers_to_transform: [0, 2],
+      exclude_modules: [v(0)],
+      rank_pattern: { "layers.2.self_attn.q_proj": 3 },
+      alpha_pattern: { v_proj: 6 },
+    }
+    const shapes = { ...qShapes(0, 2), ...qShapes(2, 3), ...vShapes(2, 2) }
+    const adapter = await loaded(config, shapes)
+    const got = [...adapter.modules].map(([name, m]) => [name, m.loraA.shape[0], m.scale])
+    expect(got).toEqual([
+      [q(0), 2, 2],
+      [q(2), 3, 4 / 3],
+      [v(2), 2, 3],
+    ])
+    expect(adapter.peftConfig()).toMatchObject({ rank_pattern: config.rank_pattern, alpha_pattern: config.alpha_pattern, layers_to_transform: [0, 2], exclude_modules: [v(0)] })
+    adapter.dispose()
+  })
+
+  it("scales by alpha / sqrt(r) per module under rslora, and reads layers_pattern and a regex exclude_modules", async () => {
+    const config = {
+      ...peftDefaultLoraConfig,
+      r: 4,
+      lora_alpha: 8,
+      use_rslora: true,
+      layers_to_transform: 4,
+      layers_pattern: ["h", "layers"],
+      exclude_modules: ".*\\.v_proj",
+      rank_pattern: { q_proj: 16 },
+    }
+    const adapter = await loaded(config, qShapes(4, 16))
+    expect([...adapter.modules].map(([name, m]) => [name, m.loraA.shape[0], m.scale])).toEqual([[q(4), 16, 2]])
+    adapter.dispose()
+  })
+
+  it("applies alpha_pattern in the forward pass: a pattern doubling every alpha gives the logits of the doubled lora_alpha", async () => {
+    const ids = tf.tensor2d([[1, 403, 407, 261, 13]], [1, 5], "int32")
+    const mask = tf.onesLike(ids) as tf.Tensor2D
+    const patterned = await loaded({ ...peftDefaultLoraConfig, lora_alpha: 4, alpha_pattern: { q_proj: 8, "v_pr.j": 8 } })
+    const doubled = await loaded({ ...peftDefaultLoraConfig, lora_alpha: 8 })
+    const plain = await loaded({ ...peftDefaultLoraConfig, lora_alpha: 4 })
+    const [a, b, c] = [patterned, doubled, plain].map((adapter) => causalLogits(model, adapter, ids, mask))
+    expect(tf.tidy(() => tf.max(tf.abs(a!.sub(b!))).dataSync()[0])).toBe(0)
+    expect(tf.tidy(() => tf.max(tf.abs(a!.sub(c!))).dataSync()[0])).toBeGreaterThan(1e-4)
+    tf.dispose([a!, b!, c!, ids, mask])
+    for (const adapter of [patterned, doubled, plain]) adapter.dispose()
+  })
+
+  it("refuses by name every tensor the adapter does not use", async () => {
+    const magnitude = `base_model.model.${q(0)}.lora_magnitude_vector`
+    const { dir, error } = await refusal(peftDefaultLoraConfig, { ...everyQv(4), [magnitude]: [64] })
+    expect(error).toMatchObject({ _tag: "AdapterTensorsUnused", source: join(dir, "adapter_model.safetensors"), tensors: [magnitude] })
+    expect(error.message).toContain(`tensor "${magnitude}" is not used (a LoRA adapter reads lora_A.weight and lora_B.weight`)
+    // Factors of a module the config does not target (layer 1 outside layers_to_transform) are refused too.
+    const outside = await refusal({ ...peftDefaultLoraConfig, layers_to_transform: [0] }, { ...qShapes(0, 4), ...vShapes(0, 4), ...qShapes(1, 4) })
+    expect(outside.error).toMatchObject({ _tag: "AdapterTensorsUnused", tensors: Object.keys(qShapes(1, 4)) })
+    expect(outside.error.message).toContain("2 tensors")
+  })
+
+  it("refuses a rank_pattern the tensors do not follow with the tensor's shape", async () => {
+    const { error } = await refusal({ ...peftDefaultLoraConfig, rank_pattern: { q_proj: 8 } })
+    expect(error.message).toContain(`tensor "base_model.model.${q(0)}.lora_A.weight": expected shape [8, 64], got [4, 64]`)
+  })
+})

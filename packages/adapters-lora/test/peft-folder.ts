@@ -1,0 +1,75 @@
+// Test support: adapter folders built by hand in PEFT's layout (adapter_config.json beside
+// adapter_model.safetensors), so loading is checked against files no peftlab code wrote.
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect } from "effect"
+import { writeSafetensors } from "@peftlab/models"
+
+/** LoraConfig.to_dict() as PEFT 0.20.0 writes it, every field at its default but r, alpha and targets. */
+export const peftDefaultLoraConfig = {
+  alora_invocation_tokens: null,
+  alpha_pattern: {},
+  arrow_config: null,
+  auto_mapping: null,
+  base_model_name_or_path: "stories260k",
+  bias: "none",
+  corda_config: null,
+  ensure_weight_tying: false,
+  eva_config: null,
+  exclude_modules: null,
+  fan_in_fan_out: false,
+  inference_mode: true,
+  init_lora_weights: true,
+  kasa_config: null,
+  layer_replication: null,
+  layers_pattern: null,
+  layers_to_transform: null,
+  loftq_config: {},
+  lora_alpha: 8,
+  lora_bias: false,
+  lora_dropout: 0.05,
+  lora_ga_config: null,
+  megatron_config: null,
+  megatron_core: "megatron.core",
+  modules_to_save: null,
+  monteclora_config: null,
+  peft_type: "LORA",
+  peft_version: "0.20.0",
+  qalora_group_size: 16,
+  r: 4,
+  rank_pattern: {},
+  revision: null,
+  target_modules: ["v_proj", "q_proj"],
+  target_parameters: null,
+  task_type: "CAUSAL_LM",
+  trainable_token_indices: null,
+  use_bdlora: null,
+  use_dora: false,
+  use_qalora: false,
+  use_rslora: false,
+  velora_config: null,
+} as const
+
+/** Deterministic values for a tensor, different per name. */
+export const valuesFor = (name: string, size: number): Float32Array => {
+  let seed = [...name].reduce((sum, c) => sum + c.charCodeAt(0), 0)
+  return Float32Array.from({ length: size }, () => Math.sin(seed++) * 0.1)
+}
+
+/** A folder holding `config` and, for each name, a tensor of that shape. */
+export const writeAdapterFolder = async (config: object, shapes: Readonly<Record<string, ReadonlyArray<number>>>): Promise<string> => {
+  const dir = mkdtempSync(join(tmpdir(), "peftlab-peft-folder-"))
+  writeFileSync(join(dir, "adapter_config.json"), JSON.stringify(config, null, 2))
+  const tensors = new Map(
+    Object.entries(shapes).map(([name, shape]) => [name, { shape: [...shape], data: valuesFor(name, shape.reduce((a, b) => a * b, 1)) }] as const),
+  )
+  await Effect.runPromise(writeSafetensors(join(dir, "adapter_model.safetensors"), tensors, { format: "pt" }))
+  return dir
+}
+
+/** lora_A [r, in] and lora_B [out, r] of a module, under PEFT's names. */
+export const loraShapes = (module: string, r: number, inFeatures: number, outFeatures: number) => ({
+  [`base_model.model.${module}.lora_A.weight`]: [r, inFeatures],
+  [`base_model.model.${module}.lora_B.weight`]: [outFeatures, r],
+})
