@@ -1,6 +1,7 @@
 // What a run reports while it works. The trainer, the pipeline and downloads emit these; the Ink UI,
 // the plain-line and JSON-line printers and train_log.jsonl consume them. Plain data, so they serialise.
 import { Context, Effect } from "effect"
+import type { TruncationCounts } from "./truncation.ts"
 
 export type ArmPhase = "queued" | "training" | "evaluating" | "done" | "failed" | "skipped"
 
@@ -61,6 +62,10 @@ export type RunEvent =
       /** Bytes held by tfjs tensors on the active backend (`tf.memory().numBytes`). */
       readonly tensorBytes: number
     }
+  | ({
+      /** Inputs cut to fit training.max_length, counted once every split is encoded, before any arm trains. */
+      readonly type: "truncation"
+    } & TruncationCounts)
   | { readonly type: "run-end"; readonly ok: boolean; readonly outDir: string; readonly elapsedMs: number }
 
 /** Where events go. Layers for the Ink UI, plain lines and files provide it. */

@@ -62,6 +62,9 @@ describe("spanQuestionEncoder", () => {
     expect(encoded.startTargets).toEqual(ones(15, [6]))
     expect(encoded.endTargets).toEqual(ones(15, [10]))
     expect(encoded.lostAnswers).toBe(1)
+    // The sentence's 11 tokens lost 2 ("rin" and "."): what the runner counts as a cut sentence.
+    expect(encoded.truncatedTokens).toBe(2)
+    expect(spanQuestionEncoder(toyTokenizer(), { maxLength: 64 })(question([hctz])).truncatedTokens).toBe(0)
   })
 
   it("marks whole words for a boundary inside a word, and counts answers no token touches as lost", () => {

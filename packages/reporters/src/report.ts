@@ -2,7 +2,7 @@
 // significantly, the results and statistics tables, and the figures. The tables are the ones
 // results.md and stats.md hold, so the report never disagrees with them.
 import { join } from "node:path"
-import { writeFileAtomic } from "@peftlab/core"
+import { describeTruncation, type TruncationCounts, writeFileAtomic } from "@peftlab/core"
 import { formatP, signed } from "./format.ts"
 import type { Comparison } from "./stats-report.ts"
 
@@ -19,6 +19,8 @@ export interface ReportInput {
   readonly statsTables: string
   /** Figure files relative to the results folder, e.g. figures/performance.svg. */
   readonly figures: ReadonlyArray<string>
+  /** Inputs cut to fit training.max_length (manifest.json's truncation); no line when absent. */
+  readonly truncation?: TruncationCounts
 }
 
 /** One sentence per comparison: better, worse or no significant difference, with the evidence. */
@@ -33,6 +35,9 @@ export const summaryLines = ({ comparisons, metric, alpha }: Pick<ReportInput, "
     return [`- ${c.arm} is significantly ${s.observed > 0 ? "better" : "worse"} than ${c.baseline} (${evidence}).`]
   })
 
+/** `Truncation: train 0 of 100, val 3 of 20, test 16 of 60 examples cut to fit training.max_length 256 (first: test 12345).` */
+export const truncationLine = (counts: TruncationCounts): string => `Truncation: ${describeTruncation(counts)}.`
+
 const figureLines = (figures: ReadonlyArray<string>): string =>
   figures.map((file) => `![${file.replace(/^figures\//, "").replace(/\.svg$/, "")}](${file})`).join("\n\n")
 
@@ -43,6 +48,7 @@ export const reportMarkdown = (input: ReportInput): string => {
     "",
     `Test set: n = ${input.n}. Significance: paired bootstrap on ${input.metric}, α = ${input.alpha}${input.comparisons.length > 1 ? ", Holm-adjusted across arms" : ""}.`,
     "",
+    ...(input.truncation === undefined ? [] : [truncationLine(input.truncation), ""]),
     ...(summary.length > 0 ? summary : ["- No arm was compared with a baseline."]),
     "",
     "## Results",

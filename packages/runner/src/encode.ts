@@ -14,6 +14,8 @@ export interface EncodedExample {
   /** Index into the label list. */
   readonly label: number
   readonly prompt: ReadonlyArray<number>
+  /** Tokens the context lost so that the prompt fits training.max_length (0: whole). */
+  readonly truncatedTokens: number
 }
 
 export interface EncodedTask {
@@ -31,13 +33,13 @@ export const classificationTaskOf = (spec: ExperimentSpec): ClassificationTaskSp
 
 /** One example's prompt ids in the spec's task.format, leaving `reserve` tokens for the label. */
 const promptEncoder = (spec: ExperimentSpec, tokenizer: Tokenizer, chat: ChatTemplate | undefined) =>
-  (fields: Readonly<Record<string, string>>, reserve: number): Effect.Effect<{ readonly ids: ReadonlyArray<number> }, TemplateError> => {
+  (fields: Readonly<Record<string, string>>, reserve: number): Effect.Effect<{ readonly ids: ReadonlyArray<number>; readonly truncatedTokens: number }, TemplateError> => {
     const { template, format } = classificationTaskOf(spec)
     const maxLength = spec.training.max_length
     if (format === "chat" && chat) {
       return Effect.map(
         encodeChat(tokenizer, chat, { messages: [{ role: "user", content: template }], fields, truncateField: "context", maxLength: maxLength - reserve }),
-        (encoded) => ({ ids: encoded.promptIds }),
+        (encoded) => ({ ids: encoded.promptIds, truncatedTokens: encoded.truncatedTokens }),
       )
     }
     // The instruction is the spec's template, placeholders and all, inside the instruction prompt.
@@ -63,7 +65,7 @@ export const encodedTask = (spec: ExperimentSpec, tokenizer: Tokenizer, labels: 
                 detail: `example ${example.id}: ${error.detail}; raise training.max_length or shorten task.template`,
               }),
           ),
-          Effect.map(({ ids }) => ({ id: example.id, label: labels.indexOf(example.label), prompt: ids })),
+          Effect.map(({ ids, truncatedTokens }) => ({ id: example.id, label: labels.indexOf(example.label), prompt: ids, truncatedTokens })),
         ),
       ),
   }

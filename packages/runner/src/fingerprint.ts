@@ -36,8 +36,12 @@ export const modelWeightsHash = (modelDir: string) =>
 
 export const fingerprintInputs = (spec: ExperimentSpec, dataHash: string, weightsHash: string, backend: string): FingerprintInputs => {
   const { output: _output, ...computed } = spec
+  // training.truncation decides whether a run may start, not what it computes: a folder made
+  // before the field existed, or with the other policy, still resumes.
+  const { truncation: _truncation, ...training } = spec.training
   return {
     ...computed,
+    training,
     data: { ...spec.data, path: undefined, content_sha256: dataHash },
     model: { ...spec.model, path: undefined, weights_sha256: weightsHash },
     backend,

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
+import type { TruncationCounts } from "@peftlab/core"
 import type { ExperimentSpec } from "@peftlab/spec"
 import { compareFinished } from "./tasks.ts"
 import { finishedArm, OutputFolderError, type FinishedArm } from "./output-folder.ts"
@@ -17,6 +18,7 @@ interface SavedManifest {
   readonly status?: string
   readonly spec: ExperimentSpec
   readonly data: { readonly labels: ReadonlyArray<string> }
+  readonly truncation?: TruncationCounts
 }
 
 const readJson = <A>(file: string): Effect.Effect<A, OutputFolderError> =>
@@ -41,7 +43,7 @@ export const runFromFolder = (outDir: string): Effect.Effect<FinishedRun, Output
     const selections = existsSync(selectionFile(outDir)) ? yield* readJson<ReadonlyArray<Selection>>(selectionFile(outDir)) : []
     const labels = manifest.data.labels
     const comparisons = compareFinished(spec, labels, finished)
-    return { spec, fingerprint: manifest.fingerprint, labels, finished, comparisons, selections }
+    return { spec, fingerprint: manifest.fingerprint, labels, finished, comparisons, selections, ...(manifest.truncation && { truncation: manifest.truncation }) }
   })
 
 /** Rewrites every report file of the folder with the built-in reporters. */

@@ -12,6 +12,7 @@ import { loadTokenizer } from "@peftlab/tokenizers"
 import { fingerprintInputs, fingerprintOf, modelWeightsHash } from "./fingerprint.ts"
 import { compareFinished, prepareTask } from "./tasks.ts"
 import { checkPositionsFit } from "./positions-fit.ts"
+import { refuseTruncation } from "./truncation/refuse.ts"
 import { applyGradientCheckpointing } from "./gradient-checkpointing.ts"
 import { checkOutputFolder, finishedArm, type FinishedArm } from "./output-folder.ts"
 import { runArm, type ArmContext } from "./run-arm.ts"
@@ -61,7 +62,10 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     const fingerprint = fingerprintOf(inputs)
     yield* checkOutputFolder(outDir, inputs)
     const tokenizer = yield* loadTokenizer(modelDir)
-    const { model, task } = yield* data.load({ tokenizer, modelDir })
+    const { model, task, truncation } = yield* data.load({ tokenizer, modelDir })
+    // Said before anything else can fail or train; training.truncation: error stops here (exit 2).
+    yield* emit({ type: "truncation", ...truncation })
+    yield* refuseTruncation(truncation)
     yield* checkPositionsFit(spec, model, modelDir)
     yield* applyGradientCheckpointing(spec, model, modelDir)
     const context: ArmContext = { spec, outDir, fingerprint, model, tokenizer, task, registry, replica: { loaded, dataPath, modelDir, backend: backend.name, shared: sharedMatrices(model.parameters) } }
@@ -82,6 +86,8 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
         labels: data.labels,
         splits: Object.fromEntries(Object.entries(data.splits).map(([name, rows]) => [name, rows.length])),
       },
+      // Computed from the data, spec and tokenizer alone, so a resumed run writes the same counts.
+      truncation,
       model: { path: resolve(modelDir), id: spec.model.path, architecture: model.architecture, parameters: model.parameterCount(), dims: model.dims },
       runtime: { node: process.version, platform: `${process.platform}-${process.arch}` },
       packages: packageVersions([
@@ -122,7 +128,7 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
       }
 
       const comparisons = compareFinished(spec, data.labels, finished)
-      const run = { spec, fingerprint, labels: data.labels, finished, comparisons, selections }
+      const run = { spec, fingerprint, labels: data.labels, finished, comparisons, selections, truncation }
       for (const reporter of registry.entries("reporters")) yield* Effect.promise(() => reporter.write(outDir, run))
       yield* Effect.promise(() => writeManifest(outDir, { ...manifest, status: "complete", finished_at: new Date().toISOString() }))
       yield* emit({ type: "run-end", ok: true, outDir, elapsedMs: performance.now() - started })

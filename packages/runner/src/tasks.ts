@@ -1,6 +1,6 @@
 // The spec's task, chosen once by task.kind: its data (loaded, split, hashed before the model
-// is touched), then the model it needs and the ArmTask every arm runs with; and the
-// comparisons of finished arms with the baseline.
+// is touched), then the model it needs, the ArmTask every arm runs with and how many inputs
+// were cut to fit training.max_length; and the comparisons of finished arms with the baseline.
 import { Effect } from "effect"
 import type { Placement, SharedMatrices } from "@peftlab/models"
 import type { Comparison } from "@peftlab/reporters"
@@ -18,6 +18,7 @@ import { prepareQAData } from "./qa/qa-data.ts"
 import { encodeQA } from "./qa/qa-encode.ts"
 import type { PeftlabRegistry } from "./registry/entries.ts"
 import { spanArmTask } from "./span/span-arm.ts"
+import { countSplits, truncationCounts } from "./truncation/count.ts"
 import { compareExtractionsWithBaseline } from "./span/span-comparisons.ts"
 import { prepareSpanData } from "./span/span-data.ts"
 
@@ -43,7 +44,9 @@ const classification = (spec: ExperimentSpec, registry: PeftlabRegistry) =>
         const chat = classificationTaskOf(spec).format === "chat" ? yield* loadChatTemplate(modelDir) : undefined
         const task = encodedTask(spec, tokenizer, data.labels, chat)
         const encoded = { train: yield* task.encode(data.splits.train), val: yield* task.encode(data.splits.val), test: yield* task.encode(data.splits.test) }
-        return { model, task: classificationArmTask({ spec, model, tokenizer, task, encoded, registry }) }
+        // Every arm scores the same prompts: virtual tokens come on top of max_length (positions-fit.ts).
+        const truncation = truncationCounts(spec, "examples", countSplits(encoded))
+        return { model, task: classificationArmTask({ spec, model, tokenizer, task, encoded, registry }), truncation }
       }),
   }))
 
@@ -57,7 +60,8 @@ const generativeQa = (spec: ExperimentSpec, registry: PeftlabRegistry) =>
         const model = yield* scoped(loadLanguageModel(modelDir, placementOf(spec, shared)))
         const encode = (split: keyof typeof data.splits) => encodeQA(spec, task, tokenizer, data.splits[split])
         const encoded = { train: yield* encode("train"), val: yield* encode("val"), test: yield* encode("test") }
-        return { model, task: qaArmTask({ spec, model, tokenizer, encoded }) }
+        const truncation = truncationCounts(spec, "examples", countSplits(encoded))
+        return { model, task: qaArmTask({ spec, model, tokenizer, encoded }), truncation }
       }),
   }))
 
@@ -69,7 +73,8 @@ const spanExtraction = (spec: ExperimentSpec, registry: PeftlabRegistry) =>
         const task = spec.task
         if (!isSpanExtraction(task)) throw new Error(`a ${task.kind ?? "classification"} spec reached the span-extraction path`)
         const model = yield* scoped(loadSpanEncoder(modelDir, placementOf(spec, shared)))
-        return { model, task: yield* spanArmTask({ spec, task, model, tokenizer, splits: data.splits, types: data.labels }) }
+        const { task: armTask, truncation } = yield* spanArmTask({ spec, task, model, tokenizer, splits: data.splits, types: data.labels })
+        return { model, task: armTask, truncation }
       }),
   }))
 

@@ -32,6 +32,7 @@ export const samplers = ["shuffled", "class_balanced", "length_grouped"] as cons
 export const evaluationModes = ["label-score", "generate", "extract"] as const
 export const selections = ["best", "all"] as const
 export const promptFormats = ["plain", "instruction", "chat"] as const
+export const truncationPolicies = ["cut", "error"] as const
 
 /** Built-in data kinds that read a folder tree (MedQuAD's XML files) rather than one file. */
 export const dataFolderKinds = ["medquad"] as const
@@ -235,6 +236,9 @@ const Training = Schema.Struct({
   lr: PositiveNumber.pipe(expecting("a positive number")),
   batch_size: PositiveInt.pipe(expecting("a positive integer")),
   max_length: PositiveInt.pipe(expecting("a positive integer")),
+  // An input longer than max_length: "cut" shortens its context (the template's named field)
+  // from the end and reports how many were cut; "error" refuses the run (exit 2) before any arm trains.
+  truncation: literals(truncationPolicies).pipe(withDefault("cut")),
   weight_decay: Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0)).pipe(withDefault(0), expecting("a number >= 0")),
   select_by: literals(selectionMetrics).pipe(withDefault("macro_f1")),
   gradient_accumulation: PositiveInt.pipe(withDefault(1), expecting("a positive integer")),

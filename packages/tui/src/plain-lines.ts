@@ -1,10 +1,11 @@
 // One readable line per event for CI logs and pipes, where a redrawn screen would be noise.
 // Step and evaluation progress is throttled per arm; the last step of an epoch and the end
-// of an evaluation always print, so the log still shows where each phase finished. A download,
+// of an evaluation always print, so the log still shows where each phase finished. Inputs cut
+// to fit training.max_length print as a warning when there are any. A download,
 // and a model's load from disk, prints when it starts, at each quarter and when done, however
 // often it reports. Memory
 // samples are left to the screen and the JSON lines.
-import { Events, type RunEvent } from "@peftlab/core"
+import { describeTruncation, Events, type RunEvent, totalCut } from "@peftlab/core"
 import { Clock, Effect, Layer } from "effect"
 import { type DownloadEvent, formatDownloadProgress, type ModelLoadEvent, partsReceived } from "./download.ts"
 import { formatBytes, formatDuration, formatEpochStep, formatLog, formatMetrics, formatNumber, formatRate, formatValidation } from "./format.ts"
@@ -33,6 +34,8 @@ const plainLine = (event: RunEvent): string | undefined => {
       return event.done ? `downloaded ${event.file} (${formatBytes(event.bytes)})` : `downloading ${event.file} ${formatDownloadProgress(event)}`
     case "model-load":
       return event.done ? `loaded model ${event.file} (${formatBytes(event.total)})` : `loading model ${event.file} ${formatDownloadProgress(event)}`
+    case "truncation":
+      return `${totalCut(event) > 0 ? "warning: " : ""}truncation: ${describeTruncation(event)}`
     case "resources":
       return undefined
     case "run-end":

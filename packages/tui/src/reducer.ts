@@ -1,6 +1,6 @@
 // Everything the Ink screen shows, folded from run events. Pure, so the screen is a function
 // of (state, elapsed) and every transition can be tested without a terminal.
-import type { ArmPhase, RunEvent } from "@peftlab/core"
+import { type ArmPhase, describeTruncation, type RunEvent, totalCut } from "@peftlab/core"
 import type { Download } from "./download.ts"
 import { addLoss, emptyLossCurve, type LossCurve } from "./loss-curve.ts"
 import { trainingProgress, type TrainStep } from "./progress.ts"
@@ -46,6 +46,8 @@ export interface UiState {
   readonly arms: ReadonlyArray<ArmView>
   /** The last few log messages, oldest first. */
   readonly logs: ReadonlyArray<LogLine>
+  /** Inputs cut to fit training.max_length, kept for the whole run (log lines scroll away). */
+  readonly truncation?: { readonly text: string; readonly cut: number }
   readonly finished?: { readonly ok: boolean; readonly elapsedMs: number }
 }
 
@@ -83,6 +85,8 @@ export const reduce = (state: UiState, event: RunEvent): UiState => {
       return updateArm(state, event.arm, (arm) => ({ ...arm, metrics: event.metrics }))
     case "log":
       return { ...state, logs: [...state.logs, { level: event.level, message: event.message }].slice(-maxLogs) }
+    case "truncation":
+      return { ...state, truncation: { text: describeTruncation(event), cut: totalCut(event) } }
     case "resources":
       return { ...state, resources: { rssBytes: event.rssBytes, tensorBytes: event.tensorBytes } }
     case "download":

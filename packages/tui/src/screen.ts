@@ -1,4 +1,4 @@
-// The Ink screen of a run: header, the file downloading (if any), one row per arm, recent log
+// The Ink screen of a run: header (with how many inputs were cut to fit), the file downloading (if any), one row per arm, recent log
 // messages and, once the run ended, a summary of every arm's metrics. Dumb components: everything comes from `UiState`.
 import type { ArmPhase } from "@peftlab/core"
 import { Box, Text } from "ink"
@@ -48,6 +48,11 @@ const Header = ({ state, elapsedMs }: ScreenProps): ReactElement =>
           h(Text, null, `elapsed ${formatDuration(state.finished?.elapsedMs ?? elapsedMs)}`),
         ),
         h(Text, { dimColor: true }, `output ${state.outDir}`),
+        state.truncation === undefined
+          ? null
+          : state.truncation.cut > 0
+            ? h(Text, { color: "yellow" }, `truncation: ${state.truncation.text}`)
+            : h(Text, { dimColor: true }, `truncation: ${state.truncation.text}`),
       )
 
 /** `downloading model.safetensors  ████░░  45% 118/262 MiB`; no bar while the size is unknown. */

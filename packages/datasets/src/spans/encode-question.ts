@@ -36,6 +36,8 @@ export interface EncodedSpanQuestion {
    * tokens. A token's range is its whole word (see wordRanges), so the subwords of one word share it.
    */
   readonly offsets: Array<CharRange | null>
+  /** Sentence tokens cut from its end so that the sequence fits maxLength (0: the whole sentence). */
+  readonly truncatedTokens: number
   /** Answers with no token in the sequence: cut off by maxLength, or made only of characters the tokenizer drops. */
   readonly lostAnswers: number
   /** Answers with a boundary inside a word: their targets mark the whole words, so they decode wider. */
@@ -117,6 +119,7 @@ export const spanQuestionEncoder = (tokenizer: SpanTokenizer, options: SpanEncod
       startTargets,
       endTargets,
       offsets: [...prefix.map(() => null), ...context.offsets.slice(0, kept), null],
+      truncatedTokens: context.ids.length - kept,
       lostAnswers,
       widenedAnswers,
     }

@@ -13,6 +13,8 @@ export interface EncodedQA {
   readonly prompt: ReadonlyArray<number>
   /** The response ids as they follow the prompt, then eos: the only tokens the loss covers. */
   readonly response: ReadonlyArray<number>
+  /** Tokens the question lost so that prompt and response fit training.max_length (0: whole). */
+  readonly truncatedTokens: number
 }
 
 export const encodeQA = (spec: ExperimentSpec, task: GenerativeQaTaskSpec, tokenizer: Tokenizer, examples: ReadonlyArray<QAExample>) =>
@@ -34,6 +36,6 @@ export const encodeQA = (spec: ExperimentSpec, task: GenerativeQaTaskSpec, token
             : `example ${example.id}: ${error.detail}`
         return new SpecDataMismatch({ source: "training.max_length", detail })
       }),
-      Effect.map((encoded): EncodedQA => ({ id: example.id, reference: example.answer, prompt: encoded.promptIds, response: encoded.targetIds })),
+      Effect.map((encoded): EncodedQA => ({ id: example.id, reference: example.answer, prompt: encoded.promptIds, response: encoded.targetIds, truncatedTokens: encoded.truncatedTokens })),
     ),
   )

@@ -2,7 +2,7 @@
 // (plugins.ts) register entries of these shapes; the spec names them (data.kind,
 // evaluation.metrics, backend, arm kinds) and every registered reporter writes its files.
 import type { Effect } from "effect"
-import type { AnyInputError, BackendPlugin, Registry } from "@peftlab/core"
+import type { AnyInputError, BackendPlugin, Registry, TruncationCounts } from "@peftlab/core"
 import type { ClassificationExample, Loaded, LoadReport, QAExample, SpanSentence } from "@peftlab/datasets"
 import type { Comparison } from "@peftlab/reporters"
 import type { ConcreteArm, ExperimentSpec } from "@peftlab/spec"
@@ -85,6 +85,8 @@ export interface FinishedRun {
   readonly comparisons: ReadonlyArray<Comparison>
   /** One per swept arm whose configuration was selected by validation. */
   readonly selections: ReadonlyArray<Selection>
+  /** Inputs cut to fit training.max_length; absent in a folder written before they were counted. */
+  readonly truncation?: TruncationCounts
 }
 
 /** Writes files into the results folder once every arm is done; every registered reporter runs. */

@@ -74,6 +74,7 @@ export const builtinReporters: ReadonlyArray<Reporter> = [
         resultsTable: tablesOf(outDir, "results.md"),
         statsTables: tablesOf(outDir, "stats.md"),
         figures: figureFiles(outDir),
+        ...(run.truncation && { truncation: run.truncation }),
       }),
   },
   { name: "html", write: (outDir, run) => writeHtmlReport(outDir, htmlInputOf(outDir, run)) },

@@ -16,6 +16,7 @@ import type { ArmTask, ArmTraining } from "../arm-task.ts"
 import { fewShot } from "../few-shot.ts"
 import type { SpanSplits } from "./span-data.ts"
 import { encodeSpanQuestions } from "./span-encode.ts"
+import { spanTruncation } from "./span-truncation.ts"
 import { evaluateSpans, spanTestPass, spanTraining, type SpanSetup } from "./span-task.ts"
 
 /** One test sentence's gold and predicted spans (kept in result.json for the statistics). */
@@ -124,5 +125,5 @@ export const spanArmTask = (inputs: SpanInputs) =>
         }),
       headline: spanHeadline,
     }
-    return armTask
+    return { task: armTask, truncation: spanTruncation(spec, splits, questions, asksHardPrompt) }
   })
