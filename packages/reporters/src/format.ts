@@ -1,8 +1,9 @@
 export const signed = (value: number, digits: number): string => (value > 0 ? "+" : "") + value.toFixed(digits)
 
 /**
- * A p-value to 3 significant digits, as papers report them. A bootstrap p of 0 only says that
- * no resample of `B` crossed 0, so it reads "< 1/B" rather than a misleading 0.
+ * A p-value to 3 significant digits, as papers report them. Bootstrap p-values are never 0 now
+ * ((k + 1)/(B + 1), see stats-report.ts); a 0 in a stats.json written before that still reads
+ * "< 1/B" rather than a misleading 0.
  */
 export const formatP = (p: number, B?: number): string => {
   if (p === 0) return B === undefined ? "0" : `< ${Number((1 / B).toPrecision(3))}`

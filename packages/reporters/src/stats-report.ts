@@ -30,6 +30,11 @@ export const writeStats = async (dir: string, comparisons: readonly Comparison[]
   await writeFileAtomic(join(dir, "stats.md"), ["# Statistics\n", ...comparisons.map(section)].join("\n"))
 }
 
+/** What a bootstrap p in stats.md means (the definition in @peftlab/stats' pairedIndexBootstrap). */
+export const bootstrapPDefinition =
+  "p = min(1, 2·(k + 1)/(B + 1)), k the number of resampled differences on the far side of 0 (the smaller of those ≤ 0 and ≥ 0), " +
+  "counting the observed data as one resample (Davison and Hinkley 1997), so p is never 0 and at least 2/(B + 1)."
+
 const section = (c: Comparison): string => {
   const parts = [`## ${c.arm} vs ${c.baseline}\n`]
   if (c.n !== undefined) parts.push(`n = ${c.n} paired test examples.\n`)
@@ -43,7 +48,7 @@ const section = (c: Comparison): string => {
       formatP(s.pValue, s.B),
       ...(holm ? [s.pHolm === undefined ? "" : formatP(s.pHolm, s.B)] : []),
     ])
-    parts.push(`Paired bootstrap, B = ${B}: difference = ${c.arm} − ${c.baseline}.\n`)
+    parts.push(`Paired bootstrap, B = ${B}: difference = ${c.arm} − ${c.baseline}. ${bootstrapPDefinition}\n`)
     parts.push(
       toMarkdownTable(["metric", "difference", "95% CI", "p", ...(holm ? ["p (Holm)"] : [])], rows, ["left", "right", "right", "right", ...(holm ? (["right"] as const) : [])]),
     )

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import {
+  bootstrapPDefinition,
   writeTrainLog,
   type ArmResult,
   type Comparison,
@@ -116,7 +117,8 @@ describe("results folder writers", () => {
         mcnemar: { b: 3, c: 12, n: 15, pValue: 0.03515625 },
         bootstrap: {
           accuracy: { observed: 0.075, ci95: [0.01, 0.14], pValue: 0.0234, B: 1000 },
-          macroF1: { observed: -0.02, ci95: [-0.1, 0.05], pValue: 0, B: 1000 },
+          // No resample of 1000 crossed 0: p = 2·(0 + 1)/(1000 + 1), written as it is, never 0.
+          macroF1: { observed: -0.02, ci95: [-0.1, 0.05], pValue: 2 / 1001, B: 1000 },
         },
       },
       { arm: "lora", baseline: "zero-shot", mcnemar: { b: 0, c: 0, n: 0, pValue: 1 } },
@@ -127,11 +129,11 @@ describe("results folder writers", () => {
       "# Statistics\n\n" +
         "## prompt vs zero-shot\n\n" +
         "n = 120 paired test examples.\n\n" +
-        "Paired bootstrap, B = 1000: difference = prompt − zero-shot.\n\n" +
+        `Paired bootstrap, B = 1000: difference = prompt − zero-shot. ${bootstrapPDefinition}\n\n` +
         "| metric | difference | 95% CI | p |\n" +
         "| :--- | ---: | ---: | ---: |\n" +
         "| accuracy | +0.0750 | [+0.0100, +0.1400] | 0.0234 |\n" +
-        "| macroF1 | -0.0200 | [-0.1000, +0.0500] | < 0.001 |\n\n" +
+        "| macroF1 | -0.0200 | [-0.1000, +0.0500] | 0.002 |\n\n" +
         "McNemar exact test: b = 3 (zero-shot right, prompt wrong), c = 12 (zero-shot wrong, prompt right), p = 0.0352.\n\n" +
         "## lora vs zero-shot\n\n" +
         "McNemar exact test: b = 0 (zero-shot right, lora wrong), c = 0 (zero-shot wrong, lora right), p = 1.\n",

@@ -32,8 +32,10 @@ export interface BootstrapResult {
   /** 2.5th and 97.5th percentiles of the resampled differences (linear interpolation). */
   readonly ci95: readonly [number, number]
   /**
-   * Two-sided: min(1, 2·min(share of resampled differences ≤ 0, share ≥ 0)), i.e. twice the
-   * smaller tail mass on either side of "no difference". 0 when no resample reached 0.
+   * Two-sided, never 0: min(1, 2·(k + 1)/(B + 1)), where k is the smaller of the numbers of
+   * resampled differences ≤ 0 and ≥ 0 (the hits on the far side of "no difference"). The + 1s
+   * count the observed data as one of the resamples (Davison and Hinkley 1997, "Bootstrap Methods
+   * and their Application", eq. 4.11), so the smallest p that B resamples can give is 2/(B + 1).
    */
   readonly pValue: number
   readonly B: number
@@ -68,15 +70,18 @@ export const pairedIndexBootstrap = (options: PairedIndexBootstrapOptions): Reco
   return Object.fromEntries(entries.map(([name], m) => [name, summarise(observed[m]!, differences[m]!.sort())]))
 }
 
+/** The two-sided p of `hits` resamples on the far side of 0 out of `B`: min(1, 2·(hits + 1)/(B + 1)). */
+export const bootstrapPValue = (hits: number, B: number): number => Math.min(1, (2 * (hits + 1)) / (B + 1))
+
 const summarise = (observed: number, sorted: Float64Array): BootstrapResult => {
   const values = Array.from(sorted)
   const B = values.length
-  const atMostZero = values.filter((d) => d <= 0).length / B
-  const atLeastZero = values.filter((d) => d >= 0).length / B
+  const atMostZero = values.filter((d) => d <= 0).length
+  const atLeastZero = values.filter((d) => d >= 0).length
   return {
     observed,
     ci95: [quantileSorted(values, 0.025), quantileSorted(values, 0.975)],
-    pValue: Math.min(1, 2 * Math.min(atMostZero, atLeastZero)),
+    pValue: bootstrapPValue(Math.min(atMostZero, atLeastZero), B),
     B,
   }
 }

