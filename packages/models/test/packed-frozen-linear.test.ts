@@ -4,15 +4,15 @@
 // XNNPACK), for nn.Linear's [out, in] and Conv1D's [in, out] layouts, with and without a bias; no
 // tensor is left behind. F16 matrices, which the kernel does not take, widen.
 import * as tf from "@tensorflow/tfjs"
-import { plugin as wasm } from "@peftlab/backend-wasm"
 import { Rng } from "@peftlab/core"
-import { afterEach, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { frozenLinear } from "../src/frozen/frozen-linear.ts"
 import type { FrozenMatrix } from "../src/frozen/frozen-matrix.ts"
 import { nf4Matrix } from "../src/frozen/nf4-matrix.ts"
-import { packedMatMulKernelName, usesPackedKernel } from "../src/frozen/packed-matmul-op.ts"
+import { usesPackedKernel } from "../src/frozen/packed-matmul-op.ts"
 import { storedMatrix } from "../src/frozen/stored-matrix.ts"
 import { quantizeNf4 } from "../src/quantization/nf4.ts"
+import { countedPackedKernel } from "./counted-packed-kernel.ts"
 
 const normals = (size: number, seed: number): Float32Array => {
   const rng = Rng.seeded(seed)
@@ -42,20 +42,7 @@ const forwardAndGradient = async (apply: (x: tf.Tensor) => tf.Tensor, x: tf.Tens
 }
 
 describe("frozenLinear on wasm through the packed-weight matmul", () => {
-  let kernel: tf.KernelConfig
-  let calls = 0
-  beforeAll(async () => {
-    await wasm.setup()
-    const registered = tf.getKernel(packedMatMulKernelName, "wasm")
-    if (!registered) throw new Error("the wasm plugin registered no packed matmul")
-    // The same kernel, counting its calls.
-    kernel = { ...registered, kernelFunc: (args) => (calls++, registered.kernelFunc(args)) }
-    tf.unregisterKernel(packedMatMulKernelName, "wasm")
-    tf.registerKernel(kernel)
-  })
-  afterEach(() => {
-    if (!tf.getKernel(packedMatMulKernelName, "wasm")) tf.registerKernel(kernel)
-  })
+  const kernel = countedPackedKernel()
 
   // [batch, time, in, out]: odd sizes leave partial tiles; 2 x 37 rows by 600 -> 300 crosses the
   // kernel's 256 x 256 panels in both products.
@@ -70,16 +57,16 @@ describe("frozenLinear on wasm through the packed-weight matmul", () => {
       const module = frozenLinear("m", matrix, bias, storedTransposed)
       const before = tf.memory().numTensors
       expect(usesPackedKernel(matrix)).toBe(true)
-      calls = 0
+      kernel.calls = 0
       const packed = await forwardAndGradient((input) => module.apply(input), x, g)
       // Forward twice (in the gradient, then alone) and dx once.
-      expect(calls).toBe(3)
+      expect(kernel.calls).toBe(3)
       expect(tf.memory().numTensors).toBe(before)
 
-      tf.unregisterKernel(packedMatMulKernelName, "wasm")
+      kernel.remove()
       expect(usesPackedKernel(matrix)).toBe(false)
       const widened = await forwardAndGradient((input) => module.apply(input), x, g)
-      tf.registerKernel(kernel)
+      kernel.restore()
       expect(tf.memory().numTensors).toBe(before)
 
       // Both sum each dot product's float32 products in order with wasm SIMD mul then add (no
@@ -95,10 +82,10 @@ describe("frozenLinear on wasm through the packed-weight matmul", () => {
     const matrix = matrixOf("F16", [6, 5], 1)
     expect(usesPackedKernel(matrix)).toBe(false)
     const module = frozenLinear("m", matrix)
-    calls = 0
+    kernel.calls = 0
     const y = tf.tidy(() => module.apply(tf.ones([3, 5])))
     expect(y.shape).toEqual([3, 6])
-    expect(calls).toBe(0)
+    expect(kernel.calls).toBe(0)
     y.dispose()
   })
 })

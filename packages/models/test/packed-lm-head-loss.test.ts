@@ -5,17 +5,16 @@
 // widened once by readWeight, then XNNPACK), for nn.Linear's [out, in] and Conv1D's [in, out]
 // layouts; no tensor is left behind.
 import * as tf from "@tensorflow/tfjs"
-import { plugin as wasm } from "@peftlab/backend-wasm"
 import { Rng } from "@peftlab/core"
-import { afterEach, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { frozenLinear } from "../src/frozen/frozen-linear.ts"
 import type { FrozenMatrix } from "../src/frozen/frozen-matrix.ts"
 import { nf4Matrix } from "../src/frozen/nf4-matrix.ts"
-import { packedMatMulKernelName } from "../src/frozen/packed-matmul-op.ts"
 import { storedMatrix } from "../src/frozen/stored-matrix.ts"
 import type { Linear } from "../src/layers/linear.ts"
 import { nextTokenLosses } from "../src/lm/next-token-losses.ts"
 import { quantizeNf4 } from "../src/quantization/nf4.ts"
+import { countedPackedKernel } from "./counted-packed-kernel.ts"
 
 const normals = (size: number, seed: number): Float32Array => {
   const rng = Rng.seeded(seed)
@@ -41,19 +40,7 @@ const lossAndGradient = async (head: Linear, hidden: tf.Tensor3D, ids: tf.Tensor
 }
 
 describe("nextTokenLosses over a packed head on wasm", () => {
-  let kernel: tf.KernelConfig
-  let calls = 0
-  beforeAll(async () => {
-    await wasm.setup()
-    const registered = tf.getKernel(packedMatMulKernelName, "wasm")
-    if (!registered) throw new Error("the wasm plugin registered no packed matmul")
-    kernel = { ...registered, kernelFunc: (args) => (calls++, registered.kernelFunc(args)) }
-    tf.unregisterKernel(packedMatMulKernelName, "wasm")
-    tf.registerKernel(kernel)
-  })
-  afterEach(() => {
-    if (!tf.getKernel(packedMatMulKernelName, "wasm")) tf.registerKernel(kernel)
-  })
+  const kernel = countedPackedKernel()
 
   // A 300-word vocabulary crosses the kernel's 256-wide panels; 2 x 40 tokens give 78 rows, in
   // chunks of 32 (the last one shorter).
@@ -70,17 +57,17 @@ describe("nextTokenLosses over a packed head on wasm", () => {
 
       const packedHead = frozenLinear("lm_head", matrix, undefined, storedTransposed)
       expect(packedHead.multiplyByWeight).toBeDefined()
-      calls = 0
+      kernel.calls = 0
       const packed = await lossAndGradient(packedHead, hidden, ids, weights, chunkRows)
       // The forward pass per chunk twice (in the gradient, then alone), dx per chunk once.
-      expect(calls).toBe(3 * chunks)
+      expect(kernel.calls).toBe(3 * chunks)
       expect(tf.memory().numTensors).toBe(before)
 
-      tf.unregisterKernel(packedMatMulKernelName, "wasm")
+      kernel.remove()
       const widenedHead = frozenLinear("lm_head", matrix, undefined, storedTransposed)
       expect(widenedHead.multiplyByWeight).toBeUndefined()
       const widened = await lossAndGradient(widenedHead, hidden, ids, weights, chunkRows)
-      tf.registerKernel(kernel)
+      kernel.restore()
       expect(tf.memory().numTensors).toBe(before)
 
       expect(Array.from(packed.losses)).toEqual(Array.from(widened.losses))
@@ -92,7 +79,7 @@ describe("nextTokenLosses over a packed head on wasm", () => {
   it("widens per call if the kernel is gone after the head was built", async () => {
     const matrix = matrixOf("BF16", [7, 5], 1)
     const head = frozenLinear("lm_head", matrix)
-    tf.unregisterKernel(packedMatMulKernelName, "wasm")
+    kernel.remove()
     const before = tf.memory().numTensors
     const [dy, expected, actual] = tf.tidy(() => {
       const g = tf.tensor2d(normals(3 * 7, 2), [3, 7])

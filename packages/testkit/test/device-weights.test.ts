@@ -10,17 +10,16 @@
 import * as tf from "@tensorflow/tfjs"
 import { createLora } from "@peftlab/adapters-lora"
 import { causalNextTokenLosses, type Adapter } from "@peftlab/adapters-base"
-import { createPromptTuning } from "@peftlab/adapters-prompt"
 import { plugin as cpu } from "@peftlab/backend-cpu"
 import { plugin as wasm } from "@peftlab/backend-wasm"
 import { plugin as webgpu } from "@peftlab/backend-webgpu"
 import { Rng } from "@peftlab/core"
 import { halfMatMulKernelName, nf4MatMulKernelName, rowGatherKernelName } from "@peftlab/gpu-kernels"
-import { isDeviceMatrix, loadModel, type BaseModel, type CausalLM, type LoadOptions, type SafetensorsDtype } from "@peftlab/models"
+import { isDeviceMatrix, loadModel, type CausalLM, type LoadOptions, type SafetensorsDtype } from "@peftlab/models"
 import { Effect } from "effect"
 import { beforeAll, describe, expect, it, vi } from "vitest"
 import { tinyConfigs, writeTinyCheckpoint, type TinyArchitecture } from "../src/index.ts"
-import { passOutput, passValues, valuesOf } from "./pass-output.ts"
+import { passValues, promptGradient } from "./pass-output.ts"
 
 const load = (dir: string, options: LoadOptions = {}) => Effect.runPromise(loadModel(dir, options))
 const maxTileBytes = 500
@@ -34,16 +33,6 @@ const relativeError = (got: ArrayLike<number>, want: ArrayLike<number>): number 
     largest = Math.max(largest, Math.abs(want[i] as number))
   }
   return error / largest
-}
-
-/** The gradient of a fixed function of the outputs for a soft prompt: it flows back through every frozen module. */
-const promptGradient = async (model: BaseModel): Promise<Float32Array> => {
-  const prompt = createPromptTuning(model, { numVirtualTokens: 2, init: "random" }, Rng.seeded(4))
-  const { value, grads } = tf.variableGrads(() => passOutput(model, prompt).square().mean() as tf.Scalar, [...prompt.trainable])
-  const values = await valuesOf(grads[prompt.trainable[0]!.name]!)
-  tf.dispose([value, ...Object.values(grads)])
-  prompt.dispose()
-  return values
 }
 
 interface Step {

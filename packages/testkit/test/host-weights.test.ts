@@ -6,27 +6,15 @@
 import * as tf from "@tensorflow/tfjs"
 import { plugin as cpu } from "@peftlab/backend-cpu"
 import { plugin as wasm } from "@peftlab/backend-wasm"
-import { createPromptTuning } from "@peftlab/adapters-prompt"
-import { Rng } from "@peftlab/core"
 import { architectureFor, isFrozenMatrix, isNf4Linear, loadModel, quantizeModelLinears, type BaseModel, type LoadOptions, type SafetensorsDtype } from "@peftlab/models"
 import { Effect } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
 import { tinyConfigs, writeTinyCheckpoint, type TinyArchitecture } from "../src/index.ts"
-import { passOutput, passValues, valuesOf } from "./pass-output.ts"
+import { passValues, promptGradient } from "./pass-output.ts"
 
 const architectures = Object.keys(tinyConfigs) as TinyArchitecture[]
 
 const load = (dir: string, options: LoadOptions = {}) => Effect.runPromise(loadModel(dir, options))
-
-/** The gradient of a fixed function of the outputs for a soft prompt: it flows back through every frozen module. */
-const promptGradient = async (model: BaseModel): Promise<Float32Array> => {
-  const prompt = createPromptTuning(model, { numVirtualTokens: 2, init: "random" }, Rng.seeded(4))
-  const { value, grads } = tf.variableGrads(() => passOutput(model, prompt).square().mean() as tf.Scalar, [...prompt.trainable])
-  const values = await valuesOf(grads[prompt.trainable[0]!.name]!)
-  tf.dispose([value, ...Object.values(grads)])
-  prompt.dispose()
-  return values
-}
 
 /** Rank-2 parameters left as tensors on the backend. */
 const rank2Tensors = (model: BaseModel): string[] => [...model.parameters].filter(([, p]) => p.shape.length === 2 && !isFrozenMatrix(p)).map(([name]) => name)

@@ -2,6 +2,8 @@
 // what different models or adapters compute.
 import * as tf from "@tensorflow/tfjs"
 import { causalLogits, encoderOutputs, frozenBase, seq2seqLogits, type Adapter } from "@peftlab/adapters-base"
+import { createPromptTuning } from "@peftlab/adapters-prompt"
+import { Rng } from "@peftlab/core"
 import { shiftTargetsRight, type BaseModel } from "@peftlab/models"
 
 /** Every output of the pass, flattened: logits, or an encoder's hidden states then any pooled output. */
@@ -23,3 +25,13 @@ export const valuesOf = async (t: tf.Tensor): Promise<Float32Array> => {
 }
 
 export const passValues = (model: BaseModel, adapter?: Adapter): Promise<Float32Array> => valuesOf(passOutput(model, adapter))
+
+/** The gradient of a fixed function of the outputs for a soft prompt: it flows back through every frozen module. */
+export const promptGradient = async (model: BaseModel): Promise<Float32Array> => {
+  const prompt = createPromptTuning(model, { numVirtualTokens: 2, init: "random" }, Rng.seeded(4))
+  const { value, grads } = tf.variableGrads(() => passOutput(model, prompt).square().mean() as tf.Scalar, [...prompt.trainable])
+  const values = await valuesOf(grads[prompt.trainable[0]!.name]!)
+  tf.dispose([value, ...Object.values(grads)])
+  prompt.dispose()
+  return values
+}
