@@ -5,13 +5,13 @@ import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { causalLogits, readPeftAdapter } from "@peftlab/adapters-base"
+import { causalLogits } from "@peftlab/adapters-base"
 import { plugin } from "@peftlab/backend-wasm"
-import { isInputError } from "@peftlab/core"
 import { loadCausalLM, type CausalLM } from "@peftlab/models"
 import { stories260kDir } from "@peftlab/quickstart-assets"
+import { expectFieldRefused, peftFolderLoader, valuesFor, type TensorShapes } from "@peftlab/testkit/peft-folder"
 import { loadLora, type LoraAdapter } from "../src/index.ts"
-import { loraShapes, peftDefaultLoraConfig, valuesFor, writeAdapterFolder } from "./peft-folder.ts"
+import { loraShapes, peftDefaultLoraConfig } from "./peft-folder.ts"
 
 const layers = [0, 1, 2, 3, 4]
 const q = (layer: number) => `model.layers.${layer}.self_attn.q_proj`
@@ -23,25 +23,9 @@ const everyQv = (r: number) => Object.assign({}, ...layers.flatMap((l) => [qShap
 
 describe("LoRA adapter_config.json fields", () => {
   let model: CausalLM
-  const load = async (config: object, shapes: Record<string, ReadonlyArray<number>> = everyQv(4)) => {
-    const dir = await writeAdapterFolder(config, shapes)
-    const exit = await Effect.runPromiseExit(readPeftAdapter(dir).pipe(Effect.flatMap((files) => loadLora(model, files))))
-    return { dir, exit }
-  }
-  const refusal = async (config: object, shapes?: Record<string, ReadonlyArray<number>>) => {
-    const { dir, exit } = await load(config, shapes)
-    if (exit._tag === "Success") {
-      exit.value.dispose()
-      throw new Error(`loaded ${JSON.stringify(config)}`)
-    }
-    const error = exit.cause.reasons[0] && "error" in exit.cause.reasons[0] ? (exit.cause.reasons[0].error as { _tag: string; message: string; source: string }) : undefined
-    return { dir, error: error as { _tag: string; message: string; source: string; field?: string } }
-  }
-  const loaded = async (config: object, shapes?: Record<string, ReadonlyArray<number>>): Promise<LoraAdapter> => {
-    const { exit } = await load(config, shapes)
-    if (exit._tag === "Failure") throw new Error(String(exit.cause))
-    return exit.value
-  }
+  const folders = peftFolderLoader((files) => loadLora(model, files))
+  const refusal = (config: object, shapes: TensorShapes = everyQv(4)) => folders.refusal(config, shapes)
+  const loaded = (config: object, shapes: TensorShapes = everyQv(4)): Promise<LoraAdapter> => folders.loaded(config, shapes)
 
   beforeAll(async () => {
     await plugin.setup()
@@ -105,12 +89,7 @@ describe("LoRA adapter_config.json fields", () => {
     ["layers_pattern", "layers", "with layers_to_transform set"],
     ["use_magic", true, "not a field of PEFT 0.20.0's LoraConfig; peftlab reads peft_type, task_type"],
   ])("refuses %s: %j by name, with exit code 2", async (field, value, supported) => {
-    const { dir, error } = await refusal({ ...peftDefaultLoraConfig, [field]: value })
-    const file = join(dir, "adapter_config.json")
-    expect(error).toMatchObject({ _tag: "AdapterFieldRefused", source: file, field, value })
-    expect(error.message.startsWith(`${file}: ${field}: ${JSON.stringify(value)} is not supported (`)).toBe(true)
-    expect(error.message).toContain(supported)
-    expect(isInputError(error)).toBe(true)
+    expectFieldRefused(await refusal({ ...peftDefaultLoraConfig, [field]: value }), field, value, supported)
   })
 
   it("words the DoRA refusal as the issue asks", async () => {

@@ -1,10 +1,5 @@
-// Test support: adapter folders built by hand in PEFT's layout (adapter_config.json beside
-// adapter_model.safetensors), so loading is checked against files no peftlab code wrote.
-import { mkdtempSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { Effect } from "effect"
-import { writeSafetensors } from "@peftlab/models"
+// Test support: what LoRA's hand-built PEFT folders hold (@peftlab/testkit/peft-folder writes
+// them): LoraConfig as PEFT writes it, and lora_A/lora_B shapes under PEFT's names.
 
 /** LoraConfig.to_dict() as PEFT 0.20.0 writes it, every field at its default but r, alpha and targets. */
 export const peftDefaultLoraConfig = {
@@ -50,23 +45,6 @@ export const peftDefaultLoraConfig = {
   use_rslora: false,
   velora_config: null,
 } as const
-
-/** Deterministic values for a tensor, different per name. */
-export const valuesFor = (name: string, size: number): Float32Array => {
-  let seed = [...name].reduce((sum, c) => sum + c.charCodeAt(0), 0)
-  return Float32Array.from({ length: size }, () => Math.sin(seed++) * 0.1)
-}
-
-/** A folder holding `config` and, for each name, a tensor of that shape. */
-export const writeAdapterFolder = async (config: object, shapes: Readonly<Record<string, ReadonlyArray<number>>>): Promise<string> => {
-  const dir = mkdtempSync(join(tmpdir(), "peftlab-peft-folder-"))
-  writeFileSync(join(dir, "adapter_config.json"), JSON.stringify(config, null, 2))
-  const tensors = new Map(
-    Object.entries(shapes).map(([name, shape]) => [name, { shape: [...shape], data: valuesFor(name, shape.reduce((a, b) => a * b, 1)) }] as const),
-  )
-  await Effect.runPromise(writeSafetensors(join(dir, "adapter_model.safetensors"), tensors, { format: "pt" }))
-  return dir
-}
 
 /** lora_A [r, in] and lora_B [out, r] of a module, under PEFT's names. */
 export const loraShapes = (module: string, r: number, inFeatures: number, outFeatures: number) => ({

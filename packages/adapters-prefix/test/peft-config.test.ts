@@ -1,14 +1,9 @@
 // adapter_config.json of a prefix-tuning adapter as PEFT 0.20.0 writes it: every field read,
 // checked against the model's layout or refused by name, and any tensor besides the rows
 // refused. Folders built by hand.
-import { mkdtempSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { readPeftAdapter } from "@peftlab/adapters-base"
-import { isInputError } from "@peftlab/core"
-import { writeSafetensors, type CausalLM } from "@peftlab/models"
+import { expectFieldRefused, peftFolderLoader, type TensorShapes } from "@peftlab/testkit/peft-folder"
+import type { CausalLM } from "@peftlab/models"
 import { loadPrefixTuning } from "../src/index.ts"
 import { loadStories260k } from "./stories260k.ts"
 
@@ -33,26 +28,11 @@ const peftDefault = {
 }
 const rows = { prompt_embeddings: [3, 320] }
 
-const folder = async (config: object, shapes: Record<string, number[]>) => {
-  const dir = mkdtempSync(join(tmpdir(), "peftlab-prefix-fields-"))
-  writeFileSync(join(dir, "adapter_config.json"), JSON.stringify(config))
-  const tensors = new Map(Object.entries(shapes).map(([name, shape]) => [name, { shape, data: Float32Array.from({ length: shape[0]! * shape[1]! }, (_, i) => Math.cos(i) * 0.1) }] as const))
-  await Effect.runPromise(writeSafetensors(join(dir, "adapter_model.safetensors"), tensors, { format: "pt" }))
-  return dir
-}
-
 describe("prefix-tuning adapter_config.json fields", () => {
   let model: CausalLM
-  const load = async (config: object, shapes: Record<string, number[]> = rows) => {
-    const dir = await folder(config, shapes)
-    return { dir, exit: await Effect.runPromiseExit(readPeftAdapter(dir).pipe(Effect.flatMap((files) => loadPrefixTuning(model, files)))) }
-  }
-  const refusal = async (config: object, shapes?: Record<string, number[]>) => {
-    const { dir, exit } = await load(config, shapes)
-    if (exit._tag === "Success") throw new Error(`loaded ${JSON.stringify(config)}`)
-    const reason = exit.cause.reasons[0]
-    return { dir, error: (reason && "error" in reason ? reason.error : undefined) as { _tag: string; message: string } }
-  }
+  const folders = peftFolderLoader((files) => loadPrefixTuning(model, files))
+  const load = (config: object) => folders.load(config, rows)
+  const refusal = (config: object, shapes: TensorShapes = rows) => folders.refusal(config, shapes)
   beforeAll(async () => {
     model = await loadStories260k()
   })
@@ -76,12 +56,7 @@ describe("prefix-tuning adapter_config.json fields", () => {
     ["modules_to_save", ["lm_head"], "not implemented"],
     ["prefix_dim", 3, "not a field of PEFT 0.20.0's PrefixTuningConfig"],
   ])("refuses %s: %j by name", async (field, value, supported) => {
-    const { dir, error } = await refusal({ ...peftDefault, [field]: value })
-    const file = join(dir, "adapter_config.json")
-    expect(error).toMatchObject({ _tag: "AdapterFieldRefused", source: file, field, value })
-    expect(error.message.startsWith(`${file}: ${field}: ${JSON.stringify(value)} is not supported (`)).toBe(true)
-    expect(error.message).toContain(supported)
-    expect(isInputError(error)).toBe(true)
+    expectFieldRefused(await refusal({ ...peftDefault, [field]: value }), field, value, supported)
   })
 
   it("refuses a tensor besides the rows by name", async () => {

@@ -1,15 +1,12 @@
 // adapter_config.json of a prompt-tuning adapter as PEFT 0.20.0 writes it: every field read,
 // accepted or refused by name, and any tensor besides the prompt refused. Folders built by hand.
-import { mkdtempSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { readPeftAdapter } from "@peftlab/adapters-base"
-import { isInputError } from "@peftlab/core"
-import { loadCausalLM, writeSafetensors, type CausalLM } from "@peftlab/models"
+import { loadCausalLM, type CausalLM } from "@peftlab/models"
 import { stories260kDir } from "@peftlab/quickstart-assets"
+import { expectFieldRefused, peftFolderLoader, type TensorShapes } from "@peftlab/testkit/peft-folder"
 import { loadPromptTuning } from "../src/index.ts"
 
 /** PromptTuningConfig.to_dict() as PEFT 0.20.0 writes it for stories260k. */
@@ -33,26 +30,13 @@ const peftDefault = {
   tokenizer_name_or_path: null,
 }
 
-const folder = async (config: object, shapes: Record<string, number[]> = { prompt_embeddings: [4, 64] }) => {
-  const dir = mkdtempSync(join(tmpdir(), "peftlab-prompt-fields-"))
-  writeFileSync(join(dir, "adapter_config.json"), JSON.stringify(config))
-  const tensors = new Map(Object.entries(shapes).map(([name, shape]) => [name, { shape, data: Float32Array.from({ length: shape[0]! * shape[1]! }, (_, i) => Math.sin(i)) }] as const))
-  await Effect.runPromise(writeSafetensors(join(dir, "adapter_model.safetensors"), tensors, { format: "pt" }))
-  return dir
-}
+const embeddings = { prompt_embeddings: [4, 64] }
 
 describe("prompt-tuning adapter_config.json fields", () => {
   let model: CausalLM
-  const load = async (config: object, shapes?: Record<string, number[]>) => {
-    const dir = await folder(config, shapes)
-    return { dir, exit: await Effect.runPromiseExit(readPeftAdapter(dir).pipe(Effect.flatMap((files) => loadPromptTuning(model, files)))) }
-  }
-  const refusal = async (config: object, shapes?: Record<string, number[]>) => {
-    const { dir, exit } = await load(config, shapes)
-    if (exit._tag === "Success") throw new Error(`loaded ${JSON.stringify(config)}`)
-    const reason = exit.cause.reasons[0]
-    return { dir, error: (reason && "error" in reason ? reason.error : undefined) as { _tag: string; message: string } }
-  }
+  const folders = peftFolderLoader((files) => loadPromptTuning(model, files))
+  const load = (config: object) => folders.load(config, embeddings)
+  const refusal = (config: object, shapes: TensorShapes = embeddings) => folders.refusal(config, shapes)
   beforeAll(async () => {
     await tf.setBackend("cpu")
     model = await Effect.runPromise(loadCausalLM(stories260kDir))
@@ -79,12 +63,7 @@ describe("prompt-tuning adapter_config.json fields", () => {
     ["prompt_tuning_init", "ZEROS", {}, '"RANDOM", "TEXT" or "SAMPLE_VOCAB"'],
     ["num_prompt_tokens", 4, {}, "not a field of PEFT 0.20.0's PromptTuningConfig"],
   ])("refuses %s: %j by name", async (field, value, others, supported) => {
-    const { dir, error } = await refusal({ ...peftDefault, ...others, [field]: value })
-    const file = join(dir, "adapter_config.json")
-    expect(error).toMatchObject({ _tag: "AdapterFieldRefused", source: file, field, value })
-    expect(error.message.startsWith(`${file}: ${field}: ${JSON.stringify(value)} is not supported (`)).toBe(true)
-    expect(error.message).toContain(supported)
-    expect(isInputError(error)).toBe(true)
+    expectFieldRefused(await refusal({ ...peftDefault, ...others, [field]: value }), field, value, supported)
   })
 
   it("refuses a tensor besides the prompt by name", async () => {
