@@ -20,7 +20,7 @@ export const tinyBertJson: Record<string, unknown> = {
   type_vocab_size: 3,
 }
 
-export const decodeBert = (json: unknown): BertConfig => {
+const decodeBert = (json: unknown): BertConfig => {
   const decoded = architectureFor("bert")?.decodeConfig(json)
   if (!decoded || Result.isFailure(decoded)) throw new Error(`test config does not decode: ${decoded && Result.isFailure(decoded) ? decoded.failure : "no bert"}`)
   return decoded.success as BertConfig

@@ -1,16 +1,14 @@
 // Qwen2 (HF Qwen2ForCausalLM, the Qwen2 and Qwen2.5 families): Llama's decoder with biases on q,
 // k and v. Qwen2.5-0.5B's config decodes (tied head, 14:2 grouped-query attention, no sliding
 // window), a sliding window it cannot honour is refused by name, and a tiny random checkpoint
-// matches the float64 reference forward that adds the biases.
+// holds the biases. The forward pass with them is checked against transformers in
+// transformers-goldens.test.ts.
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import * as tf from "@tensorflow/tfjs"
-import { plugin as cpu } from "@peftlab/backend-cpu"
-import { embeddingRows, naiveLlamaLogits } from "@peftlab/references"
 import { Effect } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
-import { loadCausalLM, readModelConfig, writeRandomCheckpoint, type LlamaConfig } from "../src/index.ts"
+import { readModelConfig, writeRandomCheckpoint } from "../src/index.ts"
 import { tinyConfig } from "./random-checkpoint.ts"
 import { configFolder } from "./config-folder.ts"
 
@@ -60,34 +58,15 @@ describe("Qwen2 config.json", () => {
   })
 })
 
-describe("Qwen2 on a tiny random checkpoint (cpu)", () => {
-  const ids = [1, 7, 33, 4, 49, 12, 0, 25]
-  let dir: string
+describe("Qwen2 on a tiny random checkpoint", () => {
   let weights: Map<string, { shape: ReadonlyArray<number>; data: Float32Array }>
-  let decoded: LlamaConfig
   beforeAll(async () => {
-    await cpu.setup()
-    dir = mkdtempSync(join(tmpdir(), "peftlab-qwen2-"))
-    weights = await Effect.runPromise(writeRandomCheckpoint(dir, { ...tinyConfig, model_type: "qwen2", tie_word_embeddings: true }, 4))
-    decoded = (await Effect.runPromise(readModelConfig(dir))).config as LlamaConfig
+    weights = await Effect.runPromise(writeRandomCheckpoint(mkdtempSync(join(tmpdir(), "peftlab-qwen2-")), { ...tinyConfig, model_type: "qwen2", tie_word_embeddings: true }, 4))
   })
 
   it("holds a bias for q, k and v of every layer, and none for o", () => {
     expect([...weights.keys()].filter((name) => name.endsWith(".bias"))).toStrictEqual(
       [0, 1].flatMap((layer) => ["q_proj", "k_proj", "v_proj"].map((m) => `model.layers.${layer}.self_attn.${m}.bias`)),
     )
-  })
-
-  it("matches the float64 forward with the biases, which change the logits", async () => {
-    const model = await Effect.runPromise(loadCausalLM(dir))
-    const logits = tf.tidy(() => model.forward({ embeds: model.embed(tf.tensor2d([ids], undefined, "int32")) }).arraySync()[0] as number[][])
-    expect(model.architecture).toBe("qwen2")
-    model.dispose()
-    const rows = embeddingRows(weights, "model.embed_tokens.weight", ids)
-    const reference = naiveLlamaLogits(decoded, weights, rows)
-    const maxAbsDiff = (a: number[][], b: number[][]) => Math.max(...a.map((row, i) => Math.max(...row.map((v, j) => Math.abs(v - b[i]![j]!)))))
-    expect(maxAbsDiff(logits, reference)).toBeLessThan(1e-4)
-    const unbiased = new Map([...weights].filter(([name]) => !name.endsWith(".bias")))
-    expect(maxAbsDiff(reference, naiveLlamaLogits(decoded, unbiased, rows))).toBeGreaterThan(1e-3)
   })
 })

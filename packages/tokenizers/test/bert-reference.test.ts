@@ -1,6 +1,6 @@
-// bert-tiny's tokenizer.json, as loaded here, against ids from an independent uncased WordPiece
-// written from BERT's tokenization.py (tools/tokenizer-references/bert_wordpiece.py; the fixture
-// records the command), and against its reference decoding.
+// bert-tiny's tokenizer.json, as loaded here, against Hugging Face's tokenizers library on the
+// same file (tools/tokenizer-references/hf_tokenizers.py; the fixture records the command), and
+// against transformers' decoding of those ids.
 import { expect, it } from "vitest"
 import { byText, describeReference, readReferenceFixture } from "./reference-fixtures.ts"
 
@@ -13,7 +13,7 @@ interface BertCase {
 }
 const fixture = readReferenceFixture<BertCase>("bert")
 
-describeReference("bert-tiny's tokenizer.json against the BERT tokenization.py reference", { model: "bert-tiny", fixture, script: "bert_wordpiece.py" }, (tokenizer) => {
+describeReference("bert-tiny's tokenizer.json against tokenizers", { model: "bert-tiny", fixture, script: "hf_tokenizers.py" }, (tokenizer) => {
   it("the fixture has [UNK]s: a word over 100 characters and characters outside the vocabulary", () => {
     expect(fixture.cases.filter((c) => c.tokens.includes("[UNK]")).length).toBeGreaterThan(1)
     expect(fixture.cases.some((c) => c.text.split(" ").some((word) => word.length > 100) && c.tokens.includes("[UNK]"))).toBe(true)
