@@ -9,8 +9,11 @@ import { Data, Effect, Schema } from "effect"
 import { InputErrorTypeId } from "@peftlab/core"
 import { adapterConfigFile, adapterWeightsFile, type PeftAdapterFiles } from "./peft-files.ts"
 
-/** The PEFT release whose config fields the rules follow (LoraConfig also has main's kasa_config). */
-export const peftVersionFollowed = "0.20.0"
+/**
+ * The PEFT release whose config fields the rules follow: 0.21.2 writes the fields 0.20.0 did, with
+ * LoraConfig's kasa_config added (every adapter kind's goldens load what it saves).
+ */
+export const peftVersionFollowed = "0.21.2"
 
 /** A config field whose value peftlab cannot honour, or does not know. */
 export class AdapterFieldRefused extends Data.TaggedError("AdapterFieldRefused")<{

@@ -1,4 +1,4 @@
-// Every field of PEFT's LoraConfig (PEFT 0.20.0, plus kasa_config from main at 5d602fd) as
+// Every field of PEFT's LoraConfig (PEFT 0.21.2: 0.20.0's and kasa_config) as
 // peftlab reads it from adapter_config.json: read into a LoraConfig, accepted because it cannot
 // change a loaded adapter, or refused by name. A field not listed here is refused as unknown.
 import { Effect, Schema } from "effect"

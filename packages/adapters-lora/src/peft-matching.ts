@@ -1,7 +1,8 @@
 // PEFT's rules for which modules a LoRA config wraps and with what rank and alpha, so that an
 // adapter PEFT saved with exclude_modules, layers_to_transform (+ layers_pattern), rank_pattern or
-// alpha_pattern is rebuilt module for module. Followed from PEFT 0.20 (main at 5d602fd):
-// tuners_utils.check_target_module_exists and utils/other.get_pattern_key.
+// alpha_pattern is rebuilt module for module. Followed from PEFT 0.21.2's
+// tuners_utils.check_target_module_exists and utils/other.get_pattern_key (the goldens check them
+// against PEFT's own adapters: test/peft-goldens.test.ts).
 
 /** What picks the wrapped modules (LoraConfig's fields of the same names). */
 export interface TargetSelection {

@@ -1,16 +1,13 @@
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { trainOnFixedTask } from "@peftlab/testkit"
-import { readPeftAdapter, savePeftAdapter, trainableParameterCount, causalLogits } from "@peftlab/adapters-base"
+import { trainableParameterCount, causalLogits } from "@peftlab/adapters-base"
 import { plugin } from "@peftlab/backend-wasm"
 import { Rng } from "@peftlab/core"
 import { loadCausalLM, quantizeModelLinears, type CausalLM, type Parameter } from "@peftlab/models"
 import { stories260kDir } from "@peftlab/quickstart-assets"
-import { createLora, createLoraModel, loadLora, type LoraAdapter, type LoraConfig } from "../src/index.ts"
+import { createLora, createLoraModel, type LoraAdapter, type LoraConfig } from "../src/index.ts"
 
 const qkv: LoraConfig = { r: 4, loraAlpha: 8, loraDropout: 0, targetModules: ["q_proj", "k_proj", "v_proj"], useRslora: false, bias: "none" }
 const rows = [
@@ -40,30 +37,13 @@ describe("LoRA on stories260k", () => {
     model?.dispose()
   })
 
-  it("trains r * (in + out) per targeted module and names tensors as PEFT does", () => {
+  it("trains r * (in + out) per targeted module", () => {
     const adapter = createLora(model, qkv, Rng.seeded(1))
     const expected = [...adapter.modules.values()].reduce((sum, m) => sum + qkv.r * (m.shape[0] + m.shape[1]), 0)
     // By hand: 5 layers x 4 x ((64 + 64) + (64 + 32) + (64 + 32)) = 6400.
     expect(expected).toBe(6400)
     expect(trainableParameterCount(adapter)).toBe(expected)
     expect(adapter.modules.size).toBe(15)
-    const tensors = adapter.peftTensors()
-    expect(tensors.size).toBe(30)
-    expect(tensors.get("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight")?.shape).toEqual([4, 64])
-    expect(tensors.get("base_model.model.model.layers.4.self_attn.k_proj.lora_B.weight")?.shape).toEqual([32, 4])
-    expect(adapter.peftConfig()).toEqual({
-      peft_type: "LORA",
-      task_type: "CAUSAL_LM",
-      r: 4,
-      lora_alpha: 8,
-      lora_dropout: 0,
-      target_modules: ["q_proj", "k_proj", "v_proj"],
-      use_rslora: false,
-      bias: "none",
-      fan_in_fan_out: false,
-      base_model_name_or_path: null,
-      inference_mode: true,
-    })
     adapter.dispose()
   })
 
@@ -165,20 +145,5 @@ describe("LoRA on stories260k", () => {
     adapter.dispose()
     quantized?.restore()
     expect(tf.memory().numTensors).toBe(tensorsAtStart)
-  })
-
-  it("saves in PEFT's files and loads back an adapter with identical logits", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "peftlab-lora-"))
-    const saved = createLora(model, qkv, Rng.seeded(3))
-    // Give B non-zero values so the update is not the identity.
-    saved.modules.forEach((m) => tf.tidy(() => m.loraB.assign(tf.randomNormal(m.loraB.shape, 0, 0.1, "float32", 4))))
-    await Effect.runPromise(savePeftAdapter(dir, saved))
-    const loaded = await Effect.runPromise(readPeftAdapter(dir).pipe(Effect.flatMap((files) => loadLora(model, files))))
-    const [a, b] = [causalLogits(model, saved, ids, mask), causalLogits(model, loaded, ids, mask)]
-    expect(maxAbsDiff(a, b)).toBe(0)
-    expect(loaded.peftConfig()).toMatchObject({ r: 4, lora_alpha: 8, target_modules: ["q_proj", "k_proj", "v_proj"] })
-    tf.dispose([a, b])
-    saved.dispose()
-    loaded.dispose()
   })
 })

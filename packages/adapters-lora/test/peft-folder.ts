@@ -1,7 +1,7 @@
 // Test support: what LoRA's hand-built PEFT folders hold (@peftlab/testkit/peft-folder writes
 // them): LoraConfig as PEFT writes it, and lora_A/lora_B shapes under PEFT's names.
 
-/** LoraConfig.to_dict() as PEFT 0.20.0 writes it, every field at its default but r, alpha and targets. */
+/** LoraConfig.to_dict() as PEFT 0.21.2 writes it, every field at its default but r, alpha and targets. */
 export const peftDefaultLoraConfig = {
   alora_invocation_tokens: null,
   alpha_pattern: {},
@@ -30,7 +30,7 @@ export const peftDefaultLoraConfig = {
   modules_to_save: null,
   monteclora_config: null,
   peft_type: "LORA",
-  peft_version: "0.20.0",
+  peft_version: "0.21.2",
   qalora_group_size: 16,
   r: 4,
   rank_pattern: {},

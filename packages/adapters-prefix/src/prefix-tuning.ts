@@ -48,7 +48,7 @@ export const prefixTuningWith = (model: BaseModel, config: PrefixTuningConfig, i
       encoder.dispose()
       encoder = plainEncoder(rows)
     },
-    inject: (base, batch) => ({ prefix: stackPrefixes(base, layerPrefixes(encoder.rows(), dims, batch)) }),
+    inject: (base, batch) => ({ prefix: stackPrefixes(base, layerPrefixes(base, encoder.rows(), dims, batch)) }),
     peftConfig: () => ({
       peft_type: "PREFIX_TUNING",
       task_type: peftTaskType(model),
@@ -56,7 +56,8 @@ export const prefixTuningWith = (model: BaseModel, config: PrefixTuningConfig, i
       token_dim: dims.tokenDim,
       num_layers: dims.layers,
       num_attention_heads: dims.kvHeads,
-      num_transformer_submodules: 1,
+      // PEFT's default for SEQ_2_SEQ_LM (its T5 pass fails with 1), whose layout the rows follow (layer-prefixes.ts).
+      num_transformer_submodules: model.kind === "seq2seq" ? 2 : 1,
       prefix_projection: config.prefixProjection ?? false,
       encoder_hidden_size: encoderHiddenSize,
       base_model_name_or_path: config.baseModelNameOrPath ?? null,

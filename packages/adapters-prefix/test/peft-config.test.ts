@@ -1,4 +1,4 @@
-// adapter_config.json of a prefix-tuning adapter as PEFT 0.20.0 writes it: every field read,
+// adapter_config.json of a prefix-tuning adapter as PEFT 0.21.2 writes it: every field read,
 // checked against the model's layout or refused by name, and any tensor besides the rows
 // refused. Folders built by hand.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -7,7 +7,7 @@ import type { CausalLM } from "@peftlab/models"
 import { loadPrefixTuning } from "../src/index.ts"
 import { loadStories260k } from "./stories260k.ts"
 
-/** PrefixTuningConfig.to_dict() as PEFT 0.20.0 writes it for stories260k (GQA: 4 key/value heads of 8). */
+/** PrefixTuningConfig.to_dict() as PEFT 0.21.2 writes it for stories260k (GQA: 4 key/value heads of 8). */
 const peftDefault = {
   auto_mapping: null,
   base_model_name_or_path: "stories260k",
@@ -20,7 +20,7 @@ const peftDefault = {
   num_transformer_submodules: 1,
   num_virtual_tokens: 3,
   peft_type: "PREFIX_TUNING",
-  peft_version: "0.20.0",
+  peft_version: "0.21.2",
   prefix_projection: false,
   revision: null,
   task_type: "CAUSAL_LM",
@@ -51,10 +51,10 @@ describe("prefix-tuning adapter_config.json fields", () => {
     ["num_attention_heads", 8, "4, this model's number of key/value heads, or null"],
     ["num_layers", 4, "5, this model's number of layers, or null"],
     ["token_dim", 64, "32, this model's width, or null"],
-    ["num_transformer_submodules", 2, "virtual tokens in one transformer submodule"],
+    ["num_transformer_submodules", 2, "1 or null"],
     ["init_weights", "normal", 'null or "zero"'],
     ["modules_to_save", ["lm_head"], "not implemented"],
-    ["prefix_dim", 3, "not a field of PEFT 0.20.0's PrefixTuningConfig"],
+    ["prefix_dim", 3, "not a field of PEFT 0.21.2's PrefixTuningConfig"],
   ])("refuses %s: %j by name", async (field, value, supported) => {
     expectFieldRefused(await refusal({ ...peftDefault, [field]: value }), field, value, supported)
   })

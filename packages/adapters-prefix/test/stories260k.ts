@@ -16,7 +16,7 @@ export const rows = [
   [1, 403, 407, 261, 13],
   [1, 378, 432, 0, 0],
 ]
-export const rowsMask = rows.map((r, b) => r.map((_, t) => (b === 1 && t >= 3 ? 0 : 1)))
+const rowsMask = rows.map((r, b) => r.map((_, t) => (b === 1 && t >= 3 ? 0 : 1)))
 
 export const logitsOf = (model: CausalLM, adapter: Adapter): number[][][] =>
   tf.tidy(() => causalLogits(model, adapter, tf.tensor2d(rows, undefined, "int32"), tf.tensor2d(rowsMask, undefined, "int32")).arraySync())

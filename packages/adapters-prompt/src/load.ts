@@ -6,7 +6,7 @@ import { Effect } from "effect"
 import { checkConfigFields, configField, peftTensor, refuseUnusedTensors, type PeftAdapterFiles } from "@peftlab/adapters-base"
 import { Rng } from "@peftlab/core"
 import type { BaseModel } from "@peftlab/models"
-import { promptTuningFieldRules } from "./peft-config.ts"
+import { promptTuningFieldRules, savedRowSets } from "./peft-config.ts"
 import { createPromptTuning, type PromptTuning } from "./prompt-tuning.ts"
 
 const isPositiveInt = (u: unknown): u is number => Number.isInteger(u) && (u as number) > 0
@@ -19,7 +19,8 @@ export const loadPromptTuning = (model: BaseModel, files: PeftAdapterFiles) =>
     const n = yield* configField(files, "num_virtual_tokens", "a positive integer", isPositiveInt)
     yield* checkConfigFields(files, "PromptTuningConfig", promptTuningFieldRules(model))
     const hidden = model.dims.hidden_size
-    const saved = yield* peftTensor(files, promptTensor, [n, hidden])
+    // An encoder-decoder's second set of rows (PEFT's default) is saved, never read, as in PEFT.
+    const saved = yield* peftTensor(files, promptTensor, [n * savedRowSets(files.config), hidden])
     yield* refuseUnusedTensors(files, new Set([promptTensor]), `a prompt-tuning adapter reads "${promptTensor}" only`)
     const text = files.config["prompt_tuning_init_text"]
     const adapter: PromptTuning = createPromptTuning(
@@ -31,6 +32,6 @@ export const loadPromptTuning = (model: BaseModel, files: PeftAdapterFiles) =>
       },
       Rng.seeded(0),
     )
-    tf.tidy(() => adapter.prompt.assign(tf.tensor2d(saved.data, [n, hidden])))
+    tf.tidy(() => adapter.prompt.assign(tf.tensor2d(saved.data.subarray(0, n * hidden), [n, hidden])))
     return adapter
   })

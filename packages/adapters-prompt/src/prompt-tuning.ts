@@ -20,6 +20,9 @@ export const createPromptTuning = (model: BaseModel, config: PromptTuningConfig,
   const prompt = tf.variable(initial, true) as tf.Variable<tf.Rank.R2>
   initial.dispose()
   const n = config.numVirtualTokens
+  // PEFT refuses to load "TEXT" without the text and a tokenizer name (PromptTuningConfig's
+  // __post_init__); the saved rows hold the prompt however it started, so without them it is "RANDOM".
+  const textInit = config.init === "text" && config.initText !== undefined && config.baseModelNameOrPath !== undefined
 
   return {
     peftType: "PROMPT_TUNING",
@@ -34,9 +37,9 @@ export const createPromptTuning = (model: BaseModel, config: PromptTuningConfig,
       num_transformer_submodules: 1,
       num_attention_heads: model.dims.num_attention_heads,
       num_layers: model.dims.num_hidden_layers,
-      prompt_tuning_init: config.init === "text" ? "TEXT" : "RANDOM",
-      prompt_tuning_init_text: config.init === "text" ? (config.initText ?? null) : null,
-      tokenizer_name_or_path: config.init === "text" ? (config.baseModelNameOrPath ?? null) : null,
+      prompt_tuning_init: textInit ? "TEXT" : "RANDOM",
+      prompt_tuning_init_text: textInit ? config.initText : null,
+      tokenizer_name_or_path: textInit ? config.baseModelNameOrPath : null,
       base_model_name_or_path: config.baseModelNameOrPath ?? null,
       inference_mode: true,
     }),

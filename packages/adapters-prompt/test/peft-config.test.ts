@@ -1,4 +1,4 @@
-// adapter_config.json of a prompt-tuning adapter as PEFT 0.20.0 writes it: every field read,
+// adapter_config.json of a prompt-tuning adapter as PEFT 0.21.2 writes it: every field read,
 // accepted or refused by name, and any tensor besides the prompt refused. Folders built by hand.
 import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
@@ -9,7 +9,7 @@ import { stories260kDir } from "@peftlab/quickstart-assets"
 import { expectFieldRefused, peftFolderLoader, type TensorShapes } from "@peftlab/testkit/peft-folder"
 import { loadPromptTuning } from "../src/index.ts"
 
-/** PromptTuningConfig.to_dict() as PEFT 0.20.0 writes it for stories260k. */
+/** PromptTuningConfig.to_dict() as PEFT 0.21.2 writes it for stories260k. */
 const peftDefault = {
   auto_mapping: null,
   base_model_name_or_path: "stories260k",
@@ -20,7 +20,7 @@ const peftDefault = {
   num_transformer_submodules: 1,
   num_virtual_tokens: 4,
   peft_type: "PROMPT_TUNING",
-  peft_version: "0.20.0",
+  peft_version: "0.21.2",
   prompt_tuning_init: "RANDOM",
   prompt_tuning_init_text: null,
   revision: null,
@@ -61,7 +61,7 @@ describe("prompt-tuning adapter_config.json fields", () => {
     ["token_dim", 128, {}, "64, this model's width, or null"],
     ["modules_to_save", ["classifier"], {}, "loading whole modules saved beside the adapter is not implemented"],
     ["prompt_tuning_init", "ZEROS", {}, '"RANDOM", "TEXT" or "SAMPLE_VOCAB"'],
-    ["num_prompt_tokens", 4, {}, "not a field of PEFT 0.20.0's PromptTuningConfig"],
+    ["num_prompt_tokens", 4, {}, "not a field of PEFT 0.21.2's PromptTuningConfig"],
   ])("refuses %s: %j by name", async (field, value, others, supported) => {
     expectFieldRefused(await refusal({ ...peftDefault, ...others, [field]: value }), field, value, supported)
   })

@@ -1,6 +1,8 @@
-// One adapter per arm of the spec: the frozen base, full fine-tuning, or a method from its
-// adapters package. The adapter registry (registry/adapters.ts) maps each arm kind to one of these.
+// One adapter per arm of the spec: the frozen base, full fine-tuning, a method from its
+// adapters package, or an existing PEFT adapter loaded from its files. The adapter registry
+// (registry/adapters.ts) maps each arm kind to one of these.
 import * as tf from "@tensorflow/tfjs"
+import { Effect } from "effect"
 import { frozenBase, unfreezeBase, type Adapter } from "@peftlab/adapters-base"
 import { createLora } from "@peftlab/adapters-lora"
 import { createPrefixTuning } from "@peftlab/adapters-prefix"
@@ -8,8 +10,10 @@ import { createPromptTuning } from "@peftlab/adapters-prompt"
 import type { Rng } from "@peftlab/core"
 import { continuationTokenLogProbs, type LanguageModel } from "@peftlab/evaluators"
 import { isNf4Linear, nf4Bytes, quantizeModelLinears, type BaseModel, type Nf4Report } from "@peftlab/models"
-import type { FineTuneArmSpec, LoraArmSpec, PrefixArmSpec, PromptArmSpec } from "@peftlab/spec"
+import type { AdapterArmSpec, FineTuneArmSpec, LoraArmSpec, PrefixArmSpec, PromptArmSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
+import { requireAdapterFolder } from "./adapter-arms/adapter-folder.ts"
+import { loadPeftFolder } from "./adapter-arms/load-peft.ts"
 
 export interface ArmAdapter {
   readonly adapter: Adapter
@@ -19,6 +23,8 @@ export interface ArmAdapter {
   readonly release: () => void
   /** Turns the trained adapter into its inference form (e.g. folds prefix tuning's MLP). */
   readonly afterTraining?: () => void
+  /** Evaluated as it is, never trained: an existing adapter. */
+  readonly fixed?: true
 }
 
 const plain = (adapter: Adapter): ArmAdapter => ({ adapter, release: () => adapter.dispose() })
@@ -55,9 +61,9 @@ const loadedInNf4 = (model: BaseModel) => {
 
 // QLoRA: the frozen base's linear projections become NF4 for this arm only (unless the base was
 // loaded in NF4); LoRA wraps them.
-const qlora = async (arm: LoraArmSpec, model: BaseModel, tokenizer: Tokenizer, make: () => Adapter): Promise<ArmAdapter> => {
+const qlora = async (arm: { readonly name: string }, model: BaseModel, tokenizer: Tokenizer, make: () => Adapter | Promise<Adapter>): Promise<ArmAdapter> => {
   const { quantized, change } = [...model.linears.values()].some(isNf4Linear) ? loadedInNf4(model) : await quantizeProbed(model, tokenizer)
-  const adapter = make()
+  const adapter = await make()
   const ratio = (quantized.floatBytes / quantized.nf4Bytes).toFixed(2)
   return {
     adapter,
@@ -123,7 +129,8 @@ export const createPromptArm = async (arm: PromptArmSpec, { model, tokenizer, rn
     {
       numVirtualTokens: arm.num_virtual_tokens,
       init: arm.init,
-      initIds: arm.init === "text" ? tokenizer.continuationIds(arm.init_text ?? "") : undefined,
+      // PEFT's text init: tokenizer(init_text)["input_ids"], special tokens included.
+      initIds: arm.init === "text" ? tokenizer.encode(arm.init_text ?? "") : undefined,
       initText: arm.init_text,
       baseModelNameOrPath: modelPath,
     },
@@ -131,4 +138,15 @@ export const createPromptArm = async (arm: PromptArmSpec, { model, tokenizer, rn
   )
   // Soft prompt with the model unfrozen: the prompt and every base weight train together.
   return plain(arm.unfreeze_base ? unfreezeBase(prompt, model) : prompt)
+}
+
+/**
+ * An existing PEFT adapter, by its peft_type, evaluated without training (over an NF4 base with
+ * quantize: nf4). The run has already found and loaded it once (checkAdapterArmsLoad), so a failure
+ * here is not the user's input.
+ */
+export const createAdapterArm = async (arm: AdapterArmSpec, { model, tokenizer }: AdapterContext): Promise<ArmAdapter> => {
+  const load = () => Effect.runPromise(requireAdapterFolder(arm.path, `arm ${arm.name}: path`).pipe(Effect.flatMap((dir) => loadPeftFolder(model, dir))))
+  const made = arm.quantize === "nf4" ? await qlora(arm, model, tokenizer, load) : plain(await load())
+  return { ...made, fixed: true }
 }

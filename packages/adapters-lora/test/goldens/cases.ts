@@ -1,0 +1,97 @@
+// The LoRA goldens against PEFT (see @peftlab/testkit/peft-goldens): adapters PEFT makes with
+// init_lora_weights=False (so lora_B is not zero) for every selection and scaling field peftlab
+// reads, on Llama (nn.Linear), GPT-2 (Conv1D, fan_in_fan_out), Falcon (fused query_key_value)
+// and T5, and QLoRA over an NF4 base; and adapters peftlab makes from a seed, with B drawn
+// non-zero, that PEFT loads.
+import * as tf from "@tensorflow/tfjs"
+import { Rng } from "@peftlab/core"
+import type { BaseModel } from "@peftlab/models"
+import { goldenBases, paddedBatch, seq2seqBatch, type PeftlabMadeCase, type PeftMadeCase } from "@peftlab/testkit/peft-goldens"
+import { createLora, type LoraConfig } from "../../src/index.ts"
+
+const { llama, gpt2, t5, falconMqa } = goldenBases
+
+const llamaModules = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+const causal = { task_type: "CAUSAL_LM", init_lora_weights: false, r: 4, lora_alpha: 8 }
+const onLlama = (name: string, config: Record<string, unknown>): PeftMadeCase => ({
+  name,
+  base: llama,
+  batch: paddedBatch,
+  method: "LORA",
+  config: { ...causal, target_modules: llamaModules, ...config },
+  seed: 21,
+})
+
+export const peftMade: ReadonlyArray<PeftMadeCase> = [
+  onLlama("lora-llama", {}),
+  onLlama("lora-llama-rslora", { use_rslora: true, r: 8, lora_alpha: 4 }),
+  onLlama("lora-llama-alpha-pattern", { alpha_pattern: { v_proj: 32, "model.layers.1.self_attn.q_proj": 2 } }),
+  onLlama("lora-llama-rank-pattern", { rank_pattern: { q_proj: 2, "layers.1.mlp.down_proj": 8 } }),
+  onLlama("lora-llama-layers", { layers_to_transform: [1], layers_pattern: "layers" }),
+  onLlama("lora-llama-exclude", { target_modules: ".*_proj", exclude_modules: ".*\\.0\\.mlp\\..*" }),
+  onLlama("lora-llama-dropout", { lora_dropout: 0.3 }),
+  // QLoRA: the same LoRA over an NF4 base, bitsandbytes' in PEFT and quantizeModelLinears' in peftlab.
+  { ...onLlama("lora-llama-nf4", {}), nf4: true },
+  {
+    name: "lora-gpt2",
+    base: gpt2,
+    batch: paddedBatch,
+    method: "LORA",
+    config: { ...causal, target_modules: ["c_attn", "c_proj", "c_fc"], fan_in_fan_out: true },
+    seed: 22,
+  },
+  {
+    name: "lora-falcon-mqa",
+    base: falconMqa,
+    batch: paddedBatch,
+    method: "LORA",
+    config: { ...causal, target_modules: ["query_key_value", "dense", "dense_h_to_4h", "dense_4h_to_h"] },
+    seed: 24,
+  },
+  {
+    name: "lora-t5",
+    base: t5,
+    batch: seq2seqBatch,
+    method: "LORA",
+    config: { ...causal, task_type: "SEQ_2_SEQ_LM", target_modules: ["q", "k", "v", "o", "wi_0", "wi_1", "wo"] },
+    seed: 23,
+  },
+]
+
+/** createLora from `seed`, then every B drawn N(0, 0.5²) from the same stream, so the update is not zero. */
+const madeLora = (config: Omit<LoraConfig, "bias" | "useRslora" | "loraDropout"> & Partial<LoraConfig>, seed: number) => (model: BaseModel) => {
+  const rng = Rng.seeded(seed)
+  const adapter = createLora(model, { bias: "none", useRslora: false, loraDropout: 0, ...config }, rng)
+  adapter.modules.forEach((m) =>
+    tf.tidy(() => m.loraB.assign(tf.tensor2d(Float32Array.from({ length: m.loraB.size }, () => 0.5 * rng.normal()), m.loraB.shape))),
+  )
+  return adapter
+}
+
+export const peftlabMade: ReadonlyArray<PeftlabMadeCase> = [
+  {
+    name: "peftlab-lora-llama",
+    base: llama,
+    batch: paddedBatch,
+    create: madeLora({ r: 4, loraAlpha: 8, loraDropout: 0.1, targetModules: llamaModules }, 31),
+  },
+  {
+    name: "peftlab-lora-llama-patterns",
+    base: llama,
+    batch: paddedBatch,
+    create: madeLora(
+      { r: 4, loraAlpha: 6, useRslora: true, targetModules: llamaModules, rankPattern: { k_proj: 2 }, alphaPattern: { "layers\\.1\\..*": 12 }, excludeModules: ["o_proj"] },
+      32,
+    ),
+  },
+  {
+    name: "peftlab-lora-llama-layers",
+    base: llama,
+    batch: paddedBatch,
+    create: madeLora({ r: 2, loraAlpha: 4, targetModules: ["q_proj", "v_proj", "up_proj"], layersToTransform: [0], layersPattern: "layers" }, 33),
+  },
+  // QLoRA: PEFT over bitsandbytes' NF4 base, peftlab over its own.
+  { name: "peftlab-lora-llama-nf4", base: llama, batch: paddedBatch, nf4: true, create: madeLora({ r: 4, loraAlpha: 8, targetModules: ["q_proj", "v_proj", "down_proj"] }, 36) },
+  { name: "peftlab-lora-gpt2", base: gpt2, batch: paddedBatch, create: madeLora({ r: 4, loraAlpha: 8, targetModules: ["c_attn", "c_proj", "c_fc"] }, 34) },
+  { name: "peftlab-lora-t5", base: t5, batch: seq2seqBatch, create: madeLora({ r: 4, loraAlpha: 8, targetModules: ["q", "v", "wo"] }, 35) },
+]

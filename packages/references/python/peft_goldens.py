@@ -1,0 +1,111 @@
+"""PEFT's side of peftlab's adapter goldens (tools/goldens/adapters.ts): one JSON request on stdin,
+one JSON answer on stdout.
+
+request: {"cases": [case]}, each case
+  {"model": dir, "seq2seq": bool, "ids": [[...]], "mask": [[...]],
+   "decoder_ids": [[...]] (seq2seq only), "nf4": bool (base quantized by bitsandbytes),
+   and either "make": {"method": "LORA" | "PROMPT_TUNING" | "PREFIX_TUNING", "config": {...},
+                        "seed": int, "out": dir, "base_name": str}
+   or "load": dir}
+answer: {"peft", "transformers", "torch", "bitsandbytes": versions, "cases": [{"logits": [batch][time][vocab]}]}
+
+The base loads in float32 in eval mode. "make" builds the adapter with PEFT itself under
+torch.manual_seed(seed) and saves it with save_pretrained into "out"; "load" reads a folder
+peftlab wrote with PeftModel.from_pretrained, failing on any warning about missing or unexpected
+keys and on any saved tensor name PEFT's state dict does not have (or has and the file lacks).
+Causal logits come from PeftModel's forward with the position ids generate() would give a
+padded batch (PEFT offsets them past a prefix itself; prompt tuning's forward ignores them, so its
+batches are unpadded), with the virtual tokens' positions dropped.
+"""
+import json
+import os
+import sys
+import warnings
+
+# The bases are local folders; PEFT's save_pretrained would otherwise look base_model_name_or_path up on the hub.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import bitsandbytes
+import peft
+import torch
+import transformers
+from peft import LoraConfig, PeftModel, PrefixTuningConfig, PromptTuningConfig, get_peft_model, get_peft_model_state_dict
+from safetensors.torch import load_file
+from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, BitsAndBytesConfig
+
+CONFIGS = {"LORA": LoraConfig, "PROMPT_TUNING": PromptTuningConfig, "PREFIX_TUNING": PrefixTuningConfig}
+
+
+def base_model(case):
+    kind = AutoModelForSeq2SeqLM if case["seq2seq"] else AutoModelForCausalLM
+    options = {"dtype": torch.float32}
+    if case.get("nf4"):
+        # Plain NF4 (absmax kept in float32, no double quantization), as peftlab quantizes.
+        options["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=False, bnb_4bit_compute_dtype=torch.float32
+        )
+        options["device_map"] = "cpu"
+    return kind.from_pretrained(case["model"], **options).eval()
+
+
+def made(case):
+    make = case["make"]
+    config = CONFIGS[make["method"]](**make["config"])
+    torch.manual_seed(make["seed"])
+    model = get_peft_model(base_model(case), config)
+    model.peft_config["default"].base_model_name_or_path = make["base_name"]
+    model.save_pretrained(make["out"])
+    # The model card is PEFT's boilerplate, not part of the adapter.
+    os.remove(os.path.join(make["out"], "README.md"))
+    return model
+
+
+def loaded(case):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = PeftModel.from_pretrained(base_model(case), case["load"])
+    for warning in caught:
+        text = str(warning.message)
+        if "missing" in text.lower() or "unexpected" in text.lower():
+            raise SystemExit(f"peft_goldens: PEFT warned loading {case['load']}: {text}")
+        if not issubclass(warning.category, (DeprecationWarning, FutureWarning)):
+            print(f"peft_goldens: warning: {text}", file=sys.stderr)
+    # PEFT warns of missing keys only; a tensor it does not use loads silently, so compare the names.
+    saved = set(load_file(os.path.join(case["load"], "adapter_model.safetensors")).keys())
+    used = set(get_peft_model_state_dict(model).keys())
+    if saved != used:
+        raise SystemExit(f"peft_goldens: {case['load']}: unexpected {sorted(saved - used)}, missing {sorted(used - saved)}")
+    return model
+
+
+def logits(case):
+    model = (made if "make" in case else loaded)(case)
+    model.eval()
+    config = model.active_peft_config
+    ids = torch.tensor(case["ids"], dtype=torch.long)
+    mask = torch.tensor(case["mask"], dtype=torch.long)
+    with torch.no_grad():
+        if case["seq2seq"]:
+            decoder_ids = torch.tensor(case["decoder_ids"], dtype=torch.long)
+            return model(input_ids=ids, attention_mask=mask, decoder_input_ids=decoder_ids).logits.tolist()
+        if config.peft_type == peft.PeftType.PROMPT_TUNING:
+            out = model(input_ids=ids, attention_mask=mask).logits
+            return out[:, config.num_virtual_tokens :].tolist()
+        positions = (mask.cumsum(-1) - 1).clamp(min=0)
+        return model(input_ids=ids, attention_mask=mask, position_ids=positions).logits.tolist()
+
+
+def main():
+    request = json.load(sys.stdin)
+    answer = {
+        "peft": peft.__version__,
+        "transformers": transformers.__version__,
+        "torch": torch.__version__,
+        "bitsandbytes": bitsandbytes.__version__,
+        "cases": [{"logits": logits(case)} for case in request["cases"]],
+    }
+    json.dump(answer, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

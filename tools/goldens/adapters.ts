@@ -1,0 +1,115 @@
+// Writes the adapter goldens against PEFT (see @peftlab/testkit/peft-goldens) for the LoRA,
+// prompt-tuning and prefix-tuning packages: PEFT makes and saves each PEFT-made case's adapter
+// into packages/adapters-<kind>/test/goldens/<case>/, peftlab makes each peftlab-made case's
+// adapter from its seed and writes it for PEFT to load, and PEFT's logits of all of them go to
+// packages/adapters-<kind>/test/goldens/peft-logits.json.
+//   node tools/goldens/adapters.ts      (needs .venv-goldens, which .ci/run makes)
+import { spawn } from "node:child_process"
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect } from "effect"
+import { savePeftAdapter } from "@peftlab/adapters-base"
+import { loadModel } from "@peftlab/models"
+import { goldensPython } from "@peftlab/references"
+import {
+  goldenBaseName,
+  goldensDir,
+  goldensFile,
+  keepLast,
+  writeGoldenBase,
+  type AdapterGoldens,
+  type GoldenBatch,
+  type PeftlabMadeCase,
+  type PeftMadeCase,
+} from "@peftlab/testkit/peft-goldens"
+import * as lora from "../../packages/adapters-lora/test/goldens/cases.ts"
+import * as prefix from "../../packages/adapters-prefix/test/goldens/cases.ts"
+import * as prompt from "../../packages/adapters-prompt/test/goldens/cases.ts"
+
+const root = join(import.meta.dirname, "..", "..")
+const packages = [
+  { dir: join(root, "packages", "adapters-lora"), cases: lora },
+  { dir: join(root, "packages", "adapters-prompt"), cases: prompt },
+  { dir: join(root, "packages", "adapters-prefix"), cases: prefix },
+]
+
+const python = goldensPython()
+if (python === undefined) {
+  console.error("goldens: no .venv-goldens at the repository root (.ci/run makes it from packages/references/python/requirements.txt)")
+  process.exit(2)
+}
+
+const batchFields = (dir: string, seq2seq: boolean, batch: GoldenBatch) => ({
+  model: dir,
+  seq2seq,
+  ids: batch.ids,
+  mask: batch.mask,
+  ...(batch.decoderIds && { decoder_ids: batch.decoderIds }),
+})
+
+/** Each PEFT-made adapter's folder as PEFT saves it, and the fixture folder it replaces once every case has run. */
+const madeFolders: Array<{ readonly saved: string; readonly fixture: string }> = []
+
+const peftMadeRequest = async (packageDir: string, golden: PeftMadeCase) => {
+  const dir = await writeGoldenBase(golden.base)
+  const out = mkdtempSync(join(tmpdir(), "peftlab-golden-peft-"))
+  madeFolders.push({ saved: out, fixture: join(goldensDir(packageDir), golden.name) })
+  const make = { method: golden.method, config: golden.config, seed: golden.seed, out, base_name: goldenBaseName(golden.base) }
+  return { ...batchFields(dir, golden.base.architecture === "t5", golden.batch), nf4: golden.nf4 ?? false, make }
+}
+
+const peftlabMadeRequest = async (golden: PeftlabMadeCase) => {
+  const dir = await writeGoldenBase(golden.base)
+  const model = await Effect.runPromise(loadModel(dir))
+  const adapter = golden.create(model)
+  const out = mkdtempSync(join(tmpdir(), "peftlab-golden-adapter-"))
+  await Effect.runPromise(savePeftAdapter(out, adapter))
+  adapter.dispose()
+  model.dispose()
+  return { ...batchFields(dir, model.kind === "seq2seq", golden.batch), nf4: golden.nf4 ?? false, load: out }
+}
+
+const requests = await Promise.all(
+  packages.map(async ({ dir, cases }) => ({
+    dir,
+    names: [...cases.peftMade, ...cases.peftlabMade].map((c) => c.name),
+    cases: [...(await Promise.all(cases.peftMade.map((c) => peftMadeRequest(dir, c)))), ...(await Promise.all(cases.peftlabMade.map(peftlabMadeRequest)))],
+  })),
+)
+
+// From the repository root, so a case's tokenizer path (prompt tuning's text init) is relative to it;
+// PEFT's and transformers' warnings and any failure go straight to this process's stderr.
+const child = spawn(python, [join(root, "packages", "references", "python", "peft_goldens.py")], { cwd: root, stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, PYTHONHASHSEED: "0" } })
+child.stdin.end(JSON.stringify({ cases: requests.flatMap((r) => r.cases) }))
+const chunks: Buffer[] = []
+child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk))
+const code = await new Promise<number | null>((resolve) => child.on("close", resolve))
+if (code !== 0) {
+  console.error(`goldens: peft_goldens.py exited with ${code}`)
+  process.exit(1)
+}
+const answer = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Omit<AdapterGoldens, "cases"> & { cases: Array<{ logits: number[][][] }> }
+
+for (const { saved, fixture } of madeFolders) {
+  rmSync(fixture, { recursive: true, force: true })
+  cpSync(saved, fixture, { recursive: true })
+}
+for (const request of requests.flatMap((r) => r.cases)) {
+  rmSync(request.model, { recursive: true })
+  rmSync("load" in request ? request.load : request.make.out, { recursive: true })
+}
+
+const round = (x: number) => Number(x.toPrecision(7))
+let next = 0
+for (const { dir, names } of requests) {
+  const goldens: AdapterGoldens = {
+    peft: answer.peft,
+    transformers: answer.transformers,
+    torch: answer.torch,
+    bitsandbytes: answer.bitsandbytes,
+    cases: names.map((name) => ({ name, logits: keepLast(answer.cases[next++]!.logits).map((row) => row.map((values) => values.map(round))) })),
+  }
+  writeFileSync(goldensFile(dir), JSON.stringify(goldens) + "\n")
+  console.log(`goldens: wrote ${goldensFile(dir)} (peft ${answer.peft}, transformers ${answer.transformers}, torch ${answer.torch})`)
+}
