@@ -4,6 +4,7 @@ import { resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { builtinRegistry } from "@peftlab/runner"
 import { backendsCommand } from "./commands/backends.ts"
+import { predictCommand } from "./commands/predict.ts"
 import { compareCommand, reportCommand } from "./commands/report.ts"
 import { runRunCommand } from "./commands/run.ts"
 import { validateCommand } from "./commands/validate.ts"
@@ -27,6 +28,18 @@ commands:
                   --mlflow DIR    MLflow file store, shared by runs (default: the spec's output.mlflow,
                                   else mlruns/ in the results folder)
                   --dry-run       print the planned arms and exit
+  predict         write an existing adapter's predictions for new data, one JSON line per example
+                  (id, prediction, and probability and log_probs per label, or generated text)
+                  --model M       the base model folder or Hugging Face id
+                  --adapter A     the adapter folder (adapters/<arm> of a results folder) or Hugging Face id
+                  --data F        the data file (or folder), read with the task's data kind
+                  --spec SPEC     the task (template, labels or generation settings, data kind); by
+                                  default the manifest.json of the results folder the adapter is in
+                  --out FILE      where the JSON lines go (default: stdout)
+                  --ids           add the token ids scored (prompt_ids, label_ids), to check the
+                                  scores with another library (label scoring only)
+                  --backend NAME  ${backendNames.join(" | ")} (default: the backend the adapter's run used, or
+                                  the --spec's backend)
   validate SPEC   check a spec; lists every problem with its field and line
   report DIR      rebuild the tables, figures, report.md, report.html and tracker files of a
                   results folder (no model needed)
@@ -38,6 +51,11 @@ environment: PEFTLAB_DATA (datasets root, default ./data), PEFTLAB_MODELS (model
 
 /** Flags that only one command reads: given to another, they would be silently ignored. */
 const commandFlags = [
+  { flag: "model", command: "predict" },
+  { flag: "adapter", command: "predict" },
+  { flag: "data", command: "predict" },
+  { flag: "spec", command: "predict" },
+  { flag: "ids", command: "predict" },
   { flag: "tensorboard", command: "run" },
   { flag: "mlflow", command: "run" },
   { flag: "html", command: "compare" },
@@ -48,6 +66,8 @@ const trackerSets = (values: { readonly tensorboard?: string; readonly mlflow?: 
   ...(values.tensorboard === undefined ? [] : [`output.tensorboard=${resolve(values.tensorboard)}`]),
   ...(values.mlflow === undefined ? [] : [`output.mlflow=${resolve(values.mlflow)}`]),
 ]
+
+const unknownBackend = (name: string | undefined): boolean => name !== undefined && !backendNames.includes(name)
 
 const badUsage = (io: Io, problem: string): number => {
   io.err(`error: ${problem}\n\n${usage}`)
@@ -70,6 +90,11 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
         tensorboard: { type: "string" },
         mlflow: { type: "string" },
         html: { type: "string" },
+        model: { type: "string" },
+        adapter: { type: "string" },
+        data: { type: "string" },
+        spec: { type: "string" },
+        ids: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     })
@@ -95,11 +120,19 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
       return rest.length === 1 ? reportCommand(rest[0] as string, io) : badUsage(io, "report takes exactly one results folder")
     case "compare":
       return rest.length >= 1 ? compareCommand(rest, io, values.html) : badUsage(io, "compare takes one or more results folders")
+    case "predict": {
+      if (rest.length > 0) return badUsage(io, "predict takes no positional arguments (name the files with --model, --adapter and --data)")
+      const missing = (["model", "adapter", "data"] as const).filter((flag) => values[flag] === undefined)
+      if (missing.length > 0) return badUsage(io, `predict needs ${missing.map((flag) => `--${flag}`).join(", ")}`)
+      const unused = (["set", "dry-run", "no-tui", "json"] as const).find((flag) => (flag === "set" ? values.set.length > 0 : values[flag]))
+      if (unused) return badUsage(io, `--${unused} belongs to run, not predict`)
+      if (unknownBackend(values.backend)) return badUsage(io, `--backend: expected one of ${backendNames.join(", ")}, got "${values.backend}"`)
+      const { model, adapter, data, spec, out, backend, ids } = values as typeof values & { model: string; adapter: string; data: string }
+      return predictCommand({ model, adapter, data, ids, ...(spec && { spec }), ...(out && { out }), ...(backend && { backend }) }, io)
+    }
     case "run": {
       if (rest.length !== 1) return badUsage(io, "run takes exactly one SPEC file")
-      if (values.backend !== undefined && !backendNames.includes(values.backend)) {
-        return badUsage(io, `--backend: expected one of ${backendNames.join(", ")}, got "${values.backend}"`)
-      }
+      if (unknownBackend(values.backend)) return badUsage(io, `--backend: expected one of ${backendNames.join(", ")}, got "${values.backend}"`)
       return runRunCommand(
         rest[0] as string,
         { out: values.out, backend: values.backend, tui: !values["no-tui"], json: values.json, dryRun: values["dry-run"], sets: [...values.set, ...trackerSets(values)] },

@@ -22,6 +22,8 @@ export interface TestEvaluation {
 export interface Prediction {
   readonly pred: string
   readonly score: number
+  /** evaluation.mode generate: the text the label was read from. */
+  readonly generated?: string
 }
 
 export type Predictor = (setup: ClassificationSetup, example: EncodedExample) => Promise<Prediction>
@@ -42,7 +44,7 @@ const byGeneration =
     try {
       const [generated] = await generateWith(setup.model, setup.adapter, ids, mask, { maxNewTokens })
       const text = tokenizer.decode(generated ?? [], { skipSpecialTokens: true })
-      return { pred: normaliseAnswer(text, setup.task.labels, verbalizers) ?? unparsedAnswer, score: Number.NaN }
+      return { pred: normaliseAnswer(text, setup.task.labels, verbalizers) ?? unparsedAnswer, score: Number.NaN, generated: text }
     } finally {
       tf.dispose([ids, mask])
     }

@@ -1,9 +1,12 @@
 // What a results folder was computed from. A resumed run must match it, or its arms would
 // mix results of different experiments. Data and model count by content, not by location,
-// so moving them (another PEFTLAB_DATA, say) does not invalidate finished arms.
+// so moving them (another PEFTLAB_DATA, say) does not invalidate finished arms; an existing
+// adapter (an adapter arm's path, an init_from) counts by its files' content too.
 import { createHash, type Hash } from "node:crypto"
 import { createReadStream } from "node:fs"
+import { join } from "node:path"
 import { Effect } from "effect"
+import { adapterConfigFile, adapterWeightsFile } from "@peftlab/adapters-base"
 import { checkpointWeightFiles } from "@peftlab/models"
 import type { ExperimentSpec } from "@peftlab/spec"
 
@@ -34,17 +37,37 @@ export const modelWeightsHash = (modelDir: string) =>
     return hash.digest("hex")
   })
 
-export const fingerprintInputs = (spec: ExperimentSpec, dataHash: string, weightsHash: string, backend: string): FingerprintInputs => {
+/** sha256 of an adapter folder's adapter_config.json and adapter_model.safetensors, in turn. */
+export const adapterFilesHash = (dir: string) =>
+  Effect.gen(function* () {
+    const hash = createHash("sha256")
+    for (const file of [adapterConfigFile, adapterWeightsFile]) yield* hashInto(hash, join(dir, file))
+    return hash.digest("hex")
+  })
+
+/** `adapterHashes`: each existing adapter's adapterFilesHash, by its location as the spec writes it. */
+export const fingerprintInputs = (
+  spec: ExperimentSpec,
+  dataHash: string,
+  weightsHash: string,
+  backend: string,
+  adapterHashes: Readonly<Record<string, string>> = {},
+): FingerprintInputs => {
   const { output: _output, ...computed } = spec
   // training.truncation decides whether a run may start, not what it computes: a folder made
   // before the field existed, or with the other policy, still resumes.
   const { truncation: _truncation, ...training } = spec.training
+  // evaluation.rouge_stemmer counts only when on: off is what folders made before the field computed.
+  const { rouge_stemmer, ...evaluation } = spec.evaluation
   return {
     ...computed,
     training,
+    evaluation: rouge_stemmer ? spec.evaluation : evaluation,
     data: { ...spec.data, path: undefined, content_sha256: dataHash },
     model: { ...spec.model, path: undefined, weights_sha256: weightsHash },
     backend,
+    // Absent when the spec names no existing adapter, so older folders keep their fingerprint.
+    ...(Object.keys(adapterHashes).length > 0 && { adapters_sha256: adapterHashes }),
   }
 }
 

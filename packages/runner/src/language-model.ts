@@ -32,7 +32,7 @@ export const placementFor = (spec: ExperimentSpec): Placement => {
   const backend = tf.getBackend()
   const weights = hostBackends.has(backend) ? "host" : backend === "webgpu" ? "device" : undefined
   if (weights === undefined) return {}
-  const allQlora = spec.arms.length > 0 && spec.arms.every((arm) => arm.kind === "lora" && arm.quantize === "nf4")
+  const allQlora = spec.arms.length > 0 && spec.arms.every((arm) => (arm.kind === "lora" || arm.kind === "adapter") && arm.quantize === "nf4")
   return allQlora ? { weights, quantize: { type: "nf4" } } : { weights }
 }
 

@@ -7,10 +7,11 @@ import type { BaseModel } from "@peftlab/models"
 import type { ExperimentSpec } from "@peftlab/spec"
 import { SpecDataMismatch } from "./encode.ts"
 
-export const checkPositionsFit = (spec: ExperimentSpec, model: BaseModel, modelDir: string): Effect.Effect<void, SpecDataMismatch> => {
+/** `adapterTokens`: the virtual tokens of adapter arms, read from their adapter_config.json. */
+export const checkPositionsFit = (spec: ExperimentSpec, model: BaseModel, modelDir: string, adapterTokens: ReadonlyMap<string, number> = new Map()): Effect.Effect<void, SpecDataMismatch> => {
   const limit = model.dims.max_position_embeddings
   const { max_length } = spec.training
-  const virtual = (arm: ExperimentSpec["arms"][number]) => ("num_virtual_tokens" in arm ? arm.num_virtual_tokens : 0)
+  const virtual = (arm: ExperimentSpec["arms"][number]) => ("num_virtual_tokens" in arm ? arm.num_virtual_tokens : (adapterTokens.get(arm.name) ?? 0))
   const over = limit === undefined ? undefined : spec.arms.find((arm) => max_length + virtual(arm) > limit)
   if (over === undefined || limit === undefined) return Effect.void
   const n = virtual(over)

@@ -13,6 +13,7 @@ import type { Tokenizer } from "@peftlab/tokenizers"
 import { train, type TrainConfig } from "@peftlab/trainer"
 import type { ArmAdapter } from "./arms.ts"
 import type { ArmTask } from "./arm-task.ts"
+import { requireAdapterFolder } from "./adapter-arms/adapter-folder.ts"
 import type { ArmReplicaInit } from "./parallel/arm-replica.ts"
 import { withDataParallel } from "./parallel/with-data-parallel.ts"
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint-files.ts"
@@ -58,11 +59,24 @@ const withArmAdapter = <A, E, R>(context: ArmContext, arm: ConcreteArm, rng: Rng
     ({ release }) => Effect.sync(release),
   )
 
-/** Trains (resuming from the arm's checkpoint) and saves the adapter in PEFT's files. */
+/** An arm with init_from starts from that adapter's weights (the run checked that its config agrees). */
+const startFromInitFrom = (arm: ConcreteArm, adapter: Adapter) =>
+  Effect.gen(function* () {
+    if (!("init_from" in arm) || arm.init_from === undefined) return
+    const dir = yield* requireAdapterFolder(arm.init_from, `arm ${arm.name}: init_from`)
+    yield* restorePeftTensors(adapter, yield* readPeftAdapter(dir))
+    yield* emit({ type: "log", level: "info", message: `${arm.name}: starts from the adapter in ${dir}` })
+  })
+
+/**
+ * Trains (from init_from's weights, when the arm names one, and resuming from the arm's
+ * checkpoint) and saves the adapter in PEFT's files.
+ */
 const trainPhase = (context: ArmContext, arm: ConcreteArm, prepared: ArmAdapter, rng: Rng) =>
   Effect.gen(function* () {
     const { spec, outDir } = context
     const training = trainingFor(spec, arm)
+    yield* startFromInitFrom(arm, prepared.adapter)
     const checkpointDir = join(armFolder(outDir, arm.name), "checkpoint")
     const resumeFrom = yield* loadCheckpoint(checkpointDir)
     yield* emit({
@@ -125,8 +139,8 @@ const evaluatePhase = (context: ArmContext, arm: ConcreteArm, adapter: Adapter, 
 export const runArm = (context: ArmContext, arm: ConcreteArm, rng: Rng) =>
   withArmAdapter(context, arm, rng, (prepared) =>
     Effect.gen(function* () {
-      // The frozen base (and any kind with nothing to train) goes straight to evaluation.
-      const training = prepared.adapter.trainable.length > 0 ? yield* trainPhase(context, arm, prepared, rng) : undefined
+      // The frozen base, an existing adapter (and any kind with nothing to train) go straight to evaluation.
+      const training = prepared.adapter.trainable.length > 0 && !prepared.fixed ? yield* trainPhase(context, arm, prepared, rng) : undefined
       return yield* evaluatePhase(context, arm, prepared.adapter, training)
     }),
   )

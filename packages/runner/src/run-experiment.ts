@@ -10,6 +10,8 @@ import type { ConcreteArm, LoadedSpec } from "@peftlab/spec"
 import { type DownloadProgress, resolveDataPath, resolveModel } from "@peftlab/hub"
 import { loadTokenizer } from "@peftlab/tokenizers"
 import { fingerprintInputs, fingerprintOf, modelWeightsHash } from "./fingerprint.ts"
+import { checkAdapterReferences } from "./adapter-arms/check.ts"
+import { adapterArmVirtualTokens, adapterHashes, checkAdapterArmsLoad, findSpecAdapters } from "./adapter-arms/preflight.ts"
 import { compareFinished, prepareTask } from "./tasks.ts"
 import { checkPositionsFit } from "./positions-fit.ts"
 import { refuseTruncation } from "./truncation/refuse.ts"
@@ -38,6 +40,8 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     const { spec } = loaded
     const { outDir } = options
     const registry = options.registry ?? (yield* registryFor(loaded))
+    // The existing adapters the spec names are found and agree with their arms before anything runs.
+    yield* checkAdapterReferences(loaded)
     const backend = yield* Backend
     const started = performance.now()
     const startedAt = new Date().toISOString()
@@ -58,7 +62,8 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     const data = yield* prepareTask({ ...spec, data: { ...spec.data, path: dataPath } }, registry)
     const modelDir = yield* resolveModel(spec.model.path, { onProgress })
     if (modelDir !== spec.model.path) yield* emit({ type: "log", level: "info", message: `model ${spec.model.path}: ${modelDir}` })
-    const inputs = fingerprintInputs(spec, data.hash, yield* modelWeightsHash(modelDir), backend.name)
+    const adapters = yield* findSpecAdapters(spec)
+    const inputs = fingerprintInputs(spec, data.hash, yield* modelWeightsHash(modelDir), backend.name, yield* adapterHashes(adapters))
     const fingerprint = fingerprintOf(inputs)
     yield* checkOutputFolder(outDir, inputs)
     const tokenizer = yield* loadTokenizer(modelDir)
@@ -66,7 +71,8 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     // Said before anything else can fail or train; training.truncation: error stops here (exit 2).
     yield* emit({ type: "truncation", ...truncation })
     yield* refuseTruncation(truncation)
-    yield* checkPositionsFit(spec, model, modelDir)
+    yield* checkPositionsFit(spec, model, modelDir, adapterArmVirtualTokens(adapters))
+    yield* checkAdapterArmsLoad(model, adapters)
     yield* applyGradientCheckpointing(spec, model, modelDir)
     const context: ArmContext = { spec, outDir, fingerprint, model, tokenizer, task, registry, replica: { loaded, dataPath, modelDir, backend: backend.name, shared: sharedMatrices(model.parameters) } }
 
@@ -89,6 +95,8 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
       // Computed from the data, spec and tokenizer alone, so a resumed run writes the same counts.
       truncation,
       model: { path: resolve(modelDir), id: spec.model.path, architecture: model.architecture, parameters: model.parameterCount(), dims: model.dims },
+      // Where each existing adapter (adapter arms' path, init_from) was found, by its location as written.
+      ...(adapters.length > 0 && { adapters: Object.fromEntries(adapters.map(({ reference, dir }) => [reference.written, dir])) }),
       runtime: { node: process.version, platform: `${process.platform}-${process.arch}` },
       packages: packageVersions([
         "@peftlab/core", "@peftlab/spec", "@peftlab/datasets", "@peftlab/tokenizers", "@peftlab/models",

@@ -22,4 +22,17 @@ describe("checkPositionsFit", () => {
     expect(error.detail).toBe(`505 tokens plus arm prompt's 8 virtual tokens exceed the 512 positions of the model in ${modelDir} (its config.json); set training.max_length to at most 504`)
     model.dispose()
   })
+
+  it("counts an adapter arm's virtual tokens, read from its adapter_config.json", async () => {
+    const model = await Effect.runPromise(loadModel(modelDir))
+    const spec = await quickstartSpec((spec) => ({
+      ...spec,
+      arms: [{ name: "reused", kind: "adapter", path: "org/prompt", quantize: "none", group: "reused", config: "reused" }],
+      training: { ...spec.training, max_length: 500 },
+    }))
+    await Effect.runPromise(checkPositionsFit(spec, model, modelDir, new Map([["reused", 12]])))
+    const error = await Effect.runPromise(Effect.flip(checkPositionsFit(spec, model, modelDir, new Map([["reused", 13]]))))
+    expect(error.detail).toMatch(/^500 tokens plus arm reused's 13 virtual tokens exceed the 512 positions/)
+    model.dispose()
+  })
 })

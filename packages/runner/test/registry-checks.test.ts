@@ -16,7 +16,7 @@ describe("builtinRegistry", () => {
   it("holds every built-in data kind, arm kind, metric, reporter and backend", () => {
     const registry = builtinRegistry()
     expect(registry.names("datasets")).toStrictEqual(["pubmedqa", "csv", "tsv", "jsonl", "medquad", "bio", "jsonl-spans"])
-    expect(registry.names("adapters")).toStrictEqual(["base", "fine-tune", "prompt", "prefix", "lora"])
+    expect(registry.names("adapters")).toStrictEqual(["base", "fine-tune", "prompt", "prefix", "lora", "adapter"])
     expect(registry.names("metrics")).toStrictEqual(["accuracy", "macro_f1", "balanced_accuracy", "roc_auc", "ece"])
     expect(registry.names("reporters")).toStrictEqual(["results", "stats", "train_log", "selection", "figures", "report", "html", "tensorboard", "mlflow"])
     expect(registry.names("backends")).toStrictEqual(["cpu", "wasm", "webgpu", "tfjs-node", "tfjs-node-gpu"])

@@ -40,6 +40,24 @@ const initTextWhenTextInit = (spec: DecodedSpec): Array<FieldIssue> =>
       : [],
   )
 
+/** PEFT saves prefix rows through the projection, so they cannot seed the projection's MLP. */
+const initFromWithoutProjection = (spec: DecodedSpec): Array<FieldIssue> =>
+  spec.arms.flatMap((arm, index) =>
+    arm.kind === "prefix" && arm.init_from !== undefined && arm.prefix_projection
+      ? [{ path: ["arms", index, "prefix_projection"], expected: "false with init_from (a saved prefix holds its rows after the projection, not the projection's MLP)", found: renderFound(true) }]
+      : [],
+  )
+
+/** A span-extraction task trains a head beside the adapter, which PEFT's adapter files do not hold. */
+const adapterArmsFitTask = (spec: DecodedSpec): Array<FieldIssue> =>
+  isSpanExtraction(spec.task)
+    ? spec.arms.flatMap((arm, index) =>
+        arm.kind === "adapter"
+          ? [{ path: ["arms", index, "kind"], expected: "an arm kind other than adapter (a span-extraction task needs its answer head, which PEFT adapter files do not hold)", found: renderFound(arm.kind) }]
+          : [],
+      )
+    : []
+
 const splitSumsToOne = (spec: DecodedSpec): Array<FieldIssue> => {
   const { train, val, test } = spec.data.split
   const sum = train + val + test
@@ -52,6 +70,12 @@ const splitSumsToOne = (spec: DecodedSpec): Array<FieldIssue> => {
 const maxNewTokensWhenGenerating = (spec: DecodedSpec): Array<FieldIssue> =>
   spec.evaluation.mode === "generate" && spec.evaluation.max_new_tokens === undefined
     ? [{ path: ["evaluation", "max_new_tokens"], expected: "a positive integer (required when mode is generate)", found: renderFound(undefined) }]
+    : []
+
+/** The stemmer is ROUGE's, and only a generative-qa task's answers are scored with ROUGE. */
+const rougeStemmerOnGeneratedAnswers = (spec: DecodedSpec): Array<FieldIssue> =>
+  spec.evaluation.rouge_stemmer && !isGenerativeQa(spec.task)
+    ? [{ path: ["evaluation", "rouge_stemmer"], expected: "false (ROUGE scores only the answers of task.kind generative-qa)", found: renderFound(true) }]
     : []
 
 /** Classification templates need {context}; a QA instruction needs {question}, the only field it has; span questions need {type}. */
@@ -103,8 +127,11 @@ export const crossFieldIssues = (spec: DecodedSpec, expanded: ReadonlyArray<Conc
   ...(uniqueArmNames(spec).length === 0 ? uniqueExpandedNames(spec, expanded) : []),
   ...baselineIsAnArm(spec, expanded),
   ...initTextWhenTextInit(spec),
+  ...initFromWithoutProjection(spec),
+  ...adapterArmsFitTask(spec),
   ...splitSumsToOne(spec),
   ...maxNewTokensWhenGenerating(spec),
+  ...rougeStemmerOnGeneratedAnswers(spec),
   ...templatePlaceholdersValid(spec),
   ...generativeQaSettings(spec),
   ...spanExtractionSettings(spec),

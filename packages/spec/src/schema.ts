@@ -23,7 +23,7 @@ const Fraction = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }
 
 const literals = <const L extends ReadonlyArray<string>>(values: L) => Schema.Literals(values).pipe(expecting(oneOf(values)))
 
-export const armKinds = ["base", "fine-tune", "prompt", "prefix", "lora"] as const
+export const armKinds = ["base", "fine-tune", "prompt", "prefix", "lora", "adapter"] as const
 export const quantizations = ["none", "nf4"] as const
 export const promptInits = ["random", "text"] as const
 export const selectionMetrics = ["macro_f1", "accuracy", "micro_f1", "loss"] as const
@@ -171,6 +171,12 @@ const armCommon = {
   sweep: Schema.optionalKey(Sweep),
 }
 
+/** An existing PEFT adapter: a folder holding adapter_config.json, or a Hugging Face id found offline. */
+const adapterLocation = NonEmptyText.pipe(expecting("a PEFT adapter folder (with adapter_config.json) or a Hugging Face id (org/name)"))
+
+/** Trainable PEFT arms may start from an existing adapter's weights; its config must agree with the arm's fields. */
+const initFrom = { init_from: Schema.optionalKey(adapterLocation) }
+
 export const BaseArm = Schema.Struct({
   name: armName,
   kind: Schema.Literal("base"),
@@ -190,6 +196,7 @@ export type FineTuneArmSpec = typeof FineTuneArm.Type
 export const PromptArm = Schema.Struct({
   ...armCommon,
   kind: Schema.Literal("prompt"),
+  ...initFrom,
   num_virtual_tokens: PositiveInt.pipe(expecting("a positive integer")),
   init: literals(promptInits).pipe(withDefault("random")),
   init_text: Schema.optionalKey(NonEmptyText).pipe(expecting("a non-empty text")),
@@ -202,6 +209,7 @@ export type PromptArmSpec = typeof PromptArm.Type
 export const PrefixArm = Schema.Struct({
   ...armCommon,
   kind: Schema.Literal("prefix"),
+  ...initFrom,
   num_virtual_tokens: PositiveInt.pipe(expecting("a positive integer")),
   // Reparameterise the prefix through an MLP while training (folded away afterwards).
   prefix_projection: Schema.Boolean.pipe(withDefault(false), expecting("true or false")),
@@ -213,6 +221,7 @@ export type PrefixArmSpec = typeof PrefixArm.Type
 export const LoraArm = Schema.Struct({
   ...armCommon,
   kind: Schema.Literal("lora"),
+  ...initFrom,
   r: PositiveInt.pipe(expecting("a positive integer")),
   lora_alpha: PositiveNumber.pipe(expecting("a positive number")),
   lora_dropout: Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
@@ -228,7 +237,21 @@ export const LoraArm = Schema.Struct({
 
 export type LoraArmSpec = typeof LoraArm.Type
 
-export const ArmSpec = Schema.Union([BaseArm, FineTuneArm, PromptArm, PrefixArm, LoraArm]).pipe(expecting(`an arm with kind ${oneOf(armKinds)}`))
+/**
+ * An existing PEFT adapter (LoRA, prompt or prefix tuning, by its adapter_config.json's peft_type),
+ * evaluated on the spec's task without training.
+ */
+export const AdapterArm = Schema.Struct({
+  name: armName,
+  kind: Schema.Literal("adapter"),
+  path: adapterLocation,
+  // nf4: a LoRA adapter over a 4-bit NormalFloat base, as QLoRA trained it.
+  quantize: literals(quantizations).pipe(withDefault("none")),
+})
+
+export type AdapterArmSpec = typeof AdapterArm.Type
+
+export const ArmSpec = Schema.Union([BaseArm, FineTuneArm, PromptArm, PrefixArm, LoraArm, AdapterArm]).pipe(expecting(`an arm with kind ${oneOf(armKinds)}`))
 export type ArmSpec = typeof ArmSpec.Type
 
 const Training = Schema.Struct({
@@ -258,6 +281,8 @@ const Evaluation = Schema.Struct({
   mode: literals(evaluationModes),
   metrics: Schema.Array(registeredName("a metric name")).pipe(expecting("a list of metric names")),
   max_new_tokens: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer")),
+  // ROUGE of generated answers with rouge-score's Porter stemmer (its use_stemmer); off, as rouge-score's default.
+  rouge_stemmer: Schema.Boolean.pipe(withDefault(false), expecting("true or false")),
 })
 
 const Stats = Schema.Struct({

@@ -71,8 +71,8 @@ export const expandArms = (spec: DecodedSpec): { readonly arms: ReadonlyArray<Co
       const values = combo.reduce<Record<string, unknown>>((arm, [key, value]) => withValue(arm, key, value), fixed)
       return { ...(values as DistributiveOmit<ArmSpec, "sweep">), name: config, group: written.name, config }
     })
-    // The frozen base has nothing random in it: one run stands for every seed.
-    if (spec.seeds === undefined || written.kind === "base") return configs
+    // The frozen base and an existing adapter have nothing random in them: one run stands for every seed.
+    if (spec.seeds === undefined || written.kind === "base" || written.kind === "adapter") return configs
     return configs.flatMap((arm) => spec.seeds!.map((seed) => ({ ...arm, name: `${arm.config}-seed${seed}`, seed })))
   })
   return { arms, issues }

@@ -26,7 +26,7 @@ describe("decodeSpecText: valid specs", () => {
       ],
       selection: "best",
       training: { epochs: 1, lr: 0.1, batch_size: 2, max_length: 64, truncation: "cut", weight_decay: 0, select_by: "macro_f1", gradient_accumulation: 1, workers: 1, gradient_checkpointing: false, warmup_steps: 0, lr_schedule: "constant", sampler: "shuffled" },
-      evaluation: { mode: "label-score", metrics: ["accuracy", "macro_f1"] },
+      evaluation: { mode: "label-score", metrics: ["accuracy", "macro_f1"], rouge_stemmer: false },
       stats: { baseline: "base", mcnemar: false, bootstrap: { B: 10, seed: 3 } },
       output: { dir: "out" },
     })
@@ -109,8 +109,8 @@ describe("decodeSpecText: field problems", () => {
   })
 
   it("blames an arm's kind when it names no arm kind", async () => {
-    const text = edit(minimalSpec, "kind: prompt", "kind: adapter")
-    expect(await single(text)).toStrictEqual({ path: "arms[1].kind", expected: "one of base, fine-tune, prompt, prefix, lora", found: '"adapter"', ...positionOf(text, "adapter") })
+    const text = edit(minimalSpec, "kind: prompt", "kind: ia3")
+    expect(await single(text)).toStrictEqual({ path: "arms[1].kind", expected: "one of base, fine-tune, prompt, prefix, lora, adapter", found: '"ia3"', ...positionOf(text, "ia3") })
   })
 
   it("reports a field that only the other arm kind has as unknown", async () => {

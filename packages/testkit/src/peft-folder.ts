@@ -14,7 +14,7 @@ import { writeSafetensors } from "@peftlab/models"
 export type TensorShapes = Readonly<Record<string, ReadonlyArray<number>>>
 
 /** Deterministic values for a tensor, different per name. */
-export const valuesFor = (name: string, size: number): Float32Array => {
+const valuesFor = (name: string, size: number): Float32Array => {
   let seed = [...name].reduce((sum, c) => sum + c.charCodeAt(0), 0)
   return Float32Array.from({ length: size }, () => Math.sin(seed++) * 0.1)
 }

@@ -21,7 +21,12 @@ export interface RunFlags {
   readonly sets?: ReadonlyArray<string>
 }
 
-const describeArm = (arm: ArmSpec): string => {
+/** ", from <init_from>" for an arm that starts from an existing adapter. */
+const startsFrom = (arm: ArmSpec): string => ("init_from" in arm && arm.init_from !== undefined ? `, from ${arm.init_from}` : "")
+
+const describeArm = (arm: ArmSpec): string => `${describeMethod(arm)}${startsFrom(arm)}`
+
+const describeMethod = (arm: ArmSpec): string => {
   switch (arm.kind) {
     case "base":
       return "frozen base"
@@ -35,6 +40,8 @@ const describeArm = (arm: ArmSpec): string => {
       const targets = typeof arm.target_modules === "string" ? arm.target_modules : arm.target_modules.join(", ")
       return `LoRA r=${arm.r} alpha=${arm.lora_alpha} dropout=${arm.lora_dropout} on ${targets}${arm.quantize === "nf4" ? ", NF4 base (QLoRA)" : ""}`
     }
+    case "adapter":
+      return `existing adapter ${arm.path}, evaluated without training${arm.quantize === "nf4" ? ", NF4 base (QLoRA)" : ""}`
   }
 }
 
@@ -52,7 +59,8 @@ const planLines = (loaded: LoadedSpec, outDir: string, backend: string): Array<s
   ]
 }
 
-const selectedBackend = (registry: PeftlabRegistry, name: string) =>
+/** The backend `name` as a layer, or BackendUnavailable saying why it cannot run here. */
+export const selectedBackend = (registry: PeftlabRegistry, name: string) =>
   Effect.gen(function* () {
     const status = yield* Effect.promise(() => backendStatus(registry.get("backends", name)))
     if (!status.available) return yield* Effect.fail(new BackendUnavailable({ source: `backend ${name}`, detail: status.reason }))

@@ -1,7 +1,8 @@
 // `peftlab validate SPEC`: decodes the spec, loads its plugins, checks the names it gives
-// against the registry and that its data and model exist.
+// against the registry, that its data and model exist, and that the existing adapters it
+// names (adapter arms, init_from) are found and agree with their arms.
 import { Effect } from "effect"
-import { registryFor } from "@peftlab/runner"
+import { checkAdapterReferences, registryFor } from "@peftlab/runner"
 import { checkSpecFiles, isOverride, loadSpec, parseOverride, SpecError, type Override } from "@peftlab/spec"
 import { runCommand, type Io } from "../exit.ts"
 
@@ -18,6 +19,7 @@ export const loadCheckedSpec = (file: string, sets: ReadonlyArray<string> = []) 
     const loaded = yield* loadSpec(file, process.env, yield* overridesOf(file, sets))
     const registry = yield* registryFor(loaded)
     yield* checkSpecFiles(loaded)
+    yield* checkAdapterReferences(loaded)
     return { loaded, registry }
   })
 

@@ -47,7 +47,7 @@ export const qaArmTask = ({ spec, model, tokenizer, encoded }: QAInputs): ArmTas
     testPass: (_arm, adapter, settings) => qaTestPass(setup(adapter, settings.batch_size), encoded.test, maxNewTokens),
     evaluate: (arm, adapter, settings, outDir, runTest) =>
       Effect.gen(function* () {
-        const { rows, metrics, latency } = yield* evaluateQA(setup(adapter, settings.batch_size), encoded.test, maxNewTokens, runTest)
+        const { rows, metrics, latency } = yield* evaluateQA(setup(adapter, settings.batch_size), encoded.test, maxNewTokens, runTest, { useStemmer: spec.evaluation.rouge_stemmer })
         // A QA arm has no labels: accuracy, macro-F1 and per-class F1 do not apply (NaN).
         const result: ArmResult = {
           arm: arm.name,

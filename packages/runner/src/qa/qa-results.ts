@@ -1,5 +1,5 @@
 // results.csv and results.md of a generative QA run: one row per arm with its generation
-// metrics, latency and trainable parameters.
+// metrics, latency and trainable parameters, and under the table how ROUGE tokenized and stemmed.
 import type { ArmResult } from "@peftlab/reporters"
 import { writeResultTable } from "../result-table.ts"
 import { generationMetricNames } from "./qa-task.ts"
@@ -19,5 +19,9 @@ const rowOf = (r: ArmResult): Array<string | number> => [
   r.trainableParams,
 ]
 
-export const writeQAResults = (outDir: string, results: ReadonlyArray<ArmResult>): Promise<void> =>
-  writeResultTable(outDir, qaResultColumns, results.map(rowOf))
+/** How the ROUGE columns were computed: rouge-score's tokenizer, with or without its Porter stemmer (evaluation.rouge_stemmer). */
+export const rougeSettingsNote = (stemmer: boolean): string =>
+  `rouge1, rouge2, rougeL: ROUGE-1, ROUGE-2, ROUGE-L (rouge-score rules, Porter stemmer ${stemmer ? "on" : "off"}).`
+
+export const writeQAResults = (outDir: string, results: ReadonlyArray<ArmResult>, rougeStemmer: boolean): Promise<void> =>
+  writeResultTable(outDir, qaResultColumns, results.map(rowOf), [rougeSettingsNote(rougeStemmer)])

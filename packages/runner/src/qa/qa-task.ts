@@ -3,7 +3,7 @@
 // example's answer is generated greedily and scored against its reference.
 import { Effect } from "effect"
 import type { Adapter } from "@peftlab/adapters-base"
-import { continuationNll, corpusBleu, generateBatch, latencyStats, readability, referencePerplexity, rouge, squadF1, type LanguageModel } from "@peftlab/evaluators"
+import { continuationNll, corpusBleu, generateBatch, latencyStats, readability, referencePerplexity, rouge, squadF1, type LanguageModel, type RougeOptions } from "@peftlab/evaluators"
 import type { TrainingTask } from "@peftlab/trainer"
 import type { Tokenizer } from "@peftlab/tokenizers"
 import type { RunTestPass, TestPass } from "../test-pass.ts"
@@ -56,8 +56,8 @@ export const qaTraining = (setup: QASetup, train: ReadonlyArray<EncodedQA>, val:
     }),
 })
 
-const scored = (example: EncodedQA, generated: string): GenerationRow => {
-  const r = rouge(example.reference, generated)
+const scored = (example: EncodedQA, generated: string, rougeOptions: RougeOptions): GenerationRow => {
+  const r = rouge(example.reference, generated, rougeOptions)
   return {
     id: example.id,
     reference: example.reference,
@@ -88,11 +88,14 @@ export const qaTestPass = (setup: QASetup, examples: ReadonlyArray<EncodedQA>, m
   },
 })
 
-/** Generates every test answer through `runTest` and scores it; perplexity of the references here, batched. */
-export const evaluateQA = (setup: QASetup, examples: ReadonlyArray<EncodedQA>, maxNewTokens: number, runTest: RunTestPass) =>
+/**
+ * Generates every test answer through `runTest` and scores it; perplexity of the references here,
+ * batched. `rougeOptions`: evaluation.rouge_stemmer as the evaluator's useStemmer (off by default).
+ */
+export const evaluateQA = (setup: QASetup, examples: ReadonlyArray<EncodedQA>, maxNewTokens: number, runTest: RunTestPass, rougeOptions: RougeOptions = {}) =>
   Effect.gen(function* () {
     const tested = yield* runTest(qaTestPass(setup, examples, maxNewTokens))
-    const rows = tested.map(({ output }, i) => scored(examples[i] as EncodedQA, output))
+    const rows = tested.map(({ output }, i) => scored(examples[i] as EncodedQA, output, rougeOptions))
     const latencies = tested.map((t) => t.latencyMs)
     const perplexity = Math.exp(yield* Effect.promise(() => meanResponseNll(setup, examples)))
     const metrics: Record<string, number> = {

@@ -1,6 +1,6 @@
 // The built-in arm kinds, each one of arms.ts' adapter builders.
 import type { ConcreteArm } from "@peftlab/spec"
-import { createFineTuneArm, createFrozenBase, createLoraArm, createPrefixArm, createPromptArm, type AdapterContext, type ArmAdapter } from "../arms.ts"
+import { createAdapterArm, createFineTuneArm, createFrozenBase, createLoraArm, createPrefixArm, createPromptArm, type AdapterContext, type ArmAdapter } from "../arms.ts"
 import type { AdapterKind } from "./entries.ts"
 
 type ArmOfKind<K extends string> = Extract<ConcreteArm, { readonly kind: K }>
@@ -21,4 +21,5 @@ export const builtinAdapterKinds: ReadonlyArray<AdapterKind> = [
   adapterKind("prompt", createPromptArm),
   adapterKind("prefix", createPrefixArm),
   adapterKind("lora", createLoraArm),
+  adapterKind("adapter", createAdapterArm),
 ]

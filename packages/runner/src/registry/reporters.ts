@@ -47,7 +47,8 @@ export const builtinReporters: ReadonlyArray<Reporter> = [
   {
     name: "results",
     write: (outDir, run) => {
-      if (isGenerativeQa(run.spec.task)) return writeQAResults(outDir, run.finished.map((f) => f.result))
+      // A folder made before evaluation.rouge_stemmer existed has none in its manifest: it was off.
+      if (isGenerativeQa(run.spec.task)) return writeQAResults(outDir, run.finished.map((f) => f.result), run.spec.evaluation.rouge_stemmer === true)
       if (isSpanExtraction(run.spec.task)) return writeSpanResults(outDir, run.finished.map((f) => f.result), run.labels)
       return writeResults(
         outDir,

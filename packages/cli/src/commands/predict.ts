@@ -1,0 +1,46 @@
+// `peftlab predict --model M --adapter A --data F`: an existing adapter's predictions for new
+// data, one JSON line per example (to --out FILE, else stdout). The task (templates, labels or
+// generation settings, data kind) comes from --spec, else from the adapter's run manifest.
+import { existsSync } from "node:fs"
+import { resolve } from "node:path"
+import { Effect, Layer } from "effect"
+import { Events, InputError, writeFileAtomic } from "@peftlab/core"
+import { resolveModel } from "@peftlab/hub"
+import { predictionTask, predictLines, requireAdapterFolder } from "@peftlab/runner"
+import { runCommand, type Io } from "../exit.ts"
+import { selectedBackend } from "./run.ts"
+
+export interface PredictFlags {
+  readonly model: string
+  readonly adapter: string
+  readonly data: string
+  readonly spec?: string
+  readonly out?: string
+  readonly backend?: string
+  /** Add each line's scored token ids (prompt_ids, label_ids). */
+  readonly ids?: boolean
+}
+
+/** A predict flag naming something that is not there. */
+export class PredictFlagError extends InputError("PredictFlagError") {}
+
+// Rows go to stdout unless --out is given, so progress events are not printed.
+const silent = Layer.succeed(Events, { emit: () => Effect.void })
+
+export const predictCommand = (flags: PredictFlags, io: Io): Promise<number> =>
+  runCommand(
+    Effect.gen(function* () {
+      const adapterDir = yield* requireAdapterFolder(flags.adapter, "--adapter")
+      const { task, registry } = yield* predictionTask(adapterDir, flags.spec)
+      const dataPath = resolve(flags.data)
+      if (!existsSync(dataPath)) return yield* Effect.fail(new PredictFlagError({ source: "--data", detail: `no data file or folder at ${dataPath}` }))
+      const modelDir = yield* resolveModel(flags.model).pipe(Effect.mapError((error) => new PredictFlagError({ source: "--model", detail: error.message })))
+      const backend = yield* selectedBackend(registry, flags.backend ?? task.loaded.spec.backend)
+      const lines = yield* predictLines({ spec: task.loaded.spec, registry, modelDir, adapterDir, dataPath, nf4: task.nf4, ids: flags.ids ?? false }).pipe(Effect.provide(Layer.merge(backend, silent)))
+      const text = lines.map((line) => JSON.stringify(line)).join("\n")
+      if (flags.out === undefined) return io.out(text)
+      yield* Effect.promise(() => writeFileAtomic(flags.out as string, text + "\n"))
+      io.out(`${flags.out}: ${lines.length} predictions (task from ${task.from})`)
+    }),
+    io,
+  )

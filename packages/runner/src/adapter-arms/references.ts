@@ -1,0 +1,24 @@
+// The existing adapters a spec names: each adapter arm's path and each trainable arm's
+// init_from, with the written arm (its index in the spec file) that names it.
+import { renderPath, type ConcreteArm, type ExperimentSpec } from "@peftlab/spec"
+
+export interface AdapterReference {
+  readonly arm: ConcreteArm
+  /** The arm's index in the spec as written (before sweeps and seeds expand it). */
+  readonly index: number
+  readonly field: "path" | "init_from"
+  readonly written: string
+}
+
+export const adapterReferences = (spec: ExperimentSpec): Array<AdapterReference> => {
+  const groups = [...new Set(spec.arms.map((arm) => arm.group))]
+  return spec.arms.flatMap((arm): Array<AdapterReference> => {
+    const index = groups.indexOf(arm.group)
+    if (arm.kind === "adapter") return [{ arm, index, field: "path", written: arm.path }]
+    if ("init_from" in arm && arm.init_from !== undefined) return [{ arm, index, field: "init_from", written: arm.init_from }]
+    return []
+  })
+}
+
+/** `arms[2].init_from`: where errors about the reference point. */
+export const referenceSource = (reference: AdapterReference): string => renderPath(["arms", reference.index, reference.field])

@@ -1,0 +1,76 @@
+// Where `peftlab predict` takes its task from: the spec given with --spec, else the manifest.json
+// of the peftlab results folder the adapter sits in (adapters/<arm>/ of a run), found by looking
+// up the tree from the adapter's folder. Templates, labels, data kind, generation settings and
+// max_length all come from it, so a prediction is made exactly as the run evaluated.
+import { existsSync, readFileSync } from "node:fs"
+import { basename, dirname, join } from "node:path"
+import { Effect, Result, Schema } from "effect"
+import { InputError } from "@peftlab/core"
+import { loadSpec, type ExperimentSpec, type LoadedSpec } from "@peftlab/spec"
+import { registryFor } from "../registry/index.ts"
+
+/** No task to predict with, or a manifest that does not hold one. */
+export class PredictTaskError extends InputError("PredictTaskError") {}
+
+export interface PredictionTask {
+  readonly loaded: LoadedSpec
+  /** Where the task came from, for the log. */
+  readonly from: string
+  /** The run's arm saved this adapter over an NF4 base (QLoRA): predictions quantize the base too. */
+  readonly nf4: boolean
+}
+
+/** The nearest manifest.json in `dir` or a folder above it. */
+const manifestAbove = (dir: string): string | undefined => {
+  for (let at = dir; ; at = dirname(at)) {
+    if (existsSync(join(at, "manifest.json"))) return join(at, "manifest.json")
+    if (dirname(at) === at) return undefined
+  }
+}
+
+const Section = Schema.Record(Schema.String, Schema.Unknown)
+
+/** What predict reads of a run's manifest.json: the spec the run ran (decoded and expanded when it was written) and its backend. */
+const RunManifest = Schema.Struct({
+  spec_file: Schema.optionalKey(Schema.String),
+  backend: Schema.optionalKey(Schema.String),
+  spec: Schema.Struct({ task: Section, data: Section, training: Section, evaluation: Section, arms: Schema.Array(Section) }),
+})
+const decodeManifest = Schema.decodeUnknownResult(RunManifest)
+
+/** The task of the run whose manifest is `file`; `adapterDir`'s name is its arm's. */
+const manifestTask = (file: string, adapterDir: string) =>
+  Effect.gen(function* () {
+    const json = yield* Effect.try({
+      try: () => JSON.parse(readFileSync(file, "utf8")) as unknown,
+      catch: (e) => new PredictTaskError({ source: file, detail: `cannot read it as JSON (${String(e)})` }),
+    })
+    const decoded = decodeManifest(json)
+    if (Result.isFailure(decoded)) {
+      return yield* Effect.fail(new PredictTaskError({ source: file, detail: "expected a peftlab run manifest with the run's spec (task, data, training, evaluation, arms); give --spec SPEC instead" }))
+    }
+    const manifest = decoded.success
+    // Decoding keeps only the fields named above, so the spec is taken whole from the file: it
+    // passed every check before the run; predictions run on the backend the run used.
+    const written = (json as { readonly spec: ExperimentSpec }).spec
+    const spec = { ...written, ...(manifest.backend !== undefined && { backend: manifest.backend }) }
+    const arm = spec.arms.find((a) => a.name === basename(adapterDir))
+    return {
+      loaded: { spec, file: manifest.spec_file ?? file, variables: new Map(), locations: new Map() },
+      from: file,
+      nf4: arm !== undefined && "quantize" in arm && arm.quantize === "nf4",
+    } satisfies PredictionTask
+  })
+
+/** The task from `specFile` when given, else from the adapter's run manifest; with its registry (the spec's plugins loaded). */
+export const predictionTask = (adapterDir: string, specFile: string | undefined) =>
+  Effect.gen(function* () {
+    const manifest = manifestAbove(adapterDir)
+    if (specFile === undefined && manifest === undefined) {
+      const detail = `${adapterDir} is not inside a peftlab results folder (no manifest.json in it or any folder above it), so the task is unknown: give --spec SPEC for the template, labels or generation settings, data kind and max_length`
+      return yield* Effect.fail(new PredictTaskError({ source: "--adapter", detail }))
+    }
+    const task: PredictionTask =
+      specFile !== undefined ? { loaded: yield* loadSpec(specFile), from: specFile, nf4: false } : yield* manifestTask(manifest as string, adapterDir)
+    return { task, registry: yield* registryFor(task.loaded) }
+  })
