@@ -117,7 +117,7 @@ describe("reusing an adapter", () => {
     const data = join(first.dir, "new.json")
     writeFileSync(data, JSON.stringify(Object.fromEntries(ids.map((id) => [id, all[id]]))))
     const out = join(first.dir, "predictions.jsonl")
-    const predicted = peftlab(["predict", "--model", manifest.model.path, "--adapter", adapter, "--data", data, "--out", out, "--backend", "wasm"])
+    const predicted = peftlab(["predict", "--model", manifest.model.path, "--adapter", adapter, "--data", data, "--out", out, "--backend", "wasm", "--ids"])
     expect(predicted.stderr).toBe("")
     expect(predicted.code).toBe(0)
     expect(predicted.stdout).toContain(`${out}: ${ids.length} predictions (task from ${join(trained, "manifest.json")})`)
@@ -126,6 +126,13 @@ describe("reusing an adapter", () => {
     const byId = <P extends { id: string }>(rows: ReadonlyArray<P>) => [...rows].sort((a, b) => a.id.localeCompare(b.id))
     expect(byId(lines.map((l) => ({ id: l.id, gold: l.gold, pred: l.prediction, score: l.probability })))).toStrictEqual(byId(original.predictions))
     for (const line of lines) expect(Object.keys(line.log_probs)).toStrictEqual(["yes", "no"])
+    // --ids: the tokens each score was computed from, for a check by another library (.ci/run's
+    // adapter round trip): the template's prompt, ending where the label's tokens begin.
+    const line0 = lines[0]
+    expect(line0.prompt_ids.length).toBeGreaterThan(10)
+    expect(line0.prompt_ids.every((id: unknown) => Number.isInteger(id))).toBe(true)
+    expect(Object.keys(line0.label_ids)).toStrictEqual(["yes", "no"])
+    expect(line0.label_ids.yes).not.toStrictEqual(line0.label_ids.no)
   })
 })
 

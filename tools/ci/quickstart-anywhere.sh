@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's first command on a fresh clone, as a new user runs it: an empty folder with no
 # ../shared beside it and no PEFTLAB_* variables, `npm ci && npm start` to the end, and the
-# report.html whose path it prints must exist. Run from the repository root (by .ci/run).
+# report.html whose path it prints must exist; then its adapters go through PEFT and back.
+# Run from the repository root (by .ci/run).
 set -euo pipefail
 root="$(pwd)"
 folder="$(mktemp -d)"
@@ -16,3 +17,11 @@ if [ -z "$report" ] || [ ! -s "$report" ]; then
   exit 1
 fi
 echo "quickstart-anywhere: ok, $report ($(wc -c <"$report") bytes)"
+
+# The run's adapters in Hugging Face PEFT, and PEFT's adapters in peftlab (tools/ci/adapter-round-trip.ts),
+# against the reference stack .ci/run installs in the repository's .venv-goldens.
+if [ -x "$root/.venv-goldens/bin/python" ]; then
+  PEFTLAB_GOLDENS_PYTHON="$root/.venv-goldens/bin/python" node_modules/node/bin/node tools/ci/adapter-round-trip.ts "$(dirname "$report")"
+else
+  echo "quickstart-anywhere: no $root/.venv-goldens, so no adapter round trip with PEFT (.ci/run makes it)"
+fi

@@ -109,7 +109,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
     io.out(usage)
     return ExitCode.ok
   }
-  const misplaced = commandFlags.find(({ flag, command: owner }) => values[flag] !== undefined && command !== owner)
+  const misplaced = commandFlags.find(({ flag, command: owner }) => values[flag] !== undefined && values[flag] !== false && command !== owner)
   if (misplaced) return badUsage(io, `--${misplaced.flag} belongs to ${misplaced.command}, not ${command}`)
   switch (command) {
     case "backends":
