@@ -1,10 +1,9 @@
 // Adapters on disk in Hugging Face PEFT's layout, so PEFT can load what peftlab trains and
 // the other way round: adapter_config.json beside adapter_model.safetensors.
-import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
-import { Effect } from "effect"
-import { InputError, writeFileAtomic } from "@peftlab/core"
+import { Effect, Schema } from "effect"
+import { InputError, readJsonFile, writeFileAtomic } from "@peftlab/core"
 import { readSafetensors, writeSafetensors, type ModelFileError, type SafetensorsTensor } from "@peftlab/models"
 import type { Adapter } from "./adapter.ts"
 
@@ -12,6 +11,9 @@ export class AdapterFileError extends InputError("AdapterFileError") {}
 
 export const adapterConfigFile = "adapter_config.json"
 export const adapterWeightsFile = "adapter_model.safetensors"
+
+/** adapter_config.json's outer shape: an object of PEFT config fields, each checked by its loader (configField). */
+export const PeftConfigFile = Schema.Record(Schema.String, Schema.Unknown)
 
 export interface PeftAdapterFiles {
   readonly dir: string
@@ -34,15 +36,9 @@ export const savePeftAdapter = (dir: string, adapter: Adapter): Effect.Effect<vo
 export const readPeftAdapter = (dir: string): Effect.Effect<PeftAdapterFiles, AdapterFileError | ModelFileError> =>
   Effect.gen(function* () {
     const file = join(dir, adapterConfigFile)
-    const config = yield* Effect.try({
-      try: () => JSON.parse(readFileSync(file, "utf8")) as unknown,
-      catch: (e) => new AdapterFileError({ source: file, detail: `cannot read it as JSON (${String(e)})` }),
-    })
-    if (typeof config !== "object" || config === null || Array.isArray(config)) {
-      return yield* Effect.fail(new AdapterFileError({ source: file, detail: "expected a JSON object of PEFT config fields" }))
-    }
+    const config = yield* readJsonFile(file, PeftConfigFile, AdapterFileError)
     const tensors = yield* readSafetensors(join(dir, adapterWeightsFile))
-    return { dir, config: config as Record<string, unknown>, tensors }
+    return { dir, config, tensors }
   })
 
 /** A required config field, checked against what the loading adapter expects. */

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
@@ -82,5 +82,16 @@ describe("restorePeftTensors", () => {
     const computed = namedTensors([["b", tf.zeros([1, 2])]])
     expect((await Effect.runPromise(Effect.flip(restorePeftTensors(computed, files)))).detail).toContain('tensor "b" is computed by this adapter')
     ;[saved, fresh, misshapen, computed].forEach((a) => a.dispose())
+  })
+})
+
+describe("readPeftAdapter", () => {
+  it("refuses an adapter_config.json that is not an object of config fields, or not JSON, naming the file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "peftlab-peft-config-"))
+    const file = join(dir, "adapter_config.json")
+    writeFileSync(file, JSON.stringify(["LORA"]))
+    expect(await Effect.runPromise(Effect.flip(readPeftAdapter(dir)))).toMatchObject({ _tag: "AdapterFileError", source: file, detail: 'Expected object, got ["LORA"]' })
+    writeFileSync(file, '{ "peft_type": ')
+    expect((await Effect.runPromise(Effect.flip(readPeftAdapter(dir)))).detail).toMatch(/^not readable as JSON/)
   })
 })

@@ -2,7 +2,7 @@
 // config, which tensors its checkpoint must hold, and how to build the model from them.
 // Loading (load.ts) and random checkpoints (random/) are written once against this.
 import type { Result } from "effect"
-import type { BaseModel } from "./model.ts"
+import type { BaseModel } from "./base-model.ts"
 import type { Parameters } from "./parameters.ts"
 
 export interface Architecture<Config = unknown, Model extends BaseModel = BaseModel> {

@@ -1,14 +1,10 @@
-// What the rest of peftlab sees of any base model, whatever its architecture: three kinds
-// (decoder-only, encoder-decoder, encoder-only) with the same frozen parameters, swappable
-// linear modules and input embeddings, so adapters can work on all of them.
+// What every kind of base model shares, whatever its architecture (the kinds themselves, and
+// their union, are in causal-lm.ts, seq2seq-lm.ts, encoder-model.ts and base-model.ts): the same
+// frozen parameters, swappable linear modules and input embeddings, so adapters can work on all
+// of them. A leaf: the kinds import it, it imports none of them.
 import type * as tf from "@tensorflow/tfjs"
-import type { CausalLM } from "./causal-lm.ts"
-import type { EncoderModel } from "./encoder-model.ts"
 import type { Linear } from "./layers/linear.ts"
 import type { Parameters } from "./parameters.ts"
-import type { Seq2SeqLM } from "./seq2seq-lm.ts"
-
-export type BaseModel = CausalLM | Seq2SeqLM | EncoderModel
 
 /** The sizes adapters need, under Llama's config names whatever the architecture calls them. */
 export interface ModelDims {

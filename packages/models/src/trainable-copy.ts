@@ -8,7 +8,7 @@ import { isDeviceMatrix } from "./device/device-matrix.ts"
 import { checkFloat32Copy, matrixValues } from "./device/device-values.ts"
 import { isFrozenMatrix } from "./frozen/frozen-matrix.ts"
 import { widenedTensor } from "./frozen/widened-tensor.ts"
-import type { BaseModel } from "./model.ts"
+import type { BaseModel } from "./base-model.ts"
 import type { Parameter } from "./parameters.ts"
 
 export interface TrainableCopy<M extends BaseModel = BaseModel> {

@@ -10,7 +10,7 @@ import type { Events } from "@peftlab/core"
 import type { Sampler, TrainingTask } from "@peftlab/trainer"
 import type { ArmAdapter } from "./arms.ts"
 import type { GenerationRow } from "./qa/qa-task.ts"
-import type { ExtractionRow } from "./span/span-arm.ts"
+import type { ExtractionRow } from "./span/extraction-row.ts"
 import type { RunTestPass, TestPass } from "./test-pass.ts"
 
 export type TrainingSettings = ExperimentSpec["training"]

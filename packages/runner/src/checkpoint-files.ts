@@ -1,20 +1,32 @@
 // An arm's training checkpoint on disk: the tensors (trainable values, AdamW moments, the best
 // epoch's values) in a safetensors file named by step, and state.json, written after it and
 // pointing at it. A crash between the two leaves the previous, complete checkpoint in force.
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, readdirSync, rmSync } from "node:fs"
 import { join } from "node:path"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { writeFileAtomic } from "@peftlab/core"
 import { readSafetensors, writeSafetensors, type ModelFileError } from "@peftlab/models"
 import type { TrainCheckpoint } from "@peftlab/trainer"
-import { OutputFolderError } from "./output-folder.ts"
+import { OutputFolderError, readFolderFile } from "./output-folder.ts"
+import { EpochRecord, SavedNumber, StepRecord, Validation } from "./saved-arm.ts"
 
-type CheckpointMeta = Omit<TrainCheckpoint, "variables" | "optimizer" | "best"> & {
-  readonly tensors: string
-  readonly count: number
-  readonly optimizerStep: number
-  readonly best?: Omit<NonNullable<TrainCheckpoint["best"]>, "values">
-}
+const RngState = Schema.Tuple([Schema.Number, Schema.Number, Schema.Number, Schema.Number])
+
+/** state.json: the checkpoint's scalars and records, and the tensors file it points at. */
+const CheckpointMeta = Schema.Struct({
+  epoch: Schema.Number,
+  stepsDoneInEpoch: Schema.Number,
+  epochRng: RngState,
+  rng: RngState,
+  lossSumInEpoch: SavedNumber,
+  sinceBest: Schema.Number,
+  steps: Schema.Array(StepRecord),
+  epochs: Schema.Array(EpochRecord),
+  tensors: Schema.String,
+  count: Schema.Number,
+  optimizerStep: Schema.Number,
+  best: Schema.optionalKey(Schema.Struct({ epoch: Schema.Number, validation: Validation })),
+})
 
 const stateFile = (dir: string) => join(dir, "state.json")
 
@@ -30,7 +42,7 @@ export const saveCheckpoint = (dir: string, checkpoint: TrainCheckpoint): Effect
       ...(best?.values ?? []).map((v, i) => [`best.${i}`, flat(v)] as const),
     ])
     yield* writeSafetensors(join(dir, tensors), entries)
-    const meta: CheckpointMeta = {
+    const meta: typeof CheckpointMeta.Type = {
       ...rest,
       tensors,
       count: variables.length,
@@ -44,10 +56,7 @@ export const saveCheckpoint = (dir: string, checkpoint: TrainCheckpoint): Effect
 export const loadCheckpoint = (dir: string): Effect.Effect<TrainCheckpoint | undefined, OutputFolderError | ModelFileError> =>
   Effect.gen(function* () {
     if (!existsSync(stateFile(dir))) return undefined
-    const meta = yield* Effect.try({
-      try: () => JSON.parse(readFileSync(stateFile(dir), "utf8")) as CheckpointMeta,
-      catch: (e) => new OutputFolderError({ source: stateFile(dir), detail: `unreadable checkpoint (${String(e)}); delete the folder to restart this arm` }),
-    })
+    const meta = yield* readFolderFile(stateFile(dir), CheckpointMeta, "; delete the folder to restart this arm")
     const tensors = yield* readSafetensors(join(dir, meta.tensors))
     const series = (prefix: string) =>
       Array.from({ length: meta.count }, (_, i) => tensors.get(`${prefix}.${i}`)?.data).filter((d): d is Float32Array => d !== undefined)

@@ -1,15 +1,17 @@
 // Where each artefact lives in a results folder, and what a finished arm left there.
 // An arm is finished when arms/<arm>/result.json exists: it is written last, atomically,
 // so an interrupted run simply redoes the arms that lack it.
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync } from "node:fs"
 import { join } from "node:path"
-import { Effect } from "effect"
-import { InputError } from "@peftlab/core"
+import { Effect, type Schema } from "effect"
+import { InputError, readJsonFile } from "@peftlab/core"
 import type { ArmResult, PredictionRow } from "@peftlab/reporters"
 import type { EpochRecord, StepRecord } from "@peftlab/trainer"
 import type { GenerationRow } from "./qa/qa-task.ts"
-import type { ExtractionRow } from "./span/span-arm.ts"
+import type { ExtractionRow } from "./span/extraction-row.ts"
 import { differingSections, fingerprintOf, type FingerprintInputs } from "./fingerprint.ts"
+import { FinishedArmFile, TrainedArmFile } from "./saved-arm.ts"
+import { FolderManifest } from "./saved-run.ts"
 
 export class OutputFolderError extends InputError("OutputFolderError") {}
 
@@ -46,33 +48,33 @@ const differentSpec = (source: string, differences?: ReadonlyArray<string>) =>
     }; pass another --out, or delete the folder to start over`,
   })
 
-const readJson = <A>(file: string) =>
-  Effect.try({
-    try: () => JSON.parse(readFileSync(file, "utf8")) as A,
-    catch: (e) => new OutputFolderError({ source: file, detail: `unreadable (${String(e)}); delete it to start over` }),
-  })
+/** `file`, decoded by `schema`; unreadable or corrupted, an OutputFolderError naming the field. */
+export const readFolderFile = <S extends Schema.ConstraintDecoder<unknown>>(file: string, schema: S, advice = "; delete it to start over") =>
+  readJsonFile(file, schema, OutputFolderError, { advice, missing: "not found; is this a peftlab results folder?" })
 
 /** Refuses, before anything is written, a folder that a run of another spec left. */
 export const checkOutputFolder = (outDir: string, inputs: FingerprintInputs) =>
   Effect.gen(function* () {
     const file = join(outDir, "manifest.json")
     if (!existsSync(file)) return
-    const manifest = yield* readJson<{ fingerprint?: string; fingerprint_inputs?: FingerprintInputs }>(file)
+    const manifest = yield* readFolderFile(file, FolderManifest)
     if (manifest.fingerprint !== fingerprintOf(inputs)) {
       return yield* Effect.fail(differentSpec(file, differingSections(manifest.fingerprint_inputs ?? {}, inputs)))
     }
   })
 
-const savedRecord = <A extends { readonly fingerprint: string }>(file: string, fingerprint: string) =>
+const savedRecord = <A extends { readonly fingerprint: string }>(file: string, schema: Schema.ConstraintDecoder<A>, fingerprint: string) =>
   Effect.gen(function* () {
     if (!existsSync(file)) return undefined
-    const record = yield* readJson<A>(file)
+    const record: A = yield* readFolderFile(file, schema)
     if (record.fingerprint !== fingerprint) return yield* Effect.fail(differentSpec(file))
     return record
   })
 
 /** The finished arm in `outDir`, if any; refuses results made from a different spec. */
-export const finishedArm = (outDir: string, arm: string, fingerprint: string) => savedRecord<FinishedArm>(armResultFile(outDir, arm), fingerprint)
+export const finishedArm = (outDir: string, arm: string, fingerprint: string): Effect.Effect<FinishedArm | undefined, OutputFolderError> =>
+  savedRecord(armResultFile(outDir, arm), FinishedArmFile, fingerprint)
 
 /** The trained (not yet evaluated) sweep member in `outDir`, if any. */
-export const trainedArm = (outDir: string, arm: string, fingerprint: string) => savedRecord<TrainedArm>(armTrainedFile(outDir, arm), fingerprint)
+export const trainedArm = (outDir: string, arm: string, fingerprint: string): Effect.Effect<TrainedArm | undefined, OutputFolderError> =>
+  savedRecord(armTrainedFile(outDir, arm), TrainedArmFile, fingerprint)

@@ -14,12 +14,14 @@ import { checkAdapterReferences } from "./adapter-arms/check.ts"
 import { adapterArmVirtualTokens, adapterHashes, checkAdapterArmsLoad, findSpecAdapters } from "./adapter-arms/preflight.ts"
 import { compareFinished, prepareTask } from "./tasks.ts"
 import { checkPositionsFit } from "./positions-fit.ts"
+import { checkArmOptions } from "./arm-options.ts"
 import { refuseTruncation } from "./truncation/refuse.ts"
 import { applyGradientCheckpointing } from "./gradient-checkpointing.ts"
 import { checkOutputFolder, finishedArm, type FinishedArm } from "./output-folder.ts"
 import { runArm, type ArmContext } from "./run-arm.ts"
 import { registryFor, type PeftlabRegistry } from "./registry/index.ts"
-import { runSweep, type Selection } from "./selection.ts"
+import { runSweep } from "./run-sweep.ts"
+import type { Selection } from "./selection.ts"
 import { packageVersions } from "./versions.ts"
 
 export interface RunOptions {
@@ -72,6 +74,7 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     yield* emit({ type: "truncation", ...truncation })
     yield* refuseTruncation(truncation)
     yield* checkPositionsFit(spec, model, modelDir, adapterArmVirtualTokens(adapters))
+    yield* checkArmOptions(loaded, model, tokenizer)
     yield* checkAdapterArmsLoad(model, adapters)
     yield* applyGradientCheckpointing(spec, model, modelDir)
     const context: ArmContext = { spec, outDir, fingerprint, model, tokenizer, task, registry, replica: { loaded, dataPath, modelDir, backend: backend.name, shared: sharedMatrices(model.parameters) } }
@@ -98,11 +101,7 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
       // Where each existing adapter (adapter arms' path, init_from) was found, by its location as written.
       ...(adapters.length > 0 && { adapters: Object.fromEntries(adapters.map(({ reference, dir }) => [reference.written, dir])) }),
       runtime: { node: process.version, platform: `${process.platform}-${process.arch}` },
-      packages: packageVersions([
-        "@peftlab/core", "@peftlab/spec", "@peftlab/datasets", "@peftlab/tokenizers", "@peftlab/models",
-        "@peftlab/adapters-base", "@peftlab/adapters-prompt", "@peftlab/trainer", "@peftlab/evaluators",
-        "@peftlab/stats", "@peftlab/reporters", "@peftlab/runner", "@tensorflow/tfjs", "effect",
-      ]),
+      packages: packageVersions(),
       started_at: startedAt,
     }
     yield* Effect.promise(() => writeManifest(outDir, { ...manifest, status: "running" }))

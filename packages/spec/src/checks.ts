@@ -1,7 +1,6 @@
 // Rules that involve more than one field, checked once every field has the right type.
 import { type FieldIssue, renderFound } from "./errors.ts"
-import { isGenerativeQa, isSpanExtraction, type DecodedSpec } from "./schema.ts"
-import type { ConcreteArm } from "./sweep.ts"
+import { isGenerativeQa, isSpanExtraction, type ConcreteArm, type DecodedSpec } from "./schema.ts"
 
 const splitTolerance = 1e-9
 const placeholder = /\{([^{}]*)\}/g

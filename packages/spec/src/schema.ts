@@ -2,7 +2,6 @@
 // the phrase error messages use ("expected a positive integer, got ..."). Optional fields
 // decode with their documented defaults, so the decoded spec is complete.
 import { Effect, Schema } from "effect"
-import type { ConcreteArm } from "./sweep.ts"
 
 /** Attaches the phrase that errors about this field use after "expected". */
 const expecting =
@@ -336,6 +335,18 @@ export const isGenerativeQa = (task: DecodedSpec["task"]): task is GenerativeQaT
 
 /** Whether the spec's task is span extraction. */
 export const isSpanExtraction = (task: DecodedSpec["task"]): task is SpanExtractionTaskSpec => task.kind === "span-extraction"
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+
+/** One arm as the runner runs it (sweep.ts expands them): concrete values, the spec arm it came from, its seed. */
+export type ConcreteArm = DistributiveOmit<ArmSpec, "sweep"> & {
+  /** The spec arm's name: arms of one sweep (and their seeds) share it. */
+  readonly group: string
+  /** The name without the seed suffix: one configuration of the group. */
+  readonly config: string
+  /** Set when the spec lists seeds: this arm's own seed for initialisation and training. */
+  readonly seed?: number
+}
 
 /**
  * The decoded spec, with `data.split.seed` resolved (it defaults to the top-level seed) and

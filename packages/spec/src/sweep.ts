@@ -4,21 +4,10 @@
 // reported at its place in the sweep.
 import { Result, Schema } from "effect"
 import { type FieldIssue, renderFound } from "./errors.ts"
-import { ArmSpec, trainingOverrideKeys, type DecodedSpec } from "./schema.ts"
+import { ArmSpec, trainingOverrideKeys, type ConcreteArm, type DecodedSpec } from "./schema.ts"
 import { fieldIssues } from "./schema-issues.ts"
 
 type SweepValue = string | number | boolean
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
-
-/** One arm as the runner runs it: concrete values, the spec arm it came from, its seed. */
-export type ConcreteArm = DistributiveOmit<ArmSpec, "sweep"> & {
-  /** The spec arm's name: arms of one sweep (and their seeds) share it. */
-  readonly group: string
-  /** The name without the seed suffix: one configuration of the group. */
-  readonly config: string
-  /** Set when the spec lists seeds: this arm's own seed for initialisation and training. */
-  readonly seed?: number
-}
 
 const decodeArm = Schema.decodeUnknownResult(ArmSpec, { errors: "all", onExcessProperty: "error" })
 
@@ -69,7 +58,7 @@ export const expandArms = (spec: DecodedSpec): { readonly arms: ReadonlyArray<Co
     const configs = combinations(entries).map((combo) => {
       const config = [written.name, ...combo.map(([key, value]) => nameOf(key, value))].join("-")
       const values = combo.reduce<Record<string, unknown>>((arm, [key, value]) => withValue(arm, key, value), fixed)
-      return { ...(values as DistributiveOmit<ArmSpec, "sweep">), name: config, group: written.name, config }
+      return { ...(values as ConcreteArm), name: config, group: written.name, config }
     })
     // The frozen base and an existing adapter have nothing random in them: one run stands for every seed.
     if (spec.seeds === undefined || written.kind === "base" || written.kind === "adapter") return configs

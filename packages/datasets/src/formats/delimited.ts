@@ -4,7 +4,7 @@
 import { Effect } from "effect"
 import { DataFileError } from "../data-file-error.ts"
 import { isMalformed, malformed, type Malformed } from "../files/malformed-rows.ts"
-import type { SourceRecord } from "./records.ts"
+import type { SourceRecord } from "./source-record.ts"
 
 export interface DelimitedRow {
   /** The line the row starts on (1-based); a quoted line break makes a row span lines. */

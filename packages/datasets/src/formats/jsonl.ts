@@ -2,7 +2,7 @@
 import { jsonErrorOffset } from "../files/json-error-offset.ts"
 import { jsonErrorReason } from "../files/json-file.ts"
 import { malformed, type Malformed } from "../files/malformed-rows.ts"
-import type { SourceRecord } from "./records.ts"
+import type { SourceRecord } from "./source-record.ts"
 
 const describeJson = (json: unknown): string => (Array.isArray(json) ? "an array" : json === null ? "null" : `a ${typeof json}`)
 

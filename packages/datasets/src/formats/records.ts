@@ -1,3 +1,4 @@
+// A CSV, TSV or JSONL file read into records, whichever format its extension (or the caller) names.
 import { extname } from "node:path"
 import { Effect } from "effect"
 import { DataFileError } from "../data-file-error.ts"
@@ -5,12 +6,7 @@ import type { Malformed } from "../files/malformed-rows.ts"
 import { readText } from "../files/read-text.ts"
 import { delimitedRecords } from "./delimited.ts"
 import { jsonlRecords } from "./jsonl.ts"
-
-/** One row of a CSV, TSV or JSONL file: its values by column or key, and the line it starts on. */
-export interface SourceRecord {
-  readonly line: number
-  readonly values: Readonly<Record<string, unknown>>
-}
+import type { SourceRecord } from "./source-record.ts"
 
 export type RecordFormat = "csv" | "tsv" | "jsonl"
 

@@ -3,7 +3,7 @@
 import { Effect } from "effect"
 import { DataFileError } from "../data-file-error.ts"
 import { isMalformed, malformed, type Malformed } from "../files/malformed-rows.ts"
-import type { SourceRecord } from "../formats/records.ts"
+import type { SourceRecord } from "../formats/source-record.ts"
 
 /** Field names for a classification file: the text to classify and its label. */
 export interface ClassificationFields {

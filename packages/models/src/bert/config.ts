@@ -6,7 +6,7 @@
 // are rejected.
 import { Result, Schema } from "effect"
 import { PositiveInt } from "../config-fields.ts"
-import { decodeOrDescribe } from "../schema-issues.ts"
+import { decodeOrDescribe } from "@peftlab/core"
 
 /** transformers' ACT2FN names this encoder implements. */
 export const bertActivations = ["gelu", "gelu_new", "relu"] as const

@@ -9,18 +9,10 @@
 // readWeight (a LoRA merge) builds the float32 matrix whole, refused over one binding
 // (device-values.ts).
 import * as tf from "@tensorflow/tfjs"
-import type { Linear } from "../layers/linear.ts"
 import { nf4KernelLinear } from "../quantization/nf4-linear.ts"
-import type { DeviceMatrix, TiledDeviceMatrix } from "./device-matrix.ts"
+import type { DeviceLinear, DeviceMatrix, TiledDeviceMatrix } from "./device-matrix.ts"
 import { matrixValues } from "./device-values.ts"
 import { sumOfParts, tileColumns, timesTile, timesTileTransposed } from "./device-tiles.ts"
-
-export interface DeviceLinear extends Linear {
-  readonly deviceMatrix: DeviceMatrix
-}
-
-/** Whether `module` multiplies by a device matrix with its own kernels (a fused kernel over readWeight would widen the weight per call). */
-export const isDeviceLinear = (module: Linear): module is DeviceLinear => "deviceMatrix" in module
 
 /** Σ over tiles of f(the tile's columns of x, tile), or f(x, tile) for a single tile. */
 const sumOverTiles = (x: tf.Tensor2D, matrix: TiledDeviceMatrix): tf.Tensor2D => {

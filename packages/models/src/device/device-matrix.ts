@@ -4,9 +4,11 @@
 // are NF4 codes. A matrix whose bytes exceed what one binding may hold (the device's
 // maxStorageBufferBindingSize: 128 MiB on lavapipe, under TinyLlama's 32000×2048 embedding in
 // f32) is split into tiles of whole rows, each its own tensor; the kernels that read it
-// (device-linear.ts, device-embedding.ts) go tile by tile. Nothing widens it whole.
+// (device-linear.ts, device-embedding.ts) go tile by tile. Nothing widens it whole. Also what a
+// module multiplying by one is (DeviceLinear), for the modules that read its matrix back.
 import * as tf from "@tensorflow/tfjs"
 import type { GatherTable, Nf4Weight } from "@peftlab/gpu-kernels"
+import type { Linear } from "../layers/linear.ts"
 import type { Nf4Weights } from "../quantization/nf4.ts"
 
 /** Rows [firstRow, firstRow + rows) of a matrix: a float32 tensor, or packed 16-bit words. */
@@ -45,6 +47,13 @@ export type DeviceMatrix = TiledDeviceMatrix | Nf4DeviceMatrix
 
 export const isDeviceMatrix = (value: unknown): value is DeviceMatrix =>
   typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "device-matrix"
+
+export interface DeviceLinear extends Linear {
+  readonly deviceMatrix: DeviceMatrix
+}
+
+/** Whether `module` multiplies by a device matrix with its own kernels (a fused kernel over readWeight would widen the weight per call). */
+export const isDeviceLinear = (module: Linear): module is DeviceLinear => "deviceMatrix" in module
 
 export const isHalfTile = (table: GatherTable): table is Exclude<GatherTable, tf.Tensor> => !(table instanceof tf.Tensor)
 

@@ -7,7 +7,7 @@
 // cannot run are refused by field.
 import { Result, Schema } from "effect"
 import { PositiveInt, TokenId } from "../config-fields.ts"
-import { decodeOrDescribe } from "../schema-issues.ts"
+import { decodeOrDescribe } from "@peftlab/core"
 
 const NoDropout = Schema.optional(Schema.Literal(0))
 

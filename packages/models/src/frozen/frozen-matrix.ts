@@ -3,9 +3,15 @@
 // bf16 costs 2.2 GB rather than 4.4 GB, and none of it sits in wasm's 4 GB heap. The forward
 // pass widens one matrix at a time to float32 when it uses it and frees it after (see
 // layers/frozen-linear.ts), so the backend holds one widened layer weight at a time.
-import type { SharedMatrix } from "./shared-matrix.ts"
+import type { Nf4Weights } from "../quantization/nf4.ts"
+import type { SafetensorsDtype } from "../safetensors/dtype.ts"
 
 export type FrozenStorage = "F32" | "F16" | "BF16" | "NF4"
+
+/** A frozen matrix's host memory, which another thread builds the same matrix over (see shared-matrix.ts). */
+export type SharedMatrix =
+  | { readonly storage: SafetensorsDtype; readonly shape: readonly [number, number]; readonly bytes: Uint8Array }
+  | { readonly storage: "NF4"; readonly shape: readonly [number, number]; readonly quantized: Nf4Weights }
 
 export interface FrozenMatrix {
   /** Tells a frozen matrix from a tf.Tensor in a model's parameters. */

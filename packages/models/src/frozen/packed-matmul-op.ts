@@ -4,8 +4,7 @@
 // package only names the kernel and its attributes, so it depends on no backend plugin;
 // frozen-linear.ts takes this path where tfjs has the kernel for the backend in use.
 import * as tf from "@tensorflow/tfjs"
-import type { FrozenMatrix, FrozenStorage } from "./frozen-matrix.ts"
-import type { SharedMatrix } from "./shared-matrix.ts"
+import type { FrozenMatrix, FrozenStorage, SharedMatrix } from "./frozen-matrix.ts"
 
 /** The kernel's name in tfjs's registry (the wasm plugin's packedMatMulKernelName). */
 export const packedMatMulKernelName = "PeftlabPackedMatMul"

@@ -3,15 +3,9 @@
 // description below crosses to a worker (postMessage) without a copy, and the worker builds the
 // same frozen matrices over the same memory. A data-parallel run of a 1.1B bf16 base then holds
 // its 2.2 GB once, not once per thread.
-import type { SafetensorsDtype } from "../safetensors/dtype.ts"
-import type { Nf4Weights } from "../quantization/nf4.ts"
-import { isFrozenMatrix, type FrozenMatrix } from "./frozen-matrix.ts"
+import { isFrozenMatrix, type FrozenMatrix, type SharedMatrix } from "./frozen-matrix.ts"
 import { nf4Matrix } from "./nf4-matrix.ts"
 import { storedMatrix } from "./stored-matrix.ts"
-
-export type SharedMatrix =
-  | { readonly storage: SafetensorsDtype; readonly shape: readonly [number, number]; readonly bytes: Uint8Array }
-  | { readonly storage: "NF4"; readonly shape: readonly [number, number]; readonly quantized: Nf4Weights }
 
 /** Frozen matrices by parameter name, as Placement.shared takes them. */
 export type SharedMatrices = ReadonlyMap<string, SharedMatrix>

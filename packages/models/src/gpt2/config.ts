@@ -3,7 +3,7 @@
 // implement (other activations, per-layer attention scaling, cross-attention) are rejected.
 import { Result, Schema } from "effect"
 import { PositiveInt, TokenId } from "../config-fields.ts"
-import { decodeOrDescribe } from "../schema-issues.ts"
+import { decodeOrDescribe } from "@peftlab/core"
 
 const ConfigJson = Schema.Struct({
   model_type: Schema.Literal("gpt2"),

@@ -5,7 +5,7 @@
 // per-layer sliding window) are rejected rather than silently ignored.
 import { Result, Schema } from "effect"
 import { PositiveInt, TokenId } from "../config-fields.ts"
-import { decodeOrDescribe } from "../schema-issues.ts"
+import { decodeOrDescribe } from "@peftlab/core"
 
 const commonFields = {
   hidden_size: PositiveInt,

@@ -6,7 +6,7 @@
 // as one float32 tensor (which one binding may not hold).
 import * as tf from "@tensorflow/tfjs"
 import { nf4MatMul, nf4MatMulKernelName, nf4WeightTensors, usesWgslKernel, type Nf4Weight } from "@peftlab/gpu-kernels"
-import type { DeviceLinear } from "../device/device-linear.ts"
+import { isDeviceLinear } from "../device/device-matrix.ts"
 import { matrixHostValues } from "../device/device-values.ts"
 import { frozenLinear } from "../frozen/frozen-linear.ts"
 import { nf4Matrix, type Nf4Matrix } from "../frozen/nf4-matrix.ts"
@@ -58,7 +58,7 @@ const transposed = (values: Float32Array, [rows, columns]: readonly [number, num
 
 /** The weight [out, in] in float32 on the host: a device matrix read in row blocks (matrixHostValues), anything else through readWeight. */
 const hostWeight = async (source: Linear): Promise<Float32Array> => {
-  const matrix = "deviceMatrix" in source ? (source as DeviceLinear).deviceMatrix : undefined
+  const matrix = isDeviceLinear(source) ? source.deviceMatrix : undefined
   if (matrix && matrix.storage !== "NF4") {
     const stored = await matrixHostValues(matrix)
     return source.storedTransposed ? transposed(stored, matrix.shape) : stored

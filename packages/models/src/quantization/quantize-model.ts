@@ -1,6 +1,6 @@
 // Swaps a model's linear projections for NF4 ones in place (model.linears is looked up on every
 // forward pass) and reports the weight memory before and after.
-import type { BaseModel } from "../model.ts"
+import type { BaseModel } from "../base-model.ts"
 import type { Linear } from "../layers/linear.ts"
 import { nf4Bytes } from "./nf4.ts"
 import { nf4Linear, type Nf4Linear } from "./nf4-linear.ts"

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises"
 import { basename, join } from "node:path"
 import { Effect, Result, Schema, type Scope } from "effect"
 import { ModelFileError } from "../model-file-error.ts"
-import { decodeOrDescribe } from "../schema-issues.ts"
+import { decodeOrDescribe } from "@peftlab/core"
 import { openSafetensors, type SafetensorsFile, type SafetensorsTensor, type StoredTensor } from "./file.ts"
 import type { TensorEntry } from "./header.ts"
 

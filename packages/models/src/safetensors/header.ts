@@ -2,7 +2,7 @@
 // tensor name to { dtype, shape, data_offsets } (offsets relative to the end of the header),
 // an optional "__metadata__" map of strings, then the tensor bytes.
 import { Result, Schema } from "effect"
-import { decodeOrDescribe } from "../schema-issues.ts"
+import { decodeOrDescribe } from "@peftlab/core"
 import { storedDtypeBytes, storedDtypes, type StoredDtype } from "./dtype.ts"
 
 export const metadataKey = "__metadata__"

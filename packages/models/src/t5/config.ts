@@ -3,7 +3,7 @@
 // "relu" and "gated-gelu" are rejected rather than silently run with the wrong activation.
 import { Result, Schema } from "effect"
 import { PositiveInt, TokenId } from "../config-fields.ts"
-import { decodeOrDescribe } from "../schema-issues.ts"
+import { decodeOrDescribe } from "@peftlab/core"
 
 export type FeedForwardKind = "relu" | "gated-gelu"
 

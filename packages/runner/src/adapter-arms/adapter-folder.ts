@@ -5,10 +5,10 @@
 // read here for the checks made before anything runs; the adapter's loader reads it again strictly.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { join, resolve } from "node:path"
-import { Effect } from "effect"
-import { InputError } from "@peftlab/core"
+import { Effect, Result } from "effect"
+import { decodeJsonFile, InputError } from "@peftlab/core"
 import { hubSettings, repoFolderName, type HubError } from "@peftlab/hub"
-import { adapterConfigFile } from "@peftlab/adapters-base"
+import { adapterConfigFile, PeftConfigFile } from "@peftlab/adapters-base"
 import { envDefaults, isHubModelId, type Env } from "@peftlab/spec"
 
 /** The adapter's folder, or every place looked at when there is none. */
@@ -56,10 +56,6 @@ export type AdapterConfig = Readonly<Record<string, unknown>>
 /** The adapter_config.json in `dir`, or why it cannot be read. */
 export const readAdapterConfig = (dir: string): { readonly config: AdapterConfig } | { readonly problem: string } => {
   const file = join(dir, adapterConfigFile)
-  try {
-    const config = JSON.parse(readFileSync(file, "utf8")) as unknown
-    return typeof config === "object" && config !== null && !Array.isArray(config) ? { config: config as AdapterConfig } : { problem: `${file} is not a JSON object` }
-  } catch (error) {
-    return { problem: `cannot read ${file} (${String(error)})` }
-  }
+  const read = decodeJsonFile(file, PeftConfigFile)
+  return Result.isSuccess(read) ? { config: read.success } : { problem: `cannot read ${file}: ${read.failure}` }
 }

@@ -7,8 +7,6 @@
 // every step.
 import { Effect, Exit, Layer, Scope } from "effect"
 import { Events, Rng } from "@peftlab/core"
-import type { SharedMatrices } from "@peftlab/models"
-import type { ConcreteArm, LoadedSpec } from "@peftlab/spec"
 import { loadTokenizer } from "@peftlab/tokenizers"
 import type { Replica } from "@peftlab/trainer"
 import { applyGradientCheckpointing } from "../gradient-checkpointing.ts"
@@ -16,19 +14,7 @@ import { registryFor } from "../registry/index.ts"
 import { trainingFor } from "../run-arm.ts"
 import { prepareTask } from "../tasks.ts"
 import { timedPrediction, type Timed } from "../test-pass.ts"
-
-export interface ArmReplicaInit {
-  readonly loaded: LoadedSpec
-  /** The data and model folders the main thread resolved (a URL's cached copy, say). */
-  readonly dataPath: string
-  readonly modelDir: string
-  readonly backend: string
-  readonly arm: ConcreteArm
-  /** Training: the arm's loss; test: the trained adapter's test pass (after its afterTraining, as in the main thread). */
-  readonly phase: "training" | "test"
-  /** The main thread's frozen base matrices, in shared memory: the replica builds its model over them instead of loading a copy. */
-  readonly shared?: SharedMatrices
-}
+import type { ArmReplicaInit } from "./replica-init.ts"
 
 const silent = Layer.succeed(Events, { emit: () => Effect.void })
 

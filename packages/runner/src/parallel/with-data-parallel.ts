@@ -2,7 +2,7 @@
 // for the length of the training, closed afterwards however the training ends.
 import { Effect } from "effect"
 import { startDataParallel, type DataParallel } from "@peftlab/trainer"
-import type { ArmReplicaInit } from "./arm-replica.ts"
+import type { ArmReplicaInit } from "./replica-init.ts"
 
 /** Runs `use` with a pool of `workers` replicas of the arm, or with none for a single worker. */
 export const withDataParallel = <A, E, R>(init: ArmReplicaInit | undefined, workers: number, use: (parallel: DataParallel<ReadonlyArray<unknown>> | undefined) => Effect.Effect<A, E, R>) =>

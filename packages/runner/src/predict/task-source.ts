@@ -2,12 +2,13 @@
 // of the peftlab results folder the adapter sits in (adapters/<arm>/ of a run), found by looking
 // up the tree from the adapter's folder. Templates, labels, data kind, generation settings and
 // max_length all come from it, so a prediction is made exactly as the run evaluated.
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync } from "node:fs"
 import { basename, dirname, join } from "node:path"
-import { Effect, Result, Schema } from "effect"
-import { InputError } from "@peftlab/core"
-import { loadSpec, type ExperimentSpec, type LoadedSpec } from "@peftlab/spec"
+import { Effect, Schema } from "effect"
+import { InputError, readJsonFile } from "@peftlab/core"
+import { loadSpec, type LoadedSpec } from "@peftlab/spec"
 import { registryFor } from "../registry/index.ts"
+import { SavedSpec, savedSpec } from "../saved-run.ts"
 
 /** No task to predict with, or a manifest that does not hold one. */
 export class PredictTaskError extends InputError("PredictTaskError") {}
@@ -28,32 +29,19 @@ const manifestAbove = (dir: string): string | undefined => {
   }
 }
 
-const Section = Schema.Record(Schema.String, Schema.Unknown)
-
 /** What predict reads of a run's manifest.json: the spec the run ran (decoded and expanded when it was written) and its backend. */
 const RunManifest = Schema.Struct({
   spec_file: Schema.optionalKey(Schema.String),
   backend: Schema.optionalKey(Schema.String),
-  spec: Schema.Struct({ task: Section, data: Section, training: Section, evaluation: Section, arms: Schema.Array(Section) }),
+  spec: SavedSpec,
 })
-const decodeManifest = Schema.decodeUnknownResult(RunManifest)
 
 /** The task of the run whose manifest is `file`; `adapterDir`'s name is its arm's. */
 const manifestTask = (file: string, adapterDir: string) =>
   Effect.gen(function* () {
-    const json = yield* Effect.try({
-      try: () => JSON.parse(readFileSync(file, "utf8")) as unknown,
-      catch: (e) => new PredictTaskError({ source: file, detail: `cannot read it as JSON (${String(e)})` }),
-    })
-    const decoded = decodeManifest(json)
-    if (Result.isFailure(decoded)) {
-      return yield* Effect.fail(new PredictTaskError({ source: file, detail: "expected a peftlab run manifest with the run's spec (task, data, training, evaluation, arms); give --spec SPEC instead" }))
-    }
-    const manifest = decoded.success
-    // Decoding keeps only the fields named above, so the spec is taken whole from the file: it
-    // passed every check before the run; predictions run on the backend the run used.
-    const written = (json as { readonly spec: ExperimentSpec }).spec
-    const spec = { ...written, ...(manifest.backend !== undefined && { backend: manifest.backend }) }
+    const manifest = yield* readJsonFile(file, RunManifest, PredictTaskError, { advice: "; expected a peftlab run manifest with the run's spec, or give --spec SPEC instead" })
+    // Predictions run on the backend the run used.
+    const spec = { ...savedSpec(manifest), ...(manifest.backend !== undefined && { backend: manifest.backend }) }
     const arm = spec.arms.find((a) => a.name === basename(adapterDir))
     return {
       loaded: { spec, file: manifest.spec_file ?? file, variables: new Map(), locations: new Map() },

@@ -19,13 +19,6 @@ import { encodeSpanQuestions } from "./span-encode.ts"
 import { spanTruncation } from "./span-truncation.ts"
 import { evaluateSpans, spanTestPass, spanTraining, type SpanSetup } from "./span-task.ts"
 
-/** One test sentence's gold and predicted spans (kept in result.json for the statistics). */
-export interface ExtractionRow {
-  readonly id: string
-  readonly gold: ReadonlyArray<EntitySpan>
-  readonly predicted: ReadonlyArray<EntitySpan>
-}
-
 export interface SpanInputs {
   readonly spec: ExperimentSpec
   readonly task: SpanExtractionTaskSpec

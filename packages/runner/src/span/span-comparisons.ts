@@ -6,7 +6,7 @@ import type { Comparison } from "@peftlab/reporters"
 import type { ExperimentSpec } from "@peftlab/spec"
 import { fromSummedStatistics } from "@peftlab/stats"
 import { bootstrapOf, compareEachArm } from "../comparisons.ts"
-import type { ExtractionRow } from "./span-arm.ts"
+import type { ExtractionRow } from "./extraction-row.ts"
 
 /** One sentence's [correct, predicted, gold] span counts under strict match. */
 export const sentenceCounts = (row: ExtractionRow): [number, number, number] => {

@@ -1,5 +1,6 @@
 // Schema decoding that reports one line per issue, naming the field and the value found,
-// e.g. `field "hidden_size": Expected an integer, got 64.5`, for ModelFileError details.
+// e.g. `field "hidden_size": Expected an integer, got 64.5`: the detail of an InputError about a
+// file peftlab reads (model configs, results folders, adapter configs).
 import { Result, Schema, SchemaIssue } from "effect"
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
