@@ -2,7 +2,7 @@
 // errors as they are and exits with code 2. Each package declares its own tagged error
 // with `class XError extends InputError("XError") {}` so callers can still match on tags.
 // An error that needs more fields extends Data.TaggedError itself and sets the marker.
-import { Data } from "effect"
+import { type Cause, Data } from "effect"
 
 export const InputErrorTypeId: unique symbol = Symbol.for("@peftlab/core/InputError")
 
@@ -13,7 +13,16 @@ export interface InputErrorFields {
   readonly detail: string
 }
 
-export const InputError = <Tag extends string>(tag: Tag) =>
+/** An input error: its fields, its tag and the marker `isInputError` looks for. */
+export interface InputErrorInstance<Tag extends string> extends Cause.YieldableError, InputErrorFields {
+  readonly _tag: Tag
+  readonly [InputErrorTypeId]: true
+}
+
+// Named, so that declaration files can spell the base class of every `extends InputError(…)`.
+export type InputErrorClass<Tag extends string> = new (fields: InputErrorFields) => InputErrorInstance<Tag>
+
+export const InputError = <Tag extends string>(tag: Tag): InputErrorClass<Tag> =>
   class extends Data.TaggedError(tag)<InputErrorFields> {
     readonly [InputErrorTypeId] = true
     override get message(): string {

@@ -1,7 +1,16 @@
+// The evaluators' public surface. Classification metrics, the confusion matrix, quantiles and
+// MetricInputError live in @peftlab/stats (tfjs-free, so stats needs no tfjs) and are re-exported here.
+export {
+  type ClassificationMetrics,
+  type ClassScores,
+  classificationMetrics,
+  confusionMatrix,
+  type ConfusionOptions,
+  MetricInputError,
+  quantileSorted,
+} from "@peftlab/stats"
 export * from "./classification/balanced-accuracy.ts"
 export * from "./classification/calibration.ts"
-export * from "./classification/confusion.ts"
-export * from "./classification/metrics.ts"
 export * from "./classification/normalise-answer.ts"
 export * from "./classification/roc-auc.ts"
 export * from "./efficiency/adapter-size.ts"
@@ -20,6 +29,4 @@ export * from "./generation/tokenizer-13a.ts"
 export * from "./lm/continuation.ts"
 export * from "./lm/generate-batch.ts"
 export * from "./lm/label-scoring.ts"
-export * from "./metric-input-error.ts"
 export * from "./efficiency/parameters.ts"
-export * from "./quantile.ts"

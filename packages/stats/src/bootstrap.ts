@@ -1,6 +1,6 @@
 // Paired bootstrap of classification metrics: gold labels and each arm's predictions are
 // gathered at the drawn indices and scored by a (gold, pred, labels) metric.
-import { classificationMetrics } from "@peftlab/evaluators"
+import { classificationMetrics } from "./classification-metrics.ts"
 import { type BootstrapResult, type IndexMetric, pairedIndexBootstrap } from "./index-bootstrap.ts"
 
 /** A score computed from gold labels and predictions; `labels` is the full label set. */

@@ -3,7 +3,7 @@
 // pairing. A metric sees only the drawn indices, so it can average per-example scores or
 // recompute a corpus statistic (e.g. BLEU from summed n-gram counts) on every resample.
 import { Rng } from "@peftlab/core"
-import { quantileSorted } from "@peftlab/evaluators"
+import { quantileSorted } from "./quantile.ts"
 
 /**
  * One arm's score on a resample, given the drawn example indices (repeats included). The

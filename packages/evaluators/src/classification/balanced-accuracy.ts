@@ -1,5 +1,4 @@
-import type { ConfusionOptions } from "./confusion.ts"
-import { classificationMetrics } from "./metrics.ts"
+import { type ConfusionOptions, classificationMetrics } from "@peftlab/stats"
 
 /**
  * The mean of per-class recall over the labels that occur in `gold` (scikit-learn's

@@ -1,7 +1,7 @@
 // Expected calibration error (Guo, Pleiss, Sun and Weinberger 2017, "On calibration of modern
 // neural networks", eq. 3): predictions binned by confidence into M equal-width bins
 // ((m−1)/M, m/M], ECE = Σ_m |B_m|/n · |accuracy(B_m) − mean confidence(B_m)|.
-import { MetricInputError } from "../metric-input-error.ts"
+import { MetricInputError } from "@peftlab/stats"
 
 export interface CalibrationBin {
   readonly lower: number

@@ -1,7 +1,7 @@
 // ROC-AUC from scores: the Mann-Whitney statistic, the probability that a random positive scores
 // above a random negative with ties counted half, which equals the area under scikit-learn's
 // roc_curve (trapezoids) that roc_auc_score reports.
-import { MetricInputError } from "../metric-input-error.ts"
+import { MetricInputError } from "@peftlab/stats"
 
 const checkScores = (scores: ReadonlyArray<number>, source: string): void => {
   scores.forEach((s, i) => {

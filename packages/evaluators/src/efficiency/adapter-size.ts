@@ -2,7 +2,7 @@ import { statSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { adapterWeightsFile } from "@peftlab/adapters-base"
-import { MetricInputError } from "../metric-input-error.ts"
+import { MetricInputError } from "@peftlab/stats"
 
 export interface AdapterSize {
   readonly bytes: number

@@ -1,4 +1,4 @@
-import { quantileSorted } from "../quantile.ts"
+import { quantileSorted } from "@peftlab/stats"
 
 export interface LatencyStats {
   readonly mean: number

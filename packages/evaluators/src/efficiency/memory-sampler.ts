@@ -3,7 +3,7 @@
 // a timer. Peaks between two samples are missed, so call `sample()` at the moments that matter
 // (after a forward pass, before disposing a batch).
 import * as tf from "@tensorflow/tfjs"
-import { MetricInputError } from "../metric-input-error.ts"
+import { MetricInputError } from "@peftlab/stats"
 
 export interface MemoryPeak {
   /** Highest process.memoryUsage().rss seen, in bytes. */

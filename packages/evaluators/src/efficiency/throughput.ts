@@ -1,4 +1,4 @@
-import { MetricInputError } from "../metric-input-error.ts"
+import { MetricInputError } from "@peftlab/stats"
 
 /** Tokens processed (or generated) per second of wall time: tokens / (ms / 1000). */
 export const tokensPerSecond = (tokens: number, ms: number): number => {

@@ -1,4 +1,4 @@
-import { MetricInputError } from "../metric-input-error.ts"
+import { MetricInputError } from "@peftlab/stats"
 
 /**
  * A wall time for tables: "12.3s" under a minute, "4m 07s" under an hour, else "2h 05m 09s"

@@ -1,4 +1,4 @@
-import { MetricInputError } from "../metric-input-error.ts"
+import { MetricInputError } from "@peftlab/stats"
 
 /** A typed half-open span `[start, end)`: characters, or tokens, as long as gold and predictions agree. */
 export interface TypedSpan {

@@ -2,7 +2,7 @@
 // n-grams up to 4 clipped by their largest count in any reference, the closest reference length
 // (the shorter on a tie), a brevity penalty on the corpus totals, and sacreBLEU's smoothing and
 // effective-order rules. Defaults are corpus_bleu's: smooth_method "exp", effective order off.
-import { MetricInputError } from "../metric-input-error.ts"
+import { MetricInputError } from "@peftlab/stats"
 import { checkPairs } from "./pairs.ts"
 import { splitOnWhitespace } from "./python-text.ts"
 import { tokenize13a } from "./tokenizer-13a.ts"

@@ -1,4 +1,4 @@
-import { MetricInputError } from "../metric-input-error.ts"
+import { MetricInputError } from "@peftlab/stats"
 
 /** Throws `MetricInputError` unless there is one prediction per reference and at least one pair. */
 export const checkPairs = (references: ReadonlyArray<unknown>, predictions: ReadonlyArray<unknown>): void => {

@@ -2,7 +2,7 @@
 // pooled over every reference token of the corpus (not a mean of per-example perplexities).
 import type * as tf from "@tensorflow/tfjs"
 import type { Adapter } from "@peftlab/adapters-base"
-import { MetricInputError } from "../metric-input-error.ts"
+import { MetricInputError } from "@peftlab/stats"
 import { continuationTokenLogProbs, type ContinuationRow, type LanguageModel } from "../lm/continuation.ts"
 
 /** Summed negative log-likelihood (nats) of some tokens, and how many. */

@@ -6,7 +6,7 @@
 // formula", Journal of Reading 12(8):639-646). A word's syllables are its CMUdict count, else
 // its hyphenation points under LibreOffice's hyph_en_US patterns (what pyphen ships) + 1.
 // test/readability-textstat.test.ts checks both grades against textstat's own on fixed texts.
-import { MetricInputError } from "../metric-input-error.ts"
+import { MetricInputError } from "@peftlab/stats"
 import { loadSyllableTable } from "./readability/cmudict-syllables.ts"
 import { loadHyphenator, type Hyphenator } from "./readability/hyphenation.ts"
 import { countSentences, listWords } from "./readability/textstat-text.ts"

@@ -1,7 +1,7 @@
 // ROUGE-1, ROUGE-2 and ROUGE-L (Lin 2004) as Google's rouge-score package computes them
 // (rouge_scorer.py, tokenize.py): the default tokenizer, optional Porter stemming, n-gram overlap
 // with clipped counts, and LCS per text pair (rougeL, not the summary-level rougeLsum).
-import { MetricInputError } from "../metric-input-error.ts"
+import { MetricInputError } from "@peftlab/stats"
 import { checkPairs } from "./pairs.ts"
 import { porterStem } from "./porter-stemmer.ts"
 

@@ -1,6 +1,6 @@
 // Exact match and token F1 as SQuAD v1.1's official evaluate-v1.1.py: answers normalized, each
 // prediction scored against its best reference, corpus scores as percentages.
-import { MetricInputError } from "../metric-input-error.ts"
+import { MetricInputError } from "@peftlab/stats"
 import { checkPairs } from "./pairs.ts"
 import { splitOnWhitespace } from "./python-text.ts"
 

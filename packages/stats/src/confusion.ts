@@ -1,4 +1,5 @@
-import { MetricInputError } from "../metric-input-error.ts"
+// The confusion matrix under every classification score, and its checks of the inputs.
+import { MetricInputError } from "./metric-input-error.ts"
 
 export interface ConfusionOptions {
   /**

@@ -1,3 +1,4 @@
+// Quantiles of sorted values, for bootstrap intervals here and latency percentiles in evaluators.
 /**
  * The q-quantile (0 ≤ q ≤ 1) of ascending-sorted values by linear interpolation between
  * the closest ranks, numpy's default method: position h = (n − 1)·q, then

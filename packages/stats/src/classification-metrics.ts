@@ -1,3 +1,5 @@
+// Classification scores (accuracy, macro-F1, per-class precision/recall/F1) from gold labels and
+// predictions: what pairedBootstrap resamples, and what @peftlab/evaluators re-exports.
 import { confusionMatrix, type ConfusionOptions } from "./confusion.ts"
 
 export interface ClassScores {

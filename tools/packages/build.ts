@@ -1,0 +1,40 @@
+// `node tools/packages/build.ts` (npm run build:packages): compiles every publishable package's
+// src/ into its dist/ (JavaScript and .d.ts), since Node strips no types under node_modules. One
+// tsc program over all of them, relative ".ts" imports rewritten to ".js"; tsc writes
+// <out>/<folder>/src/…, which is then moved to packages/<folder>/dist.
+import { spawnSync } from "node:child_process"
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { publishablePackages, repoRoot } from "./publishable.ts"
+
+export const buildPackages = (): void => {
+  const packages = publishablePackages()
+  const work = mkdtempSync(join(tmpdir(), "peftlab-build-"))
+  try {
+    const out = join(work, "out")
+    const config = {
+      extends: join(repoRoot, "tsconfig.base.json"),
+      compilerOptions: {
+        noEmit: false,
+        declaration: true,
+        rewriteRelativeImportExtensions: true,
+        rootDir: join(repoRoot, "packages"),
+        outDir: out,
+        typeRoots: [join(repoRoot, "node_modules", "@types")],
+      },
+      include: packages.map((pkg) => join(pkg.dir, "src")),
+    }
+    writeFileSync(join(work, "tsconfig.json"), JSON.stringify(config))
+    const tsc = spawnSync(join(repoRoot, "node_modules", ".bin", "tsc"), ["-p", join(work, "tsconfig.json")], { stdio: "inherit" })
+    if (tsc.status !== 0) throw new Error(`tsc exited with ${tsc.status ?? tsc.signal}`)
+    for (const pkg of packages) {
+      rmSync(join(pkg.dir, "dist"), { recursive: true, force: true })
+      renameSync(join(out, pkg.folder, "src"), join(pkg.dir, "dist"))
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+if (import.meta.main) buildPackages()
