@@ -8,8 +8,8 @@ import { parse, stringify } from "yaml"
 export const repoRoot = join(import.meta.dirname, "..", "..")
 export const bin = join(repoRoot, "packages", "cli", "bin", "peftlab.js")
 
-export const peftlab = (args: ReadonlyArray<string>) => {
-  const result = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env: process.env })
+export const peftlab = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env) => {
+  const result = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", env })
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
 }
 

@@ -3,6 +3,7 @@
 // else is a peftlab bug or a machine problem and exits 1 with its cause.
 import { Cause, Effect, Exit } from "effect"
 import { isInputError } from "@peftlab/core"
+import { fileSystemProblem } from "./file-system-error.ts"
 
 export const ExitCode = { ok: 0, failure: 1, badInput: 2, interrupted: 130 } as const
 
@@ -25,6 +26,11 @@ export const exitCodeOf = <A, E>(exit: Exit.Exit<A, E>, io: Io): number => {
   const failure = Cause.findErrorOption(exit.cause)
   if (failure._tag === "Some" && isInputError(failure.value)) {
     io.err(`error: ${failure.value.message}`)
+    return ExitCode.badInput
+  }
+  const fileSystem = fileSystemProblem(exit.cause)
+  if (fileSystem !== undefined) {
+    io.err(`error: ${fileSystem}`)
     return ExitCode.badInput
   }
   io.err(`peftlab failed:\n${Cause.pretty(exit.cause)}`)

@@ -69,6 +69,19 @@ const trackerSets = (values: { readonly tensorboard?: string; readonly mlflow?: 
 
 const unknownBackend = (name: string | undefined): boolean => name !== undefined && !backendNames.includes(name)
 
+/** A flag other than --set given more than once: parseArgs would keep the last in silence (`--out a --out b`). */
+const repeatedFlag = (tokens: ReadonlyArray<{ readonly kind: string; readonly name?: string; readonly value?: string | undefined }>): string | undefined => {
+  const seen = new Map<string, Array<string | undefined>>()
+  for (const token of tokens) {
+    if (token.kind !== "option" || token.name === undefined || token.name === "set") continue
+    seen.set(token.name, [...(seen.get(token.name) ?? []), token.value])
+  }
+  const [name, values] = [...seen].find(([, given]) => given.length > 1) ?? []
+  if (name === undefined || values === undefined) return undefined
+  const shown = values.every((value) => value !== undefined) ? ` (${values.map((value) => JSON.stringify(value)).join(", ")})` : ""
+  return `--${name} is given ${values.length} times${shown}; give it once`
+}
+
 const badUsage = (io: Io, problem: string): number => {
   io.err(`error: ${problem}\n\n${usage}`)
   return ExitCode.badInput
@@ -80,6 +93,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
     parsed = parseArgs({
       args: [...argv],
       allowPositionals: true,
+      tokens: true,
       options: {
         out: { type: "string" },
         backend: { type: "string" },
@@ -102,7 +116,9 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
     // parseArgs throws a TypeError describing the unknown or malformed flag.
     return badUsage(io, (error as Error).message)
   }
-  const { values, positionals } = parsed
+  const { values, positionals, tokens } = parsed
+  const repeated = repeatedFlag(tokens)
+  if (repeated) return badUsage(io, repeated)
   const [command, ...rest] = positionals
   if (values.help || command === undefined || command === "help") {
     if (command === undefined && !values.help) return badUsage(io, "no command given")

@@ -49,6 +49,17 @@ describe("peftlab flags", () => {
     }
   })
 
+  it("exits 2 when a flag other than --set is given twice, rather than keep the last", async () => {
+    for (const [argv, message] of [
+      [["run", "spec.yaml", "--out", "a", "--out", "b"], '--out is given 2 times ("a", "b"); give it once'],
+      [["run", "spec.yaml", "--no-tui", "--no-tui"], "--no-tui is given 2 times; give it once"],
+    ] as const) {
+      const { io, err } = captureIo()
+      expect(await main(argv, io)).toBe(2)
+      expect(err[0]!.split("\n")[0]).toBe(`error: ${message}`)
+    }
+  })
+
   it("prints help and exits 0 with --help", async () => {
     const { io, out } = captureIo()
     expect(await main(["--help"], io)).toBe(0)

@@ -1,5 +1,6 @@
 export { repoFolderName } from "./cache-layout.ts"
 export { HubError } from "./hub-error.ts"
+export { defaultMaxArchiveBytes } from "./extract-archive.ts"
 export { resolveDataPath, type ResolveDataPathOptions } from "./resolve-data-path.ts"
 export { resolveModel, type ResolveModelOptions } from "./resolve-model.ts"
 export { type HubEnv, type HubSettings, hubSettings } from "./settings.ts"

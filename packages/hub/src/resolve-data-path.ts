@@ -3,13 +3,16 @@
 // a name hashed from the URL) but in a folder of its own under the file's own name, so that
 // loaders still see its extension; a .tar.gz or .tgz URL is extracted there into a folder. `hf://datasets/org/name[@revision]/path` (huggingface_hub's
 // HfFileSystem notation, https://huggingface.co/docs/huggingface_hub/guides/hf_file_system)
-// names a file of a hub repo, cached in `datasets--org--name` like any hub file.
+// names a file of a hub repo, cached in `datasets--org--name` like any hub file. A local
+// .tar.gz or .tgz is extracted once into the same downloads folder, under a name hashed from
+// its absolute path, size and modification time, so that a changed archive is extracted anew.
 import { createHash } from "node:crypto"
-import { join, resolve } from "node:path"
+import { stat } from "node:fs/promises"
+import { dirname, join, resolve } from "node:path"
 import { Effect } from "effect"
 import { cachedCommit, exists, repoCache, snapshotDir, writeRef } from "./cache-layout.ts"
 import { downloadFile } from "./download.ts"
-import { extractedArchive, isTarGzUrl } from "./extract-archive.ts"
+import { defaultMaxArchiveBytes, type Extraction, extractedArchive, isTarGzPath, isTarGzUrl } from "./extract-archive.ts"
 import { asHubError, HubError } from "./hub-error.ts"
 import { withLock } from "./lock.ts"
 import { repoIdProblem, repoPathProblem, type RepoType } from "./repo-id.ts"
@@ -23,7 +26,14 @@ export interface ResolveDataPathOptions {
   readonly onProgress?: (progress: DownloadProgress) => void
   /** For a URL: the content's sha256 (hex), checked before the file enters the cache. */
   readonly sha256?: string
+  /** The most bytes a .tar.gz may expand to (undefined: defaultMaxArchiveBytes), and the spec field that raises it. */
+  readonly maxArchiveBytes?: { readonly bytes: number | undefined; readonly field: string }
 }
+
+const extractionLimit = (options: ResolveDataPathOptions) => ({
+  maxBytes: options.maxArchiveBytes?.bytes ?? defaultMaxArchiveBytes,
+  limitField: options.maxArchiveBytes?.field ?? "the archive limit",
+})
 
 interface HubFileRef {
   readonly type: RepoType
@@ -69,7 +79,8 @@ const fileNameOf = (url: string): string => {
   return name === "" || /^\.+$/.test(name) ? "download" : name
 }
 
-const resolveUrl = async (transfer: Transfer, url: string, sha256: string | undefined): Promise<string> => {
+const resolveUrl = async (transfer: Transfer, url: string, options: ResolveDataPathOptions): Promise<string> => {
+  const { sha256 } = options
   if (!URL.canParse(url)) throw new HubError({ source: url, detail: "not a valid URL; expected one such as https://host/path/file.json" })
   if (sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(sha256)) throw new HubError({ source: url, detail: `sha256: expected 64 hexadecimal digits, got ${JSON.stringify(sha256)}` })
   const name = fileNameOf(url)
@@ -80,24 +91,34 @@ const resolveUrl = async (transfer: Transfer, url: string, sha256: string | unde
       const digest = sha256 === undefined ? undefined : { algorithm: "sha256" as const, hex: sha256.toLowerCase() }
       await downloadFile(transfer, { url, dest, file: name, expectedSize: undefined, digest })
     }
-    return isTarGzUrl(url) ? extractedArchive(dest, url) : dest
+    const extraction: Extraction = { root: join(dirname(dest), "extracted"), deleteUnreadable: true, ...extractionLimit(options) }
+    return isTarGzUrl(url) ? extractedArchive(dest, url, extraction) : dest
   })
+}
+
+const resolveLocalArchive = async (archive: string, options: ResolveDataPathOptions): Promise<string> => {
+  const settings = readHubSettings(options.env ?? process.env)
+  const absolute = resolve(archive)
+  const { size, mtimeMs } = await stat(absolute)
+  const key = createHash("sha256").update(JSON.stringify([absolute, size, mtimeMs])).digest("hex")
+  const root = join(settings.downloadsDir, key, "extracted")
+  return withLock(root, () => extractedArchive(absolute, archive, { root, deleteUnreadable: false, ...extractionLimit(options) }))
 }
 
 const resolveDataPathNow = async (pathOrUrl: string, options: ResolveDataPathOptions, signal: AbortSignal): Promise<string> => {
   const isUrl = /^https?:\/\//i.test(pathOrUrl)
   if (!isUrl && !pathOrUrl.startsWith("hf://")) {
-    if (await exists(pathOrUrl)) return pathOrUrl
-    throw new HubError({ source: pathOrUrl, detail: `no file or folder at ${resolve(pathOrUrl)}` })
+    if (!(await exists(pathOrUrl))) throw new HubError({ source: pathOrUrl, detail: `no file or folder at ${resolve(pathOrUrl)}` })
+    return isTarGzPath(pathOrUrl) && !(await stat(pathOrUrl)).isDirectory() ? resolveLocalArchive(pathOrUrl, options) : pathOrUrl
   }
   const transfer = { settings: readHubSettings(options.env ?? process.env), source: pathOrUrl, signal, onProgress: options.onProgress }
-  return isUrl ? resolveUrl(transfer, pathOrUrl, options.sha256) : resolveHubFile(transfer, pathOrUrl)
+  return isUrl ? resolveUrl(transfer, pathOrUrl, options) : resolveHubFile(transfer, pathOrUrl)
 }
 
 /**
  * The local path of a data file or folder: `pathOrUrl` itself when something is there, else
  * the cached copy of an http(s) URL or an `hf://` repo file, downloaded first when needed; for
- * a .tar.gz or .tgz URL, the folder it extracts to (its single top-level folder, if it has one).
+ * a .tar.gz or .tgz (URL or local file), the folder it extracts to (its single top-level folder, if it has one).
  */
 export const resolveDataPath = (pathOrUrl: string, options: ResolveDataPathOptions = {}): Effect.Effect<string, HubError> =>
   Effect.tryPromise({ try: (signal) => resolveDataPathNow(pathOrUrl, options, signal), catch: (cause) => asHubError(pathOrUrl, cause) })

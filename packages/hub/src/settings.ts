@@ -61,14 +61,23 @@ const storedToken = (path: string): string | undefined => {
   }
 }
 
-/** The settings in `env`; throws HubError for an unreadable timeout. */
+// An endpoint that is no http(s) URL fails every request with a bare "Invalid URL": said here instead.
+const endpointOf = (env: HubEnv): string => {
+  const value = set(env, "HF_ENDPOINT") ?? "https://huggingface.co"
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    throw new HubError({ source: "HF_ENDPOINT", detail: `expected an http(s) URL such as https://huggingface.co, got ${JSON.stringify(value)}` })
+  }
+  return value.replace(/\/+$/, "")
+}
+
+/** The settings in `env`; throws HubError for an unreadable timeout or endpoint. */
 export const readHubSettings = (env: HubEnv): HubSettings => {
   const folder = (name: string) => expandHome(env, set(env, name))
   const home = folder("HF_HOME") ?? join(folder("XDG_CACHE_HOME") ?? join(set(env, "HOME") ?? homedir(), ".cache"), "huggingface")
   return {
     cacheDir: folder("HF_HUB_CACHE") ?? folder("HUGGINGFACE_HUB_CACHE") ?? join(home, "hub"),
     downloadsDir: join(folder("HF_DATASETS_CACHE") ?? join(home, "datasets"), "downloads"),
-    endpoint: (set(env, "HF_ENDPOINT") ?? "https://huggingface.co").replace(/\/+$/, ""),
+    endpoint: endpointOf(env),
     token: set(env, "HF_TOKEN") ?? set(env, "HUGGING_FACE_HUB_TOKEN") ?? storedToken(folder("HF_TOKEN_PATH") ?? join(home, "token")),
     offline: isTrue(set(env, "HF_HUB_OFFLINE")),
     etagTimeoutMs: seconds(env, "HF_HUB_ETAG_TIMEOUT"),

@@ -180,3 +180,44 @@ describe.skipIf(!hasTar)("resolveDataPath: archives made by GNU tar", () => {
     for (const [path, content] of Object.entries(files)) expect(read(join(folder, path)).equals(content), path).toBe(true)
   })
 })
+
+describe("resolveDataPath: local .tar.gz files", () => {
+  const writeArchive = (items: ReadonlyArray<TarItem>, name = "MedQuAD-master.tar.gz"): string => {
+    const file = join(tempDir(), name)
+    writeFileSync(file, tarGz(items))
+    return file
+  }
+
+  it("extracts a local archive once into the downloads cache, returning its top folder, and leaves the archive be", async () => {
+    const env = freshEnv(hub())
+    const archive = writeArchive(githubLike)
+    const folder = await resolve(archive, env)
+    expect(folder.startsWith(join(env.HF_HOME, "datasets", "downloads"))).toBe(true)
+    expect(folder.endsWith(join("extracted", "MedQuAD-master"))).toBe(true)
+    expect(tree(folder)).toEqual(Object.keys(expected).sort())
+    expect(read(join(folder, "readme.txt")).equals(expected["readme.txt"]!)).toBe(true)
+    rmSync(join(folder, "readme.txt"))
+    // Reused as extracted: the same archive is not extracted again.
+    expect(await resolve(archive, { ...env, HF_HUB_OFFLINE: "1" })).toBe(folder)
+    expect(tree(folder)).not.toContain("readme.txt")
+    expect(isFolder(archive)).toBe(false)
+  })
+
+  it("refuses an archive that expands past the limit, naming the field, the entry and the bytes, and keeps no partial folder", async () => {
+    const env = freshEnv(hub())
+    const archive = writeArchive([{ type: "0", name: "big.json", content: bytes(5000, 2) }], "big.tgz")
+    const error = await Effect.runPromise(Effect.flip(resolveDataPath(archive, { env, maxArchiveBytes: { bytes: 4096, field: "data.max_archive_bytes" } })))
+    expect(error.message).toBe(`${archive}: the archive expands past data.max_archive_bytes (4096 bytes) at "big.json"; raise data.max_archive_bytes if you trust it`)
+    expect(readdirSync(join(env.HF_HOME, "datasets", "downloads")).flatMap((key) => readdirSync(join(env.HF_HOME, "datasets", "downloads", key)))).toEqual([])
+    const folder = await Effect.runPromise(resolveDataPath(archive, { env, maxArchiveBytes: { bytes: 5000, field: "data.max_archive_bytes" } }))
+    expect(tree(folder)).toEqual(["big.json"])
+  })
+
+  it("refuses a local file that is no .tar.gz by name, without deleting it", async () => {
+    const env = freshEnv(hub())
+    const file = join(tempDir(), "data.tar.gz")
+    writeFileSync(file, "not gzip")
+    expect((await failure(file, env)).message).toMatch(new RegExp(`^${file}: not a readable .tar.gz archive \\(.*\\); expected a gzip-compressed tar file$`))
+    expect(readFileSync(file, "utf8")).toBe("not gzip")
+  })
+})

@@ -32,8 +32,12 @@ describe("hubSettings", () => {
     expect((await settings({ HF_HUB_CACHE: "" })).cacheDir).toBe("/home/u/.cache/huggingface/hub") // empty is unset
   })
 
-  it("reads HF_ENDPOINT without its trailing slash", async () => {
+  it("reads HF_ENDPOINT without its trailing slash, and refuses one that is no http(s) URL by name", async () => {
     expect((await settings({ HF_ENDPOINT: "https://hf-mirror.com/" })).endpoint).toBe("https://hf-mirror.com")
+    for (const endpoint of ["hf-mirror.com", "ftp://hf-mirror.com"]) {
+      const error = await Effect.runPromise(Effect.flip(hubSettings({ HF_ENDPOINT: endpoint })))
+      expect(error.message).toBe(`HF_ENDPOINT: expected an http(s) URL such as https://huggingface.co, got "${endpoint}"`)
+    }
   })
 
   it("takes HF_TOKEN, else HUGGING_FACE_HUB_TOKEN, else the token file of `hf auth login`", async () => {

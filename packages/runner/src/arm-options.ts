@@ -1,12 +1,15 @@
 // Once the model and tokenizer are loaded and before any arm runs, every trainable arm's options
 // are checked against this model: a LoRA target_modules that wraps none of its linear modules, or
 // a prompt init_text that tokenizes to nothing, is a spec error at the arm's field (exit 2), not
-// a crash after the arms before it have run. The matching is LoRA creation's own (targetedModules).
+// a crash after the arms before it have run. The matching is LoRA creation's own (targetedModules);
+// a plugin arm's options are its method's check.
 import { Effect } from "effect"
 import { targetedModules } from "@peftlab/adapters-lora"
 import type { BaseModel } from "@peftlab/models"
-import { placeIssue, renderFound, SpecError, type ConcreteArm, type FieldIssue, type LoadedSpec } from "@peftlab/spec"
+import { isBuiltinArm, placeIssue, renderFound, SpecError, type ConcreteArm, type FieldIssue, type LoadedSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
+import type { PeftlabRegistry } from "./registry/entries.ts"
+import { pluginArmModelIssues } from "./registry/methods.ts"
 import { writtenIndexOf } from "./written-arm.ts"
 
 /** A list as the spec reads in YAML (`[q, v]`); a regex as its JSON string. */
@@ -34,7 +37,8 @@ const promptTextIssues = (arm: Extract<ConcreteArm, { readonly kind: "prompt" }>
     ? [{ path: at, expected: "a text of at least one token", found: renderFound(arm.init_text), message: `${renderFound(arm.init_text)} tokenizes to no tokens, so arm ${arm.group}'s prompt has nothing to start from` }]
     : []
 
-const armIssues = (arm: ConcreteArm, index: number, model: BaseModel, tokenizer: Tokenizer): Array<FieldIssue> => {
+const armIssues = (arm: ConcreteArm, index: number, model: BaseModel, tokenizer: Tokenizer, registry: PeftlabRegistry): Array<FieldIssue> => {
+  if (!isBuiltinArm(arm)) return pluginArmModelIssues(arm, index, registry, model)
   switch (arm.kind) {
     case "lora":
       return targetIssues(arm, model, ["arms", index, "target_modules"])
@@ -46,9 +50,9 @@ const armIssues = (arm: ConcreteArm, index: number, model: BaseModel, tokenizer:
 }
 
 /** Fails with one SpecError listing every arm option this model cannot honour (sweeps and seeds name each once). */
-export const checkArmOptions = (loaded: LoadedSpec, model: BaseModel, tokenizer: Tokenizer): Effect.Effect<void, SpecError> => {
+export const checkArmOptions = (loaded: LoadedSpec, model: BaseModel, tokenizer: Tokenizer, registry: PeftlabRegistry): Effect.Effect<void, SpecError> => {
   const indexOf = writtenIndexOf(loaded.spec)
-  const issues = loaded.spec.arms.flatMap((arm) => armIssues(arm, indexOf(arm), model, tokenizer))
+  const issues = loaded.spec.arms.flatMap((arm) => armIssues(arm, indexOf(arm), model, tokenizer, registry))
   const unique = new Map(issues.map((issue) => [JSON.stringify([issue.path, issue.message]), issue]))
   return unique.size === 0 ? Effect.void : Effect.fail(SpecError.fromIssues(loaded.file, [...unique.values()].map(placeIssue(loaded.locations))))
 }

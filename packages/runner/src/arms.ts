@@ -11,6 +11,7 @@ import type { Rng } from "@peftlab/core"
 import { continuationTokenLogProbs, type LanguageModel } from "@peftlab/evaluators"
 import { isNf4Linear, nf4Bytes, quantizeModelLinears, type BaseModel, type Nf4Report } from "@peftlab/models"
 import type { AdapterArmSpec, FineTuneArmSpec, LoraArmSpec, PrefixArmSpec, PromptArmSpec } from "@peftlab/spec"
+import type { MethodPlugin } from "@peftlab/plugin-api"
 import type { Tokenizer } from "@peftlab/tokenizers"
 import { requireAdapterFolder } from "./adapter-arms/adapter-folder.ts"
 import { loadPeftFolder } from "./adapter-arms/load-peft.ts"
@@ -84,6 +85,8 @@ export interface AdapterContext {
   readonly rng: Rng
   /** The base model's folder, recorded in PEFT's adapter_config.json. */
   readonly modelPath: string
+  /** Method plugins, whose peft_types an adapter arm loads besides the built-in ones. */
+  readonly methods?: ReadonlyArray<MethodPlugin<any>>
 }
 
 export const createFrozenBase = async (): Promise<ArmAdapter> => plain(frozenBase())
@@ -145,8 +148,8 @@ export const createPromptArm = async (arm: PromptArmSpec, { model, tokenizer, rn
  * quantize: nf4). The run has already found and loaded it once (checkAdapterArmsLoad), so a failure
  * here is not the user's input.
  */
-export const createAdapterArm = async (arm: AdapterArmSpec, { model, tokenizer }: AdapterContext): Promise<ArmAdapter> => {
-  const load = () => Effect.runPromise(requireAdapterFolder(arm.path, `arm ${arm.name}: path`).pipe(Effect.flatMap((dir) => loadPeftFolder(model, dir))))
+export const createAdapterArm = async (arm: AdapterArmSpec, { model, tokenizer, methods }: AdapterContext): Promise<ArmAdapter> => {
+  const load = () => Effect.runPromise(requireAdapterFolder(arm.path, `arm ${arm.name}: path`).pipe(Effect.flatMap((dir) => loadPeftFolder(model, dir, methods))))
   const made = arm.quantize === "nf4" ? await qlora(arm, model, tokenizer, load) : plain(await load())
   return { ...made, fixed: true }
 }

@@ -4,6 +4,7 @@ import type { RegistryError } from "@peftlab/core"
 import { classificationTaskOf, SpecDataMismatch } from "./encode.ts"
 import { datasetHash, stratifiedSplit, stratifiedSubset, type ClassificationExample, type LoadReport } from "@peftlab/datasets"
 import type { ExperimentSpec } from "@peftlab/spec"
+import { emptySplitError } from "./empty-split.ts"
 import { builtinRegistry } from "./registry/builtins.ts"
 import { isLabelDatasetKind, producedBy, type PeftlabRegistry } from "./registry/entries.ts"
 
@@ -46,11 +47,7 @@ export const prepareData = (spec: ExperimentSpec, registry: PeftlabRegistry = bu
       return n !== undefined && n < full[split].length ? stratifiedSubset(full[split], n, seed) : full[split]
     }
     const splits: Splits = { train: limit("train"), val: limit("val"), test: limit("test") }
-    const empty = (Object.keys(splits) as Array<keyof Splits>).find((name) => splits[name].length === 0)
-    if (empty) {
-      return yield* Effect.fail(
-        new SpecDataMismatch({ source: data.path, detail: `data.split.${empty} leaves no examples out of ${examples.length}; give it a larger fraction` }),
-      )
-    }
+    const empty = emptySplitError(data.path, splits, examples.length, report)
+    if (empty) return yield* Effect.fail(empty)
     return { splits, labels, report, hash: datasetHash(examples) } satisfies PreparedData
   })

@@ -63,7 +63,8 @@ export const fingerprintInputs = (
     ...computed,
     training,
     evaluation: rouge_stemmer ? spec.evaluation : evaluation,
-    data: { ...spec.data, path: undefined, content_sha256: dataHash },
+    // The data limits decide whether a run may start, not what it computes.
+    data: { ...spec.data, path: undefined, max_text_chars: undefined, max_archive_bytes: undefined, content_sha256: dataHash },
     model: { ...spec.model, path: undefined, weights_sha256: weightsHash },
     backend,
     // Absent when the spec names no existing adapter, so older folders keep their fingerprint.

@@ -12,7 +12,7 @@ import { Effect } from "effect"
 import { emit, type Events } from "@peftlab/core"
 import type { LanguageModel } from "@peftlab/evaluators"
 import { loadEncoder, loadModel, ModelFileError, type EncoderModel, type LoadOptions, type Placement } from "@peftlab/models"
-import type { ExperimentSpec } from "@peftlab/spec"
+import { isBuiltinArm, type ExperimentSpec } from "@peftlab/spec"
 
 /**
  * `onProgress` for loading `dir`, as model-load events. The loader calls it from its own code,
@@ -32,7 +32,7 @@ export const placementFor = (spec: ExperimentSpec): Placement => {
   const backend = tf.getBackend()
   const weights = hostBackends.has(backend) ? "host" : backend === "webgpu" ? "device" : undefined
   if (weights === undefined) return {}
-  const allQlora = spec.arms.length > 0 && spec.arms.every((arm) => (arm.kind === "lora" || arm.kind === "adapter") && arm.quantize === "nf4")
+  const allQlora = spec.arms.length > 0 && spec.arms.every((arm) => isBuiltinArm(arm) && (arm.kind === "lora" || arm.kind === "adapter") && arm.quantize === "nf4")
   return allQlora ? { weights, quantize: { type: "nf4" } } : { weights }
 }
 

@@ -20,6 +20,7 @@ import { loadCheckpoint, saveCheckpoint } from "./checkpoint-files.ts"
 import { testPassHere, testPassOnWorkers } from "./test-pass.ts"
 import { adapterFolder, armFolder, armResultFile, armTrainedFile, type FinishedArm, type TrainedArm } from "./output-folder.ts"
 import type { PeftlabRegistry } from "./registry/entries.ts"
+import { adapterKindOf } from "./registry/methods.ts"
 
 export interface ArmContext {
   readonly spec: ExperimentSpec
@@ -46,7 +47,7 @@ const withArmAdapter = <A, E, R>(context: ArmContext, arm: ConcreteArm, rng: Rng
   Effect.acquireUseRelease(
     Effect.gen(function* () {
       const { model, tokenizer, spec } = context
-      const created = yield* Effect.promise(() => context.registry.get("adapters", arm.kind).create(arm, { model, tokenizer, rng, modelPath: spec.model.path }))
+      const created = yield* Effect.promise(() => adapterKindOf(context.registry, arm.kind).create(arm, { model, tokenizer, rng, modelPath: spec.model.path, methods: context.registry.entries("methods") }))
       if (!context.task.prepare) return created
       // The task's modules are made after the adapter, so it draws from the generator as before.
       return yield* context.task.prepare(created, rng).pipe(Effect.onError(() => Effect.sync(created.release)))

@@ -18,6 +18,8 @@ import { checkArmOptions } from "./arm-options.ts"
 import { refuseTruncation } from "./truncation/refuse.ts"
 import { applyGradientCheckpointing } from "./gradient-checkpointing.ts"
 import { checkOutputFolder, finishedArm, type FinishedArm } from "./output-folder.ts"
+import { lockOutputFolder } from "./folder-lock.ts"
+import { checkTextLengths } from "./data-limits.ts"
 import { runArm, type ArmContext } from "./run-arm.ts"
 import { registryFor, type PeftlabRegistry } from "./registry/index.ts"
 import { runSweep } from "./run-sweep.ts"
@@ -43,7 +45,7 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     const { outDir } = options
     const registry = options.registry ?? (yield* registryFor(loaded))
     // The existing adapters the spec names are found and agree with their arms before anything runs.
-    yield* checkAdapterReferences(loaded)
+    yield* checkAdapterReferences(loaded, process.env, registry.entries("methods"))
     const backend = yield* Backend
     const started = performance.now()
     const startedAt = new Date().toISOString()
@@ -59,14 +61,18 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     const onProgress = ({ file, bytes, total }: DownloadProgress) =>
       void Effect.runForkWith(services)(emit({ type: "download", file, bytes, total, done: bytes === total }))
     // The data kinds read local files: a URL is resolved to its cached copy (or extracted folder) first.
-    const dataPath = yield* resolveDataPath(spec.data.path, { onProgress })
+    const maxArchiveBytes = { bytes: spec.data.max_archive_bytes, field: "data.max_archive_bytes" }
+    const dataPath = yield* resolveDataPath(spec.data.path, { onProgress, maxArchiveBytes })
     if (dataPath !== spec.data.path) yield* emit({ type: "log", level: "info", message: `data ${spec.data.path}: ${dataPath}` })
     const data = yield* prepareTask({ ...spec, data: { ...spec.data, path: dataPath } }, registry)
+    yield* checkTextLengths(spec, data.splits)
     const modelDir = yield* resolveModel(spec.model.path, { onProgress })
     if (modelDir !== spec.model.path) yield* emit({ type: "log", level: "info", message: `model ${spec.model.path}: ${modelDir}` })
     const adapters = yield* findSpecAdapters(spec)
     const inputs = fingerprintInputs(spec, data.hash, yield* modelWeightsHash(modelDir), backend.name, yield* adapterHashes(adapters))
     const fingerprint = fingerprintOf(inputs)
+    // Held until the run ends, however it ends; a second run into this folder is refused here.
+    yield* lockOutputFolder(outDir)
     yield* checkOutputFolder(outDir, inputs)
     const tokenizer = yield* loadTokenizer(modelDir)
     const { model, task, truncation } = yield* data.load({ tokenizer, modelDir })
@@ -74,8 +80,8 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     yield* emit({ type: "truncation", ...truncation })
     yield* refuseTruncation(truncation)
     yield* checkPositionsFit(spec, model, modelDir, adapterArmVirtualTokens(adapters))
-    yield* checkArmOptions(loaded, model, tokenizer)
-    yield* checkAdapterArmsLoad(model, adapters)
+    yield* checkArmOptions(loaded, model, tokenizer, registry)
+    yield* checkAdapterArmsLoad(model, adapters, registry.entries("methods"))
     yield* applyGradientCheckpointing(spec, model, modelDir)
     const context: ArmContext = { spec, outDir, fingerprint, model, tokenizer, task, registry, replica: { loaded, dataPath, modelDir, backend: backend.name, shared: sharedMatrices(model.parameters) } }
 

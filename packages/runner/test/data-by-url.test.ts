@@ -1,6 +1,7 @@
 // A spec's data.path may be a URL: the run downloads it through the hub's cache (a .tar.gz is
 // extracted into a folder), reports the download as run events, loads the local copy and
-// records both in the manifest. The data comes from the fake hub's CDN (packages/hub/test),
+// records both in the manifest. A local .tar.gz is extracted into the same cache; the data's
+// limits (data.max_text_chars, data.max_archive_bytes) refuse it with exit 2 when exceeded. The data comes from the fake hub's CDN (packages/hub/test),
 // serving PubMedQA's ori_pqal.json and a GitHub-like tarball of a few MedQuAD files.
 import { createHash } from "node:crypto"
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
@@ -14,6 +15,7 @@ import { pubmedqaFile, stories260kDir } from "@peftlab/quickstart-assets"
 import { type FakeHub, startFakeHub } from "../../hub/test/fake-hub.ts"
 import { tarGz } from "../../hub/test/tar-writer.ts"
 import { runExperiment } from "../src/index.ts"
+import { SpecDataMismatch } from "../src/encode.ts"
 import { decodeSmall, edit, qaSpecText, shared, smallSpec } from "./fixtures.ts"
 
 type DownloadEvent = Extract<RunEvent, { type: "download" }>
@@ -118,5 +120,36 @@ describe.skipIf(!shared)("data.path as a URL", () => {
     const again = await run(medquadSpec(copy), outDir)
     expect(again.events).toContainEqual({ type: "arm-phase", arm: "base", phase: "done", detail: "resumed from the output folder" })
     expect(again.manifest.data.hash).toBe(manifest.data.hash)
+  })
+
+  it("answers MedQuAD questions from a local .tar.gz, extracted once into the cache, within the spec's limits", async () => {
+    const medquad = join(process.env.PEFTLAB_DATA!, "medquad")
+    const archive = join(mkdtempSync(join(tmpdir(), "peftlab-archive-")), "MedQuAD-master.tar.gz")
+    writeFileSync(
+      archive,
+      tarGz(medquadFiles.map((file) => ({ type: "0" as const, name: `MedQuAD-master/${file}`, content: readFileSync(join(medquad, file)) }))),
+    )
+    const outDir = mkdtempSync(join(tmpdir(), "peftlab-data-archive-"))
+    const { manifest } = await run(medquadSpec(archive), outDir)
+    expect(manifest.data.source).toBe(archive)
+    expect(manifest.data.path.startsWith(join(hfHome, "datasets", "downloads"))).toBe(true)
+    expect(manifest.data.path.endsWith(join("extracted", "MedQuAD-master"))).toBe(true)
+    expect(manifest.data.splits).toEqual({ train: 2, val: 2, test: 2 })
+
+    // Each limit refuses the run with an input error naming the field, the limit and what passed it.
+    const refused = async (path: string, limit: string) => {
+      const spec = await decodeSmall(edit(medquadSpec(path), "limit: { train: 2", `${limit}\n  limit: { train: 2`))
+      const collect = Layer.succeed(Events, { emit: () => Effect.void })
+      const outDir = mkdtempSync(join(tmpdir(), "peftlab-data-archive-"))
+      return Effect.runPromise(Effect.flip(runExperiment(spec, { outDir }).pipe(Effect.provide(Layer.merge(backendLayer(wasm), collect)))))
+    }
+    const long = await refused(archive, "max_text_chars: 20")
+    expect(long).toBeInstanceOf(SpecDataMismatch)
+    expect(long.message).toMatch(/: example 5_NIDDK_QA\/000000[12]#\d+: its (question|answer) holds \d+ characters, past data\.max_text_chars \(20\); raise data\.max_text_chars/)
+    // A limit below what an archive expands to (a copy: the first is extracted already).
+    const copy = join(mkdtempSync(join(tmpdir(), "peftlab-archive-")), "MedQuAD-master.tgz")
+    writeFileSync(copy, readFileSync(archive))
+    const bomb = await refused(copy, "max_archive_bytes: 100")
+    expect(bomb.message).toBe(`${copy}: the archive expands past data.max_archive_bytes (100 bytes) at "MedQuAD-master/${medquadFiles[0]}"; raise data.max_archive_bytes if you trust it`)
   })
 })

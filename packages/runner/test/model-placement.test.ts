@@ -27,7 +27,7 @@ describe("the base's placement and gradient checkpointing", () => {
   it("holds the weights on the host on cpu, and quantizes while loading only when every arm is QLoRA", async () => {
     expect(tf.getBackend()).toBe("cpu")
     const spec = await quickstartSpec()
-    expect(spec.arms.some((arm) => !(arm.kind === "lora" && arm.quantize === "nf4"))).toBe(true)
+    expect(spec.arms.some((arm) => !(arm.kind === "lora" && "quantize" in arm && arm.quantize === "nf4"))).toBe(true)
     expect(placementFor(spec)).toEqual({ weights: "host" })
     const qlora = { ...spec, arms: [{ name: "qlora", kind: "lora", r: 4, lora_alpha: 8, lora_dropout: 0, target_modules: ["q_proj"], use_rslora: false, quantize: "nf4" }] } as unknown as ExperimentSpec
     expect(placementFor(qlora)).toEqual({ weights: "host", quantize: { type: "nf4" } })

@@ -1,6 +1,6 @@
 // Rules that involve more than one field, checked once every field has the right type.
 import { type FieldIssue, renderFound } from "./errors.ts"
-import { isGenerativeQa, isSpanExtraction, type ConcreteArm, type DecodedSpec } from "./schema.ts"
+import { isBuiltinArm, isGenerativeQa, isSpanExtraction, type ConcreteArm, type DecodedSpec } from "./schema.ts"
 
 const splitTolerance = 1e-9
 const placeholder = /\{([^{}]*)\}/g
@@ -34,7 +34,7 @@ const baselineIsAnArm = (spec: DecodedSpec, expanded: ReadonlyArray<ConcreteArm>
 
 const initTextWhenTextInit = (spec: DecodedSpec): Array<FieldIssue> =>
   spec.arms.flatMap((arm, index) =>
-    arm.kind === "prompt" && arm.init === "text" && arm.init_text === undefined
+    isBuiltinArm(arm) && arm.kind === "prompt" && arm.init === "text" && arm.init_text === undefined
       ? [{ path: ["arms", index, "init_text"], expected: "a non-empty text (required when init is text)", found: renderFound(undefined) }]
       : [],
   )
@@ -42,7 +42,7 @@ const initTextWhenTextInit = (spec: DecodedSpec): Array<FieldIssue> =>
 /** PEFT saves prefix rows through the projection, so they cannot seed the projection's MLP. */
 const initFromWithoutProjection = (spec: DecodedSpec): Array<FieldIssue> =>
   spec.arms.flatMap((arm, index) =>
-    arm.kind === "prefix" && arm.init_from !== undefined && arm.prefix_projection
+    isBuiltinArm(arm) && arm.kind === "prefix" && arm.init_from !== undefined && arm.prefix_projection
       ? [{ path: ["arms", index, "prefix_projection"], expected: "false with init_from (a saved prefix holds its rows after the projection, not the projection's MLP)", found: renderFound(true) }]
       : [],
   )
@@ -56,6 +56,18 @@ const adapterArmsFitTask = (spec: DecodedSpec): Array<FieldIssue> =>
           : [],
       )
     : []
+
+/** Two labels with the same verbalizer score the same text: the model could never tell them apart. */
+const distinctVerbalizers = (spec: DecodedSpec): Array<FieldIssue> => {
+  if (isGenerativeQa(spec.task) || isSpanExtraction(spec.task)) return []
+  const labels = Object.entries(spec.task.labels)
+  return labels.flatMap(([label, text], index) => {
+    const first = labels.findIndex(([, other]) => other === text)
+    return first === index
+      ? []
+      : [{ path: ["task", "labels", label], expected: `a verbalizer no other label has (label ${JSON.stringify(labels[first]![0])} is also ${JSON.stringify(text)})`, found: renderFound(text) }]
+  })
+}
 
 const splitSumsToOne = (spec: DecodedSpec): Array<FieldIssue> => {
   const { train, val, test } = spec.data.split
@@ -129,6 +141,7 @@ export const crossFieldIssues = (spec: DecodedSpec, expanded: ReadonlyArray<Conc
   ...initFromWithoutProjection(spec),
   ...adapterArmsFitTask(spec),
   ...splitSumsToOne(spec),
+  ...distinctVerbalizers(spec),
   ...maxNewTokensWhenGenerating(spec),
   ...rougeStemmerOnGeneratedAnswers(spec),
   ...templatePlaceholdersValid(spec),

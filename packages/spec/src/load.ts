@@ -4,12 +4,13 @@
 // line:column it refers to.
 import { readFile } from "node:fs/promises"
 import { Effect, Result, Schema } from "effect"
+import { nonUtf8Line } from "@peftlab/core"
 import { crossFieldIssues } from "./checks.ts"
 import { type Env, type ExpandedFields, expandVariables } from "./env.ts"
 import { type FieldIssue, renderFound, SpecError, type SpecIssue } from "./errors.ts"
 import { renderPath } from "./path.ts"
 import { ExperimentSpec, pubmedqaFields } from "./schema.ts"
-import { applyOverrides, type Override } from "./overrides.ts"
+import { applyOverrides, type Override, overrideIssues } from "./overrides.ts"
 import { fieldIssues } from "./schema-issues.ts"
 import { expandArms } from "./sweep.ts"
 import { type Locations, locate, parseYaml } from "./yaml-source.ts"
@@ -44,6 +45,8 @@ export const placeIssue =
 export const decodeSpecText = (text: string, file: string, env: Env = process.env, overrides: ReadonlyArray<Override> = []): Effect.Effect<LoadedSpec, SpecError> => {
   const source = parseYaml(text)
   if (source.syntaxIssues.length > 0) return Effect.fail(SpecError.fromIssues(file, source.syntaxIssues))
+  const misplaced = overrideIssues(source.tree, overrides)
+  if (misplaced.length > 0) return Effect.fail(SpecError.fromIssues(file, misplaced))
   const expansion = expandVariables(applyOverrides(source.tree, overrides), env)
   const decoded = decode(expansion.tree)
   const expanded = Result.isSuccess(decoded) ? expandArms(decoded.success) : undefined
@@ -72,9 +75,17 @@ export const decodeSpecText = (text: string, file: string, env: Env = process.en
 /** Reads and decodes the spec at `file`, expanding variables from `env`, with `overrides` applied. */
 export const loadSpec = (file: string, env: Env = process.env, overrides: ReadonlyArray<Override> = []): Effect.Effect<LoadedSpec, SpecError> =>
   Effect.tryPromise({
-    try: () => readFile(file, "utf8"),
+    try: () => readFile(file),
     catch: (cause) =>
       SpecError.fromIssues(file, [
         { path: "", expected: "a readable spec file", found: renderFound(String(cause)), message: `cannot read the spec file (${String(cause)})` },
       ]),
-  }).pipe(Effect.flatMap((text) => decodeSpecText(text, file, env, overrides)))
+  }).pipe(
+    Effect.flatMap((bytes) => {
+      const line = nonUtf8Line(bytes)
+      if (line === undefined) return decodeSpecText(bytes.toString("utf8"), file, env, overrides)
+      return Effect.fail(
+        SpecError.fromIssues(file, [{ path: "", expected: "UTF-8 text", found: "other bytes", message: "expected UTF-8 text, found bytes that are not UTF-8; save the spec as UTF-8", line, column: 1 }]),
+      )
+    }),
+  )

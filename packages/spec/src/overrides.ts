@@ -29,6 +29,31 @@ const isMapping = (next: unknown): boolean => typeof next === "object" && next !
 
 const isListIndex = (node: unknown, key: string): boolean => Array.isArray(node) && /^\d+$/.test(key) && Number(key) < node.length
 
+/**
+ * Overrides whose path goes through a list by something other than one of its indexes
+ * (`arms.7.r` on five arms): setting them would replace the whole list with a mapping.
+ */
+export const overrideIssues = (tree: unknown, overrides: ReadonlyArray<Override>): Array<SpecIssue> =>
+  overrides.flatMap(({ path }) => {
+    let node = tree
+    for (const [i, key] of path.slice(0, -1).entries()) {
+      const next = (node as Record<string, unknown> | null | undefined)?.[key]
+      const index = path[i + 1] as string
+      if (Array.isArray(next) && !isListIndex(next, index)) {
+        const list = path.slice(0, i + 1).join(".")
+        return [{
+          path: "--set",
+          expected: `an index of ${list}`,
+          found: JSON.stringify(path.join(".")),
+          message: `--set ${path.join(".")}: ${list} is a list of ${next.length} (indexes 0 to ${next.length - 1}), which has no ${JSON.stringify(index)}`,
+        }]
+      }
+      if (!isMapping(next) && !Array.isArray(next)) return []
+      node = next
+    }
+    return []
+  })
+
 /** The tree with each override set, creating the mappings on its path; `arms.2.r` reaches into a list. */
 export const applyOverrides = (tree: unknown, overrides: ReadonlyArray<Override>): unknown => {
   const root = structuredClone(tree) as Record<string, unknown>

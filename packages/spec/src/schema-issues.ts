@@ -44,6 +44,8 @@ const unmatchedUnion = (union: SchemaAST.Union, path: Path, tree: unknown, field
   return { path, expected: expectedOf(field) ?? "a valid value", found: renderFound(input) }
 }
 
+const isPluginArmIssue = (issue: SchemaIssue.Issue): boolean => "ast" in issue && issue.ast.annotations?.["pluginArm"] === true
+
 /** Every problem in `root`, a failed decoding of `tree` by the schema whose AST is `schema`. */
 export const fieldIssues = (root: SchemaIssue.Issue, tree: unknown, schema: SchemaAST.AST): ReadonlyArray<FieldIssue> => {
   const walk = (issue: SchemaIssue.Issue, path: Path, field: SchemaAST.AST | undefined): ReadonlyArray<FieldIssue> => {
@@ -59,10 +61,12 @@ export const fieldIssues = (root: SchemaIssue.Issue, tree: unknown, schema: Sche
         return walk(issue.issue, [...path, ...segments(issue.path)], undefined)
       case "Encoding":
         return walk(issue.issue, path, field)
-      case "AnyOf":
-        return issue.issues.length > 0
-          ? issue.issues.flatMap((child) => walk(child, path, field))
-          : [unmatchedUnion(issue.ast, path, tree, field)]
+      case "AnyOf": {
+        // A plugin arm (schema.ts' PluginArm) is a candidate for every arm; it speaks only when no built-in kind does.
+        const builtin = issue.issues.filter((child) => !isPluginArmIssue(child))
+        const children = builtin.length > 0 ? builtin : issue.issues
+        return children.length > 0 ? children.flatMap((child) => walk(child, path, field)) : [unmatchedUnion(issue.ast, path, tree, field)]
+      }
       case "UnexpectedKey":
         return [{ path, expected: "no such field", found: renderFound(valueAt(tree, path)), at: "key" }]
       case "Filter": {

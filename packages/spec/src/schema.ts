@@ -80,6 +80,9 @@ const Data = Schema.Struct({
   cleaning: Cleaning.pipe(withDefault({}), expecting("a mapping of cleaning options")),
   split: Split.pipe(expecting("a mapping with train, val, test, stratify")),
   limit: Schema.optionalKey(Limit).pipe(expecting("a mapping of per-split subset sizes")),
+  // Bounds on what the data may hold; absent means the default (the runner's data-limits.ts, the hub's extract-archive.ts).
+  max_text_chars: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer (characters)")),
+  max_archive_bytes: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer (bytes)")),
 })
 
 const Model = Schema.Struct({
@@ -250,8 +253,39 @@ export const AdapterArm = Schema.Struct({
 
 export type AdapterArmSpec = typeof AdapterArm.Type
 
-export const ArmSpec = Schema.Union([BaseArm, FineTuneArm, PromptArm, PrefixArm, LoraArm, AdapterArm]).pipe(expecting(`an arm with kind ${oneOf(armKinds)}`))
-export type ArmSpec = typeof ArmSpec.Type
+const builtinKind = (kind: string): boolean => (armKinds as ReadonlyArray<string>).includes(kind)
+
+/**
+ * An arm of a kind a method plugin registers (ia3, say): its name, training and sweep as every
+ * arm's, and its method's options as written, decoded by the method's own options Schema once
+ * the spec's plugins have loaded (the runner's registry/methods.ts). A built-in kind never decodes
+ * as one, so built-in arms keep their strict fields (schema-issues.ts keeps its issues out of theirs).
+ */
+const PluginArmFields = Schema.Struct({
+  ...armCommon,
+  kind: NonEmptyText.check(Schema.makeFilter((kind: string) => !builtinKind(kind))).pipe(expecting("an arm kind that a plugin registers")),
+})
+
+export const PluginArm = Schema.StructWithRest(PluginArmFields, [Schema.Record(Schema.String, Schema.Unknown)]).annotate({ pluginArm: true })
+
+/** A plugin arm as code sees it: its options are read with pluginArmOptions, never as typed fields. */
+export type PluginArmSpec = typeof PluginArmFields.Type
+
+export const ArmSpec = Schema.Union([BaseArm, FineTuneArm, PromptArm, PrefixArm, LoraArm, AdapterArm, PluginArm]).pipe(expecting(`an arm with kind ${oneOf(armKinds)}`))
+export type BuiltinArmSpec = typeof BaseArm.Type | FineTuneArmSpec | PromptArmSpec | PrefixArmSpec | LoraArmSpec | AdapterArmSpec
+export type ArmSpec = BuiltinArmSpec | PluginArmSpec
+
+/** The members of an arm union whose kind is a literal: the built-in ones. */
+export type BuiltinOf<A extends { readonly kind: string }> = A extends unknown ? (string extends A["kind"] ? never : A) : never
+
+/** Whether an arm is of a built-in kind, so its fields are the typed ones of that kind. */
+export const isBuiltinArm = <A extends { readonly kind: string }>(arm: A): arm is BuiltinOf<A> => builtinKind(arm.kind)
+
+/** An arm's method options as written: every field but those all arms share (and what expansion adds). */
+export const pluginArmOptions = (arm: { readonly kind: string }): Record<string, unknown> => {
+  const { name: _name, kind: _kind, training: _training, sweep: _sweep, group: _group, config: _config, seed: _seed, ...options } = arm as Record<string, unknown>
+  return options
+}
 
 const Training = Schema.Struct({
   epochs: PositiveInt.pipe(expecting("a positive integer")),
@@ -306,7 +340,8 @@ export const ExperimentSpec = Schema.Struct({
   data: Data.pipe(expecting("a mapping with kind, path, split")),
   model: Model.pipe(expecting("a mapping with path")),
   task: Task.pipe(expecting("a mapping with template and labels (or kind generative-qa and template, or kind span-extraction)")),
-  arms: Schema.Array(ArmSpec).check(Schema.isNonEmpty()).pipe(expecting("a non-empty list of arms")),
+  // The union's own Type would give every arm the plugin arm's index signature; code reads ArmSpec.
+  arms: Schema.Array(ArmSpec as Schema.Codec<ArmSpec, unknown>).check(Schema.isNonEmpty()).pipe(expecting("a non-empty list of arms")),
   // Every trained arm once per seed (named ...-seed1); results average them (mean ± sd).
   seeds: Schema.optionalKey(Schema.Array(NonNegativeInt).check(Schema.isMinLength(1))).pipe(expecting("a non-empty list of integers >= 0")),
   // best: of each swept arm, only the configuration with the best validation training.select_by

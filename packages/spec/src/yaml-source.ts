@@ -62,7 +62,22 @@ export const parseYaml = (text: string): YamlSource => {
   }
   visit(doc.contents, [])
   // A document with syntax errors has no trustworthy tree to decode.
-  return { tree: syntaxIssues.length === 0 ? doc.toJS() : undefined, locations, syntaxIssues }
+  if (syntaxIssues.length > 0) return { tree: undefined, locations, syntaxIssues }
+  return { ...plainTree(doc, at(0)), locations }
+}
+
+/**
+ * The document as plain values. yaml refuses to expand aliases past its budget (an "alias
+ * bomb", a few lines that expand to gigabytes) with a ReferenceError: that is an issue of the file.
+ */
+const plainTree = (doc: ReturnType<typeof parseDocument>, start: Position): Pick<YamlSource, "tree" | "syntaxIssues"> => {
+  try {
+    return { tree: doc.toJS(), syntaxIssues: [] }
+  } catch (cause) {
+    if (!(cause instanceof ReferenceError)) throw cause
+    const message = `YAML aliases expand too far (${cause.message}); write the values out, or use fewer aliases (*name)`
+    return { tree: undefined, syntaxIssues: [{ path: "", expected: "valid YAML", found: "aliases", message, ...start }] }
+  }
 }
 
 /**

@@ -20,6 +20,18 @@ describe("decodeSpecText: rules across fields", () => {
     })
   })
 
+  it("requires each label's verbalizer to differ from the others'", async () => {
+    const text = edit(minimalSpec, '"no": " no"', '"no": " yes"')
+    const key = positionOf(text, '"no": " yes"')
+    expect(await onlyIssue(text)).toStrictEqual({
+      path: "task.labels.no",
+      expected: 'a verbalizer no other label has (label "yes" is also " yes")',
+      found: '" yes"',
+      line: key.line,
+      column: key.column + '"no": '.length,
+    })
+  })
+
   it("requires stats.baseline to name an arm", async () => {
     const text = edit(minimalSpec, "baseline: base", "baseline: bse")
     expect(await onlyIssue(text)).toStrictEqual({

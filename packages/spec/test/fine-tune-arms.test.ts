@@ -19,7 +19,7 @@ describe("fine-tune arms and unfrozen prompts", () => {
   it("decode the values written", async () => {
     const text = edit(withArms(`${fineTune}    hard_prompt: false\n`), "    num_virtual_tokens: 4\n", "    num_virtual_tokens: 4\n    unfreeze_base: true\n")
     const { spec } = await decodeOk(text)
-    expect(spec.arms.slice(1).map((arm) => [arm.kind, "unfreeze_base" in arm ? arm.unfreeze_base : arm.kind === "fine-tune" && arm.hard_prompt])).toStrictEqual([
+    expect(spec.arms.slice(1).map((arm) => [arm.kind, "unfreeze_base" in arm ? arm.unfreeze_base : arm.kind === "fine-tune" && "hard_prompt" in arm && arm.hard_prompt])).toStrictEqual([
       ["prompt", true],
       ["fine-tune", false],
     ])

@@ -70,6 +70,25 @@ describe("issue rendering", () => {
   })
 })
 
+describe("spec text that cannot be decoded safely", () => {
+  it("refuses a YAML alias bomb as an issue of the file, before expanding it", async () => {
+    const level = (name: string, of: string) => `${name}: &${name} [${Array(9).fill(`*${of}`).join(", ")}]\n`
+    const bomb = `a: &a [x, x, x, x, x, x, x, x, x]\n${level("b", "a")}${level("c", "b")}${level("d", "c")}${level("e", "d")}`
+    const error = await Effect.runPromise(Effect.flip(decodeSpecText(bomb, "bomb.yaml", {})))
+    expect(error.issues).toMatchObject([{ path: "", expected: "valid YAML", found: "aliases", line: 1, column: 1 }])
+    expect(error.issues[0]?.message).toMatch(/^YAML aliases expand too far \(.*\); write the values out, or use fewer aliases \(\*name\)$/)
+  })
+
+  it("refuses a spec file that is not UTF-8, naming the line", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "peftlab-spec-")), "latin1.yaml")
+    writeFileSync(file, Buffer.concat([Buffer.from(minimalSpec), Buffer.from("# caf\xe9\n", "latin1")]))
+    const error = await Effect.runPromise(Effect.flip(loadSpec(file, {})))
+    expect(error.issues).toStrictEqual([
+      { path: "", expected: "UTF-8 text", found: "other bytes", message: "expected UTF-8 text, found bytes that are not UTF-8; save the spec as UTF-8", line: minimalSpec.split("\n").length, column: 1 },
+    ])
+  })
+})
+
 describe("--set overrides", () => {
   it("replace fields before decoding, creating mappings on the way, and are checked like written values", async () => {
     const sets = ["model.path=/models/tiny", "data.limit.test=12", "training.lr=0.5"].map(parseOverride).filter(isOverride)
@@ -82,14 +101,16 @@ describe("--set overrides", () => {
     expect(error.issues[0]).toMatchObject({ path: "training.epochs", expected: "a positive integer", found: "-1" })
   })
 
-  it("reach into a list by index (arms.0.num_virtual_tokens), and replace a list indexed out of range like any scalar", async () => {
+  it("reach into a list by index (arms.0.num_virtual_tokens), and refuse an index past the list's end by name", async () => {
     const into = ["arms.1.num_virtual_tokens=4"].map(parseOverride).filter(isOverride)
     const { spec } = await Effect.runPromise(decodeSpecText(minimalSpec, "spec.yaml", {}, into))
     expect(spec.arms[1]).toMatchObject({ name: "prompt", num_virtual_tokens: 4 })
     expect(spec.arms).toHaveLength(2)
     const beyond = ["arms.5.name=x"].map(parseOverride).filter(isOverride)
     const error = await Effect.runPromise(Effect.flip(decodeSpecText(minimalSpec, "spec.yaml", {}, beyond)))
-    expect(error.issues[0]).toMatchObject({ path: "arms" })
+    expect(error.issues).toStrictEqual([
+      { path: "--set", expected: "an index of arms", found: '"arms.5.name"', message: '--set arms.5.name: arms is a list of 2 (indexes 0 to 1), which has no "5"' },
+    ])
   })
 
   it("must read field.path=value", () => {

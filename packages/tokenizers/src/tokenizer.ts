@@ -21,8 +21,12 @@ export interface Tokenizer {
 }
 
 // tokenizer.json is handed to @huggingface/tokenizers whole; check only what it cannot do without.
+// It implements these model types, and guesses one from the vocabulary for any other name
+// (a WordLevel tokenizer would silently become a Unigram one): other types are refused.
+const modelTypes = ["BPE", "WordPiece", "Unigram"] as const
+
 const TokenizerJson = Schema.Struct({
-  model: Schema.Struct({ type: Schema.String }).pipe(
+  model: Schema.Struct({ type: Schema.Literals(modelTypes) }).pipe(
     Schema.annotateKey({ messageMissingKey: "missing the tokenizer model, expected { type, vocab, ... }" }),
   ),
 })

@@ -48,6 +48,7 @@ describe("loadTokenizer (inline tokenizers)", () => {
       [{ "tokenizer.json": "{" }, "tokenizer.json", /^invalid JSON: /],
       [{ "tokenizer.json": {} }, "tokenizer.json", /missing the tokenizer model/],
       [{ "tokenizer.json": { model: { type: "BPE" } } }, "tokenizer.json", /^cannot build a tokenizer from it: /],
+      [{ "tokenizer.json": { model: { type: "WordLevel", vocab: { a: 0 } } } }, "tokenizer.json", /"BPE" \| "WordPiece" \| "Unigram".*got "WordLevel" at \["model"\]\["type"\]/],
       [{ "tokenizer.json": wordPieceJson, "tokenizer_config.json": "[" }, "tokenizer_config.json", /^invalid JSON: /],
       [{ "tokenizer.json": wordPieceJson, "tokenizer_config.json": { pad_token: 3 } }, "tokenizer_config.json", /got 3 at \["pad_token"\]/],
       [{ "tokenizer.json": wordPieceJson, "tokenizer_config.json": { eos_token: "</s>" } }, "tokenizer_config.json", /^eos_token "<\/s>" is not in tokenizer.json's vocabulary$/],

@@ -4,8 +4,8 @@
 import { join, resolve } from "node:path"
 import { Effect, Exit, Fiber, Layer } from "effect"
 import { backendLayer, BackendUnavailable, type Events } from "@peftlab/core"
-import { runExperiment, trackerFolders, type PeftlabRegistry } from "@peftlab/runner"
-import type { ArmSpec, LoadedSpec } from "@peftlab/spec"
+import { describePluginArm, runExperiment, trackerFolders, type PeftlabRegistry } from "@peftlab/runner"
+import { isBuiltinArm, type ArmSpec, type BuiltinOf, type LoadedSpec } from "@peftlab/spec"
 import { inkUi, jsonLinesLayer, plainLinesLayer, withResourceSamples } from "@peftlab/tui"
 import { backendStatus } from "../backends.ts"
 import { ExitCode, exitCodeOf, type Io } from "../exit.ts"
@@ -24,9 +24,11 @@ export interface RunFlags {
 /** ", from <init_from>" for an arm that starts from an existing adapter. */
 const startsFrom = (arm: ArmSpec): string => ("init_from" in arm && arm.init_from !== undefined ? `, from ${arm.init_from}` : "")
 
-const describeArm = (arm: ArmSpec): string => `${describeMethod(arm)}${startsFrom(arm)}`
+/** A plugin arm is described by its method (registry "methods"); a built-in one here. */
+const describeArm = (arm: ArmSpec, registry: PeftlabRegistry): string =>
+  `${isBuiltinArm(arm) ? describeMethod(arm) : describePluginArm(registry, arm)}${startsFrom(arm)}`
 
-const describeMethod = (arm: ArmSpec): string => {
+const describeMethod = (arm: BuiltinOf<ArmSpec>): string => {
   switch (arm.kind) {
     case "base":
       return "frozen base"
@@ -45,7 +47,7 @@ const describeMethod = (arm: ArmSpec): string => {
   }
 }
 
-const planLines = (loaded: LoadedSpec, outDir: string, backend: string): Array<string> => {
+const planLines = (loaded: LoadedSpec, registry: PeftlabRegistry, outDir: string, backend: string): Array<string> => {
   const { spec } = loaded
   const { training } = spec
   return [
@@ -54,7 +56,7 @@ const planLines = (loaded: LoadedSpec, outDir: string, backend: string): Array<s
     `model  ${spec.model.path}`,
     `out    ${outDir}`,
     `training: ${training.epochs} epochs, batch ${training.batch_size}, lr ${training.lr}, max length ${training.max_length}, best epoch by ${training.select_by}`,
-    ...spec.arms.map((arm) => `arm ${arm.name}: ${describeArm(arm)}`),
+    ...spec.arms.map((arm) => `arm ${arm.name}: ${describeArm(arm, registry)}`),
     `stats: baseline ${spec.stats.baseline}${spec.stats.mcnemar ? ", McNemar exact" : ""}, paired bootstrap B=${spec.stats.bootstrap.B}`,
   ]
 }
@@ -94,7 +96,7 @@ export const runRunCommand = async (file: string, flags: RunFlags, io: Io): Prom
   const backend = flags.backend ?? loaded.spec.backend
   const outDir = resolve(flags.out ?? loaded.spec.output.dir)
   if (flags.dryRun) {
-    for (const line of planLines(loaded, outDir, backend)) io.out(line)
+    for (const line of planLines(loaded, registry, outDir, backend)) io.out(line)
     return ExitCode.ok
   }
 

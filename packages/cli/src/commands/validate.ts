@@ -19,7 +19,7 @@ export const loadCheckedSpec = (file: string, sets: ReadonlyArray<string> = []) 
     const loaded = yield* loadSpec(file, process.env, yield* overridesOf(file, sets))
     const registry = yield* registryFor(loaded)
     yield* checkSpecFiles(loaded)
-    yield* checkAdapterReferences(loaded)
+    yield* checkAdapterReferences(loaded, process.env, registry.entries("methods"))
     return { loaded, registry }
   })
 

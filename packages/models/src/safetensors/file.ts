@@ -6,7 +6,7 @@ import { open, type FileHandle } from "node:fs/promises"
 import { Effect, Result, type Scope } from "effect"
 import { ModelFileError } from "../model-file-error.ts"
 import { decodeToFloat32, dtypes, isReadableDtype, type SafetensorsDtype } from "./dtype.ts"
-import { decodeEntry, metadataKey, type TensorEntry } from "./header.ts"
+import { decodeEntry, layoutProblem, metadataKey, type TensorEntry } from "./header.ts"
 
 export interface SafetensorsTensor {
   /** The stored element type; `data` is always widened to float32. */
@@ -92,6 +92,8 @@ export const openSafetensors = (path: string): Effect.Effect<SafetensorsFile, Mo
       if (Result.isFailure(entry)) return yield* fail(entry.failure)
       entries.set(name, entry.success)
     }
+    const layout = layoutProblem(entries.values(), size - dataStart)
+    if (layout !== undefined) return yield* fail(layout)
     const readStored = (name: string): Effect.Effect<StoredTensor, ModelFileError> =>
       Effect.gen(function* () {
         const entry = entries.get(name)

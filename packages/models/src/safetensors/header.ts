@@ -44,3 +44,21 @@ export const decodeEntry = (name: string, raw: unknown, dataBytes: number): Resu
       return Result.succeed({ name, dtype, shape, begin, end })
     },
   )
+
+/**
+ * The tensors, in offset order, must tile the data section exactly, as the safetensors reference
+ * loader requires: overlapping tensors would share bytes, and uncovered bytes are data no tensor
+ * owns (a truncated or hand-edited file). The reason when they do not, else undefined.
+ */
+export const layoutProblem = (entries: Iterable<TensorEntry>, dataBytes: number): string | undefined => {
+  const ordered = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end)
+  let covered = 0
+  let previous: TensorEntry | undefined
+  for (const entry of ordered) {
+    if (entry.begin < covered) return `tensor "${entry.name}" (bytes ${entry.begin} to ${entry.end}) overlaps tensor "${previous?.name}" (bytes ${previous?.begin} to ${previous?.end})`
+    if (entry.begin > covered) return `bytes ${covered} to ${entry.begin} of the data section belong to no tensor (before tensor "${entry.name}")`
+    covered = entry.end
+    previous = entry
+  }
+  return covered === dataBytes ? undefined : `bytes ${covered} to ${dataBytes} of the data section belong to no tensor`
+}

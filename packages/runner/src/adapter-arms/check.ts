@@ -5,7 +5,8 @@
 import { join } from "node:path"
 import { Effect } from "effect"
 import { adapterConfigFile } from "@peftlab/adapters-base"
-import { placeIssue, renderFound, SpecError, type ConcreteArm, type Env, type FieldIssue, type LoadedSpec } from "@peftlab/spec"
+import type { MethodPlugin } from "@peftlab/plugin-api"
+import { isBuiltinArm, placeIssue, renderFound, SpecError, type ConcreteArm, type Env, type FieldIssue, type LoadedSpec } from "@peftlab/spec"
 import { findAdapterFolder, notFound, readAdapterConfig, type AdapterConfig as Config } from "./adapter-folder.ts"
 import { loadablePeftTypes } from "./load-peft.ts"
 import { adapterReferences, type AdapterReference } from "./references.ts"
@@ -20,6 +21,7 @@ const sameTargets = (a: unknown, b: unknown): boolean =>
 
 /** The arm's fields that its adapter is built from, each with the config field that must agree and PEFT's default. */
 const agreeingFields = (arm: ConcreteArm): Array<{ readonly field: string; readonly value: unknown; readonly fallback?: unknown; readonly same?: (a: unknown, b: unknown) => boolean }> => {
+  if (!isBuiltinArm(arm)) return []
   switch (arm.kind) {
     case "lora":
       return [
@@ -59,29 +61,33 @@ const initFromIssues = (reference: AdapterReference, config: Config, file: strin
   ]
 }
 
-const adapterArmIssues = (reference: AdapterReference, config: Config, file: string): Array<FieldIssue> => {
+const adapterArmIssues = (reference: AdapterReference, config: Config, file: string, methods: ReadonlyArray<MethodPlugin<any>>): Array<FieldIssue> => {
   const type = config["peft_type"]
-  if (typeof type !== "string" || !loadablePeftTypes.includes(type)) {
-    return [{ path: ["arms", reference.index, "path"], expected: `an adapter of peft_type ${loadablePeftTypes.join(", ")}`, found: renderFound(reference.written), message: `${file} has peft_type ${renderFound(type)}; an adapter arm loads ${loadablePeftTypes.join(", ")}` }]
+  const loadable = [...loadablePeftTypes, ...methods.map((method) => method.peftType)]
+  if (typeof type !== "string" || !loadable.includes(type)) {
+    return [{ path: ["arms", reference.index, "path"], expected: `an adapter of peft_type ${loadable.join(", ")}`, found: renderFound(reference.written), message: `${file} has peft_type ${renderFound(type)}; an adapter arm loads ${loadable.join(", ")}` }]
   }
-  const nf4 = reference.arm.kind === "adapter" && reference.arm.quantize === "nf4"
+  const nf4 = isBuiltinArm(reference.arm) && reference.arm.kind === "adapter" && reference.arm.quantize === "nf4"
   return nf4 && type !== "LORA" ? [{ path: ["arms", reference.index, "quantize"], expected: `none (nf4 is for LoRA adapters; ${file} has peft_type "${type}")`, found: renderFound("nf4") }] : []
 }
 
-const referenceIssues = (reference: AdapterReference, env: Env) =>
+const referenceIssues = (reference: AdapterReference, env: Env, methods: ReadonlyArray<MethodPlugin<any>>) =>
   Effect.map(findAdapterFolder(reference.written, env), (found): Array<FieldIssue> => {
     const path = ["arms", reference.index, reference.field]
     if (!("dir" in found)) return [{ path, expected: expectedFolder, found: renderFound(reference.written), message: notFound(reference.written, found.looked) }]
     const read = readAdapterConfig(found.dir)
     if ("problem" in read) return [{ path, expected: expectedFolder, found: renderFound(reference.written), message: read.problem }]
     const file = join(found.dir, adapterConfigFile)
-    return reference.field === "path" ? adapterArmIssues(reference, read.config, file) : initFromIssues(reference, read.config, file)
+    return reference.field === "path" ? adapterArmIssues(reference, read.config, file, methods) : initFromIssues(reference, read.config, file)
   })
 
-/** Fails with one SpecError listing every problem with the spec's existing adapters (sweeps and seeds name each once). */
-export const checkAdapterReferences = (loaded: LoadedSpec, env: Env = process.env) =>
+/**
+ * Fails with one SpecError listing every problem with the spec's existing adapters (sweeps and
+ * seeds name each once); an adapter arm also loads the peft_types of the registered `methods`.
+ */
+export const checkAdapterReferences = (loaded: LoadedSpec, env: Env = process.env, methods: ReadonlyArray<MethodPlugin<any>> = []) =>
   Effect.gen(function* () {
-    const found = yield* Effect.forEach(adapterReferences(loaded.spec), (reference) => referenceIssues(reference, env))
+    const found = yield* Effect.forEach(adapterReferences(loaded.spec), (reference) => referenceIssues(reference, env, methods))
     const unique = new Map(found.flat().map((issue) => [JSON.stringify([issue.path, issue.message ?? issue.expected]), issue]))
     if (unique.size > 0) return yield* Effect.fail(SpecError.fromIssues(loaded.file, [...unique.values()].map(placeIssue(loaded.locations))))
   })

@@ -5,6 +5,7 @@
 // checked against the arm's own adapter when that arm starts training.)
 import { Effect } from "effect"
 import type { BaseModel } from "@peftlab/models"
+import type { MethodPlugin } from "@peftlab/plugin-api"
 import type { ExperimentSpec } from "@peftlab/spec"
 import { adapterFilesHash } from "../fingerprint.ts"
 import { readAdapterConfig, requireAdapterFolder } from "./adapter-folder.ts"
@@ -27,11 +28,11 @@ export const adapterHashes = (found: ReadonlyArray<FoundAdapter>) =>
     (pairs): Readonly<Record<string, string>> => Object.fromEntries(pairs),
   )
 
-/** Loads each adapter arm's folder onto `model` through its strict loader, and frees it. */
-export const checkAdapterArmsLoad = (model: BaseModel, found: ReadonlyArray<FoundAdapter>) =>
+/** Loads each adapter arm's folder onto `model` through its strict loader (a built-in one or a method plugin's), and frees it. */
+export const checkAdapterArmsLoad = (model: BaseModel, found: ReadonlyArray<FoundAdapter>, methods: ReadonlyArray<MethodPlugin<any>> = []) =>
   Effect.forEach(
     [...new Set(found.filter(({ reference }) => reference.field === "path").map(({ dir }) => dir))],
-    (dir) => Effect.map(loadPeftFolder(model, dir), (adapter) => adapter.dispose()),
+    (dir) => Effect.map(loadPeftFolder(model, dir, methods), (adapter) => adapter.dispose()),
     { discard: true },
   )
 

@@ -1,6 +1,6 @@
 // The existing adapters a spec names: each adapter arm's path and each trainable arm's
 // init_from, with the written arm (its index in the spec file) that names it.
-import { renderPath, type ConcreteArm, type ExperimentSpec } from "@peftlab/spec"
+import { isBuiltinArm, renderPath, type ConcreteArm, type ExperimentSpec } from "@peftlab/spec"
 import { writtenIndexOf } from "../written-arm.ts"
 
 export interface AdapterReference {
@@ -15,7 +15,7 @@ export const adapterReferences = (spec: ExperimentSpec): Array<AdapterReference>
   const indexOf = writtenIndexOf(spec)
   return spec.arms.flatMap((arm): Array<AdapterReference> => {
     const index = indexOf(arm)
-    if (arm.kind === "adapter") return [{ arm, index, field: "path", written: arm.path }]
+    if (isBuiltinArm(arm) && arm.kind === "adapter") return [{ arm, index, field: "path", written: arm.path }]
     if ("init_from" in arm && arm.init_from !== undefined) return [{ arm, index, field: "init_from", written: arm.init_from }]
     return []
   })

@@ -11,6 +11,7 @@ import { loadTokenizer } from "@peftlab/tokenizers"
 import type { Replica } from "@peftlab/trainer"
 import { applyGradientCheckpointing } from "../gradient-checkpointing.ts"
 import { registryFor } from "../registry/index.ts"
+import { adapterKindOf } from "../registry/methods.ts"
 import { trainingFor } from "../run-arm.ts"
 import { prepareTask } from "../tasks.ts"
 import { timedPrediction, type Timed } from "../test-pass.ts"
@@ -30,7 +31,7 @@ export default async (init: unknown): Promise<Replica<ReadonlyArray<unknown>>> =
     const { model, task } = yield* data.load({ tokenizer, modelDir, ...(shared && { shared }) })
     yield* applyGradientCheckpointing(spec, model, modelDir)
     const rng = Rng.seeded(spec.seed)
-    const created = yield* Effect.promise(() => registry.get("adapters", arm.kind).create(arm, { model, tokenizer, rng, modelPath: spec.model.path }))
+    const created = yield* Effect.promise(() => adapterKindOf(registry, arm.kind).create(arm, { model, tokenizer, rng, modelPath: spec.model.path, methods: registry.entries("methods") }))
     const prepared = task.prepare ? yield* task.prepare(created, rng) : created
     if (phase === "test") prepared.afterTraining?.()
     return { prepared, task }

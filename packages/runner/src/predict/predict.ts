@@ -92,7 +92,7 @@ export const predictLines = (inputs: PredictInputs) =>
     const model = yield* scoped(loadLanguageModel(inputs.modelDir, placementFor(spec)))
     // As the QLoRA arm did, unless the base was quantized while loading (a run of QLoRA arms only).
     if (inputs.nf4 && ![...model.linears.values()].some(isNf4Linear)) yield* Effect.promise(() => quantizeModelLinears(model))
-    const adapter = yield* scoped(loadPeftFolder(model, inputs.adapterDir))
+    const adapter = yield* scoped(loadPeftFolder(model, inputs.adapterDir, inputs.registry.entries("methods")))
     const setup = { model, adapter, padId: tokenizer.padId, batchSize: 1 }
     return isGenerativeQa(spec.task) ? yield* generationLines(inputs, tokenizer, setup) : yield* classificationLines(inputs, tokenizer, setup)
   }).pipe(Effect.scoped)

@@ -4,7 +4,7 @@
 import { Effect } from "effect"
 import { datasetHash, loadMedQuAD, seededSplit, type QAExample } from "@peftlab/datasets"
 import type { ExperimentSpec } from "@peftlab/spec"
-import { SpecDataMismatch } from "../encode.ts"
+import { emptySplitError } from "../empty-split.ts"
 import { isQADatasetKind, type PeftlabRegistry, type QADatasetKind } from "../registry/entries.ts"
 import type { RegistryError } from "@peftlab/core"
 
@@ -32,9 +32,7 @@ export const prepareQAData = (spec: ExperimentSpec, registry: PeftlabRegistry) =
     const full = seededSplit(examples, data.split, data.split.seed, data.split.stratify ? (e) => e.metadata.source ?? "" : undefined)
     const limit = (split: keyof QASplits) => full[split].slice(0, data.limit?.[split] ?? full[split].length)
     const splits: QASplits = { train: limit("train"), val: limit("val"), test: limit("test") }
-    const empty = (Object.keys(splits) as Array<keyof QASplits>).find((name) => splits[name].length === 0)
-    if (empty) {
-      return yield* Effect.fail(new SpecDataMismatch({ source: data.path, detail: `data.split.${empty} leaves no examples out of ${examples.length}; give it a larger fraction` }))
-    }
+    const empty = emptySplitError(data.path, splits, examples.length, report)
+    if (empty) return yield* Effect.fail(empty)
     return { splits, labels: [] as ReadonlyArray<string>, report, hash: datasetHash(examples) }
   })

@@ -1,9 +1,10 @@
-// The spec's registered names (data.kind, backend, evaluation.metrics), checked once the
+// The spec's registered names (data.kind, backend, evaluation.metrics, plugin arm kinds and their options), checked once the
 // plugins it lists have added theirs, and reported like every other spec problem: field,
 // expectation, value and line:column, all at once.
 import { Effect } from "effect"
 import { isGenerativeQa, isSpanExtraction, placeIssue, renderFound, SpecError, type FieldIssue, type LoadedSpec } from "@peftlab/spec"
 import { producedBy, type PeftlabRegistry } from "./entries.ts"
+import { pluginArmIssues } from "./methods.ts"
 import { qaMetricNames } from "../qa/qa-results.ts"
 import { spanEvaluationMetrics } from "../span/span-results.ts"
 import { standardColumns } from "./metrics.ts"
@@ -80,6 +81,7 @@ export const registeredNameIssues = (loaded: LoadedSpec, registry: PeftlabRegist
   ...dataFieldIssues(loaded, registry),
   ...dataKindFitsTask(loaded, registry),
   ...metricIssues(loaded, registry),
+  ...pluginArmIssues(loaded, registry),
 ]
 
 /** Fails with one SpecError listing every registered-name issue, each at its line:column. */

@@ -4,6 +4,7 @@
 import type { Effect } from "effect"
 import type { AnyInputError, BackendPlugin, Registry, TruncationCounts } from "@peftlab/core"
 import type { ClassificationExample, Loaded, LoadReport, QAExample, SpanSentence } from "@peftlab/datasets"
+import type { MethodPlugin } from "@peftlab/plugin-api"
 import type { Comparison } from "@peftlab/reporters"
 import type { ConcreteArm, ExperimentSpec } from "@peftlab/spec"
 import type { AdapterContext, ArmAdapter } from "../arms.ts"
@@ -105,11 +106,13 @@ export interface BackendEntry {
 export type PeftlabCategories = {
   readonly datasets: AnyDatasetKind
   readonly adapters: AdapterKind
+  /** Arm kinds that plugins add: PEFT methods in @peftlab/plugin-api's form. */
+  readonly methods: MethodPlugin<any>
   readonly metrics: Metric
   readonly reporters: Reporter
   readonly backends: BackendEntry
 }
 
-export const registryCategories: ReadonlyArray<keyof PeftlabCategories> = ["datasets", "adapters", "metrics", "reporters", "backends"]
+export const registryCategories: ReadonlyArray<keyof PeftlabCategories> = ["datasets", "adapters", "methods", "metrics", "reporters", "backends"]
 
 export type PeftlabRegistry = Registry<PeftlabCategories>

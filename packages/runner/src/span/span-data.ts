@@ -8,6 +8,7 @@ import type { RegistryError } from "@peftlab/core"
 import { entityTypes, loadBioSpans, loadJsonlSpans, seededSplit, type LoadReport, type SpanSentence } from "@peftlab/datasets"
 import type { ExperimentSpec } from "@peftlab/spec"
 import { SpecDataMismatch } from "../encode.ts"
+import { emptySplitError } from "../empty-split.ts"
 import { isSpanDatasetKind, type PeftlabRegistry, type SpanDatasetKind } from "../registry/entries.ts"
 
 type Data = ExperimentSpec["data"]
@@ -72,10 +73,8 @@ export const prepareSpanData = (spec: ExperimentSpec, registry: PeftlabRegistry)
     const full = seededSplit(sentences, data.split, data.split.seed, data.split.stratify ? (s) => String(s.entities.length > 0) : undefined)
     const limit = (split: keyof SpanSplits) => full[split].slice(0, data.limit?.[split] ?? full[split].length)
     const splits: SpanSplits = { train: limit("train"), val: limit("val"), test: limit("test") }
-    const empty = (Object.keys(splits) as Array<keyof SpanSplits>).find((name) => splits[name].length === 0)
-    if (empty) {
-      return yield* Effect.fail(new SpecDataMismatch({ source: data.path, detail: `data.split.${empty} leaves no sentences out of ${sentences.length}; give it a larger fraction` }))
-    }
+    const empty = emptySplitError(data.path, splits, sentences.length, report, "sentences")
+    if (empty) return yield* Effect.fail(empty)
     const labels = entityTypes([...splits.train])
     if (labels.length === 0) {
       return yield* Effect.fail(new SpecDataMismatch({ source: data.path, detail: "the training split has no entity spans: there is nothing to learn to extract" }))
