@@ -28,6 +28,8 @@ commands:
                   --mlflow DIR    MLflow file store, shared by runs (default: the spec's output.mlflow,
                                   else mlruns/ in the results folder)
                   --dry-run       print the planned arms and exit
+                  --allow-plugins import the modules the spec lists under plugins:, which runs their
+                                  code; a spec that lists plugins is refused without it
   predict         write an existing adapter's predictions for new data, one JSON line per example
                   (id, prediction, and probability and log_probs per label, or generated text)
                   --model M       the base model folder or Hugging Face id
@@ -40,7 +42,9 @@ commands:
                                   scores with another library (label scoring only)
                   --backend NAME  ${backendNames.join(" | ")} (default: the backend the adapter's run used, or
                                   the --spec's backend)
-  validate SPEC   check a spec; lists every problem with its field and line
+                  --allow-plugins import the plugins the task's spec lists (as for run)
+  validate SPEC   check a spec; lists every problem with its field and line. It imports no plugin:
+                  it checks that each resolves, and leaves the names they register to run
   report DIR      rebuild the tables, figures, report.md, report.html and tracker files of a
                   results folder (no model needed)
   compare DIR...  print several results folders' arms side by side
@@ -49,16 +53,17 @@ commands:
 
 environment: PEFTLAB_DATA (datasets root, default ./data), PEFTLAB_MODELS (models root, default ./models)`
 
-/** Flags that only one command reads: given to another, they would be silently ignored. */
+/** Flags that only some commands read: given to another, they would be silently ignored. */
 const commandFlags = [
-  { flag: "model", command: "predict" },
-  { flag: "adapter", command: "predict" },
-  { flag: "data", command: "predict" },
-  { flag: "spec", command: "predict" },
-  { flag: "ids", command: "predict" },
-  { flag: "tensorboard", command: "run" },
-  { flag: "mlflow", command: "run" },
-  { flag: "html", command: "compare" },
+  { flag: "model", commands: ["predict"] },
+  { flag: "adapter", commands: ["predict"] },
+  { flag: "data", commands: ["predict"] },
+  { flag: "spec", commands: ["predict"] },
+  { flag: "ids", commands: ["predict"] },
+  { flag: "tensorboard", commands: ["run"] },
+  { flag: "mlflow", commands: ["run"] },
+  { flag: "html", commands: ["compare"] },
+  { flag: "allow-plugins", commands: ["run", "predict"] },
 ] as const
 
 /** --tensorboard and --mlflow as the spec fields they set, absolute so that `peftlab report` finds them from anywhere. */
@@ -109,6 +114,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
         data: { type: "string" },
         spec: { type: "string" },
         ids: { type: "boolean", default: false },
+        "allow-plugins": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     })
@@ -125,8 +131,8 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
     io.out(usage)
     return ExitCode.ok
   }
-  const misplaced = commandFlags.find(({ flag, command: owner }) => values[flag] !== undefined && values[flag] !== false && command !== owner)
-  if (misplaced) return badUsage(io, `--${misplaced.flag} belongs to ${misplaced.command}, not ${command}`)
+  const misplaced = commandFlags.find(({ flag, commands }) => values[flag] !== undefined && values[flag] !== false && !(commands as ReadonlyArray<string>).includes(command))
+  if (misplaced) return badUsage(io, `--${misplaced.flag} belongs to ${misplaced.commands.join(" and ")}, not ${command}`)
   switch (command) {
     case "backends":
       return rest.length === 0 ? backendsCommand(io) : badUsage(io, "backends takes no arguments")
@@ -144,14 +150,14 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
       if (unused) return badUsage(io, `--${unused} belongs to run, not predict`)
       if (unknownBackend(values.backend)) return badUsage(io, `--backend: expected one of ${backendNames.join(", ")}, got "${values.backend}"`)
       const { model, adapter, data, spec, out, backend, ids } = values as typeof values & { model: string; adapter: string; data: string }
-      return predictCommand({ model, adapter, data, ids, ...(spec && { spec }), ...(out && { out }), ...(backend && { backend }) }, io)
+      return predictCommand({ model, adapter, data, ids, allowPlugins: values["allow-plugins"], ...(spec && { spec }), ...(out && { out }), ...(backend && { backend }) }, io)
     }
     case "run": {
       if (rest.length !== 1) return badUsage(io, "run takes exactly one SPEC file")
       if (unknownBackend(values.backend)) return badUsage(io, `--backend: expected one of ${backendNames.join(", ")}, got "${values.backend}"`)
       return runRunCommand(
         rest[0] as string,
-        { out: values.out, backend: values.backend, tui: !values["no-tui"], json: values.json, dryRun: values["dry-run"], sets: [...values.set, ...trackerSets(values)] },
+        { out: values.out, backend: values.backend, tui: !values["no-tui"], json: values.json, dryRun: values["dry-run"], allowPlugins: values["allow-plugins"], sets: [...values.set, ...trackerSets(values)] },
         io,
       )
     }

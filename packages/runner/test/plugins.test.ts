@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { isInputError } from "@peftlab/core"
-import { builtinRegistry, loadPlugins, registryFor } from "../src/index.ts"
+import { builtinRegistry, checkNamesWithoutPlugins, loadPlugins, registryFor, requirePluginOptIn, resolvePlugins } from "../src/index.ts"
 import { decodeSmall, edit, positionOf, smallSpec } from "./fixtures.ts"
 
 const repoRoot = join(import.meta.dirname, "..", "..", "..")
@@ -79,5 +79,38 @@ describe("registryFor", () => {
     const error = await Effect.runPromise(Effect.flip(registryFor(without)))
     expect(error._tag).toBe("SpecError")
     expect(error.detail).toMatch(/^evaluation\.metrics\[1\]: expected one of .*ece, got "always_one" \(line \d+:\d+\)$/)
+  })
+})
+
+describe("plugins without importing them", () => {
+  const marking = (dir: string) => `import { writeFileSync } from "node:fs"\nwriteFileSync(${JSON.stringify(join(dir, "imported"))}, "yes")\n${metricPlugin("always_one", 1)}`
+
+  it("resolvePlugins finds each listed module without importing it, and names a missing one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "peftlab-marker-"))
+    writeFileSync(join(dir, "marker.mjs"), marking(dir))
+    const { loaded } = await specWithPlugins([join(dir, "marker.mjs")])
+    await Effect.runPromise(resolvePlugins(loaded))
+    expect(existsSync(join(dir, "imported"))).toBe(false)
+    const missing = await specWithPlugins(["./missing.mjs"])
+    const error = await Effect.runPromise(Effect.flip(resolvePlugins(missing.loaded)))
+    expect(error.detail).toMatch(/^plugins\[0\]: no module file at .*missing\.mjs/)
+  })
+
+  it("requirePluginOptIn refuses listed plugins unless allowed, at the plugins line", async () => {
+    const { text, loaded } = await specWithPlugins(["./one.mjs"])
+    const { line, column } = positionOf(text, '["./one.mjs"]')
+    const error = await Effect.runPromise(Effect.flip(requirePluginOptIn(loaded, false)))
+    expect(error.detail).toBe(`plugins: ["./one.mjs"] runs code from outside peftlab; pass --allow-plugins to run it (line ${line}:${column})`)
+    await Effect.runPromise(requirePluginOptIn(loaded, true))
+    await Effect.runPromise(requirePluginOptIn(await decodeSmall(smallSpec), false))
+  })
+
+  it("checkNamesWithoutPlugins leaves a name the built-ins lack to run only when the spec lists plugins", async () => {
+    const metric = (t: string) => edit(t, "[accuracy, macro_f1]", "[accuracy, always_one]")
+    const { text, loaded } = await specWithPlugins(["./one.mjs"], {}, metric)
+    const { line, column } = positionOf(text, "always_one")
+    expect(await Effect.runPromise(checkNamesWithoutPlugins(loaded))).toStrictEqual([`evaluation.metrics[1]: "always_one" (line ${line}:${column})`])
+    const error = await Effect.runPromise(Effect.flip(checkNamesWithoutPlugins(await decodeSmall(metric(smallSpec)))))
+    expect(error.detail).toMatch(/^evaluation\.metrics\[1\]: expected one of .*, got "always_one"/)
   })
 })

@@ -75,8 +75,8 @@ interface PredictLine {
 describe("a spec with an ia3 arm", () => {
   it("runs end to end, and PEFT loads the saved adapter with the same label log-probs", () => {
     const { dir, file } = writeSpec(ia3Arm)
-    expect(peftlab(["run", file, "--dry-run"]).stdout).toMatch(/arm ia3: IA3 on \[k_proj, v_proj, down_proj\], input-scaled \[down_proj\]/)
-    const run = peftlab(["run", file, "--no-tui"])
+    expect(peftlab(["run", file, "--allow-plugins", "--dry-run"]).stdout).toMatch(/arm ia3: IA3 on \[k_proj, v_proj, down_proj\], input-scaled \[down_proj\]/)
+    const run = peftlab(["run", file, "--allow-plugins", "--no-tui"])
     expect(run.code, run.stderr).toBe(0)
     const adapter = join(dir, "results", "adapters", "ia3")
     const config = JSON.parse(readFileSync(join(adapter, "adapter_config.json"), "utf8"))
@@ -84,7 +84,7 @@ describe("a spec with an ia3 arm", () => {
 
     // The saved adapter as an existing-adapter arm: loaded through the plugin by its peft_type, it predicts what the trained arm did.
     const reused = writeSpec(`  - name: reused\n    kind: adapter\n    path: ${adapter}\n`)
-    const rerun = peftlab(["run", reused.file, "--no-tui"])
+    const rerun = peftlab(["run", reused.file, "--allow-plugins", "--no-tui"])
     expect(rerun.code, rerun.stderr).toBe(0)
     const predictions = (folder: string, arm: string) => readFileSync(join(folder, "results", `preds_${arm}_test.csv`), "utf8")
     expect(predictions(reused.dir, "reused")).toBe(predictions(dir, "ia3"))
@@ -95,7 +95,7 @@ describe("a spec with an ia3 arm", () => {
     const data = join(dir, "few.json")
     writeFileSync(data, JSON.stringify(few))
     const out = join(dir, "predictions.jsonl")
-    const predict = peftlab(["predict", "--model", stories260kDir, "--adapter", adapter, "--data", data, "--spec", file, "--ids", "--out", out])
+    const predict = peftlab(["predict", "--model", stories260kDir, "--adapter", adapter, "--data", data, "--spec", file, "--ids", "--out", out, "--allow-plugins"])
     expect(predict.code, predict.stderr).toBe(0)
     const lines = readFileSync(out, "utf8").trim().split("\n").map((line) => JSON.parse(line) as PredictLine)
     const request = {
@@ -112,18 +112,21 @@ describe("a spec with an ia3 arm", () => {
 
   it("refuses a target_modules that matches no module (exit 2, naming the field) before any arm runs", () => {
     const { dir, file } = writeSpec(ia3Arm.replace("[k_proj, v_proj, down_proj]", "[nope]").replace("    feedforward_modules: [down_proj]\n", ""))
-    const run = peftlab(["run", file, "--no-tui"])
+    const run = peftlab(["run", file, "--allow-plugins", "--no-tui"])
     expect(run.code).toBe(2)
     expect(run.stderr).toContain(`arms[1].target_modules: [nope] matches no linear module of this llama model`)
     expect(run.stderr).toContain(placed(file, "[nope]"))
     expect(existsSync(join(dir, "results", "arms")) ? readdirSync(join(dir, "results", "arms")) : []).toEqual([])
   })
 
-  it("refuses an option IA3 does not have, at its line:column", () => {
+  it("refuses an option IA3 does not have, at its line:column, once run imports the plugin (validate leaves it to run)", () => {
     const { file } = writeSpec(`${ia3Arm}    r: 4\n`)
-    const run = peftlab(["validate", file])
+    const run = peftlab(["run", file, "--allow-plugins", "--dry-run"])
     expect(run.code).toBe(2)
     expect(run.stderr).toContain(`arms[1].r: expected no such field, got 4 ${placed(file, "r: 4")}`)
+    const validate = peftlab(["validate", file])
+    expect(validate.code, validate.stderr).toBe(0)
+    expect(validate.stdout).toContain(`arms[1].kind: "ia3" ${placed(file, "kind: ia3", "ia3")}; \`peftlab run --allow-plugins\` checks these`)
   })
 
   it("names the registered arm kinds when no plugin registers ia3", () => {

@@ -19,6 +19,8 @@ export interface PredictFlags {
   readonly backend?: string
   /** Add each line's scored token ids (prompt_ids, label_ids). */
   readonly ids?: boolean
+  /** `--allow-plugins`: import the plugins the task's spec lists (their code runs); without it such a task is refused. */
+  readonly allowPlugins?: boolean
 }
 
 /** A predict flag naming something that is not there. */
@@ -31,7 +33,7 @@ export const predictCommand = (flags: PredictFlags, io: Io): Promise<number> =>
   runCommand(
     Effect.gen(function* () {
       const adapterDir = yield* requireAdapterFolder(flags.adapter, "--adapter")
-      const { task, registry } = yield* predictionTask(adapterDir, flags.spec)
+      const { task, registry } = yield* predictionTask(adapterDir, flags.spec, flags.allowPlugins ?? false)
       const dataPath = resolve(flags.data)
       if (!existsSync(dataPath)) return yield* Effect.fail(new PredictFlagError({ source: "--data", detail: `no data file or folder at ${dataPath}` }))
       const modelDir = yield* resolveModel(flags.model).pipe(Effect.mapError((error) => new PredictFlagError({ source: "--model", detail: error.message })))

@@ -19,6 +19,8 @@ export interface RunFlags {
   readonly dryRun: boolean
   /** `--set field=value` overrides of spec fields. */
   readonly sets?: ReadonlyArray<string>
+  /** `--allow-plugins`: import the spec's plugins (their code runs); without it a spec with plugins is refused. */
+  readonly allowPlugins: boolean
 }
 
 /** ", from <init_from>" for an arm that starts from an existing adapter. */
@@ -90,7 +92,7 @@ const whereToLook = (outDir: string, output: LoadedSpec["spec"]["output"]): Arra
 }
 
 export const runRunCommand = async (file: string, flags: RunFlags, io: Io): Promise<number> => {
-  const prepared = await Effect.runPromiseExit(loadCheckedSpec(file, flags.sets))
+  const prepared = await Effect.runPromiseExit(loadCheckedSpec(file, flags.sets ?? [], flags.allowPlugins))
   if (prepared._tag === "Failure") return exitCodeOf(prepared, io)
   const { loaded, registry } = prepared.value
   const backend = flags.backend ?? loaded.spec.backend

@@ -7,7 +7,7 @@ import { basename, dirname, join } from "node:path"
 import { Effect, Schema } from "effect"
 import { InputError, readJsonFile } from "@peftlab/core"
 import { loadSpec, type LoadedSpec } from "@peftlab/spec"
-import { registryFor } from "../registry/index.ts"
+import { registryFor, requirePluginOptIn } from "../registry/index.ts"
 import { SavedSpec, savedSpec } from "../saved-run.ts"
 
 /** No task to predict with, or a manifest that does not hold one. */
@@ -50,8 +50,11 @@ const manifestTask = (file: string, adapterDir: string) =>
     } satisfies PredictionTask
   })
 
-/** The task from `specFile` when given, else from the adapter's run manifest; with its registry (the spec's plugins loaded). */
-export const predictionTask = (adapterDir: string, specFile: string | undefined) =>
+/**
+ * The task from `specFile` when given, else from the adapter's run manifest; with its registry (the
+ * spec's plugins loaded, which a spec listing plugins is refused unless `allowPlugins`).
+ */
+export const predictionTask = (adapterDir: string, specFile: string | undefined, allowPlugins: boolean) =>
   Effect.gen(function* () {
     const manifest = manifestAbove(adapterDir)
     if (specFile === undefined && manifest === undefined) {
@@ -60,5 +63,6 @@ export const predictionTask = (adapterDir: string, specFile: string | undefined)
     }
     const task: PredictionTask =
       specFile !== undefined ? { loaded: yield* loadSpec(specFile), from: specFile, nf4: false } : yield* manifestTask(manifest as string, adapterDir)
+    yield* requirePluginOptIn(task.loaded, allowPlugins)
     return { task, registry: yield* registryFor(task.loaded) }
   })

@@ -84,8 +84,10 @@ export const registeredNameIssues = (loaded: LoadedSpec, registry: PeftlabRegist
   ...pluginArmIssues(loaded, registry),
 ]
 
+/** Fails with one SpecError listing `issues`, each at its line:column. */
+export const failOnIssues = (loaded: LoadedSpec, issues: ReadonlyArray<FieldIssue>): Effect.Effect<void, SpecError> =>
+  issues.length === 0 ? Effect.void : Effect.fail(SpecError.fromIssues(loaded.file, issues.map(placeIssue(loaded.locations))))
+
 /** Fails with one SpecError listing every registered-name issue, each at its line:column. */
-export const checkRegisteredNames = (loaded: LoadedSpec, registry: PeftlabRegistry): Effect.Effect<void, SpecError> => {
-  const issues = registeredNameIssues(loaded, registry)
-  return issues.length === 0 ? Effect.void : Effect.fail(SpecError.fromIssues(loaded.file, issues.map(placeIssue(loaded.locations))))
-}
+export const checkRegisteredNames = (loaded: LoadedSpec, registry: PeftlabRegistry): Effect.Effect<void, SpecError> =>
+  failOnIssues(loaded, registeredNameIssues(loaded, registry))

@@ -12,6 +12,7 @@ export * from "./check-spec.ts"
 export * from "./entries.ts"
 export { extraMetricNames, extraMetrics, standardColumns } from "./metrics.ts"
 export * from "./plugins.ts"
+export { checkNamesWithoutPlugins } from "./unimported-plugins.ts"
 export { adapterKindOf, armKindNames, describePluginArm } from "./methods.ts"
 
 /** The registry a spec runs with: the built-ins, then its plugins' entries; its names checked against them. */

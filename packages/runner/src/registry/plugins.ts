@@ -1,7 +1,8 @@
 // Plugins: the modules a spec lists under `plugins`, each adding entries to the run's registry.
 // A path (./x.ts, ../x, /abs/x.ts) is relative to the spec file; anything else is an npm package
 // name, resolved as Node would from a script in the spec's folder, else in the working directory
-// (a spec kept outside the project still finds the project's packages).
+// (a spec kept outside the project still finds the project's packages). Importing one runs its code,
+// so `peftlab run` does it only when asked (requirePluginOptIn); `peftlab validate` only resolves them.
 import { existsSync, statSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, isAbsolute, join, resolve } from "node:path"
@@ -49,20 +50,42 @@ const registerOf = (module: Record<string, unknown>): PeftlabPlugin["register"] 
   return typeof register === "function" ? (register as PeftlabPlugin["register"]) : undefined
 }
 
+/** The PluginError of the spec's `plugins[i]`, placed at its line:column. */
+const pluginFailure = (loaded: LoadedSpec, i: number, message: string): PluginError =>
+  new PluginError({
+    source: loaded.file,
+    detail: formatIssue(placeIssue(loaded.locations)({ path: ["plugins", i], expected: "a plugin module", found: renderFound(loaded.spec.plugins[i]), message })),
+  })
+
+/** The file of the spec's `plugins[i]`, found without importing it. */
+const pluginFile = (loaded: LoadedSpec, i: number): Effect.Effect<string, PluginError> => {
+  const resolved = resolvePlugin(loaded.spec.plugins[i] as string, dirname(resolve(loaded.file)))
+  return "problem" in resolved ? Effect.fail(pluginFailure(loaded, i, resolved.problem)) : Effect.succeed(resolved.file)
+}
+
+/** Checks that each of the spec's plugins is there to import, importing none (what `peftlab validate` can check of them). */
+export const resolvePlugins = (loaded: LoadedSpec): Effect.Effect<void, PluginError> =>
+  Effect.forEach(loaded.spec.plugins, (_, i) => pluginFile(loaded, i), { discard: true })
+
+/**
+ * Refuses a spec that lists plugins unless running their code was asked for (`peftlab run --allow-plugins`):
+ * a plugin is code from outside peftlab, imported with the user's rights.
+ */
+export const requirePluginOptIn = (loaded: LoadedSpec, allowed: boolean): Effect.Effect<void, PluginError> => {
+  const { plugins } = loaded.spec
+  if (allowed || plugins.length === 0) return Effect.void
+  const message = `${JSON.stringify(plugins)} runs code from outside peftlab; pass --allow-plugins to run it`
+  return Effect.fail(new PluginError({ source: loaded.file, detail: formatIssue(placeIssue(loaded.locations)({ path: ["plugins"], expected: "", found: "", message })) }))
+}
+
 /** Imports the spec's plugins in order and lets each register its entries into `registry`. */
 export const loadPlugins = (loaded: LoadedSpec, registry: PeftlabRegistry): Effect.Effect<void, PluginError> =>
   Effect.forEach(
     loaded.spec.plugins,
-    (specifier, i) => {
-      const fail = (message: string) =>
-        new PluginError({
-          source: loaded.file,
-          detail: formatIssue(placeIssue(loaded.locations)({ path: ["plugins", i], expected: "a plugin module", found: renderFound(specifier), message })),
-        })
+    (_, i) => {
+      const fail = (message: string) => pluginFailure(loaded, i, message)
       return Effect.gen(function* () {
-        const resolved = resolvePlugin(specifier, dirname(resolve(loaded.file)))
-        if ("problem" in resolved) return yield* Effect.fail(fail(resolved.problem))
-        const { file } = resolved
+        const file = yield* pluginFile(loaded, i)
         const module = yield* Effect.tryPromise({
           try: () => import(pathToFileURL(file).href) as Promise<Record<string, unknown>>,
           catch: (error) => fail(`cannot import ${file}: ${String(error)}`),
