@@ -5,6 +5,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
+import { tarGz } from "../../packages/hub/test/tar-writer.ts"
+import { reportManifest, writeJson } from "../../packages/runner/test/saved-folder.ts"
 import { peftlab, quickstartVariant, repoRoot } from "./cli.ts"
 
 const small = ["data.limit.train=4", "data.limit.val=4", "data.limit.test=4", "training.epochs=1"].flatMap((value) => ["--set", value])
@@ -17,6 +19,7 @@ const refused = (result: { code: number | null; stdout: string; stderr: string }
 }
 
 const stories260k = join(repoRoot, "packages", "quickstart-assets", "models", "stories260k")
+const pubmedqa = join(repoRoot, "packages", "quickstart-assets", "data", "pubmedqa", "ori_pqal.json")
 
 /** A copy of stories260k's files that `keep` keeps, in a folder named `name`. */
 const modelCopy = (name: string, keep: (file: string) => boolean = () => true): string => {
@@ -106,6 +109,54 @@ describe("bad input: exit 2, named, nothing written", () => {
     const weights = join(model, "model.safetensors")
     writeFileSync(weights, Buffer.concat([readFileSync(weights), Buffer.alloc(16)]))
     refused(run(join(dir, "padded"), "--set", `model.path=${model}`), new RegExp(`${weights}: bytes \\d+ to \\d+ of the data section belong to no tensor`))
+  })
+
+  it("data rows whose label task.labels does not list, kept by data.cleaning", () => {
+    const out = join(dir, "unlisted-label")
+    refused(run(out, "--set", "data.cleaning.drop_labels=[]"), /ori_pqal\.json: example \d+ has label "maybe", which task\.labels does not list \(yes, no\); .*data\.cleaning\.drop_labels/)
+    expect(existsSync(out)).toBe(false)
+  })
+
+  it("a model folder with only a PyTorch pickle", () => {
+    const model = modelCopy("pickle-only", (name) => name.endsWith(".json"))
+    writeFileSync(join(model, "pytorch_model.bin"), "never unpickled")
+    const out = join(dir, "pickle-only")
+    refused(
+      run(out, "--set", `model.path=${model}`),
+      `${model}: has pytorch_model.bin (PyTorch pickle) but no model.safetensors or model.safetensors.index.json: peftlab reads only safetensors weights and never opens a pickle (loading one runs its code)`,
+    )
+    expect(existsSync(out)).toBe(false)
+  })
+
+  it("an --out that is a file, or passes through one", () => {
+    const taken = join(dir, "a-file")
+    writeFileSync(taken, "kept")
+    for (const out of [taken, join(taken, "results")]) refused(run(out), `${out}: expected a folder for the results, but a file is there; pass another --out`)
+    expect(readFileSync(taken, "utf8")).toBe("kept")
+  })
+
+  it("peftlab report on a folder whose preds file is cut short", () => {
+    const folder = mkdtempSync(join(tmpdir(), "peftlab-report-"))
+    const predictions = [{ id: "a", gold: "yes", pred: "no", score: 0.6 }, { id: "b", gold: "no", pred: "no", score: 0.9 }]
+    const result = { arm: "base", kind: "base", n: 2, accuracy: 0.5, macroF1: 0.33, perClassF1: { yes: 0, no: 0.67 }, latencyMeanMs: 1, latencyP95Ms: 2, trainableParams: 0 }
+    writeJson(join(folder, "manifest.json"), reportManifest)
+    writeJson(join(folder, "arms", "base", "result.json"), { fingerprint: "f1", result, predictions, confusion: [[0, 1], [0, 1]] })
+    const preds = join(folder, "preds_base_test.csv")
+    writeFileSync(preds, "id,gold,pred,score\na,yes,no,0.6\nb,no,n")
+    refused(peftlab(["report", folder]), `${preds}: line 3: the last row ends without a line break; it was cut short or edited`)
+    writeFileSync(preds, "id,gold,pred,score\na,yes,no,0.6\n")
+    refused(peftlab(["report", folder]), `${preds}: 1 rows, but result.json counts 2 test examples`)
+    expect(existsSync(join(folder, "results.csv"))).toBe(false)
+  })
+
+  it("a local .tar.gz data.path that expands past data.max_archive_bytes", () => {
+    const archive = join(dir, "pubmedqa.tar.gz")
+    writeFileSync(archive, tarGz([{ type: "0", name: "ori_pqal.json", content: readFileSync(pubmedqa) }]))
+    const out = join(dir, "archive-bomb")
+    const env = { ...process.env, HF_HOME: mkdtempSync(join(tmpdir(), "peftlab-hf-")) }
+    const args = ["run", file, "--out", out, "--no-tui", ...small, "--set", `data.path=${archive}`, "--set", "data.max_archive_bytes=4096"]
+    refused(peftlab(args, env), `${archive}: the archive expands past data.max_archive_bytes (4096 bytes) at "ori_pqal.json"; raise data.max_archive_bytes if you trust it`)
+    expect(existsSync(out)).toBe(false)
   })
 
   it("a tokenizer.json of a model type the tokenizer library does not implement", () => {

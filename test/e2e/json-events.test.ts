@@ -19,6 +19,9 @@ describe("peftlab run --json", () => {
     expect(run.code).toBe(0)
     const events = run.stdout.trim().split("\n").map((line) => JSON.parse(line))
     expect(events[0]).toMatchObject({ type: "run-start", arms: ["base", "prompt"], outDir: out })
+    // The device the backend reported, in the first event and in the manifest.
+    expect(events[0].device).toMatch(/, 1 thread \(WebAssembly SIMD, XNNPACK\)$/)
+    expect(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")).device).toEqual({ kind: "cpu", description: events[0].device, threads: 1 })
     expect(events.at(-1)).toMatchObject({ type: "run-end", ok: true, outDir: out })
 
     // Unthrottled: one train-step per step the trainer logged (16 examples / batch 8).

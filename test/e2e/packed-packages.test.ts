@@ -15,8 +15,12 @@ import { repoRoot } from "./cli.ts"
 
 const scratch = mkdtempSync(join(tmpdir(), "peftlab-packed-"))
 
-// npm run / npx put npm_* settings (the workspace among them) in the environment: not the scratch project's.
-const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith("npm_")))
+// npm run / npx put npm_* settings (the workspace among them) in the environment: not the scratch
+// project's. FORCE_COLOR (nx sets it) would make console.log colour the examples' output.
+const env = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith("npm_") && key !== "FORCE_COLOR")),
+  NO_COLOR: "1",
+}
 
 const registryReachable = spawnSync("npm", ["ping"], { env, timeout: 20_000 }).status === 0
 

@@ -1,12 +1,22 @@
 // `node tools/packages/build.ts` (npm run build:packages): compiles every publishable package's
-// src/ into its dist/ (JavaScript and .d.ts), since Node strips no types under node_modules. One
-// tsc program over all of them, relative ".ts" imports rewritten to ".js"; tsc writes
-// <out>/<folder>/src/…, which is then moved to packages/<folder>/dist.
+// src/ (packages/* and plugins/*) into its dist/ (JavaScript and .d.ts), since Node strips no
+// types under node_modules. One tsc program over all of them, relative ".ts" imports rewritten to
+// ".js"; tsc writes <out>/<group>/<name>/src/…, which is then moved to <group>/<name>/dist. Files
+// under src/ that the code reads at run time beside itself (backend-wasm's .wasm kernels) are
+// copied to the same place under dist/.
 import { spawnSync } from "node:child_process"
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { join, relative } from "node:path"
 import { publishablePackages, repoRoot } from "./publishable.ts"
+
+/** Extensions of the non-TypeScript files under src/ that a package loads at run time. */
+const assetExtensions = [".wasm"]
+
+const runtimeAssets = (src: string): string[] =>
+  readdirSync(src, { recursive: true, encoding: "utf8" })
+    .filter((file) => assetExtensions.some((extension) => file.endsWith(extension)))
+    .map((file) => join(src, file))
 
 export const buildPackages = (): void => {
   const packages = publishablePackages()
@@ -19,7 +29,7 @@ export const buildPackages = (): void => {
         noEmit: false,
         declaration: true,
         rewriteRelativeImportExtensions: true,
-        rootDir: join(repoRoot, "packages"),
+        rootDir: repoRoot,
         outDir: out,
         typeRoots: [join(repoRoot, "node_modules", "@types")],
       },
@@ -31,6 +41,7 @@ export const buildPackages = (): void => {
     for (const pkg of packages) {
       rmSync(join(pkg.dir, "dist"), { recursive: true, force: true })
       renameSync(join(out, pkg.folder, "src"), join(pkg.dir, "dist"))
+      for (const asset of runtimeAssets(join(pkg.dir, "src"))) cpSync(asset, join(pkg.dir, "dist", relative(join(pkg.dir, "src"), asset)))
     }
   } finally {
     rmSync(work, { recursive: true, force: true })

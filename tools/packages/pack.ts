@@ -1,8 +1,9 @@
 // `node tools/packages/pack.ts [--out <dir>] [<@peftlab/name> …]` (npm run pack:packages): builds,
 // then `npm pack`s the named packages (all publishable ones by default) and the @peftlab packages
 // they depend on into --out (default out/packages). npm 11 does not apply publishConfig.exports,
-// so each package is staged in a temporary folder (dist/, README.md and a package.json whose
-// exports are publishConfig's) and packed from there; the workspace's package.json is untouched.
+// so each package is staged in a temporary folder (its "files": dist/, README.md and any asset
+// folders, and a package.json whose exports are publishConfig's) and packed from there; the
+// workspace's package.json is untouched.
 import { execFileSync } from "node:child_process"
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"

@@ -1,6 +1,7 @@
-// Which workspace packages are published: those whose package.json has a publishConfig. The
-// build and the packing script both read this list, so adding a package to it is one edit.
-import { readdirSync, readFileSync } from "node:fs"
+// Which workspace packages are published: those under packages/ and plugins/ whose package.json
+// has a publishConfig. The build and the packing script both read this list, so adding a package
+// to it is one edit.
+import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 
 export const repoRoot = join(import.meta.dirname, "..", "..")
@@ -17,14 +18,18 @@ export interface Manifest {
 export interface PublishablePackage {
   /** The package's folder. */
   readonly dir: string
-  /** The folder's name under packages/, which is also its name in the build's output. */
+  /** The folder relative to the repository root (packages/<name> or plugins/<name>), also its path in the build's output. */
   readonly folder: string
   readonly manifest: Manifest
 }
 
+/** The workspace folders that hold packages, relative to the repository root. */
+export const packageGroups = ["packages", "plugins"] as const
+
 export const publishablePackages = (): PublishablePackage[] =>
-  readdirSync(join(repoRoot, "packages"))
-    .map((folder) => ({ folder, dir: join(repoRoot, "packages", folder) }))
+  packageGroups
+    .flatMap((group) => readdirSync(join(repoRoot, group)).map((name) => ({ folder: `${group}/${name}`, dir: join(repoRoot, group, name) })))
+    .filter(({ dir }) => existsSync(join(dir, "package.json")))
     .map(({ folder, dir }) => ({ folder, dir, manifest: JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Manifest }))
     .filter((pkg) => pkg.manifest.publishConfig !== undefined)
 

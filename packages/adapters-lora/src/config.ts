@@ -1,3 +1,5 @@
+import { Schema } from "effect"
+import { expecting, initFrom, literals, NonEmptyText, PositiveInt, withDefault } from "@peftlab/plugin-api"
 import { isTargeted, patternValue, type TargetSelection } from "./peft-matching.ts"
 
 export interface LoraConfig extends TargetSelection {
@@ -49,3 +51,24 @@ export const checkLoraConfig = (config: LoraConfig): void => {
     if (!Number.isInteger(r) || r <= 0) throw new RangeError(`rankPattern["${key}"] must be a positive integer, got ${r}`)
   }
 }
+
+/** How a lora arm holds its frozen base: as loaded, or quantized to 4-bit NormalFloat (QLoRA). */
+export const quantizations = ["none", "nf4"] as const
+
+// A lora arm's options as a spec writes them (PEFT's LoraConfig names, plus quantize and init_from).
+export const LoraOptions = Schema.Struct({
+  ...initFrom,
+  r: PositiveInt.pipe(expecting("a positive integer")),
+  lora_alpha: Schema.Finite.check(Schema.isGreaterThan(0)).pipe(expecting("a positive number")),
+  lora_dropout: Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
+    .pipe(withDefault(0), expecting("a probability between 0 and 1")),
+  // A list of module names (q_proj) or one regex over full module names, as in PEFT.
+  target_modules: Schema.Union([Schema.Array(NonEmptyText).check(Schema.isMinLength(1)), NonEmptyText]).pipe(
+    expecting("a non-empty list of module names, or a regex string"),
+  ),
+  use_rslora: Schema.Boolean.pipe(withDefault(false), expecting("true or false")),
+  // nf4: quantize the frozen base's linear weights to 4-bit NormalFloat first (QLoRA).
+  quantize: literals(quantizations).pipe(withDefault("none")),
+})
+
+export type LoraOptions = typeof LoraOptions.Type

@@ -9,7 +9,11 @@ if (major < 22 || (major === 22 && minor < 18)) {
   )
   process.exit(1)
 }
-const { main } = await import("../src/main.ts")
+// In the workspace the TypeScript source runs as is; the published package holds only the build
+// (dist/, from `npm run build:packages`), since Node strips no types under node_modules.
+const { existsSync } = await import("node:fs")
+const source = new URL("../src/main.ts", import.meta.url)
+const { main } = await import(existsSync(source) ? source.href : new URL("../dist/main.js", import.meta.url).href)
 const code = await main(process.argv.slice(2))
 // Exit explicitly: a handle left behind (Ink's stdin listener after a stop, a GPU device) must
 // not keep a finished command alive. stdout and stderr are synchronous on Linux, so nothing

@@ -1,20 +1,30 @@
 // The backends a run can use: the registry's entries (the built-ins under plugins/, and any a
 // spec's plugins add). Each plugin is imported only when asked for, so a missing optional
 // backend never breaks the others.
-import type { BackendPlugin } from "@peftlab/core"
-import { builtinRegistry, type BackendEntry, type PeftlabRegistry } from "@peftlab/runner"
+import { Effect } from "effect"
+import type { AnyInputError, BackendPlugin } from "@peftlab/core"
+import type { BackendEntry, PeftlabRegistry } from "@peftlab/plugin-api"
+import { builtinRegistry } from "@peftlab/runner"
 
 export type BackendStatus =
   | { readonly name: string; readonly available: true; readonly description: string; readonly plugin: BackendPlugin }
   | { readonly name: string; readonly available: false; readonly reason: string }
 
-export const backendStatus = async (entry: BackendEntry): Promise<BackendStatus> => {
-  const plugin = await entry.load()
-  const probe = await plugin.probe()
-  return probe.available
-    ? { name: entry.name, available: true, description: plugin.description, plugin }
-    : { name: entry.name, available: false, reason: probe.reason }
-}
+export const backendStatus = (entry: BackendEntry): Effect.Effect<BackendStatus, AnyInputError> =>
+  Effect.gen(function* () {
+    const plugin = yield* entry.load()
+    const probe = yield* Effect.promise(() => plugin.probe())
+    return probe.available
+      ? { name: entry.name, available: true, description: plugin.description, plugin }
+      : { name: entry.name, available: false, reason: probe.reason }
+  })
 
+/** Every backend's status; one whose package cannot be loaded (not installed) is listed as unavailable, saying why. */
 export const allBackendStatuses = (registry: PeftlabRegistry = builtinRegistry()): Promise<Array<BackendStatus>> =>
-  Promise.all(registry.entries("backends").map(backendStatus))
+  Effect.runPromise(
+    Effect.forEach(
+      registry.entries("backends"),
+      (entry) => backendStatus(entry).pipe(Effect.catch((error) => Effect.succeed<BackendStatus>({ name: entry.name, available: false, reason: error.detail }))),
+      { concurrency: "unbounded" },
+    ),
+  )

@@ -1,21 +1,14 @@
-// A full disk, a read-only mount or a folder without write permission is the user's to fix,
-// not a peftlab bug: such a failure, from wherever it surfaces (a checkpoint, a report file),
-// exits 2 naming the file and what to do, instead of a stack of node:internal frames (issue 17).
+// The CLI's last resort for a failure that reached it as a defect rather than in the error
+// channel (a checkpoint save the trainer cannot fail, a report write): bad input is still the
+// user's to fix, so an input error or a file-system errno core's mapping knows (full disk,
+// read-only mount, a file in the way) exits 2 naming the file and what to do, instead of a
+// stack of node:internal frames (issue 17).
 import { Cause } from "effect"
+import { asFileSystemError, isInputError } from "@peftlab/core"
 
-const advice: Readonly<Record<string, string>> = {
-  ENOSPC: "the disk is full; free space, or pass an --out on another disk",
-  EDQUOT: "the disk quota is used up; free space, or pass an --out elsewhere",
-  EROFS: "the file system is read-only; pass a writable --out",
-  EACCES: "permission denied; pass an --out you may write to",
-  EPERM: "operation not permitted; pass an --out you may write to",
-}
-
-/** `path: what happened; what to do` for a file-system error anywhere in `cause`, else undefined. */
+/** `path: what happened; what to do` for an input or file-system error that died in `cause`, else undefined. */
 export const fileSystemProblem = (cause: Cause.Cause<unknown>): string | undefined => {
-  const error = Cause.squash(cause) as { code?: unknown; path?: unknown; dest?: unknown; syscall?: unknown } | null
-  const code = typeof error?.code === "string" ? error.code : undefined
-  if (code === undefined || advice[code] === undefined) return undefined
-  const path = typeof error?.dest === "string" ? error.dest : typeof error?.path === "string" ? error.path : "a file"
-  return `${path}: cannot ${typeof error?.syscall === "string" ? error.syscall : "write"} (${code}): ${advice[code]}`
+  const error = Cause.squash(cause)
+  if (isInputError(error)) return error.message
+  return asFileSystemError(error)?.message
 }

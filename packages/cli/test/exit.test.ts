@@ -1,7 +1,9 @@
 // A file-system failure (full disk, read-only mount, no permission), wherever it surfaces,
-// exits 2 naming the file and what to do; any other defect stays a failure with its stack.
+// exits 2 naming the file and what to do, as does an input error that reached the CLI as a
+// defect (a checkpoint save); any other defect stays a failure with its stack.
 import { Exit } from "effect"
 import { describe, expect, it } from "vitest"
+import { FileSystemError } from "@peftlab/core"
 import { exitCodeOf } from "../src/exit.ts"
 import { captureIo } from "./io.ts"
 
@@ -17,6 +19,13 @@ describe("exitCodeOf", () => {
       expect(exitCodeOf(Exit.die(error), io)).toBe(2)
       expect(err).toEqual([message])
     }
+  })
+
+  it("exits 2 on an input error that died (a checkpoint save the trainer cannot fail), with no stack", () => {
+    const { io, err } = captureIo()
+    const error = new FileSystemError({ source: "/out/arms/lora/checkpoint/state.json", detail: "cannot rename (ENOENT): no such file or folder (was it removed while peftlab ran?)" })
+    expect(exitCodeOf(Exit.die(error), io)).toBe(2)
+    expect(err).toEqual(["error: /out/arms/lora/checkpoint/state.json: cannot rename (ENOENT): no such file or folder (was it removed while peftlab ran?)"])
   })
 
   it("exits 1 with the cause on any other defect", () => {

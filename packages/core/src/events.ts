@@ -1,12 +1,20 @@
 // What a run reports while it works. The trainer, the pipeline and downloads emit these; the Ink UI,
 // the plain-line and JSON-line printers and train_log.jsonl consume them. Plain data, so they serialise.
-import { Context, Effect } from "effect"
+import { Context, Effect, Option } from "effect"
 import type { TruncationCounts } from "./truncation.ts"
 
 export type ArmPhase = "queued" | "training" | "evaluating" | "done" | "failed" | "skipped"
 
 export type RunEvent =
-  | { readonly type: "run-start"; readonly name: string; readonly backend: string; readonly arms: ReadonlyArray<string>; readonly outDir: string }
+  | {
+      readonly type: "run-start"
+      readonly name: string
+      readonly backend: string
+      /** What the backend computes on, in words (DeviceInfo's description). */
+      readonly device?: string
+      readonly arms: ReadonlyArray<string>
+      readonly outDir: string
+    }
   | { readonly type: "arm-phase"; readonly arm: string; readonly phase: ArmPhase; readonly detail?: string }
   | {
       readonly type: "train-step"
@@ -61,6 +69,8 @@ export type RunEvent =
       readonly rssBytes: number
       /** Bytes held by tfjs tensors on the active backend (`tf.memory().numBytes`). */
       readonly tensorBytes: number
+      /** Bytes a GPU backend holds in buffers (live and pooled), where it reports them. */
+      readonly deviceBytes?: number
     }
   | ({
       /** Inputs cut to fit training.max_length, counted once every split is encoded, before any arm trains. */
@@ -74,3 +84,19 @@ export class Events extends Context.Service<Events, { readonly emit: (event: Run
 ) {}
 
 export const emit = (event: RunEvent): Effect.Effect<void, never, Events> => Events.use((events) => events.emit(event))
+
+/**
+ * A plain callback that emits `toEvent(progress)` through the caller's Events, for code that
+ * reports progress from its own promise callbacks, outside any fiber (downloads, weight loads).
+ * The caller's services (Events, and the Clock a printer reads) are captured here; each emit
+ * runs at once (runForkWith, not runSyncWith: an Events layer that writes asynchronously must
+ * neither throw nor hold up the work; the synchronous ones still emit in order, as a fork runs
+ * at once until it first waits). Without Events in the context, the callback does nothing.
+ */
+export const progressCallback = <P>(toEvent: (progress: P) => RunEvent): Effect.Effect<(progress: P) => void> =>
+  Effect.map(Effect.context<never>(), (context) =>
+    Option.match(Context.getOption(context, Events), {
+      onNone: () => () => {},
+      onSome: (events) => (progress: P) => void Effect.runForkWith(context)(events.emit(toEvent(progress))),
+    }),
+  )

@@ -1,5 +1,7 @@
 export * from "./backend.ts"
 export * from "./events.ts"
+export * from "./file-system-error.ts"
+export * from "./host-device.ts"
 export * from "./input-error.ts"
 export * from "./json-file.ts"
 export * from "./registry.ts"

@@ -38,7 +38,7 @@ const progressReporter = (transfer: Transfer, file: string, total: number | unde
   let last = Number.NEGATIVE_INFINITY
   return (bytes: number, final = false): void => {
     const now = Date.now()
-    if (transfer.onProgress === undefined || (!final && now - last < progressIntervalMs)) return
+    if (!final && now - last < progressIntervalMs) return
     last = now
     transfer.onProgress({ file, bytes, total })
   }

@@ -18,12 +18,11 @@ import { withLock } from "./lock.ts"
 import { repoIdProblem, repoPathProblem, type RepoType } from "./repo-id.ts"
 import { fetchRepoFile } from "./repo-file.ts"
 import { type HubEnv, readHubSettings } from "./settings.ts"
-import type { DownloadProgress, Transfer } from "./transfer.ts"
+import { downloadProgress, type Transfer } from "./transfer.ts"
 
 export interface ResolveDataPathOptions {
   /** Where HF_* variables are read (default process.env). */
   readonly env?: HubEnv
-  readonly onProgress?: (progress: DownloadProgress) => void
   /** For a URL: the content's sha256 (hex), checked before the file enters the cache. */
   readonly sha256?: string
   /** The most bytes a .tar.gz may expand to (undefined: defaultMaxArchiveBytes), and the spec field that raises it. */
@@ -105,13 +104,13 @@ const resolveLocalArchive = async (archive: string, options: ResolveDataPathOpti
   return withLock(root, () => extractedArchive(absolute, archive, { root, deleteUnreadable: false, ...extractionLimit(options) }))
 }
 
-const resolveDataPathNow = async (pathOrUrl: string, options: ResolveDataPathOptions, signal: AbortSignal): Promise<string> => {
+const resolveDataPathNow = async (pathOrUrl: string, options: ResolveDataPathOptions, onProgress: Transfer["onProgress"], signal: AbortSignal): Promise<string> => {
   const isUrl = /^https?:\/\//i.test(pathOrUrl)
   if (!isUrl && !pathOrUrl.startsWith("hf://")) {
     if (!(await exists(pathOrUrl))) throw new HubError({ source: pathOrUrl, detail: `no file or folder at ${resolve(pathOrUrl)}` })
     return isTarGzPath(pathOrUrl) && !(await stat(pathOrUrl)).isDirectory() ? resolveLocalArchive(pathOrUrl, options) : pathOrUrl
   }
-  const transfer = { settings: readHubSettings(options.env ?? process.env), source: pathOrUrl, signal, onProgress: options.onProgress }
+  const transfer = { settings: readHubSettings(options.env ?? process.env), source: pathOrUrl, signal, onProgress }
   return isUrl ? resolveUrl(transfer, pathOrUrl, options) : resolveHubFile(transfer, pathOrUrl)
 }
 
@@ -119,6 +118,9 @@ const resolveDataPathNow = async (pathOrUrl: string, options: ResolveDataPathOpt
  * The local path of a data file or folder: `pathOrUrl` itself when something is there, else
  * the cached copy of an http(s) URL or an `hf://` repo file, downloaded first when needed; for
  * a .tar.gz or .tgz (URL or local file), the folder it extracts to (its single top-level folder, if it has one).
+ * A download reports its progress as `download` events through the caller's Events, when there are any.
  */
 export const resolveDataPath = (pathOrUrl: string, options: ResolveDataPathOptions = {}): Effect.Effect<string, HubError> =>
-  Effect.tryPromise({ try: (signal) => resolveDataPathNow(pathOrUrl, options, signal), catch: (cause) => asHubError(pathOrUrl, cause) })
+  Effect.flatMap(downloadProgress, (onProgress) =>
+    Effect.tryPromise({ try: (signal) => resolveDataPathNow(pathOrUrl, options, onProgress, signal), catch: (cause) => asHubError(pathOrUrl, cause) }),
+  )

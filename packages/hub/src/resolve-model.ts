@@ -13,7 +13,7 @@ import { repoIdProblem, repoPathProblem } from "./repo-id.ts"
 import { fetchRepoFile } from "./repo-file.ts"
 import { fetchRepoInfo } from "./repo-info.ts"
 import { type HubEnv, readHubSettings } from "./settings.ts"
-import type { DownloadProgress, Transfer } from "./transfer.ts"
+import { downloadProgress, type Transfer } from "./transfer.ts"
 
 export interface ResolveModelOptions {
   /** A branch, tag or commit hash (default "main"). */
@@ -22,8 +22,6 @@ export interface ResolveModelOptions {
   readonly files?: ReadonlyArray<string>
   /** Where HF_* variables are read (default process.env). */
   readonly env?: HubEnv
-  /** Called as each file downloads. */
-  readonly onProgress?: (progress: DownloadProgress) => void
 }
 
 // A string that can only be meant as a path: no hub id starts like this or has two slashes.
@@ -81,7 +79,7 @@ const fetchModel = async (transfer: Transfer, repo: RepoCache, revision: string,
   return dir
 }
 
-const resolveModelNow = async (idOrPath: string, options: ResolveModelOptions, signal: AbortSignal): Promise<string> => {
+const resolveModelNow = async (idOrPath: string, options: ResolveModelOptions, onProgress: Transfer["onProgress"], signal: AbortSignal): Promise<string> => {
   const local = await localFolder(idOrPath)
   if (local !== undefined) return local
   const idProblem = repoIdProblem(idOrPath)
@@ -99,7 +97,7 @@ const resolveModelNow = async (idOrPath: string, options: ResolveModelOptions, s
     if (settings.offline) {
       throw offlineError(repo, revision, cached === undefined ? `revision ${revision} is not in the cache` : `the cached snapshot ${cached.dir} lacks ${cached.missing.join(", ")}`)
     }
-    const transfer = { settings, source: idOrPath, signal, onProgress: options.onProgress }
+    const transfer = { settings, source: idOrPath, signal, onProgress }
     // Like huggingface_hub, a cache that has what is needed serves when the hub cannot be asked
     // about the rest (no network, an expired token).
     return fetchModel(transfer, repo, revision, options.files).catch((error: unknown) => {
@@ -111,7 +109,10 @@ const resolveModelNow = async (idOrPath: string, options: ResolveModelOptions, s
 
 /**
  * The local folder of a model: `idOrPath` itself when it is a folder, else the cache snapshot
- * of the Hugging Face id `idOrPath` at `options.revision`, downloaded first when needed.
+ * of the Hugging Face id `idOrPath` at `options.revision`, downloaded first when needed (its
+ * progress as `download` events through the caller's Events, when there are any).
  */
 export const resolveModel = (idOrPath: string, options: ResolveModelOptions = {}): Effect.Effect<string, HubError> =>
-  Effect.tryPromise({ try: (signal) => resolveModelNow(idOrPath, options, signal), catch: (cause) => asHubError(idOrPath, cause) })
+  Effect.flatMap(downloadProgress, (onProgress) =>
+    Effect.tryPromise({ try: (signal) => resolveModelNow(idOrPath, options, onProgress, signal), catch: (cause) => asHubError(idOrPath, cause) }),
+  )

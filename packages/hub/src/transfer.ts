@@ -1,4 +1,5 @@
-// What every request of one resolution shares.
+// What every request of one resolution shares, and its progress as the run's `download` events.
+import { progressCallback, type RunEvent } from "@peftlab/core"
 import type { HubSettings } from "./settings.ts"
 
 /** Bytes of one file received so far, for a progress bar or a run event. */
@@ -16,5 +17,10 @@ export interface Transfer {
   readonly source: string
   /** Aborted when the resolution is interrupted: requests and retries stop. */
   readonly signal: AbortSignal
-  readonly onProgress: ((progress: DownloadProgress) => void) | undefined
+  readonly onProgress: (progress: DownloadProgress) => void
 }
+
+const downloadEvent = ({ file, bytes, total }: DownloadProgress): RunEvent => ({ type: "download", file, bytes, total, done: bytes === total })
+
+/** Progress as `download` events through the caller's Events (nothing without them). */
+export const downloadProgress = progressCallback(downloadEvent)

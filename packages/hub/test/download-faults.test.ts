@@ -3,9 +3,9 @@ import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import { Effect, Fiber } from "effect"
 import { describe, expect, it } from "vitest"
-import { type DownloadProgress, resolveModel } from "../src/index.ts"
+import { resolveModel } from "../src/index.ts"
 import { gitBlobId, sha256 } from "./fake-hub.ts"
-import { freshEnv, mainCommit, read, weights, useFakeHub } from "./fixtures.ts"
+import { freshEnv, mainCommit, read, weights, useFakeHub, withDownloadEvents } from "./fixtures.ts"
 
 const hub = useFakeHub()
 
@@ -17,8 +17,7 @@ describe("downloads that are cut short", () => {
   it("resume with a Range request when the connection closes mid-file", async () => {
     hub().faults.cut = { file: "model.safetensors", bytes: 100_000, times: 2, how: "close" }
     const env = freshEnv(hub())
-    const progress: Array<DownloadProgress> = []
-    const dir = await Effect.runPromise(resolveModel("org/tiny", { env, onProgress: (p) => p.file === "model.safetensors" && progress.push(p) }))
+    const { value: dir, downloads: progress } = await withDownloadEvents(resolveModel("org/tiny", { env }), "model.safetensors")
     expect(read(join(dir, "model.safetensors")).equals(weights)).toBe(true)
     expect(cdnGets()).toEqual([`${weightsBlob} whole`, `${weightsBlob} bytes=100000-`, `${weightsBlob} bytes=200000-`])
     // Each try reports where it starts from.

@@ -3,6 +3,8 @@ import { createHash } from "node:crypto"
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
+import { Events, type RunEvent } from "@peftlab/core"
+import { Effect, Layer } from "effect"
 import { afterAll, beforeAll, beforeEach } from "vitest"
 import { type FakeHub, type RepoSpec, startFakeHub } from "./fake-hub.ts"
 
@@ -124,4 +126,14 @@ export const useFakeHub = (repos: ReadonlyArray<RepoSpec> = allRepos): (() => Fa
     if (!hub) throw new Error("the fake hub starts in beforeAll")
     return hub
   }
+}
+
+export type DownloadEvent = Extract<RunEvent, { type: "download" }>
+
+/** Runs `effect` with an Events that keeps the download events it is given (of `file` only, when named). */
+export const withDownloadEvents = async <A, E>(effect: Effect.Effect<A, E>, file?: string): Promise<{ readonly value: A; readonly downloads: Array<DownloadEvent> }> => {
+  const downloads: Array<DownloadEvent> = []
+  const keep = (event: RunEvent) => event.type === "download" && (file === undefined || event.file === file) && void downloads.push(event)
+  const events = Layer.succeed(Events, { emit: (event) => Effect.sync(() => keep(event)) })
+  return { value: await Effect.runPromise(Effect.provide(effect, events)), downloads }
 }

@@ -3,9 +3,9 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
-import { type DownloadProgress, resolveDataPath } from "../src/index.ts"
+import { resolveDataPath } from "../src/index.ts"
 import { gitBlobId, type RepoSpec, sha256 } from "./fake-hub.ts"
-import { bytes, commitOf, freshEnv, tempDir, tree, useFakeHub } from "./fixtures.ts"
+import { bytes, commitOf, freshEnv, tempDir, tree, useFakeHub, withDownloadEvents } from "./fixtures.ts"
 
 const rows = bytes(200_000, 7)
 const pubmedqa: RepoSpec = {
@@ -28,11 +28,10 @@ describe("resolveDataPath: URLs", () => {
   it("downloads into HF_HOME/datasets/downloads/<sha256 of the URL>/<name>, then reuses it without a request", async () => {
     const env = freshEnv(hub())
     const url = `${hub().cdn}/data/ori_pqal.json`
-    const progress: Array<DownloadProgress> = []
-    const path = await resolve(url, { env, onProgress: (p) => progress.push(p) })
+    const { value: path, downloads: progress } = await withDownloadEvents(resolveDataPath(url, { env }))
     expect(path).toBe(join(env.HF_HOME, "datasets", "downloads", urlHash(url), "ori_pqal.json"))
     expect(readFileSync(path).equals(rows)).toBe(true)
-    expect(progress.at(-1)).toEqual({ file: "ori_pqal.json", bytes: rows.length, total: rows.length })
+    expect(progress.at(-1)).toEqual({ type: "download", file: "ori_pqal.json", bytes: rows.length, total: rows.length, done: true })
     hub().requests.length = 0
     expect(await resolve(url, { env })).toBe(path)
     expect(await resolve(url, { env: { ...env, HF_HUB_OFFLINE: "1" } })).toBe(path)

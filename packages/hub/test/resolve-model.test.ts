@@ -2,9 +2,9 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { type DownloadProgress, resolveModel } from "../src/index.ts"
+import { resolveModel } from "../src/index.ts"
 import { deadEndpoint, etagOf, gitBlobId, sha256 } from "./fake-hub.ts"
-import { commitOf, freshEnv, mainCommit, read, shardA, shardB, tempDir, tinyFiles, tree, v1Commit, weights, useFakeHub } from "./fixtures.ts"
+import { commitOf, freshEnv, withDownloadEvents, mainCommit, read, shardA, shardB, tempDir, tinyFiles, tree, v1Commit, weights, useFakeHub } from "./fixtures.ts"
 
 const hub = useFakeHub()
 
@@ -14,8 +14,7 @@ const requests = () => hub().requests.map((r) => `${r.host} ${r.method} ${r.path
 describe("resolveModel: a fresh download", () => {
   it("fetches what a model folder needs into the hub cache layout, file by file", async () => {
     const env = freshEnv(hub())
-    const progress: Array<DownloadProgress> = []
-    const dir = await resolve("org/tiny", { env, onProgress: (p) => progress.push(p) })
+    const { value: dir, downloads: weightsProgress } = await withDownloadEvents(resolveModel("org/tiny", { env }), "model.safetensors")
     const repo = join(env.HF_HOME, "hub", "models--org--tiny")
     expect(dir).toBe(join(repo, "snapshots", mainCommit))
 
@@ -45,9 +44,9 @@ describe("resolveModel: a fresh download", () => {
         `cdn GET /blobs/${sha256(weights)}`,
       ].sort(),
     )
-    const weightsProgress = progress.filter((p) => p.file === "model.safetensors")
-    expect(weightsProgress[0]).toEqual({ file: "model.safetensors", bytes: 0, total: weights.length })
-    expect(weightsProgress.at(-1)).toEqual({ file: "model.safetensors", bytes: weights.length, total: weights.length })
+    // As `download` events through the caller's Events.
+    expect(weightsProgress[0]).toEqual({ type: "download", file: "model.safetensors", bytes: 0, total: weights.length, done: false })
+    expect(weightsProgress.at(-1)).toEqual({ type: "download", file: "model.safetensors", bytes: weights.length, total: weights.length, done: true })
     expect(weightsProgress.every((p, i) => i === 0 || p.bytes >= weightsProgress[i - 1]!.bytes)).toBe(true)
   })
 

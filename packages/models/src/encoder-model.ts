@@ -9,6 +9,12 @@ export interface EncoderInput {
   /** [batch, time] segment ids (BERT's token_type_ids); zeros by default. */
   readonly tokenTypeIds?: tf.Tensor2D
   readonly prefix?: ReadonlyArray<KeyValue>
+  /**
+   * Run only the first `layers` layers (0: the embeddings' output), as a model whose layer list is
+   * cut to that many (bert-score's `num_layers`): a pre-norm model's final LayerNorm still applies.
+   * All of them by default.
+   */
+  readonly layers?: number
 }
 
 export interface EncoderModel extends ModelCommon {

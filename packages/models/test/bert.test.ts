@@ -106,6 +106,18 @@ describe("BERT on a random checkpoint (cpu)", () => {
     expectPrefixedBatchToMatch(model, weights, 1e-4)
   })
 
+  it("with `layers`, runs only the first layers: the float64 forward of a model cut to that many (0: the embeddings)", () => {
+    const { ids, types } = sequences[0]!
+    const cut = (layers: number) =>
+      tf.tidy(() => model.encode({ embeds: model.embed(tf.tensor2d([ids], undefined, "int32")), tokenTypeIds: tf.tensor2d([types], undefined, "int32"), layers }).arraySync()[0]!)
+    for (const layers of [0, 1]) {
+      const reference = naiveBert({ ...tinyBert, num_hidden_layers: layers }, weights, { embeds: embedRows(weights, ids), tokenTypes: types })
+      expect(maxAbsDiff(cut(layers), reference.hidden)).toBeLessThan(1e-4)
+    }
+    expect(cut(2)).toEqual(encodeArrays(model, { ids: [ids], types: [types] }).hidden[0])
+    expect(() => cut(3)).toThrow("layers: expected an integer from 0 to 2, got 3")
+  })
+
   it("rejects a prefix of the wrong shape, more positions than max_position_embeddings (prefix included), and misshapen token types", () => {
     const embeds = model.embed(tf.tensor2d([sequences[0]!.ids], undefined, "int32"))
     const twoRows = randomPrefix(tinyBert, 2, 3, 1)

@@ -77,7 +77,7 @@ describe("sharded checkpoints", () => {
     const { dir } = await writeRandomCheckpoint()
     rmSync(join(dir, "model.safetensors"))
     writeFileSync(join(dir, "pytorch_model.bin"), "not read")
-    expect(await loadError(dir)).toMatchObject({ source: dir, detail: expect.stringMatching(/^has pytorch_model\.bin \(PyTorch pickle\) but no model\.safetensors or model\.safetensors\.index\.json: peftlab reads only safetensors weights/) })
+    expect(await loadError(dir)).toMatchObject({ source: dir, detail: expect.stringMatching(/^has pytorch_model\.bin \(PyTorch pickle\) but no model\.safetensors or model\.safetensors\.index\.json: peftlab reads only safetensors weights and never opens a pickle \(loading one runs its code\); convert them/) })
   })
 })
 

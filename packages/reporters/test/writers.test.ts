@@ -11,6 +11,7 @@ import {
   writePredictions,
   writeResults,
   writeStats,
+  randomizationPDefinition,
 } from "../src/index.ts"
 import { useTmpDir } from "@peftlab/testkit/tmp-dir"
 
@@ -120,6 +121,11 @@ describe("results folder writers", () => {
           // No resample of 1000 crossed 0: p = 2·(0 + 1)/(1000 + 1), written as it is, never 0.
           macroF1: { observed: -0.02, ci95: [-0.1, 0.05], pValue: 2 / 1001, B: 1000 },
         },
+        randomization: {
+          accuracy: { observed: 0.075, pValue: 0.0412, pHolm: 0.0824, R: 9999 },
+          // No shuffle of 9999 reached the difference: p = (0 + 1)/(9999 + 1).
+          macroF1: { observed: -0.02, pValue: 1 / 10000, pHolm: 2 / 10000, R: 9999 },
+        },
       },
       { arm: "lora", baseline: "zero-shot", mcnemar: { b: 0, c: 0, n: 0, pValue: 1 } },
     ]
@@ -134,6 +140,11 @@ describe("results folder writers", () => {
         "| :--- | ---: | ---: | ---: |\n" +
         "| accuracy | +0.0750 | [+0.0100, +0.1400] | 0.0234 |\n" +
         "| macroF1 | -0.0200 | [-0.1000, +0.0500] | 0.002 |\n\n" +
+        `Approximate randomization, R = 9999: difference = prompt − zero-shot. ${randomizationPDefinition}\n\n` +
+        "| metric | difference | p | p (Holm) |\n" +
+        "| :--- | ---: | ---: | ---: |\n" +
+        "| accuracy | +0.0750 | 0.0412 | 0.0824 |\n" +
+        "| macroF1 | -0.0200 | 0.0001 | 0.0002 |\n\n" +
         "McNemar exact test: b = 3 (zero-shot right, prompt wrong), c = 12 (zero-shot wrong, prompt right), p = 0.0352.\n\n" +
         "## lora vs zero-shot\n\n" +
         "McNemar exact test: b = 0 (zero-shot right, lora wrong), c = 0 (zero-shot wrong, lora right), p = 1.\n",

@@ -1,16 +1,17 @@
-// What a task (classification, generative QA) gives the arm runner: how an adapter is trained
-// on it, and how a trained (or frozen) adapter is evaluated on test. run-arm.ts does the rest
-// (adapters, checkpoints, resumes, sweeps) the same way for every task.
+// What a task kind (tasks/: classification, generative QA, span extraction) gives the arm
+// runner: how an adapter is trained on it, and how a trained (or frozen) adapter is evaluated on
+// test. run-arm.ts does the rest (adapters, checkpoints, resumes, sweeps) the same way for every task.
 import type { Effect } from "effect"
 import type { Adapter } from "@peftlab/adapters-base"
 import type { AnyInputError, Rng } from "@peftlab/core"
 import type { ArmResult, PredictionRow } from "@peftlab/reporters"
 import type { ConcreteArm, ExperimentSpec } from "@peftlab/spec"
 import type { Events } from "@peftlab/core"
+import type { Registry } from "@peftlab/plugin-api"
 import type { Sampler, TrainingTask } from "@peftlab/trainer"
 import type { ArmAdapter } from "./arms.ts"
-import type { GenerationRow } from "./qa/qa-task.ts"
-import type { ExtractionRow } from "./span/extraction-row.ts"
+import type { GenerationRow } from "./tasks/generative-qa/qa-task.ts"
+import type { ExtractionRow } from "./tasks/span-extraction/extraction-row.ts"
 import type { RunTestPass, TestPass } from "./test-pass.ts"
 
 export type TrainingSettings = ExperimentSpec["training"]
@@ -48,9 +49,9 @@ export interface ArmTask {
   readonly testPass: (arm: ConcreteArm, adapter: Adapter, settings: TrainingSettings) => TestPass<unknown>
   /**
    * Evaluates `adapter` on test (its test pass run by `runTest`, here or on workers), writes the
-   * arm's per-example files into `outDir`, and returns its result.
+   * arm's per-example files into `outDir`, and returns its result (extra metrics from the run's Registry).
    */
-  readonly evaluate: (arm: ConcreteArm, adapter: Adapter, settings: TrainingSettings, outDir: string, runTest: RunTestPass) => Effect.Effect<ArmEvaluation, AnyInputError, Events>
+  readonly evaluate: (arm: ConcreteArm, adapter: Adapter, settings: TrainingSettings, outDir: string, runTest: RunTestPass) => Effect.Effect<ArmEvaluation, AnyInputError, Events | Registry>
   /** The metrics shown for a finished arm. */
   readonly headline: (result: ArmResult) => Record<string, number>
 }

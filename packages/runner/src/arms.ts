@@ -1,16 +1,13 @@
-// One adapter per arm of the spec: the frozen base, full fine-tuning, a method from its
-// adapters package, or an existing PEFT adapter loaded from its files. The adapter registry
-// (registry/adapters.ts) maps each arm kind to one of these.
+// One adapter per arm of the spec's own kinds: the frozen base, full fine-tuning, or an existing
+// PEFT adapter loaded from its files (registry/adapters.ts maps each kind to one of these); and
+// the NF4 base a QLoRA arm's method asks for (registry/methods.ts builds method arms).
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { frozenBase, unfreezeBase, type Adapter } from "@peftlab/adapters-base"
-import { createLora } from "@peftlab/adapters-lora"
-import { createPrefixTuning } from "@peftlab/adapters-prefix"
-import { createPromptTuning } from "@peftlab/adapters-prompt"
 import type { Rng } from "@peftlab/core"
 import { continuationTokenLogProbs, type LanguageModel } from "@peftlab/evaluators"
 import { isNf4Linear, nf4Bytes, quantizeModelLinears, type BaseModel, type Nf4Report } from "@peftlab/models"
-import type { AdapterArmSpec, FineTuneArmSpec, LoraArmSpec, PrefixArmSpec, PromptArmSpec } from "@peftlab/spec"
+import type { AdapterArmSpec, FineTuneArmSpec } from "@peftlab/spec"
 import type { MethodPlugin } from "@peftlab/plugin-api"
 import type { Tokenizer } from "@peftlab/tokenizers"
 import { requireAdapterFolder } from "./adapter-arms/adapter-folder.ts"
@@ -28,7 +25,7 @@ export interface ArmAdapter {
   readonly fixed?: true
 }
 
-const plain = (adapter: Adapter): ArmAdapter => ({ adapter, release: () => adapter.dispose() })
+export const plain = (adapter: Adapter): ArmAdapter => ({ adapter, release: () => adapter.dispose() })
 
 const probeText = "Does this treatment reduce the risk of stroke in adults? Answer yes or no."
 
@@ -61,8 +58,8 @@ const loadedInNf4 = (model: BaseModel) => {
 }
 
 // QLoRA: the frozen base's linear projections become NF4 for this arm only (unless the base was
-// loaded in NF4); LoRA wraps them.
-const qlora = async (arm: { readonly name: string }, model: BaseModel, tokenizer: Tokenizer, make: () => Adapter | Promise<Adapter>): Promise<ArmAdapter> => {
+// loaded in NF4); the adapter (LoRA's, where its method asks for an NF4 base) wraps them.
+export const onNf4Base = async (arm: { readonly name: string }, model: BaseModel, tokenizer: Tokenizer, make: () => Adapter | Promise<Adapter>): Promise<ArmAdapter> => {
   const { quantized, change } = [...model.linears.values()].some(isNf4Linear) ? loadedInNf4(model) : await quantizeProbed(model, tokenizer)
   const adapter = await make()
   const ratio = (quantized.floatBytes / quantized.nf4Bytes).toFixed(2)
@@ -85,7 +82,7 @@ export interface AdapterContext {
   readonly rng: Rng
   /** The base model's folder, recorded in PEFT's adapter_config.json. */
   readonly modelPath: string
-  /** Method plugins, whose peft_types an adapter arm loads besides the built-in ones. */
+  /** The registered methods, whose peft_types an adapter arm loads (the built-in ones when omitted). */
   readonly methods?: ReadonlyArray<MethodPlugin<any>>
 }
 
@@ -94,55 +91,6 @@ export const createFrozenBase = async (): Promise<ArmAdapter> => plain(frozenBas
 /** Every base weight trains, on a copy of the base (the caller's model stays as loaded). `hard_prompt` is the task's business. */
 export const createFineTuneArm = async (_arm: FineTuneArmSpec, { model }: AdapterContext): Promise<ArmAdapter> => plain(unfreezeBase(frozenBase(), model))
 
-export const createPrefixArm = async (arm: PrefixArmSpec, { model, rng, modelPath }: AdapterContext): Promise<ArmAdapter> => {
-  const prefix = createPrefixTuning(
-    model,
-    {
-      numVirtualTokens: arm.num_virtual_tokens,
-      prefixProjection: arm.prefix_projection,
-      ...(arm.encoder_hidden_size ? { encoderHiddenSize: arm.encoder_hidden_size } : {}),
-      baseModelNameOrPath: modelPath,
-    },
-    rng,
-  )
-  return { ...plain(prefix), afterTraining: () => prefix.foldProjection() }
-}
-
-export const createLoraArm = async (arm: LoraArmSpec, { model, tokenizer, rng, modelPath }: AdapterContext): Promise<ArmAdapter> => {
-  const make = () =>
-    createLora(
-      model,
-      {
-        r: arm.r,
-        loraAlpha: arm.lora_alpha,
-        loraDropout: arm.lora_dropout,
-        targetModules: arm.target_modules,
-        useRslora: arm.use_rslora,
-        bias: "none",
-        baseModelNameOrPath: modelPath,
-      },
-      rng,
-    )
-  return arm.quantize === "nf4" ? qlora(arm, model, tokenizer, make) : plain(make())
-}
-
-export const createPromptArm = async (arm: PromptArmSpec, { model, tokenizer, rng, modelPath }: AdapterContext): Promise<ArmAdapter> => {
-  const prompt = createPromptTuning(
-    model,
-    {
-      numVirtualTokens: arm.num_virtual_tokens,
-      init: arm.init,
-      // PEFT's text init: tokenizer(init_text)["input_ids"], special tokens included.
-      initIds: arm.init === "text" ? tokenizer.encode(arm.init_text ?? "") : undefined,
-      initText: arm.init_text,
-      baseModelNameOrPath: modelPath,
-    },
-    rng,
-  )
-  // Soft prompt with the model unfrozen: the prompt and every base weight train together.
-  return plain(arm.unfreeze_base ? unfreezeBase(prompt, model) : prompt)
-}
-
 /**
  * An existing PEFT adapter, by its peft_type, evaluated without training (over an NF4 base with
  * quantize: nf4). The run has already found and loaded it once (checkAdapterArmsLoad), so a failure
@@ -150,6 +98,6 @@ export const createPromptArm = async (arm: PromptArmSpec, { model, tokenizer, rn
  */
 export const createAdapterArm = async (arm: AdapterArmSpec, { model, tokenizer, methods }: AdapterContext): Promise<ArmAdapter> => {
   const load = () => Effect.runPromise(requireAdapterFolder(arm.path, `arm ${arm.name}: path`).pipe(Effect.flatMap((dir) => loadPeftFolder(model, dir, methods))))
-  const made = arm.quantize === "nf4" ? await qlora(arm, model, tokenizer, load) : plain(await load())
+  const made = arm.quantize === "nf4" ? await onNf4Base(arm, model, tokenizer, load) : plain(await load())
   return { ...made, fixed: true }
 }

@@ -1,10 +1,12 @@
 // An arm's training checkpoint on disk: the tensors (trainable values, AdamW moments, the best
 // epoch's values) in a safetensors file named by step, and state.json, written after it and
 // pointing at it. A crash between the two leaves the previous, complete checkpoint in force.
+// A save that the disk refuses (full, read-only, the folder removed) fails as a typed error
+// naming the file, never as a crash.
 import { existsSync, readdirSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { Effect, Schema } from "effect"
-import { writeFileAtomic } from "@peftlab/core"
+import { asFileSystemError, FileSystemError, writeFileAtomic } from "@peftlab/core"
 import { readSafetensors, writeSafetensors, type ModelFileError } from "@peftlab/models"
 import type { TrainCheckpoint } from "@peftlab/trainer"
 import { OutputFolderError, readFolderFile } from "./output-folder.ts"
@@ -30,7 +32,14 @@ const CheckpointMeta = Schema.Struct({
 
 const stateFile = (dir: string) => join(dir, "state.json")
 
-export const saveCheckpoint = (dir: string, checkpoint: TrainCheckpoint): Effect.Effect<void, ModelFileError> =>
+/** Runs the file operation `run` on `path`; a file-system failure is a FileSystemError naming `path`. */
+const onDisk = <A>(path: string, run: () => A | Promise<A>): Effect.Effect<A, FileSystemError> =>
+  Effect.tryPromise({
+    try: async () => run(),
+    catch: (cause) => asFileSystemError(cause, path) ?? new FileSystemError({ source: path, detail: `cannot write: ${String(cause)}` }),
+  })
+
+export const saveCheckpoint = (dir: string, checkpoint: TrainCheckpoint): Effect.Effect<void, ModelFileError | FileSystemError> =>
   Effect.gen(function* () {
     const { variables, optimizer, best, ...rest } = checkpoint
     const tensors = `tensors-${checkpoint.steps.length}.safetensors`
@@ -49,8 +58,9 @@ export const saveCheckpoint = (dir: string, checkpoint: TrainCheckpoint): Effect
       optimizerStep: optimizer.t,
       ...(best ? { best: { epoch: best.epoch, validation: best.validation } } : {}),
     }
-    yield* Effect.promise(() => writeFileAtomic(stateFile(dir), JSON.stringify(meta)))
-    for (const old of readdirSync(dir).filter((f) => f.startsWith("tensors-") && f !== tensors)) rmSync(join(dir, old))
+    yield* onDisk(stateFile(dir), () => writeFileAtomic(stateFile(dir), JSON.stringify(meta)))
+    const older = yield* onDisk(dir, () => readdirSync(dir).filter((f) => f.startsWith("tensors-") && f !== tensors))
+    for (const old of older) yield* onDisk(join(dir, old), () => rmSync(join(dir, old), { force: true }))
   })
 
 export const loadCheckpoint = (dir: string): Effect.Effect<TrainCheckpoint | undefined, OutputFolderError | ModelFileError> =>

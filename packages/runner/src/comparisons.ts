@@ -1,11 +1,18 @@
-// Each arm against the spec's baseline on the same test examples: McNemar's exact test on
-// the discordant pairs and a paired bootstrap of the accuracy and macro-F1 differences. With
-// several arms, every p-value is also Holm-adjusted over the arms compared on that test.
-import { accuracy, holmBonferroni, macroF1, mcnemarExact, pairedBootstrap, pairedIndexBootstrap, type PairedMetric } from "@peftlab/stats"
-import type { Comparison, PredictionRow } from "@peftlab/reporters"
+// Each arm against the spec's baseline on the same test examples, for every task kind: rows
+// matched by id, the task kind's tests (tasks/*/…-comparisons.ts) on each pair, and with
+// several arms every p-value Holm-adjusted over the arms compared on that test.
+import { holmBonferroni, pairedIndexBootstrap, type PairedMetric, type RandomizationResult } from "@peftlab/stats"
+import type { Comparison } from "@peftlab/reporters"
 import type { ExperimentSpec } from "@peftlab/spec"
 
-/** Adds Holm-adjusted p-values, per test (McNemar, each bootstrap metric), across the comparisons. */
+/** Holm-adjusts each metric's p-values of one test (bootstrap or randomization) across the comparisons. */
+const holmPerMetric = <S extends { readonly pValue: number }>(tables: ReadonlyArray<Readonly<Record<string, S>> | undefined>, adjust: (values: ReadonlyArray<number | undefined>) => Map<number, number>) => {
+  const metrics = [...new Set(tables.flatMap((table) => Object.keys(table ?? {})))]
+  const adjusted = new Map(metrics.map((metric) => [metric, adjust(tables.map((table) => table?.[metric]?.pValue))]))
+  return (table: Readonly<Record<string, S>>, i: number) => Object.fromEntries(Object.entries(table).map(([metric, summary]) => [metric, { ...summary, pHolm: adjusted.get(metric)?.get(i) as number }]))
+}
+
+/** Adds Holm-adjusted p-values, per test (McNemar, each bootstrap and randomization metric), across the comparisons. */
 export const withHolm = (comparisons: ReadonlyArray<Comparison>): Array<Comparison> => {
   if (comparisons.length < 2) return [...comparisons]
   const adjust = (values: ReadonlyArray<number | undefined>) => {
@@ -14,14 +21,13 @@ export const withHolm = (comparisons: ReadonlyArray<Comparison>): Array<Comparis
     return new Map(present.map(([i], k) => [i, adjusted[k] as number]))
   }
   const mcnemar = adjust(comparisons.map((c) => c.mcnemar?.pValue))
-  const metrics = [...new Set(comparisons.flatMap((c) => Object.keys(c.bootstrap ?? {})))]
-  const bootstrap = new Map(metrics.map((metric) => [metric, adjust(comparisons.map((c) => c.bootstrap?.[metric]?.pValue))]))
+  const bootstrap = holmPerMetric(comparisons.map((c) => c.bootstrap), adjust)
+  const randomization = holmPerMetric(comparisons.map((c) => c.randomization), adjust)
   return comparisons.map((c, i) => ({
     ...c,
     ...(c.mcnemar ? { mcnemar: { ...c.mcnemar, pHolm: mcnemar.get(i) as number } } : {}),
-    ...(c.bootstrap
-      ? { bootstrap: Object.fromEntries(Object.entries(c.bootstrap).map(([metric, summary]) => [metric, { ...summary, pHolm: bootstrap.get(metric)?.get(i) as number }])) }
-      : {}),
+    ...(c.bootstrap ? { bootstrap: bootstrap(c.bootstrap, i) } : {}),
+    ...(c.randomization ? { randomization: randomization(c.randomization, i) } : {}),
   }))
 }
 
@@ -33,7 +39,7 @@ export const withHolm = (comparisons: ReadonlyArray<Comparison>): Array<Comparis
 export const compareEachArm = <Row extends { readonly id: string }>(
   spec: ExperimentSpec,
   rowsByArm: ReadonlyMap<string, ReadonlyArray<Row>>,
-  tests: (base: ReadonlyArray<Row>, arm: ReadonlyArray<Row>) => Pick<Comparison, "mcnemar" | "bootstrap">,
+  tests: (base: ReadonlyArray<Row>, arm: ReadonlyArray<Row>) => Pick<Comparison, "mcnemar" | "bootstrap" | "randomization">,
 ): Array<Comparison> => {
   const baseline = spec.stats.baseline
   const base = rowsByArm.get(baseline) ?? []
@@ -52,22 +58,16 @@ export const compareEachArm = <Row extends { readonly id: string }>(
   return withHolm(comparisons)
 }
 
-/** A paired bootstrap of one metric over `n` aligned examples, with the spec's B and seed. */
-export const bootstrapOf = (spec: ExperimentSpec, n: number, name: string, metric: PairedMetric): Pick<Comparison, "bootstrap"> => ({
-  bootstrap: pairedIndexBootstrap({ n, B: spec.stats.bootstrap.B, seed: spec.stats.bootstrap.seed, metrics: { [name]: metric } }),
+/** A paired bootstrap of metrics over `n` aligned examples, with the spec's B and seed. */
+export const bootstrapOf = (spec: ExperimentSpec, n: number, metrics: Readonly<Record<string, PairedMetric>>): Pick<Comparison, "bootstrap"> => ({
+  bootstrap: pairedIndexBootstrap({ n, B: spec.stats.bootstrap.B, seed: spec.stats.bootstrap.seed, metrics }),
 })
 
-/** Classification: McNemar's exact test (when the spec asks) and a paired bootstrap of accuracy and macro-F1. */
-export const compareWithBaseline = (spec: ExperimentSpec, labels: ReadonlyArray<string>, predictions: ReadonlyMap<string, ReadonlyArray<PredictionRow>>): Array<Comparison> =>
-  compareEachArm(spec, predictions, (base, other) => ({
-    ...(spec.stats.mcnemar ? { mcnemar: mcnemarExact(base.map((r) => r.pred === r.gold), other.map((r) => r.pred === r.gold)) } : {}),
-    bootstrap: pairedBootstrap({
-      gold: base.map((r) => r.gold),
-      predA: base.map((r) => r.pred),
-      predB: other.map((r) => r.pred),
-      labels,
-      B: spec.stats.bootstrap.B,
-      seed: spec.stats.bootstrap.seed,
-      metrics: { accuracy, macro_f1: macroF1 },
-    }),
-  }))
+/** Approximate randomization (`test`, given the spec's R and seed), when the spec asks for it (stats.randomization). */
+export const randomizationOf = (
+  spec: ExperimentSpec,
+  test: (settings: { readonly R: number; readonly seed: number }) => Readonly<Record<string, RandomizationResult>>,
+): Pick<Comparison, "randomization"> => {
+  const settings = spec.stats.randomization
+  return settings === undefined ? {} : { randomization: test(settings) }
+}

@@ -3,7 +3,7 @@
 // gigabytes (issue 17). The default is far above any clinical note or abstract; a spec raises it.
 import { Effect } from "effect"
 import type { ExperimentSpec } from "@peftlab/spec"
-import { SpecDataMismatch } from "./encode.ts"
+import { SpecDataMismatch } from "./spec-data-mismatch.ts"
 
 /** The default of data.max_text_chars: a million characters (PubMedQA's abstracts hold a few thousand). */
 export const defaultMaxTextChars = 1_000_000

@@ -2,7 +2,7 @@
 // not the split's fraction but the data or its cleaning, so the message says what was read and
 // why each row went (issue 17: "leaves no examples out of 0; give it a larger fraction").
 import type { LoadReport } from "@peftlab/datasets"
-import { SpecDataMismatch } from "./encode.ts"
+import { SpecDataMismatch } from "./spec-data-mismatch.ts"
 
 type Splits = { readonly train: ReadonlyArray<unknown>; readonly val: ReadonlyArray<unknown>; readonly test: ReadonlyArray<unknown> }
 

@@ -5,7 +5,7 @@
 import { Effect } from "effect"
 import type { BaseModel } from "@peftlab/models"
 import type { ExperimentSpec } from "@peftlab/spec"
-import { SpecDataMismatch } from "./encode.ts"
+import { SpecDataMismatch } from "./spec-data-mismatch.ts"
 
 export const applyGradientCheckpointing = (spec: ExperimentSpec, model: BaseModel, modelDir: string): Effect.Effect<void, SpecDataMismatch> => {
   if (!spec.training.gradient_checkpointing) return Effect.void

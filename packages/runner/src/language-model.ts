@@ -9,34 +9,37 @@
 // exceed the device's binding limit (a large vocabulary's embedding and LM head).
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
-import { emit, type Events } from "@peftlab/core"
+import { progressCallback, type RunEvent } from "@peftlab/core"
 import type { LanguageModel } from "@peftlab/evaluators"
-import { loadEncoder, loadModel, ModelFileError, type EncoderModel, type LoadOptions, type Placement } from "@peftlab/models"
+import { loadEncoder, loadModel, ModelFileError, type EncoderModel, type LoadProgress, type Placement } from "@peftlab/models"
+import type { MethodPlugin } from "@peftlab/plugin-api"
 import { isBuiltinArm, type ExperimentSpec } from "@peftlab/spec"
+import { builtinMethods } from "./registry/builtin-methods.ts"
+import { armMethod } from "./registry/methods.ts"
 
-/**
- * `onProgress` for loading `dir`, as model-load events. The loader calls it from its own code,
- * outside any fiber, so the run's Events are captured here; each emit runs at once (runForkWith),
- * as the download events do.
- */
-const loadProgress = (dir: string) =>
-  Effect.map(Effect.context<Events>(), (services): NonNullable<LoadOptions["onProgress"]> => ({ bytes, total }) =>
-    void Effect.runForkWith(services)(emit({ type: "model-load", file: dir, bytes, total, done: bytes === total })),
-  )
+/** `onProgress` for loading `dir`, as model-load events through the run's Events. */
+const loadProgress = (dir: string) => progressCallback(({ bytes, total }: LoadProgress): RunEvent => ({ type: "model-load", file: dir, bytes, total, done: bytes === total }))
 
 /** Backends whose tensors live in host memory anyway, where widening a stored weight per use costs no upload. */
 const hostBackends: ReadonlySet<string> = new Set(["cpu", "wasm"])
 
-/** Where the base's weights live for this spec on the backend in use (see the header). */
-export const placementFor = (spec: ExperimentSpec): Placement => {
+/** Whether an arm runs over an NF4 base: an adapter arm with quantize: nf4, or a method arm whose method asks for one (QLoRA). */
+const overNf4 = (arm: ExperimentSpec["arms"][number], methods: ReadonlyArray<MethodPlugin<any, any>>): boolean => {
+  if (isBuiltinArm(arm)) return arm.kind === "adapter" && arm.quantize === "nf4"
+  const found = armMethod(methods, arm)
+  return found?.method.nf4Base?.(found.options) === true
+}
+
+/** Where the base's weights live for this spec on the backend in use (see the header); `methods`: the registered ones. */
+export const placementFor = (spec: ExperimentSpec, methods: ReadonlyArray<MethodPlugin<any, any>> = builtinMethods): Placement => {
   const backend = tf.getBackend()
   const weights = hostBackends.has(backend) ? "host" : backend === "webgpu" ? "device" : undefined
   if (weights === undefined) return {}
-  const allQlora = spec.arms.length > 0 && spec.arms.every((arm) => isBuiltinArm(arm) && (arm.kind === "lora" || arm.kind === "adapter") && arm.quantize === "nf4")
+  const allQlora = spec.arms.length > 0 && spec.arms.every((arm) => overNf4(arm, methods))
   return allQlora ? { weights, quantize: { type: "nf4" } } : { weights }
 }
 
-export const loadLanguageModel = (dir: string, placement: Placement = {}): Effect.Effect<LanguageModel, ModelFileError, Events> =>
+export const loadLanguageModel = (dir: string, placement: Placement = {}): Effect.Effect<LanguageModel, ModelFileError> =>
   Effect.flatMap(Effect.flatMap(loadProgress(dir), (onProgress) => loadModel(dir, { ...placement, onProgress })), (model) => {
     if (model.kind !== "encoder") return Effect.succeed(model)
     model.dispose()
@@ -49,5 +52,5 @@ export const loadLanguageModel = (dir: string, placement: Placement = {}): Effec
   })
 
 /** An encoder for a span head: without BERT's pooler, which the head never reads (BertForQuestionAnswering's add_pooling_layer=False). */
-export const loadSpanEncoder = (dir: string, placement: Placement = {}): Effect.Effect<EncoderModel, ModelFileError, Events> =>
+export const loadSpanEncoder = (dir: string, placement: Placement = {}): Effect.Effect<EncoderModel, ModelFileError> =>
   Effect.flatMap(loadProgress(dir), (onProgress) => loadEncoder(dir, { ...placement, withoutOptional: true, onProgress }))

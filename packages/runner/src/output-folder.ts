@@ -5,28 +5,14 @@ import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { Effect, type Schema } from "effect"
 import { InputError, readJsonFile } from "@peftlab/core"
-import type { ArmResult, PredictionRow } from "@peftlab/reporters"
-import type { EpochRecord, StepRecord } from "@peftlab/trainer"
-import type { GenerationRow } from "./qa/qa-task.ts"
-import type { ExtractionRow } from "./span/extraction-row.ts"
+import type { FinishedArm } from "@peftlab/plugin-api"
 import { differingSections, fingerprintOf, type FingerprintInputs } from "./fingerprint.ts"
 import { FinishedArmFile, TrainedArmFile } from "./saved-arm.ts"
 import { FolderManifest } from "./saved-run.ts"
 
 export class OutputFolderError extends InputError("OutputFolderError") {}
 
-export interface FinishedArm {
-  /** Fingerprint of the spec that produced it; a resumed run must match. */
-  readonly fingerprint: string
-  readonly result: ArmResult
-  readonly predictions: ReadonlyArray<PredictionRow>
-  readonly confusion: ReadonlyArray<ReadonlyArray<number>>
-  /** Generative QA: each test example's generated answer and per-example scores. */
-  readonly generations?: ReadonlyArray<GenerationRow>
-  /** Span extraction: each test sentence's gold and predicted spans. */
-  readonly extractions?: ReadonlyArray<ExtractionRow>
-  readonly training?: { readonly bestEpoch: number; readonly trainMs: number; readonly epochs: ReadonlyArray<EpochRecord>; readonly steps: ReadonlyArray<StepRecord> }
-}
+export type { FinishedArm } from "@peftlab/plugin-api"
 
 /** A member of a sweep, trained and waiting for selection: no test evaluation yet. */
 export interface TrainedArm {

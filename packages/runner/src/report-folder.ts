@@ -1,14 +1,17 @@
 // `peftlab report DIR`: every table and figure rebuilt from what a run left in its results
 // folder (the manifest's resolved spec, each arm's result.json with its predictions and
 // training log, selection.json), without loading the model. The run itself ends with the same
-// reporters, so a rebuilt folder's tables are the run's.
+// reporters, so a rebuilt folder's tables are the run's. Each arm's preds file must still hold a
+// whole row per test example: a truncated one is refused by name, not reported around.
 import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
-import { compareFinished } from "./tasks.ts"
+import type { AnyInputError } from "@peftlab/core"
+import { compareFinished } from "./tasks/task-kinds.ts"
 import { finishedArm, OutputFolderError, readFolderFile, type FinishedArm } from "./output-folder.ts"
-import type { FinishedRun } from "./registry/entries.ts"
+import type { FinishedRun } from "@peftlab/plugin-api"
 import { builtinRegistry } from "./registry/index.ts"
+import { checkPredictionFiles } from "./saved-predictions.ts"
 import { ReportManifest, savedSpec, SelectionsFile } from "./saved-run.ts"
 import { selectionFile } from "./selection.ts"
 
@@ -20,7 +23,9 @@ export const runFromFolder = (outDir: string): Effect.Effect<FinishedRun, Output
     const finished: Array<FinishedArm> = []
     for (const arm of spec.arms) {
       const saved = yield* finishedArm(outDir, arm.name, manifest.fingerprint)
-      if (saved) finished.push(saved)
+      if (saved === undefined) continue
+      yield* checkPredictionFiles(outDir, arm.name, saved.result.n)
+      finished.push(saved)
     }
     if (finished.length === 0) {
       return yield* Effect.fail(new OutputFolderError({ source: outDir, detail: "no finished arm (arms/<arm>/result.json) to report on" }))
@@ -32,10 +37,10 @@ export const runFromFolder = (outDir: string): Effect.Effect<FinishedRun, Output
   })
 
 /** Rewrites every report file of the folder with the built-in reporters. */
-export const reportFolder = (outDir: string): Effect.Effect<ReadonlyArray<string>, OutputFolderError> =>
+export const reportFolder = (outDir: string): Effect.Effect<ReadonlyArray<string>, AnyInputError> =>
   Effect.gen(function* () {
     const run = yield* runFromFolder(outDir)
     const reporters = builtinRegistry().entries("reporters")
-    for (const reporter of reporters) yield* Effect.promise(() => reporter.write(outDir, run))
+    for (const reporter of reporters) yield* reporter.write(outDir, run)
     return reporters.map((r) => r.name)
   })

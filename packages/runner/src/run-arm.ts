@@ -6,20 +6,21 @@ import { rmSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { readPeftAdapter, restorePeftTensors, savePeftAdapter, type Adapter } from "@peftlab/adapters-base"
-import { emit, writeFileAtomic, type Rng } from "@peftlab/core"
-import type { BaseModel } from "@peftlab/models"
+import { emit, writeFileAtomic, type FileSystemError, type Rng } from "@peftlab/core"
+import type { BaseModel, ModelFileError } from "@peftlab/models"
 import type { ConcreteArm, ExperimentSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
 import { train, type TrainConfig } from "@peftlab/trainer"
 import type { ArmAdapter } from "./arms.ts"
 import type { ArmTask } from "./arm-task.ts"
 import { requireAdapterFolder } from "./adapter-arms/adapter-folder.ts"
+import { initFromOf } from "./adapter-arms/references.ts"
 import type { ArmReplicaInit } from "./parallel/replica-init.ts"
 import { withDataParallel } from "./parallel/with-data-parallel.ts"
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint-files.ts"
 import { testPassHere, testPassOnWorkers } from "./test-pass.ts"
 import { adapterFolder, armFolder, armResultFile, armTrainedFile, type FinishedArm, type TrainedArm } from "./output-folder.ts"
-import type { PeftlabRegistry } from "./registry/entries.ts"
+import { Registry } from "@peftlab/plugin-api"
 import { adapterKindOf } from "./registry/methods.ts"
 
 export interface ArmContext {
@@ -30,8 +31,6 @@ export interface ArmContext {
   readonly tokenizer: Tokenizer
   /** How arms train and are evaluated on the spec's task. */
   readonly task: ArmTask
-  /** Where arm kinds are looked up. */
-  readonly registry: PeftlabRegistry
   /** What data-parallel workers rebuild the run from (training.workers > 1); absent, arms train and are tested here. */
   readonly replica?: Omit<ArmReplicaInit, "arm" | "phase">
 }
@@ -47,7 +46,9 @@ const withArmAdapter = <A, E, R>(context: ArmContext, arm: ConcreteArm, rng: Rng
   Effect.acquireUseRelease(
     Effect.gen(function* () {
       const { model, tokenizer, spec } = context
-      const created = yield* Effect.promise(() => adapterKindOf(context.registry, arm.kind).create(arm, { model, tokenizer, rng, modelPath: spec.model.path, methods: context.registry.entries("methods") }))
+      // Arm kinds: the spec's own, else the run's registered methods.
+      const registry = yield* Registry
+      const created = yield* Effect.promise(() => adapterKindOf(registry, arm.kind).create(arm, { model, tokenizer, rng, modelPath: spec.model.path, methods: registry.entries("methods") }))
       if (!context.task.prepare) return created
       // The task's modules are made after the adapter, so it draws from the generator as before.
       return yield* context.task.prepare(created, rng).pipe(Effect.onError(() => Effect.sync(created.release)))
@@ -63,8 +64,9 @@ const withArmAdapter = <A, E, R>(context: ArmContext, arm: ConcreteArm, rng: Rng
 /** An arm with init_from starts from that adapter's weights (the run checked that its config agrees). */
 const startFromInitFrom = (arm: ConcreteArm, adapter: Adapter) =>
   Effect.gen(function* () {
-    if (!("init_from" in arm) || arm.init_from === undefined) return
-    const dir = yield* requireAdapterFolder(arm.init_from, `arm ${arm.name}: init_from`)
+    const initFrom = initFromOf(arm)
+    if (initFrom === undefined) return
+    const dir = yield* requireAdapterFolder(initFrom, `arm ${arm.name}: init_from`)
     yield* restorePeftTensors(adapter, yield* readPeftAdapter(dir))
     yield* emit({ type: "log", level: "info", message: `${arm.name}: starts from the adapter in ${dir}` })
   })
@@ -87,7 +89,7 @@ const trainPhase = (context: ArmContext, arm: ConcreteArm, prepared: ArmAdapter,
       ...(resumeFrom ? { detail: `resumed at step ${resumeFrom.steps.length}` } : {}),
     })
     const { task, sampler } = context.task.training(arm, prepared.adapter, training)
-    const config: TrainConfig<unknown> = {
+    const config: TrainConfig<unknown, ModelFileError | FileSystemError> = {
       arm: arm.name,
       epochs: training.epochs,
       batchSize: training.batch_size,
@@ -102,7 +104,7 @@ const trainPhase = (context: ArmContext, arm: ConcreteArm, prepared: ArmAdapter,
       checkpoint: {
         ...(training.checkpoint_every ? { everySteps: training.checkpoint_every } : {}),
         // A stop request waits for the checkpoint being written, so none is left half-done.
-        save: (c) => saveCheckpoint(checkpointDir, c).pipe(Effect.orDie, Effect.uninterruptible),
+        save: (c) => saveCheckpoint(checkpointDir, c).pipe(Effect.uninterruptible),
         ...(resumeFrom ? { resumeFrom } : {}),
       },
       sampler,

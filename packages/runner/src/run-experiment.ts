@@ -3,16 +3,17 @@
 // so an interrupted run picks up where it stopped.
 import { resolve } from "node:path"
 import { Cause, Effect } from "effect"
-import { Backend, emit, type Events, Rng } from "@peftlab/core"
+import { Backend, emit, Rng } from "@peftlab/core"
 import { sharedMatrices } from "@peftlab/models"
+import { Registry } from "@peftlab/plugin-api"
 import { writeManifest } from "@peftlab/reporters"
 import type { ConcreteArm, LoadedSpec } from "@peftlab/spec"
-import { type DownloadProgress, resolveDataPath, resolveModel } from "@peftlab/hub"
+import { resolveDataPath, resolveModel } from "@peftlab/hub"
 import { loadTokenizer } from "@peftlab/tokenizers"
 import { fingerprintInputs, fingerprintOf, modelWeightsHash } from "./fingerprint.ts"
 import { checkAdapterReferences } from "./adapter-arms/check.ts"
 import { adapterArmVirtualTokens, adapterHashes, checkAdapterArmsLoad, findSpecAdapters } from "./adapter-arms/preflight.ts"
-import { compareFinished, prepareTask } from "./tasks.ts"
+import { compareFinished, prepareTask } from "./tasks/task-kinds.ts"
 import { checkPositionsFit } from "./positions-fit.ts"
 import { checkArmOptions } from "./arm-options.ts"
 import { refuseTruncation } from "./truncation/refuse.ts"
@@ -21,15 +22,13 @@ import { checkOutputFolder, finishedArm, type FinishedArm } from "./output-folde
 import { lockOutputFolder } from "./folder-lock.ts"
 import { checkTextLengths } from "./data-limits.ts"
 import { runArm, type ArmContext } from "./run-arm.ts"
-import { registryFor, type PeftlabRegistry } from "./registry/index.ts"
+import { withDecodedOptions } from "./registry/index.ts"
 import { runSweep } from "./run-sweep.ts"
 import type { Selection } from "./selection.ts"
 import { packageVersions } from "./versions.ts"
 
 export interface RunOptions {
   readonly outDir: string
-  /** The registry to run with; by default the built-ins plus the spec's plugins (registryFor). */
-  readonly registry?: PeftlabRegistry
 }
 
 /** Arms in spec order, those expanded from one spec arm together. */
@@ -39,34 +38,30 @@ const groupsOf = (arms: ReadonlyArray<ConcreteArm>): Array<Array<ConcreteArm>> =
   return [...groups.values()]
 }
 
-export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
+/** Runs `given` with the run's Registry (specRegistryLayer(given): the built-ins and the spec's plugins, its names checked). */
+export const runExperiment = (given: LoadedSpec, options: RunOptions) =>
   Effect.gen(function* () {
-    const { spec } = loaded
     const { outDir } = options
-    const registry = options.registry ?? (yield* registryFor(loaded))
+    const registry = yield* Registry
+    // Method arms' options as their methods decode them, defaults filled: what the manifest echoes and the fingerprint covers.
+    const loaded = withDecodedOptions(given, registry)
+    const { spec } = loaded
     // The existing adapters the spec names are found and agree with their arms before anything runs.
     yield* checkAdapterReferences(loaded, process.env, registry.entries("methods"))
     const backend = yield* Backend
     const started = performance.now()
     const startedAt = new Date().toISOString()
-    yield* emit({ type: "run-start", name: spec.name, backend: backend.name, arms: spec.arms.map((a) => a.name), outDir })
+    yield* emit({ type: "run-start", name: spec.name, backend: backend.name, device: backend.device.description, arms: spec.arms.map((a) => a.name), outDir })
 
     // A URL or a Hugging Face id comes from the HF cache (or the network, unless HF_HUB_OFFLINE
-    // is set). The hub reports progress from its own promise callbacks, outside any fiber, so
-    // the run's services (Events, and the Clock the printers read) are captured here to emit
-    // with. runForkWith, not runSyncWith: an Events layer that writes asynchronously must
-    // neither throw nor hold up the download; the synchronous ones still emit in order, as a
-    // fork runs at once until it first waits.
-    const services = yield* Effect.context<Events>()
-    const onProgress = ({ file, bytes, total }: DownloadProgress) =>
-      void Effect.runForkWith(services)(emit({ type: "download", file, bytes, total, done: bytes === total }))
+    // is set), reporting its download through the run's Events.
     // The data kinds read local files: a URL is resolved to its cached copy (or extracted folder) first.
     const maxArchiveBytes = { bytes: spec.data.max_archive_bytes, field: "data.max_archive_bytes" }
-    const dataPath = yield* resolveDataPath(spec.data.path, { onProgress, maxArchiveBytes })
+    const dataPath = yield* resolveDataPath(spec.data.path, { maxArchiveBytes })
     if (dataPath !== spec.data.path) yield* emit({ type: "log", level: "info", message: `data ${spec.data.path}: ${dataPath}` })
-    const data = yield* prepareTask({ ...spec, data: { ...spec.data, path: dataPath } }, registry)
+    const data = yield* prepareTask({ ...spec, data: { ...spec.data, path: dataPath } })
     yield* checkTextLengths(spec, data.splits)
-    const modelDir = yield* resolveModel(spec.model.path, { onProgress })
+    const modelDir = yield* resolveModel(spec.model.path)
     if (modelDir !== spec.model.path) yield* emit({ type: "log", level: "info", message: `model ${spec.model.path}: ${modelDir}` })
     const adapters = yield* findSpecAdapters(spec)
     const inputs = fingerprintInputs(spec, data.hash, yield* modelWeightsHash(modelDir), backend.name, yield* adapterHashes(adapters))
@@ -79,11 +74,11 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
     // Said before anything else can fail or train; training.truncation: error stops here (exit 2).
     yield* emit({ type: "truncation", ...truncation })
     yield* refuseTruncation(truncation)
-    yield* checkPositionsFit(spec, model, modelDir, adapterArmVirtualTokens(adapters))
-    yield* checkArmOptions(loaded, model, tokenizer, registry)
+    yield* checkPositionsFit(spec, model, modelDir, adapterArmVirtualTokens(adapters), registry.entries("methods"))
+    yield* checkArmOptions(loaded, model, tokenizer)
     yield* checkAdapterArmsLoad(model, adapters, registry.entries("methods"))
     yield* applyGradientCheckpointing(spec, model, modelDir)
-    const context: ArmContext = { spec, outDir, fingerprint, model, tokenizer, task, registry, replica: { loaded, dataPath, modelDir, backend: backend.name, shared: sharedMatrices(model.parameters) } }
+    const context: ArmContext = { spec, outDir, fingerprint, model, tokenizer, task, replica: { loaded, dataPath, modelDir, backend: backend.name, shared: sharedMatrices(model.parameters) } }
 
     const manifest = {
       name: spec.name,
@@ -92,6 +87,8 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
       fingerprint,
       fingerprint_inputs: inputs,
       backend: backend.name,
+      // What the backend computed on (not in the fingerprint: the same backend gives the same numbers on another machine's CPU).
+      device: backend.device,
       seeds: { experiment: spec.seed, split: spec.data.split.seed ?? spec.seed, bootstrap: spec.stats.bootstrap.seed },
       data: {
         path: resolve(dataPath),
@@ -142,7 +139,7 @@ export const runExperiment = (loaded: LoadedSpec, options: RunOptions) =>
 
       const comparisons = compareFinished(spec, data.labels, finished)
       const run = { spec, fingerprint, labels: data.labels, finished, comparisons, selections, truncation }
-      for (const reporter of registry.entries("reporters")) yield* Effect.promise(() => reporter.write(outDir, run))
+      for (const reporter of registry.entries("reporters")) yield* reporter.write(outDir, run)
       yield* Effect.promise(() => writeManifest(outDir, { ...manifest, status: "complete", finished_at: new Date().toISOString() }))
       yield* emit({ type: "run-end", ok: true, outDir, elapsedMs: performance.now() - started })
       return { finished, comparisons }

@@ -35,6 +35,7 @@ const GenerationRow = Schema.Struct({
   rouge2: SavedNumber,
   rougeL: SavedNumber,
   token_f1: SavedNumber,
+  bertscore_f1: Schema.optionalKey(SavedNumber),
 })
 
 const EntitySpan = Schema.Struct({ start: Schema.Number, end: Schema.Number, type: Schema.String })

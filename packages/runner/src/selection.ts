@@ -4,22 +4,9 @@
 import { writeFileAtomic } from "@peftlab/core"
 import type { ConcreteArm } from "@peftlab/spec"
 import { join } from "node:path"
-import type { FinishedArm } from "./output-folder.ts"
+import type { ConfigScore, FinishedArm, Selection } from "@peftlab/plugin-api"
 
-export interface ConfigScore {
-  readonly config: string
-  /** The best validation value of each seed's run. */
-  readonly values: ReadonlyArray<number>
-  readonly mean: number
-}
-
-export interface Selection {
-  readonly group: string
-  readonly metric: string
-  readonly higherIsBetter: boolean
-  readonly chosen: string
-  readonly configs: ReadonlyArray<ConfigScore>
-}
+export type { ConfigScore, Selection } from "@peftlab/plugin-api"
 
 export type Training = NonNullable<FinishedArm["training"]>
 

@@ -11,6 +11,7 @@ const PackageJson = Schema.Struct({
   name: Schema.String,
   version: Schema.String,
   dependencies: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  peerDependencies: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
 })
 
 const packageJsonAbove = (file: string): string | undefined => {
@@ -26,10 +27,13 @@ const packageJsonOf = (entry: string) => {
   return file === undefined ? undefined : Result.getOrUndefined(decodeJsonFile(file, PackageJson))
 }
 
-/** The runner and the packages its package.json depends on, by name. */
+/**
+ * The runner and the packages its package.json depends on, by name: its dependencies, then its
+ * peer dependencies (tfjs, effect and the backend plugins, which the installing project provides).
+ */
 export const runPackages = (): ReadonlyArray<string> => {
   const runner = packageJsonOf(fileURLToPath(import.meta.url))
-  return runner === undefined ? [] : [runner.name, ...Object.keys(runner.dependencies ?? {})]
+  return runner === undefined ? [] : [runner.name, ...Object.keys(runner.dependencies ?? {}), ...Object.keys(runner.peerDependencies ?? {})]
 }
 
 /** Each package's version as its package.json says; "unknown" when it cannot be resolved or read. */

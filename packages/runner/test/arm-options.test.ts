@@ -7,7 +7,7 @@ import { stories260kDir } from "@peftlab/quickstart-assets"
 import { decodeSpecText } from "@peftlab/spec"
 import { loadTokenizer, type Tokenizer } from "@peftlab/tokenizers"
 import { checkArmOptions } from "../src/arm-options.ts"
-import { builtinRegistry } from "../src/registry/builtins.ts"
+import { builtinRegistryLayer } from "../src/registry/builtins.ts"
 import { edit, positionOf, smallSpec } from "./fixtures.ts"
 
 const withArms = (arms: string) => edit(smallSpec, "  - name: base\n    kind: base\n", `  - name: base\n    kind: base\n${arms}`)
@@ -22,7 +22,7 @@ describe("checkArmOptions", () => {
   })
   afterAll(() => model.dispose())
 
-  const check = (text: string) => Effect.flatMap(decodeSpecText(text, "spec.yaml", {}), (loaded) => checkArmOptions(loaded, model, tokenizer, builtinRegistry()))
+  const check = (text: string) => Effect.flatMap(decodeSpecText(text, "spec.yaml", {}), (loaded) => checkArmOptions(loaded, model, tokenizer)).pipe(Effect.provide(builtinRegistryLayer))
 
   it("passes target_modules that match, as a list or a regex", async () => {
     await Effect.runPromise(check(withArms(loraArm("[q_proj, v_proj]"))))

@@ -9,9 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { plugin as cpu } from "@peftlab/backend-cpu"
 import { Rng } from "@peftlab/core"
 import { loadEncoder, writeRandomCheckpoint, type EncoderModel } from "@peftlab/models"
-import type { LoraArmSpec } from "@peftlab/spec"
+import type { ConcreteArm } from "@peftlab/spec"
 import { loadTokenizer, type Tokenizer } from "@peftlab/tokenizers"
-import { createFineTuneArm, createLoraArm, type AdapterContext } from "../src/arms.ts"
+import { createFineTuneArm, type AdapterContext } from "../src/arms.ts"
+import { adapterKindOf, builtinRegistry } from "../src/registry/index.ts"
 
 const models = process.env.PEFTLAB_MODELS
 if (!models) console.warn("skipping the encoder arm tests: PEFTLAB_MODELS unset (they read bert-tiny's tokenizer)")
@@ -43,9 +44,9 @@ describe.skipIf(!models)("arm kinds on a BERT encoder", () => {
   })
 
   it("QLoRA quantizes the encoder's projections and notes that the log-prob probe was skipped", async () => {
-    const arm: LoraArmSpec = { name: "qlora", kind: "lora", r: 2, lora_alpha: 4, lora_dropout: 0, target_modules: ["query", "value"], use_rslora: false, quantize: "nf4" }
+    const arm = { name: "qlora", kind: "lora", r: 2, lora_alpha: 4, lora_dropout: 0, target_modules: ["query", "value"], use_rslora: false, quantize: "nf4", group: "qlora", config: "qlora" } as ConcreteArm
     const tensorsBefore = tf.memory().numTensors
-    const prepared = await createLoraArm(arm, context())
+    const prepared = await adapterKindOf(builtinRegistry(), "lora").create(arm, context())
     expect(prepared.note).toMatch(/^qlora: 13 linear modules in NF4, .*; log-prob probe skipped \(an encoder has no LM head\)$/)
     prepared.release()
     expect(tf.memory().numTensors).toBe(tensorsBefore)

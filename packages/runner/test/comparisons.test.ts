@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import type { PredictionRow } from "@peftlab/reporters"
-import { compareWithBaseline, withHolm } from "../src/comparisons.ts"
+import { withHolm } from "../src/comparisons.ts"
+import { compareWithBaseline } from "../src/tasks/classification/classification-comparisons.ts"
 import { quickstartSpec } from "./fixtures.ts"
 
 const rows = (ids: string, gold: string, pred: string): Array<PredictionRow> =>

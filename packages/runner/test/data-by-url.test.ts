@@ -14,8 +14,8 @@ import { backendLayer, Events, type RunEvent } from "@peftlab/core"
 import { pubmedqaFile, stories260kDir } from "@peftlab/quickstart-assets"
 import { type FakeHub, startFakeHub } from "../../hub/test/fake-hub.ts"
 import { tarGz } from "../../hub/test/tar-writer.ts"
-import { runExperiment } from "../src/index.ts"
-import { SpecDataMismatch } from "../src/encode.ts"
+import { runExperiment, specRegistryLayer } from "../src/index.ts"
+import { SpecDataMismatch } from "../src/spec-data-mismatch.ts"
 import { decodeSmall, edit, qaSpecText, shared, smallSpec } from "./fixtures.ts"
 
 type DownloadEvent = Extract<RunEvent, { type: "download" }>
@@ -60,7 +60,8 @@ describe.skipIf(!shared)("data.path as a URL", () => {
   const run = async (text: string, outDir: string) => {
     const events: Array<RunEvent> = []
     const collect = Layer.succeed(Events, { emit: (event) => Effect.sync(() => void events.push(event)) })
-    await Effect.runPromise(runExperiment(await decodeSmall(text), { outDir }).pipe(Effect.provide(Layer.merge(backendLayer(wasm), collect))))
+    const loaded = await decodeSmall(text)
+    await Effect.runPromise(runExperiment(loaded, { outDir }).pipe(Effect.provide(Layer.mergeAll(backendLayer(wasm), collect, specRegistryLayer(loaded)))))
     return { events, manifest: JSON.parse(readFileSync(join(outDir, "manifest.json"), "utf8")) }
   }
 
@@ -141,7 +142,7 @@ describe.skipIf(!shared)("data.path as a URL", () => {
       const spec = await decodeSmall(edit(medquadSpec(path), "limit: { train: 2", `${limit}\n  limit: { train: 2`))
       const collect = Layer.succeed(Events, { emit: () => Effect.void })
       const outDir = mkdtempSync(join(tmpdir(), "peftlab-data-archive-"))
-      return Effect.runPromise(Effect.flip(runExperiment(spec, { outDir }).pipe(Effect.provide(Layer.merge(backendLayer(wasm), collect)))))
+      return Effect.runPromise(Effect.flip(runExperiment(spec, { outDir }).pipe(Effect.provide(Layer.mergeAll(backendLayer(wasm), collect, specRegistryLayer(spec))))))
     }
     const long = await refused(archive, "max_text_chars: 20")
     expect(long).toBeInstanceOf(SpecDataMismatch)

@@ -11,7 +11,7 @@ import { readPeftAdapter } from "@peftlab/adapters-base"
 import { plugin as wasm } from "@peftlab/backend-wasm"
 import { backendLayer, Events, type RunEvent } from "@peftlab/core"
 import { pubmedqaFile, stories260kDir } from "@peftlab/quickstart-assets"
-import { adapterFolder, armResultFile, runExperiment } from "../src/index.ts"
+import { adapterFolder, armResultFile, runExperiment, specRegistryLayer } from "../src/index.ts"
 import { decodeSmall, edit, smallSpec } from "./fixtures.ts"
 
 const specText = (workers: number) => {
@@ -27,7 +27,8 @@ const trainedRun = async (workers: number) => {
   const outDir = mkdtempSync(join(tmpdir(), `peftlab-workers-${workers}-`))
   const events: Array<RunEvent> = []
   const recorded = Layer.succeed(Events, { emit: (event) => Effect.sync(() => void events.push(event)) })
-  await Effect.runPromise(runExperiment(await decodeSmall(specText(workers)), { outDir }).pipe(Effect.provide(Layer.merge(backendLayer(wasm), recorded))))
+  const loaded = await decodeSmall(specText(workers))
+  await Effect.runPromise(runExperiment(loaded, { outDir }).pipe(Effect.provide(Layer.mergeAll(backendLayer(wasm), recorded, specRegistryLayer(loaded)))))
   return { outDir, events }
 }
 

@@ -9,7 +9,7 @@ import { plugin as wasm } from "@peftlab/backend-wasm"
 import { backendLayer, Events, type RunEvent } from "@peftlab/core"
 import { pubmedqaFile, stories260kDir } from "@peftlab/quickstart-assets"
 import { type FakeHub, startFakeHub } from "../../hub/test/fake-hub.ts"
-import { runExperiment } from "../src/index.ts"
+import { runExperiment, specRegistryLayer } from "../src/index.ts"
 import { decodeSmall, edit, smallSpec } from "./fixtures.ts"
 
 type DownloadEvent = Extract<RunEvent, { type: "download" }>
@@ -39,7 +39,8 @@ describe("download events of a run", () => {
     const collect = Layer.succeed(Events, { emit: (event) => Effect.sync(() => void events.push(event)) })
     let text = edit(smallSpec, "path: data.json", `path: ${pubmedqaFile}\n  limit: { train: 4, val: 4, test: 4 }`)
     text = edit(edit(text, "path: model", `path: ${modelId}`), "max_length: 64", "max_length: 160")
-    await Effect.runPromise(runExperiment(await decodeSmall(text), { outDir }).pipe(Effect.provide(Layer.merge(backendLayer(wasm), collect))))
+    const spec = await decodeSmall(text)
+    await Effect.runPromise(runExperiment(spec, { outDir }).pipe(Effect.provide(Layer.mergeAll(backendLayer(wasm), collect, specRegistryLayer(spec)))))
     return events
   }
 

@@ -11,7 +11,7 @@ import { plugin as wasm } from "@peftlab/backend-wasm"
 import { backendLayer, Events } from "@peftlab/core"
 import { readSafetensors } from "@peftlab/models"
 import { pubmedqaFile, stories260kDir } from "@peftlab/quickstart-assets"
-import { adapterFolder, runExperiment } from "../src/index.ts"
+import { adapterFolder, runExperiment, specRegistryLayer } from "../src/index.ts"
 import { decodeSmall, edit, smallSpec } from "./fixtures.ts"
 
 const silentEvents = Layer.succeed(Events, { emit: () => Effect.void })
@@ -29,7 +29,7 @@ describe("arms that unfreeze the base, on stories260k", () => {
     text = edit(edit(text, "lr: 0.1", "lr: 0.001"), "max_length: 64", "max_length: 160")
     const outDir = mkdtempSync(join(tmpdir(), "peftlab-fine-tune-"))
     const loaded = await decodeSmall(text)
-    await Effect.runPromise(runExperiment(loaded, { outDir }).pipe(Effect.provide(Layer.merge(backendLayer(wasm), silentEvents))))
+    await Effect.runPromise(runExperiment(loaded, { outDir }).pipe(Effect.provide(Layer.mergeAll(backendLayer(wasm), silentEvents, specRegistryLayer(loaded)))))
 
     const checkpoint = await Effect.runPromise(readSafetensors(weights))
     const saved = [...checkpoint.keys()].map((name) => `base_model.model.${name}`)

@@ -10,19 +10,19 @@ import { loadCausalLM, type CausalLM } from "@peftlab/models"
 import { stories260kDir } from "@peftlab/quickstart-assets"
 import { isGenerativeQa, type ExperimentSpec } from "@peftlab/spec"
 import { INSTRUCTION_TEMPLATE, loadTokenizer, type Tokenizer } from "@peftlab/tokenizers"
-import { builtinRegistry, checkRegisteredNames, compareGenerationsWithBaseline, encodeQA, evaluateQA, qaTraining, testPassHere, type GenerationRow } from "../src/index.ts"
+import { builtinRegistryLayer, checkRegisteredNames, compareGenerationsWithBaseline, encodeQA, evaluateQA, qaTraining, testPassHere, type GenerationRow } from "../src/index.ts"
 import { decodeSmall, edit, qaSpecText } from "./fixtures.ts"
 
 describe("a generative-qa spec against the registry", () => {
   it("accepts medquad data and generation metrics", async () => {
     const loaded = await decodeSmall(qaSpecText)
     expect(isGenerativeQa(loaded.spec.task)).toBe(true)
-    await Effect.runPromise(checkRegisteredNames(loaded, builtinRegistry()))
+    await Effect.runPromise(checkRegisteredNames(loaded).pipe(Effect.provide(builtinRegistryLayer)))
   })
 
   it("refuses classification data and classification metrics, naming the generation metrics", async () => {
     const text = edit(edit(qaSpecText, "kind: medquad", "kind: pubmedqa"), "[rougeL, bleu]", "[rougeL, accuracy]")
-    const error = await Effect.runPromise(Effect.flip(checkRegisteredNames(await decodeSmall(text), builtinRegistry())))
+    const error = await Effect.runPromise(Effect.flip(checkRegisteredNames(await decodeSmall(text)).pipe(Effect.provide(builtinRegistryLayer))))
     expect(error.issues.map((issue) => [issue.path, issue.expected])).toStrictEqual([
       ["data.kind", "a data kind of question-answer pairs (task.kind is generative-qa); labelled examples need task.kind classification"],
       ["evaluation.metrics[1]", "one of rouge1, rouge2, rougeL, bleu, token_f1, fk_grade, smog, perplexity, latency, trainable_params"],

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { pathToFileURL } from "node:url"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { isInputError } from "@peftlab/core"
@@ -22,7 +24,11 @@ const specWithPlugins = async (plugins: ReadonlyArray<string>, files: Record<str
   return { dir, text, loaded: await decodeSmall(text, file) }
 }
 
-const metricPlugin = (name: string, value: number) => `export const register = (registry) => registry.add("metrics", { name: "${name}", compute: () => ${value} })\n`
+/** effect, for plugin modules written into temporary folders (which have no node_modules). */
+const importEffect = `import { Effect } from ${JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve("effect")).href)}\n`
+
+const metricPlugin = (name: string, value: number) =>
+  `${importEffect}export const register = (registry) => registry.add("metrics", { name: "${name}", compute: () => Effect.succeed(${value}) })\n`
 
 const failure = async (loaded: Awaited<ReturnType<typeof specWithPlugins>>["loaded"]) => {
   const error = await Effect.runPromise(Effect.flip(loadPlugins(loaded, builtinRegistry())))
@@ -36,12 +42,12 @@ describe("loadPlugins", () => {
   it("lets each listed module register, by a named or a default export, with paths relative to the spec", async () => {
     const { loaded } = await specWithPlugins(["./one.mjs", "./lib/two.mjs"], {
       "one.mjs": metricPlugin("always_one", 1),
-      "lib/two.mjs": `export default { register: async (registry) => registry.add("metrics", { name: "always_two", compute: () => 2 }) }\n`,
+      "lib/two.mjs": `${importEffect}export default { register: async (registry) => registry.add("metrics", { name: "always_two", compute: () => Effect.succeed(2) }) }\n`,
     })
     const registry = builtinRegistry()
     await Effect.runPromise(loadPlugins(loaded, registry))
     expect(registry.names("metrics").slice(-2)).toStrictEqual(["always_one", "always_two"])
-    expect(registry.get("metrics", "always_two").compute({ gold: [], pred: [], labels: [] })).toBe(2)
+    expect(await Effect.runPromise(registry.get("metrics", "always_two").compute({ gold: [], pred: [], labels: [] }))).toBe(2)
   })
 
   it("names plugins[i], the resolved path and the line when the module does not exist", async () => {

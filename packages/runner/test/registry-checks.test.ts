@@ -1,11 +1,12 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { isInputError } from "@peftlab/core"
-import { builtinRegistry, checkRegisteredNames } from "../src/index.ts"
+import { Registry } from "@peftlab/plugin-api"
+import { armKindNames, builtinRegistry, builtinRegistryLayer, checkRegisteredNames, ownArmKinds } from "../src/index.ts"
 import { decodeSmall, edit, positionOf, smallSpec } from "./fixtures.ts"
 
 const issuesOf = async (text: string, registry = builtinRegistry()) => {
-  const error = await Effect.runPromise(Effect.flip(checkRegisteredNames(await decodeSmall(text), registry)))
+  const error = await Effect.runPromise(Effect.flip(checkRegisteredNames(await decodeSmall(text)).pipe(Effect.provideService(Registry, registry))))
   expect(isInputError(error)).toBe(true)
   return error.issues
 }
@@ -16,7 +17,12 @@ describe("builtinRegistry", () => {
   it("holds every built-in data kind, arm kind, metric, reporter and backend", () => {
     const registry = builtinRegistry()
     expect(registry.names("datasets")).toStrictEqual(["pubmedqa", "csv", "tsv", "jsonl", "medquad", "bio", "jsonl-spans"])
-    expect(registry.names("adapters")).toStrictEqual(["base", "fine-tune", "prompt", "prefix", "lora", "adapter"])
+    expect(registry.categories).toStrictEqual(["datasets", "methods", "metrics", "reporters", "backends"])
+    // The spec's own arm kinds are the runner's, outside the registry.
+    expect(Object.keys(ownArmKinds)).toStrictEqual(["base", "fine-tune", "adapter"])
+    // The built-in methods, in the order their peft_types are listed (LORA, PROMPT_TUNING, PREFIX_TUNING).
+    expect(registry.names("methods")).toStrictEqual(["lora", "prompt", "prefix"])
+    expect(armKindNames(registry)).toStrictEqual(["base", "fine-tune", "prompt", "prefix", "lora", "adapter"])
     expect(registry.names("metrics")).toStrictEqual(["accuracy", "macro_f1", "balanced_accuracy", "roc_auc", "ece"])
     expect(registry.names("reporters")).toStrictEqual(["results", "stats", "train_log", "selection", "figures", "report", "html", "tensorboard", "mlflow"])
     expect(registry.names("backends")).toStrictEqual(["cpu", "wasm", "webgpu", "tfjs-node", "tfjs-node-gpu"])
@@ -24,15 +30,25 @@ describe("builtinRegistry", () => {
 
   it("is fresh on every call, so one spec's plugins never reach another's registry", () => {
     const first = builtinRegistry()
-    first.add("metrics", { name: "positive_recall", compute: () => 1 })
+    first.add("metrics", { name: "positive_recall", compute: () => Effect.succeed(1) })
     expect(builtinRegistry().has("metrics", "positive_recall")).toBe(false)
+  })
+
+  it("is fresh in every run its layer is provided to", async () => {
+    const addOne = Effect.gen(function* () {
+      const registry = yield* Registry
+      registry.add("metrics", { name: "positive_recall", compute: () => Effect.succeed(1) })
+      return registry.names("metrics").length
+    })
+    expect(await Effect.runPromise(addOne.pipe(Effect.provide(builtinRegistryLayer)))).toBe(6)
+    expect(await Effect.runPromise(addOne.pipe(Effect.provide(builtinRegistryLayer)))).toBe(6)
   })
 })
 
 describe("checkRegisteredNames", () => {
   it("accepts a spec whose names are all registered", async () => {
     const loaded = await decodeSmall(edit(smallSpec, "[accuracy, macro_f1]", "[accuracy, per_class_f1, balanced_accuracy, ece]"))
-    await Effect.runPromise(checkRegisteredNames(loaded, builtinRegistry()))
+    await Effect.runPromise(checkRegisteredNames(loaded).pipe(Effect.provide(builtinRegistryLayer)))
   })
 
   it("lists the registered names for an unknown data kind, backend or metric, at the value's line:column", async () => {
@@ -48,7 +64,7 @@ describe("checkRegisteredNames", () => {
 
   it("names what a plugin registered among the choices", async () => {
     const registry = builtinRegistry()
-    registry.add("metrics", { name: "positive_recall", compute: () => 1 })
+    registry.add("metrics", { name: "positive_recall", compute: () => Effect.succeed(1) })
     const text = edit(smallSpec, "[accuracy, macro_f1]", "[positive_recal]")
     const [issue] = await issuesOf(text, registry)
     expect(issue).toMatchObject({ path: "evaluation.metrics[0]", expected: `one of ${metricNames}, positive_recall`, found: '"positive_recal"' })

@@ -4,8 +4,8 @@
 import { Effect, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { frozenBase } from "@peftlab/adapters-base"
-import { defineMethod, type MethodRegistry } from "@peftlab/plugin-api"
-import { adapterKindOf, builtinRegistry, checkRegisteredNames, describePluginArm } from "../src/index.ts"
+import { defineMethod, Registry, type MethodRegistry } from "@peftlab/plugin-api"
+import { adapterKindOf, builtinRegistry, checkRegisteredNames, describeMethodArm } from "../src/index.ts"
 import { decodeSmall, edit, positionOf, smallSpec } from "./fixtures.ts"
 
 const scaled = defineMethod({
@@ -29,15 +29,15 @@ const withScaled = (registered: boolean) => {
 const specWith = (arm: string) => edit(smallSpec, "  - name: base\n    kind: base\n", `  - name: base\n    kind: base\n${arm}`)
 
 const issuesOf = async (text: string, registered: boolean) =>
-  (await Effect.runPromise(Effect.flip(checkRegisteredNames(await decodeSmall(text), withScaled(registered))))).issues
+  (await Effect.runPromise(Effect.flip(checkRegisteredNames(await decodeSmall(text)).pipe(Effect.provideService(Registry, withScaled(registered)))))).issues
 
 describe("method plugins", () => {
   it("accept an arm of their kind, describe it and build its adapter", async () => {
     const loaded = await decodeSmall(specWith("  - name: mine\n    kind: scaled\n    scale: 2\n"))
     const registry = withScaled(true)
-    await Effect.runPromise(checkRegisteredNames(loaded, registry))
+    await Effect.runPromise(checkRegisteredNames(loaded).pipe(Effect.provideService(Registry, registry)))
     const arm = loaded.spec.arms.find((a) => a.name === "mine")!
-    expect(describePluginArm(registry, arm)).toBe("scaled by 2")
+    expect(describeMethodArm(registry, arm)).toBe("scaled by 2")
     expect(adapterKindOf(registry, "scaled").name).toBe("scaled")
   })
 

@@ -14,7 +14,7 @@ import { backendLayer, Events } from "@peftlab/core"
 import { rouge } from "@peftlab/evaluators"
 import { stories260kDir } from "@peftlab/quickstart-assets"
 import { fromCsv } from "@peftlab/reporters"
-import { runExperiment } from "../src/index.ts"
+import { runExperiment, specRegistryLayer } from "../src/index.ts"
 import { fingerprintInputs, fingerprintOf } from "../src/fingerprint.ts"
 import { decodeSmall, edit, qaSpecText } from "./fixtures.ts"
 
@@ -73,7 +73,8 @@ describe("evaluation.rouge_stemmer through a generative-qa run (stories260k, was
       ["max_length: 64", "max_length: 192"],
     ].reduce((spec, [from, to]) => edit(spec, from!, to!), qaSpecText)
     const outDir = join(root, "results")
-    await Effect.runPromise(runExperiment(await decodeSmall(text), { outDir }).pipe(Effect.provide(Layer.merge(backendLayer(wasm), silentEvents))))
+    const loaded = await decodeSmall(text)
+    await Effect.runPromise(runExperiment(loaded, { outDir }).pipe(Effect.provide(Layer.mergeAll(backendLayer(wasm), silentEvents, specRegistryLayer(loaded)))))
     return outDir
   }
 

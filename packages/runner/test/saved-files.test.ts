@@ -1,7 +1,7 @@
 // What a run reads back from its results folder (result.json, trained.json, manifest.json,
 // selection.json, a checkpoint's state.json) is decoded by a Schema: the round trips keep every
 // field, and a corrupted file is an OutputFolderError (exit 2) naming the file and the field.
-import { mkdtempSync } from "node:fs"
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
@@ -82,6 +82,40 @@ describe("manifest.json", () => {
   })
 })
 
+describe("an arm's preds file, as peftlab report finds it", () => {
+  const folderWith = (name: string, text: string) => {
+    const out = folder()
+    writeJson(join(out, "manifest.json"), manifest)
+    writeJson(armResultFile(out, "base"), { ...finished, result: { ...finished.result, arm: "base", n: 2 } })
+    writeJson(join(out, name), text)
+    return out
+  }
+  const csv = "id,gold,pred,score\na,yes,no,0.6\nb,no,no,0.9\n"
+  const jsonl = '{"id":"a","text":"x"}\n{"id":"b","text":"y"}\n'
+
+  it("is accepted whole, one row per test example", async () => {
+    expect((await Effect.runPromise(runFromFolder(folderWith("preds_base_test.csv", csv)))).finished).toHaveLength(1)
+    expect((await Effect.runPromise(runFromFolder(folderWith("preds_base_test.jsonl", jsonl)))).finished).toHaveLength(1)
+  })
+
+  it.each([
+    ["preds_base_test.csv", csv.slice(0, -5), "line 3: the last row ends without a line break"],
+    ["preds_base_test.csv", "id,gold,pred,score\na,yes\nb,no,no,0.9\n", "line 2: 2 fields, where the header has 4"],
+    ["preds_base_test.csv", 'id,gold,pred,score\na,"yes', "line 2: the quoted field at column 3 never closes"],
+    ["preds_base_test.csv", "id,gold,pred,score\na,yes,no,0.6\n", "1 rows, but result.json counts 2 test examples"],
+    ["preds_base_test.jsonl", jsonl.slice(0, -8), "line 2: the last line ends without a line break"],
+    ["preds_base_test.jsonl", '{"id":"a","te\n{"id":"b","text":"y"}\n', "line 1: not a JSON object"],
+    ["preds_base_test.jsonl", '{"id":"a","text":"x"}\n', "1 lines, but result.json counts 2 test examples"],
+  ])("cut short (%s: %s) is refused naming the file and the line or the count", async (name, text, detail) => {
+    const out = folderWith(name, text)
+    expect(await errorOf(runFromFolder(out))).toMatchObject({
+      _tag: "OutputFolderError",
+      source: join(out, name),
+      detail: `${detail}; it was cut short or edited: restore it, or delete arms/base/result.json and run again to redo the arm`,
+    })
+  })
+})
+
 describe("a checkpoint's state.json", () => {
   const checkpoint: TrainCheckpoint = {
     epoch: 2,
@@ -101,6 +135,21 @@ describe("a checkpoint's state.json", () => {
     const dir = folder()
     await Effect.runPromise(saveCheckpoint(dir, checkpoint))
     expect(await Effect.runPromise(loadCheckpoint(dir))).toStrictEqual(checkpoint)
+  })
+
+  it("fails a save the disk refuses as a typed error naming the file, not a crash", async () => {
+    const dir = folder()
+    // A folder where state.json goes: the tensors are written, then state.json cannot be.
+    mkdirSync(join(dir, "state.json", "in-the-way"), { recursive: true })
+    expect(await errorOf(saveCheckpoint(dir, checkpoint))).toMatchObject({
+      _tag: "FileSystemError",
+      source: join(dir, "state.json"),
+      detail: expect.stringMatching(/^cannot rename \((EISDIR|ENOTEMPTY)\): /),
+    })
+    // The checkpoint folder replaced by a file (removed mid-run, another process in its place).
+    const gone = join(folder(), "checkpoint")
+    writeFileSync(gone, "")
+    expect(await errorOf(saveCheckpoint(gone, checkpoint))).toMatchObject({ _tag: "ModelFileError", source: join(gone, "tensors-1.safetensors"), detail: expect.stringMatching(/^cannot mkdir \((ENOTDIR|EEXIST)\): /) })
   })
 
   it("names the field of a corrupted one", async () => {

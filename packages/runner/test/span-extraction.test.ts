@@ -1,6 +1,6 @@
 // The span-extraction task in the runner: its spec checks, its data kinds and splits, few-shot
 // subsets, the paired bootstrap of strict micro-F1, and one whole run on a tiny random BERT.
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
@@ -9,14 +9,15 @@ import { describe, expect, it } from "vitest"
 import { plugin as wasm } from "@peftlab/backend-wasm"
 import { backendLayer, Events, isInputError } from "@peftlab/core"
 import type { EntitySpan, SpanSentence } from "@peftlab/datasets"
-import { readSafetensors, writeRandomCheckpoint } from "@peftlab/models"
+import { readSafetensors } from "@peftlab/models"
 import { decodeSpecText, type ExperimentSpec, type LoadedSpec } from "@peftlab/spec"
-import { builtinRegistry, checkRegisteredNames, runExperiment } from "../src/index.ts"
+import { builtinRegistryLayer, checkRegisteredNames, runExperiment } from "../src/index.ts"
 import { fewShot } from "../src/few-shot.ts"
-import type { ExtractionRow } from "../src/span/extraction-row.ts"
-import { compareExtractionsWithBaseline, sentenceCounts } from "../src/span/span-comparisons.ts"
-import { prepareSpanData } from "../src/span/span-data.ts"
+import type { ExtractionRow } from "../src/tasks/span-extraction/extraction-row.ts"
+import { compareExtractionsWithBaseline, lenientSentenceCounts, sentenceCounts } from "../src/tasks/span-extraction/span-comparisons.ts"
+import { prepareSpanData } from "../src/tasks/span-extraction/span-data.ts"
 import { decodeSmall, edit, positionOf, smallSpec } from "./fixtures.ts"
+import { tinyBert } from "./tiny-bert.ts"
 
 /** A span-extraction variant of the small spec: jsonl-spans data, extract mode, micro-F1 selection. */
 const spanSpec = (dataPath = "data.jsonl", modelPath = "model"): string => {
@@ -33,19 +34,19 @@ const spanSpec = (dataPath = "data.jsonl", modelPath = "model"): string => {
 }
 
 const registryIssues = async (text: string) => {
-  const error = await Effect.runPromise(Effect.flip(checkRegisteredNames(await decodeSmall(text), builtinRegistry())))
+  const error = await Effect.runPromise(Effect.flip(checkRegisteredNames(await decodeSmall(text)).pipe(Effect.provide(builtinRegistryLayer))))
   expect(isInputError(error)).toBe(true)
   return error.issues
 }
 
 const specIssues = async (text: string) => (await Effect.runPromise(Effect.flip(decodeSpecText(text, "spec.yaml", {})))).issues
 
-const spanMetricChoices = "one of precision, recall, micro_f1, per_type_f1, latency, trainable_params"
+const spanMetricChoices = "one of precision, recall, micro_f1, lenient_precision, lenient_recall, lenient_f1, per_type_f1, latency, trainable_params"
 
 describe("a span-extraction spec against the registry", () => {
   it("accepts jsonl-spans and bio data with the extraction metrics", async () => {
-    await Effect.runPromise(checkRegisteredNames(await decodeSmall(spanSpec()), builtinRegistry()))
-    await Effect.runPromise(checkRegisteredNames(await decodeSmall(edit(spanSpec(), "kind: jsonl-spans", "kind: bio")), builtinRegistry()))
+    await Effect.runPromise(checkRegisteredNames(await decodeSmall(spanSpec())).pipe(Effect.provide(builtinRegistryLayer)))
+    await Effect.runPromise(checkRegisteredNames(await decodeSmall(edit(spanSpec(), "kind: jsonl-spans", "kind: bio"))).pipe(Effect.provide(builtinRegistryLayer)))
   })
 
   it("refuses span data for a classification task, naming span-extraction", async () => {
@@ -155,7 +156,7 @@ const writeData = (rows: ReadonlyArray<unknown>): string => {
 const prepared = async (rows: ReadonlyArray<unknown>) => {
   const file = writeData(rows)
   const spec = (await decodeSmall(spanSpec(file))).spec
-  return { file, exit: await Effect.runPromise(Effect.exit(prepareSpanData(spec, builtinRegistry()))) }
+  return { file, exit: await Effect.runPromise(Effect.exit(prepareSpanData(spec)).pipe(Effect.provide(builtinRegistryLayer))) }
 }
 
 const ids = (split: ReadonlyArray<SpanSentence>) => split.map((s) => s.id)
@@ -240,6 +241,23 @@ describe("compareExtractionsWithBaseline", () => {
     expect(ci95[0]).toBeGreaterThanOrEqual(0)
   })
 
+  it("compares lenient F1 too, and runs approximate randomization of both when the spec asks", async () => {
+    // Lenient per sentence [found predicted, predicted, found gold, gold]: base a 0,0,0,1; b 1,2,1,2 (drug 6-10
+    // overlaps no gold drug); c 0,1,0,0; d 1,1,1,1: P = 2/4, R = 2/4, F1 0.5. The arm finds everything: 1.
+    expect(lenientSentenceCounts(row("b", gold.b, [drug(0, 3), drug(6, 10)]))).toEqual([1, 2, 1, 2])
+    const asked = { ...(await spec()), stats: { ...(await spec()).stats, randomization: { R: 999, seed: 4 } } }
+    const [comparison] = compareExtractionsWithBaseline(asked, new Map([["base", base], ["arm", arm]]))
+    expect(comparison!.bootstrap!.lenient_f1!.observed).toBeCloseTo(0.5, 12)
+    const { micro_f1, lenient_f1 } = comparison!.randomization!
+    expect(micro_f1).toMatchObject({ observed: comparison!.bootstrap!.micro_f1!.observed, R: 999 })
+    expect(lenient_f1!.observed).toBeCloseTo(0.5, 12)
+    // Sentence d is the same for both arms; of the 8 ways to swap a, b and c only swapping none or all
+    // three reaches |0.5|, so the exact randomization p is 2/8, which 999 shuffles estimate.
+    expect(Math.abs(micro_f1!.pValue - 0.25)).toBeLessThan(0.05)
+    // Without stats.randomization, none.
+    expect(compareExtractionsWithBaseline(await spec(), new Map([["base", base], ["arm", arm]]))[0]!.randomization).toBeUndefined()
+  })
+
   it("refuses arms evaluated on other test sentences", async () => {
     const withoutA = arm.filter((r) => r.id !== "a")
     const compared = await spec()
@@ -249,16 +267,6 @@ describe("compareExtractionsWithBaseline", () => {
 
 const models = process.env.PEFTLAB_MODELS
 if (!models) console.warn("skipping the span-extraction run: PEFTLAB_MODELS unset (bert-tiny's tokenizer)")
-
-/** bert-tiny's config narrowed to a test-sized random encoder, beside its WordPiece tokenizer, in a temporary folder. */
-const tinyBert = async (): Promise<string> => {
-  const source = join(models ?? "", "bert-tiny")
-  const dir = mkdtempSync(join(tmpdir(), "peftlab-bert-"))
-  const config = JSON.parse(readFileSync(join(source, "config.json"), "utf8")) as Record<string, unknown>
-  await Effect.runPromise(writeRandomCheckpoint(dir, { ...config, hidden_size: 32, intermediate_size: 64, max_position_embeddings: 72 }, 5))
-  for (const file of ["tokenizer.json", "tokenizer_config.json"]) copyFileSync(join(source, file), join(dir, file))
-  return dir
-}
 
 const silentEvents = Layer.succeed(Events, { emit: () => Effect.void })
 
@@ -272,14 +280,14 @@ describe.skipIf(!models)("runExperiment on span extraction", () => {
     const out = join(dir, "results")
     await wasm.setup()
     const before = tf.memory().numTensors
-    await Effect.runPromise(runExperiment(loaded, { outDir: out, registry: builtinRegistry() }).pipe(Effect.provide(Layer.mergeAll(backendLayer(wasm), silentEvents))))
+    await Effect.runPromise(runExperiment(loaded, { outDir: out }).pipe(Effect.provide(Layer.mergeAll(backendLayer(wasm), silentEvents, builtinRegistryLayer))))
     // Model, adapters, heads and optimizer state are all released once the run ends.
     expect(tf.memory().numTensors).toBe(before)
 
     const read = (...path: Array<string>) => readFileSync(join(out, ...path), "utf8")
     const [header, ...rows] = read("results.csv").trim().split("\n")
     // The training split (as prepareSpanData's test shows) has drug and dose spans, not allergy.
-    expect(header).toBe("arm,kind,n,precision,recall,micro_f1,f1_dose,f1_drug,latency_mean_ms,latency_p95_ms,trainable_params")
+    expect(header).toBe("arm,kind,n,precision,recall,micro_f1,lenient_precision,lenient_recall,lenient_f1,f1_dose,f1_drug,latency_mean_ms,latency_p95_ms,trainable_params")
     expect(rows.map((row) => row.split(",")[0])).toEqual(["fine-tune", "prompt"])
     // A frozen encoder trains its 4 x 32 prompt and the 32 -> 2 span head only.
     expect(Number(rows[1]!.split(",").at(-1))).toBe(4 * 32 + 32 * 2 + 2)

@@ -7,7 +7,7 @@ import { stories260kDir } from "@peftlab/quickstart-assets"
 import { isGenerativeQa, type ConcreteArm, type ExperimentSpec } from "@peftlab/spec"
 import { loadTokenizer } from "@peftlab/tokenizers"
 import { countSplits, encodedTask, encodeQA, refuseTruncation, truncationCounts } from "../src/index.ts"
-import { spanTruncation } from "../src/span/span-truncation.ts"
+import { spanTruncation } from "../src/tasks/span-extraction/span-truncation.ts"
 import { decodeSmall, qaSpecText, quickstartSpec } from "./fixtures.ts"
 
 const example = (id: string, context: string): ClassificationExample => ({ id, question: "Is aspirin an analgesic?", context, label: "yes" })

@@ -10,8 +10,11 @@ const versionIn = (file: string): string => (JSON.parse(readFileSync(file, "utf8
 
 describe("packageVersions", () => {
   it("lists the runner and each of its dependencies at its package.json's version", () => {
-    const runner = JSON.parse(readFileSync(join(import.meta.dirname, "..", "package.json"), "utf8")) as { dependencies: Record<string, string> }
-    expect(runPackages()).toStrictEqual(["@peftlab/runner", ...Object.keys(runner.dependencies)])
+    const runner = JSON.parse(readFileSync(join(import.meta.dirname, "..", "package.json"), "utf8")) as {
+      dependencies: Record<string, string>
+      peerDependencies: Record<string, string>
+    }
+    expect(runPackages()).toStrictEqual(["@peftlab/runner", ...Object.keys(runner.dependencies), ...Object.keys(runner.peerDependencies)])
     const versions = packageVersions()
     expect(Object.keys(versions)).toStrictEqual([...runPackages()])
     for (const name of ["core", "adapters-lora", "adapters-prefix", "hub", "trackers"]) {

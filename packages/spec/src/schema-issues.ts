@@ -44,7 +44,7 @@ const unmatchedUnion = (union: SchemaAST.Union, path: Path, tree: unknown, field
   return { path, expected: expectedOf(field) ?? "a valid value", found: renderFound(input) }
 }
 
-const isPluginArmIssue = (issue: SchemaIssue.Issue): boolean => "ast" in issue && issue.ast.annotations?.["pluginArm"] === true
+const isMethodArmIssue = (issue: SchemaIssue.Issue): boolean => "ast" in issue && issue.ast.annotations?.["methodArm"] === true
 
 /** Every problem in `root`, a failed decoding of `tree` by the schema whose AST is `schema`. */
 export const fieldIssues = (root: SchemaIssue.Issue, tree: unknown, schema: SchemaAST.AST): ReadonlyArray<FieldIssue> => {
@@ -62,8 +62,8 @@ export const fieldIssues = (root: SchemaIssue.Issue, tree: unknown, schema: Sche
       case "Encoding":
         return walk(issue.issue, path, field)
       case "AnyOf": {
-        // A plugin arm (schema.ts' PluginArm) is a candidate for every arm; it speaks only when no built-in kind does.
-        const builtin = issue.issues.filter((child) => !isPluginArmIssue(child))
+        // A method arm (schema.ts' MethodArm) is a candidate for every arm; it speaks only when none of the spec's own kinds does.
+        const builtin = issue.issues.filter((child) => !isMethodArmIssue(child))
         const children = builtin.length > 0 ? builtin : issue.issues
         return children.length > 0 ? children.flatMap((child) => walk(child, path, field)) : [unmatchedUnion(issue.ast, path, tree, field)]
       }

@@ -22,9 +22,11 @@ const Fraction = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }
 
 const literals = <const L extends ReadonlyArray<string>>(values: L) => Schema.Literals(values).pipe(expecting(oneOf(values)))
 
-export const armKinds = ["base", "fine-tune", "prompt", "prefix", "lora", "adapter"] as const
+/** The arm kinds the spec itself defines; any other kind is a method's (prompt, prefix, lora built in, others from plugins). */
+export const armKinds = ["base", "fine-tune", "adapter"] as const
+/** Every arm kind peftlab ships, in the order errors list them (the runner's built-in methods among the spec's own kinds). */
+export const armKindOrder = ["base", "fine-tune", "prompt", "prefix", "lora", "adapter"] as const
 export const quantizations = ["none", "nf4"] as const
-export const promptInits = ["random", "text"] as const
 export const selectionMetrics = ["macro_f1", "accuracy", "micro_f1", "loss"] as const
 export const lrSchedules = ["constant", "linear", "cosine"] as const
 export const samplers = ["shuffled", "class_balanced", "length_grouped"] as const
@@ -176,9 +178,6 @@ const armCommon = {
 /** An existing PEFT adapter: a folder holding adapter_config.json, or a Hugging Face id found offline. */
 const adapterLocation = NonEmptyText.pipe(expecting("a PEFT adapter folder (with adapter_config.json) or a Hugging Face id (org/name)"))
 
-/** Trainable PEFT arms may start from an existing adapter's weights; its config must agree with the arm's fields. */
-const initFrom = { init_from: Schema.optionalKey(adapterLocation) }
-
 export const BaseArm = Schema.Struct({
   name: armName,
   kind: Schema.Literal("base"),
@@ -195,52 +194,8 @@ export const FineTuneArm = Schema.Struct({
 
 export type FineTuneArmSpec = typeof FineTuneArm.Type
 
-export const PromptArm = Schema.Struct({
-  ...armCommon,
-  kind: Schema.Literal("prompt"),
-  ...initFrom,
-  num_virtual_tokens: PositiveInt.pipe(expecting("a positive integer")),
-  init: literals(promptInits).pipe(withDefault("random")),
-  init_text: Schema.optionalKey(NonEmptyText).pipe(expecting("a non-empty text")),
-  // Train the base model's weights too (soft prompt, unfrozen).
-  unfreeze_base: Schema.Boolean.pipe(withDefault(false), expecting("true or false")),
-})
-
-export type PromptArmSpec = typeof PromptArm.Type
-
-export const PrefixArm = Schema.Struct({
-  ...armCommon,
-  kind: Schema.Literal("prefix"),
-  ...initFrom,
-  num_virtual_tokens: PositiveInt.pipe(expecting("a positive integer")),
-  // Reparameterise the prefix through an MLP while training (folded away afterwards).
-  prefix_projection: Schema.Boolean.pipe(withDefault(false), expecting("true or false")),
-  encoder_hidden_size: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer")),
-})
-
-export type PrefixArmSpec = typeof PrefixArm.Type
-
-export const LoraArm = Schema.Struct({
-  ...armCommon,
-  kind: Schema.Literal("lora"),
-  ...initFrom,
-  r: PositiveInt.pipe(expecting("a positive integer")),
-  lora_alpha: PositiveNumber.pipe(expecting("a positive number")),
-  lora_dropout: Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
-    .pipe(withDefault(0), expecting("a probability between 0 and 1")),
-  // A list of module names (q_proj) or one regex over full module names, as in PEFT.
-  target_modules: Schema.Union([Schema.Array(NonEmptyText).check(Schema.isMinLength(1)), NonEmptyText]).pipe(
-    expecting("a non-empty list of module names, or a regex string"),
-  ),
-  use_rslora: Schema.Boolean.pipe(withDefault(false), expecting("true or false")),
-  // nf4: quantize the frozen base's linear weights to 4-bit NormalFloat first (QLoRA).
-  quantize: literals(quantizations).pipe(withDefault("none")),
-})
-
-export type LoraArmSpec = typeof LoraArm.Type
-
 /**
- * An existing PEFT adapter (LoRA, prompt or prefix tuning, by its adapter_config.json's peft_type),
+ * An existing PEFT adapter (of a method's peft_type: LoRA, prompt or prefix tuning, or a plugin's),
  * evaluated on the spec's task without training.
  */
 export const AdapterArm = Schema.Struct({
@@ -256,33 +211,34 @@ export type AdapterArmSpec = typeof AdapterArm.Type
 const builtinKind = (kind: string): boolean => (armKinds as ReadonlyArray<string>).includes(kind)
 
 /**
- * An arm of a kind a method plugin registers (ia3, say): its name, training and sweep as every
- * arm's, and its method's options as written, decoded by the method's own options Schema once
- * the spec's plugins have loaded (the runner's registry/methods.ts). A built-in kind never decodes
- * as one, so built-in arms keep their strict fields (schema-issues.ts keeps its issues out of theirs).
+ * An arm of a PEFT method's kind (prompt, prefix and lora, built into the runner, or ia3 from a
+ * plugin): its name, training and sweep as every arm's, and its method's options as written,
+ * decoded by the method's own options Schema in the runner's registry (registry/methods.ts), once
+ * the spec's plugins have loaded. A kind of the spec's own never decodes as one, so those arms
+ * keep their strict fields (schema-issues.ts keeps its issues out of theirs).
  */
-const PluginArmFields = Schema.Struct({
+const MethodArmFields = Schema.Struct({
   ...armCommon,
   kind: NonEmptyText.check(Schema.makeFilter((kind: string) => !builtinKind(kind))).pipe(expecting("an arm kind that a plugin registers")),
 })
 
-export const PluginArm = Schema.StructWithRest(PluginArmFields, [Schema.Record(Schema.String, Schema.Unknown)]).annotate({ pluginArm: true })
+export const MethodArm = Schema.StructWithRest(MethodArmFields, [Schema.Record(Schema.String, Schema.Unknown)]).annotate({ methodArm: true })
 
-/** A plugin arm as code sees it: its options are read with pluginArmOptions, never as typed fields. */
-export type PluginArmSpec = typeof PluginArmFields.Type
+/** A method arm as code sees it: its options are read with methodArmOptions (and decoded by its method), never as typed fields. */
+export type MethodArmSpec = typeof MethodArmFields.Type
 
-export const ArmSpec = Schema.Union([BaseArm, FineTuneArm, PromptArm, PrefixArm, LoraArm, AdapterArm, PluginArm]).pipe(expecting(`an arm with kind ${oneOf(armKinds)}`))
-export type BuiltinArmSpec = typeof BaseArm.Type | FineTuneArmSpec | PromptArmSpec | PrefixArmSpec | LoraArmSpec | AdapterArmSpec
-export type ArmSpec = BuiltinArmSpec | PluginArmSpec
+export const ArmSpec = Schema.Union([BaseArm, FineTuneArm, AdapterArm, MethodArm]).pipe(expecting(`an arm with kind ${oneOf(armKindOrder)}`))
+export type BuiltinArmSpec = typeof BaseArm.Type | FineTuneArmSpec | AdapterArmSpec
+export type ArmSpec = BuiltinArmSpec | MethodArmSpec
 
-/** The members of an arm union whose kind is a literal: the built-in ones. */
+/** The members of an arm union whose kind is a literal: the spec's own kinds. */
 export type BuiltinOf<A extends { readonly kind: string }> = A extends unknown ? (string extends A["kind"] ? never : A) : never
 
-/** Whether an arm is of a built-in kind, so its fields are the typed ones of that kind. */
+/** Whether an arm is of one of the spec's own kinds (base, fine-tune, adapter), so its fields are the typed ones of that kind; else a method's. */
 export const isBuiltinArm = <A extends { readonly kind: string }>(arm: A): arm is BuiltinOf<A> => builtinKind(arm.kind)
 
-/** An arm's method options as written: every field but those all arms share (and what expansion adds). */
-export const pluginArmOptions = (arm: { readonly kind: string }): Record<string, unknown> => {
+/** A method arm's options as written: every field but those all arms share (and what expansion adds). */
+export const methodArmOptions = (arm: { readonly kind: string }): Record<string, unknown> => {
   const { name: _name, kind: _kind, training: _training, sweep: _sweep, group: _group, config: _config, seed: _seed, ...options } = arm as Record<string, unknown>
   return options
 }
@@ -316,6 +272,16 @@ const Evaluation = Schema.Struct({
   max_new_tokens: Schema.optionalKey(PositiveInt).pipe(expecting("a positive integer")),
   // ROUGE of generated answers with rouge-score's Porter stemmer (its use_stemmer); off, as rouge-score's default.
   rouge_stemmer: Schema.Boolean.pipe(withDefault(false), expecting("true or false")),
+  // BERTScore of generated answers as bert-score 0.3.13 computes it, with this encoder's layer `layer`
+  // (bert-score's num_layers), idf weights over the references, and optionally its rescale baseline file.
+  bertscore: Schema.optionalKey(
+    Schema.Struct({
+      model: NonEmptyText.pipe(expecting("an encoder model folder or Hugging Face id")),
+      layer: NonNegativeInt.pipe(expecting("an integer >= 0 (the encoder layer whose hidden states are matched; 0 is the embeddings)")),
+      idf: Schema.Boolean.pipe(withDefault(false), expecting("true or false")),
+      baseline: Schema.optionalKey(NonEmptyText.pipe(expecting("a bert-score rescale baseline file (.tsv)"))),
+    }).pipe(expecting("a mapping with model and layer (and optionally idf, baseline)")),
+  ),
 })
 
 const Stats = Schema.Struct({
@@ -325,6 +291,13 @@ const Stats = Schema.Struct({
     B: PositiveInt.pipe(expecting("a positive integer")),
     seed: NonNegativeInt.pipe(expecting("an integer >= 0")),
   }).pipe(expecting("a mapping with B and seed")),
+  // Approximate randomization (Noreen 1989) beside the bootstrap, the i2b2/n2c2 convention: R shuffles; absent, not run.
+  randomization: Schema.optionalKey(
+    Schema.Struct({
+      R: PositiveInt.pipe(expecting("a positive integer")),
+      seed: NonNegativeInt.pipe(expecting("an integer >= 0")),
+    }).pipe(expecting("a mapping with R and seed")),
+  ),
 })
 
 export const ExperimentSpec = Schema.Struct({
@@ -349,7 +322,7 @@ export const ExperimentSpec = Schema.Struct({
   selection: literals(selections).pipe(withDefault("best")),
   training: Training.pipe(expecting("a mapping with epochs, lr, batch_size, max_length")),
   evaluation: Evaluation.pipe(expecting("a mapping with mode and metrics")),
-  stats: Stats.pipe(expecting("a mapping with baseline, mcnemar, bootstrap")),
+  stats: Stats.pipe(expecting("a mapping with baseline, mcnemar, bootstrap (and optionally randomization)")),
   // Where the trackers' copies go: by default inside the results folder (tensorboard/, mlruns/);
   // name a shared folder to gather several runs in one TensorBoard log dir or MLflow store.
   output: Schema.Struct({
@@ -364,12 +337,6 @@ export type DecodedSpec = typeof ExperimentSpec.Type
 type DecodedData = DecodedSpec["data"]
 
 export type ClassificationTaskSpec = Exclude<DecodedSpec["task"], GenerativeQaTaskSpec | SpanExtractionTaskSpec>
-
-/** Whether the spec's task is generative QA. */
-export const isGenerativeQa = (task: DecodedSpec["task"]): task is GenerativeQaTaskSpec => task.kind === "generative-qa"
-
-/** Whether the spec's task is span extraction. */
-export const isSpanExtraction = (task: DecodedSpec["task"]): task is SpanExtractionTaskSpec => task.kind === "span-extraction"
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 

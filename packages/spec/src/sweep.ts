@@ -1,10 +1,10 @@
 // Sweeps and seeds: an arm with `sweep` becomes one arm per combination of its listed values,
 // named after them (lora-r8-lr0.0001), and with `seeds` every arm that trains runs once per seed
 // (...-seed1). Each swept value is checked as the arm's own field would be, and a wrong one is
-// reported at its place in the sweep.
+// reported at its place in the sweep (a method's fields by the runner, which has the method).
 import { Result, Schema } from "effect"
 import { type FieldIssue, renderFound } from "./errors.ts"
-import { ArmSpec, trainingOverrideKeys, type ConcreteArm, type DecodedSpec } from "./schema.ts"
+import { ArmSpec, isBuiltinArm, trainingOverrideKeys, type ConcreteArm, type DecodedSpec } from "./schema.ts"
 import { fieldIssues } from "./schema-issues.ts"
 
 type SweepValue = string | number | boolean
@@ -14,7 +14,7 @@ const decodeArm = Schema.decodeUnknownResult(ArmSpec, { errors: "all", onExcessP
 const trainingPrefix = "training."
 
 /** `{ ...arm, r: 16 }` or `{ ...arm, training: { ...arm.training, lr: 2e-4 } }`. */
-const withValue = (arm: Record<string, unknown>, key: string, value: SweepValue): Record<string, unknown> =>
+export const withSweptValue = (arm: Record<string, unknown>, key: string, value: SweepValue): Record<string, unknown> =>
   key.startsWith(trainingPrefix)
     ? { ...arm, training: { ...(arm["training"] as object | undefined), [key.slice(trainingPrefix.length)]: value } }
     : { ...arm, [key]: value }
@@ -35,14 +35,16 @@ const combinations = (sweep: ReadonlyArray<readonly [string, ReadonlyArray<Sweep
 const sweepIssues = (arm: Record<string, unknown>, index: number, key: string, values: ReadonlyArray<SweepValue>): Array<FieldIssue> => {
   const at = ["arms", index, "sweep", key]
   const setting = key.slice(trainingPrefix.length)
+  // A method arm's own fields, and the values swept over them, are its method's to check (the runner's registry).
+  if (!isBuiltinArm(arm as ArmSpec) && !key.startsWith(trainingPrefix) && !["name", "kind", "training"].includes(key)) return []
   const known = key.startsWith(trainingPrefix) ? (trainingOverrideKeys as ReadonlyArray<string>).includes(setting) : key in arm && !["name", "kind", "training"].includes(key)
   if (!known) {
     return [{ path: at, at: "key", expected: `a field this arm sets, or training.<${trainingOverrideKeys.join("|")}>`, found: renderFound(key) }]
   }
   return values.flatMap((value, j) => {
-    const decoded = decodeArm(withValue(arm, key, value))
+    const decoded = decodeArm(withSweptValue(arm, key, value))
     if (Result.isSuccess(decoded)) return []
-    return fieldIssues(decoded.failure.issue, withValue(arm, key, value), ArmSpec.ast).map((issue) => ({ ...issue, path: [...at, j] }))
+    return fieldIssues(decoded.failure.issue, withSweptValue(arm, key, value), ArmSpec.ast).map((issue) => ({ ...issue, path: [...at, j] }))
   })
 }
 
@@ -57,7 +59,7 @@ export const expandArms = (spec: DecodedSpec): { readonly arms: ReadonlyArray<Co
     if (found.length > 0) return []
     const configs = combinations(entries).map((combo) => {
       const config = [written.name, ...combo.map(([key, value]) => nameOf(key, value))].join("-")
-      const values = combo.reduce<Record<string, unknown>>((arm, [key, value]) => withValue(arm, key, value), fixed)
+      const values = combo.reduce<Record<string, unknown>>((arm, [key, value]) => withSweptValue(arm, key, value), fixed)
       return { ...(values as ConcreteArm), name: config, group: written.name, config }
     })
     // The frozen base and an existing adapter have nothing random in them: one run stands for every seed.

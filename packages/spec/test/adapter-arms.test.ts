@@ -68,20 +68,5 @@ describe("init_from", () => {
     ])
   })
 
-  it("must be a non-empty text", async () => {
-    const text = withArms('    init_from: ""\n')
-    expect(await issuesOf(text)).toStrictEqual([{ path: "arms[1].init_from", expected: location, found: '""', ...positionOf(text, '""') }])
-  })
-
-  it("is refused beside prefix_projection, whose MLP a saved prefix does not hold", async () => {
-    const text = withArms("  - name: prefix\n    kind: prefix\n    num_virtual_tokens: 4\n    prefix_projection: true\n    init_from: org/prefix\n")
-    expect(await issuesOf(text)).toStrictEqual([
-      {
-        path: "arms[2].prefix_projection",
-        expected: "false with init_from (a saved prefix holds its rows after the projection, not the projection's MLP)",
-        found: "true",
-        ...positionOf(text, "true"),
-      },
-    ])
-  })
+  // Its value (a non-empty text) and its rule beside prefix_projection are the methods' options: runner/test/builtin-method-arms.test.ts.
 })

@@ -42,18 +42,7 @@ describe("decodeSpecText: rules across fields", () => {
     })
   })
 
-  it("requires init_text when a prompt arm's init is text", async () => {
-    const text = edit(minimalSpec, "    num_virtual_tokens: 4\n", "    num_virtual_tokens: 4\n    init: text\n")
-    expect(await onlyIssue(text)).toStrictEqual({
-      path: "arms[1].init_text",
-      expected: "a non-empty text (required when init is text)",
-      found: "nothing",
-      ...positionOf(text, "name: prompt"),
-    })
-    const fixed = edit(text, "    init: text\n", "    init: text\n    init_text: Answer yes or no.\n")
-    const arm = (await decodeOk(fixed)).spec.arms[1]
-    expect(arm).toStrictEqual({ name: "prompt", kind: "prompt", num_virtual_tokens: 4, init: "text", init_text: "Answer yes or no.", unfreeze_base: false, group: "prompt", config: "prompt" })
-  })
+  // A prompt arm's init_text with init: text is its method's rule: runner/test/builtin-method-arms.test.ts.
 
   it("requires split fractions to sum to 1 within 1e-9", async () => {
     const text = edit(minimalSpec, "test: 0.25", "test: 0.5")

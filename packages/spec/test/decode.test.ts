@@ -22,7 +22,8 @@ describe("decodeSpecText: valid specs", () => {
       task: { template: "Q: {question} C: {context}", format: "plain", labels: { yes: " yes", no: " no" } },
       arms: [
         { name: "base", kind: "base", group: "base", config: "base" },
-        { name: "prompt", kind: "prompt", num_virtual_tokens: 4, init: "random", unfreeze_base: false, group: "prompt", config: "prompt" },
+        // A method arm's options as written: the runner's registry decodes them with their method's defaults (runner/test/builtin-method-arms.test.ts).
+        { name: "prompt", kind: "prompt", num_virtual_tokens: 4, group: "prompt", config: "prompt" },
       ],
       selection: "best",
       training: { epochs: 1, lr: 0.1, batch_size: 2, max_length: 64, truncation: "cut", weight_decay: 0, select_by: "macro_f1", gradient_accumulation: 1, workers: 1, gradient_checkpointing: false, warmup_steps: 0, lr_schedule: "constant", sampler: "shuffled" },
@@ -78,9 +79,9 @@ describe("decodeSpecText: field problems", () => {
   })
 
   it("reports a value of the wrong type at the value, with the field's expectation", async () => {
-    const text = edit(minimalSpec, "num_virtual_tokens: 4", "num_virtual_tokens: eight")
+    const text = edit(minimalSpec, "max_length: 64", "max_length: eight")
     const { line, column } = positionOf(text, "eight")
-    expect(await single(text)).toStrictEqual({ path: "arms[1].num_virtual_tokens", expected: "a positive integer", found: '"eight"', line, column })
+    expect(await single(text)).toStrictEqual({ path: "training.max_length", expected: "a positive integer", found: '"eight"', line, column })
   })
 
   it("reports a value that fails a constraint", async () => {
@@ -160,7 +161,7 @@ describe("decodeSpecText: field problems", () => {
   })
 
   it("reports several problems at once, one line each in file order", async () => {
-    let text = edit(minimalSpec, "num_virtual_tokens: 4", "num_virtual_tokens: eight")
+    let text = edit(minimalSpec, "max_length: 64", "max_length: eight")
     text = edit(text, "seed: 7", "seed: -1")
     text = edit(text, "  mcnemar: false\n", "")
     const error = await decodeError(text)
@@ -171,7 +172,7 @@ describe("decodeSpecText: field problems", () => {
     expect(error.detail).toBe(
       [
         `seed: expected an integer >= 0, got -1 ${at("-1")}`,
-        `arms[1].num_virtual_tokens: expected a positive integer, got "eight" ${at("eight")}`,
+        `training.max_length: expected a positive integer, got "eight" ${at("eight")}`,
         `stats.mcnemar: expected true or false, got nothing ${at("baseline")}`,
       ].join("\n"),
     )

@@ -66,3 +66,10 @@ export const decodeOk = (text: string, env: Env = {}): Promise<LoadedSpec> =>
 
 export const decodeError = (text: string, env: Env = {}): Promise<SpecError> =>
   Effect.runPromise(Effect.flip(decodeSpecText(text, "spec.yaml", env)))
+
+/** The minimal spec as a generative-qa task: a {question} template, no labels, generated answers validated by loss. */
+export const minimalQaSpec = edit(
+  edit(edit(minimalSpec, '"Q: {question} C: {context}"', '"Answer: {question}"\n  kind: generative-qa'), "mode: label-score", "mode: generate\n  max_new_tokens: 8"),
+  "max_length:",
+  "select_by: loss\n  max_length:",
+).replace(/\n  labels:\n(    .*\n)+/, "\n")

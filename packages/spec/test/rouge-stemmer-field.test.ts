@@ -2,30 +2,24 @@
 // use_stemmer does. Off by default (what peftlab did before the field, and rouge-score's default);
 // only a generative-qa task is scored with ROUGE, so only there may it be on.
 import { describe, expect, it } from "vitest"
-import { decodeError, decodeOk, edit, minimalSpec, positionOf } from "./fixtures.ts"
+import { decodeError, decodeOk, edit, minimalQaSpec, minimalSpec, positionOf } from "./fixtures.ts"
 
 const withStemmer = (text: string, value: string) => edit(text, "  metrics: [accuracy, macro_f1]\n", `  metrics: [accuracy, macro_f1]\n  rouge_stemmer: ${value}\n`)
 
-/** The minimal spec as a generative-qa task: a {question} template, no labels, generated answers validated by loss. */
-const qaSpec = edit(
-  edit(edit(minimalSpec, '"Q: {question} C: {context}"', '"Answer: {question}"\n  kind: generative-qa'), "mode: label-score", "mode: generate\n  max_new_tokens: 8"),
-  "max_length:",
-  "select_by: loss\n  max_length:",
-).replace(/\n  labels:\n(    .*\n)+/, "\n")
 
 describe("evaluation.rouge_stemmer", () => {
   it("defaults to false", async () => {
     expect((await decodeOk(minimalSpec)).spec.evaluation.rouge_stemmer).toBe(false)
-    expect((await decodeOk(qaSpec)).spec.evaluation.rouge_stemmer).toBe(false)
+    expect((await decodeOk(minimalQaSpec)).spec.evaluation.rouge_stemmer).toBe(false)
   })
 
   it("is true or false on a generative-qa task", async () => {
-    expect((await decodeOk(withStemmer(qaSpec, "true"))).spec.evaluation.rouge_stemmer).toBe(true)
-    expect((await decodeOk(withStemmer(qaSpec, "false"))).spec.evaluation.rouge_stemmer).toBe(false)
+    expect((await decodeOk(withStemmer(minimalQaSpec, "true"))).spec.evaluation.rouge_stemmer).toBe(true)
+    expect((await decodeOk(withStemmer(minimalQaSpec, "false"))).spec.evaluation.rouge_stemmer).toBe(false)
   })
 
   it("refuses anything but a boolean, at the value", async () => {
-    const text = withStemmer(qaSpec, "porter")
+    const text = withStemmer(minimalQaSpec, "porter")
     expect((await decodeError(text)).issues).toStrictEqual([{ path: "evaluation.rouge_stemmer", expected: "true or false", found: '"porter"', ...positionOf(text, "porter") }])
   })
 

@@ -24,10 +24,11 @@ export interface TrainCheckpoint {
   readonly optimizer: AdamWState
 }
 
-export interface CheckpointOptions {
+/** `E`: how saving can fail (a full disk), which training then fails with. */
+export interface CheckpointOptions<E = never> {
   /** Also checkpoint every this many optimizer steps (an epoch's end always checkpoints). */
   readonly everySteps?: number
-  readonly save: (checkpoint: TrainCheckpoint) => Effect.Effect<void>
+  readonly save: (checkpoint: TrainCheckpoint) => Effect.Effect<void, E>
   readonly resumeFrom?: TrainCheckpoint
 }
 

@@ -25,7 +25,7 @@ export interface TrainingTask<Example> {
   readonly validate: (epoch: number) => Effect.Effect<Validation>
 }
 
-export interface TrainConfig<Example = unknown> {
+export interface TrainConfig<Example = unknown, E = never> {
   readonly arm: string
   readonly epochs: number
   /** Examples per forward/backward pass (a micro-batch when accumulating). */
@@ -47,7 +47,7 @@ export interface TrainConfig<Example = unknown> {
   readonly patience?: number
   /** Default: every example once per epoch, shuffled. */
   readonly sampler?: Sampler<Example>
-  readonly checkpoint?: CheckpointOptions
+  readonly checkpoint?: CheckpointOptions<E>
   /**
    * Computes each step's gradients on these workers instead of in this thread: the step's
    * micro-batches are dealt to them with `shard` (set `gradientAccumulation` to a multiple of
@@ -69,11 +69,11 @@ export const batchesOf = <A>(items: ReadonlyArray<A>, size: number): Array<Reado
 // Lets the terminal UI and signal handlers run between steps: tfjs work is synchronous.
 const yieldToEventLoop = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
 
-export const train = <Example>(
+export const train = <Example, E = never>(
   variables: ReadonlyArray<tf.Variable>,
   task: TrainingTask<Example>,
-  config: TrainConfig<NoInfer<Example>>,
-): Effect.Effect<TrainSummary, never, Events> =>
+  config: TrainConfig<NoInfer<Example>, E>,
+): Effect.Effect<TrainSummary, E, Events> =>
   Effect.gen(function* () {
     const placement = statePlacement(variables, config.stateOn)
     const optimizer = updateStep(placement, variables, { lr: config.lr, weightDecay: config.weightDecay }, config.maxGradNorm)

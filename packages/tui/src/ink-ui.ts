@@ -1,6 +1,8 @@
 // The interactive screen: an `Events` layer that folds events into `UiState` and redraws.
 // The app unmounts itself after run-end, leaving the summary on the terminal, or when the
-// user stops the run, leaving the stopping notice while the run winds down.
+// user stops the run, leaving the stopping notice while the run winds down; as a scoped layer
+// (inkUiLayer) it is mounted when the layer is built and unmounted when its scope closes, so a
+// run that fails before run-end gives the terminal back before its error is printed.
 import { Events } from "@peftlab/core"
 import { Effect, Layer } from "effect"
 import { Box, render, type RenderOptions } from "ink"
@@ -72,3 +74,7 @@ export const inkUi = (options: InkUiOptions): InkUi => {
   })
   return { layer, waitUntilExit: async () => void (await app.waitUntilExit()), unmount }
 }
+
+/** The screen as a scoped Events layer: mounted when built, unmounted when the scope closes, however the run ends. */
+export const inkUiLayer = (options: InkUiOptions): Layer.Layer<Events> =>
+  Layer.unwrap(Effect.map(Effect.acquireRelease(Effect.sync(() => inkUi(options)), (ui) => Effect.sync(ui.unmount)), (ui) => ui.layer))

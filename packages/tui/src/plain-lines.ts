@@ -17,7 +17,7 @@ const progressIntervalMs = 2000
 const plainLine = (event: RunEvent): string | undefined => {
   switch (event.type) {
     case "run-start":
-      return `run ${event.name} on ${event.backend}: ${event.arms.length} arm${event.arms.length === 1 ? "" : "s"} (${event.arms.join(", ")}), output ${event.outDir}`
+      return `run ${event.name} on ${event.backend}${event.device === undefined ? "" : ` (${event.device})`}: ${event.arms.length} arm${event.arms.length === 1 ? "" : "s"} (${event.arms.join(", ")}), output ${event.outDir}`
     case "arm-phase":
       return `[${event.arm}] ${event.phase}${event.detail === undefined ? "" : `: ${event.detail}`}`
     case "train-step":

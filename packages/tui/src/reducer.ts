@@ -33,11 +33,14 @@ export interface LogLine {
 export interface Resources {
   readonly rssBytes: number
   readonly tensorBytes: number
+  readonly deviceBytes?: number
 }
 
 export interface UiState {
   readonly name: string
   readonly backend: string
+  /** What the backend computes on, in words. */
+  readonly device?: string
   readonly outDir: string
   /** The latest memory sample. */
   readonly resources?: Resources
@@ -67,7 +70,7 @@ const updateArm = (state: UiState, name: string, update: (arm: ArmView) => ArmVi
 export const reduce = (state: UiState, event: RunEvent): UiState => {
   switch (event.type) {
     case "run-start":
-      return { name: event.name, backend: event.backend, outDir: event.outDir, arms: event.arms.map(queued), logs: [] }
+      return { name: event.name, backend: event.backend, ...(event.device !== undefined && { device: event.device }), outDir: event.outDir, arms: event.arms.map(queued), logs: [] }
     case "arm-phase":
       return updateArm(state, event.arm, (arm) => ({ ...arm, phase: event.phase, detail: event.detail }))
     case "train-step":
@@ -88,7 +91,7 @@ export const reduce = (state: UiState, event: RunEvent): UiState => {
     case "truncation":
       return { ...state, truncation: { text: describeTruncation(event), cut: totalCut(event) } }
     case "resources":
-      return { ...state, resources: { rssBytes: event.rssBytes, tensorBytes: event.tensorBytes } }
+      return { ...state, resources: { rssBytes: event.rssBytes, tensorBytes: event.tensorBytes, ...(event.deviceBytes !== undefined && { deviceBytes: event.deviceBytes }) } }
     case "download":
       return { ...state, download: event.done ? undefined : { file: event.file, bytes: event.bytes, total: event.total } }
     case "model-load":

@@ -7,7 +7,7 @@ import { formatBytes, formatDuration, formatLog, formatMetricValue, formatNumber
 import { type Download, formatDownloadProgress, partsReceived } from "./download.ts"
 import { emptyLossCurve, lossPoints } from "./loss-curve.ts"
 import { trainingProgress } from "./progress.ts"
-import type { ArmView, LogLine, UiState } from "./reducer.ts"
+import type { ArmView, LogLine, Resources, UiState } from "./reducer.ts"
 
 export interface ScreenProps {
   readonly state: UiState
@@ -33,6 +33,10 @@ const phaseColor: Record<ArmPhase, string> = {
 const cell = (key: string, width: number, text: string, color?: string): ReactElement =>
   h(Box, { key, width, flexShrink: 0 }, h(Text, { wrap: "truncate-end", color }, text))
 
+/** Resident memory, tensors, and a GPU's buffers where the backend has them. */
+const memoryLine = ({ rssBytes, tensorBytes, deviceBytes }: Resources): string =>
+  `memory ${formatBytes(rssBytes)} rss, ${formatBytes(tensorBytes)} tensors${deviceBytes === undefined ? "" : `, ${formatBytes(deviceBytes)} GPU buffers`}`
+
 const Header = ({ state, elapsedMs }: ScreenProps): ReactElement =>
   state.name === ""
     ? h(Text, { dimColor: true }, "waiting for the run to start…")
@@ -44,9 +48,10 @@ const Header = ({ state, elapsedMs }: ScreenProps): ReactElement =>
           { gap: 2 },
           h(Text, { bold: true }, state.name),
           h(Text, null, `backend ${state.backend}`),
-          state.resources === undefined ? null : h(Text, null, `memory ${formatBytes(state.resources.rssBytes)} rss, ${formatBytes(state.resources.tensorBytes)} tensors`),
+          state.resources === undefined ? null : h(Text, null, memoryLine(state.resources)),
           h(Text, null, `elapsed ${formatDuration(state.finished?.elapsedMs ?? elapsedMs)}`),
         ),
+        state.device === undefined ? null : h(Text, { dimColor: true }, `device ${state.device}`),
         h(Text, { dimColor: true }, `output ${state.outDir}`),
         state.truncation === undefined
           ? null

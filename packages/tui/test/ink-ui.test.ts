@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { EventEmitter } from "node:events"
 import { stripVTControlCharacters } from "node:util"
 import { describe, expect, it, vi } from "vitest"
-import { inkUi, stopHint, stoppingNotice } from "../src/index.ts"
+import { inkUi, inkUiLayer, stopHint, stoppingNotice } from "../src/index.ts"
 import { fullRun, midTraining } from "./run-events.ts"
 
 /** A non-TTY stream: Ink then writes the final frame only, when the app unmounts. */
@@ -100,5 +100,18 @@ describe("inkUi", () => {
     await ui.waitUntilExit()
     expect(output()).toContain("epoch 2/2")
     expect(output()).not.toContain(stopHint)
+  })
+
+  it("as a scoped layer, mounts with the run and gives the terminal back when the run fails before run-end", async () => {
+    const stdout = new FakeStdout()
+    const layer = inkUiLayer({ onStop: vi.fn(), render: { stdout: stdout as unknown as NodeJS.WriteStream, stdin: new FakeTtyStdin() as unknown as NodeJS.ReadStream, patchConsole: false } })
+    const failing = Effect.andThen(Effect.forEach(midTraining, emit, { discard: true }), Effect.fail("model file unreadable"))
+    // Nothing is drawn before the layer is built: a non-TTY Ink writes its final frame when it unmounts.
+    expect(stdout.written).toBe("")
+    const exit = await Effect.runPromiseExit(Effect.provide(failing, layer))
+    expect(exit._tag).toBe("Failure")
+    // Unmounted when the run's scope closed, leaving the last frame.
+    expect(stripVTControlCharacters(stdout.written)).toContain("epoch 2/2")
+    expect(stripVTControlCharacters(stdout.written)).not.toContain("finished, results")
   })
 })

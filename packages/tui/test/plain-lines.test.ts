@@ -116,13 +116,13 @@ describe("plainLinesLayer", () => {
   it("writes a one-arm run, info logs, failures and a failed run", async () => {
     expect(
       await linesFor([
-        [0, { type: "run-start", name: "solo", backend: "wasm", arms: ["lora"], outDir: "out/x" }],
+        [0, { type: "run-start", name: "solo", backend: "wasm", device: "Zen 4, 1 thread (WebAssembly SIMD, XNNPACK)", arms: ["lora"], outDir: "out/x" }],
         [0, { type: "log", level: "info", message: "loaded 1000 examples" }],
         [0, { type: "arm-phase", arm: "lora", phase: "failed", detail: "loss is NaN" }],
         [0, { type: "run-end", ok: false, outDir: "out/x", elapsedMs: 3_723_000 }],
       ]),
     ).toEqual([
-      "run solo on wasm: 1 arm (lora), output out/x",
+      "run solo on wasm (Zen 4, 1 thread (WebAssembly SIMD, XNNPACK)): 1 arm (lora), output out/x",
       "loaded 1000 examples",
       "[lora] failed: loss is NaN",
       "run failed after 1:02:03, partial results in out/x",

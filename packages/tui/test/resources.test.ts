@@ -11,6 +11,14 @@ beforeAll(async () => {
   await tf.setBackend("cpu")
 })
 
+/** A backend whose memory is tfjs's own on cpu, plus a GPU's buffers when `deviceBytes` is given. */
+const backend = (deviceBytes?: number) =>
+  Layer.succeed(Backend, {
+    name: "cpu",
+    device: { kind: "cpu", description: "test CPU, 1 thread (JavaScript)", threads: 1 },
+    memory: Effect.sync(() => ({ tensors: tf.memory().numTensors, tensorBytes: tf.memory().numBytes, rssBytes: process.memoryUsage.rss(), ...(deviceBytes !== undefined && { deviceBytes }) })),
+  })
+
 describe("withResourceSamples", () => {
   it("emits a memory sample every interval while the effect runs, and none after", async () => {
     const events: Array<RunEvent> = []
@@ -27,7 +35,7 @@ describe("withResourceSamples", () => {
       yield* Fiber.join(work)
       return { beforeFirst, afterFirst }
     })
-    const counts = await Effect.runPromise(program.pipe(Effect.provide(Layer.mergeAll(sink, Layer.succeed(Backend, { name: "cpu" }), TestClock.layer()))))
+    const counts = await Effect.runPromise(program.pipe(Effect.provide(Layer.mergeAll(sink, backend(), TestClock.layer()))))
     const expectedTensorBytes = tf.memory().numBytes
     held.dispose()
     expect(counts).toEqual({ beforeFirst: 0, afterFirst: 1 })
@@ -39,6 +47,7 @@ describe("withResourceSamples", () => {
       expect(event.tensorBytes).toBeGreaterThanOrEqual(4000)
       // The process holds at least the V8 heap in resident memory.
       expect(event.rssBytes).toBeGreaterThan(process.memoryUsage().heapUsed / 2)
+      expect(event).not.toHaveProperty("deviceBytes")
     }
   })
   it("also samples after each arm's result, when a busy event loop keeps the timer from firing", async () => {
@@ -50,7 +59,9 @@ describe("withResourceSamples", () => {
       yield* emit({ type: "arm-phase", arm: "b", phase: "training" })
       yield* emit({ type: "arm-result", arm: "b", metrics: { accuracy: 0.5 } })
     })
-    await Effect.runPromise(work.pipe(withResourceSamples("1 hour"), Effect.provide(Layer.mergeAll(sink, Layer.succeed(Backend, { name: "cpu" })))))
+    await Effect.runPromise(work.pipe(withResourceSamples("1 hour"), Effect.provide(Layer.mergeAll(sink, backend(123456)))))
     expect(events.map((e) => e.type)).toEqual(["arm-result", "resources", "arm-phase", "arm-result", "resources"])
+    // A GPU backend's buffers travel with the sample.
+    expect(events.filter((e): e is Resources => e.type === "resources").map((e) => e.deviceBytes)).toEqual([123456, 123456])
   })
 })

@@ -38,6 +38,17 @@ describe("Screen", () => {
     expect(rowOf(frame, "prompt")[0]).toMatch(/^prompt\s+queued\s*$/)
   })
 
+  it("names the backend's device under the header, and a GPU backend's buffers beside its memory", () => {
+    const frame = frameOf(
+      fold([
+        { ...runStart, backend: "webgpu", device: "llvmpipe (mesa, software)" },
+        { type: "resources", rssBytes: 512 * 2 ** 20, tensorBytes: 3.5 * 2 ** 20, deviceBytes: 8 * 2 ** 20 },
+      ]),
+    )
+    expect(frame).toMatch(/backend webgpu {2}memory 512 MiB rss, 3\.5 MiB tensors, 8\.0 MiB GPU buffers {2}elapsed/)
+    expect(frame).toMatch(/^device llvmpipe \(mesa, software\)\s*\noutput out\/run1/m)
+  })
+
   it("shows the file downloading under the header, with a bar, the percent and the bytes", () => {
     const lines = frameOf(fold(downloading)).split("\n")
     const below = lines[lines.findIndex((line) => line.startsWith("output out/run1")) + 1]

@@ -1,6 +1,6 @@
 // tfjs's cpu backend: plain JavaScript kernels, always there, the reference to compare against.
 import * as tf from "@tensorflow/tfjs"
-import type { BackendPlugin } from "@peftlab/core"
+import { hostDevice, type BackendPlugin } from "@peftlab/core"
 
 export const plugin: BackendPlugin = {
   name: "cpu",
@@ -16,4 +16,6 @@ export const plugin: BackendPlugin = {
     if (!(await tf.setBackend("cpu"))) throw new Error("tfjs could not initialise its cpu backend")
     await tf.ready()
   },
+  device: async () => hostDevice(1, "JavaScript"),
+  memory: () => ({ tensors: tf.memory().numTensors, tensorBytes: tf.memory().numBytes }),
 }

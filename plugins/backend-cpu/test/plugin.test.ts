@@ -1,3 +1,4 @@
+import { cpus } from "node:os"
 import * as tf from "@tensorflow/tfjs"
 import { describe, expect, it } from "vitest"
 import { plugin } from "../src/index.ts"
@@ -13,5 +14,14 @@ describe("cpu backend plugin", () => {
     const product = tf.tidy(() => tf.matMul(tf.tensor2d([[0.5, -1.5], [2, 0.25]]), tf.tensor2d([[4, -2], [1, 3]])).arraySync())
     // By hand: [0.5*4 - 1.5*1, -0.5*2 - 1.5*3; 2*4 + 0.25*1, -2*2 + 0.25*3], all exact in float32.
     expect(product).toEqual([[0.5, -5.5], [8.25, -3.25]])
+  })
+
+  it("computes on the host's CPU, one thread, and counts the tensors tfjs holds", async () => {
+    await plugin.setup()
+    expect(await plugin.device()).toEqual({ kind: "cpu", description: `${cpus()[0]!.model.trim()}, 1 thread (JavaScript)`, threads: 1 })
+    const before = plugin.memory()
+    const held = tf.zeros([10, 10])
+    expect(plugin.memory()).toEqual({ tensors: before.tensors + 1, tensorBytes: before.tensorBytes + 400 })
+    held.dispose()
   })
 })

@@ -7,4 +7,5 @@ export const plugin: BackendPlugin = makeTfjsNodePlugin({
   packageName: "@tensorflow/tfjs-node-gpu",
   installNote: "it downloads libtensorflow built with CUDA, and needs an NVIDIA GPU with CUDA and cuDNN",
   resolveFrom: import.meta.url,
+  computesOn: "gpu",
 })

@@ -9,4 +9,5 @@ export const plugin: BackendPlugin = makeTfjsNodePlugin({
   packageName: "@tensorflow/tfjs-node",
   installNote: "it downloads libtensorflow",
   resolveFrom: import.meta.url,
+  computesOn: "cpu",
 })

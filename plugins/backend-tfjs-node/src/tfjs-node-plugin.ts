@@ -5,7 +5,8 @@
 import { createRequire } from "node:module"
 import { pathToFileURL } from "node:url"
 import * as tf from "@tensorflow/tfjs"
-import type { BackendPlugin } from "@peftlab/core"
+import { availableParallelism } from "node:os"
+import { hostDevice, type BackendPlugin, type DeviceInfo } from "@peftlab/core"
 
 export interface TfjsNodeFlavour {
   /** The peftlab backend name ("tfjs-node"). */
@@ -17,6 +18,8 @@ export interface TfjsNodeFlavour {
   readonly installNote: string
   /** The module (import.meta.url) whose node_modules hold the package: the plugin that peers it. */
   readonly resolveFrom: string
+  /** Its libtensorflow's device: "cpu" (every core of the host), or "gpu" (CUDA). */
+  readonly computesOn: DeviceInfo["kind"]
 }
 
 // Both packages register their backend under this name, and select it when imported.
@@ -70,5 +73,10 @@ export const makeTfjsNodePlugin = (flavour: TfjsNodeFlavour): BackendPlugin => {
       if (!(await tf.setBackend(tensorflowBackend))) throw new Error(`tfjs could not initialise the backend of ${packageName}`)
       await tf.ready()
     },
+    device: async () =>
+      flavour.computesOn === "gpu"
+        ? { kind: "gpu", description: "an NVIDIA GPU through CUDA, as libtensorflow picks it" }
+        : hostDevice(availableParallelism(), "libtensorflow"),
+    memory: () => ({ tensors: tf.memory().numTensors, tensorBytes: tf.memory().numBytes }),
   }
 }

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module"
+import { availableParallelism, cpus } from "node:os"
 import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import { describe, expect, it } from "vitest"
@@ -21,6 +22,7 @@ const standIn = (fixture: string) =>
     packageName: join(import.meta.dirname, "fixtures", fixture),
     installNote: "never shown",
     resolveFrom: import.meta.url,
+    computesOn: "cpu",
   })
 
 describe("tfjs-node backend plugin", () => {
@@ -51,6 +53,8 @@ describe("tfjs-node backend plugin", () => {
       expect(tf.getBackend()).toBe("tensorflow")
       const product = tf.tidy(() => tf.matMul(tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]])).arraySync())
       expect(product).toEqual([[11]]) // 1*3 + 2*4
+      // libtensorflow runs its kernels on every core of the host.
+      expect(await working.device()).toEqual({ kind: "cpu", description: `${cpus()[0]!.model.trim()}, ${availableParallelism()} threads (libtensorflow)`, threads: availableParallelism() })
     } finally {
       tf.removeBackend("tensorflow")
     }

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join, sep } from "node:path"
 import * as tf from "@tensorflow/tfjs"
-import type { BackendPlugin } from "@peftlab/core"
+import { hostDevice, type BackendPlugin } from "@peftlab/core"
 import { untransposedBatchMatMul } from "./kernels/batch-mat-mul.ts"
 import { packedMatMulKernel, packedMatMulKernelName } from "./kernels/packed-matmul/packed-matmul-kernel.ts"
 import { loadPackedMatMul, packedMatMulWasmUrl, type PackedMatMulModule } from "./kernels/packed-matmul/packed-matmul-module.ts"
@@ -84,6 +84,9 @@ export const makeWasmPlugin = (wasmDir?: string): BackendPlugin => {
       await patchKernels()
       await tf.ready()
     },
+    // Node has no cross-origin isolation, so tfjs loads a single-threaded build.
+    device: async () => hostDevice(1, (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) ? "WebAssembly SIMD, XNNPACK" : "WebAssembly, XNNPACK"),
+    memory: () => ({ tensors: tf.memory().numTensors, tensorBytes: tf.memory().numBytes }),
   }
 }
 

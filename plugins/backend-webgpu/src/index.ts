@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs"
 import type { BackendPlugin } from "@peftlab/core"
 import { registerGpuKernels } from "@peftlab/gpu-kernels"
 import { installBrowserGlobals, loadDawn } from "./dawn.ts"
+import { webgpuDevice, webgpuMemory } from "./device-info.ts"
 import { registerShaderF16Backend } from "./shader-f16-device.ts"
 import { explainFailedSyncReads } from "./sync-reads.ts"
 
@@ -40,4 +41,6 @@ export const plugin: BackendPlugin = {
     await tf.ready()
     explainFailedSyncReads(tf.backend())
   },
+  device: webgpuDevice,
+  memory: webgpuMemory,
 }

@@ -105,6 +105,25 @@ describe("webgpu backend plugin", () => {
       }
     })
 
+    it("says which adapter it computes on, its binding limit, and the bytes its buffers hold", async () => {
+      await plugin.setup()
+      const { info, limits } = (await navigator.gpu.requestAdapter({ powerPreference: "high-performance" }))!
+      const device = await plugin.device()
+      expect(device).toEqual({
+        kind: "gpu",
+        description: `${info.description || info.device} (${[info.vendor, info.architecture].filter(Boolean).join(", ")})`,
+        maxBindingBytes: Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize),
+      })
+      const before = plugin.memory()
+      const onDevice = tf.tidy(() => tf.ones([4096]).add(1)) // computed on the device: 16 KiB in a GPU buffer
+      await onDevice.data()
+      const after = plugin.memory()
+      expect(after.tensors - before.tensors).toBe(1)
+      expect(after.tensorBytes - before.tensorBytes).toBe(4096 * 4)
+      expect(after.deviceBytes).toBeGreaterThanOrEqual(after.tensorBytes)
+      onDevice.dispose()
+    })
+
     it("leaves nothing that keeps the process alive once its work is done", () => {
       const run = runNode(
         `import * as tf from "@tensorflow/tfjs"; ${importPlugin}; await plugin.setup(); ` +

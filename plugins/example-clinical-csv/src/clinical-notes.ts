@@ -2,7 +2,7 @@
 // outcome, where outcome is 1 (the event happened: "positive") or 0 ("negative"). The columns
 // are the layout's, so a spec of this kind maps no fields; its cleaning options still apply.
 import { loadClassificationFile } from "@peftlab/datasets"
-import type { DatasetKind } from "@peftlab/runner"
+import type { DatasetKind } from "@peftlab/plugin-api"
 
 export const outcomeLabels = { "0": "negative", "1": "positive" } as const
 

@@ -1,6 +1,6 @@
 // The plugin contract: peftlab imports this module for a spec that lists it under `plugins`
 // and calls `register` with the run's registry, before it checks the spec's names.
-import type { PeftlabRegistry } from "@peftlab/runner"
+import type { PeftlabRegistry } from "@peftlab/plugin-api"
 import { clinicalNotesKind } from "./clinical-notes.ts"
 import { positiveRecall } from "./positive-recall.ts"
 

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { builtinRegistry, type DatasetKind } from "@peftlab/runner"
+import type { DatasetKind } from "@peftlab/plugin-api"
+import { builtinRegistry } from "@peftlab/runner"
 import { clinicalNotesKind, positiveRecall, register } from "../src/index.ts"
 
 const fixture = join(import.meta.dirname, "fixtures", "notes.csv")
@@ -54,14 +55,16 @@ describe("clinicalNotesKind", () => {
 
 describe("positiveRecall", () => {
   const labels = ["positive", "negative"]
-  it("is the share of gold positives predicted positive, an unparsed answer counting as a miss", () => {
+  it("is the share of gold positives predicted positive, an unparsed answer counting as a miss", async () => {
     // Gold positives at 0, 1, 2: predicted positive at 0 only → 1/3.
     const gold = ["positive", "positive", "positive", "negative"]
-    expect(positiveRecall.compute({ gold, pred: ["positive", "negative", "(unparsed)", "positive"], labels })).toBeCloseTo(1 / 3, 12)
-    expect(positiveRecall.compute({ gold: ["negative", "negative"], pred: ["positive", "negative"], labels })).toBe(0)
+    expect(await Effect.runPromise(positiveRecall.compute({ gold, pred: ["positive", "negative", "(unparsed)", "positive"], labels }))).toBeCloseTo(1 / 3, 12)
+    expect(await Effect.runPromise(positiveRecall.compute({ gold: ["negative", "negative"], pred: ["positive", "negative"], labels }))).toBe(0)
   })
 
-  it("needs a positive label", () => {
-    expect(() => positiveRecall.compute({ gold: ["yes"], pred: ["yes"], labels: ["yes", "no"] })).toThrow('positive_recall: needs a label "positive" in task.labels, got yes, no')
+  it("needs a positive label", async () => {
+    const error = await Effect.runPromise(Effect.flip(positiveRecall.compute({ gold: ["yes"], pred: ["yes"], labels: ["yes", "no"] })))
+    expect(error._tag).toBe("MetricInputError")
+    expect(error.message).toContain('positive_recall: needs a label "positive" in task.labels, got yes, no')
   })
 })

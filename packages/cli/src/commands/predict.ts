@@ -5,6 +5,7 @@ import { existsSync } from "node:fs"
 import { resolve } from "node:path"
 import { Effect, Layer } from "effect"
 import { Events, InputError, writeFileAtomic } from "@peftlab/core"
+import { Registry } from "@peftlab/plugin-api"
 import { resolveModel } from "@peftlab/hub"
 import { predictionTask, predictLines, requireAdapterFolder } from "@peftlab/runner"
 import { runCommand, type Io } from "../exit.ts"
@@ -37,8 +38,10 @@ export const predictCommand = (flags: PredictFlags, io: Io): Promise<number> =>
       const dataPath = resolve(flags.data)
       if (!existsSync(dataPath)) return yield* Effect.fail(new PredictFlagError({ source: "--data", detail: `no data file or folder at ${dataPath}` }))
       const modelDir = yield* resolveModel(flags.model).pipe(Effect.mapError((error) => new PredictFlagError({ source: "--model", detail: error.message })))
-      const backend = yield* selectedBackend(registry, flags.backend ?? task.loaded.spec.backend)
-      const lines = yield* predictLines({ spec: task.loaded.spec, registry, modelDir, adapterDir, dataPath, nf4: task.nf4, ids: flags.ids ?? false }).pipe(Effect.provide(Layer.merge(backend, silent)))
+      // The task's registry (its spec's plugins imported once), as the Registry service.
+      const registryLayer = Layer.succeed(Registry, registry)
+      const backend = yield* selectedBackend(flags.backend ?? task.loaded.spec.backend).pipe(Effect.provide(registryLayer))
+      const lines = yield* predictLines({ spec: task.loaded.spec, modelDir, adapterDir, dataPath, nf4: task.nf4, ids: flags.ids ?? false }).pipe(Effect.provide(Layer.mergeAll(backend, silent, registryLayer)))
       const text = lines.map((line) => JSON.stringify(line)).join("\n")
       if (flags.out === undefined) return io.out(text)
       yield* Effect.promise(() => writeFileAtomic(flags.out as string, text + "\n"))

@@ -4,9 +4,10 @@
 import { join, resolve } from "node:path"
 import { Effect, Exit, Fiber, Layer } from "effect"
 import { backendLayer, BackendUnavailable, type Events } from "@peftlab/core"
-import { describePluginArm, runExperiment, trackerFolders, type PeftlabRegistry } from "@peftlab/runner"
+import { Registry, type PeftlabRegistry } from "@peftlab/plugin-api"
+import { describeMethodArm, initFromOf, runExperiment, trackerFolders } from "@peftlab/runner"
 import { isBuiltinArm, type ArmSpec, type BuiltinOf, type LoadedSpec } from "@peftlab/spec"
-import { inkUi, jsonLinesLayer, plainLinesLayer, withResourceSamples } from "@peftlab/tui"
+import { inkUiLayer, jsonLinesLayer, plainLinesLayer, withResourceSamples } from "@peftlab/tui"
 import { backendStatus } from "../backends.ts"
 import { ExitCode, exitCodeOf, type Io } from "../exit.ts"
 import { loadCheckedSpec } from "./validate.ts"
@@ -24,26 +25,20 @@ export interface RunFlags {
 }
 
 /** ", from <init_from>" for an arm that starts from an existing adapter. */
-const startsFrom = (arm: ArmSpec): string => ("init_from" in arm && arm.init_from !== undefined ? `, from ${arm.init_from}` : "")
+const startsFrom = (arm: ArmSpec): string => {
+  const initFrom = initFromOf(arm)
+  return initFrom === undefined ? "" : `, from ${initFrom}`
+}
 
-/** A plugin arm is described by its method (registry "methods"); a built-in one here. */
-const describeArm = (arm: ArmSpec, registry: PeftlabRegistry): string =>
-  `${isBuiltinArm(arm) ? describeMethod(arm) : describePluginArm(registry, arm)}${startsFrom(arm)}`
+/** A method arm (prompt, prefix, lora, or a plugin's) is described by its method (registry "methods"); the spec's own kinds here. */
+const describeArm = (arm: ArmSpec, registry: PeftlabRegistry): string => `${isBuiltinArm(arm) ? describeOwnKind(arm) : describeMethodArm(registry, arm)}${startsFrom(arm)}`
 
-const describeMethod = (arm: BuiltinOf<ArmSpec>): string => {
+const describeOwnKind = (arm: BuiltinOf<ArmSpec>): string => {
   switch (arm.kind) {
     case "base":
       return "frozen base"
     case "fine-tune":
       return "full fine-tuning (every base weight)"
-    case "prompt":
-      return `prompt tuning, ${arm.num_virtual_tokens} virtual tokens, ${arm.init} init${arm.unfreeze_base ? ", base unfrozen" : ""}`
-    case "prefix":
-      return `prefix tuning, ${arm.num_virtual_tokens} virtual tokens per layer${arm.prefix_projection ? ", MLP reparameterisation" : ""}`
-    case "lora": {
-      const targets = typeof arm.target_modules === "string" ? arm.target_modules : arm.target_modules.join(", ")
-      return `LoRA r=${arm.r} alpha=${arm.lora_alpha} dropout=${arm.lora_dropout} on ${targets}${arm.quantize === "nf4" ? ", NF4 base (QLoRA)" : ""}`
-    }
     case "adapter":
       return `existing adapter ${arm.path}, evaluated without training${arm.quantize === "nf4" ? ", NF4 base (QLoRA)" : ""}`
   }
@@ -63,21 +58,20 @@ const planLines = (loaded: LoadedSpec, registry: PeftlabRegistry, outDir: string
   ]
 }
 
-/** The backend `name` as a layer, or BackendUnavailable saying why it cannot run here. */
-export const selectedBackend = (registry: PeftlabRegistry, name: string) =>
+/** The backend `name` of the run's Registry as a layer, or BackendUnavailable saying why it cannot run here. */
+export const selectedBackend = (name: string) =>
   Effect.gen(function* () {
-    const status = yield* Effect.promise(() => backendStatus(registry.get("backends", name)))
+    const registry = yield* Registry
+    const status = yield* backendStatus(registry.get("backends", name))
     if (!status.available) return yield* Effect.fail(new BackendUnavailable({ source: `backend ${name}`, detail: status.reason }))
     return backendLayer(status.plugin)
   })
 
-const eventsLayer = (flags: RunFlags, io: Io, stop: () => void): { layer: Layer.Layer<Events>; close: () => Promise<void> } => {
-  if (flags.json) return { layer: jsonLinesLayer(io.out), close: async () => {} }
-  if (flags.tui && process.stdout.isTTY) {
-    const ui = inkUi({ onStop: stop })
-    return { layer: ui.layer, close: async () => ui.unmount() }
-  }
-  return { layer: plainLinesLayer(io.out), close: async () => {} }
+/** Where the run's events go: JSON lines, the Ink screen (on a terminal, scoped to the run) or plain lines. */
+const eventsLayer = (flags: RunFlags, io: Io, stop: () => void): Layer.Layer<Events> => {
+  if (flags.json) return jsonLinesLayer(io.out)
+  if (flags.tui && process.stdout.isTTY) return inkUiLayer({ onStop: stop })
+  return plainLinesLayer(io.out)
 }
 
 /** Where a finished run's results are and how to open them, the last lines a user reads. */
@@ -105,10 +99,11 @@ export const runRunCommand = async (file: string, flags: RunFlags, io: Io): Prom
   // The screen's q and Ctrl-C stop the run as SIGINT does; the fiber exists only once forked.
   let interrupt = () => {}
   const events = eventsLayer(flags, io, () => interrupt())
+  // The registry loadCheckedSpec built (the spec's plugins imported once), as the run's Registry.
   const program = Effect.gen(function* () {
-    const backendLive = yield* selectedBackend(registry, backend)
-    return yield* runExperiment(loaded, { outDir, registry }).pipe(withResourceSamples(), Effect.provide(Layer.merge(backendLive, events.layer)))
-  })
+    const backendLive = yield* selectedBackend(backend)
+    return yield* runExperiment(loaded, { outDir }).pipe(withResourceSamples(), Effect.provide(Layer.merge(backendLive, events)))
+  }).pipe(Effect.provide(Layer.succeed(Registry, registry)))
   const fiber = Effect.runFork(program)
   interrupt = () => void Effect.runFork(Fiber.interrupt(fiber))
   process.once("SIGINT", interrupt)
@@ -116,7 +111,6 @@ export const runRunCommand = async (file: string, flags: RunFlags, io: Io): Prom
   const exit = await Effect.runPromise(Fiber.await(fiber))
   process.off("SIGINT", interrupt)
   process.off("SIGTERM", interrupt)
-  await events.close()
   // JSON lines stay JSON lines: their run-end event already names the folder.
   if (Exit.isSuccess(exit) && !flags.json) for (const line of whereToLook(outDir, loaded.spec.output)) io.out(line)
   return exitCodeOf(exit, io)

@@ -4,7 +4,7 @@
 // (that runs their code): names a plugin may register are left for `peftlab run --allow-plugins`,
 // and said so. loadCheckedSpec is the same checks for run, with the plugins imported.
 import { Effect } from "effect"
-import { builtinRegistry, checkAdapterReferences, checkNamesWithoutPlugins, registryFor, requirePluginOptIn, resolvePlugins } from "@peftlab/runner"
+import { builtinMethodArmChecks, builtinRegistry, checkAdapterReferences, checkNamesWithoutPlugins, registryFor, requirePluginOptIn, resolvePlugins } from "@peftlab/runner"
 import { checkSpecFiles, isOverride, loadSpec, parseOverride, SpecError, type Override } from "@peftlab/spec"
 import { runCommand, type Io } from "../exit.ts"
 
@@ -16,7 +16,7 @@ const overridesOf = (file: string, sets: ReadonlyArray<string>): Effect.Effect<A
 }
 
 /** The spec with `--set` overrides. */
-const loadWithSets = (file: string, sets: ReadonlyArray<string>) => overridesOf(file, sets).pipe(Effect.flatMap((overrides) => loadSpec(file, process.env, overrides)))
+const loadWithSets = (file: string, sets: ReadonlyArray<string>) => overridesOf(file, sets).pipe(Effect.flatMap((overrides) => loadSpec(file, process.env, overrides, builtinMethodArmChecks)))
 
 /**
  * For run: the spec (with `--set` overrides) and the registry it runs with, the built-ins and its

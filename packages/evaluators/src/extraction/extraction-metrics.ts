@@ -1,11 +1,9 @@
-import { MetricInputError } from "@peftlab/stats"
+// Strict span-level scores: a predicted span counts only when a gold span of its sentence has the
+// same type, start and end (conlleval, seqeval's default mode); lenient-extraction-metrics.ts
+// scores overlaps, the other half of what the i2b2/n2c2 tasks report.
+import { checkedSentences, ratio, spanSet, type TypedSpan } from "./typed-spans.ts"
 
-/** A typed half-open span `[start, end)`: characters, or tokens, as long as gold and predictions agree. */
-export interface TypedSpan {
-  readonly type: string
-  readonly start: number
-  readonly end: number
-}
+export type { TypedSpan } from "./typed-spans.ts"
 
 export interface ExtractionScores {
   readonly precision: number
@@ -23,8 +21,6 @@ export interface ExtractionMetrics extends ExtractionScores {
   readonly perType: Readonly<Record<string, ExtractionScores>>
 }
 
-const ratio = (numerator: number, denominator: number): number => (denominator === 0 ? 0 : numerator / denominator)
-
 const scores = (correct: number, predicted: number, gold: number): ExtractionScores => ({
   precision: ratio(correct, predicted),
   recall: ratio(correct, gold),
@@ -35,19 +31,6 @@ const scores = (correct: number, predicted: number, gold: number): ExtractionSco
   gold,
 })
 
-/** The distinct spans of one sentence by key; a span listed twice counts once, as in seqeval. */
-const spanSet = (spans: ReadonlyArray<TypedSpan>, source: string, sentence: number): Map<string, TypedSpan> => {
-  const set = new Map<string, TypedSpan>()
-  spans.forEach((span, k) => {
-    const { type, start, end } = span
-    if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start < end)) {
-      throw new MetricInputError({ source, detail: `sentence ${sentence}, span ${k}: expected integers 0 <= start < end, got start ${start}, end ${end}` })
-    }
-    set.set(JSON.stringify([type, start, end]), span)
-  })
-  return set
-}
-
 /**
  * Strict span-level precision, recall and F1, micro-averaged over the corpus and per type:
  * a predicted span is correct only if a gold span of the same sentence has the same type,
@@ -56,10 +39,7 @@ const spanSet = (spans: ReadonlyArray<TypedSpan>, source: string, sentence: numb
  * unequal lengths, no sentences, or a span that is not `0 <= start < end` in integers.
  */
 export const extractionMetrics = (gold: ReadonlyArray<ReadonlyArray<TypedSpan>>, predicted: ReadonlyArray<ReadonlyArray<TypedSpan>>): ExtractionMetrics => {
-  if (gold.length !== predicted.length) {
-    throw new MetricInputError({ source: "predictions", detail: `expected one span list per gold sentence (${gold.length}), got ${predicted.length}` })
-  }
-  if (gold.length === 0) throw new MetricInputError({ source: "gold spans", detail: "no sentences to score" })
+  checkedSentences(gold, predicted)
   const counts = new Map<string, { correct: number; predicted: number; gold: number }>()
   const count = (type: string) => counts.get(type) ?? counts.set(type, { correct: 0, predicted: 0, gold: 0 }).get(type)!
   gold.forEach((goldSpans, i) => {

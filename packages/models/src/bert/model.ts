@@ -97,19 +97,22 @@ export const bertEncoder = (config: BertConfig, parameters: Parameters): BertEnc
     linears,
     gradientCheckpointing,
     embed: (ids) => embedTokens(wordEmbedding, ids),
-    encode: ({ embeds, attentionMask, tokenTypeIds, prefix }) => {
+    encode: ({ embeds, attentionMask, tokenTypeIds, prefix, layers = config.num_hidden_layers }) => {
       const [batch, time] = embeds.shape
       const pastLength = prefix ? checkPrefix(prefix, { batch, layers: config.num_hidden_layers, kvHeads: config.num_attention_heads, headDim: config.head_dim }) : 0
       checkInput(embeds, attentionMask, { hidden: config.hidden_size, pastLength, maxPositions: { field: "max_position_embeddings", value: config.max_position_embeddings } })
       if (tokenTypeIds && (tokenTypeIds.shape[0] !== batch || tokenTypeIds.shape[1] !== time)) {
         throw new RangeError(`tokenTypeIds: expected shape [${batch}, ${time}], got [${tokenTypeIds.shape.join(", ")}]`)
       }
+      if (!Number.isInteger(layers) || layers < 0 || layers > config.num_hidden_layers) {
+        throw new RangeError(`layers: expected an integer from 0 to ${config.num_hidden_layers}, got ${layers}`)
+      }
       return tf.tidy(() => {
         // Prefix keys are never masked; padding keys always are.
         const keyMask = fullAttentionMask(batch, time, pastLength, undefined, attentionMask)
         const bias = attentionBias(time, pastLength + time, { causal: false, keyMask })
         let h = embeddings(embeds, pastLength, tokenTypeIds)
-        for (let layer = 0; layer < config.num_hidden_layers; layer++) {
+        for (let layer = 0; layer < layers; layer++) {
           const pass = { layer, prefix: layerPrefix(layer), checkpointing: gradientCheckpointing.enabled, linears, module, past: { prefix, cache: undefined } }
           h = runLayer(encoderLayer(layer), h, { bias }, pass)
         }

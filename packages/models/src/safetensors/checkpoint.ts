@@ -35,7 +35,7 @@ const noWeights = (dir: string): ModelFileError => {
   const pickles = existsSync(dir) ? readdirSync(dir).filter((file) => /^pytorch_model.*\.bin$|\.(pt|pth|ckpt)$/.test(file)) : []
   const detail =
     pickles.length > 0
-      ? `has ${pickles.join(", ")} (PyTorch pickle) but no ${singleWeightsFile} or ${weightsIndexFile}: peftlab reads only safetensors weights; ` +
+      ? `has ${pickles.join(", ")} (PyTorch pickle) but no ${singleWeightsFile} or ${weightsIndexFile}: peftlab reads only safetensors weights and never opens a pickle (loading one runs its code); ` +
         `convert them with transformers (model.save_pretrained(folder, safe_serialization=True))`
       : `no ${singleWeightsFile} or ${weightsIndexFile} (safetensors weights, in one file or sharded)`
   return new ModelFileError({ source: dir, detail })

@@ -5,6 +5,7 @@
 import { mkdir, open, rename, unlink, type FileHandle } from "node:fs/promises"
 import { dirname } from "node:path"
 import { Effect } from "effect"
+import { asFileSystemError } from "@peftlab/core"
 import { ModelFileError } from "../model-file-error.ts"
 import { storedDtypeBytes, type SafetensorsDtype } from "./dtype.ts"
 import { encodeFromFloat32 } from "./encode-dtype.ts"
@@ -46,7 +47,7 @@ export const io = async <A>(path: string, action: string, run: () => Promise<A>)
   try {
     return await run()
   } catch (cause) {
-    throw new ModelFileError({ source: path, detail: `cannot ${action}: ${(cause as Error).message ?? String(cause)}` })
+    throw new ModelFileError({ source: path, detail: asFileSystemError(cause)?.detail ?? `cannot ${action}: ${(cause as Error).message ?? String(cause)}` })
   }
 }
 

@@ -2,7 +2,7 @@
 // 8 bytes (as the reference implementation does) so the data section stays aligned; the file
 // is written atomically, so it appears only once complete.
 import { Effect } from "effect"
-import { writeFileAtomic } from "@peftlab/core"
+import { asFileSystemError, writeFileAtomic } from "@peftlab/core"
 import { ModelFileError } from "../model-file-error.ts"
 import { elementCount } from "./header.ts"
 import { safetensorsHeader } from "./write-streaming.ts"
@@ -40,6 +40,6 @@ export const writeSafetensors = (
     }
     yield* Effect.tryPromise({
       try: () => writeFileAtomic(path, encode(tensors, metadata)),
-      catch: (cause) => new ModelFileError({ source: path, detail: `cannot write: ${String(cause)}` }),
+      catch: (cause) => new ModelFileError({ source: path, detail: asFileSystemError(cause)?.detail ?? `cannot write: ${String(cause)}` }),
     })
   })

@@ -8,6 +8,7 @@ import type { BaseModel } from "@peftlab/models"
 import type { MethodPlugin } from "@peftlab/plugin-api"
 import type { ExperimentSpec } from "@peftlab/spec"
 import { adapterFilesHash } from "../fingerprint.ts"
+import { builtinMethods } from "../registry/builtin-methods.ts"
 import { readAdapterConfig, requireAdapterFolder } from "./adapter-folder.ts"
 import { loadPeftFolder } from "./load-peft.ts"
 import { adapterReferences, referenceSource, type AdapterReference } from "./references.ts"
@@ -29,7 +30,7 @@ export const adapterHashes = (found: ReadonlyArray<FoundAdapter>) =>
   )
 
 /** Loads each adapter arm's folder onto `model` through its strict loader (a built-in one or a method plugin's), and frees it. */
-export const checkAdapterArmsLoad = (model: BaseModel, found: ReadonlyArray<FoundAdapter>, methods: ReadonlyArray<MethodPlugin<any>> = []) =>
+export const checkAdapterArmsLoad = (model: BaseModel, found: ReadonlyArray<FoundAdapter>, methods: ReadonlyArray<MethodPlugin<any, any>> = builtinMethods) =>
   Effect.forEach(
     [...new Set(found.filter(({ reference }) => reference.field === "path").map(({ dir }) => dir))],
     (dir) => Effect.map(loadPeftFolder(model, dir, methods), (adapter) => adapter.dispose()),

@@ -1,6 +1,6 @@
 // The existing adapters a spec names: each adapter arm's path and each trainable arm's
 // init_from, with the written arm (its index in the spec file) that names it.
-import { isBuiltinArm, renderPath, type ConcreteArm, type ExperimentSpec } from "@peftlab/spec"
+import { isBuiltinArm, methodArmOptions, renderPath, type ConcreteArm, type ExperimentSpec } from "@peftlab/spec"
 import { writtenIndexOf } from "../written-arm.ts"
 
 export interface AdapterReference {
@@ -11,13 +11,19 @@ export interface AdapterReference {
   readonly written: string
 }
 
+/** The existing adapter a method arm starts from (its option init_from), if it names one. */
+export const initFromOf = (arm: { readonly kind: string }): string | undefined => {
+  const initFrom = isBuiltinArm(arm) ? undefined : methodArmOptions(arm)["init_from"]
+  return typeof initFrom === "string" ? initFrom : undefined
+}
+
 export const adapterReferences = (spec: ExperimentSpec): Array<AdapterReference> => {
   const indexOf = writtenIndexOf(spec)
   return spec.arms.flatMap((arm): Array<AdapterReference> => {
     const index = indexOf(arm)
     if (isBuiltinArm(arm) && arm.kind === "adapter") return [{ arm, index, field: "path", written: arm.path }]
-    if ("init_from" in arm && arm.init_from !== undefined) return [{ arm, index, field: "init_from", written: arm.init_from }]
-    return []
+    const initFrom = initFromOf(arm)
+    return initFrom === undefined ? [] : [{ arm, index, field: "init_from", written: initFrom }]
   })
 }
 

@@ -7,13 +7,14 @@
 // every step.
 import { Effect, Exit, Layer, Scope } from "effect"
 import { Events, Rng } from "@peftlab/core"
+import { Registry } from "@peftlab/plugin-api"
 import { loadTokenizer } from "@peftlab/tokenizers"
 import type { Replica } from "@peftlab/trainer"
 import { applyGradientCheckpointing } from "../gradient-checkpointing.ts"
-import { registryFor } from "../registry/index.ts"
+import { specRegistryLayer } from "../registry/index.ts"
 import { adapterKindOf } from "../registry/methods.ts"
 import { trainingFor } from "../run-arm.ts"
-import { prepareTask } from "../tasks.ts"
+import { prepareTask } from "../tasks/task-kinds.ts"
 import { timedPrediction, type Timed } from "../test-pass.ts"
 import type { ArmReplicaInit } from "./replica-init.ts"
 
@@ -24,9 +25,10 @@ export default async (init: unknown): Promise<Replica<ReadonlyArray<unknown>>> =
   const spec = { ...loaded.spec, data: { ...loaded.spec.data, path: dataPath } }
   const scope = await Effect.runPromise(Scope.make())
   const built = Effect.gen(function* () {
-    const registry = yield* registryFor(loaded)
-    yield* Effect.promise(async () => (await registry.get("backends", backend).load()).setup())
-    const data = yield* prepareTask(spec, registry)
+    const registry = yield* Registry
+    const plugin = yield* registry.get("backends", backend).load()
+    yield* Effect.promise(() => plugin.setup())
+    const data = yield* prepareTask(spec)
     const tokenizer = yield* loadTokenizer(modelDir)
     const { model, task } = yield* data.load({ tokenizer, modelDir, ...(shared && { shared }) })
     yield* applyGradientCheckpointing(spec, model, modelDir)
@@ -36,7 +38,8 @@ export default async (init: unknown): Promise<Replica<ReadonlyArray<unknown>>> =
     if (phase === "test") prepared.afterTraining?.()
     return { prepared, task }
   })
-  const { prepared, task } = await Effect.runPromise(built.pipe(Scope.provide(scope), Effect.provide(silent)))
+  // The spec's registry, its plugins imported again in this worker.
+  const { prepared, task } = await Effect.runPromise(built.pipe(Scope.provide(scope), Effect.provide(Layer.merge(silent, specRegistryLayer(loaded)))))
   const settings = trainingFor(spec, arm)
   const training = phase === "training" ? task.training(arm, prepared.adapter, settings).task : undefined
   const testPass = phase === "test" ? task.testPass(arm, prepared.adapter, settings) : undefined

@@ -1,5 +1,6 @@
 // An arm's training on `training.workers` worker threads: a pool of replicas (arm-replica.ts)
-// for the length of the training, closed afterwards however the training ends.
+// for the length of the training, closed afterwards however the training ends. Built into dist/,
+// the replica is arm-replica.js beside this file.
 import { Effect } from "effect"
 import { startDataParallel, type DataParallel } from "@peftlab/trainer"
 import type { ArmReplicaInit } from "./replica-init.ts"
@@ -9,7 +10,7 @@ export const withDataParallel = <A, E, R>(init: ArmReplicaInit | undefined, work
   workers <= 1 || !init
     ? use(undefined)
     : Effect.acquireUseRelease(
-        Effect.promise(() => startDataParallel<ReadonlyArray<unknown>>({ module: new URL("./arm-replica.ts", import.meta.url), init, workers })),
+        Effect.promise(() => startDataParallel<ReadonlyArray<unknown>>({ module: new URL(import.meta.url.endsWith(".ts") ? "./arm-replica.ts" : "./arm-replica.js", import.meta.url), init, workers })),
         use,
         (pool) => Effect.promise(() => pool.close()),
       )

@@ -6,8 +6,10 @@ import { existsSync } from "node:fs"
 import { basename, dirname, join } from "node:path"
 import { Effect, Schema } from "effect"
 import { InputError, readJsonFile } from "@peftlab/core"
-import { loadSpec, type LoadedSpec } from "@peftlab/spec"
+import { isBuiltinArm, loadSpec, type LoadedSpec } from "@peftlab/spec"
+import type { PeftlabRegistry } from "@peftlab/plugin-api"
 import { registryFor, requirePluginOptIn } from "../registry/index.ts"
+import { armMethod, builtinMethodArmChecks } from "../registry/methods.ts"
 import { SavedSpec, savedSpec } from "../saved-run.ts"
 
 /** No task to predict with, or a manifest that does not hold one. */
@@ -42,13 +44,18 @@ const manifestTask = (file: string, adapterDir: string) =>
     const manifest = yield* readJsonFile(file, RunManifest, PredictTaskError, { advice: "; expected a peftlab run manifest with the run's spec, or give --spec SPEC instead" })
     // Predictions run on the backend the run used.
     const spec = { ...savedSpec(manifest), ...(manifest.backend !== undefined && { backend: manifest.backend }) }
-    const arm = spec.arms.find((a) => a.name === basename(adapterDir))
-    return {
-      loaded: { spec, file: manifest.spec_file ?? file, variables: new Map(), locations: new Map() },
-      from: file,
-      nf4: arm !== undefined && "quantize" in arm && arm.quantize === "nf4",
-    } satisfies PredictionTask
+    return { loaded: { spec, file: manifest.spec_file ?? file, variables: new Map(), locations: new Map() }, from: file }
   })
+
+/** Whether the run's arm that saved the adapter in `adapterDir` ran over an NF4 base (QLoRA, or an adapter arm with quantize: nf4). */
+const savedOverNf4 = (loaded: LoadedSpec, adapterDir: string, registry: PeftlabRegistry): boolean => {
+  const arm = loaded.spec.arms.find((a) => a.name === basename(adapterDir))
+  if (arm === undefined) return false
+  if (isBuiltinArm(arm)) return arm.kind === "adapter" && arm.quantize === "nf4"
+  // An arm of a kind no registered method has (its plugin not listed) cannot have asked for one.
+  const method = registry.has("methods", arm.kind) ? armMethod(registry.entries("methods"), arm) : undefined
+  return method?.method.nf4Base?.(method.options) === true
+}
 
 /**
  * The task from `specFile` when given, else from the adapter's run manifest; with its registry (the
@@ -61,8 +68,9 @@ export const predictionTask = (adapterDir: string, specFile: string | undefined,
       const detail = `${adapterDir} is not inside a peftlab results folder (no manifest.json in it or any folder above it), so the task is unknown: give --spec SPEC for the template, labels or generation settings, data kind and max_length`
       return yield* Effect.fail(new PredictTaskError({ source: "--adapter", detail }))
     }
-    const task: PredictionTask =
-      specFile !== undefined ? { loaded: yield* loadSpec(specFile), from: specFile, nf4: false } : yield* manifestTask(manifest as string, adapterDir)
-    yield* requirePluginOptIn(task.loaded, allowPlugins)
-    return { task, registry: yield* registryFor(task.loaded) }
+    const source = specFile !== undefined ? { loaded: yield* loadSpec(specFile, process.env, [], builtinMethodArmChecks), from: specFile } : yield* manifestTask(manifest as string, adapterDir)
+    yield* requirePluginOptIn(source.loaded, allowPlugins)
+    const registry = yield* registryFor(source.loaded)
+    const task: PredictionTask = { ...source, nf4: specFile === undefined && savedOverNf4(source.loaded, adapterDir, registry) }
+    return { task, registry }
   })

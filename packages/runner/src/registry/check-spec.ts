@@ -1,12 +1,11 @@
-// The spec's registered names (data.kind, backend, evaluation.metrics, plugin arm kinds and their options), checked once the
+// The spec's registered names (data.kind, backend, evaluation.metrics, method arm kinds and their options), checked once the
 // plugins it lists have added theirs, and reported like every other spec problem: field,
 // expectation, value and line:column, all at once.
 import { Effect } from "effect"
-import { isGenerativeQa, isSpanExtraction, placeIssue, renderFound, SpecError, type FieldIssue, type LoadedSpec } from "@peftlab/spec"
-import { producedBy, type PeftlabRegistry } from "./entries.ts"
-import { pluginArmIssues } from "./methods.ts"
-import { qaMetricNames } from "../qa/qa-results.ts"
-import { spanEvaluationMetrics } from "../span/span-results.ts"
+import { producedBy, Registry, type PeftlabRegistry } from "@peftlab/plugin-api"
+import { placeIssue, renderFound, SpecError, type FieldIssue, type LoadedSpec } from "@peftlab/spec"
+import { taskKindOf, taskKindReading } from "../tasks/task-kinds.ts"
+import { methodArmIssues } from "./methods.ts"
 import { standardColumns } from "./metrics.ts"
 
 const oneOf = (names: ReadonlyArray<string>): string => `one of ${names.join(", ")}`
@@ -36,32 +35,25 @@ const dataFieldIssues = (loaded: LoadedSpec, registry: PeftlabRegistry): Array<F
   ]
 }
 
-/** What each task reads, and the task kind each kind of data is for. */
-const taskData = {
-  labels: { task: "classification", data: "labelled examples" },
-  qa: { task: "generative-qa", data: "question-answer pairs" },
-  spans: { task: "span-extraction", data: "sentences with entity spans" },
-} as const
-
 /** A classification task needs labelled data, a generative-qa task question-answer pairs, a span-extraction task entity spans. */
 const dataKindFitsTask = (loaded: LoadedSpec, registry: PeftlabRegistry): Array<FieldIssue> => {
   const { kind } = loaded.spec.data
   if (!registry.has("datasets", kind)) return []
-  const { task } = loaded.spec
-  const needed = isGenerativeQa(task) ? "qa" : isSpanExtraction(task) ? "spans" : "labels"
+  const needed = taskKindOf(loaded.spec.task)
   const given = producedBy(registry.get("datasets", kind))
-  if (given === needed) return []
-  const expected = `a data kind of ${taskData[needed].data} (task.kind is ${taskData[needed].task}); ${taskData[given].data} need task.kind ${taskData[given].task}`
+  if (given === needed.data.produces) return []
+  const givenFor = taskKindReading(given)
+  const expected = `a data kind of ${needed.data.described} (task.kind is ${needed.name}); ${givenFor.data.described} need task.kind ${givenFor.name}`
   return [{ path: ["data", "kind"], expected, found: renderFound(kind) }]
 }
 
-/** Generative QA and span extraction report their own fixed sets of columns. */
+/** Task kinds with their own fixed sets of columns (generative QA, span extraction) take only those names. */
 const fixedMetricIssues = (loaded: LoadedSpec, names: ReadonlyArray<string>): Array<FieldIssue> =>
   loaded.spec.evaluation.metrics.flatMap((name, i) => nameIssue(["evaluation", "metrics", i], name, names))
 
 const metricIssues = (loaded: LoadedSpec, registry: PeftlabRegistry): Array<FieldIssue> => {
-  if (isGenerativeQa(loaded.spec.task)) return fixedMetricIssues(loaded, qaMetricNames)
-  if (isSpanExtraction(loaded.spec.task)) return fixedMetricIssues(loaded, spanEvaluationMetrics)
+  const { fixedMetrics } = taskKindOf(loaded.spec.task)
+  if (fixedMetrics) return fixedMetricIssues(loaded, fixedMetrics)
   const { mode, metrics } = loaded.spec.evaluation
   const names = [...new Set([...standardColumns, ...registry.names("metrics")])]
   return metrics.flatMap((name, i): Array<FieldIssue> => {
@@ -81,13 +73,13 @@ export const registeredNameIssues = (loaded: LoadedSpec, registry: PeftlabRegist
   ...dataFieldIssues(loaded, registry),
   ...dataKindFitsTask(loaded, registry),
   ...metricIssues(loaded, registry),
-  ...pluginArmIssues(loaded, registry),
+  ...methodArmIssues(loaded, registry),
 ]
 
 /** Fails with one SpecError listing `issues`, each at its line:column. */
 export const failOnIssues = (loaded: LoadedSpec, issues: ReadonlyArray<FieldIssue>): Effect.Effect<void, SpecError> =>
   issues.length === 0 ? Effect.void : Effect.fail(SpecError.fromIssues(loaded.file, issues.map(placeIssue(loaded.locations))))
 
-/** Fails with one SpecError listing every registered-name issue, each at its line:column. */
-export const checkRegisteredNames = (loaded: LoadedSpec, registry: PeftlabRegistry): Effect.Effect<void, SpecError> =>
-  failOnIssues(loaded, registeredNameIssues(loaded, registry))
+/** Fails with one SpecError listing every issue with the spec's names in the run's registry, each at its line:column. */
+export const checkRegisteredNames = (loaded: LoadedSpec): Effect.Effect<void, SpecError, Registry> =>
+  Registry.use((registry) => failOnIssues(loaded, registeredNameIssues(loaded, registry)))

@@ -3,10 +3,10 @@
 // columns the spec maps: `context` holds the text to classify, `label` its label, and the
 // optional `question` and `id` a second text and the example ids.
 import { loadClassificationFile, loadPubMedQA, type RecordFormat } from "@peftlab/datasets"
+import type { AnyDatasetKind, DatasetKind } from "@peftlab/plugin-api"
 import type { ExperimentSpec } from "@peftlab/spec"
-import { medquadKind } from "../qa/qa-data.ts"
-import { bioKind, jsonlSpansKind } from "../span/span-data.ts"
-import type { AnyDatasetKind, DatasetKind } from "./entries.ts"
+import { medquadKind } from "../tasks/generative-qa/qa-data.ts"
+import { bioKind, jsonlSpansKind } from "../tasks/span-extraction/span-data.ts"
 
 type Cleaning = ExperimentSpec["data"]["cleaning"]
 

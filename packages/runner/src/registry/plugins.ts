@@ -9,16 +9,8 @@ import { dirname, isAbsolute, join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { Effect } from "effect"
 import { InputError } from "@peftlab/core"
+import type { PeftlabPlugin, PeftlabRegistry } from "@peftlab/plugin-api"
 import { formatIssue, placeIssue, renderFound, type LoadedSpec } from "@peftlab/spec"
-import type { PeftlabRegistry } from "./entries.ts"
-
-/**
- * What a plugin module exports: `register`, or a default export that has it. It adds entries
- * with `registry.add(category, entry)`; throwing (a name already taken, say) fails the run.
- */
-export interface PeftlabPlugin {
-  readonly register: (registry: PeftlabRegistry) => void | Promise<void>
-}
 
 /** A listed plugin that cannot be found, imported or registered. */
 export class PluginError extends InputError("PluginError") {}

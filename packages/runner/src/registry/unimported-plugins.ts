@@ -2,13 +2,14 @@
 // (importing runs their code, which only `peftlab run --allow-plugins` does): where the spec lists
 // plugins, a backend, data kind, metric or arm kind the built-ins lack may be one of theirs, so it
 // is left for run to check (with that arm's options) and named in a note; every other problem is
-// reported as run would.
+// reported as run would, the options of the built-in methods' arms (prompt, prefix, lora) among them.
 import { Effect } from "effect"
-import { formatIssue, isBuiltinArm, isGenerativeQa, isSpanExtraction, placeIssue, type FieldIssue, type LoadedSpec, type SpecError } from "@peftlab/spec"
+import type { PeftlabRegistry } from "@peftlab/plugin-api"
+import { formatIssue, isBuiltinArm, placeIssue, type FieldIssue, type LoadedSpec, type SpecError } from "@peftlab/spec"
+import { taskKindOf } from "../tasks/task-kinds.ts"
 import { writtenIndexOf } from "../written-arm.ts"
 import { builtinRegistry } from "./builtins.ts"
 import { failOnIssues, registeredNameIssues } from "./check-spec.ts"
-import type { PeftlabRegistry } from "./entries.ts"
 import { standardColumns } from "./metrics.ts"
 
 interface PluginName {
@@ -20,10 +21,10 @@ interface PluginName {
 const pluginNames = (loaded: LoadedSpec, registry: PeftlabRegistry): Array<PluginName> => {
   const { spec } = loaded
   const lacks = (category: "backends" | "datasets", path: FieldIssue["path"], name: string): Array<PluginName> => (registry.has(category, name) ? [] : [{ path, name }])
-  // Generative QA and span extraction report fixed sets of metrics, which plugins do not extend.
-  const metricNames = isGenerativeQa(spec.task) || isSpanExtraction(spec.task) ? [] : spec.evaluation.metrics
+  // Task kinds with fixed sets of metrics (generative QA, span extraction) are not extended by plugins.
+  const metricNames = taskKindOf(spec.task).fixedMetrics ? [] : spec.evaluation.metrics
   const indexOf = writtenIndexOf(spec)
-  const arms = new Map(spec.arms.filter((arm) => !isBuiltinArm(arm)).map((arm) => [indexOf(arm), arm.kind]))
+  const arms = new Map(spec.arms.filter((arm) => !isBuiltinArm(arm) && !registry.has("methods", arm.kind)).map((arm) => [indexOf(arm), arm.kind]))
   return [
     ...lacks("backends", ["backend"], spec.backend),
     ...lacks("datasets", ["data", "kind"], spec.data.kind),

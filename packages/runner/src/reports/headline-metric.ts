@@ -1,5 +1,5 @@
-// The metric a run's summary judges arms by, for report.md and report.html alike.
-import { type ExperimentSpec, isGenerativeQa, isSpanExtraction } from "@peftlab/spec"
+// The metric a run's summary judges arms by, for report.md and report.html alike: the task kind's.
+import type { ExperimentSpec } from "@peftlab/spec"
+import { taskKindOf } from "../tasks/task-kinds.ts"
 
-export const headlineMetricOf = (spec: ExperimentSpec): string =>
-  isGenerativeQa(spec.task) ? "rougeL" : isSpanExtraction(spec.task) ? "micro_f1" : "macro_f1"
+export const headlineMetricOf = (spec: ExperimentSpec): string => taskKindOf(spec.task).headlineMetric

@@ -7,7 +7,7 @@ import { fromCsv } from "@peftlab/reporters"
 import type { TrackedArm } from "@peftlab/trackers"
 import type { ConcreteArm } from "@peftlab/spec"
 import { adapterFolder } from "../output-folder.ts"
-import type { FinishedRun } from "../registry/entries.ts"
+import type { FinishedRun } from "@peftlab/plugin-api"
 
 type Param = string | number | boolean
 

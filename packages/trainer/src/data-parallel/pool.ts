@@ -52,7 +52,8 @@ const moduleUrl = (module: string | URL): string =>
 
 // One worker: replies arrive in the order of the requests, so a queue matches them up.
 const startWorker = (index: number, data: WorkerInit) => {
-  const worker = new Worker(new URL("./worker-main.ts", import.meta.url), { workerData: data })
+  // worker-main.js beside this file once built into dist/.
+  const worker = new Worker(new URL(import.meta.url.endsWith(".ts") ? "./worker-main.ts" : "./worker-main.js", import.meta.url), { workerData: data })
   const pending: Array<Pending> = []
   let failure: DataParallelError | undefined
   let numTensors = 0

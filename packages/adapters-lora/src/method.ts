@@ -1,0 +1,66 @@
+// LoRA as the built-in method of `kind: lora` arms (the runner registers it like a method
+// plugin), QLoRA included (quantize: nf4 asks the run for an NF4 base): its options, their check
+// against the model's modules (the matching is creation's own, targetedModules), the adapter it
+// makes, PEFT's LORA files loaded back, what an init_from must agree with, and its dry-run line.
+import { defineMethod, type OptionIssue } from "@peftlab/plugin-api"
+import { LoraOptions, targetedModules } from "./config.ts"
+import { loadLora } from "./load.ts"
+import { createLora } from "./lora.ts"
+
+/** A list as the spec reads in YAML (`[q, v]`); a regex as its JSON string. */
+const renderTargets = (targets: ReadonlyArray<string> | string): string => (typeof targets === "string" ? JSON.stringify(targets) : `[${targets.join(", ")}]`)
+
+/** A list of module names compares as a set; a regex as its text. */
+const sameTargets = (a: unknown, b: unknown): boolean =>
+  Array.isArray(a) && Array.isArray(b) ? JSON.stringify([...a].sort()) === JSON.stringify([...b].sort()) : a === b
+
+export const loraMethod = defineMethod<LoraOptions>({
+  name: "lora",
+  peftType: "LORA",
+  options: LoraOptions,
+  check: (model, options, { arm }): Array<OptionIssue> => {
+    let matched: ReadonlyArray<string>
+    try {
+      matched = targetedModules(model.linears.keys(), options.target_modules)
+    } catch (error) {
+      // A string is a regex over full module names; JavaScript refuses some that are not one.
+      const reason = error instanceof Error ? error.message : String(error)
+      return [{ field: "target_modules", expected: "a valid regex over module names", message: (found) => `${found} is not a valid regex (${reason})` }]
+    }
+    if (matched.length > 0) return []
+    // The model's linear modules by their last name segment (q_proj, k_proj, ...), in model order.
+    const kinds = [...new Set([...model.linears.keys()].map((name) => name.split(".").at(-1) ?? name))].join(", ")
+    const message = `${renderTargets(options.target_modules)} matches no linear module of this ${model.architecture} model (its modules: ${kinds}), so arm ${arm} would train nothing`
+    return [{ field: "target_modules", expected: "module names or a regex matching this model's linear modules", message }]
+  },
+  create: (model, options, { rng, modelPath }) =>
+    createLora(
+      model,
+      {
+        r: options.r,
+        loraAlpha: options.lora_alpha,
+        loraDropout: options.lora_dropout,
+        targetModules: options.target_modules,
+        useRslora: options.use_rslora,
+        bias: "none",
+        baseModelNameOrPath: modelPath,
+      },
+      rng,
+    ),
+  load: loadLora,
+  describe: (options) => {
+    const targets = typeof options.target_modules === "string" ? options.target_modules : options.target_modules.join(", ")
+    return `LoRA r=${options.r} alpha=${options.lora_alpha} dropout=${options.lora_dropout} on ${targets}${options.quantize === "nf4" ? ", NF4 base (QLoRA)" : ""}`
+  },
+  nf4Base: (options) => options.quantize === "nf4",
+  initFrom: {
+    agreeing: (options) => [
+      { field: "r", value: options.r },
+      { field: "lora_alpha", value: options.lora_alpha },
+      { field: "target_modules", value: options.target_modules, same: sameTargets },
+      { field: "use_rslora", value: options.use_rslora, fallback: false },
+    ],
+    // LoraConfig fields a lora arm cannot set: an adapter using them is not the one the arm builds.
+    unsettable: ["rank_pattern", "alpha_pattern", "exclude_modules", "layers_to_transform", "layers_pattern"],
+  },
+})
