@@ -4,8 +4,10 @@
 // adapter from its seed and writes it for PEFT to load, and PEFT's logits of all of them go to
 // packages/adapters-<kind>/test/goldens/peft-logits.json.
 //   node tools/goldens/adapters.ts      (needs .venv-goldens, which .ci/run makes)
+//   node tools/goldens/adapters.ts --only 'dora|olora'   (only the cases whose names the regex finds; the
+//     others keep their committed fixtures, e.g. the NF4 ones where bitsandbytes has no CPU path for them)
 import { spawn } from "node:child_process"
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
@@ -34,6 +36,10 @@ const packages = [
   { dir: join(root, "packages", "adapters-prefix"), cases: prefix },
 ]
 
+const onlyAt = process.argv.indexOf("--only")
+const only = onlyAt < 0 ? undefined : new RegExp(process.argv[onlyAt + 1] ?? "")
+const chosen = <C extends { readonly name: string }>(cases: ReadonlyArray<C>): ReadonlyArray<C> => (only ? cases.filter((c) => only.test(c.name)) : cases)
+
 const python = goldensPython()
 if (python === undefined) {
   console.error("goldens: no .venv-goldens at the repository root (.ci/run makes it from packages/references/python/requirements.txt)")
@@ -55,7 +61,7 @@ const peftMadeRequest = async (packageDir: string, golden: PeftMadeCase) => {
   const dir = await writeGoldenBase(golden.base)
   const out = mkdtempSync(join(tmpdir(), "peftlab-golden-peft-"))
   madeFolders.push({ saved: out, fixture: join(goldensDir(packageDir), golden.name) })
-  const make = { method: golden.method, config: golden.config, seed: golden.seed, out, base_name: goldenBaseName(golden.base) }
+  const make = { method: golden.method, config: golden.config, seed: golden.seed, out, base_name: goldenBaseName(golden.base), ...(golden.perturb !== undefined && { perturb: golden.perturb }) }
   return { ...batchFields(dir, golden.base.architecture === "t5", golden.batch), nf4: golden.nf4 ?? false, make }
 }
 
@@ -74,7 +80,7 @@ const requests = await Promise.all(
   packages.map(async ({ dir, cases }) => ({
     dir,
     names: [...cases.peftMade, ...cases.peftlabMade].map((c) => c.name),
-    cases: [...(await Promise.all(cases.peftMade.map((c) => peftMadeRequest(dir, c)))), ...(await Promise.all(cases.peftlabMade.map(peftlabMadeRequest)))],
+    cases: [...(await Promise.all(chosen(cases.peftMade).map((c) => peftMadeRequest(dir, c)))), ...(await Promise.all(chosen(cases.peftlabMade).map(peftlabMadeRequest)))],
   })),
 )
 
@@ -103,12 +109,15 @@ for (const request of requests.flatMap((r) => r.cases)) {
 const round = (x: number) => Number(x.toPrecision(7))
 let next = 0
 for (const { dir, names } of requests) {
+  // With --only, a case not chosen keeps its committed logits.
+  const kept = only && existsSync(goldensFile(dir)) ? (JSON.parse(readFileSync(goldensFile(dir), "utf8")) as AdapterGoldens).cases : []
+  const logitsOf = (name: string) => (only && !only.test(name) ? kept.find((c) => c.name === name)?.logits ?? [] : keepLast(answer.cases[next++]!.logits).map((row) => row.map((values) => values.map(round))))
   const goldens: AdapterGoldens = {
     peft: answer.peft,
     transformers: answer.transformers,
     torch: answer.torch,
     bitsandbytes: answer.bitsandbytes,
-    cases: names.map((name) => ({ name, logits: keepLast(answer.cases[next++]!.logits).map((row) => row.map((values) => values.map(round))) })),
+    cases: names.map((name) => ({ name, logits: logitsOf(name) })),
   }
   writeFileSync(goldensFile(dir), JSON.stringify(goldens) + "\n")
   console.log(`goldens: wrote ${goldensFile(dir)} (peft ${answer.peft}, transformers ${answer.transformers}, torch ${answer.torch})`)

@@ -32,6 +32,8 @@ export interface Adapter {
   inject(model: BaseModel, batch: number): Injection
   /** Switches training-only behaviour such as dropout; adapters without any omit it. */
   setTraining?(training: boolean): void
+  /** Per-variable factors on the learning rate (LoRA+'s parameter groups); all at the arm's lr when omitted or undefined. */
+  learningRateScales?(): ReadonlyMap<tf.Variable, number> | undefined
   /** adapter_config.json fields in PEFT's format. */
   peftConfig(): Record<string, unknown>
   /** adapter_model.safetensors tensors under PEFT's names. */

@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { expecting, initFrom, literals, NonEmptyText, PositiveInt, withDefault } from "@peftlab/plugin-api"
+import { loraInits, type LoraInit } from "./layer/init.ts"
 import { isTargeted, patternValue, type TargetSelection } from "./peft-matching.ts"
 
 export interface LoraConfig extends TargetSelection {
@@ -21,9 +22,25 @@ export interface LoraConfig extends TargetSelection {
   readonly rankPattern?: Readonly<Record<string, number>>
   /** Per-module alphas by PEFT's alpha_pattern; others use loraAlpha. */
   readonly alphaPattern?: Readonly<Record<string, number>>
+  /** DoRA (PEFT's use_dora): a trainable magnitude per output row over the normalised W + scale B A. */
+  readonly useDora?: boolean
+  /** PEFT's init_lora_weights: true (default), "gaussian" or "olora" (which changes the frozen weight it holds). */
+  readonly initLoraWeights?: LoraInit
+  /**
+   * LoRA+ (PEFT's create_loraplus_optimizer): B and DoRA's magnitude train at lr times this ratio,
+   * A at lr. A training option: not in adapter_config.json.
+   */
+  readonly loraplusLrRatio?: number
   /** Recorded in adapter_config.json as PEFT does. */
   readonly baseModelNameOrPath?: string
 }
+
+/** PEFT's names of a wrapped module's tensors in adapter_model.safetensors (the magnitude with DoRA only). */
+export const loraTensorNames = (module: string) => ({
+  a: `base_model.model.${module}.lora_A.weight`,
+  b: `base_model.model.${module}.lora_B.weight`,
+  magnitude: `base_model.model.${module}.lora_magnitude_vector`,
+})
 
 /** The factor on the LoRA branch, B A x. */
 export const loraScale = (config: Pick<LoraConfig, "r" | "loraAlpha" | "useRslora">): number =>
@@ -47,6 +64,7 @@ export const checkLoraConfig = (config: LoraConfig): void => {
     throw new RangeError(`loraDropout must be in [0, 1), got ${config.loraDropout}`)
   }
   if (config.bias !== "none") throw new RangeError(`bias must be "none", got ${String(config.bias)}`)
+  if (config.loraplusLrRatio !== undefined && !(config.loraplusLrRatio > 0)) throw new RangeError(`loraplusLrRatio must be positive, got ${config.loraplusLrRatio}`)
   for (const [key, r] of Object.entries(config.rankPattern ?? {})) {
     if (!Number.isInteger(r) || r <= 0) throw new RangeError(`rankPattern["${key}"] must be a positive integer, got ${r}`)
   }
@@ -67,6 +85,13 @@ export const LoraOptions = Schema.Struct({
     expecting("a non-empty list of module names, or a regex string"),
   ),
   use_rslora: Schema.Boolean.pipe(withDefault(false), expecting("true or false")),
+  // The variants below are optional, with no default written into the options, so an arm without them
+  // decodes (and manifest.json echoes it) as before. DoRA: weight-decomposed LoRA (PEFT's use_dora, default false).
+  use_dora: Schema.optional(Schema.Boolean.pipe(expecting("true or false"))),
+  // PEFT's init_lora_weights: true (the default: kaiming-uniform A, zero B), "gaussian" (A ~ N(0, 1/r^2)), "olora".
+  init_lora_weights: Schema.optional(Schema.Literals(loraInits).pipe(expecting('true, "gaussian" or "olora"'))),
+  // LoRA+: B (and DoRA's magnitude) train at the arm's lr times this ratio (PEFT's create_loraplus_optimizer).
+  loraplus_lr_ratio: Schema.optional(Schema.Finite.check(Schema.isGreaterThan(0)).pipe(expecting("a positive number"))),
   // nf4: quantize the frozen base's linear weights to 4-bit NormalFloat first (QLoRA).
   quantize: literals(quantizations).pipe(withDefault("none")),
 })

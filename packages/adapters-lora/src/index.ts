@@ -1,5 +1,5 @@
 export * from "./config.ts"
-export { initialLoraA, kaimingUniformBound } from "./layer/init.ts"
+export { gaussianLoraA, initialLoraA, kaimingUniformBound, loraInits, oloraFactors, type LoraInit } from "./layer/init.ts"
 export * from "./layer/lora-linear.ts"
 export * from "./lora.ts"
 export * from "./lora-model.ts"

@@ -5,7 +5,7 @@ import type * as tf from "@tensorflow/tfjs"
 import { peftTaskType, type Adapter } from "@peftlab/adapters-base"
 import type { Rng } from "@peftlab/core"
 import type { BaseModel, Linear } from "@peftlab/models"
-import { checkLoraConfig, loraScale, moduleRankAndScale, targetedModules, type LoraConfig } from "./config.ts"
+import { checkLoraConfig, loraScale, loraTensorNames, moduleRankAndScale, targetedModules, type LoraConfig } from "./config.ts"
 import { loraLinear, type LoraLinear } from "./layer/lora-linear.ts"
 
 export interface LoraAdapter extends Adapter {
@@ -16,6 +16,8 @@ export interface LoraAdapter extends Adapter {
   readonly modules: ReadonlyMap<string, LoraLinear>
   /** Dropout on (training) or off (evaluation, the default), as PEFT's module.train()/eval(). */
   setTraining(on: boolean): void
+  /** LoRA+: each variable's factor on the learning rate (B and DoRA's magnitude at loraplus_lr_ratio); undefined without LoRA+. */
+  learningRateScales(): ReadonlyMap<tf.Variable, number> | undefined
   /** Folds every update into a copy of its base weight (see LoraLinear.merge). */
   merge(): void
   unmerge(): void
@@ -31,7 +33,16 @@ export const createLora = (model: BaseModel, config: LoraConfig, rng: Rng): Lora
   }
   const scale = loraScale(config)
   const modules = new Map(
-    names.map((name) => [name, loraLinear(model.linears.get(name) as Linear, { ...moduleRankAndScale(config, name), dropout: config.loraDropout, rng })]),
+    names.map((name) => [
+      name,
+      loraLinear(model.linears.get(name) as Linear, {
+        ...moduleRankAndScale(config, name),
+        dropout: config.loraDropout,
+        rng,
+        ...(config.initLoraWeights !== undefined && { init: config.initLoraWeights }),
+        ...(config.useDora && { useDora: true }),
+      }),
+    ]),
   )
   const each = (f: (module: LoraLinear) => void) => () => modules.forEach(f)
 
@@ -40,10 +51,16 @@ export const createLora = (model: BaseModel, config: LoraConfig, rng: Rng): Lora
     config,
     scale,
     modules,
-    trainable: [...modules.values()].flatMap((m) => [m.loraA, m.loraB]),
+    trainable: [...modules.values()].flatMap((m) => [m.loraA, m.loraB, ...(m.magnitude ? [m.magnitude] : [])]),
     inject: (base) => {
       if (base !== model) throw new Error("this LoRA adapter wraps another model's modules")
       return { linears: modules }
+    },
+    learningRateScales: () => {
+      const ratio = config.loraplusLrRatio
+      if (ratio === undefined) return undefined
+      // PEFT's groups: lora_B and every 1-D parameter (the magnitude) at lr * ratio, the rest (A) at lr.
+      return new Map([...modules.values()].flatMap((m): Array<[tf.Variable, number]> => [[m.loraA, 1], [m.loraB, ratio], ...(m.magnitude ? [[m.magnitude, ratio] as [tf.Variable, number]] : [])]))
     },
     setTraining: (on) => modules.forEach((m) => (m.training = on)),
     merge: each((m) => m.merge()),
@@ -56,6 +73,8 @@ export const createLora = (model: BaseModel, config: LoraConfig, rng: Rng): Lora
       lora_dropout: config.loraDropout,
       target_modules: typeof config.targetModules === "string" ? config.targetModules : [...config.targetModules],
       use_rslora: config.useRslora,
+      use_dora: config.useDora ?? false,
+      init_lora_weights: config.initLoraWeights ?? true,
       // PEFT's selection and pattern fields, written only when set (PEFT reads an absent one as its default).
       ...(config.rankPattern && { rank_pattern: { ...config.rankPattern } }),
       ...(config.alphaPattern && { alpha_pattern: { ...config.alphaPattern } }),
@@ -70,10 +89,10 @@ export const createLora = (model: BaseModel, config: LoraConfig, rng: Rng): Lora
     }),
     peftTensors: () =>
       new Map(
-        [...modules].flatMap(([name, m]): Array<[string, tf.Tensor]> => [
-          [`base_model.model.${name}.lora_A.weight`, m.loraA],
-          [`base_model.model.${name}.lora_B.weight`, m.loraB],
-        ]),
+        [...modules].flatMap(([name, m]): Array<[string, tf.Tensor]> => {
+          const names = loraTensorNames(name)
+          return [[names.a, m.loraA], [names.b, m.loraB], ...(m.magnitude ? [[names.magnitude, m.magnitude] as [string, tf.Tensor]] : [])]
+        }),
       ),
     dispose: each((m) => m.dispose()),
   }

@@ -43,6 +43,9 @@ export const loraMethod = defineMethod<LoraOptions>({
         targetModules: options.target_modules,
         useRslora: options.use_rslora,
         bias: "none",
+        ...(options.use_dora && { useDora: true }),
+        ...(options.init_lora_weights !== undefined && options.init_lora_weights !== true && { initLoraWeights: options.init_lora_weights }),
+        ...(options.loraplus_lr_ratio !== undefined && { loraplusLrRatio: options.loraplus_lr_ratio }),
         baseModelNameOrPath: modelPath,
       },
       rng,
@@ -50,7 +53,11 @@ export const loraMethod = defineMethod<LoraOptions>({
   load: loadLora,
   describe: (options) => {
     const targets = typeof options.target_modules === "string" ? options.target_modules : options.target_modules.join(", ")
-    return `LoRA r=${options.r} alpha=${options.lora_alpha} dropout=${options.lora_dropout} on ${targets}${options.quantize === "nf4" ? ", NF4 base (QLoRA)" : ""}`
+    const variant = [options.use_dora && "DoRA", options.init_lora_weights !== undefined && options.init_lora_weights !== true && `init ${options.init_lora_weights}`, options.loraplus_lr_ratio !== undefined && `LoRA+ ratio ${options.loraplus_lr_ratio}`]
+      .filter(Boolean)
+      .map((part) => `, ${part}`)
+      .join("")
+    return `LoRA r=${options.r} alpha=${options.lora_alpha} dropout=${options.lora_dropout} on ${targets}${variant}${options.quantize === "nf4" ? ", NF4 base (QLoRA)" : ""}`
   },
   nf4Base: (options) => options.quantize === "nf4",
   initFrom: {
@@ -59,6 +66,7 @@ export const loraMethod = defineMethod<LoraOptions>({
       { field: "lora_alpha", value: options.lora_alpha },
       { field: "target_modules", value: options.target_modules, same: sameTargets },
       { field: "use_rslora", value: options.use_rslora, fallback: false },
+      { field: "use_dora", value: options.use_dora ?? false, fallback: false },
     ],
     // LoraConfig fields a lora arm cannot set: an adapter using them is not the one the arm builds.
     unsettable: ["rank_pattern", "alpha_pattern", "exclude_modules", "layers_to_transform", "layers_pattern"],

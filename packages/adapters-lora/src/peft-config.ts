@@ -3,7 +3,7 @@
 // change a loaded adapter, or refused by name. A field not listed here is refused as unknown.
 import { Effect, Schema } from "effect"
 import { acceptIf, acceptWhere, AdapterFileError, checkConfigFields, configField, peftConfigRules, type FieldRules, type PeftAdapterFiles } from "@peftlab/adapters-base"
-import type { BaseModel } from "@peftlab/models"
+import { isNf4Linear, type BaseModel } from "@peftlab/models"
 import type { LoraConfig } from "./config.ts"
 
 const PositiveInt = Schema.Int.pipe(Schema.check(Schema.isGreaterThan(0)))
@@ -28,6 +28,8 @@ const LoraFields = Schema.Struct({
   layers_pattern: Schema.optional(Schema.NullOr(Names)),
   rank_pattern: Schema.optional(RankPattern),
   alpha_pattern: Schema.optional(AlphaPattern),
+  use_dora: Schema.optional(Schema.Boolean),
+  init_lora_weights: Schema.optional(Schema.Unknown),
 })
 
 // Regexes PEFT runs with Python's re; refused when JavaScript cannot read one.
@@ -44,12 +46,14 @@ const keysCompile = (value: unknown): boolean => value === null || Object.keys(v
 const isNames = Schema.is(Schema.NullOr(Names))
 const isLayers = Schema.is(Layers)
 const isSet = (value: unknown): boolean => value !== undefined && value !== null
-const variants = "LoRA variants supported: lora, rslora"
+const variants = "LoRA variants supported: lora, rslora, dora"
 const notImplemented = (what: string) => `null: ${what} is not implemented`
 
 /** The rule for each LoraConfig field, for an adapter loaded onto `model`. */
 export const loraFieldRules = (model: BaseModel): FieldRules => {
   const conv1d = model.architecture === "gpt2"
+  // OLoRA factorises the stored weight: PEFT's olora_init breaks on a Conv1D's [in, out] layout, and re-quantizes an NF4 base.
+  const oloraHere = !conv1d && ![...model.linears.values()].some(isNf4Linear)
   return {
     ...peftConfigRules("LORA"),
     r: acceptIf(PositiveInt, "a positive integer"),
@@ -78,10 +82,13 @@ export const loraFieldRules = (model: BaseModel): FieldRules => {
     bias: acceptIf(Schema.Literal("none"), '"none": training the base modules\' biases ("all", "lora_only") is not implemented'),
     lora_bias: acceptIf(Schema.Literal(false), "false: a bias on LoRA's B is not implemented"),
     modules_to_save: acceptIf(Schema.NullOr(Schema.Tuple([])), "null or []: loading whole modules saved beside the adapter is not implemented"),
-    init_lora_weights: acceptIf(
-      Schema.Literals([true, false, "gaussian", "eva", "orthogonal", "mica"]),
-      'true, false, "gaussian", "eva", "orthogonal" or "mica", which leave the base weights as they are; pissa, olora, corda, loftq and lora_ga change them, ' +
-        "which peftlab does not reproduce (PEFT's save_pretrained with path_initial_model_for_weight_conversion makes a plain LoRA of it)",
+    init_lora_weights: acceptWhere(
+      (value) =>
+        value === true || value === false || value === "gaussian" || value === "eva" || value === "orthogonal" || value === "mica" || (value === "olora" && oloraHere),
+      'true, false, "gaussian", "eva", "orthogonal", "mica" (which leave the base weights as they are) or "olora" (its residual rebuilt from the base' +
+        (oloraHere ? ")" : `; not on ${conv1d ? "GPT-2's Conv1D, where PEFT's own olora_init fails" : "an NF4 base, which PEFT re-quantizes"})`) +
+        '; pissa and pissa_niter_N (an SVD peftlab does not compute yet; pissa_niter is randomized in torch), corda, loftq (quantization-aware, needs the LoftQ loop over bitsandbytes) and lora_ga are not reproduced ' +
+        "(PEFT's save_pretrained with path_initial_model_for_weight_conversion makes a plain LoRA of them)",
     ),
     loftq_config: acceptIf(InitOnly, 'null or an object: read only with init_lora_weights "loftq"'),
     eva_config: acceptIf(InitOnly, 'null or an object: read only with init_lora_weights "eva"'),
@@ -92,7 +99,7 @@ export const loraFieldRules = (model: BaseModel): FieldRules => {
     trainable_token_indices: acceptIf(Schema.Null, notImplemented("training single token embeddings")),
     layer_replication: acceptIf(Schema.Null, notImplemented("layer replication")),
     target_parameters: acceptIf(Schema.NullOr(Schema.Tuple([])), "null or []: LoRA on bare parameters is not implemented"),
-    use_dora: acceptIf(Schema.Literal(false), variants),
+    use_dora: acceptIf(Schema.Boolean, "true or false"),
     velora_config: acceptIf(Schema.Null, variants),
     alora_invocation_tokens: acceptIf(Schema.Null, variants),
     use_qalora: acceptIf(Schema.Literal(false), variants),
@@ -126,6 +133,8 @@ export const readLoraConfig = (model: BaseModel, files: PeftAdapterFiles) =>
       loraDropout: fields.lora_dropout ?? 0,
       targetModules: fields.target_modules,
       useRslora: fields.use_rslora ?? false,
+      ...(fields.use_dora === true && { useDora: true }),
+      ...((fields.init_lora_weights === "olora" || fields.init_lora_weights === "gaussian") && { initLoraWeights: fields.init_lora_weights }),
       bias: "none",
       ...(isSet(exclude) && { excludeModules: exclude as string | ReadonlyArray<string> }),
       ...(isSet(layers) && { layersToTransform: layers as number | ReadonlyArray<number> }),

@@ -14,9 +14,12 @@ const startedAs = "how the prompt started, not what it holds"
 export const savedRowSets = (config: Readonly<Record<string, unknown>>): number =>
   config["num_transformer_submodules"] === 2 || (config["num_transformer_submodules"] === null && config["task_type"] === "SEQ_2_SEQ_LM") ? 2 : 1
 
-export const promptTuningFieldRules = (model: BaseModel): FieldRules => ({
-  ...peftConfigRules("PROMPT_TUNING"),
-  // Prompt tuning reads no layer or head count: any is accepted.
+/**
+ * PromptLearningConfig's fields for virtual-token rows put before the input (prompt tuning,
+ * P-tuning): no layer or head count is read, so any is accepted; an encoder-decoder's saved rows
+ * may come in PEFT's two sets.
+ */
+export const promptRowsRules = (model: BaseModel): FieldRules => ({
   ...promptLearningRules({ tokenDim: model.dims.hidden_size }),
   ...(model.kind === "seq2seq" && {
     num_transformer_submodules: acceptWhere(
@@ -24,6 +27,11 @@ export const promptTuningFieldRules = (model: BaseModel): FieldRules => ({
       "1, 2 (PEFT's default here: a second set of rows its forward never reads) or null",
     ),
   }),
+})
+
+export const promptTuningFieldRules = (model: BaseModel): FieldRules => ({
+  ...peftConfigRules("PROMPT_TUNING"),
+  ...promptRowsRules(model),
   prompt_tuning_init: acceptIf(Schema.Literals(["RANDOM", "TEXT", "SAMPLE_VOCAB"]), `"RANDOM", "TEXT" or "SAMPLE_VOCAB": ${startedAs}`),
   prompt_tuning_init_text: acceptIf(Schema.NullOr(Schema.String), `a string or null: ${startedAs}`),
   tokenizer_name_or_path: acceptIf(Schema.NullOr(Schema.String), `a string or null: ${startedAs}`),

@@ -2,7 +2,7 @@
 // its result row, per-example predictions, confusion matrix, and, by task kind, its generated
 // answers or extracted spans; its training records when it trained. Types only: the runner writes
 // and reads these (saved-arm.ts holds their Schemas).
-import type { EntitySpan } from "@peftlab/datasets"
+import type { EntityRelation, EntitySpan } from "@peftlab/datasets"
 import type { ArmResult, PredictionRow } from "@peftlab/reporters"
 import type { EpochRecord, StepRecord } from "@peftlab/trainer"
 
@@ -19,11 +19,13 @@ export interface GenerationRow {
   readonly bertscore_f1?: number
 }
 
-/** One test sentence's gold and predicted spans (kept in result.json for the statistics). */
+/** One test sentence's gold and predicted spans (kept in result.json for the statistics), and its relation triples when the task extracts relations. */
 export interface ExtractionRow {
   readonly id: string
   readonly gold: ReadonlyArray<EntitySpan>
   readonly predicted: ReadonlyArray<EntitySpan>
+  readonly goldRelations?: ReadonlyArray<EntityRelation>
+  readonly predictedRelations?: ReadonlyArray<EntityRelation>
 }
 
 export interface FinishedArm {

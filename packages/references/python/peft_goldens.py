@@ -5,12 +5,14 @@ request: {"cases": [case]}, each case
   {"model": dir, "seq2seq": bool, "ids": [[...]], "mask": [[...]],
    "decoder_ids": [[...]] (seq2seq only), "nf4": bool (base quantized by bitsandbytes),
    and either "make": {"method": "LORA" | "PROMPT_TUNING" | "PREFIX_TUNING", "config": {...},
-                        "seed": int, "out": dir, "base_name": str}
+                        "seed": int, "out": dir, "base_name": str, "perturb": float (optional)}
    or "load": dir}
 answer: {"peft", "transformers", "torch", "bitsandbytes": versions, "cases": [{"logits": [batch][time][vocab]}]}
 
 The base loads in float32 in eval mode. "make" builds the adapter with PEFT itself under
-torch.manual_seed(seed) and saves it with save_pretrained into "out"; "load" reads a folder
+torch.manual_seed(seed), adds perturb * N(0, 1) to every trainable tensor when "perturb" is set
+(as training would: inits such as PiSSA/OLoRA, gaussian and DoRA's start out computing the base),
+and saves it with save_pretrained into "out"; "load" reads a folder
 peftlab wrote with PeftModel.from_pretrained, failing on any warning about missing or unexpected
 keys and on any saved tensor name PEFT's state dict does not have (or has and the file lacks).
 Causal logits come from PeftModel's forward with the position ids generate() would give a
@@ -53,6 +55,11 @@ def made(case):
     config = CONFIGS[make["method"]](**make["config"])
     torch.manual_seed(make["seed"])
     model = get_peft_model(base_model(case), config)
+    if make.get("perturb"):
+        with torch.no_grad():
+            for parameter in model.parameters():
+                if parameter.requires_grad:
+                    parameter.add_(make["perturb"] * torch.randn_like(parameter))
     model.peft_config["default"].base_model_name_or_path = make["base_name"]
     model.save_pretrained(make["out"])
     # The model card is PEFT's boilerplate, not part of the adapter.

@@ -17,6 +17,8 @@ export interface ReportInput {
   /** results.md and stats.md as written, without their top-level headings. */
   readonly resultsTable: string
   readonly statsTables: string
+  /** results_external.md as written, without its heading: the arms on an evaluation-only test set; no section when absent. */
+  readonly externalTable?: string
   /** Figure files relative to the results folder, e.g. figures/performance.svg. */
   readonly figures: ReadonlyArray<string>
   /** Inputs cut to fit training.max_length (manifest.json's truncation); no line when absent. */
@@ -55,6 +57,7 @@ export const reportMarkdown = (input: ReportInput): string => {
     "",
     input.resultsTable.trim(),
     "",
+    ...(input.externalTable === undefined ? [] : ["## External test", "", input.externalTable.trim(), ""]),
     "## Statistics",
     "",
     input.statsTables.trim(),

@@ -16,6 +16,8 @@ export interface ArmResult {
   readonly trainableParams: number
   /** Further metrics by name (the spec's evaluation.metrics beyond these), one column each. */
   readonly metrics?: Readonly<Record<string, number>>
+  /** The same arm on an evaluation-only test set (evaluation.external_test): its size and the task's metrics by column name. */
+  readonly external?: { readonly n: number; readonly metrics: Readonly<Record<string, number>> }
 }
 
 /** Mean and sample standard deviation (0 for a single value). */

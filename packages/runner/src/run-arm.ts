@@ -109,8 +109,10 @@ const trainPhase = (context: ArmContext, arm: ConcreteArm, prepared: ArmAdapter,
       },
       sampler,
     }
+    // LoRA+'s parameter groups (an adapter's learningRateScales), else every variable at lr.
+    const lrScales = prepared.adapter.learningRateScales?.()
     const summary = yield* withDataParallel(context.replica && { ...context.replica, arm, phase: "training" }, training.workers, (parallel) =>
-      train(prepared.adapter.trainable, task, { ...config, ...(parallel && { parallel }) }),
+      train(prepared.adapter.trainable, task, { ...config, ...(parallel && { parallel }), ...(lrScales && { lrScales }) }),
     )
     prepared.afterTraining?.()
     rmSync(checkpointDir, { recursive: true, force: true })

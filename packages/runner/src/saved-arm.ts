@@ -23,6 +23,7 @@ const ArmResult = Schema.Struct({
   latencyP95Ms: SavedNumber,
   trainableParams: Schema.Number,
   metrics: Schema.optionalKey(Scores),
+  external: Schema.optionalKey(Schema.Struct({ n: Schema.Number, metrics: Scores })),
 })
 
 const PredictionRow = Schema.Struct({ id: Schema.String, gold: Schema.String, pred: Schema.String, score: SavedNumber })
@@ -40,7 +41,15 @@ const GenerationRow = Schema.Struct({
 
 const EntitySpan = Schema.Struct({ start: Schema.Number, end: Schema.Number, type: Schema.String })
 
-const ExtractionRow = Schema.Struct({ id: Schema.String, gold: Schema.Array(EntitySpan), predicted: Schema.Array(EntitySpan) })
+const Relation = Schema.Struct({ type: Schema.String, head: EntitySpan, tail: EntitySpan })
+
+const ExtractionRow = Schema.Struct({
+  id: Schema.String,
+  gold: Schema.Array(EntitySpan),
+  predicted: Schema.Array(EntitySpan),
+  goldRelations: Schema.optionalKey(Schema.Array(Relation)),
+  predictedRelations: Schema.optionalKey(Schema.Array(Relation)),
+})
 
 export const Validation = Schema.Struct({ metric: Schema.String, value: SavedNumber, higherIsBetter: Schema.Boolean, loss: Schema.optionalKey(SavedNumber) })
 

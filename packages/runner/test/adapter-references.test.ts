@@ -57,7 +57,7 @@ describe("checkAdapterReferences", () => {
     const prompt = await writeAdapterFolder(promptConfig, {})
     const issues = await issuesOf(withArm(`  - name: ia3\n    kind: adapter\n    path: ${ia3}\n  - name: qprompt\n    kind: adapter\n    path: ${prompt}\n    quantize: nf4\n`))
     expect(issues.map((issue) => [issue.path, issue.message ?? issue.expected])).toStrictEqual([
-      ["arms[1].path", `${join(ia3, "adapter_config.json")} has peft_type "IA3"; an adapter arm loads LORA, PROMPT_TUNING, PREFIX_TUNING`],
+      ["arms[1].path", `${join(ia3, "adapter_config.json")} has peft_type "IA3"; an adapter arm loads LORA, PROMPT_TUNING, PREFIX_TUNING, P_TUNING`],
       ["arms[2].quantize", `none (nf4 is for LoRA adapters; ${join(prompt, "adapter_config.json")} has peft_type "PROMPT_TUNING")`],
     ])
   })

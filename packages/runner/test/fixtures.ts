@@ -1,5 +1,6 @@
 // The repository's quickstart spec (its model and data embedded in the repository) and small specs, for runner tests.
-import { readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { Effect } from "effect"
 import { expect } from "vitest"
@@ -71,3 +72,24 @@ export const qaSpecText = edit(
   "metrics: [accuracy, macro_f1]",
   "metrics: [rougeL, bleu]",
 ).replace("max_length: 64", "max_length: 64\n  select_by: loss")
+
+/** A span-extraction variant of the small spec: jsonl-spans data, extract mode, micro-F1 selection. */
+export const spanSpec = (dataPath = "data.jsonl", modelPath = "model"): string => {
+  let text = edit(smallSpec, "kind: pubmedqa\n  path: data.json", `kind: jsonl-spans\n  path: ${dataPath}`)
+  text = edit(text, "path: model", `path: ${modelPath}`)
+  text = edit(
+    text,
+    'template: "Q: {question} C: {context}"\n  labels:\n    "yes": " yes"\n    "no": " no"',
+    'kind: span-extraction\n  questions:\n    drug: "Which drugs are given?"\n  question_template: "Which {type} is mentioned?"',
+  )
+  text = edit(text, "mode: label-score", "mode: extract")
+  text = edit(text, "[accuracy, macro_f1]", "[precision, recall, micro_f1, per_type_f1]")
+  return edit(text, "max_length: 64", "max_length: 64\n  select_by: micro_f1")
+}
+
+/** `rows` as a JSONL file `name` in a fresh temporary folder. */
+export const writeJsonl = (rows: ReadonlyArray<unknown>, name = "data.jsonl"): string => {
+  const file = join(mkdtempSync(join(tmpdir(), "peftlab-jsonl-")), name)
+  writeFileSync(file, rows.map((row) => JSON.stringify(row)).join("\n") + "\n")
+  return file
+}

@@ -16,22 +16,8 @@ import { fewShot } from "../src/few-shot.ts"
 import type { ExtractionRow } from "../src/tasks/span-extraction/extraction-row.ts"
 import { compareExtractionsWithBaseline, lenientSentenceCounts, sentenceCounts } from "../src/tasks/span-extraction/span-comparisons.ts"
 import { prepareSpanData } from "../src/tasks/span-extraction/span-data.ts"
-import { decodeSmall, edit, positionOf, smallSpec } from "./fixtures.ts"
+import { decodeSmall, edit, positionOf, smallSpec, spanSpec } from "./fixtures.ts"
 import { tinyBert } from "./tiny-bert.ts"
-
-/** A span-extraction variant of the small spec: jsonl-spans data, extract mode, micro-F1 selection. */
-const spanSpec = (dataPath = "data.jsonl", modelPath = "model"): string => {
-  let text = edit(smallSpec, "kind: pubmedqa\n  path: data.json", `kind: jsonl-spans\n  path: ${dataPath}`)
-  text = edit(text, "path: model", `path: ${modelPath}`)
-  text = edit(
-    text,
-    'template: "Q: {question} C: {context}"\n  labels:\n    "yes": " yes"\n    "no": " no"',
-    'kind: span-extraction\n  questions:\n    drug: "Which drugs are given?"\n  question_template: "Which {type} is mentioned?"',
-  )
-  text = edit(text, "mode: label-score", "mode: extract")
-  text = edit(text, "[accuracy, macro_f1]", "[precision, recall, micro_f1, per_type_f1]")
-  return edit(text, "max_length: 64", "max_length: 64\n  select_by: micro_f1")
-}
 
 const registryIssues = async (text: string) => {
   const error = await Effect.runPromise(Effect.flip(checkRegisteredNames(await decodeSmall(text)).pipe(Effect.provide(builtinRegistryLayer))))
@@ -41,7 +27,8 @@ const registryIssues = async (text: string) => {
 
 const specIssues = async (text: string) => (await Effect.runPromise(Effect.flip(decodeSpecText(text, "spec.yaml", {})))).issues
 
-const spanMetricChoices = "one of precision, recall, micro_f1, lenient_precision, lenient_recall, lenient_f1, per_type_f1, latency, trainable_params"
+const spanMetricChoices =
+  "one of precision, recall, micro_f1, lenient_precision, lenient_recall, lenient_f1, per_type_f1, relation_precision, relation_recall, relation_f1, per_relation_f1, latency, trainable_params"
 
 describe("a span-extraction spec against the registry", () => {
   it("accepts jsonl-spans and bio data with the extraction metrics", async () => {

@@ -85,6 +85,21 @@ const dataFileIssues = (loaded: LoadedSpec): Effect.Effect<ReadonlyArray<FieldIs
   )
 }
 
+/** evaluation.external_test.path: a local data file (a folder, for medquad), like data.path's. */
+const externalTestIssues = (loaded: LoadedSpec): Effect.Effect<ReadonlyArray<FieldIssue>> => {
+  const external = loaded.spec.evaluation.external_test
+  if (external === undefined) return Effect.succeed([])
+  const absolute = resolve(external.path)
+  const wanted: Kind = (dataFolderKinds as ReadonlyArray<string>).includes(external.kind ?? loaded.spec.data.kind) ? "folder" : "file"
+  return kindAt(absolute).pipe(
+    Effect.map((kind) => {
+      if (kind === wanted) return []
+      const problem = kind === undefined ? `no ${wanted} at ${absolute}` : `${absolute} is a ${kind}, not a ${wanted}`
+      return [fileIssue(loaded, ["evaluation", "external_test", "path"], external.path, `an existing data ${wanted} (a local one: the external test set is not downloaded)`, problem)]
+    }),
+  )
+}
+
 /** "org/name": a Hugging Face model id, which the runner finds in the HF cache or downloads. */
 export const isHubModelId = (written: string): boolean => /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/.test(written) && !written.includes("..")
 
@@ -105,13 +120,13 @@ const modelFolderIssues = (loaded: LoadedSpec): Effect.Effect<ReadonlyArray<Fiel
 
 /**
  * Fails when `data.path` is neither an existing file (a folder, for medquad) nor a well-formed
- * http(s):// or hf:// URL, or `model.path` neither a folder with config.json nor a Hugging Face
+ * http(s):// or hf:// URL, `evaluation.external_test.path` not an existing file, or `model.path` neither a folder with config.json nor a Hugging Face
  * id. URLs and ids are resolved, from the cache or the network, when the run starts.
  */
 export const checkSpecFiles = (loaded: LoadedSpec): Effect.Effect<void, SpecError> =>
-  Effect.all([dataFileIssues(loaded), modelFolderIssues(loaded)]).pipe(
-    Effect.flatMap(([data, model]) => {
-      const issues = [...data, ...model]
+  Effect.all([dataFileIssues(loaded), modelFolderIssues(loaded), externalTestIssues(loaded)]).pipe(
+    Effect.flatMap(([data, model, external]) => {
+      const issues = [...data, ...model, ...external]
       return issues.length === 0 ? Effect.void : Effect.fail(SpecError.fromIssues(loaded.file, issues.map(placeIssue(loaded.locations))))
     }),
   )

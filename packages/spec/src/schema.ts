@@ -119,6 +119,26 @@ const GenerativeQaTask = Schema.Struct({
 
 export type GenerativeQaTaskSpec = typeof GenerativeQaTask.Type
 
+/** The placeholders of a relation question (datasets' relationPlaceholders), and its default. */
+export const relationQuestionPlaceholders = ["relation", "head", "head_type", "tail_type"] as const
+export const defaultRelationQuestion = "Which {tail_type} is {relation} of {head}?"
+
+const entityType = NonEmptyText.pipe(expecting("an entity type"))
+const relationQuestion = NonEmptyText.pipe(expecting("a question with {head} (and optionally {relation}, {head_type}, {tail_type})"))
+
+/** Relation types (n2c2 2018's ADE-Drug: head Drug, tail ADE) and the question each head entity is asked. */
+const RelationsSpec = Schema.Struct({
+  types: Schema.Record(
+    NonEmptyText,
+    Schema.Struct({ head: entityType, tail: entityType, question: Schema.optionalKey(relationQuestion) }).pipe(
+      expecting("a mapping with head and tail entity types (and optionally question)"),
+    ),
+  )
+    .check(Schema.isMinProperties(1))
+    .pipe(expecting("a mapping of relation types to their head and tail entity types")),
+  question_template: relationQuestion.pipe(withDefault(defaultRelationQuestion)),
+}).pipe(expecting("a mapping with types (and optionally question_template)"))
+
 /**
  * Concept extraction as reading comprehension on an encoder: one question per sentence and
  * entity type, answered by start and end classifiers over the sentence's tokens.
@@ -133,6 +153,9 @@ const SpanExtractionTask = Schema.Struct({
   threshold: Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1, exclusiveMinimum: true, exclusiveMaximum: true }))
     .pipe(withDefault(0.5), expecting("a probability strictly between 0 and 1")),
   max_span_tokens: PositiveInt.pipe(withDefault(30), expecting("a positive integer")),
+  // Relation extraction after the entities: each entity of a relation type's head type is asked
+  // question_template (or the type's own question) and its tail spans are extracted by the same head.
+  relations: Schema.optionalKey(RelationsSpec),
 })
 
 export type SpanExtractionTaskSpec = typeof SpanExtractionTask.Type
@@ -266,6 +289,14 @@ const Training = Schema.Struct({
   train_examples: trainExamples,
 })
 
+// An evaluation-only data source (train on one site, test on another): every arm is also
+// evaluated on it, read and cleaned as data is (data.kind and data.fields unless given here).
+const ExternalTest = Schema.Struct({
+  path: NonEmptyText.pipe(expecting("a path to the external test data file")),
+  kind: Schema.optionalKey(registeredName("a data kind name")),
+  fields: Schema.optionalKey(DataFields).pipe(expecting("a mapping of question, context, label and id field names")),
+}).pipe(expecting("a mapping with path (and optionally kind, fields)"))
+
 const Evaluation = Schema.Struct({
   mode: literals(evaluationModes),
   metrics: Schema.Array(registeredName("a metric name")).pipe(expecting("a list of metric names")),
@@ -282,6 +313,7 @@ const Evaluation = Schema.Struct({
       baseline: Schema.optionalKey(NonEmptyText.pipe(expecting("a bert-score rescale baseline file (.tsv)"))),
     }).pipe(expecting("a mapping with model and layer (and optionally idf, baseline)")),
   ),
+  external_test: Schema.optionalKey(ExternalTest),
 })
 
 const Stats = Schema.Struct({

@@ -28,7 +28,7 @@ export interface GoldenBatch {
   readonly decoderIds?: ReadonlyArray<ReadonlyArray<number>>
 }
 
-export type PeftMethod = "LORA" | "PROMPT_TUNING" | "PREFIX_TUNING"
+export type PeftMethod = "LORA" | "PROMPT_TUNING" | "PREFIX_TUNING" | "P_TUNING"
 
 /** What every case has: a name, a base and a batch. */
 interface GoldenCase {
@@ -49,6 +49,8 @@ export interface PeftMadeCase extends GoldenCase {
   readonly method: PeftMethod
   readonly config: Readonly<Record<string, unknown>>
   readonly seed: number
+  /** Adds this times N(0, 1) to every trainable tensor after PEFT's init, as training would (an init that starts as the base then matters). */
+  readonly perturb?: number
 }
 
 /** An adapter peftlab makes from a seed (deterministically: the test makes it again) and PEFT loads. */

@@ -5,6 +5,7 @@ import type { Adapter } from "@peftlab/adapters-base"
 import { createLora } from "@peftlab/adapters-lora"
 import { createPrefixTuning } from "@peftlab/adapters-prefix"
 import { createPromptTuning } from "@peftlab/adapters-prompt"
+import { createPTuning } from "@peftlab/adapters-ptuning"
 import { plugin as cpu } from "@peftlab/backend-cpu"
 import { Rng } from "@peftlab/core"
 import { loadModel, type BaseModel } from "@peftlab/models"
@@ -28,6 +29,9 @@ const loraTargets: Record<TinyArchitecture, string[]> = {
 const methods: Record<string, (model: BaseModel, architecture: TinyArchitecture) => Adapter> = {
   prompt: (model) => createPromptTuning(model, { numVirtualTokens: 4, init: "random" }, Rng.seeded(3)),
   prefix: (model) => createPrefixTuning(model, { numVirtualTokens: 4 }, Rng.seeded(3)),
+  // Wherever prompt tuning applies: its virtual tokens, computed by PEFT's prompt encoders.
+  "p-tuning-mlp": (model) => createPTuning(model, { numVirtualTokens: 4, encoderReparameterizationType: "MLP" }, Rng.seeded(3)),
+  "p-tuning-lstm": (model) => createPTuning(model, { numVirtualTokens: 4, encoderReparameterizationType: "LSTM", encoderHiddenSize: 16 }, Rng.seeded(3)),
   lora: (model, architecture) =>
     createLora(model, { r: 4, loraAlpha: 8, loraDropout: 0, targetModules: loraTargets[architecture], useRslora: false, bias: "none" }, Rng.seeded(3)),
   ...unfrozenMethods,

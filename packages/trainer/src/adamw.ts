@@ -9,6 +9,8 @@ export interface AdamWConfig {
   readonly beta2?: number
   readonly epsilon?: number
   readonly weightDecay?: number
+  /** Per-variable factors on lr (parameter groups, e.g. LoRA+'s B at lr * ratio); 1 for a variable not in it. */
+  readonly lrScales?: ReadonlyMap<tf.Variable, number>
 }
 
 /** Everything AdamW needs to continue exactly where it stopped. */
@@ -48,8 +50,9 @@ export const adamW = (variables: ReadonlyArray<tf.Variable>, config: AdamWConfig
           state.m.assign(m)
           state.s.assign(s)
           const update = m.div(correction1).div(s.div(correction2).sqrt().add(epsilon))
-          const decayed = weightDecay > 0 ? variable.mul(1 - lr * weightDecay) : variable
-          variable.assign(decayed.sub(update.mul(lr)))
+          const rate = lr * (config.lrScales?.get(variable) ?? 1)
+          const decayed = weightDecay > 0 ? variable.mul(1 - rate * weightDecay) : variable
+          variable.assign(decayed.sub(update.mul(rate)))
         }
       })
     },

@@ -60,6 +60,8 @@ export interface TrainConfig<Example = unknown, E = never> {
    * default on the host for large trainable sets on cpu and wasm, else on the backend.
    */
   readonly stateOn?: StatePlacement
+  /** Per-variable factors on lr (parameter groups: LoRA+'s B at lr * ratio); every variable at lr when omitted. */
+  readonly lrScales?: ReadonlyMap<tf.Variable, number>
 }
 
 /** Splits items into batches of `size` (the last one may be smaller). */
@@ -76,7 +78,7 @@ export const train = <Example, E = never>(
 ): Effect.Effect<TrainSummary, E, Events> =>
   Effect.gen(function* () {
     const placement = statePlacement(variables, config.stateOn)
-    const optimizer = updateStep(placement, variables, { lr: config.lr, weightDecay: config.weightDecay }, config.maxGradNorm)
+    const optimizer = updateStep(placement, variables, { lr: config.lr, weightDecay: config.weightDecay, ...(config.lrScales && { lrScales: config.lrScales }) }, config.maxGradNorm)
     const accumulation = config.gradientAccumulation ?? 1
     const sampler = config.sampler ?? shuffled<Example>()
     const stepsPerEpoch = Math.ceil(Math.ceil(task.examples.length / config.batchSize) / accumulation)

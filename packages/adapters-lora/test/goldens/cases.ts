@@ -1,8 +1,10 @@
 // The LoRA goldens against PEFT (see @peftlab/testkit/peft-goldens): adapters PEFT makes with
 // init_lora_weights=False (so lora_B is not zero) for every selection and scaling field peftlab
 // reads, on Llama (nn.Linear), GPT-2 (Conv1D, fan_in_fan_out), Falcon (fused query_key_value)
-// and T5, and QLoRA over an NF4 base; and adapters peftlab makes from a seed, with B drawn
-// non-zero, that PEFT loads.
+// and T5, and QLoRA over an NF4 base; DoRA (Llama, GPT-2's Conv1D) and the
+// "gaussian" and "olora" inits, each perturbed after PEFT's init as training would (they start
+// out computing the base); and adapters peftlab makes from a seed, with B drawn non-zero (and
+// DoRA's magnitude moved off its initial norms), that PEFT loads.
 import * as tf from "@tensorflow/tfjs"
 import { Rng } from "@peftlab/core"
 import type { BaseModel } from "@peftlab/models"
@@ -30,6 +32,13 @@ export const peftMade: ReadonlyArray<PeftMadeCase> = [
   onLlama("lora-llama-layers", { layers_to_transform: [1], layers_pattern: "layers" }),
   onLlama("lora-llama-exclude", { target_modules: ".*_proj", exclude_modules: ".*\\.0\\.mlp\\..*" }),
   onLlama("lora-llama-dropout", { lora_dropout: 0.3 }),
+  // DoRA: B drawn non-zero (init_lora_weights=False), the magnitude then perturbed off ‖W + scale B A‖.
+  { ...onLlama("lora-llama-dora", { use_dora: true }), perturb: 0.1 },
+  // (DoRA over bitsandbytes' NF4 base has no golden: on CPU, bitsandbytes 0.50.2's Linear4bit forward fails after
+  // PEFT's DoRA init dequantizes a copy of it, "N must be divisible by block_n" in _convert_weight_packed_for_cpu.)
+  { ...onLlama("lora-llama-gaussian", { init_lora_weights: "gaussian" }), perturb: 0.3 },
+  // OLoRA: PEFT re-runs olora_init when it loads (the frozen weight becomes W - scale Q_r R_r), then the saved factors.
+  { ...onLlama("lora-llama-olora", { init_lora_weights: "olora", use_rslora: true }), perturb: 0.1 },
   // QLoRA: the same LoRA over an NF4 base, bitsandbytes' in PEFT and quantizeModelLinears' in peftlab.
   { ...onLlama("lora-llama-nf4", {}), nf4: true },
   {
@@ -39,6 +48,15 @@ export const peftMade: ReadonlyArray<PeftMadeCase> = [
     method: "LORA",
     config: { ...causal, target_modules: ["c_attn", "c_proj", "c_fc"], fan_in_fan_out: true },
     seed: 22,
+  },
+  {
+    name: "lora-gpt2-dora",
+    base: gpt2,
+    batch: paddedBatch,
+    method: "LORA",
+    config: { ...causal, target_modules: ["c_attn", "c_proj", "c_fc"], fan_in_fan_out: true, use_dora: true },
+    seed: 25,
+    perturb: 0.1,
   },
   {
     name: "lora-falcon-mqa",
@@ -58,13 +76,18 @@ export const peftMade: ReadonlyArray<PeftMadeCase> = [
   },
 ]
 
-/** createLora from `seed`, then every B drawn N(0, 0.5²) from the same stream, so the update is not zero. */
+/** Each value of `variable` plus `spread` times N(0, 1) drawn from `rng`. */
+const perturbed = (variable: tf.Variable, spread: number, rng: Rng) =>
+  tf.tidy(() => variable.assign(variable.add(tf.tensor(Float32Array.from({ length: variable.size }, () => spread * rng.normal()), variable.shape))))
+
+/** createLora from `seed`, then every B drawn N(0, 0.5²) (and DoRA's magnitude moved by N(0, 0.1²)) from the same stream, so the update is not zero. */
 const madeLora = (config: Omit<LoraConfig, "bias" | "useRslora" | "loraDropout"> & Partial<LoraConfig>, seed: number) => (model: BaseModel) => {
   const rng = Rng.seeded(seed)
   const adapter = createLora(model, { bias: "none", useRslora: false, loraDropout: 0, ...config }, rng)
-  adapter.modules.forEach((m) =>
-    tf.tidy(() => m.loraB.assign(tf.tensor2d(Float32Array.from({ length: m.loraB.size }, () => 0.5 * rng.normal()), m.loraB.shape))),
-  )
+  adapter.modules.forEach((m) => {
+    tf.tidy(() => m.loraB.assign(tf.tensor2d(Float32Array.from({ length: m.loraB.size }, () => 0.5 * rng.normal()), m.loraB.shape)))
+    if (m.magnitude) perturbed(m.magnitude, 0.1, rng)
+  })
   return adapter
 }
 
@@ -92,6 +115,9 @@ export const peftlabMade: ReadonlyArray<PeftlabMadeCase> = [
   },
   // QLoRA: PEFT over bitsandbytes' NF4 base, peftlab over its own.
   { name: "peftlab-lora-llama-nf4", base: llama, batch: paddedBatch, nf4: true, create: madeLora({ r: 4, loraAlpha: 8, targetModules: ["q_proj", "v_proj", "down_proj"] }, 36) },
+  { name: "peftlab-lora-llama-dora", base: llama, batch: paddedBatch, create: madeLora({ r: 4, loraAlpha: 8, targetModules: llamaModules, useDora: true }, 37) },
+  { name: "peftlab-lora-llama-olora", base: llama, batch: paddedBatch, create: madeLora({ r: 4, loraAlpha: 8, targetModules: ["q_proj", "v_proj", "up_proj"], initLoraWeights: "olora" }, 38) },
+  { name: "peftlab-lora-gpt2-dora", base: gpt2, batch: paddedBatch, create: madeLora({ r: 4, loraAlpha: 8, targetModules: ["c_attn", "c_fc"], useDora: true }, 39) },
   { name: "peftlab-lora-gpt2", base: gpt2, batch: paddedBatch, create: madeLora({ r: 4, loraAlpha: 8, targetModules: ["c_attn", "c_proj", "c_fc"] }, 34) },
   { name: "peftlab-lora-t5", base: t5, batch: seq2seqBatch, create: madeLora({ r: 4, loraAlpha: 8, targetModules: ["q", "v", "wo"] }, 35) },
 ]

@@ -21,7 +21,8 @@ export interface ExtractionMetrics extends ExtractionScores {
   readonly perType: Readonly<Record<string, ExtractionScores>>
 }
 
-const scores = (correct: number, predicted: number, gold: number): ExtractionScores => ({
+/** Precision, recall and F1 of strict-match counts (relation-metrics.ts scores triples with it too). */
+export const extractionScores = (correct: number, predicted: number, gold: number): ExtractionScores => ({
   precision: ratio(correct, predicted),
   recall: ratio(correct, gold),
   // 2·correct / (predicted + gold): the harmonic mean of precision and recall, and 0 when both are.
@@ -55,8 +56,8 @@ export const extractionMetrics = (gold: ReadonlyArray<ReadonlyArray<TypedSpan>>,
   const perType: Record<string, ExtractionScores> = {}
   for (const type of [...counts.keys()].sort()) {
     const c = counts.get(type)!
-    perType[type] = scores(c.correct, c.predicted, c.gold)
+    perType[type] = extractionScores(c.correct, c.predicted, c.gold)
   }
   const total = (field: "correct" | "predicted" | "gold") => [...counts.values()].reduce((s, c) => s + c[field], 0)
-  return { ...scores(total("correct"), total("predicted"), total("gold")), perType }
+  return { ...extractionScores(total("correct"), total("predicted"), total("gold")), perType }
 }

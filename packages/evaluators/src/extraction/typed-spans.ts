@@ -13,13 +13,20 @@ export interface TypedSpan {
 export const spanSet = (spans: ReadonlyArray<TypedSpan>, source: string, sentence: number): Map<string, TypedSpan> => {
   const set = new Map<string, TypedSpan>()
   spans.forEach((span, k) => {
-    const { type, start, end } = span
-    if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start < end)) {
-      throw new MetricInputError({ source, detail: `sentence ${sentence}, span ${k}: expected integers 0 <= start < end, got start ${start}, end ${end}` })
-    }
-    set.set(JSON.stringify([type, start, end]), span)
+    checkedSpan(span, source, `sentence ${sentence}, span ${k}`)
+    set.set(spanKey(span), span)
   })
   return set
+}
+
+/** A span's identity under strict match: its type, start and end. */
+export const spanKey = ({ type, start, end }: TypedSpan): string => JSON.stringify([type, start, end])
+
+/** Throws MetricInputError (naming `where` in `source`) unless the span is integers `0 <= start < end`. */
+export const checkedSpan = ({ start, end }: TypedSpan, source: string, where: string): void => {
+  if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start < end)) {
+    throw new MetricInputError({ source, detail: `${where}: expected integers 0 <= start < end, got start ${start}, end ${end}` })
+  }
 }
 
 /** One span list per gold sentence, and at least one sentence; else MetricInputError. */

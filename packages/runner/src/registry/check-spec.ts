@@ -36,15 +36,22 @@ const dataFieldIssues = (loaded: LoadedSpec, registry: PeftlabRegistry): Array<F
 }
 
 /** A classification task needs labelled data, a generative-qa task question-answer pairs, a span-extraction task entity spans. */
-const dataKindFitsTask = (loaded: LoadedSpec, registry: PeftlabRegistry): Array<FieldIssue> => {
-  const { kind } = loaded.spec.data
+const dataKindFitsTask = (loaded: LoadedSpec, registry: PeftlabRegistry, path: FieldIssue["path"], kind: string): Array<FieldIssue> => {
   if (!registry.has("datasets", kind)) return []
   const needed = taskKindOf(loaded.spec.task)
   const given = producedBy(registry.get("datasets", kind))
   if (given === needed.data.produces) return []
   const givenFor = taskKindReading(given)
   const expected = `a data kind of ${needed.data.described} (task.kind is ${needed.name}); ${givenFor.data.described} need task.kind ${givenFor.name}`
-  return [{ path: ["data", "kind"], expected, found: renderFound(kind) }]
+  return [{ path, expected, found: renderFound(kind) }]
+}
+
+/** evaluation.external_test.kind, when given: a registered data kind of the task's data, as data.kind. */
+const externalTestKindIssues = (loaded: LoadedSpec, registry: PeftlabRegistry): Array<FieldIssue> => {
+  const kind = loaded.spec.evaluation.external_test?.kind
+  if (kind === undefined) return []
+  const path = ["evaluation", "external_test", "kind"]
+  return [...nameIssue(path, kind, registry.names("datasets")), ...dataKindFitsTask(loaded, registry, path, kind)]
 }
 
 /** Task kinds with their own fixed sets of columns (generative QA, span extraction) take only those names. */
@@ -71,7 +78,8 @@ export const registeredNameIssues = (loaded: LoadedSpec, registry: PeftlabRegist
   ...nameIssue(["backend"], loaded.spec.backend, registry.names("backends")),
   ...nameIssue(["data", "kind"], loaded.spec.data.kind, registry.names("datasets")),
   ...dataFieldIssues(loaded, registry),
-  ...dataKindFitsTask(loaded, registry),
+  ...dataKindFitsTask(loaded, registry, ["data", "kind"], loaded.spec.data.kind),
+  ...externalTestKindIssues(loaded, registry),
   ...metricIssues(loaded, registry),
   ...methodArmIssues(loaded, registry),
 ]

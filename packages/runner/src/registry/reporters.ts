@@ -10,7 +10,7 @@ import { writeFigures, writeHtmlReport, writeReport, writeStats, writeTrainLog }
 import { writeMlflow, writeTensorBoard } from "@peftlab/trackers"
 import { figuresInputOf } from "../reports/figures-input.ts"
 import { headlineMetricOf } from "../reports/headline-metric.ts"
-import { htmlInputOf, tablesOf } from "../reports/html-input.ts"
+import { externalTableOf, htmlInputOf, tablesOf } from "../reports/html-input.ts"
 import { trackedArms } from "../reports/tracked-arms.ts"
 import { trackerFolders } from "../reports/tracker-folders.ts"
 import { writeSelections } from "../selection.ts"
@@ -45,8 +45,9 @@ export const builtinReporters: ReadonlyArray<Reporter> = [
   fromPromise("train_log", (outDir, run) => writeTrainLog(outDir, trainLogRecords(run))),
   fromPromise("selection", async (outDir, run) => (run.selections.length > 0 ? writeSelections(outDir, run.selections) : undefined)),
   fromPromise("figures", async (outDir, run) => void (await writeFigures(outDir, figuresInputOf(run)))),
-  fromPromise("report", (outDir, run) =>
-    writeReport(outDir, {
+  fromPromise("report", (outDir, run) => {
+    const externalTable = externalTableOf(outDir, run)
+    return writeReport(outDir, {
       name: run.spec.name,
       n: run.finished[0]?.result.n ?? 0,
       metric: headlineMetricOf(run.spec),
@@ -54,10 +55,11 @@ export const builtinReporters: ReadonlyArray<Reporter> = [
       comparisons: run.comparisons,
       resultsTable: tablesOf(outDir, "results.md"),
       statsTables: tablesOf(outDir, "stats.md"),
+      ...(externalTable !== undefined && { externalTable }),
       figures: figureFiles(outDir),
       ...(run.truncation && { truncation: run.truncation }),
-    }),
-  ),
+    })
+  }),
   fromPromise("html", (outDir, run) => writeHtmlReport(outDir, htmlInputOf(outDir, run))),
   fromPromise("tensorboard", async (outDir, run) => void (await writeTensorBoard(trackerFolders(outDir, run.spec.output).tensorboard, run.spec.name, trackedArms(outDir, run)))),
   fromPromise("mlflow", async (outDir, run) => {

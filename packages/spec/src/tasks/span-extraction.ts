@@ -1,8 +1,8 @@
 // The cross-field rules of a span-extraction task, in the order checks.ts reports them, and the
 // guard that narrows a spec's task to it.
 import { renderFound } from "../errors.ts"
-import type { DecodedSpec, SpanExtractionTaskSpec } from "../schema.ts"
-import { noBertScore, rougeStemmerOff, type TaskRule } from "./task-rule.ts"
+import { relationQuestionPlaceholders, type DecodedSpec, type SpanExtractionTaskSpec } from "../schema.ts"
+import { noBertScore, placeholderNames, rougeStemmerOff, type TaskRule } from "./task-rule.ts"
 
 /** Whether the spec's task is span extraction. */
 export const isSpanExtraction = (task: DecodedSpec["task"]): task is SpanExtractionTaskSpec => task.kind === "span-extraction"
@@ -33,4 +33,28 @@ const spanExtractionSettings: TaskRule<SpanExtractionTaskSpec> = (spec) => {
   ]
 }
 
-export const spanExtractionRules: ReadonlyArray<TaskRule<SpanExtractionTaskSpec>> = [adapterArmsFitTask, rougeStemmerOff, noBertScore, questionTemplateHasType, spanExtractionSettings]
+/** A relation question names its head ({head}), and holds no placeholder but the relation's. */
+const relationQuestionsValid: TaskRule<SpanExtractionTaskSpec> = (_spec, task) => {
+  if (!task.relations) return []
+  const valid = (question: string) => {
+    const names = placeholderNames(question)
+    return names.includes("head") && names.every((name) => (relationQuestionPlaceholders as ReadonlyArray<string | undefined>).includes(name))
+  }
+  const expected = `a question with {head} and no placeholders other than ${relationQuestionPlaceholders.map((name) => `{${name}}`).join(", ")}, so each head entity is asked its own question`
+  const { question_template, types } = task.relations
+  return [
+    ...(valid(question_template) ? [] : [{ path: ["task", "relations", "question_template"], expected, found: renderFound(question_template) }]),
+    ...Object.entries(types).flatMap(([relation, { question }]) =>
+      question === undefined || valid(question) ? [] : [{ path: ["task", "relations", "types", relation, "question"], expected, found: renderFound(question) }],
+    ),
+  ]
+}
+
+export const spanExtractionRules: ReadonlyArray<TaskRule<SpanExtractionTaskSpec>> = [
+  adapterArmsFitTask,
+  rougeStemmerOff,
+  noBertScore,
+  questionTemplateHasType,
+  relationQuestionsValid,
+  spanExtractionSettings,
+]

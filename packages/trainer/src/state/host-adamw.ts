@@ -24,10 +24,12 @@ export const hostAdamW = (variables: ReadonlyArray<tf.Variable>, config: AdamWCo
       t += 1
       // Every constant and every intermediate rounded to float32, as the backend's ops round them.
       const f = Math.fround
-      const [b1, b2, c1, c2, eps, rate] = [f(beta1), f(beta2), f(1 - beta1), f(1 - beta2), f(epsilon), f(lr)]
+      const [b1, b2, c1, c2, eps] = [f(beta1), f(beta2), f(1 - beta1), f(1 - beta2), f(epsilon)]
       const [correction1, correction2] = [f(1 - beta1 ** t), f(1 - beta2 ** t)]
-      const decay = f(1 - lr * weightDecay)
       for (const [variable, grad] of grads) {
+        // The variable's group lr (AdamWConfig.lrScales).
+        const groupLr = lr * (config.lrScales?.get(variable) ?? 1)
+        const [rate, decay] = [f(groupLr), f(1 - groupLr * weightDecay)]
         const state = moments.get(variable)
         if (!state) throw new Error(`AdamW: variable ${variable.name} is not being optimised`)
         const { m, s } = state

@@ -1,8 +1,8 @@
 // Each span-extraction arm against the baseline on the same test sentences: a paired bootstrap
 // over sentences of strict and lenient micro-F1 (recomputed from the drawn sentences' summed
 // counts) and, when asked, approximate randomization of both (the i2b2/n2c2 convention),
-// Holm-adjusted across arms as for classification.
-import { extractionMetrics, lenientExtractionMetrics } from "@peftlab/evaluators"
+// Holm-adjusted across arms as for classification; with relations, strict triple F1 likewise.
+import { extractionMetrics, lenientExtractionMetrics, relationMetrics } from "@peftlab/evaluators"
 import type { Comparison } from "@peftlab/reporters"
 import type { ExperimentSpec } from "@peftlab/spec"
 import { approximateRandomization, fromSummedStatistics } from "@peftlab/stats"
@@ -12,6 +12,12 @@ import type { ExtractionRow } from "./extraction-row.ts"
 /** One sentence's [correct, predicted, gold] span counts under strict match. */
 export const sentenceCounts = (row: ExtractionRow): [number, number, number] => {
   const { correct, predicted, gold } = extractionMetrics([row.gold], [row.predicted])
+  return [correct, predicted, gold]
+}
+
+/** One sentence's [correct, predicted, gold] relation triple counts under strict match (type, head and tail spans). */
+export const relationCounts = (row: ExtractionRow): [number, number, number] => {
+  const { correct, predicted, gold } = relationMetrics([row.goldRelations ?? []], [row.predictedRelations ?? []])
   return [correct, predicted, gold]
 }
 
@@ -35,13 +41,24 @@ export const compareExtractionsWithBaseline = (spec: ExperimentSpec, extractions
   compareEachArm(spec, extractions, (base, other) => {
     const strict = { a: base.map(sentenceCounts), b: other.map(sentenceCounts) }
     const lenient = { a: base.map(lenientSentenceCounts), b: other.map(lenientSentenceCounts) }
+    // Rows keep relations only when the task extracts them (task.relations).
+    const triples = base.some((row) => row.goldRelations !== undefined) ? { a: base.map(relationCounts), b: other.map(relationCounts) } : undefined
     return {
       ...bootstrapOf(spec, base.length, {
         micro_f1: { a: fromSummedStatistics(strict.a, microF1), b: fromSummedStatistics(strict.b, microF1) },
         lenient_f1: { a: fromSummedStatistics(lenient.a, lenientF1), b: fromSummedStatistics(lenient.b, lenientF1) },
+        ...(triples && { relation_f1: { a: fromSummedStatistics(triples.a, microF1), b: fromSummedStatistics(triples.b, microF1) } }),
       }),
       ...randomizationOf(spec, ({ R, seed }) =>
-        approximateRandomization({ R, seed, metrics: { micro_f1: { ...strict, fromTotals: microF1 }, lenient_f1: { ...lenient, fromTotals: lenientF1 } } }),
+        approximateRandomization({
+          R,
+          seed,
+          metrics: {
+            micro_f1: { ...strict, fromTotals: microF1 },
+            lenient_f1: { ...lenient, fromTotals: lenientF1 },
+            ...(triples && { relation_f1: { ...triples, fromTotals: microF1 } }),
+          },
+        }),
       ),
     }
   })

@@ -1,12 +1,14 @@
 // Span-extraction data: the `bio` (CoNLL-style tags) and `jsonl-spans` (character offsets)
 // data kinds, then a seeded train/val/test split of whole sentences (stratified, when asked,
 // by whether a sentence has any concept) and the spec's per-split limits. The entity types
-// asked about are those of the training split.
+// asked about are those of the training split. With task.relations, the data's relations must
+// join the entity types the spec gives each relation type; evaluation.external_test is read and
+// cleaned the same way (its own kind and fields where given), never split, cut to data.limit.test.
 import { createHash } from "node:crypto"
 import { Effect } from "effect"
 import type { RegistryError } from "@peftlab/core"
 import { entityTypes, loadBioSpans, loadJsonlSpans, seededSplit, type LoadReport, type SpanSentence } from "@peftlab/datasets"
-import type { ExperimentSpec } from "@peftlab/spec"
+import { isSpanExtraction, type ExperimentSpec } from "@peftlab/spec"
 import { SpecDataMismatch } from "../../spec-data-mismatch.ts"
 import { emptySplitError } from "../../empty-split.ts"
 import { isSpanDatasetKind, Registry, type SpanDatasetKind } from "@peftlab/plugin-api"
@@ -55,22 +57,85 @@ export interface SpanSplits {
   readonly test: ReadonlyArray<SpanSentence>
 }
 
-const spanDataHash = (sentences: ReadonlyArray<SpanSentence>): string =>
-  createHash("sha256").update(JSON.stringify(sentences.map((s) => [s.id, s.text, s.entities.map((e) => [e.type, e.start, e.end])]))).digest("hex")
+/** The evaluation-only sentences of evaluation.external_test, and where they came from. */
+export interface ExternalSentences {
+  readonly path: string
+  readonly sentences: ReadonlyArray<SpanSentence>
+}
+
+// Relations join the hash only where there are any, so data without them keeps the hash it had.
+const spanDataHash = (sentences: ReadonlyArray<SpanSentence>, external?: ExternalSentences): string => {
+  const hash = createHash("sha256").update(JSON.stringify(sentences.map((s) => [s.id, s.text, s.entities.map((e) => [e.type, e.start, e.end])])))
+  const relations = sentences.flatMap((s) => (s.relations ?? []).map((r) => [s.id, r.type, r.head.start, r.head.end, r.tail.start, r.tail.end]))
+  if (relations.length > 0) hash.update(JSON.stringify(relations))
+  if (external) hash.update(spanDataHash(external.sentences))
+  return hash.digest("hex")
+}
+
+/** The spec's span data kind (data.kind, or `kind`) from the run's Registry, loaded from `data` and cleaned, its ids checked distinct. */
+const loadSentences = (data: Data, kindName: string) =>
+  Effect.gen(function* () {
+    const registry = yield* Registry
+    const kind = yield* Effect.try({ try: () => registry.get("datasets", kindName), catch: (error) => error as RegistryError })
+    // The registry check has matched the data kind to the task (checkRegisteredNames).
+    if (!isSpanDatasetKind(kind)) return yield* Effect.die(new Error(`data.kind ${kind.name} gives no entity spans`))
+    const loaded = yield* kind.load(data)
+    const ids = new Set(loaded.sentences.map((s) => s.id))
+    if (ids.size < loaded.sentences.length) {
+      return yield* Effect.fail(new SpecDataMismatch({ source: data.path, detail: "sentence ids repeat; give every sentence its own id" }))
+    }
+    return loaded
+  })
+
+/**
+ * Each gold relation of a type the spec names must join the entity types the spec gives it (a
+ * Drug head, an ADE tail), or its questions could never be asked or answered; the first that
+ * does not fails naming the file, sentence and relation.
+ */
+const relationTypeIssue = (path: string, task: ExperimentSpec["task"], sentences: ReadonlyArray<SpanSentence>): SpecDataMismatch | undefined => {
+  if (!isSpanExtraction(task) || !task.relations) return undefined
+  const { types } = task.relations
+  for (const sentence of sentences) {
+    for (const relation of sentence.relations ?? []) {
+      const spec = Object.hasOwn(types, relation.type) ? types[relation.type] : undefined
+      if (spec && (spec.head !== relation.head.type || spec.tail !== relation.tail.type)) {
+        const detail = `sentence ${JSON.stringify(sentence.id)}: relation ${relation.type} joins a ${relation.head.type} head to a ${relation.tail.type} tail, but task.relations.types.${relation.type} says head ${spec.head}, tail ${spec.tail}`
+        return new SpecDataMismatch({ source: path, detail })
+      }
+    }
+  }
+  return undefined
+}
+
+/** The training split must hold a relation of a type the spec names, or there is nothing to learn to extract. */
+const noRelationsIssue = (path: string, task: ExperimentSpec["task"], train: ReadonlyArray<SpanSentence>): SpecDataMismatch | undefined => {
+  if (!isSpanExtraction(task) || !task.relations) return undefined
+  const types = task.relations.types
+  if (train.some((s) => (s.relations ?? []).some((r) => Object.hasOwn(types, r.type)))) return undefined
+  const detail = `task.relations names ${Object.keys(types).join(", ")}, but the training split has no relation of ${Object.keys(types).length > 1 ? "these types" : "this type"}: give data with "relations" (jsonl-spans, see README.md)`
+  return new SpecDataMismatch({ source: path, detail })
+}
+
+/** evaluation.external_test's sentences: read and cleaned as data is (with its own kind and fields where given), cut to data.limit.test. */
+const loadExternal = (spec: ExperimentSpec) =>
+  Effect.gen(function* () {
+    const external = spec.evaluation.external_test
+    if (external === undefined) return undefined
+    const data: Data = { ...spec.data, path: external.path, fields: external.fields ?? spec.data.fields }
+    const { sentences, report } = yield* loadSentences(data, external.kind ?? spec.data.kind)
+    if (sentences.length === 0) {
+      return yield* Effect.fail(new SpecDataMismatch({ source: external.path, detail: `evaluation.external_test has no sentences after cleaning (${report.read} read)` }))
+    }
+    const mismatch = relationTypeIssue(external.path, spec.task, sentences)
+    if (mismatch) return yield* Effect.fail(mismatch)
+    return { path: external.path, sentences: sentences.slice(0, spec.data.limit?.test ?? sentences.length) }
+  })
 
 /** Loads the spec's span data (data.kind looked up in the run's Registry), splits and limits it; `labels` are the entity types. */
 export const prepareSpanData = (spec: ExperimentSpec) =>
   Effect.gen(function* () {
     const { data } = spec
-    const registry = yield* Registry
-    const kind = yield* Effect.try({ try: () => registry.get("datasets", data.kind), catch: (error) => error as RegistryError })
-    // The registry check has matched the data kind to the task (checkRegisteredNames).
-    if (!isSpanDatasetKind(kind)) return yield* Effect.die(new Error(`data.kind ${kind.name} gives no entity spans`))
-    const { sentences, report } = yield* kind.load(data)
-    const ids = new Set(sentences.map((s) => s.id))
-    if (ids.size < sentences.length) {
-      return yield* Effect.fail(new SpecDataMismatch({ source: data.path, detail: "sentence ids repeat; give every sentence its own id" }))
-    }
+    const { sentences, report } = yield* loadSentences(data, data.kind)
     const full = seededSplit(sentences, data.split, data.split.seed, data.split.stratify ? (s) => String(s.entities.length > 0) : undefined)
     const limit = (split: keyof SpanSplits) => full[split].slice(0, data.limit?.[split] ?? full[split].length)
     const splits: SpanSplits = { train: limit("train"), val: limit("val"), test: limit("test") }
@@ -80,5 +145,8 @@ export const prepareSpanData = (spec: ExperimentSpec) =>
     if (labels.length === 0) {
       return yield* Effect.fail(new SpecDataMismatch({ source: data.path, detail: "the training split has no entity spans: there is nothing to learn to extract" }))
     }
-    return { splits, labels, report, hash: spanDataHash(sentences) }
+    const mismatch = relationTypeIssue(data.path, spec.task, sentences) ?? noRelationsIssue(data.path, spec.task, splits.train)
+    if (mismatch) return yield* Effect.fail(mismatch)
+    const external = yield* loadExternal(spec)
+    return { splits, labels, report, hash: spanDataHash(sentences, external), ...(external && { external }) }
   })

@@ -30,7 +30,7 @@ export const spanExtractionTaskKind: TaskKind = {
             const task = spec.task
             if (!isSpanExtraction(task)) throw new Error(`a ${task.kind ?? "classification"} spec reached the span-extraction path`)
             const model = yield* scoped(loadSpanEncoder(modelDir, placementOf(spec, shared, registry.entries("methods"))))
-            const { task: armTask, truncation } = yield* spanArmTask({ spec, task, model, tokenizer, splits: data.splits, types: data.labels })
+            const { task: armTask, truncation } = yield* spanArmTask({ spec, task, model, tokenizer, splits: data.splits, types: data.labels, external: data.external })
             return { model, task: armTask, truncation }
           }),
       }

@@ -5,11 +5,15 @@ import { readFileSync } from "node:fs"
 import type { EntitySpan } from "@peftlab/datasets"
 import type { FiguresInput, HtmlExamples } from "@peftlab/reporters"
 import type { FinishedRun } from "@peftlab/plugin-api"
+import { isSpanExtraction } from "@peftlab/spec"
 import { predictionsFile } from "./span-arm.ts"
 import { sentenceCounts } from "./span-comparisons.ts"
 import { writeSpanResults } from "./span-results.ts"
 
-export const writeExtractionResults = (outDir: string, run: FinishedRun): Promise<void> => writeSpanResults(outDir, run.finished.map((f) => f.result), run.labels)
+export const writeExtractionResults = (outDir: string, run: FinishedRun): Promise<void> => {
+  const relations = isSpanExtraction(run.spec.task) ? run.spec.task.relations : undefined
+  return writeSpanResults(outDir, run.finished.map((f) => f.result), run.labels, relations && Object.keys(relations.types))
+}
 
 export const extractionFigures = (run: FinishedRun): Omit<FiguresInput, "bootstrap"> => {
   const extraction = run.finished.map(({ result, training, extractions }) => ({ result, training, counts: (extractions ?? []).map(sentenceCounts) }))

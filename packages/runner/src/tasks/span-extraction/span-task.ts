@@ -1,11 +1,25 @@
 // Span extraction as reading comprehension (Li et al. 2020, "A Unified MRC Framework for
 // Named Entity Recognition"): per-token start and end classifiers over the encoder's output,
 // trained with binary cross-entropy on the sentence tokens; answers are decoded per question
-// and gathered per sentence, then scored by strict span match.
+// and gathered per sentence, then scored by strict span match. With relations, each test
+// sentence's predicted heads are then asked their relation questions, end to end.
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { encoderOutputs, type Adapter } from "@peftlab/adapters-base"
-import { decodeSpans, spansBySentence, type EncodedSpanQuestion, type EntitySpan, type SpanSentence } from "@peftlab/datasets"
+import {
+  compareRelations,
+  decodeSpans,
+  relationTriples,
+  SpanEncodingError,
+  spansBySentence,
+  toRelationQuestions,
+  type EncodedSpanQuestion,
+  type EntityRelation,
+  type EntitySpan,
+  type RelationType,
+  type SpanQuestion,
+  type SpanSentence,
+} from "@peftlab/datasets"
 import { extractionMetrics, latencyStats, type ExtractionMetrics } from "@peftlab/evaluators"
 import type { EncoderModel, SpanHead } from "@peftlab/models"
 import { batchesOf, type TrainingTask, type Validation } from "@peftlab/trainer"
@@ -18,6 +32,20 @@ export interface SpanSetup {
   readonly padId: number
   readonly batchSize: number
   readonly decoding: { readonly threshold: number; readonly maxSpanTokens: number }
+  /** task.relations: the relation types, the question template, and the arm's question encoder. */
+  readonly relations?: RelationSetup | undefined
+}
+
+export interface RelationSetup {
+  readonly types: Readonly<Record<string, RelationType>>
+  readonly template: string
+  readonly encode: (question: SpanQuestion) => EncodedSpanQuestion
+}
+
+/** One test sentence's extraction: its entities, and with task.relations the triples among them. */
+export interface SentenceExtraction {
+  readonly entities: ReadonlyArray<EntitySpan>
+  readonly relations?: ReadonlyArray<EntityRelation>
 }
 
 /** Questions padded on the right into one batch; `sentenceMask` is 1 on sentence tokens only. */
@@ -114,8 +142,27 @@ export const spanTraining = (
     }),
 })
 
-/** Test extraction a sentence at a time (all its questions in one batch), so latencies are per sentence. */
-export const spanTestPass = (setup: SpanSetup, sentences: ReadonlyArray<SpanSentence>, questions: ReadonlyArray<EncodedSpanQuestion>): TestPass<ReadonlyArray<EntitySpan>> => {
+/**
+ * The relation triples of one sentence end to end: each predicted head of a relation's head type
+ * asked its relation question in one batch, the decoded tail spans joined to it. A question
+ * too long for training.max_length (a long predicted head) asks nothing.
+ */
+const extractRelations = async (setup: SpanSetup, relations: RelationSetup, sentence: SpanSentence, heads: ReadonlyArray<EntitySpan>): Promise<Array<EntityRelation>> => {
+  const questions = toRelationQuestions(sentence, heads, relations.types, relations.template).flatMap((question) => {
+    try {
+      return [{ question, encoded: relations.encode(question) }]
+    } catch (error) {
+      if (error instanceof SpanEncodingError) return []
+      throw error
+    }
+  })
+  if (questions.length === 0) return []
+  const { answers } = await extractBatch(setup, questions.map((q) => q.encoded))
+  return questions.flatMap(({ question }, i) => relationTriples(question, answers[i]!.spans)).sort(compareRelations)
+}
+
+/** Test extraction a sentence at a time (all its questions in one batch, then its relation questions), so latencies are per sentence. */
+export const spanTestPass = (setup: SpanSetup, sentences: ReadonlyArray<SpanSentence>, questions: ReadonlyArray<EncodedSpanQuestion>): TestPass<SentenceExtraction> => {
   const bySentenceId = new Map<string, Array<EncodedSpanQuestion>>()
   for (const q of questions) bySentenceId.set(q.sentenceId, [...(bySentenceId.get(q.sentenceId) ?? []), q])
   return {
@@ -123,15 +170,19 @@ export const spanTestPass = (setup: SpanSetup, sentences: ReadonlyArray<SpanSent
     predict: async (index) => {
       const sentence = sentences[index] as SpanSentence
       const { bySentence } = await extractAll({ ...setup, batchSize: Number.MAX_SAFE_INTEGER }, [sentence], bySentenceId.get(sentence.id) ?? [])
-      return bySentence[0] ?? []
+      const entities = bySentence[0] ?? []
+      return setup.relations ? { entities, relations: await extractRelations(setup, setup.relations, sentence, entities) } : { entities }
     },
   }
 }
 
-/** Every test sentence's spans through `runTest`, scored by strict match. */
+/** Every test sentence's spans (and relation triples) through `runTest`, with their latencies. */
 export const evaluateSpans = (setup: SpanSetup, sentences: ReadonlyArray<SpanSentence>, questions: ReadonlyArray<EncodedSpanQuestion>, runTest: RunTestPass) =>
   Effect.gen(function* () {
     const tested = yield* runTest(spanTestPass(setup, sentences, questions))
-    const predicted = tested.map((t) => t.output)
-    return { predicted, metrics: extractionMetrics(sentences.map((s) => s.entities), predicted), latency: latencyStats(tested.map((t) => t.latencyMs)) }
+    return {
+      predicted: tested.map((t) => t.output.entities),
+      relations: tested.map((t) => t.output.relations ?? []),
+      latency: latencyStats(tested.map((t) => t.latencyMs)),
+    }
   })
