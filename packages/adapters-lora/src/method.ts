@@ -53,7 +53,7 @@ export const loraMethod = defineMethod<LoraOptions>({
   load: loadLora,
   describe: (options) => {
     const targets = typeof options.target_modules === "string" ? options.target_modules : options.target_modules.join(", ")
-    const variant = [options.use_dora && "DoRA", options.init_lora_weights !== undefined && options.init_lora_weights !== true && `init ${options.init_lora_weights}`, options.loraplus_lr_ratio !== undefined && `LoRA+ ratio ${options.loraplus_lr_ratio}`]
+    const variant = [options.use_rslora && "rsLoRA scaling", options.use_dora && "DoRA", options.init_lora_weights !== undefined && options.init_lora_weights !== true && `init ${options.init_lora_weights}`, options.loraplus_lr_ratio !== undefined && `LoRA+ ratio ${options.loraplus_lr_ratio}`]
       .filter(Boolean)
       .map((part) => `, ${part}`)
       .join("")

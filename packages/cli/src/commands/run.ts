@@ -54,7 +54,8 @@ const planLines = (loaded: LoadedSpec, registry: PeftlabRegistry, outDir: string
     `out    ${outDir}`,
     `training: ${training.epochs} epochs, batch ${training.batch_size}, lr ${training.lr}, max length ${training.max_length}, best epoch by ${training.select_by}`,
     ...spec.arms.map((arm) => `arm ${arm.name}: ${describeArm(arm, registry)}`),
-    `stats: baseline ${spec.stats.baseline}${spec.stats.mcnemar ? ", McNemar exact" : ""}, paired bootstrap B=${spec.stats.bootstrap.B}`,
+    `stats: baseline ${spec.stats.baseline}${spec.stats.mcnemar ? ", McNemar exact" : ""}, paired bootstrap B=${spec.stats.bootstrap.B}` +
+      (spec.stats.randomization ? `, approximate randomization R=${spec.stats.randomization.R}` : ""),
   ]
 }
 
