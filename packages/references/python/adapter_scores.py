@@ -25,6 +25,8 @@ import peft
 from peft import LoraConfig, PeftModel, PrefixTuningConfig, PromptTuningConfig, TaskType, get_peft_model
 from transformers import AutoModelForCausalLM
 
+from bnb_cpu import plain_cpu_nf4
+
 
 def load_base(model_dir, quantize):
     if quantize is None:
@@ -34,7 +36,7 @@ def load_base(model_dir, quantize):
     config = transformers.BitsAndBytesConfig(
         load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.float32, bnb_4bit_use_double_quant=False
     )
-    return AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32, quantization_config=config, device_map={"": "cpu"})
+    return plain_cpu_nf4(AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32, quantization_config=config, device_map={"": "cpu"}))
 
 
 def label_scores(model, prompt, labels):

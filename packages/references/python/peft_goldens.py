@@ -35,6 +35,8 @@ from peft import LoraConfig, PeftModel, PrefixTuningConfig, PromptTuningConfig, 
 from safetensors.torch import load_file
 from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, BitsAndBytesConfig
 
+from bnb_cpu import plain_cpu_nf4
+
 CONFIGS = {"LORA": LoraConfig, "PROMPT_TUNING": PromptTuningConfig, "PREFIX_TUNING": PrefixTuningConfig}
 
 
@@ -47,7 +49,7 @@ def base_model(case):
             load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=False, bnb_4bit_compute_dtype=torch.float32
         )
         options["device_map"] = "cpu"
-    return kind.from_pretrained(case["model"], **options).eval()
+    return plain_cpu_nf4(kind.from_pretrained(case["model"], **options).eval())
 
 
 def made(case):

@@ -34,6 +34,9 @@ const methods: Record<string, (model: BaseModel, architecture: TinyArchitecture)
   "p-tuning-lstm": (model) => createPTuning(model, { numVirtualTokens: 4, encoderReparameterizationType: "LSTM", encoderHiddenSize: 16 }, Rng.seeded(3)),
   lora: (model, architecture) =>
     createLora(model, { r: 4, loraAlpha: 8, loraDropout: 0, targetModules: loraTargets[architecture], useRslora: false, bias: "none" }, Rng.seeded(3)),
+  // Weight-decomposed LoRA: the same low-rank update, and a learned magnitude per output row.
+  dora: (model, architecture) =>
+    createLora(model, { r: 4, loraAlpha: 8, loraDropout: 0, targetModules: loraTargets[architecture], useRslora: false, useDora: true, bias: "none" }, Rng.seeded(3)),
   ...unfrozenMethods,
 }
 
