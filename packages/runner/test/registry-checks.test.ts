@@ -22,7 +22,7 @@ describe("builtinRegistry", () => {
     expect(Object.keys(ownArmKinds)).toStrictEqual(["base", "fine-tune", "adapter"])
     // The built-in methods, in the order their peft_types are listed (LORA, PROMPT_TUNING, PREFIX_TUNING, P_TUNING).
     expect(registry.names("methods")).toStrictEqual(["lora", "prompt", "prefix", "p-tuning"])
-    expect(armKindNames(registry)).toStrictEqual(["base", "fine-tune", "prompt", "prefix", "lora", "adapter", "p-tuning"])
+    expect(armKindNames(registry)).toStrictEqual(["base", "fine-tune", "prompt", "prefix", "p-tuning", "lora", "adapter"])
     expect(registry.names("metrics")).toStrictEqual(["accuracy", "macro_f1", "balanced_accuracy", "roc_auc", "ece"])
     expect(registry.names("reporters")).toStrictEqual(["results", "stats", "train_log", "selection", "figures", "report", "html", "tensorboard", "mlflow"])
     expect(registry.names("backends")).toStrictEqual(["cpu", "wasm", "webgpu", "tfjs-node", "tfjs-node-gpu"])

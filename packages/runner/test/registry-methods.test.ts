@@ -43,7 +43,7 @@ describe("method plugins", () => {
 
   it("name the registered arm kinds for a kind nobody registered, at its line:column", async () => {
     const text = specWith("  - name: mine\n    kind: scaled\n    scale: 2\n")
-    const kinds = "one of base, fine-tune, prompt, prefix, lora, adapter"
+    const kinds = "one of base, fine-tune, prompt, prefix, p-tuning, lora, adapter"
     expect(await issuesOf(text, false)).toContainEqual({ path: "arms[1].kind", expected: kinds, found: '"scaled"', ...positionOf(text, "scaled") })
   })
 

@@ -25,7 +25,7 @@ const literals = <const L extends ReadonlyArray<string>>(values: L) => Schema.Li
 /** The arm kinds the spec itself defines; any other kind is a method's (prompt, prefix, lora built in, others from plugins). */
 export const armKinds = ["base", "fine-tune", "adapter"] as const
 /** Every arm kind peftlab ships, in the order errors list them (the runner's built-in methods among the spec's own kinds). */
-export const armKindOrder = ["base", "fine-tune", "prompt", "prefix", "lora", "adapter"] as const
+export const armKindOrder = ["base", "fine-tune", "prompt", "prefix", "p-tuning", "lora", "adapter"] as const
 export const quantizations = ["none", "nf4"] as const
 export const selectionMetrics = ["macro_f1", "accuracy", "micro_f1", "loss"] as const
 export const lrSchedules = ["constant", "linear", "cosine"] as const

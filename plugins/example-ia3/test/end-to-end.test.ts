@@ -133,6 +133,6 @@ describe("a spec with an ia3 arm", () => {
     const { file } = writeSpec(ia3Arm, false)
     const run = peftlab(["validate", file])
     expect(run.code).toBe(2)
-    expect(run.stderr).toContain(`arms[1].kind: expected one of base, fine-tune, prompt, prefix, lora, adapter, got "ia3" ${placed(file, "kind: ia3", "ia3")}`)
+    expect(run.stderr).toContain(`arms[1].kind: expected one of base, fine-tune, prompt, prefix, p-tuning, lora, adapter, got "ia3" ${placed(file, "kind: ia3", "ia3")}`)
   })
 })
