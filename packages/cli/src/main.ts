@@ -8,6 +8,7 @@ import { predictCommand } from "./commands/predict.ts"
 import { compareCommand, reportCommand } from "./commands/report.ts"
 import { runRunCommand } from "./commands/run.ts"
 import { validateCommand } from "./commands/validate.ts"
+import { workerArmCommand, workerCommand } from "./commands/worker.ts"
 import { ExitCode, processIo, type Io } from "./exit.ts"
 
 // Flags are checked before any spec (and so any plugin) is read: --backend takes a built-in
@@ -30,6 +31,14 @@ commands:
                   --dry-run       print the planned arms and exit
                   --allow-plugins import the modules the spec lists under plugins:, which runs their
                                   code; a spec that lists plugins is refused without it
+                  --queue URL     run the arms as jobs on Redis (redis://HOST:PORT[/DB]), taken by
+                                  \`peftlab worker\` processes that see the same --out folder (default:
+                                  the spec's execution.queue); the same command again reattaches
+  worker          take arm jobs from a queue and run them, each in a child process
+                  --queue URL     the Redis the runs were submitted to (redis://HOST:PORT[/DB])
+                  --backend NAME  the backend whose runs it takes (default: wasm)
+                  --concurrency N arms at a time (default: 1)
+                  --allow-plugins import the plugins a job's spec lists (as for run)
   predict         write an existing adapter's predictions for new data, one JSON line per example
                   (id, prediction, and probability and log_probs per label, or generated text)
                   --model M       the base model folder or Hugging Face id
@@ -63,7 +72,9 @@ const commandFlags = [
   { flag: "tensorboard", commands: ["run"] },
   { flag: "mlflow", commands: ["run"] },
   { flag: "html", commands: ["compare"] },
-  { flag: "allow-plugins", commands: ["run", "predict"] },
+  { flag: "allow-plugins", commands: ["run", "predict", "worker"] },
+  { flag: "queue", commands: ["run", "worker"] },
+  { flag: "concurrency", commands: ["worker"] },
 ] as const
 
 /** --tensorboard and --mlflow as the spec fields they set, absolute so that `peftlab report` finds them from anywhere. */
@@ -115,6 +126,8 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
         spec: { type: "string" },
         ids: { type: "boolean", default: false },
         "allow-plugins": { type: "boolean", default: false },
+        queue: { type: "string" },
+        concurrency: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     })
@@ -132,7 +145,10 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
     return ExitCode.ok
   }
   const misplaced = commandFlags.find(({ flag, commands }) => values[flag] !== undefined && values[flag] !== false && !(commands as ReadonlyArray<string>).includes(command))
-  if (misplaced) return badUsage(io, `--${misplaced.flag} belongs to ${misplaced.commands.join(" and ")}, not ${command}`)
+  if (misplaced) {
+    const owners = misplaced.commands.length === 1 ? misplaced.commands[0] : `${misplaced.commands.slice(0, -1).join(", ")} and ${misplaced.commands.at(-1)}`
+    return badUsage(io, `--${misplaced.flag} belongs to ${owners}, not ${command}`)
+  }
   switch (command) {
     case "backends":
       return rest.length === 0 ? backendsCommand(io) : badUsage(io, "backends takes no arguments")
@@ -157,10 +173,32 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
       if (unknownBackend(values.backend)) return badUsage(io, `--backend: expected one of ${backendNames.join(", ")}, got "${values.backend}"`)
       return runRunCommand(
         rest[0] as string,
-        { out: values.out, backend: values.backend, tui: !values["no-tui"], json: values.json, dryRun: values["dry-run"], allowPlugins: values["allow-plugins"], sets: [...values.set, ...trackerSets(values)] },
+        {
+          out: values.out,
+          backend: values.backend,
+          tui: !values["no-tui"],
+          json: values.json,
+          dryRun: values["dry-run"],
+          allowPlugins: values["allow-plugins"],
+          sets: [...values.set, ...trackerSets(values)],
+          ...(values.queue !== undefined && { queue: values.queue }),
+        },
         io,
       )
     }
+    case "worker": {
+      if (rest.length > 0) return badUsage(io, "worker takes no positional arguments")
+      if (values.queue === undefined) return badUsage(io, "worker needs --queue redis://HOST:PORT[/DB]")
+      const unused = (["out", "set", "dry-run", "no-tui", "json"] as const).find((flag) => (flag === "set" ? values.set.length > 0 : values[flag]))
+      if (unused) return badUsage(io, `--${unused} belongs to run, not worker`)
+      if (unknownBackend(values.backend)) return badUsage(io, `--backend: expected one of ${backendNames.join(", ")}, got "${values.backend}"`)
+      const concurrency = values.concurrency === undefined ? 1 : Number(values.concurrency)
+      if (!Number.isSafeInteger(concurrency) || concurrency < 1) return badUsage(io, `--concurrency: expected a positive integer, got "${values.concurrency}"`)
+      return workerCommand({ queue: values.queue, backend: values.backend ?? "wasm", concurrency, allowPlugins: values["allow-plugins"] }, io)
+    }
+    // Internal: the child process a worker runs each job's arm in (its job comes over IPC).
+    case "worker-arm":
+      return workerArmCommand(io)
     default:
       return badUsage(io, `unknown command "${command}"`)
   }

@@ -4,22 +4,11 @@ import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { main } from "../src/main.ts"
 import { captureIo } from "./io.ts"
+import { fromRepoRoot, quickstart, repoRoot } from "./repo-root.ts"
 
-const repoRoot = join(import.meta.dirname, "..", "..", "..")
-const quickstart = join(repoRoot, "specs", "quickstart.yaml")
 // A spec that finds its data through PEFTLAB_DATA (the quickstart's ships in the repository).
 const pubmedqaStudy = join(repoRoot, "specs", "pubmedqa-prompt-prefix.yaml")
 
-/** Runs `command` from the repository root, where npm start runs and the quickstart's relative paths resolve. */
-const fromRepoRoot = async <A>(command: () => Promise<A>): Promise<A> => {
-  const saved = process.cwd()
-  process.chdir(repoRoot)
-  try {
-    return await command()
-  } finally {
-    process.chdir(saved)
-  }
-}
 
 const writeSpec = (text: string): string => {
   const file = join(mkdtempSync(join(tmpdir(), "peftlab-cli-")), "spec.yaml")

@@ -53,7 +53,8 @@ export const fingerprintInputs = (
   backend: string,
   adapterHashes: Readonly<Record<string, string>> = {},
 ): FingerprintInputs => {
-  const { output: _output, ...computed } = spec
+  // Where the results go and where the arms run change nothing they compute.
+  const { output: _output, execution: _execution, ...computed } = spec
   // training.truncation decides whether a run may start, not what it computes: a folder made
   // before the field existed, or with the other policy, still resumes.
   const { truncation: _truncation, ...training } = spec.training

@@ -65,7 +65,15 @@ export const StepRecord = Schema.Struct({
 
 export const EpochRecord = Schema.Struct({ epoch: Schema.Number, trainLoss: SavedNumber, validation: Validation, best: Schema.Boolean })
 
-const Training = Schema.Struct({ bestEpoch: Schema.Number, trainMs: Schema.Number, epochs: Schema.Array(EpochRecord), steps: Schema.Array(StepRecord) })
+// stoppedEarly is kept when read back (optional: folders written before it was), so a sweep member
+// evaluated from its trained.json (a resumed run, a queue's worker) writes the result a fresh run writes.
+const Training = Schema.Struct({
+  bestEpoch: Schema.Number,
+  trainMs: Schema.Number,
+  epochs: Schema.Array(EpochRecord),
+  steps: Schema.Array(StepRecord),
+  stoppedEarly: Schema.optionalKey(Schema.Boolean),
+})
 
 /** arms/<arm>/result.json. */
 export const FinishedArmFile = Schema.Struct({

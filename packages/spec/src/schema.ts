@@ -362,6 +362,13 @@ export const ExperimentSpec = Schema.Struct({
     tensorboard: Schema.optionalKey(NonEmptyText).pipe(expecting("a path to a TensorBoard log folder")),
     mlflow: Schema.optionalKey(NonEmptyText).pipe(expecting("a path to an MLflow file store (its mlruns folder)")),
   }).pipe(expecting("a mapping with dir (and optionally tensorboard, mlflow)")),
+  // Where the arms run: queue, a Redis URL (redis://HOST:PORT[/DB]) whose workers (`peftlab worker`)
+  // take one job per arm, as `run --queue` does; absent, every arm runs in the run's own process.
+  execution: Schema.optionalKey(
+    Schema.Struct({
+      queue: Schema.optionalKey(NonEmptyText.pipe(expecting("a Redis URL, redis://HOST:PORT[/DB]"))),
+    }).pipe(expecting("a mapping with queue")),
+  ),
 }).pipe(expecting("a mapping of spec fields"))
 
 /** The spec as the schema decodes it, before loadSpec resolves `data.split.seed`. */

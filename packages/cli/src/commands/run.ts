@@ -3,6 +3,7 @@
 // prints the plan.
 import { join, resolve } from "node:path"
 import { Effect, Exit, Fiber, Layer } from "effect"
+import { checkReachable, parseQueueUrl, QueueUrlError, queueExecutor } from "@peftlab/queue"
 import { backendLayer, BackendUnavailable, type Events } from "@peftlab/core"
 import { Registry, type PeftlabRegistry } from "@peftlab/plugin-api"
 import { describeMethodArm, initFromOf, runExperiment, trackerFolders } from "@peftlab/runner"
@@ -22,6 +23,8 @@ export interface RunFlags {
   readonly sets?: ReadonlyArray<string>
   /** `--allow-plugins`: import the spec's plugins (their code runs); without it a spec with plugins is refused. */
   readonly allowPlugins: boolean
+  /** `--queue redis://…`: the arms run as jobs on that queue's workers (`peftlab worker`). */
+  readonly queue?: string
 }
 
 /** ", from <init_from>" for an arm that starts from an existing adapter. */
@@ -86,16 +89,33 @@ const whereToLook = (outDir: string, output: LoadedSpec["spec"]["output"]): Arra
   ]
 }
 
+/** The queue the arms run on: --queue, else the spec's execution.queue; both, they must agree. */
+const queueOf = (flags: RunFlags, loaded: LoadedSpec) =>
+  Effect.gen(function* () {
+    const written = loaded.spec.execution?.queue
+    const field = `execution.queue in ${loaded.file}`
+    if (flags.queue !== undefined && written !== undefined && flags.queue !== written) {
+      return yield* Effect.fail(new QueueUrlError({ source: "--queue", detail: `"${flags.queue}" differs from ${field} ("${written}"); give one, or the same in both` }))
+    }
+    if (flags.queue !== undefined) return yield* parseQueueUrl(flags.queue, "--queue")
+    if (written !== undefined) return yield* parseQueueUrl(written, field)
+    return undefined
+  })
+
 export const runRunCommand = async (file: string, flags: RunFlags, io: Io): Promise<number> => {
   const prepared = await Effect.runPromiseExit(loadCheckedSpec(file, flags.sets ?? [], flags.allowPlugins))
   if (prepared._tag === "Failure") return exitCodeOf(prepared, io)
   const { loaded, registry } = prepared.value
   const backend = flags.backend ?? loaded.spec.backend
   const outDir = resolve(flags.out ?? loaded.spec.output.dir)
+  const queue = await Effect.runPromiseExit(queueOf(flags, loaded))
+  if (queue._tag === "Failure") return exitCodeOf(queue, io)
   if (flags.dryRun) {
     for (const line of planLines(loaded, registry, outDir, backend)) io.out(line)
+    if (queue.value) io.out(`queue  ${queue.value.shown}: one job per arm, run by \`peftlab worker --queue ${queue.value.shown}\``)
     return ExitCode.ok
   }
+  const queueUrl = queue.value
 
   // The screen's q and Ctrl-C stop the run as SIGINT does; the fiber exists only once forked.
   let interrupt = () => {}
@@ -103,7 +123,8 @@ export const runRunCommand = async (file: string, flags: RunFlags, io: Io): Prom
   // The registry loadCheckedSpec built (the spec's plugins imported once), as the run's Registry.
   const program = Effect.gen(function* () {
     const backendLive = yield* selectedBackend(backend)
-    return yield* runExperiment(loaded, { outDir }).pipe(withResourceSamples(), Effect.provide(Layer.merge(backendLive, events)))
+    if (queueUrl) yield* checkReachable(queueUrl)
+    return yield* runExperiment(loaded, { outDir, ...(queueUrl && { execute: queueExecutor(queueUrl) }) }).pipe(withResourceSamples(), Effect.provide(Layer.merge(backendLive, events)))
   }).pipe(Effect.provide(Layer.succeed(Registry, registry)))
   const fiber = Effect.runFork(program)
   interrupt = () => void Effect.runFork(Fiber.interrupt(fiber))

@@ -1,0 +1,200 @@
+// Arms as jobs on BullMQ and Redis (issue 19), through the real CLI against a real redis-server:
+// `peftlab run --queue` submits, separate `peftlab worker` processes train; the results folder
+// is the local run's, a second submit reattaches instead of training again, and a worker killed
+// with SIGKILL mid-arm leaves its arm to another worker, which resumes it from its checkpoint.
+import { spawn, type ChildProcess } from "node:child_process"
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
+import { join, relative } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { bin, peftlab, quickstartVariant } from "./cli.ts"
+import { redisMissing, startRedis, type RedisServer } from "./redis-server.ts"
+
+const missing = redisMissing()
+if (missing) console.warn(`skipping the queue tests: ${missing}`)
+
+interface Running {
+  readonly child: ChildProcess
+  readonly output: () => string
+  readonly exited: Promise<number | null>
+}
+
+const start = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): Running => {
+  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
+  let output = ""
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()))
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+  return { child, output: () => output, exited }
+}
+
+const until = async (what: string, check: () => boolean, timeoutMs = 60_000) => {
+  const end = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+const startWorker = async (url: string, env: NodeJS.ProcessEnv = {}) => {
+  const worker = start(["worker", "--queue", url, "--backend", "wasm"], env)
+  await until("the worker to start", () => worker.output().includes("worker: taking"), 30_000)
+  return worker
+}
+
+const stopWorker = async (worker: Running) => {
+  if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill("SIGINT")
+  await worker.exited
+}
+
+/** How many times each arm was started across the workers' logs. */
+const starts = (...logs: ReadonlyArray<string>): Record<string, number> => {
+  const counts: Record<string, number> = {}
+  for (const log of logs) for (const [, arm] of log.matchAll(/^(\S+): started \(job/gm)) counts[arm!] = (counts[arm!] ?? 0) + 1
+  return counts
+}
+
+const filesUnder = (dir: string): Array<string> =>
+  readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((file) => statSync(join(dir, file)).isFile())
+    .map((file) => relative(dir, join(dir, file)))
+    .sort()
+
+/** A JSON value without what depends on the clock (timings, latencies, dates). */
+const untimed = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(untimed)
+  if (typeof value !== "object" || value === null) return value
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !/(^ms$|Ms$|latency|perSecond|_at$)/i.test(key))
+      .map(([key, v]) => [key, untimed(v)]),
+  )
+}
+
+const json = (file: string) => JSON.parse(readFileSync(file, "utf8")) as unknown
+const jsonLines = (file: string) => readFileSync(file, "utf8").trim().split("\n").map((line) => JSON.parse(line) as unknown)
+/** A CSV without its latency columns. */
+const untimedCsv = (file: string) => {
+  const rows = readFileSync(file, "utf8").trim().split("\n").map((row) => row.split(","))
+  const keep = rows[0]!.map((name, i) => (/latency/i.test(name) ? -1 : i)).filter((i) => i >= 0)
+  return rows.map((row) => keep.map((i) => row[i]))
+}
+
+// What holds timings or renders them (figures, reports) or is a tracker's copy; the rest must match byte for byte.
+const timed = /^(figures|mlruns|tensorboard)\/|^report\.(html|md)$|^results(_by_config)?\.(csv|md)$|^manifest\.json$|^train_log\.jsonl$|^arms\//
+
+/** `queued` holds the same results as `local`: adapters, predictions and statistics byte for byte, records but for timings. */
+const expectSameResults = (local: string, queued: string) => {
+  const files = filesUnder(local).filter((file) => !/^(mlruns|tensorboard)\//.test(file))
+  expect(filesUnder(queued).filter((file) => !/^(mlruns|tensorboard)\//.test(file))).toEqual(files)
+  expect(files.some((file) => file.startsWith("adapters/"))).toBe(true)
+  for (const file of files.filter((file) => !timed.test(file))) expect(readFileSync(join(queued, file)), file).toEqual(readFileSync(join(local, file)))
+  for (const file of files.filter((file) => file.startsWith("arms/"))) expect(untimed(json(join(queued, file))), file).toEqual(untimed(json(join(local, file))))
+  expect(untimed(jsonLines(join(queued, "train_log.jsonl")))).toEqual(untimed(jsonLines(join(local, "train_log.jsonl"))))
+  expect(untimedCsv(join(queued, "results.csv"))).toEqual(untimedCsv(join(local, "results.csv")))
+  expect((json(join(queued, "manifest.json")) as { fingerprint: string }).fingerprint).toBe((json(join(local, "manifest.json")) as { fingerprint: string }).fingerprint)
+}
+
+/** Six LoRA configurations (a sweep that selection picks one of), a prompt arm and the base: eight jobs. */
+const sweepSpec = () =>
+  quickstartVariant((spec) => {
+    spec.data.limit = { train: 8, val: 6, test: 6 }
+    spec.training.epochs = 1
+    spec.training.checkpoint_every = 1
+    spec.stats.bootstrap.B = 100
+    spec.arms = [
+      { name: "base", kind: "base" },
+      { name: "prompt", kind: "prompt", num_virtual_tokens: 4 },
+      { name: "lora", kind: "lora", r: 2, lora_alpha: 4, target_modules: ["q_proj", "v_proj"], sweep: { r: [2, 4, 8], "training.lr": [0.01, 0.05] } },
+    ]
+  })
+const sweepArms = ["base", "prompt", ...["r2", "r4", "r8"].flatMap((r) => [`lora-${r}-lr0.01`, `lora-${r}-lr0.05`])]
+
+describe.skipIf(missing !== undefined)("peftlab run --queue with peftlab worker", () => {
+  let redis: RedisServer
+  beforeAll(async () => {
+    redis = await startRedis()
+  })
+  afterAll(async () => {
+    await redis?.stop()
+  })
+
+  it("a sweep of six configurations on two workers gives the local run's results folder", async () => {
+    const { file, dir } = sweepSpec()
+    const local = peftlab(["run", file, "--out", join(dir, "local"), "--no-tui", "--backend", "wasm"])
+    expect(local.code, local.stderr).toBe(0)
+    const workers = [await startWorker(redis.url), await startWorker(redis.url)]
+    try {
+      const queued = start(["run", file, "--out", join(dir, "queued"), "--no-tui", "--backend", "wasm", "--queue", redis.url])
+      expect(await queued.exited, queued.output()).toBe(0)
+      expect(queued.output()).toMatch(/lora: selected lora-r\d-lr0\.0\d of 6 configurations/)
+      expect(starts(...workers.map((w) => w.output()))).toEqual(Object.fromEntries(sweepArms.map((arm) => [arm, 1])))
+      // Both workers took arms.
+      for (const worker of workers) expect(worker.output()).toMatch(/started \(job/)
+    } finally {
+      await Promise.all(workers.map(stopWorker))
+    }
+    expectSameResults(join(dir, "local"), join(dir, "queued"))
+  }, 180_000)
+
+  it("submitting the same run again reattaches to its jobs instead of training any arm twice", async () => {
+    const { file, dir } = sweepSpec()
+    const args = ["run", file, "--out", join(dir, "out"), "--no-tui", "--backend", "wasm", "--queue", redis.url]
+    // No worker yet: the first submitter queues every arm and is killed while it waits.
+    const first = start(args)
+    await until("every arm queued", () => (first.output().match(/\] queued/g) ?? []).length === sweepArms.length)
+    first.child.kill("SIGKILL")
+    await first.exited
+    const second = start(args)
+    await until("the second submitter to reattach", () => (second.output().match(/\] queued: already on/g) ?? []).length === sweepArms.length)
+    const worker = await startWorker(redis.url)
+    try {
+      expect(await second.exited, second.output()).toBe(0)
+      // A third submit finds every arm in the folder and queues nothing.
+      const third = start(args)
+      expect(await third.exited, third.output()).toBe(0)
+      expect(third.output()).not.toMatch(/queued/)
+      expect(starts(worker.output())).toEqual(Object.fromEntries(sweepArms.map((arm) => [arm, 1])))
+    } finally {
+      await stopWorker(worker)
+    }
+    // One job per arm of this run on the queue (the first test's eight are there too), all completed.
+    expect(Number(redis.cli("ZCARD", "bull:peftlab-wasm:completed"))).toBe(2 * sweepArms.length)
+    for (const arm of sweepArms.filter((arm) => arm.startsWith("lora"))) expect(existsSync(join(dir, "out", "arms", arm, "trained.json"))).toBe(true)
+  }, 180_000)
+
+  it("a worker killed with SIGKILL mid-arm: another worker resumes the arm from its checkpoint, one result per arm", async () => {
+    // Sixteen steps of a checkpoint each, so that the kill lands mid-training with a checkpoint there.
+    const { file, dir } = quickstartVariant((spec) => {
+      spec.data.limit = { train: 64, val: 6, test: 6 }
+      spec.training.epochs = 2
+      spec.training.checkpoint_every = 1
+      spec.stats.bootstrap.B = 100
+      spec.arms = [
+        { name: "base", kind: "base" },
+        { name: "lora", kind: "lora", r: 2, lora_alpha: 4, target_modules: ["q_proj", "v_proj"] },
+      ]
+    })
+    const local = peftlab(["run", file, "--out", join(dir, "local"), "--no-tui", "--backend", "wasm"])
+    expect(local.code, local.stderr).toBe(0)
+    // A short lock, so that the dead worker's job comes back within seconds.
+    const env = { PEFTLAB_QUEUE_LOCK_MS: "3000" }
+    const workers = [await startWorker(redis.url, env), await startWorker(redis.url, env)]
+    const out = join(dir, "queued")
+    try {
+      const queued = start(["run", file, "--out", out, "--no-tui", "--backend", "wasm", "--queue", redis.url])
+      await until("lora to checkpoint", () => existsSync(join(out, "arms", "lora", "checkpoint")) && workers.some((w) => w.output().includes("lora: training")))
+      const victim = workers.find((w) => /^lora: started/m.test(w.output()))!
+      const survivor = workers.find((w) => w !== victim)!
+      victim.child.kill("SIGKILL")
+      await victim.exited
+      expect(await queued.exited, queued.output()).toBe(0)
+      expect(survivor.output()).toMatch(/^lora: training \(resumed at step [1-9]\d*\)$/m)
+      expect(starts(victim.output())).toEqual({ lora: 1 })
+      expect(starts(survivor.output()).lora).toBe(1)
+    } finally {
+      await Promise.all(workers.map(stopWorker))
+    }
+    // One result per arm, nothing half-written or left behind (checkpoints, locks), and the resumed arm's adapter as trained in one go.
+    expectSameResults(join(dir, "local"), out)
+  }, 180_000)
+})
