@@ -41,6 +41,8 @@ export const peftMade: ReadonlyArray<PeftMadeCase> = [
   { ...onLlama("lora-llama-olora", { init_lora_weights: "olora", use_rslora: true }), perturb: 0.1 },
   // QLoRA: the same LoRA over an NF4 base, bitsandbytes' in PEFT and quantizeModelLinears' in peftlab.
   { ...onLlama("lora-llama-nf4", {}), nf4: true },
+  // DoRA over bitsandbytes' NF4 base: the weight norm on the dequantized weight, as PEFT takes it.
+  { ...onLlama("lora-llama-dora-nf4", { use_dora: true }), nf4: true, perturb: 0.1 },
   {
     name: "lora-gpt2",
     base: gpt2,
@@ -116,6 +118,7 @@ export const peftlabMade: ReadonlyArray<PeftlabMadeCase> = [
   // QLoRA: PEFT over bitsandbytes' NF4 base, peftlab over its own.
   { name: "peftlab-lora-llama-nf4", base: llama, batch: paddedBatch, nf4: true, create: madeLora({ r: 4, loraAlpha: 8, targetModules: ["q_proj", "v_proj", "down_proj"] }, 36) },
   { name: "peftlab-lora-llama-dora", base: llama, batch: paddedBatch, create: madeLora({ r: 4, loraAlpha: 8, targetModules: llamaModules, useDora: true }, 37) },
+  { name: "peftlab-lora-llama-dora-nf4", base: llama, batch: paddedBatch, nf4: true, create: madeLora({ r: 4, loraAlpha: 8, targetModules: llamaModules, useDora: true }, 41) },
   { name: "peftlab-lora-llama-olora", base: llama, batch: paddedBatch, create: madeLora({ r: 4, loraAlpha: 8, targetModules: ["q_proj", "v_proj", "up_proj"], initLoraWeights: "olora" }, 38) },
   { name: "peftlab-lora-gpt2-dora", base: gpt2, batch: paddedBatch, create: madeLora({ r: 4, loraAlpha: 8, targetModules: ["c_attn", "c_fc"], useDora: true }, 39) },
   { name: "peftlab-lora-gpt2", base: gpt2, batch: paddedBatch, create: madeLora({ r: 4, loraAlpha: 8, targetModules: ["c_attn", "c_proj", "c_fc"] }, 34) },
