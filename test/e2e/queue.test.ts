@@ -1,7 +1,8 @@
 // Arms as jobs on BullMQ and Redis (issue 19), through the real CLI against a real redis-server:
 // `peftlab run --queue` submits, separate `peftlab worker` processes train; the results folder
 // is the local run's, a second submit reattaches instead of training again, and a worker killed
-// with SIGKILL mid-arm leaves its arm to another worker, which resumes it from its checkpoint.
+// with SIGKILL mid-arm leaves its arm to another worker, which resumes it from its checkpoint, and
+// a Redis restarted mid-run (no persistence: every job lost) costs no arm and no duplicate.
 import { spawn, type ChildProcess } from "node:child_process"
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { join, relative } from "node:path"
@@ -35,8 +36,8 @@ const until = async (what: string, check: () => boolean, timeoutMs = 60_000) => 
   }
 }
 
-const startWorker = async (url: string, env: NodeJS.ProcessEnv = {}) => {
-  const worker = start(["worker", "--queue", url, "--backend", "wasm"], env)
+const startWorker = async (url: string, env: NodeJS.ProcessEnv = {}, extra: ReadonlyArray<string> = []) => {
+  const worker = start(["worker", "--queue", url, "--backend", "wasm", ...extra], env)
   await until("the worker to start", () => worker.output().includes("worker: taking"), 30_000)
   return worker
 }
@@ -109,6 +110,20 @@ const sweepSpec = () =>
   })
 const sweepArms = ["base", "prompt", ...["r2", "r4", "r8"].flatMap((r) => [`lora-${r}-lr0.01`, `lora-${r}-lr0.05`])]
 
+
+/** A base and a LoRA arm (with `lora` added to it) on 64 examples for 2 epochs, a checkpoint every step: an arm long enough to interrupt. */
+const checkpointedRun = (lora: Record<string, unknown>) =>
+  quickstartVariant((spec) => {
+    spec.data.limit = { train: 64, val: 6, test: 6 }
+    spec.training.epochs = 2
+    spec.training.checkpoint_every = 1
+    spec.stats.bootstrap.B = 100
+    spec.arms = [
+      { name: "base", kind: "base" },
+      { name: "lora", kind: "lora", r: 2, lora_alpha: 4, target_modules: ["q_proj", "v_proj"], ...lora },
+    ]
+  })
+
 describe.skipIf(missing !== undefined)("peftlab run --queue with peftlab worker", () => {
   let redis: RedisServer
   beforeAll(async () => {
@@ -164,16 +179,7 @@ describe.skipIf(missing !== undefined)("peftlab run --queue with peftlab worker"
 
   it("a worker killed with SIGKILL mid-arm: another worker resumes the arm from its checkpoint, one result per arm", async () => {
     // Sixteen steps of a checkpoint each, so that the kill lands mid-training with a checkpoint there.
-    const { file, dir } = quickstartVariant((spec) => {
-      spec.data.limit = { train: 64, val: 6, test: 6 }
-      spec.training.epochs = 2
-      spec.training.checkpoint_every = 1
-      spec.stats.bootstrap.B = 100
-      spec.arms = [
-        { name: "base", kind: "base" },
-        { name: "lora", kind: "lora", r: 2, lora_alpha: 4, target_modules: ["q_proj", "v_proj"] },
-      ]
-    })
+    const { file, dir } = checkpointedRun({})
     const local = peftlab(["run", file, "--out", join(dir, "local"), "--no-tui", "--backend", "wasm"])
     expect(local.code, local.stderr).toBe(0)
     // A short lock, so that the dead worker's job comes back within seconds.
@@ -197,4 +203,31 @@ describe.skipIf(missing !== undefined)("peftlab run --queue with peftlab worker"
     // One result per arm, nothing half-written or left behind (checkpoints, locks), and the resumed arm's adapter as trained in one go.
     expectSameResults(join(dir, "local"), out)
   }, 180_000)
+  it("Redis restarted mid-run without persistence: the jobs are queued again, each arm finishes once, the local run's results", async () => {
+    // Its own Redis, so that the restart loses no other test's jobs.
+    const own = await startRedis()
+    const { file, dir } = checkpointedRun({ sweep: { r: [2, 4] } })
+    const local = peftlab(["run", file, "--out", join(dir, "local"), "--no-tui", "--backend", "wasm"])
+    expect(local.code, local.stderr).toBe(0)
+    // Three slots for three jobs: when Redis comes back, a job queued again finds a free slot while its arm's first process still trains.
+    const workers = [await startWorker(own.url), await startWorker(own.url, {}, ["--concurrency", "2"])]
+    const out = join(dir, "queued")
+    try {
+      const queued = start(["run", file, "--out", out, "--no-tui", "--backend", "wasm", "--queue", own.url])
+      const training = () => ["lora-r2", "lora-r4"].find((arm) => existsSync(join(out, "arms", arm, "checkpoint")) && workers.some((w) => w.output().includes(`${arm}: training`)))
+      await until("a LoRA arm to checkpoint", () => training() !== undefined, 120_000)
+      await own.restart(2000)
+      expect(await queued.exited, queued.output()).toBe(0)
+      expect(queued.output()).toMatch(/is gone from .* queued again/)
+      const logs = workers.map((w) => w.output()).join("\n")
+      // The job queued again waited for the arm's first process instead of failing on its lock.
+      expect(logs).toMatch(/another process \(pid \d+\) holds .*; waiting for it/)
+      expect(logs).not.toMatch(/: failed \(job/)
+    } finally {
+      await Promise.all(workers.map(stopWorker))
+      await own.stop()
+    }
+    // One result per arm, nothing half-written or left behind, the adapters as trained in one go.
+    expectSameResults(join(dir, "local"), out)
+  }, 240_000)
 })

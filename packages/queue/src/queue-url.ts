@@ -53,12 +53,19 @@ export const parseQueueUrl = (text: string, source: string): Effect.Effect<Queue
     }
   })
 
-/** ioredis options for `url` (BullMQ's workers need maxRetriesPerRequest null: they block on Redis). */
+/**
+ * ioredis options for `url`: BullMQ's workers need maxRetriesPerRequest null (they block on
+ * Redis), and a lost connection (Redis restarted) is retried for as long as the process runs,
+ * every 2 s at most, commands waiting meanwhile, so that workers and the submitter carry on when
+ * Redis is back.
+ */
 export const connectionOf = (url: QueueUrl) => ({
   host: url.host,
   port: url.port,
   db: url.db,
   maxRetriesPerRequest: null,
+  enableOfflineQueue: true,
+  retryStrategy: (times: number) => Math.min(200 * times, 2000),
   ...(url.username !== undefined && { username: url.username }),
   ...(url.password !== undefined && { password: url.password }),
   ...(url.tls && { tls: {} }),

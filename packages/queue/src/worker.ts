@@ -49,7 +49,8 @@ const runChild = (options: WorkerOptions, job: Job<ArmJobData>, children: Set<Ch
           if (Date.now() - lastStep < 1000) return
           lastStep = Date.now()
         }
-        if (event.type === "arm-phase" || event.type === "arm-result") options.log(`${job.data.job.arm}: ${event.type === "arm-phase" ? event.phase : "result"}${event.type === "arm-phase" && event.detail ? ` (${event.detail})` : ""}`)
+        if (event.type === "log") options.log(`${job.data.job.arm}: ${event.message}`)
+        else if (event.type === "arm-phase" || event.type === "arm-result") options.log(`${job.data.job.arm}: ${event.type === "arm-phase" ? event.phase : "result"}${event.type === "arm-phase" && event.detail ? ` (${event.detail})` : ""}`)
         job.updateProgress(event as object).catch(() => undefined)
       }
     })
