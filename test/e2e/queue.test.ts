@@ -3,49 +3,15 @@
 // is the local run's, a second submit reattaches instead of training again, and a worker killed
 // with SIGKILL mid-arm leaves its arm to another worker, which resumes it from its checkpoint, and
 // a Redis restarted mid-run (no persistence: every job lost) costs no arm and no duplicate.
-import { spawn, type ChildProcess } from "node:child_process"
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { join, relative } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { bin, peftlab, quickstartVariant } from "./cli.ts"
-import { redisMissing, startRedis, type RedisServer } from "./redis-server.ts"
+import { peftlab, quickstartVariant } from "./cli.ts"
+import { startPeftlab as start, startWorker, stopProcess as stopWorker, until } from "../../tools/queue/processes.ts"
+import { redisMissing, startRedis, type RedisServer } from "../../tools/queue/redis-server.ts"
 
 const missing = redisMissing()
 if (missing) console.warn(`skipping the queue tests: ${missing}`)
-
-interface Running {
-  readonly child: ChildProcess
-  readonly output: () => string
-  readonly exited: Promise<number | null>
-}
-
-const start = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): Running => {
-  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
-  let output = ""
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()))
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
-  return { child, output: () => output, exited }
-}
-
-const until = async (what: string, check: () => boolean, timeoutMs = 60_000) => {
-  const end = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
-
-const startWorker = async (url: string, env: NodeJS.ProcessEnv = {}, extra: ReadonlyArray<string> = []) => {
-  const worker = start(["worker", "--queue", url, "--backend", "wasm", ...extra], env)
-  await until("the worker to start", () => worker.output().includes("worker: taking"), 30_000)
-  return worker
-}
-
-const stopWorker = async (worker: Running) => {
-  if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill("SIGINT")
-  await worker.exited
-}
 
 /** How many times each arm was started across the workers' logs. */
 const starts = (...logs: ReadonlyArray<string>): Record<string, number> => {
@@ -95,34 +61,26 @@ const expectSameResults = (local: string, queued: string) => {
   expect((json(join(queued, "manifest.json")) as { fingerprint: string }).fingerprint).toBe((json(join(local, "manifest.json")) as { fingerprint: string }).fingerprint)
 }
 
-/** Six LoRA configurations (a sweep that selection picks one of), a prompt arm and the base: eight jobs. */
-const sweepSpec = () =>
+/** The quickstart on `train` examples (6 val, 6 test) for `epochs`, a checkpoint every step, with these arms. */
+const queueRun = (train: number, epochs: number, arms: ReadonlyArray<Record<string, unknown>>) =>
   quickstartVariant((spec) => {
-    spec.data.limit = { train: 8, val: 6, test: 6 }
-    spec.training.epochs = 1
+    spec.data.limit = { train, val: 6, test: 6 }
+    spec.training.epochs = epochs
     spec.training.checkpoint_every = 1
     spec.stats.bootstrap.B = 100
-    spec.arms = [
-      { name: "base", kind: "base" },
-      { name: "prompt", kind: "prompt", num_virtual_tokens: 4 },
-      { name: "lora", kind: "lora", r: 2, lora_alpha: 4, target_modules: ["q_proj", "v_proj"], sweep: { r: [2, 4, 8], "training.lr": [0.01, 0.05] } },
-    ]
+    spec.arms = arms
   })
+
+const loraArm = { name: "lora", kind: "lora", r: 2, lora_alpha: 4, target_modules: ["q_proj", "v_proj"] }
+
+/** Six LoRA configurations (a sweep that selection picks one of), a prompt arm and the base: eight jobs. */
+const sweepSpec = () =>
+  queueRun(8, 1, [{ name: "base", kind: "base" }, { name: "prompt", kind: "prompt", num_virtual_tokens: 4 }, { ...loraArm, sweep: { r: [2, 4, 8], "training.lr": [0.01, 0.05] } }])
 const sweepArms = ["base", "prompt", ...["r2", "r4", "r8"].flatMap((r) => [`lora-${r}-lr0.01`, `lora-${r}-lr0.05`])]
 
 
-/** A base and a LoRA arm (with `lora` added to it) on 64 examples for 2 epochs, a checkpoint every step: an arm long enough to interrupt. */
-const checkpointedRun = (lora: Record<string, unknown>) =>
-  quickstartVariant((spec) => {
-    spec.data.limit = { train: 64, val: 6, test: 6 }
-    spec.training.epochs = 2
-    spec.training.checkpoint_every = 1
-    spec.stats.bootstrap.B = 100
-    spec.arms = [
-      { name: "base", kind: "base" },
-      { name: "lora", kind: "lora", r: 2, lora_alpha: 4, target_modules: ["q_proj", "v_proj"], ...lora },
-    ]
-  })
+/** A base and a LoRA arm (with `lora` added to it) on 64 examples for 2 epochs: an arm long enough to interrupt. */
+const checkpointedRun = (lora: Record<string, unknown>) => queueRun(64, 2, [{ name: "base", kind: "base" }, { ...loraArm, ...lora }])
 
 describe.skipIf(missing !== undefined)("peftlab run --queue with peftlab worker", () => {
   let redis: RedisServer

@@ -8,50 +8,17 @@
 //   node tools/bench/queue-workers.ts        (Node 22: node_modules/node/bin/node, or npx node)
 //
 // Needs redis-server on PATH (Debian's redis-server).
-import { spawn, spawnSync, type ChildProcess } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { cpus, tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { parse, stringify } from "yaml"
+import { startPeftlab, startWorker, stopProcess } from "../queue/processes.ts"
+import { redisMissing, startRedis } from "../queue/redis-server.ts"
 
 const repoRoot = resolve(import.meta.dirname, "..", "..")
-const bin = join(repoRoot, "packages", "cli", "bin", "peftlab.js")
 
-const freePort = () =>
-  new Promise<number>((done, fail) => {
-    const server = createServer()
-    server.once("error", fail)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() => (typeof address === "object" && address ? done(address.port) : fail(new Error("no port"))))
-    })
-  })
-
-/** A child process whose output is kept, and a promise of its exit code. */
-const started = (command: string, args: ReadonlyArray<string>) => {
-  const child = spawn(command, [...args], { stdio: ["ignore", "pipe", "pipe"] })
-  let output = ""
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()))
-  const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)))
-  return { child, output: () => output, exited }
-}
-
-const until = async (what: string, check: () => boolean, timeoutMs = 30_000) => {
-  const end = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((done) => setTimeout(done, 100))
-  }
-}
-
-const stop = async (child: ChildProcess, exited: Promise<unknown>, signal: NodeJS.Signals) => {
-  if (child.exitCode === null && child.signalCode === null) child.kill(signal)
-  await exited
-}
-
-if (spawnSync("redis-server", ["--version"]).error) throw new Error("redis-server is not on PATH; install Debian's redis-server")
+const missing = redisMissing()
+if (missing !== undefined) throw new Error(missing)
 
 const dir = mkdtempSync(join(tmpdir(), "peftlab-bench-queue-"))
 const spec = parse(readFileSync(join(repoRoot, "specs", "quickstart.yaml"), "utf8")) as Record<string, any>
@@ -64,18 +31,15 @@ spec.arms = [{ name: "base", kind: "base" }, { name: "lora", kind: "lora", r: 2,
 const specFile = join(dir, "grid.yaml")
 writeFileSync(specFile, stringify(spec))
 
-const port = await freePort()
-const url = `redis://127.0.0.1:${port}`
-const redis = started("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir])
-await until("redis-server", () => redis.output().includes("Ready to accept connections"), 10_000)
+const redis = await startRedis()
+const url = redis.url
 
 /** Seconds the submit of the grid takes with `count` workers. */
 const timeWith = async (count: number): Promise<number> => {
-  const workers = Array.from({ length: count }, () => started(process.execPath, [bin, "worker", "--queue", url, "--backend", "wasm"]))
+  const workers = await Promise.all(Array.from({ length: count }, () => startWorker(url)))
   try {
-    for (const worker of workers) await until("a worker to start", () => worker.output().includes("worker: taking"))
     const began = performance.now()
-    const submit = started(process.execPath, [bin, "run", specFile, "--out", join(dir, `out-${count}`), "--no-tui", "--backend", "wasm", "--queue", url])
+    const submit = startPeftlab(["run", specFile, "--out", join(dir, `out-${count}`), "--no-tui", "--backend", "wasm", "--queue", url])
     const code = await submit.exited
     const seconds = (performance.now() - began) / 1000
     if (code !== 0) throw new Error(`the submit with ${count} worker(s) exited ${code}:\n${submit.output()}`)
@@ -83,7 +47,7 @@ const timeWith = async (count: number): Promise<number> => {
     console.log(`${count} worker(s): ${seconds.toFixed(1)} s (arms per worker: ${arms.join(", ")})`)
     return seconds
   } finally {
-    for (const worker of workers) await stop(worker.child, worker.exited, "SIGINT")
+    for (const worker of workers) await stopProcess(worker)
   }
 }
 
@@ -93,6 +57,6 @@ try {
   const two = await timeWith(2)
   console.log(`1 worker vs 2 workers: ${one.toFixed(1)} s vs ${two.toFixed(1)} s, ratio ${(one / two).toFixed(2)}`)
 } finally {
-  await stop(redis.child, redis.exited, "SIGTERM")
+  await redis.stop()
   rmSync(dir, { recursive: true, force: true })
 }

@@ -6,14 +6,12 @@
 //   node tools/goldens/adapters.ts      (needs .venv-goldens, which .ci/run makes)
 //   node tools/goldens/adapters.ts --only 'dora|olora'   (only the cases whose names the regex finds; the
 //     others keep their committed fixtures, e.g. the NF4 ones where bitsandbytes has no CPU path for them)
-import { spawn } from "node:child_process"
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { savePeftAdapter } from "@peftlab/adapters-base"
 import { loadModel, quantizeModelLinears } from "@peftlab/models"
-import { goldensPython } from "@peftlab/references"
 import {
   goldenBaseName,
   goldensDir,
@@ -21,10 +19,10 @@ import {
   keepLast,
   writeGoldenBase,
   type AdapterGoldens,
-  type GoldenBatch,
   type PeftlabMadeCase,
   type PeftMadeCase,
 } from "@peftlab/testkit/peft-goldens"
+import { batchFields, runPeftScript } from "./peft-script.ts"
 import * as lora from "../../packages/adapters-lora/test/goldens/cases.ts"
 import * as prefix from "../../packages/adapters-prefix/test/goldens/cases.ts"
 import * as prompt from "../../packages/adapters-prompt/test/goldens/cases.ts"
@@ -40,19 +38,6 @@ const onlyAt = process.argv.indexOf("--only")
 const only = onlyAt < 0 ? undefined : new RegExp(process.argv[onlyAt + 1] ?? "")
 const chosen = <C extends { readonly name: string }>(cases: ReadonlyArray<C>): ReadonlyArray<C> => (only ? cases.filter((c) => only.test(c.name)) : cases)
 
-const python = goldensPython()
-if (python === undefined) {
-  console.error("goldens: no .venv-goldens at the repository root (.ci/run makes it from packages/references/python/requirements.txt)")
-  process.exit(2)
-}
-
-const batchFields = (dir: string, seq2seq: boolean, batch: GoldenBatch) => ({
-  model: dir,
-  seq2seq,
-  ids: batch.ids,
-  mask: batch.mask,
-  ...(batch.decoderIds && { decoder_ids: batch.decoderIds }),
-})
 
 /** Each PEFT-made adapter's folder as PEFT saves it, and the fixture folder it replaces once every case has run. */
 const madeFolders: Array<{ readonly saved: string; readonly fixture: string }> = []
@@ -87,18 +72,7 @@ const requests = await Promise.all(
   })),
 )
 
-// From the repository root, so a case's tokenizer path (prompt tuning's text init) is relative to it;
-// PEFT's and transformers' warnings and any failure go straight to this process's stderr.
-const child = spawn(python, [join(root, "packages", "references", "python", "peft_goldens.py")], { cwd: root, stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, PYTHONHASHSEED: "0" } })
-child.stdin.end(JSON.stringify({ cases: requests.flatMap((r) => r.cases) }))
-const chunks: Buffer[] = []
-child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk))
-const code = await new Promise<number | null>((resolve) => child.on("close", resolve))
-if (code !== 0) {
-  console.error(`goldens: peft_goldens.py exited with ${code}`)
-  process.exit(1)
-}
-const answer = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Omit<AdapterGoldens, "cases"> & { cases: Array<{ logits: number[][][] }> }
+const answer = await runPeftScript("peft_goldens.py", requests.flatMap((r) => r.cases))
 
 for (const { saved, fixture } of madeFolders) {
   rmSync(fixture, { recursive: true, force: true })

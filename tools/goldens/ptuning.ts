@@ -5,26 +5,18 @@
 // all of them go to peft-logits.json. The same requests as tools/goldens/adapters.ts, answered by
 // packages/references/python/ptuning_goldens.py (peft_goldens.py with PEFT's PromptEncoderConfig).
 //   node tools/goldens/ptuning.ts      (needs .venv-goldens, which .ci/run makes)
-import { spawn } from "node:child_process"
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { savePeftAdapter } from "@peftlab/adapters-base"
 import { loadModel } from "@peftlab/models"
-import { goldensPython } from "@peftlab/references"
-import { goldenBaseName, goldensDir, goldensFile, keepLast, writeGoldenBase, type AdapterGoldens, type GoldenBatch } from "@peftlab/testkit/peft-goldens"
+import { batchFields, runPeftScript } from "./peft-script.ts"
+import { goldenBaseName, goldensDir, goldensFile, keepLast, writeGoldenBase, type AdapterGoldens } from "@peftlab/testkit/peft-goldens"
 import { encoderFile, peftlabMade, peftMade } from "../../packages/adapters-ptuning/test/goldens/cases.ts"
 
 const root = join(import.meta.dirname, "..", "..")
 const packageDir = join(root, "packages", "adapters-ptuning")
-const python = goldensPython()
-if (python === undefined) {
-  console.error("goldens: no .venv-goldens at the repository root (.ci/run makes it from packages/references/python/requirements.txt)")
-  process.exit(2)
-}
-
-const batchFields = (model: string, seq2seq: boolean, batch: GoldenBatch) => ({ model, seq2seq, ids: batch.ids, mask: batch.mask, ...(batch.decoderIds && { decoder_ids: batch.decoderIds }) })
 const scratch = (prefix: string) => mkdtempSync(join(tmpdir(), prefix))
 
 const made = await Promise.all(
@@ -48,16 +40,7 @@ const written = await Promise.all(
 )
 const requests = [...made, ...written]
 
-const child = spawn(python, [join(root, "packages", "references", "python", "ptuning_goldens.py")], { cwd: root, stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, PYTHONHASHSEED: "0" } })
-child.stdin.end(JSON.stringify({ cases: requests }))
-const chunks: Buffer[] = []
-child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk))
-const code = await new Promise<number | null>((resolve) => child.on("close", resolve))
-if (code !== 0) {
-  console.error(`goldens: ptuning_goldens.py exited with ${code}`)
-  process.exit(1)
-}
-const answer = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Omit<AdapterGoldens, "cases"> & { cases: Array<{ logits: number[][][] }> }
+const answer = await runPeftScript("ptuning_goldens.py", requests)
 
 peftMade.forEach((golden, i) => {
   const fixture = join(goldensDir(packageDir), golden.name)

@@ -87,8 +87,8 @@ def loaded(case):
     return model
 
 
-def logits(case):
-    model = (made if "make" in case else loaded)(case)
+def model_logits(model, case):
+    """`model`'s logits on the case's batch (eval mode), without the virtual tokens' positions of prompt learning."""
     model.eval()
     config = model.active_peft_config
     ids = torch.tensor(case["ids"], dtype=torch.long)
@@ -97,23 +97,28 @@ def logits(case):
         if case["seq2seq"]:
             decoder_ids = torch.tensor(case["decoder_ids"], dtype=torch.long)
             return model(input_ids=ids, attention_mask=mask, decoder_input_ids=decoder_ids).logits.tolist()
-        if config.peft_type == peft.PeftType.PROMPT_TUNING:
+        if config.peft_type in (peft.PeftType.PROMPT_TUNING, peft.PeftType.P_TUNING):
             out = model(input_ids=ids, attention_mask=mask).logits
             return out[:, config.num_virtual_tokens :].tolist()
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
         return model(input_ids=ids, attention_mask=mask, position_ids=positions).logits.tolist()
 
 
-def main():
+def respond(model_of):
+    """Reads the request on stdin, writes each case's logits (of `model_of(case)`) and the stack's versions on stdout."""
     request = json.load(sys.stdin)
     answer = {
         "peft": peft.__version__,
         "transformers": transformers.__version__,
         "torch": torch.__version__,
         "bitsandbytes": bitsandbytes.__version__,
-        "cases": [{"logits": logits(case)} for case in request["cases"]],
+        "cases": [{"logits": model_logits(model_of(case), case)} for case in request["cases"]],
     }
     json.dump(answer, sys.stdout)
+
+
+def main():
+    respond(lambda case: (made if "make" in case else loaded)(case))
 
 
 if __name__ == "__main__":

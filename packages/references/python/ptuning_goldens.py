@@ -8,14 +8,12 @@ registering PromptEncoderConfig beside its config classes; the logits are PeftMo
 the unpadded batch (P-tuning's forward, like prompt tuning's, ignores position ids), with the
 virtual tokens' positions dropped from a decoder-only model's.
 """
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import peft_goldens  # noqa: E402
-import torch  # noqa: E402
 from peft import PromptEncoderConfig, get_peft_model  # noqa: E402
 from safetensors.torch import save_file  # noqa: E402
 
@@ -37,32 +35,15 @@ def model_of(case):
     return model
 
 
-def logits(case):
+def p_tuning_model(case):
     model = model_of(case)
-    model.eval()
-    config = model.active_peft_config
-    if config.peft_type != "P_TUNING":
-        raise SystemExit(f"ptuning_goldens: expected a P_TUNING adapter, got {config.peft_type}")
-    ids = torch.tensor(case["ids"], dtype=torch.long)
-    mask = torch.tensor(case["mask"], dtype=torch.long)
-    with torch.no_grad():
-        if case["seq2seq"]:
-            decoder_ids = torch.tensor(case["decoder_ids"], dtype=torch.long)
-            return model(input_ids=ids, attention_mask=mask, decoder_input_ids=decoder_ids).logits.tolist()
-        out = model(input_ids=ids, attention_mask=mask).logits
-        return out[:, config.num_virtual_tokens :].tolist()
+    if model.active_peft_config.peft_type != "P_TUNING":
+        raise SystemExit(f"ptuning_goldens: expected a P_TUNING adapter, got {model.active_peft_config.peft_type}")
+    return model
 
 
 def main():
-    request = json.load(sys.stdin)
-    answer = {
-        "peft": peft_goldens.peft.__version__,
-        "transformers": peft_goldens.transformers.__version__,
-        "torch": torch.__version__,
-        "bitsandbytes": peft_goldens.bitsandbytes.__version__,
-        "cases": [{"logits": logits(case)} for case in request["cases"]],
-    }
-    json.dump(answer, sys.stdout)
+    peft_goldens.respond(p_tuning_model)
 
 
 if __name__ == "__main__":

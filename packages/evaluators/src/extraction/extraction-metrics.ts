@@ -33,22 +33,19 @@ export const extractionScores = (correct: number, predicted: number, gold: numbe
 })
 
 /**
- * Strict span-level precision, recall and F1, micro-averaged over the corpus and per type:
- * a predicted span is correct only if a gold span of the same sentence has the same type,
- * start and end (CoNLL-2000's conlleval and seqeval's default). Undefined ratios count as 0.
- * `gold[i]` and `predicted[i]` are the spans of sentence i. Throws MetricInputError on
- * unequal lengths, no sentences, or a span that is not `0 <= start < end` in integers.
+ * Exact-match scores of keyed items per document (spans, relation triples): a predicted item is
+ * correct when its document's gold set has its key; micro over the corpus and per `type`.
  */
-export const extractionMetrics = (gold: ReadonlyArray<ReadonlyArray<TypedSpan>>, predicted: ReadonlyArray<ReadonlyArray<TypedSpan>>): ExtractionMetrics => {
-  checkedSentences(gold, predicted)
+export const exactMatchMetrics = <T extends { readonly type: string }>(
+  gold: ReadonlyArray<ReadonlyMap<string, T>>,
+  predicted: ReadonlyArray<ReadonlyMap<string, T>>,
+): ExtractionMetrics => {
   const counts = new Map<string, { correct: number; predicted: number; gold: number }>()
   const count = (type: string) => counts.get(type) ?? counts.set(type, { correct: 0, predicted: 0, gold: 0 }).get(type)!
-  gold.forEach((goldSpans, i) => {
-    const goldSet = spanSet(goldSpans, "gold spans", i)
-    const predictedSet = spanSet(predicted[i]!, "predictions", i)
-    for (const span of goldSet.values()) count(span.type).gold++
-    for (const [key, span] of predictedSet) {
-      const c = count(span.type)
+  gold.forEach((goldSet, i) => {
+    for (const item of goldSet.values()) count(item.type).gold++
+    for (const [key, item] of predicted[i]!) {
+      const c = count(item.type)
       c.predicted++
       if (goldSet.has(key)) c.correct++
     }
@@ -60,4 +57,19 @@ export const extractionMetrics = (gold: ReadonlyArray<ReadonlyArray<TypedSpan>>,
   }
   const total = (field: "correct" | "predicted" | "gold") => [...counts.values()].reduce((s, c) => s + c[field], 0)
   return { ...extractionScores(total("correct"), total("predicted"), total("gold")), perType }
+}
+
+/**
+ * Strict span-level precision, recall and F1, micro-averaged over the corpus and per type:
+ * a predicted span is correct only if a gold span of the same sentence has the same type,
+ * start and end (CoNLL-2000's conlleval and seqeval's default). Undefined ratios count as 0.
+ * `gold[i]` and `predicted[i]` are the spans of sentence i. Throws MetricInputError on
+ * unequal lengths, no sentences, or a span that is not `0 <= start < end` in integers.
+ */
+export const extractionMetrics = (gold: ReadonlyArray<ReadonlyArray<TypedSpan>>, predicted: ReadonlyArray<ReadonlyArray<TypedSpan>>): ExtractionMetrics => {
+  checkedSentences(gold, predicted)
+  return exactMatchMetrics(
+    gold.map((spans, i) => spanSet(spans, "gold spans", i)),
+    predicted.map((spans, i) => spanSet(spans, "predictions", i)),
+  )
 }

@@ -4,7 +4,7 @@
 // micro-averaged over the corpus, and per relation type. Entity spans are scored apart
 // (extraction-metrics.ts); here a wrong head or tail makes the whole triple wrong.
 import { MetricInputError } from "@peftlab/stats"
-import { extractionScores, type ExtractionScores } from "./extraction-metrics.ts"
+import { exactMatchMetrics, type ExtractionScores } from "./extraction-metrics.ts"
 import { checkedSentences, checkedSpan, spanKey, type TypedSpan } from "./typed-spans.ts"
 
 /** One relation between two typed spans of a document: `head --type--> tail`. */
@@ -41,20 +41,8 @@ const tripleSet = (triples: ReadonlyArray<RelationTriple>, source: string, docum
  */
 export const relationMetrics = (gold: ReadonlyArray<ReadonlyArray<RelationTriple>>, predicted: ReadonlyArray<ReadonlyArray<RelationTriple>>): RelationMetrics => {
   checkedSentences(gold, predicted)
-  const counts = new Map<string, { correct: number; predicted: number; gold: number }>()
-  const count = (type: string) => counts.get(type) ?? counts.set(type, { correct: 0, predicted: 0, gold: 0 }).get(type)!
-  gold.forEach((goldTriples, i) => {
-    const goldSet = tripleSet(goldTriples, "gold triples", i)
-    for (const triple of goldSet.values()) count(triple.type).gold++
-    for (const [key, triple] of tripleSet(predicted[i]!, "predicted triples", i)) {
-      const c = count(triple.type)
-      c.predicted++
-      if (goldSet.has(key)) c.correct++
-    }
-  })
-  const perType = Object.fromEntries(
-    [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([type, c]) => [type, extractionScores(c.correct, c.predicted, c.gold)]),
+  return exactMatchMetrics(
+    gold.map((triples, i) => tripleSet(triples, "gold triples", i)),
+    predicted.map((triples, i) => tripleSet(triples, "predicted triples", i)),
   )
-  const total = (field: "correct" | "predicted" | "gold") => [...counts.values()].reduce((sum, c) => sum + c[field], 0)
-  return { ...extractionScores(total("correct"), total("predicted"), total("gold")), perType }
 }

@@ -1,4 +1,4 @@
-// A real redis-server for the queue tests: Debian's `redis-server` (installed by .ci/run), started
+// A real redis-server for the queue tests and the queue benchmark: Debian's `redis-server` (installed by .ci/run), started
 // on 127.0.0.1 on a free port in a temporary folder with no persistence, and stopped after (or
 // restarted on the same port, empty, as a Redis without persistence comes back).
 // Tests that need it skip, saying why, where it is not on PATH.
