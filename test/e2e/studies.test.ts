@@ -2,7 +2,9 @@
 // swaps the model (and the data where the study's own is not here) and shrinks the run. The
 // extraction study runs on the real all-MiniLM-L6-v2 where it is installed (see
 // @peftlab/testkit/pretrained), so its frozen encoder holds trained features; else on a random
-// bert-tiny-shaped encoder, where frozen against unfrozen compares nothing.
+// bert-tiny-shaped encoder, where frozen against unfrozen compares nothing. The MedQuAD study's
+// BERTScore names all-MiniLM-L6-v2 by Hugging Face id, which these machines cannot download: its
+// run is given the installed one, or the random encoder.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -67,22 +69,24 @@ describe.skipIf(!shared)("the study specs on stand-ins", () => {
     expect(read(out, "results.csv").split("\n")[0]).toContain("balanced_accuracy")
   })
 
-  it("medquad-lora-qa: generated answers of the base and an NF4 LoRA scored, ROUGE-L compared by paired bootstrap", () => {
+  it("medquad-lora-qa: generated answers of the base, an NF4 LoRA and an int8 LoRA scored, ROUGE-L and BERTScore F1 compared by paired bootstrap", () => {
     const dir = mkdtempSync(join(tmpdir(), "peftlab-study-"))
     const out = join(dir, "results")
     const model = join(process.env.PEFTLAB_MODELS ?? "", "stories260k")
-    const overrides = [...small, "training.max_length=192", "task.max_answer_tokens=96", "evaluation.max_new_tokens=8", `model.path=${model}`]
+    // The random encoder has 2 layers; all-MiniLM-L6-v2 keeps the spec's layer 6.
+    const bertscore = miniLm.dir ? [`evaluation.bertscore.model=${miniLm.dir}`] : [`evaluation.bertscore.model=${tinyBert(dir)}`, "evaluation.bertscore.layer=2"]
+    const overrides = [...small, "training.max_length=192", "task.max_answer_tokens=96", "evaluation.max_new_tokens=8", `model.path=${model}`, ...bertscore]
     const run = peftlab(["run", spec("medquad-lora-qa"), "--out", out, "--no-tui", ...sets(overrides)])
     expect(run.stderr).toBe("")
     expect(run.code).toBe(0)
     const [header, ...rows] = read(out, "results.csv").trim().split("\n")
-    expect(header).toBe("arm,kind,n,rouge1,rouge2,rougeL,bleu,token_f1,fk_grade,smog,perplexity,latency_mean_ms,latency_p95_ms,trainable_params")
-    expect(rows.map((row) => row.split(",")[0])).toEqual(["base", "lora"])
-    // The frozen base trains nothing; the LoRA arm's q, k, v updates do.
-    expect(rows.map((row) => Number(row.split(",").at(-1)) > 0)).toEqual([false, true])
-    for (const arm of ["base", "lora"]) {
+    expect(header).toBe("arm,kind,n,rouge1,rouge2,rougeL,bleu,token_f1,fk_grade,smog,perplexity,bertscore_precision,bertscore_recall,bertscore_f1,latency_mean_ms,latency_p95_ms,trainable_params")
+    expect(rows.map((row) => row.split(",")[0])).toEqual(["base", "lora", "lora-int8"])
+    // The frozen base trains nothing; the LoRA arms' q, k, v updates do.
+    expect(rows.map((row) => Number(row.split(",").at(-1)) > 0)).toEqual([false, true, true])
+    for (const arm of ["base", "lora", "lora-int8"]) {
       const [predsHeader, ...preds] = read(out, `preds_${arm}_test.csv`).trim().split("\n")
-      expect(predsHeader).toBe("id,reference,generated,rouge1,rouge2,rougeL,token_f1")
+      expect(predsHeader).toBe("id,reference,generated,rouge1,rouge2,rougeL,token_f1,bertscore_f1")
       expect(preds.length).toBeGreaterThanOrEqual(8)
     }
     const [comparison] = JSON.parse(read(out, "stats.json"))
@@ -90,6 +94,8 @@ describe.skipIf(!shared)("the study specs on stand-ins", () => {
     // The observed difference is the difference of the two arms' mean ROUGE-L in results.csv.
     const rougeL = rows.map((row) => Number(row.split(",")[5]))
     expect(comparison.bootstrap.rougeL.observed).toBeCloseTo(rougeL[1]! - rougeL[0]!, 10)
+    const bertscoreF1 = rows.map((row) => Number(row.split(",")[13]))
+    expect(comparison.bootstrap.bertscore_f1.observed).toBeCloseTo(bertscoreF1[1]! - bertscoreF1[0]!, 10)
     // Checkpoints every 50 steps, then a rebuilt folder gives the same tables.
     expect(JSON.parse(read(out, "manifest.json")).spec.training).toMatchObject({ batch_size: 4, gradient_accumulation: 8, checkpoint_every: 50 })
     const results = read(out, "results.csv")

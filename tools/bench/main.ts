@@ -2,13 +2,16 @@
 // models with random weights built from a config.json (stories260k's, and a SmolLM2-135M-shaped
 // one), it times training steps of LoRA (r=8 on q,k,v), prompt tuning (20 tokens) and prefix
 // tuning (20) at batch 8x256 (4x256 for the larger), and scoring, on every available backend;
-// and ../shared/bench/torch_reference.py with the same shapes, method and thread count.
+// and torch/reference.py with the same shapes, method and thread count under every PyTorch build
+// found (Debian's 1.13, PyPI's current 2.x: torch/runtimes.ts), plus one bf16-autocast row; each
+// row's GFLOP/s is shown as a share of the cores' FMA peak (machine/fma-peak.ts).
 // Prints and writes the table (results/latest.{json,md}; `-- --readme` also updates README.md),
 // then the wasm plugin's matMul against tfjs-backend-wasm's. A benchmark, not a test.
 //
 //   npm run bench [-- --readme] [-- --models stories260k,smollm2-135m] [-- --backends wasm,cpu,webgpu]
 //                 [-- --methods lora,prompt,prefix] [-- --micro-rows N (rows per micro-batch in a worker)]
 //                 [-- --merge (keep latest.json's other rows: re-measure some rows only)]
+//                 [-- --no-install (never create .venv-bench for PyPI's torch)]
 // Large models (tinyllama-1.1b, mistral-7b, flan-t5-xl in --models) run in processes of their own for their
 // peak RSS (large/): results/large.{json,md}.
 import { existsSync, readFileSync } from "node:fs"
@@ -25,8 +28,10 @@ import { backendPlugins } from "./llama/backends.ts"
 import { tfjsMatMulGflops, torchMatMulGflops } from "./llama/ceiling.ts"
 import { forwardFlops, trainingFlops, type LlamaShape } from "./llama/flops.ts"
 import { measurePeftlab } from "./llama/measure-peftlab.ts"
-import { measureTorch, torchUnavailable } from "./llama/measure-torch.ts"
-import { methods, tokenBatch } from "./llama/workload.ts"
+import { methods, tokenBatch, type Method } from "./llama/workload.ts"
+import { machineFmaPeak } from "./machine/fma-peak.ts"
+import { measureTorch, type TorchTiming } from "./torch/measure.ts"
+import { runtimeLabel, torchRuntimes } from "./torch/runtimes.ts"
 import { markdown, writeReport, type BenchRow } from "./report.ts"
 import { wasmMatMulTimings } from "./wasm-kernels.ts"
 import { largeCases, largeModelNames } from "./large/cases.ts"
@@ -78,7 +83,7 @@ const usage = (message: string): never => {
 }
 const flags = (() => {
   try {
-    return parseArgs({ options: { readme: { type: "boolean" }, models: { type: "string" }, backends: { type: "string" }, methods: { type: "string" }, "micro-rows": { type: "string" }, merge: { type: "boolean" } } }).values
+    return parseArgs({ options: { readme: { type: "boolean" }, models: { type: "string" }, backends: { type: "string" }, methods: { type: "string" }, "micro-rows": { type: "string" }, merge: { type: "boolean" }, "no-install": { type: "boolean" } } }).values
   } catch (error) {
     return usage((error as Error).message)
   }
@@ -92,11 +97,26 @@ await import("@tensorflow/tfjs-backend-wasm")
 const stockMatMul = tf.getKernel("BatchMatMul", "wasm")!
 await backendPlugins.wasm!.setup()
 
-const torchScript = join(root, "..", "shared", "bench", "torch_reference.py")
-const torchMissing = await torchUnavailable(torchScript)
-const unavailable: Array<string> = torchMissing ? [`PyTorch: ${torchMissing}`] : []
-const ceilings = { wasmGflopsPerThread: await tfjsMatMulGflops(), torchGflops: torchMissing ? undefined : await torchMatMulGflops(threads), torchThreads: threads }
-console.log(`matmul ceiling: tfjs-wasm ${ceilings.wasmGflopsPerThread.toFixed(1)} GFLOP/s per thread; torch ${ceilings.torchGflops?.toFixed(1) ?? "n/a"} GFLOP/s on ${threads} threads`)
+const { runtimes, unavailable } = await torchRuntimes(root, { install: !flags["no-install"] })
+const peak = machineFmaPeak()
+const ceilings = {
+  wasmGflopsPerThread: await tfjsMatMulGflops(),
+  torch: await Promise.all(runtimes.map(async (runtime) => ({ label: runtimeLabel(runtime), gflops: await torchMatMulGflops(runtime.python, threads) }))),
+  torchThreads: threads,
+}
+console.log(`FMA peak ${peak.gflops.toFixed(0)} GFLOP/s on ${peak.cores} cores (${peak.microarchitecture}); matmul ceiling: tfjs-wasm ${ceilings.wasmGflopsPerThread.toFixed(1)} GFLOP/s per thread${ceilings.torch.map((c) => `; ${c.label} ${c.gflops.toFixed(1)}`).join("")} GFLOP/s on ${threads} threads`)
+// The one row PyTorch also trains under bf16 autocast, where the build has it (PyPI's 2.x).
+const autocastRow = { model: "smollm2-135m", method: "lora" }
+/** The row's timings under every PyTorch build, fp32, and bf16 autocast on the autocast row. */
+const torchTimings = async (model: string, config: string, method: Method, shape: { rows: number; seq: number; steps: number }): Promise<Array<TorchTiming>> => {
+  const timings: Array<TorchTiming> = []
+  for (const runtime of runtimes) {
+    const run = { runtime, config, method, ...shape, threads }
+    timings.push(await measureTorch(run))
+    if (runtime.source === "PyPI" && model === autocastRow.model && method === autocastRow.method) timings.push(await measureTorch({ ...run, autocast: "bf16" }))
+  }
+  return timings
+}
 
 for (const plugin of [tfjsNode, tfjsNodeGpu]) {
   const probe = await plugin.probe()
@@ -105,7 +125,7 @@ for (const plugin of [tfjsNode, tfjsNodeGpu]) {
 
 const chosenLarge = largeCases.filter((c) => flags.models?.split(",").includes(c.model))
 if (chosenLarge.length > 0) {
-  const measured = await runLargeCases(chosenLarge, { ...(torchMissing ? {} : { script: torchScript }), threads })
+  const measured = await runLargeCases(chosenLarge, (large) => torchTimings(large.model, large.config, large.method, { rows: large.rows, seq: large.seq, steps: 1 }))
   // Rows of models not run this time stay as last measured (each row carries its own date).
   const largeRows = mergeLargeRows(readLargeRows(join(import.meta.dirname, "results", "large.json")), measured)
   const table = largeMarkdown(largeRows)
@@ -123,7 +143,7 @@ for (const model of modelCases.filter((m) => chosen(flags.models, m.name))) {
   const checkpoint = await checkpointFor(model)
   const batch = tokenBatch(model.rows, 256, config.vocab_size, 1)
   for (const method of methods.filter((m) => chosen(flags.methods, m))) {
-    const torch = torchMissing ? undefined : await measureTorch({ script: torchScript, config: model.config, method, rows: model.rows, seq: 256, steps: model.steps, threads })
+    const torch = await torchTimings(model.name, model.config, method, { rows: model.rows, seq: 256, steps: model.steps })
     for (const backend of backends.filter((b) => chosen(flags.backends, b.name) && (!b.models || b.models.includes(model.name)))) {
       const probe = await backendPlugins[backend.name]!.probe()
       if (!probe.available) {
@@ -141,12 +161,13 @@ for (const model of modelCases.filter((m) => chosen(flags.models, m.name))) {
         rows: model.rows,
         seq: 256,
         peftlab,
-        ...(torch && { torch }),
+        torch,
         trainFlops: trainingFlops(config, method, model.rows, 256),
         scoreFlopsPerExample: forwardFlops(config, method, 1, 256),
       }
       rows.push(row)
-      console.log(`${model.name} ${method} ${backend.name}: ${peftlab.tokensPerSecond.toFixed(1)} tok/s (PyTorch ${torch?.tokensPerSecond.toFixed(1) ?? "n/a"}), scoring ${peftlab.scoringMsPerExample.toFixed(1)} ms/example (PyTorch ${torch?.scoringMsPerExample.toFixed(1) ?? "n/a"})`)
+      const versus = torch.map((t) => `${runtimeLabel(t)} ${t.precision} ${t.tokensPerSecond.toFixed(1)} tok/s, ${t.scoringMsPerExample.toFixed(1)} ms`).join("; ")
+      console.log(`${model.name} ${method} ${backend.name}: ${peftlab.tokensPerSecond.toFixed(1)} tok/s, scoring ${peftlab.scoringMsPerExample.toFixed(1)} ms/example (${versus || "no PyTorch"})`)
     }
   }
 }
@@ -155,11 +176,13 @@ await backendPlugins.wasm!.setup()
 const kernels = await wasmMatMulTimings(stockMatMul)
 const resultsDir = join(import.meta.dirname, "results")
 const sameRow = (a: BenchRow, b: BenchRow) => a.model === b.model && a.method === b.method && a.backend === b.backend
-const kept = flags.merge && existsSync(join(resultsDir, "latest.json")) ? (JSON.parse(readFileSync(join(resultsDir, "latest.json"), "utf8")) as { rows: Array<BenchRow> }).rows.filter((old) => !rows.some((row) => sameRow(old, row))) : []
+// Rows written before the PyTorch builds were listed per row (torch a single timing) are not kept.
+const kept = flags.merge && existsSync(join(resultsDir, "latest.json")) ? (JSON.parse(readFileSync(join(resultsDir, "latest.json"), "utf8")) as { rows: Array<BenchRow> }).rows.filter((old) => Array.isArray(old.torch) && !rows.some((row) => sameRow(old, row))) : []
 const order = (row: BenchRow) => [modelCases.findIndex((m) => m.name === row.model), methods.indexOf(row.method as (typeof methods)[number]), backends.findIndex((b) => b.name === row.backend)]
 const report = {
   date: new Date().toISOString().slice(0, 10),
-  machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? "CPU"}, Node ${process.version}${torchMissing ? "" : `, ${rows.find((r) => r.torch)?.torch?.version ?? "torch"}`}`,
+  machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? "CPU"}, Node ${process.version}${runtimes.map((r) => `, torch ${r.version} (${r.source})`).join("")}`,
+  peak,
   ceilings,
   rows: [...kept, ...rows].sort((a, b) => {
     const [x, y] = [order(a), order(b)]

@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process"
 import { join } from "node:path"
 import { goldensPython } from "@peftlab/references"
-import type { AdapterGoldens, GoldenBatch } from "@peftlab/testkit/peft-goldens"
+import type { AdapterGoldens, GoldenBatch, RecordedLayer } from "@peftlab/testkit/peft-goldens"
 
 export const repoRoot = join(import.meta.dirname, "..", "..")
 
@@ -18,7 +18,8 @@ export const batchFields = (model: string, seq2seq: boolean, batch: GoldenBatch)
   ...(batch.decoderIds && { decoder_ids: batch.decoderIds }),
 })
 
-export type ScriptAnswer = Omit<AdapterGoldens, "cases"> & { cases: Array<{ logits: number[][][] }> }
+/** The script's answer: each case's logits, and the recorded 8-bit layers where a case asked (record_layers). */
+export type ScriptAnswer = Omit<AdapterGoldens, "cases"> & { cases: Array<{ logits: number[][][]; layers?: Array<RecordedLayer> }> }
 
 /** `script` (e.g. peft_goldens.py) on `cases`; exits this process when the venv is missing (2) or the script fails (1). */
 export const runPeftScript = async (script: string, cases: ReadonlyArray<unknown>): Promise<ScriptAnswer> => {

@@ -1,6 +1,6 @@
 import { Schema } from "effect"
-import { expecting, initFrom, literals, NonEmptyText, PositiveInt, withDefault } from "@peftlab/plugin-api"
-import { loraInits, type LoraInit } from "./layer/init.ts"
+import { expecting, initFrom, literals, NonEmptyText, PositiveInt, withDefault, type OptionIssue } from "@peftlab/plugin-api"
+import { loraInits, pissaNiterPattern, type LoraInit } from "./layer/init.ts"
 import { isTargeted, patternValue, type TargetSelection } from "./peft-matching.ts"
 
 export interface LoraConfig extends TargetSelection {
@@ -24,8 +24,14 @@ export interface LoraConfig extends TargetSelection {
   readonly alphaPattern?: Readonly<Record<string, number>>
   /** DoRA (PEFT's use_dora): a trainable magnitude per output row over the normalised W + scale B A. */
   readonly useDora?: boolean
-  /** PEFT's init_lora_weights: true (default), "gaussian" or "olora" (which changes the frozen weight it holds). */
+  /**
+   * PEFT's init_lora_weights: true (default), "gaussian", or an init that changes the frozen weight
+   * a module holds: "olora", "pissa", "pissa_niter_N", "loftq" (the last three saved converted to a
+   * plain LoRA of rank 2r, see lora-linear.ts).
+   */
   readonly initLoraWeights?: LoraInit
+  /** LoftQ's alternating steps (PEFT's loftq_config.loftq_iter; loftq_bits is 4, NF4); with "loftq" only. */
+  readonly loftqIterations?: number
   /**
    * LoRA+ (PEFT's create_loraplus_optimizer): B and DoRA's magnitude train at lr times this ratio,
    * A at lr. A training option: not in adapter_config.json.
@@ -65,13 +71,16 @@ export const checkLoraConfig = (config: LoraConfig): void => {
   }
   if (config.bias !== "none") throw new RangeError(`bias must be "none", got ${String(config.bias)}`)
   if (config.loraplusLrRatio !== undefined && !(config.loraplusLrRatio > 0)) throw new RangeError(`loraplusLrRatio must be positive, got ${config.loraplusLrRatio}`)
+  if (config.loftqIterations !== undefined && (config.initLoraWeights !== "loftq" || !Number.isInteger(config.loftqIterations) || config.loftqIterations < 1)) {
+    throw new RangeError(`loftqIterations must be a positive integer, with initLoraWeights "loftq", got ${config.loftqIterations}`)
+  }
   for (const [key, r] of Object.entries(config.rankPattern ?? {})) {
     if (!Number.isInteger(r) || r <= 0) throw new RangeError(`rankPattern["${key}"] must be a positive integer, got ${r}`)
   }
 }
 
-/** How a lora arm holds its frozen base: as loaded, or quantized to 4-bit NormalFloat (QLoRA). */
-export const quantizations = ["none", "nf4"] as const
+/** How a lora arm holds its frozen base: as loaded, quantized to 4-bit NormalFloat (QLoRA), or to 8-bit LLM.int8() as bitsandbytes' Linear8bitLt. */
+export const quantizations = ["none", "nf4", "int8"] as const
 
 // A lora arm's options as a spec writes them (PEFT's LoraConfig names, plus quantize and init_from).
 export const LoraOptions = Schema.Struct({
@@ -88,12 +97,42 @@ export const LoraOptions = Schema.Struct({
   // The variants below are optional, with no default written into the options, so an arm without them
   // decodes (and manifest.json echoes it) as before. DoRA: weight-decomposed LoRA (PEFT's use_dora, default false).
   use_dora: Schema.optional(Schema.Boolean.pipe(expecting("true or false"))),
-  // PEFT's init_lora_weights: true (the default: kaiming-uniform A, zero B), "gaussian" (A ~ N(0, 1/r^2)), "olora".
-  init_lora_weights: Schema.optional(Schema.Literals(loraInits).pipe(expecting('true, "gaussian" or "olora"'))),
+  // PEFT's init_lora_weights: true (the default: kaiming-uniform A, zero B), "gaussian" (A ~ N(0, 1/r^2)), "olora",
+  // "pissa", "pissa_niter_N" (N subspace iterations), "loftq" (with quantize: nf4 and loftq_config).
+  init_lora_weights: Schema.optional(
+    Schema.Union([Schema.Literals(loraInits), Schema.String.check(Schema.isPattern(pissaNiterPattern))]).pipe(
+      expecting('true, "gaussian", "olora", "pissa", "pissa_niter_N" (N a whole number) or "loftq"'),
+    ),
+  ),
+  // LoftQ's settings as PEFT's LoftQConfig: 4 bits (NF4) and the number of alternating steps.
+  loftq_config: Schema.optional(
+    Schema.Struct({
+      loftq_bits: Schema.Literal(4).pipe(expecting("4 (NF4; 8-bit LoftQ is not implemented)")),
+      loftq_iter: PositiveInt.pipe(withDefault(1), expecting("a positive integer")),
+    }).pipe(expecting("{ loftq_bits: 4, loftq_iter: N }")),
+  ),
   // LoRA+: B (and DoRA's magnitude) train at the arm's lr times this ratio (PEFT's create_loraplus_optimizer).
   loraplus_lr_ratio: Schema.optional(Schema.Finite.check(Schema.isGreaterThan(0)).pipe(expecting("a positive number"))),
-  // nf4: quantize the frozen base's linear weights to 4-bit NormalFloat first (QLoRA).
+  // nf4: quantize the frozen base's linear weights to 4-bit NormalFloat first (QLoRA); int8: to bitsandbytes' 8-bit LLM.int8().
   quantize: literals(quantizations).pipe(withDefault("none")),
 })
 
 export type LoraOptions = typeof LoraOptions.Type
+
+/** The init options that only make sense together: LoftQ is an init for an NF4 base and needs its loftq_config, which nothing else reads. */
+export const initOptionIssues = (options: LoraOptions): Array<OptionIssue> => {
+  const loftq = options.init_lora_weights === "loftq"
+  if (loftq && options.quantize !== "nf4") {
+    return [{ field: "init_lora_weights", expected: '"loftq" with quantize: nf4', message: () => `init_lora_weights "loftq" initialises LoRA for an NF4 base, and this arm has quantize: ${options.quantize}` }]
+  }
+  if (loftq && options.loftq_config === undefined) {
+    return [{ field: "loftq_config", expected: "{ loftq_bits: 4, loftq_iter: N }", message: () => 'init_lora_weights "loftq" needs loftq_config (as PEFT requires)' }]
+  }
+  if (!loftq && options.loftq_config !== undefined) {
+    return [{ field: "loftq_config", expected: 'nothing unless init_lora_weights is "loftq"', message: () => `loftq_config is read only with init_lora_weights "loftq", and this arm's is ${String(options.init_lora_weights ?? true)}` }]
+  }
+  if (options.use_dora && (loftq || options.init_lora_weights?.toString().startsWith("pissa"))) {
+    return [{ field: "use_dora", expected: "false with PiSSA or LoftQ", message: () => `use_dora with init_lora_weights "${options.init_lora_weights}" is not implemented` }]
+  }
+  return []
+}

@@ -1,11 +1,13 @@
 // LoRA (Hu et al., 2021) as an Adapter: each targeted linear projection of the frozen model
 // gets a trainable low-rank update. The wrapped modules go into the model's `linears` only for
 // the length of a call (see withLinears), so several adapters can share one base model.
+import * as tfOps from "@tensorflow/tfjs"
 import type * as tf from "@tensorflow/tfjs"
 import { peftTaskType, type Adapter } from "@peftlab/adapters-base"
 import type { Rng } from "@peftlab/core"
 import type { BaseModel, Linear } from "@peftlab/models"
 import { checkLoraConfig, loraScale, loraTensorNames, moduleRankAndScale, targetedModules, type LoraConfig } from "./config.ts"
+import { isSubtractedInit } from "./layer/init.ts"
 import { loraLinear, type LoraLinear } from "./layer/lora-linear.ts"
 
 export interface LoraAdapter extends Adapter {
@@ -21,7 +23,26 @@ export interface LoraAdapter extends Adapter {
   /** Folds every update into a copy of its base weight (see LoraLinear.merge). */
   merge(): void
   unmerge(): void
+  /**
+   * PiSSA and LoftQ: every module becomes the plain LoRA of rank 2r it is saved as (LoraLinear.toPlainLora),
+   * so what training left can be read back into this adapter; a no-op for other inits and once done.
+   */
+  convertToPlainLora(): void
 }
+
+/**
+ * What PEFT's save_pretrained(path_initial_model_for_weight_conversion=...) writes into
+ * adapter_config.json for the rank-2r adapter: init_lora_weights true, r and every rank_pattern
+ * value doubled, lora_alpha doubled (times sqrt 2 with rsLoRA, so the scale stays) and every
+ * alpha_pattern value doubled.
+ */
+const convertedConfigFields = (config: LoraConfig) => ({
+  init_lora_weights: true,
+  r: 2 * config.r,
+  lora_alpha: config.useRslora ? config.loraAlpha * Math.SQRT2 : 2 * config.loraAlpha,
+  ...(config.rankPattern && { rank_pattern: Object.fromEntries(Object.entries(config.rankPattern).map(([key, r]) => [key, 2 * r])) }),
+  ...(config.alphaPattern && { alpha_pattern: Object.fromEntries(Object.entries(config.alphaPattern).map(([key, alpha]) => [key, 2 * alpha])) }),
+})
 
 const listOrString = (value: ReadonlyArray<string> | string): string[] | string => (typeof value === "string" ? value : [...value])
 
@@ -30,6 +51,10 @@ export const createLora = (model: BaseModel, config: LoraConfig, rng: Rng): Lora
   const names = targetedModules(model.linears.keys(), config)
   if (names.length === 0) {
     throw new RangeError(`target modules ${JSON.stringify(config.targetModules)} match none of the model's linear modules`)
+  }
+  if (isSubtractedInit(config.initLoraWeights) && config.useRslora && (config.rankPattern || config.alphaPattern)) {
+    // PEFT's conversion refuses this too: alpha_pattern doubled does not keep an rsLoRA scale.
+    throw new RangeError(`init_lora_weights "${String(config.initLoraWeights)}" with use_rslora and rank_pattern or alpha_pattern cannot be saved as PEFT converts it (PEFT refuses the same)`)
   }
   const scale = loraScale(config)
   const modules = new Map(
@@ -40,18 +65,32 @@ export const createLora = (model: BaseModel, config: LoraConfig, rng: Rng): Lora
         dropout: config.loraDropout,
         rng,
         ...(config.initLoraWeights !== undefined && { init: config.initLoraWeights }),
+        ...(config.loftqIterations !== undefined && { loftqIterations: config.loftqIterations }),
         ...(config.useDora && { useDora: true }),
       }),
     ]),
   )
   const each = (f: (module: LoraLinear) => void) => () => modules.forEach(f)
+  const converting = isSubtractedInit(config.initLoraWeights)
+  // An unconverted PiSSA or LoftQ adapter's saved tensors are computed ([A; A₀], [B, -B₀]); this adapter owns them until the next save or dispose.
+  let exported: Array<tf.Tensor> = []
+  const savedFactors = (m: LoraLinear): { a: tf.Tensor; b: tf.Tensor } => {
+    if (!m.initial) return { a: m.loraA, b: m.loraB }
+    const a = tfOps.concat([m.loraA, m.initial.a], 0)
+    const b = tfOps.tidy(() => tfOps.concat([m.loraB, m.initial!.b.neg()], 1))
+    exported.push(a, b)
+    return { a, b }
+  }
 
   return {
     peftType: "LORA",
     config,
     scale,
     modules,
-    trainable: [...modules.values()].flatMap((m) => [m.loraA, m.loraB, ...(m.magnitude ? [m.magnitude] : [])]),
+    get trainable() {
+      return [...modules.values()].flatMap((m) => [m.loraA, m.loraB, ...(m.magnitude ? [m.magnitude] : [])])
+    },
+    convertToPlainLora: () => modules.forEach((m, name) => m.toPlainLora && modules.set(name, m.toPlainLora())),
     inject: (base) => {
       if (base !== model) throw new Error("this LoRA adapter wraps another model's modules")
       return { linears: modules }
@@ -86,14 +125,22 @@ export const createLora = (model: BaseModel, config: LoraConfig, rng: Rng): Lora
       fan_in_fan_out: model.architecture === "gpt2",
       base_model_name_or_path: config.baseModelNameOrPath ?? null,
       inference_mode: true,
+      ...(converting && convertedConfigFields(config)),
     }),
-    peftTensors: () =>
-      new Map(
+    peftTensors: () => {
+      tfOps.dispose(exported)
+      exported = []
+      return new Map(
         [...modules].flatMap(([name, m]): Array<[string, tf.Tensor]> => {
           const names = loraTensorNames(name)
-          return [[names.a, m.loraA], [names.b, m.loraB], ...(m.magnitude ? [[names.magnitude, m.magnitude] as [string, tf.Tensor]] : [])]
+          const { a, b } = savedFactors(m)
+          return [[names.a, a], [names.b, b], ...(m.magnitude ? [[names.magnitude, m.magnitude] as [string, tf.Tensor]] : [])]
         }),
-      ),
-    dispose: each((m) => m.dispose()),
+      )
+    },
+    dispose: () => {
+      tfOps.dispose(exported)
+      modules.forEach((m) => m.dispose())
+    },
   }
 }

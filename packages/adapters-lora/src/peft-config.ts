@@ -3,7 +3,7 @@
 // change a loaded adapter, or refused by name. A field not listed here is refused as unknown.
 import { Effect, Schema } from "effect"
 import { acceptIf, acceptWhere, AdapterFileError, checkConfigFields, configField, peftConfigRules, type FieldRules, type PeftAdapterFiles } from "@peftlab/adapters-base"
-import { isNf4Linear, type BaseModel } from "@peftlab/models"
+import { isQuantizedLinear, type BaseModel } from "@peftlab/models"
 import type { LoraConfig } from "./config.ts"
 
 const PositiveInt = Schema.Int.pipe(Schema.check(Schema.isGreaterThan(0)))
@@ -52,8 +52,9 @@ const notImplemented = (what: string) => `null: ${what} is not implemented`
 /** The rule for each LoraConfig field, for an adapter loaded onto `model`. */
 export const loraFieldRules = (model: BaseModel): FieldRules => {
   const conv1d = model.architecture === "gpt2"
-  // OLoRA factorises the stored weight: PEFT's olora_init breaks on a Conv1D's [in, out] layout, and re-quantizes an NF4 base.
-  const oloraHere = !conv1d && ![...model.linears.values()].some(isNf4Linear)
+  // OLoRA and PiSSA factorise the stored weight: PEFT's olora_init breaks on a Conv1D's [in, out] layout (peftlab's
+  // inits read the weight [out, in] only), OLoRA re-quantizes a quantized base (NF4 or int8) and pissa_init refuses one.
+  const residualHere = !conv1d && ![...model.linears.values()].some(isQuantizedLinear)
   return {
     ...peftConfigRules("LORA"),
     r: acceptIf(PositiveInt, "a positive integer"),
@@ -84,11 +85,17 @@ export const loraFieldRules = (model: BaseModel): FieldRules => {
     modules_to_save: acceptIf(Schema.NullOr(Schema.Tuple([])), "null or []: loading whole modules saved beside the adapter is not implemented"),
     init_lora_weights: acceptWhere(
       (value) =>
-        value === true || value === false || value === "gaussian" || value === "eva" || value === "orthogonal" || value === "mica" || (value === "olora" && oloraHere),
-      'true, false, "gaussian", "eva", "orthogonal", "mica" (which leave the base weights as they are) or "olora" (its residual rebuilt from the base' +
-        (oloraHere ? ")" : `; not on ${conv1d ? "GPT-2's Conv1D, where PEFT's own olora_init fails" : "an NF4 base, which PEFT re-quantizes"})`) +
-        '; pissa and pissa_niter_N (an SVD peftlab does not compute yet; pissa_niter is randomized in torch), corda, loftq (quantization-aware, needs the LoftQ loop over bitsandbytes) and lora_ga are not reproduced ' +
-        "(PEFT's save_pretrained with path_initial_model_for_weight_conversion makes a plain LoRA of them)",
+        value === true ||
+        value === false ||
+        value === "gaussian" ||
+        value === "eva" ||
+        value === "orthogonal" ||
+        value === "mica" ||
+        ((value === "olora" || value === "pissa") && residualHere),
+      'true, false, "gaussian", "eva", "orthogonal", "mica" (which leave the base weights as they are), "olora" or "pissa" (PEFT re-runs the init on the base it loads onto, and so does peftlab: the residual W - scale B₀ A₀ rebuilt from the base' +
+        (residualHere ? ")" : `; not on ${conv1d ? "GPT-2's Conv1D, where PEFT's own olora_init fails" : "a quantized (NF4 or int8) base, which PEFT re-quantizes or refuses"})`) +
+        "; pissa_niter_N (its residual depends on torch's random draw in svd_lowrank, so no one can rebuild it), loftq (PEFT's loader re-runs the LoftQ loop over the base on CUDA), corda and lora_ga are not reproduced " +
+        "(PEFT's save_pretrained with path_initial_model_for_weight_conversion makes a plain LoRA of rank 2r of them, as peftlab saves its PiSSA and LoftQ adapters)",
     ),
     loftq_config: acceptIf(InitOnly, 'null or an object: read only with init_lora_weights "loftq"'),
     eva_config: acceptIf(InitOnly, 'null or an object: read only with init_lora_weights "eva"'),
@@ -134,7 +141,7 @@ export const readLoraConfig = (model: BaseModel, files: PeftAdapterFiles) =>
       targetModules: fields.target_modules,
       useRslora: fields.use_rslora ?? false,
       ...(fields.use_dora === true && { useDora: true }),
-      ...((fields.init_lora_weights === "olora" || fields.init_lora_weights === "gaussian") && { initLoraWeights: fields.init_lora_weights }),
+      ...((fields.init_lora_weights === "olora" || fields.init_lora_weights === "gaussian" || fields.init_lora_weights === "pissa") && { initLoraWeights: fields.init_lora_weights }),
       bias: "none",
       ...(isSet(exclude) && { excludeModules: exclude as string | ReadonlyArray<string> }),
       ...(isSet(layers) && { layersToTransform: layers as number | ReadonlyArray<number> }),

@@ -4,6 +4,7 @@ import { resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { builtinRegistry } from "@peftlab/runner"
 import { backendsCommand } from "./commands/backends.ts"
+import { mergeCommand } from "./commands/merge.ts"
 import { predictCommand } from "./commands/predict.ts"
 import { compareCommand, reportCommand } from "./commands/report.ts"
 import { runRunCommand } from "./commands/run.ts"
@@ -52,6 +53,14 @@ commands:
                   --backend NAME  ${backendNames.join(" | ")} (default: the backend the adapter's run used, or
                                   the --spec's backend)
                   --allow-plugins import the plugins the task's spec lists (as for run)
+  merge           fold a LoRA adapter (rsLoRA, DoRA) into its base model and write the merged model
+                  as safetensors in Hugging Face layout (the base's dtype, shards, config, tokenizer)
+                  --model M       the base model folder or Hugging Face id
+                  --adapter A     the LoRA adapter folder or Hugging Face id
+                  --out DIR       a new (or empty) folder for the merged model
+                  --nf4-base      the adapter was trained over an NF4 base (QLoRA): merge onto the
+                                  dequantized base (found from the run's manifest when there is one)
+                  --allow-plugins import the plugins the adapter's run spec lists (as for run)
   validate SPEC   check a spec; lists every problem with its field and line. It imports no plugin:
                   it checks that each resolves, and leaves the names they register to run
   report DIR      rebuild the tables, figures, report.md, report.html and tracker files of a
@@ -64,15 +73,16 @@ environment: PEFTLAB_DATA (datasets root, default ./data), PEFTLAB_MODELS (model
 
 /** Flags that only some commands read: given to another, they would be silently ignored. */
 const commandFlags = [
-  { flag: "model", commands: ["predict"] },
-  { flag: "adapter", commands: ["predict"] },
+  { flag: "model", commands: ["predict", "merge"] },
+  { flag: "adapter", commands: ["predict", "merge"] },
+  { flag: "nf4-base", commands: ["merge"] },
   { flag: "data", commands: ["predict"] },
   { flag: "spec", commands: ["predict"] },
   { flag: "ids", commands: ["predict"] },
   { flag: "tensorboard", commands: ["run"] },
   { flag: "mlflow", commands: ["run"] },
   { flag: "html", commands: ["compare"] },
-  { flag: "allow-plugins", commands: ["run", "predict", "worker"] },
+  { flag: "allow-plugins", commands: ["run", "predict", "worker", "merge"] },
   { flag: "queue", commands: ["run", "worker"] },
   { flag: "concurrency", commands: ["worker"] },
 ] as const
@@ -125,6 +135,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
         data: { type: "string" },
         spec: { type: "string" },
         ids: { type: "boolean", default: false },
+        "nf4-base": { type: "boolean", default: false },
         "allow-plugins": { type: "boolean", default: false },
         queue: { type: "string" },
         concurrency: { type: "string" },
@@ -167,6 +178,15 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo): Pro
       if (unknownBackend(values.backend)) return badUsage(io, `--backend: expected one of ${backendNames.join(", ")}, got "${values.backend}"`)
       const { model, adapter, data, spec, out, backend, ids } = values as typeof values & { model: string; adapter: string; data: string }
       return predictCommand({ model, adapter, data, ids, allowPlugins: values["allow-plugins"], ...(spec && { spec }), ...(out && { out }), ...(backend && { backend }) }, io)
+    }
+    case "merge": {
+      if (rest.length > 0) return badUsage(io, "merge takes no positional arguments (name the folders with --model, --adapter and --out)")
+      const missing = (["model", "adapter", "out"] as const).filter((flag) => values[flag] === undefined)
+      if (missing.length > 0) return badUsage(io, `merge needs ${missing.map((flag) => `--${flag}`).join(", ")}`)
+      const unused = (["set", "dry-run", "no-tui", "json", "backend"] as const).find((flag) => (flag === "set" ? values.set.length > 0 : values[flag]))
+      if (unused) return badUsage(io, `--${unused} belongs to run, not merge`)
+      const { model, adapter, out } = values as typeof values & { model: string; adapter: string; out: string }
+      return mergeCommand({ model, adapter, out, nf4Base: values["nf4-base"], allowPlugins: values["allow-plugins"] }, io)
     }
     case "run": {
       if (rest.length !== 1) return badUsage(io, "run takes exactly one SPEC file")

@@ -33,7 +33,7 @@ describe("peftlab predict", () => {
       "error: predict takes no positional arguments (name the files with --model, --adapter and --data)",
     )
     expect(await firstError(["predict", "--model", model, "--adapter", "a", "--data", data, "--dry-run"])).toBe("error: --dry-run belongs to run, not predict")
-    expect(await firstError(["run", "spec.yaml", "--adapter", "a"])).toBe("error: --adapter belongs to predict, not run")
+    expect(await firstError(["run", "spec.yaml", "--adapter", "a"])).toBe("error: --adapter belongs to predict and merge, not run")
     expect(await firstError(["predict", "--model", model, "--adapter", "a", "--data", data, "--backend", "cuda"])).toMatch(/^error: --backend: expected one of /)
   })
 

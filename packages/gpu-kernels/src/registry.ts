@@ -8,6 +8,7 @@ import { loraLinearGradient, loraLinearKernel } from "./lora-linear/lora-linear-
 import { nf4MatMulGradient, nf4MatMulKernel } from "./nf4-matmul/nf4-matmul-kernel.ts"
 import { rmsNormGradient, rmsNormKernel } from "./rms-norm/rms-norm-kernel.ts"
 import { rowGatherKernel } from "./row-gather/row-gather-kernel.ts"
+import { swiGluGradient } from "./swiglu/swiglu-kernel.ts"
 import { webgpu } from "./shared/kernel-path.ts"
 import { tiledMatMulGradient, tiledMatMulKernel } from "./tiled-matmul/tiled-matmul-kernel.ts"
 
@@ -23,13 +24,17 @@ const kernels: ReadonlyArray<readonly [tf.KernelConfig, tf.GradConfig | undefine
   [rowGatherKernel, undefined],
 ]
 
+// Gradients of ops with no WGSL kernel yet, whose kernels other backend plugins register by name.
+const gradientsWithoutWgsl: ReadonlyArray<tf.GradConfig> = [swiGluGradient]
+
 /** The names of the kernels registerGpuKernels registers (for "webgpu"), in that order. */
 export const gpuKernelNames: ReadonlyArray<string> = kernels.map(([kernel]) => kernel.kernelName)
 
-/** Registers every kernel and its gradient once; later calls do nothing. */
+/** Registers every kernel and every gradient once; later calls do nothing. */
 export const registerGpuKernels = (): void => {
   for (const [kernel, gradient] of kernels) {
     if (tf.getKernel(kernel.kernelName, webgpu) === undefined) tf.registerKernel(kernel)
     if (gradient !== undefined && tf.getGradient(gradient.kernelName) === undefined) tf.registerGradient(gradient)
   }
+  for (const gradient of gradientsWithoutWgsl) if (tf.getGradient(gradient.kernelName) === undefined) tf.registerGradient(gradient)
 }

@@ -101,7 +101,7 @@ describe("NF4 on the cpu backend", () => {
       expect(model.linears.get("lm_head")).toBe(lmHead)
       const sizes = projections.map((name) => weights.get(`${name}.weight`)?.data.length ?? 0)
       expect(report.floatBytes).toBe(sizes.reduce((s, n) => s + 4 * n, 0))
-      expect(report.nf4Bytes).toBe(sizes.reduce((s, n) => s + Math.ceil(n / 2) + 4 * Math.ceil(n / 64), 0))
+      expect(report.quantizedBytes).toBe(sizes.reduce((s, n) => s + Math.ceil(n / 2) + 4 * Math.ceil(n / 64), 0))
 
       // Reference: the float64 forward with each projection replaced by its NF4 round trip.
       const roundTripped = new Map(weights)

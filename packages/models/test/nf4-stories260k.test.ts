@@ -35,7 +35,7 @@ describe("NF4 stories260k (wasm)", () => {
     for (const name of report.modules) expect(name).toMatch(/\.(q|k|v|o|gate|up|down)_proj$/)
     // Every projection holds a multiple of 64 weights, so 4 bytes become 1/2 + 4/64: 64/9 = 7.11x
     // (measured 906,240 -> 127,440 bytes).
-    expect(report.floatBytes / report.nf4Bytes).toBeCloseTo(64 / 9, 10)
+    expect(report.floatBytes / report.quantizedBytes).toBeCloseTo(64 / 9, 10)
 
     // Measured on wasm: max |logit error| 4.88 (logits span ±22), mean NLL x1.21, x1.05 and x0.98
     // on the three prompts, the float model's argmax kept at 69 of 79 positions. Bounds with margin:

@@ -53,6 +53,9 @@ export interface OptionIssue {
   readonly message: string | ((found: string) => string)
 }
 
+/** The quantized bases a method may ask for (quantizedBase). */
+export type QuantizedBaseKind = "nf4" | "int8"
+
 export interface MethodPlugin<Options = unknown, A extends Adapter = Adapter> {
   /** The arm kind a spec names (`kind: ia3`); also its name in the registry. */
   readonly name: string
@@ -70,8 +73,12 @@ export interface MethodPlugin<Options = unknown, A extends Adapter = Adapter> {
   readonly afterTraining?: (adapter: A) => void
   /** Tokens the adapter puts before every input (they take model positions besides training.max_length); none when omitted. */
   readonly virtualTokens?: (options: Options) => number
-  /** Whether the arm's frozen base is quantized to NF4 first (QLoRA); never when omitted. */
-  readonly nf4Base?: (options: Options) => boolean
+  /**
+   * The quantization the arm's frozen base needs first: "nf4" (QLoRA) or "int8" (bitsandbytes'
+   * LLM.int8()), or undefined for the base as loaded; never quantized when omitted. A method that
+   * declares it also says, by declaring it, that adapter arms of its peft_type may run over a quantized base.
+   */
+  readonly quantizedBase?: (options: Options) => QuantizedBaseKind | undefined
   /** How an arm starts from an existing adapter (its option init_from); only the peft_type is checked when omitted. */
   readonly initFrom?: {
     /** The options the saved adapter_config.json must agree with. */

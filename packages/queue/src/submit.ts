@@ -1,13 +1,15 @@
 // The submitting side of `peftlab run --queue`: the arms the output folder lacks become jobs on
 // BullMQ (one each, ids from jobs.ts, so a second submit reattaches), and the run waits for them,
-// relaying the workers' events (arm phases, steps, epochs, results: each job's progress) into its
-// own Events, then goes on as a local run does from the files the arms left in the shared folder.
+// relaying the workers' events (arm phases, steps, epochs, results: each job's progress, decoded
+// by progress-payload.ts; reattached, the last ones each job sent before) into its own Events,
+// then goes on as a local run does from the files the arms left in the shared folder.
 // A job Redis lost (restarted without persistence) is added again; a failed one fails the run.
-import { Data, Effect } from "effect"
+import { Data, Effect, Result } from "effect"
 import { Queue, QueueEvents, type Job } from "bullmq"
 import { Events, InputError, type RunEvent } from "@peftlab/core"
 import type { ArmJobsRun, QueuedArm } from "@peftlab/runner"
 import { inputFailurePrefix, jobIdOf, queueName, specInJob, type ArmJobData } from "./jobs.ts"
+import { eventsOfProgress } from "./progress-payload.ts"
 import { checkReachable, connectionOf, type QueueUrl } from "./queue-url.ts"
 
 /** An arm's job failed for good on bad input (a worker sees other data, a spec plugin it may not import). */
@@ -25,6 +27,25 @@ const pollMs = 500
 /** Tries per job: a worker's crash is tried again (from the arm's checkpoint); stalled jobs come back besides. */
 export const jobAttempts = 3
 
+/** How long at most the run waits, once every job completed, for their last events. */
+const drainMs = 3000
+
+/**
+ * The events in a job's progress, emitted as the run's own; progress that is no batch of events
+ * (a worker of another peftlab version) is said once per job and otherwise left out.
+ */
+const relayedEvents = (emit: (event: RunEvent) => void) => {
+  const refused = new Set<string>()
+  return (jobId: string, progress: unknown) => {
+    const events = eventsOfProgress(progress)
+    if (Result.isSuccess(events)) for (const event of events.success) emit(event)
+    else if (!refused.has(jobId)) {
+      refused.add(jobId)
+      emit({ type: "log", level: "warn", message: `job ${jobId} reports progress this peftlab cannot read (${events.failure}); is its worker another version?` })
+    }
+  }
+}
+
 type Outcome = { readonly ok: true } | { readonly ok: false; readonly error: QueuedArmRefused | QueuedArmFailed }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -41,9 +62,13 @@ const waitForJobs = async (url: QueueUrl, pending: ReadonlyArray<QueuedArm>, run
   queue.on("error", () => undefined)
   queueEvents.on("error", () => undefined)
   const byId = new Map(pending.map((queued) => [jobIdOf(run, queued), queued]))
+  const relay = relayedEvents(emit)
   queueEvents.on("progress", ({ jobId, data }) => {
-    if (byId.has(jobId) && typeof data === "object" && data !== null && "type" in data) emit(data as RunEvent)
+    if (byId.has(jobId)) relay(jobId, data)
   })
+  // A job's completion follows its last progress in the events stream: seen, its events are all relayed.
+  const completionSeen = new Set<string>()
+  queueEvents.on("completed", ({ jobId }) => void completionSeen.add(jobId))
   const loaded = specInJob(run.loaded)
   const add = (id: string, queued: QueuedArm) =>
     queue.add(queued.arm.name, { job: { outDir: run.outDir, fingerprint: run.fingerprint, work: queued.work, arm: queued.arm.name }, backend: run.backend, loaded }, {
@@ -61,6 +86,8 @@ const waitForJobs = async (url: QueueUrl, pending: ReadonlyArray<QueuedArm>, run
       const reattached = existing !== undefined && state !== "completed" && state !== "failed"
       if (!reattached) await add(id, queued)
       emit({ type: "arm-phase", arm: queued.arm.name, phase: "queued", detail: `${reattached ? "already on" : "on"} ${url.shown} (${queued.work === "sweep-member" ? "training for selection" : "train and test"}, job ${id})` })
+      // Where a job in progress stands: the last events its worker sent before this submitter started.
+      if (reattached && typeof existing.progress === "object") relay(id, existing.progress)
     }
     const left = new Set(byId.keys())
     let lastWarning = 0
@@ -92,6 +119,10 @@ const waitForJobs = async (url: QueueUrl, pending: ReadonlyArray<QueuedArm>, run
       }
       if (left.size > 0) await sleep(pollMs, signal)
     }
+    // The last events of the jobs that just completed, still on their way; not waited for long (a
+    // job that completed before this submitter started, or while Redis was away, has no completion to see).
+    const drainEnd = Date.now() + drainMs
+    while (!signal.aborted && [...byId.keys()].some((id) => !completionSeen.has(id)) && Date.now() < drainEnd) await sleep(pollMs / 5, signal)
     return { ok: true }
   } finally {
     await Promise.allSettled([queueEvents.close(), queue.close()])

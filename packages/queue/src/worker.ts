@@ -2,15 +2,18 @@
 // in a child process of its own (the command the CLI gives: `peftlab worker-arm`), because
 // training keeps the CPU, and a JavaScript event loop, busy for minutes: here the loop stays free
 // to renew BullMQ's lock on the job, so a live worker's job is never taken for stalled and run
-// twice. The child's events come back over IPC and go out as the job's progress, for the
-// submitter to show. A child that exits 2 refused the job on bad input (not retried); any other
-// failure, a crash or a kill, is retried, and the arm resumes from its checkpoint. A worker killed
+// twice. The child's events come back over IPC and go out, a few batches a second
+// (progress-relay.ts), as the job's progress, for the submitter to show. A child that exits 2
+// refused the job on bad input (not retried); any other failure, a crash or a kill, is retried,
+// and the arm resumes from its checkpoint. A worker killed
 // outright leaves its job to stall: after lockDuration another worker's stalled check takes it
 // back, and the child, its IPC channel gone, stops.
 import { spawn, type ChildProcess } from "node:child_process"
 import { UnrecoverableError, Worker, type Job } from "bullmq"
 import type { RunEvent } from "@peftlab/core"
 import { inputFailurePrefix, queueName, type ArmJobData, type ChildMessage } from "./jobs.ts"
+import { progressPayload, relayedTypes } from "./progress-payload.ts"
+import { progressRelay } from "./progress-relay.ts"
 import { connectionOf, type QueueUrl } from "./queue-url.ts"
 
 export interface WorkerOptions {
@@ -26,8 +29,30 @@ export interface WorkerOptions {
   readonly log: (line: string) => void
 }
 
-/** The events a job's progress carries to the submitter: the arm's own, train steps at most once a second. */
-const relayed = new Set<RunEvent["type"]>(["arm-phase", "train-step", "epoch-end", "eval-progress", "arm-result", "log"])
+/** Least time between two writes of one job's progress: a few a second, however fast the arm steps. */
+const progressIntervalMs = 250
+
+/** The worker's own line for an arm's phase, result or log (its steps are left to the submitter). */
+const logLine = (arm: string, event: RunEvent): string | undefined => {
+  if (event.type === "log") return `${arm}: ${event.message}`
+  if (event.type === "arm-phase") return `${arm}: ${event.phase}${event.detail ? ` (${event.detail})` : ""}`
+  if (event.type === "arm-result") return `${arm}: result`
+  return undefined
+}
+
+/** The job's progress relay: batches written to Redis, a failed write (the job gone from a restarted Redis) said once. */
+const jobProgress = (options: WorkerOptions, job: Job<ArmJobData>) => {
+  let said = false
+  return progressRelay(
+    (events) =>
+      job.updateProgress(progressPayload(events)).catch((cause: unknown) => {
+        if (said) return
+        said = true
+        options.log(`${job.data.job.arm}: progress not sent to ${options.url.shown} (${cause instanceof Error ? cause.message : String(cause)}); the arm goes on`)
+      }),
+    progressIntervalMs,
+  )
+}
 
 const runChild = (options: WorkerOptions, job: Job<ArmJobData>, children: Set<ChildProcess>): Promise<string> =>
   new Promise((resolve, reject) => {
@@ -35,7 +60,7 @@ const runChild = (options: WorkerOptions, job: Job<ArmJobData>, children: Set<Ch
     children.add(child)
     let stderr = ""
     let failure: Extract<ChildMessage, { type: "failed" }> | undefined
-    let lastStep = 0
+    const progress = jobProgress(options, job)
     child.stderr?.on("data", (chunk: Buffer) => {
       process.stderr.write(chunk)
       stderr = (stderr + chunk.toString()).slice(-2000)
@@ -44,22 +69,21 @@ const runChild = (options: WorkerOptions, job: Job<ArmJobData>, children: Set<Ch
       if (message.type === "failed") failure = message
       else {
         const event = message.event as RunEvent
-        if (!relayed.has(event.type)) return
-        if (event.type === "train-step") {
-          if (Date.now() - lastStep < 1000) return
-          lastStep = Date.now()
-        }
-        if (event.type === "log") options.log(`${job.data.job.arm}: ${event.message}`)
-        else if (event.type === "arm-phase" || event.type === "arm-result") options.log(`${job.data.job.arm}: ${event.type === "arm-phase" ? event.phase : "result"}${event.type === "arm-phase" && event.detail ? ` (${event.detail})` : ""}`)
-        job.updateProgress(event as object).catch(() => undefined)
+        if (!relayedTypes.has(event.type)) return
+        const line = logLine(job.data.job.arm, event)
+        if (line !== undefined) options.log(line)
+        progress.push(event)
       }
     })
     child.on("error", (cause) => reject(cause))
     child.on("exit", (code, signal) => {
       children.delete(child)
-      if (code === 0) return resolve("done")
-      const message = failure?.message ?? (stderr.trim().split("\n").slice(-5).join("\n") || `the arm's process ended with ${signal ?? `exit code ${code}`}`)
-      reject(code === 2 || failure?.input ? new UnrecoverableError(`${inputFailurePrefix}${message}`) : new Error(message))
+      // The arm's last events are in Redis before its job completes (or fails).
+      void progress.flush().then(() => {
+        if (code === 0) return resolve("done")
+        const message = failure?.message ?? (stderr.trim().split("\n").slice(-5).join("\n") || `the arm's process ended with ${signal ?? `exit code ${code}`}`)
+        reject(code === 2 || failure?.input ? new UnrecoverableError(`${inputFailurePrefix}${message}`) : new Error(message))
+      })
     })
     child.send({ data: job.data, allowPlugins: options.allowPlugins })
   })

@@ -3,13 +3,17 @@ one JSON answer on stdout.
 
 request: {"cases": [case]}, each case
   {"model": dir, "seq2seq": bool, "ids": [[...]], "mask": [[...]],
-   "decoder_ids": [[...]] (seq2seq only), "nf4": bool (base quantized by bitsandbytes),
+   "decoder_ids": [[...]] (seq2seq only), "nf4": bool (base quantized to NF4 by bitsandbytes),
+   "int8": bool (base loaded in 8-bit by bitsandbytes: Linear8bitLt, LLM.int8() threshold 6.0),
+   "train": bool (logits in train() mode: bitsandbytes' 8-bit layers then multiply by the dequantized weight),
+   "record_layers": bool (bare bases only: every 8-bit layer's input and output in the forward pass),
    and either "make": {"method": "LORA" | "PROMPT_TUNING" | "PREFIX_TUNING", "config": {...},
                         "seed": int, "out": dir, "base_name": str, "perturb": float (optional)}
-   or "load": dir}
-answer: {"peft", "transformers", "torch", "bitsandbytes": versions, "cases": [{"logits": [batch][time][vocab]}]}
+   or "load": dir, or neither: the bare base's logits (a quantized base against peftlab's)}
+answer: {"peft", "transformers", "torch", "bitsandbytes": versions,
+         "cases": [{"logits": [batch][time][vocab], "layers" (with record_layers): [{"module", "x", "y"}]}]}
 
-The base loads in float32 in eval mode. "make" builds the adapter with PEFT itself under
+The base loads in float32; logits come in eval mode unless the case says train. "make" builds the adapter with PEFT itself under
 torch.manual_seed(seed), adds perturb * N(0, 1) to every trainable tensor when "perturb" is set
 (as training would: inits such as PiSSA/OLoRA, gaussian and DoRA's start out computing the base),
 and saves it with save_pretrained into "out"; "load" reads a folder
@@ -20,6 +24,7 @@ padded batch (PEFT offsets them past a prefix itself; prompt tuning's forward ig
 batches are unpadded), with the virtual tokens' positions dropped.
 """
 import json
+import logging
 import os
 import sys
 import warnings
@@ -33,9 +38,13 @@ import torch
 import transformers
 from peft import LoraConfig, PeftModel, PrefixTuningConfig, PromptTuningConfig, get_peft_model, get_peft_model_state_dict
 from safetensors.torch import load_file
+from bitsandbytes.nn import Linear8bitLt
 from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, BitsAndBytesConfig
 
 from bnb_cpu import plain_cpu_nf4
+
+# bitsandbytes' 8-bit forward warns on every call that it casts float32 inputs to float16, which is its arithmetic.
+logging.getLogger("bitsandbytes").setLevel(logging.ERROR)
 
 CONFIGS = {"LORA": LoraConfig, "PROMPT_TUNING": PromptTuningConfig, "PREFIX_TUNING": PrefixTuningConfig}
 
@@ -48,6 +57,10 @@ def base_model(case):
         options["quantization_config"] = BitsAndBytesConfig(
             load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=False, bnb_4bit_compute_dtype=torch.float32
         )
+        options["device_map"] = "cpu"
+    if case.get("int8"):
+        # transformers' defaults: llm_int8_threshold 6.0, lm_head left in float32, as peftlab quantizes.
+        options["quantization_config"] = BitsAndBytesConfig(load_in_8bit=True)
         options["device_map"] = "cpu"
     return plain_cpu_nf4(kind.from_pretrained(case["model"], **options).eval())
 
@@ -88,20 +101,42 @@ def loaded(case):
 
 
 def model_logits(model, case):
-    """`model`'s logits on the case's batch (eval mode), without the virtual tokens' positions of prompt learning."""
-    model.eval()
-    config = model.active_peft_config
+    """`model`'s logits on the case's batch (eval mode, or train mode where the case says), without the virtual tokens' positions of prompt learning."""
+    model.train(case.get("train", False))
+    config = getattr(model, "active_peft_config", None)
     ids = torch.tensor(case["ids"], dtype=torch.long)
     mask = torch.tensor(case["mask"], dtype=torch.long)
     with torch.no_grad():
         if case["seq2seq"]:
             decoder_ids = torch.tensor(case["decoder_ids"], dtype=torch.long)
             return model(input_ids=ids, attention_mask=mask, decoder_input_ids=decoder_ids).logits.tolist()
-        if config.peft_type in (peft.PeftType.PROMPT_TUNING, peft.PeftType.P_TUNING):
+        if config is not None and config.peft_type in (peft.PeftType.PROMPT_TUNING, peft.PeftType.P_TUNING):
             out = model(input_ids=ids, attention_mask=mask).logits
             return out[:, config.num_virtual_tokens :].tolist()
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
         return model(input_ids=ids, attention_mask=mask, position_ids=positions).logits.tolist()
+
+
+def recorded_layers(model):
+    """The list that hooks on every 8-bit layer of `model` fill, per call, with its name, input and output as [rows, features]."""
+    records = []
+
+    def record(name):
+        return lambda module, args, out: records.append(
+            {"module": name, "x": args[0].reshape(-1, args[0].shape[-1]).tolist(), "y": out.reshape(-1, out.shape[-1]).tolist()}
+        )
+
+    for name, module in model.named_modules():
+        if isinstance(module, Linear8bitLt):
+            module.register_forward_hook(record(name))
+    return records
+
+
+def answered(model, case):
+    """The case's answer: `model`'s logits, and with record_layers its 8-bit layers' inputs and outputs."""
+    layers = recorded_layers(model) if case.get("record_layers") else None
+    logits = model_logits(model, case)
+    return {"logits": logits, **({"layers": layers} if layers is not None else {})}
 
 
 def respond(model_of):
@@ -112,13 +147,13 @@ def respond(model_of):
         "transformers": transformers.__version__,
         "torch": torch.__version__,
         "bitsandbytes": bitsandbytes.__version__,
-        "cases": [{"logits": model_logits(model_of(case), case)} for case in request["cases"]],
+        "cases": [answered(model_of(case), case) for case in request["cases"]],
     }
     json.dump(answer, sys.stdout)
 
 
 def main():
-    respond(lambda case: (made if "make" in case else loaded)(case))
+    respond(lambda case: (made if "make" in case else loaded if "load" in case else base_model)(case))
 
 
 if __name__ == "__main__":

@@ -9,9 +9,9 @@ export interface PredictionRow {
   readonly score: number
 }
 
-/** preds_<arm>_test.csv: one row per test example, columns id,gold,pred,score. */
-export const writePredictions = async (dir: string, arm: string, rows: readonly PredictionRow[]): Promise<void> =>
+/** preds_<arm>_<split>.csv: one row per example of the test split (or evaluation.external_test's set), columns id,gold,pred,score. */
+export const writePredictions = async (dir: string, arm: string, rows: readonly PredictionRow[], split: "test" | "external" = "test"): Promise<void> =>
   writeFileAtomic(
-    armFile(dir, "preds_", arm, "_test.csv"),
+    armFile(dir, "preds_", arm, `_${split}.csv`),
     toCsv(["id", "gold", "pred", "score"], rows.map((r) => [r.id, r.gold, r.pred, r.score])),
   )

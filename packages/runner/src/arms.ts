@@ -1,12 +1,12 @@
 // One adapter per arm of the spec's own kinds: the frozen base, full fine-tuning, or an existing
 // PEFT adapter loaded from its files (registry/adapters.ts maps each kind to one of these); and
-// the NF4 base a QLoRA arm's method asks for (registry/methods.ts builds method arms).
+// the quantized base (NF4 for QLoRA, or int8) an arm's method asks for (registry/methods.ts builds method arms).
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { frozenBase, unfreezeBase, type Adapter } from "@peftlab/adapters-base"
 import type { Rng } from "@peftlab/core"
 import { continuationTokenLogProbs, type LanguageModel } from "@peftlab/evaluators"
-import { isNf4Linear, nf4Bytes, quantizeModelLinears, type BaseModel, type Nf4Report } from "@peftlab/models"
+import { isQuantizedLinear, quantizationOf, quantizedBytes, quantizeModelLinearsAs, setQuantizedTraining, type BaseModel, type QuantizationKind, type QuantizationReport } from "@peftlab/models"
 import type { AdapterArmSpec, FineTuneArmSpec } from "@peftlab/spec"
 import type { MethodPlugin } from "@peftlab/plugin-api"
 import type { Tokenizer } from "@peftlab/tokenizers"
@@ -15,7 +15,7 @@ import { loadPeftFolder } from "./adapter-arms/load-peft.ts"
 
 export interface ArmAdapter {
   readonly adapter: Adapter
-  /** What was done to the base for this arm (e.g. its NF4 memory), for the log. */
+  /** What was done to the base for this arm (e.g. its NF4 or int8 memory), for the log. */
   readonly note?: string
   /** Frees the adapter and undoes any change to the base. */
   readonly release: () => void
@@ -39,34 +39,58 @@ const probeLogProbs = async (model: LanguageModel, tokenizer: Tokenizer): Promis
   return values
 }
 
-/** The base's decoder projections in NF4, and what that changed on the probe sentence (an encoder has no LM head to probe). */
-const quantizeProbed = async (model: BaseModel, tokenizer: Tokenizer) => {
-  if (model.kind === "encoder") return { quantized: await quantizeModelLinears(model), change: "log-prob probe skipped (an encoder has no LM head)" }
+const kindNames: Readonly<Record<QuantizationKind, string>> = { nf4: "NF4", int8: "int8 (LLM.int8())" }
+
+/** The base's decoder projections quantized to `kind`, and what that changed on the probe sentence (an encoder has no LM head to probe). */
+const quantizeProbed = async (model: BaseModel, tokenizer: Tokenizer, kind: QuantizationKind) => {
+  if (model.kind === "encoder") return { quantized: await quantizeModelLinearsAs(model, kind), change: "log-prob probe skipped (an encoder has no LM head)" }
   const float = await probeLogProbs(model, tokenizer)
-  const quantized = await quantizeModelLinears(model)
-  const nf4 = await probeLogProbs(model, tokenizer)
-  const error = Math.max(...float.map((v, i) => Math.abs(v - (nf4[i] as number))))
+  const quantized = await quantizeModelLinearsAs(model, kind)
+  const after = await probeLogProbs(model, tokenizer)
+  const error = Math.max(...float.map((v, i) => Math.abs(v - (after[i] as number))))
   return { quantized, change: `max |log-prob change| on a probe sentence ${error.toFixed(4)}` }
 }
 
 /** A base whose linears were quantized while loading (every arm QLoRA): nothing to undo, no float model to probe. */
-const loadedInNf4 = (model: BaseModel) => {
-  const modules = [...model.linears.values()].filter(isNf4Linear)
+const loadedQuantized = (model: BaseModel, kind: QuantizationKind) => {
+  const modules = [...model.linears.values()].filter(isQuantizedLinear)
+  const found = modules.find((m) => quantizationOf(m) !== kind)
+  if (found) throw new Error(`${found.name} was quantized to ${quantizationOf(found)} while loading, yet an arm asks for a ${kind} base`)
   const floatBytes = modules.reduce((sum, m) => sum + m.shape[0] * m.shape[1] * Float32Array.BYTES_PER_ELEMENT, 0)
-  const quantized: Nf4Report = { modules: modules.map((m) => m.name), floatBytes, nf4Bytes: modules.reduce((sum, m) => sum + nf4Bytes(m.quantized), 0), restore: () => {} }
+  const quantized: QuantizationReport = { kind, modules: modules.map((m) => m.name), floatBytes, quantizedBytes: modules.reduce((sum, m) => sum + quantizedBytes(m), 0), setTraining: (on) => setQuantizedTraining(modules, on), restore: () => {} }
   return { quantized, change: "quantized while loading (no float model held to probe)" }
 }
 
-// QLoRA: the frozen base's linear projections become NF4 for this arm only (unless the base was
-// loaded in NF4); the adapter (LoRA's, where its method asks for an NF4 base) wraps them.
-export const onNf4Base = async (arm: { readonly name: string }, model: BaseModel, tokenizer: Tokenizer, make: () => Adapter | Promise<Adapter>): Promise<ArmAdapter> => {
-  const { quantized, change } = [...model.linears.values()].some(isNf4Linear) ? loadedInNf4(model) : await quantizeProbed(model, tokenizer)
-  const adapter = await make()
-  const ratio = (quantized.floatBytes / quantized.nf4Bytes).toFixed(2)
+/**
+ * `adapter`, its setTraining (which the tasks switch around each training step) switching the
+ * quantized base too, as PEFT's model.train() reaches bitsandbytes' layers: int8 ones compute by mode.
+ */
+const switchingBaseToo = (adapter: Adapter, base: QuantizationReport): Adapter => {
+  const own = adapter.setTraining?.bind(adapter)
+  adapter.setTraining = (on) => {
+    own?.(on)
+    base.setTraining(on)
+  }
+  return adapter
+}
+
+// QLoRA and its 8-bit counterpart: the frozen base's linear projections become NF4 or int8 for
+// this arm only (unless the base was loaded quantized); the adapter (LoRA's, where its method asks
+// for a quantized base) wraps them.
+export const onQuantizedBase = async (
+  arm: { readonly name: string },
+  kind: QuantizationKind,
+  model: BaseModel,
+  tokenizer: Tokenizer,
+  make: () => Adapter | Promise<Adapter>,
+): Promise<ArmAdapter> => {
+  const { quantized, change } = [...model.linears.values()].some(isQuantizedLinear) ? loadedQuantized(model, kind) : await quantizeProbed(model, tokenizer, kind)
+  const adapter = switchingBaseToo(await make(), quantized)
+  const ratio = (quantized.floatBytes / quantized.quantizedBytes).toFixed(2)
   return {
     adapter,
     note:
-      `${arm.name}: ${quantized.modules.length} linear modules in NF4, ${quantized.floatBytes} -> ${quantized.nf4Bytes} bytes ` +
+      `${arm.name}: ${quantized.modules.length} linear modules in ${kindNames[kind]}, ${quantized.floatBytes} -> ${quantized.quantizedBytes} bytes ` +
       `(${ratio}x smaller); ${change}`,
     release: () => {
       adapter.dispose()
@@ -92,12 +116,12 @@ export const createFrozenBase = async (): Promise<ArmAdapter> => plain(frozenBas
 export const createFineTuneArm = async (_arm: FineTuneArmSpec, { model }: AdapterContext): Promise<ArmAdapter> => plain(unfreezeBase(frozenBase(), model))
 
 /**
- * An existing PEFT adapter, by its peft_type, evaluated without training (over an NF4 base with
- * quantize: nf4). The run has already found and loaded it once (checkAdapterArmsLoad), so a failure
+ * An existing PEFT adapter, by its peft_type, evaluated without training (over an NF4 or int8 base
+ * with quantize: nf4 or int8). The run has already found and loaded it once (checkAdapterArmsLoad), so a failure
  * here is not the user's input.
  */
 export const createAdapterArm = async (arm: AdapterArmSpec, { model, tokenizer, methods }: AdapterContext): Promise<ArmAdapter> => {
   const load = () => Effect.runPromise(requireAdapterFolder(arm.path, `arm ${arm.name}: path`).pipe(Effect.flatMap((dir) => loadPeftFolder(model, dir, methods))))
-  const made = arm.quantize === "nf4" ? await onNf4Base(arm, model, tokenizer, load) : plain(await load())
+  const made = arm.quantize !== "none" ? await onQuantizedBase(arm, arm.quantize, model, tokenizer, load) : plain(await load())
   return { ...made, fixed: true }
 }

@@ -13,9 +13,9 @@ import { progressCallback, type RunEvent } from "@peftlab/core"
 import type { LanguageModel } from "@peftlab/evaluators"
 import { loadEncoder, loadModel, ModelFileError, type EncoderModel, type LoadProgress, type Placement } from "@peftlab/models"
 import type { MethodPlugin } from "@peftlab/plugin-api"
-import { isBuiltinArm, type ExperimentSpec } from "@peftlab/spec"
+import type { ExperimentSpec } from "@peftlab/spec"
 import { builtinMethods } from "./registry/builtin-methods.ts"
-import { armMethod } from "./registry/methods.ts"
+import { armBaseQuantization } from "./registry/methods.ts"
 
 /** `onProgress` for loading `dir`, as model-load events through the run's Events. */
 const loadProgress = (dir: string) => progressCallback(({ bytes, total }: LoadProgress): RunEvent => ({ type: "model-load", file: dir, bytes, total, done: bytes === total }))
@@ -23,19 +23,13 @@ const loadProgress = (dir: string) => progressCallback(({ bytes, total }: LoadPr
 /** Backends whose tensors live in host memory anyway, where widening a stored weight per use costs no upload. */
 const hostBackends: ReadonlySet<string> = new Set(["cpu", "wasm"])
 
-/** Whether an arm runs over an NF4 base: an adapter arm with quantize: nf4, or a method arm whose method asks for one (QLoRA). */
-const overNf4 = (arm: ExperimentSpec["arms"][number], methods: ReadonlyArray<MethodPlugin<any, any>>): boolean => {
-  if (isBuiltinArm(arm)) return arm.kind === "adapter" && arm.quantize === "nf4"
-  const found = armMethod(methods, arm)
-  return found?.method.nf4Base?.(found.options) === true
-}
-
 /** Where the base's weights live for this spec on the backend in use (see the header); `methods`: the registered ones. */
 export const placementFor = (spec: ExperimentSpec, methods: ReadonlyArray<MethodPlugin<any, any>> = builtinMethods): Placement => {
   const backend = tf.getBackend()
   const weights = hostBackends.has(backend) ? "host" : backend === "webgpu" ? "device" : undefined
   if (weights === undefined) return {}
-  const allQlora = spec.arms.length > 0 && spec.arms.every((arm) => overNf4(arm, methods))
+  // Only NF4 is quantized while loading; an int8 arm's base is quantized when the arm starts.
+  const allQlora = spec.arms.length > 0 && spec.arms.every((arm) => armBaseQuantization(methods, arm) === "nf4")
   return allQlora ? { weights, quantize: { type: "nf4" } } : { weights }
 }
 

@@ -4,7 +4,7 @@
 // (generated, reference) with that encoder and layer (bertScore itself is checked against
 // bert-score in @peftlab/evaluators); results.csv holds the means, results.md says how they were
 // computed, and stats.json compares the arms' BERTScore F1 as it does ROUGE-L.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer } from "effect"
@@ -14,31 +14,14 @@ import { backendLayer, Events } from "@peftlab/core"
 import { bertScore } from "@peftlab/evaluators"
 import { loadEncoder } from "@peftlab/models"
 import { stories260kDir } from "@peftlab/quickstart-assets"
-import { fromCsv } from "@peftlab/reporters"
 import { loadTokenizer } from "@peftlab/tokenizers"
 import { runExperiment, specRegistryLayer } from "../src/index.ts"
-import { decodeSmall, edit, qaSpecText } from "./fixtures.ts"
+import { csvRows, decodeSmall, edit, qaSpecText, writeMedquadFolder } from "./fixtures.ts"
 import { sharedModels, tinyBert } from "./tiny-bert.ts"
 
 if (!sharedModels) console.warn("skipping the BERTScore run: PEFTLAB_MODELS unset (bert-tiny's tokenizer)")
 
 const answers = ["Take the tablets twice a day with food.", "Rest, fluids and paracetamol for the fever.", "See a doctor if the rash spreads.", "Wash the wound and keep it dry."]
-
-const medquadFolder = (root: string): string => {
-  const dir = join(root, "medquad")
-  mkdirSync(join(dir, "1_A_QA"), { recursive: true })
-  const pairs = [...answers, ...answers].map(
-    (answer, i) => `<QAPair pid="${i + 1}"><Question qid="1-${i + 1}" qtype="treatment">What should I do in case ${i} ?</Question><Answer>${answer}</Answer></QAPair>`,
-  )
-  writeFileSync(join(dir, "1_A_QA", "0001.xml"), `<?xml version="1.0" encoding="UTF-8"?>\n<Document id="0001" source="A" url="u">\n<Focus>Care</Focus>\n<QAPairs>\n${pairs.join("\n")}\n</QAPairs>\n</Document>\n`)
-  return dir
-}
-
-/** A CSV file of the results folder as objects by column. */
-const csvRows = (file: string): Array<Record<string, string>> => {
-  const [columns = [], ...rows] = fromCsv(readFileSync(file, "utf8"))
-  return rows.map((cells) => Object.fromEntries(columns.map((column, i) => [column, cells[i]!])))
-}
 
 describe.skipIf(!sharedModels)("evaluation.bertscore through a generative-qa run (stories260k, wasm)", () => {
   let tmp = ""
@@ -51,7 +34,7 @@ describe.skipIf(!sharedModels)("evaluation.bertscore through a generative-qa run
   it("scores every answer, writes the means and compares the arms on BERTScore F1", async () => {
     const encoderDir = await tinyBert()
     const text = [
-      ["path: data.json", `path: ${medquadFolder(tmp)}`],
+      ["path: data.json", `path: ${writeMedquadFolder(tmp, "medquad", [...answers, ...answers], (i) => `What should I do in case ${i} ?`)}`],
       ["split: { train: 0.6, val: 0.2, test: 0.2, stratify: true }", "split: { train: 0.25, val: 0.25, test: 0.5, stratify: false }"],
       ["path: model", `path: ${stories260kDir}`],
       ["max_new_tokens: 4", `max_new_tokens: 12\n  bertscore: { model: ${encoderDir}, layer: 2, idf: true }`],

@@ -1,6 +1,8 @@
 // evaluation.external_test end to end on a tiny random BERT: every arm also evaluated on a second
 // site's sentences (never trained or selected on), results_external.csv and report.md's section
-// recomputed from preds_<arm>_external.jsonl; and the task kinds without it refusing it by name.
+// recomputed from preds_<arm>_external.jsonl; and the spec accepting it for every task kind, its
+// fields checked against its own data kind. (Classification's and generative QA's runs:
+// external-test-classification.test.ts, external-test-qa.test.ts.)
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -8,9 +10,8 @@ import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { plugin as wasm } from "@peftlab/backend-wasm"
 import { backendLayer, Events } from "@peftlab/core"
-import { decodeSpecText } from "@peftlab/spec"
-import { builtinRegistryLayer, runExperiment } from "../src/index.ts"
-import { decodeSmall, edit, qaSpecText, smallSpec, spanSpec, writeJsonl } from "./fixtures.ts"
+import { builtinRegistryLayer, checkRegisteredNames, runExperiment } from "../src/index.ts"
+import { decodeSmall, edit, qaSpecText, smallSpec, spanSpec, withExternalTest, writeJsonl } from "./fixtures.ts"
 import { tinyBert } from "./tiny-bert.ts"
 
 type Span = { type: string; start: number; end: number }
@@ -46,16 +47,32 @@ if (!models) console.warn("skipping the external-test run: PEFTLAB_MODELS unset 
 
 const silentEvents = Layer.succeed(Events, { emit: () => Effect.void })
 
-const withExternal = (text: string, path: string) => edit(text, "  metrics: [", `  external_test: { path: ${JSON.stringify(path)} }\n  metrics: [`)
+const withExternal = (text: string, path: string) => withExternalTest(text, `{ path: ${JSON.stringify(path)} }`)
+
+/** The registry's issues with `text`, as [field, expected]; none when it passes. */
+const registryIssues = async (text: string): Promise<Array<[string, string]>> => {
+  const checked = checkRegisteredNames(await decodeSmall(text)).pipe(Effect.provide(builtinRegistryLayer))
+  return Effect.runPromise(Effect.match(checked, { onSuccess: () => [], onFailure: (error) => error.issues.map((issue): [string, string] => [issue.path, issue.expected]) }))
+}
 
 describe("evaluation.external_test in a spec", () => {
-  it("is refused by name for the task kinds that do not evaluate on one", async () => {
-    for (const [text, kind] of [[smallSpec, "classification"], [qaSpecText, "generative-qa"]] as const) {
-      const error = await Effect.runPromise(Effect.flip(decodeSpecText(withExternal(text, "site-b.jsonl"), "spec.yaml", {})))
-      expect(error.issues).toContainEqual(
-        expect.objectContaining({ path: "evaluation.external_test", expected: `no external_test (task.kind ${kind} does not support an evaluation-only test set; span-extraction does)` }),
-      )
-    }
+  it("is accepted for every task kind, read as data is", async () => {
+    for (const text of [smallSpec, qaSpecText, spanSpec()]) expect(await registryIssues(withExternal(text, "site-b"))).toEqual([])
+  })
+
+  it("needs the fields its own data kind reads, and gives none that it does not", async () => {
+    // Classification from PubMedQA, tested on a CSV: csv needs context and label.
+    expect(await registryIssues(withExternalTest(smallSpec, "{ path: site-b.csv, kind: csv, fields: { context: note } }"))).toEqual([
+      ["evaluation.external_test.fields.label", "a source field name (evaluation.external_test.kind csv needs fields context, label)"],
+    ])
+    expect(await registryIssues(withExternalTest(smallSpec, "{ path: site-b.csv, kind: csv, fields: { context: note, label: outcome } }"))).toEqual([])
+    expect(await registryIssues(withExternalTest(qaSpecText, "{ path: site-b, fields: { question: q } }"))).toEqual([
+      ["evaluation.external_test.fields.question", "no such field for data.kind medquad (it reads no fields)"],
+    ])
+    // Its kind gives the task's data: question-answer pairs for generative QA.
+    expect(await registryIssues(withExternalTest(qaSpecText, "{ path: site-b.json, kind: pubmedqa }"))).toEqual([
+      ["evaluation.external_test.kind", "a data kind of question-answer pairs (task.kind is generative-qa); labelled examples need task.kind classification"],
+    ])
   })
 })
 

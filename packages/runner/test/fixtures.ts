@@ -1,9 +1,10 @@
 // The repository's quickstart spec (its model and data embedded in the repository) and small specs, for runner tests.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { Effect } from "effect"
 import { expect } from "vitest"
+import { fromCsv } from "@peftlab/reporters"
 import { decodeSpecText, type ExperimentSpec, type LoadedSpec } from "@peftlab/spec"
 
 export const shared = process.env.PEFTLAB_DATA && process.env.PEFTLAB_MODELS
@@ -92,4 +93,25 @@ export const writeJsonl = (rows: ReadonlyArray<unknown>, name = "data.jsonl"): s
   const file = join(mkdtempSync(join(tmpdir(), "peftlab-jsonl-")), name)
   writeFileSync(file, rows.map((row) => JSON.stringify(row)).join("\n") + "\n")
   return file
+}
+
+/** `text` with evaluation.external_test set to `value` (YAML flow mapping text), before evaluation.metrics. */
+export const withExternalTest = (text: string, value: string): string => edit(text, "  metrics: [", `  external_test: ${value}\n  metrics: [`)
+
+/**
+ * A MedQuAD-shaped folder `root/name`: one XML document of source A whose pairs answer
+ * `questionOf(i)` with `answers[i]`, for generative-qa runs.
+ */
+export const writeMedquadFolder = (root: string, name: string, answers: ReadonlyArray<string>, questionOf: (i: number) => string): string => {
+  const dir = join(root, name)
+  mkdirSync(join(dir, "1_A_QA"), { recursive: true })
+  const pairs = answers.map((answer, i) => `<QAPair pid="${i + 1}"><Question qid="1-${i + 1}" qtype="information">${questionOf(i)}</Question><Answer>${answer}</Answer></QAPair>`)
+  writeFileSync(join(dir, "1_A_QA", "0001.xml"), `<?xml version="1.0" encoding="UTF-8"?>\n<Document id="0001" source="A" url="u">\n<Focus>Care</Focus>\n<QAPairs>\n${pairs.join("\n")}\n</QAPairs>\n</Document>\n`)
+  return dir
+}
+
+/** A CSV file of a results folder as objects by column. */
+export const csvRows = (file: string): Array<Record<string, string>> => {
+  const [columns = [], ...rows] = fromCsv(readFileSync(file, "utf8"))
+  return rows.map((cells) => Object.fromEntries(columns.map((column, i) => [column, cells[i]!])))
 }

@@ -4,7 +4,7 @@
 // (peftlab's `rouge`, checked against rouge-score in @peftlab/evaluators) with that setting,
 // exactly; the setting is in manifest.json and next to the ROUGE columns of results.md,
 // report.md and report.html.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer } from "effect"
@@ -16,7 +16,7 @@ import { stories260kDir } from "@peftlab/quickstart-assets"
 import { fromCsv } from "@peftlab/reporters"
 import { runExperiment, specRegistryLayer } from "../src/index.ts"
 import { fingerprintInputs, fingerprintOf } from "../src/fingerprint.ts"
-import { decodeSmall, edit, qaSpecText } from "./fixtures.ts"
+import { decodeSmall, edit, qaSpecText, writeMedquadFolder } from "./fixtures.ts"
 
 const silentEvents = Layer.succeed(Events, { emit: () => Effect.void })
 
@@ -29,15 +29,6 @@ const answers = [
   "The little dogs barked hellos at the birds flying over the trees.",
   "Mom says hellos to Remy, who was baking cakes for the children.",
 ]
-const medquadFolder = (root: string): string => {
-  const dir = join(root, "medquad")
-  mkdirSync(join(dir, "1_A_QA"), { recursive: true })
-  const pairs = [...answers, ...answers].map(
-    (answer, i) => `<QAPair pid="${i + 1}"><Question qid="1-${i + 1}" qtype="information">What happened in story ${i} ?</Question><Answer>${answer}</Answer></QAPair>`,
-  )
-  writeFileSync(join(dir, "1_A_QA", "0001.xml"), `<?xml version="1.0" encoding="UTF-8"?>\n<Document id="0001" source="A" url="u">\n<Focus>Stories</Focus>\n<QAPairs>\n${pairs.join("\n")}\n</QAPairs>\n</Document>\n`)
-  return dir
-}
 
 interface Row {
   readonly reference: string
@@ -66,7 +57,7 @@ describe("evaluation.rouge_stemmer through a generative-qa run (stories260k, was
   const runWith = async (stemmer: boolean | undefined): Promise<string> => {
     const root = mkdtempSync(join(tmp, "run-"))
     const text = [
-      ["path: data.json", `path: ${medquadFolder(root)}`],
+      ["path: data.json", `path: ${writeMedquadFolder(root, "medquad", [...answers, ...answers], (i) => `What happened in story ${i} ?`)}`],
       ["split: { train: 0.6, val: 0.2, test: 0.2, stratify: true }", "split: { train: 0.25, val: 0.25, test: 0.5, stratify: false }"],
       ["path: model", `path: ${stories260kDir}`],
       ["max_new_tokens: 4", `max_new_tokens: 24${stemmer === undefined ? "" : `\n  rouge_stemmer: ${stemmer}`}`],

@@ -103,30 +103,37 @@ const externalTestIssues = (loaded: LoadedSpec): Effect.Effect<ReadonlyArray<Fie
 /** "org/name": a Hugging Face model id, which the runner finds in the HF cache or downloads. */
 export const isHubModelId = (written: string): boolean => /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/.test(written) && !written.includes("..")
 
-const modelFolderIssues = (loaded: LoadedSpec): Effect.Effect<ReadonlyArray<FieldIssue>> => {
-  const written = loaded.spec.model.path
+/** A model folder with config.json, or a Hugging Face id: model.path, and evaluation.bertscore.model's encoder. */
+const modelFolderIssues = (loaded: LoadedSpec, path: Path, written: string): Effect.Effect<ReadonlyArray<FieldIssue>> => {
   const absolute = resolve(written)
   return Effect.gen(function* () {
     const kind = yield* kindAt(absolute)
     const expected = "a model folder with config.json, or a Hugging Face model id (org/name)"
     if (kind === undefined && isHubModelId(written)) return []
-    if (kind === undefined) return [fileIssue(loaded, ["model", "path"], written, expected, `no folder at ${absolute}`)]
-    if (kind === "file") return [fileIssue(loaded, ["model", "path"], written, expected, `${absolute} is a file, not a folder`)]
+    if (kind === undefined) return [fileIssue(loaded, path, written, expected, `no folder at ${absolute}`)]
+    if (kind === "file") return [fileIssue(loaded, path, written, expected, `${absolute} is a file, not a folder`)]
     const config = join(absolute, "config.json")
     if ((yield* kindAt(config)) === "file") return []
-    return [fileIssue(loaded, ["model", "path"], written, expected, `no config.json in ${absolute}`)]
+    return [fileIssue(loaded, path, written, expected, `no config.json in ${absolute}`)]
   })
+}
+
+/** evaluation.bertscore's encoder, found as model.path is, when the spec asks for BERTScore. */
+const bertScoreModelIssues = (loaded: LoadedSpec): Effect.Effect<ReadonlyArray<FieldIssue>> => {
+  const bertscore = loaded.spec.evaluation.bertscore
+  return bertscore === undefined ? Effect.succeed([]) : modelFolderIssues(loaded, ["evaluation", "bertscore", "model"], bertscore.model)
 }
 
 /**
  * Fails when `data.path` is neither an existing file (a folder, for medquad) nor a well-formed
- * http(s):// or hf:// URL, `evaluation.external_test.path` not an existing file, or `model.path` neither a folder with config.json nor a Hugging Face
- * id. URLs and ids are resolved, from the cache or the network, when the run starts.
+ * http(s):// or hf:// URL, `evaluation.external_test.path` not an existing file, or `model.path`
+ * (and evaluation.bertscore.model) neither a folder with config.json nor a Hugging Face id. URLs
+ * and ids are resolved, from the cache or the network, when the run starts.
  */
 export const checkSpecFiles = (loaded: LoadedSpec): Effect.Effect<void, SpecError> =>
-  Effect.all([dataFileIssues(loaded), modelFolderIssues(loaded), externalTestIssues(loaded)]).pipe(
-    Effect.flatMap(([data, model, external]) => {
-      const issues = [...data, ...model, ...external]
+  Effect.all([dataFileIssues(loaded), modelFolderIssues(loaded, ["model", "path"], loaded.spec.model.path), externalTestIssues(loaded), bertScoreModelIssues(loaded)]).pipe(
+    Effect.flatMap(([data, model, external, bertscore]) => {
+      const issues = [...data, ...model, ...external, ...bertscore]
       return issues.length === 0 ? Effect.void : Effect.fail(SpecError.fromIssues(loaded.file, issues.map(placeIssue(loaded.locations))))
     }),
   )

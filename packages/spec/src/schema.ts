@@ -26,7 +26,7 @@ const literals = <const L extends ReadonlyArray<string>>(values: L) => Schema.Li
 export const armKinds = ["base", "fine-tune", "adapter"] as const
 /** Every arm kind peftlab ships, in the order errors list them (the runner's built-in methods among the spec's own kinds). */
 export const armKindOrder = ["base", "fine-tune", "prompt", "prefix", "p-tuning", "lora", "adapter"] as const
-export const quantizations = ["none", "nf4"] as const
+export const quantizations = ["none", "nf4", "int8"] as const
 export const selectionMetrics = ["macro_f1", "accuracy", "micro_f1", "loss"] as const
 export const lrSchedules = ["constant", "linear", "cosine"] as const
 export const samplers = ["shuffled", "class_balanced", "length_grouped"] as const
@@ -225,7 +225,7 @@ export const AdapterArm = Schema.Struct({
   name: armName,
   kind: Schema.Literal("adapter"),
   path: adapterLocation,
-  // nf4: a LoRA adapter over a 4-bit NormalFloat base, as QLoRA trained it.
+  // nf4: a LoRA adapter over a 4-bit NormalFloat base, as QLoRA trained it; int8: over an 8-bit (LLM.int8()) base.
   quantize: literals(quantizations).pipe(withDefault("none")),
 })
 
@@ -289,10 +289,11 @@ const Training = Schema.Struct({
   train_examples: trainExamples,
 })
 
-// An evaluation-only data source (train on one site, test on another): every arm is also
-// evaluated on it, read and cleaned as data is (data.kind and data.fields unless given here).
+// An evaluation-only data source (train on one site, test on another) for every task kind: every
+// arm is also evaluated on it, read and cleaned as data is (data.kind and data.fields unless given
+// here; the registry checks its fields against its kind as it does data.fields).
 const ExternalTest = Schema.Struct({
-  path: NonEmptyText.pipe(expecting("a path to the external test data file")),
+  path: NonEmptyText.pipe(expecting("a path to the external test data file (a folder, for medquad)")),
   kind: Schema.optionalKey(registeredName("a data kind name")),
   fields: Schema.optionalKey(DataFields).pipe(expecting("a mapping of question, context, label and id field names")),
 }).pipe(expecting("a mapping with path (and optionally kind, fields)"))

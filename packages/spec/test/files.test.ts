@@ -5,7 +5,7 @@ import { Effect } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { pubmedqaFile, stories260kDir } from "@peftlab/quickstart-assets"
 import { checkSpecFiles, type Env, loadSpec, type SpecError } from "../src/index.ts"
-import { decodeOk, edit, minimalSpec, positionOf } from "./fixtures.ts"
+import { decodeOk, edit, minimalQaSpec, minimalSpec, positionOf } from "./fixtures.ts"
 
 // A data root with pubmedqa/ori_pqal.json and a models root with stories260k/config.json.
 const root = mkdtempSync(join(tmpdir(), "peftlab-spec-"))
@@ -34,6 +34,22 @@ describe("checkSpecFiles", () => {
     const notAnId = edit(minimalSpec, "path: ${PEFTLAB_MODELS}/stories260k", "path: ./models/missing/flan")
     const error = await checkError(notAnId, present)
     expect(error.issues[0]).toMatchObject({ path: "model.path", expected: "a model folder with config.json, or a Hugging Face model id (org/name)" })
+  })
+
+  it("finds evaluation.bertscore's encoder as it finds model.path: a folder with config.json, or a Hugging Face id left to the run", async () => {
+    const withEncoder = (model: string) => edit(minimalQaSpec, "  metrics: [", `  bertscore:\n    model: ${model}\n    layer: 6\n  metrics: [`)
+    await expect(Effect.runPromise(checkSpecFiles(await decodeOk(withEncoder("sentence-transformers/all-MiniLM-L6-v2"), present)))).resolves.toBeUndefined()
+    await expect(Effect.runPromise(checkSpecFiles(await decodeOk(withEncoder("${PEFTLAB_MODELS}/stories260k"), present)))).resolves.toBeUndefined()
+    const missing = withEncoder("${PEFTLAB_MODELS}/all-MiniLM-L6-v2")
+    const error = await checkError(missing, present)
+    expect(error.issues.map(({ path, expected, message, line }) => ({ path, expected, message, line }))).toStrictEqual([
+      {
+        path: "evaluation.bertscore.model",
+        expected: "a model folder with config.json, or a Hugging Face model id (org/name)",
+        message: `no folder at ${join(modelsRoot, "all-MiniLM-L6-v2")} (from \${PEFTLAB_MODELS}/all-MiniLM-L6-v2; PEFTLAB_MODELS is ${JSON.stringify(modelsRoot)}: set PEFTLAB_MODELS to the folder that holds all-MiniLM-L6-v2/)`,
+        line: positionOf(missing, "${PEFTLAB_MODELS}/all").line,
+      },
+    ])
   })
 
   it("says which variable to set when its documented default was used", async () => {

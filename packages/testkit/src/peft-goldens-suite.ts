@@ -10,8 +10,8 @@ import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
 import { frozenBase, readPeftAdapter, savePeftAdapter, type Adapter, type PeftAdapterFiles } from "@peftlab/adapters-base"
-import { loadModel, quantizeModelLinears, type BaseModel } from "@peftlab/models"
-import { adapterLogits, goldensDir, goldensFile, maxAbsDiff, writeGoldenBase, type AdapterGoldens, type PeftlabMadeCase, type PeftMadeCase } from "./peft-goldens.ts"
+import { loadModel, quantizeModelLinearsAs, type BaseModel, type QuantizationReport } from "@peftlab/models"
+import { adapterLogits, goldenQuantization, goldensDir, goldensFile, maxAbsDiff, writeGoldenBase, type AdapterGoldens, type PeftlabMadeCase, type PeftMadeCase } from "./peft-goldens.ts"
 
 /**
  * float32 on both sides over two or three tiny layers: the sums differ in order only, a few ulps of logits
@@ -31,14 +31,15 @@ export interface PeftGoldenSuite {
   readonly inspect?: (name: string, model: BaseModel, adapter: Adapter) => Promise<void>
 }
 
-/** The case's base, NF4 for QLoRA, for the length of `use`. */
-const withBase = async <T>(golden: PeftMadeCase | PeftlabMadeCase, use: (model: BaseModel) => Promise<T>): Promise<T> => {
+/** The case's base, NF4 for QLoRA or int8 where the case says (with its quantization report), for the length of `use`. */
+const withBase = async <T>(golden: PeftMadeCase | PeftlabMadeCase, use: (model: BaseModel, quantized: QuantizationReport | undefined) => Promise<T>): Promise<T> => {
   const dir = await writeGoldenBase(golden.base)
   const model = await Effect.runPromise(loadModel(dir))
   rmSync(dir, { recursive: true })
-  const quantized = golden.nf4 ? await quantizeModelLinears(model) : undefined
+  const kind = goldenQuantization(golden)
+  const quantized = kind ? await quantizeModelLinearsAs(model, kind) : undefined
   try {
-    return await use(model)
+    return await use(model, quantized)
   } finally {
     quantized?.restore()
     model.dispose()
@@ -55,15 +56,21 @@ export const describePeftGoldens = (suite: PeftGoldenSuite): void => {
     if (!found) throw new Error(`${goldensFile(suite.packageDir)} has no case "${name}": run tools/goldens/adapters.ts`)
     return found.logits
   }
-  /** peftlab's logits of `adapter` against PEFT's, and PEFT's against the bare base's: the adapter must matter. */
-  const agree = async (name: string, model: BaseModel, adapter: Adapter, batch: PeftMadeCase["batch"]) => {
+  /**
+   * peftlab's logits of `adapter` against PEFT's, and PEFT's against the bare base's: the adapter must matter.
+   * In the case's mode: a train case switches the adapter and the quantized base as PEFT's model.train() does.
+   */
+  const agree = async (name: string, model: BaseModel, adapter: Adapter, quantized: QuantizationReport | undefined, golden: PeftMadeCase | PeftlabMadeCase) => {
+    const { batch, train = false, tolerance = peftGoldenTolerance } = golden
     const theirs = expected(name)
+    adapter.setTraining?.(train)
+    quantized?.setTraining(train)
     const diff = maxAbsDiff(await adapterLogits(model, adapter, batch), theirs)
     console.log(`${name}: max |peftlab - PEFT| = ${diff.toExponential(2)}`)
     // The logits are not small: a difference of 1e-4 is one in thousands of their spread.
     expect(Math.max(...theirs.flat(2).map(Math.abs))).toBeGreaterThan(0.1)
     expect(maxAbsDiff(await adapterLogits(model, frozenBase(), batch), theirs)).toBeGreaterThan(100 * peftGoldenTolerance)
-    expect(diff).toBeLessThan(peftGoldenTolerance)
+    expect(diff).toBeLessThan(tolerance)
   }
 
   beforeAll(async () => {
@@ -76,11 +83,11 @@ export const describePeftGoldens = (suite: PeftGoldenSuite): void => {
     })
 
     it.each(suite.peftMade.map((c) => [c.name, c] as const))(`PEFT made %s: peftlab loads it and gives PEFT's logits within ${peftGoldenTolerance}`, async (name, golden) => {
-      await withBase(golden, async (model) => {
+      await withBase(golden, async (model, quantized) => {
         const adapter = await loadFolder(suite, model, join(goldensDir(suite.packageDir), name))
         try {
           await suite.inspect?.(name, model, adapter)
-          await agree(name, model, adapter, golden.batch)
+          await agree(name, model, adapter, quantized, golden)
         } finally {
           adapter.dispose()
         }
@@ -88,7 +95,7 @@ export const describePeftGoldens = (suite: PeftGoldenSuite): void => {
     })
 
     it.each(suite.peftlabMade.map((c) => [c.name, c] as const))(`peftlab made %s: written, read back by peftlab, PEFT's logits of the same files within ${peftGoldenTolerance}`, async (name, golden) => {
-      await withBase(golden, async (model) => {
+      await withBase(golden, async (model, quantized) => {
         const made = golden.create(model)
         const dir = mkdtempSync(join(tmpdir(), "peftlab-golden-adapter-"))
         await Effect.runPromise(savePeftAdapter(dir, made))
@@ -99,7 +106,7 @@ export const describePeftGoldens = (suite: PeftGoldenSuite): void => {
         try {
           // Read back, it is the adapter that was written, to the bit.
           expect(maxAbsDiff(await adapterLogits(model, adapter, golden.batch), before)).toBe(0)
-          await agree(name, model, adapter, golden.batch)
+          await agree(name, model, adapter, quantized, golden)
         } finally {
           adapter.dispose()
         }

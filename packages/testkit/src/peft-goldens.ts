@@ -10,7 +10,7 @@ import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import { Effect } from "effect"
 import { causalLogits, seq2seqLogits, type Adapter } from "@peftlab/adapters-base"
-import { writeRandomCheckpoint, type BaseModel } from "@peftlab/models"
+import { writeRandomCheckpoint, type BaseModel, type QuantizationKind } from "@peftlab/models"
 import { tinyConfigs, type TinyArchitecture } from "./tiny-checkpoints.ts"
 
 /** A tiny random base: one of testkit's tiny configs, changed by `overrides`, written by peftlab from `seed`. */
@@ -40,7 +40,30 @@ interface GoldenCase {
    * float32 absmax, no double quantization), peftlab over quantizeModelLinears' of the same layout.
    */
   readonly nf4?: boolean
+  /**
+   * 8-bit: PEFT runs over bitsandbytes' Linear8bitLt base (transformers' load_in_8bit, threshold 6.0,
+   * every linear module but the LM head), peftlab over quantizeModelLinearsAs(model, "int8").
+   */
+  readonly int8?: boolean
+  /**
+   * Both sides in training mode, dropout 0: PEFT's model.train() (bitsandbytes' 8-bit layers then take
+   * their CPU training path, MatMul8bitFp: x times the dequantized weight, a smooth function of x),
+   * peftlab's adapter and quantized base switched by setTraining(true). Eval mode when absent.
+   */
+  readonly train?: boolean
+  /**
+   * Max |peftlab - PEFT| on logits where 1e-4 (peftGoldenTolerance) cannot hold: an eval-mode 8-bit
+   * case. LLM.int8() casts each activation to float16 and rounds it to int8 by its row's absmax, a
+   * step function, so a float32 difference of 1e-7 upstream (another summation order in a LoRA
+   * branch) can flip one code and move a row by 1e-2. Every 8-bit layer given bitsandbytes' own
+   * input matches it bit for bit (int8-base-goldens.test.ts), and the train-mode cases hold 1e-4.
+   */
+  readonly tolerance?: number
 }
+
+/** How a case's base is quantized, if it is. */
+export const goldenQuantization = (golden: { readonly nf4?: boolean; readonly int8?: boolean }): QuantizationKind | undefined =>
+  golden.nf4 ? "nf4" : golden.int8 ? "int8" : undefined
 
 /** An adapter PEFT makes under torch.manual_seed(seed) from `config` (PEFT's config class's arguments) and saves. */
 export interface PeftMadeCase extends GoldenCase {
@@ -63,7 +86,7 @@ export interface AdapterGoldens {
   readonly peft: string
   readonly transformers: string
   readonly torch: string
-  /** The QLoRA cases' NF4 base is bitsandbytes'. */
+  /** The QLoRA cases' NF4 base and the int8 cases' 8-bit base are bitsandbytes'. */
   readonly bitsandbytes: string
   readonly cases: ReadonlyArray<{ readonly name: string; readonly logits: ReadonlyArray<ReadonlyArray<ReadonlyArray<number>>> }>
 }
@@ -145,6 +168,39 @@ export const adapterLogits = async (model: BaseModel, adapter: Adapter, batch: G
 
 export const maxAbsDiff = (a: ReadonlyArray<ReadonlyArray<ReadonlyArray<number>>>, b: ReadonlyArray<ReadonlyArray<ReadonlyArray<number>>>): number =>
   Math.max(...a.flatMap((row, i) => row.flatMap((values, t) => values.map((v, k) => Math.abs(v - (b[i]?.[t]?.[k] ?? Number.NaN))))))
+
+/** A quantized base with no adapter, against transformers' own quantized model (bitsandbytes), on a batch. */
+export interface QuantizedBaseGolden {
+  readonly name: string
+  readonly base: GoldenBase
+  readonly batch: GoldenBatch
+  readonly int8: true
+  /** The model in train() mode (see GoldenCase.train). */
+  readonly train?: boolean
+  /** Also record every 8-bit layer's input and output in bitsandbytes' forward pass (QuantizedBaseFixture.layers). */
+  readonly recordLayers?: boolean
+}
+
+/** The int8 base (bitsandbytes' load_in_8bit) on the Llama golden base, the left-padded batch: in eval mode with each layer's input and output, and in train mode. */
+export const quantizedBaseGoldens: ReadonlyArray<QuantizedBaseGolden> = [
+  { name: "llama-int8", base: goldenBases.llama, batch: paddedBatch, int8: true, recordLayers: true },
+  { name: "llama-int8-train", base: goldenBases.llama, batch: paddedBatch, int8: true, train: true },
+]
+
+/** One call of an 8-bit layer in bitsandbytes' forward pass: its HF module name, input [rows, in] and output [rows, out]. */
+export interface RecordedLayer {
+  readonly module: string
+  readonly x: ReadonlyArray<ReadonlyArray<number>>
+  readonly y: ReadonlyArray<ReadonlyArray<number>>
+}
+
+/** quantized-bases.json: transformers' logits of each quantizedBaseGoldens case, and its recorded layers where asked. */
+export interface QuantizedBaseFixture extends Omit<AdapterGoldens, "cases"> {
+  readonly cases: ReadonlyArray<AdapterGoldens["cases"][number] & { readonly layers?: ReadonlyArray<RecordedLayer> }>
+}
+
+/** Where the LoRA package keeps transformers' logits of quantizedBaseGoldens. */
+export const quantizedBasesFile = (packageDir: string): string => join(goldensDir(packageDir), "quantized-bases.json")
 
 /** A package's fixture folder and its logits file. */
 export const goldensDir = (packageDir: string): string => join(packageDir, "test", "goldens")

@@ -37,6 +37,9 @@ const methods: Record<string, (model: BaseModel, architecture: TinyArchitecture)
   // Weight-decomposed LoRA: the same low-rank update, and a learned magnitude per output row.
   dora: (model, architecture) =>
     createLora(model, { r: 4, loraAlpha: 8, loraDropout: 0, targetModules: loraTargets[architecture], useRslora: false, useDora: true, bias: "none" }, Rng.seeded(3)),
+  // PiSSA: A and B from the weight's top singular triplets, the frozen weight the residual (full SVD at these widths).
+  pissa: (model, architecture) =>
+    createLora(model, { r: 4, loraAlpha: 8, loraDropout: 0, targetModules: loraTargets[architecture], useRslora: false, initLoraWeights: "pissa", bias: "none" }, Rng.seeded(3)),
   ...unfrozenMethods,
 }
 

@@ -7,9 +7,14 @@ import { dirname, join, sep } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import { hostDevice, type BackendPlugin } from "@peftlab/core"
 import { untransposedBatchMatMul } from "./kernels/batch-mat-mul.ts"
+import { gemmBatchMatMul } from "./kernels/gemm/gemm-kernel.ts"
+import { gemmWasmUrl, loadGemm, type GemmModule } from "./kernels/gemm/gemm-module.ts"
+import { compileHeapKernelModule, type HeapKernelModule } from "./kernels/heap-module.ts"
 import { packedMatMulKernel, packedMatMulKernelName } from "./kernels/packed-matmul/packed-matmul-kernel.ts"
 import { loadPackedMatMul, packedMatMulWasmUrl, type PackedMatMulModule } from "./kernels/packed-matmul/packed-matmul-module.ts"
+import { rmsNormKernels, rmsNormWasmUrl, type RmsNormExports } from "./kernels/rms-norm/rms-norm-kernel.ts"
 import { sharedIdentityConfig } from "./kernels/shared-identity.ts"
+import { swiGluKernels, swiGluWasmUrl, type SwiGluExports } from "./kernels/swiglu/swiglu-kernel.ts"
 import { unsortedSegmentSumConfig } from "./kernels/unsorted-segment-sum.ts"
 
 // Node has no cross-origin isolation for the threaded build, so it loads one of these two.
@@ -25,14 +30,19 @@ const missingBinary = (wasmDir: string): string | undefined =>
 // Set up once per process, whichever plugin object sets the backend up first.
 let patched: Promise<void> | undefined
 
-const registerKernels = (packed: PackedMatMulModule | undefined) => {
+type LoadedModules = [PackedMatMulModule | undefined, GemmModule | undefined, HeapKernelModule<RmsNormExports> | undefined, HeapKernelModule<SwiGluExports> | undefined]
+
+const registerKernels = ([packed, gemm, rmsNorm, swiGlu]: LoadedModules) => {
   tf.registerKernel(unsortedSegmentSumConfig)
+  const elementwise = [...(rmsNorm ? rmsNormKernels(rmsNorm) : []), ...(swiGlu ? swiGluKernels(swiGlu) : [])]
+  for (const kernel of elementwise) if (tf.getKernel(kernel.kernelName, "wasm") === undefined) tf.registerKernel(kernel)
   if (packed && tf.getKernel(packedMatMulKernelName, "wasm") === undefined) tf.registerKernel(packedMatMulKernel(packed))
   const original = tf.getKernel("BatchMatMul", "wasm")
   const transpose = tf.getKernel("Transpose", "wasm")
   if (!original || !transpose) throw new Error("tfjs-backend-wasm registered no BatchMatMul or Transpose kernel")
   tf.unregisterKernel("BatchMatMul", "wasm")
-  tf.registerKernel(untransposedBatchMatMul(original, transpose))
+  const onXnnpack = untransposedBatchMatMul(original, transpose)
+  tf.registerKernel(gemm ? gemmBatchMatMul(gemm, onXnnpack) : onXnnpack)
   const identity = tf.getKernel("Identity", "wasm")
   if (!identity) throw new Error("tfjs-backend-wasm registered no Identity kernel")
   tf.unregisterKernel("Identity", "wasm")
@@ -41,18 +51,25 @@ const registerKernels = (packed: PackedMatMulModule | undefined) => {
 
 /**
  * Kernels tfjs-backend-wasm lacks (UnsortedSegmentSum, the packed-weight matmul of frozen NF4 and
- * bf16 matrices), and BatchMatMul made fast for transposed operands.
+ * bf16 matrices, one-pass RMSNorm and SwiGLU with their gradients), and BatchMatMul on the
+ * plugin's own GEMM.
  */
-const patchKernels = (): Promise<void> => (patched ??= packedMatMulOrNothing().then(registerKernels))
+const patchKernels = (): Promise<void> =>
+  (patched ??= Promise.all([
+    moduleOrNothing(loadPackedMatMul, packedMatMulWasmUrl, "frozen NF4 and bf16 weights are widened to float32 per call instead"),
+    moduleOrNothing(loadGemm, gemmWasmUrl, "matrix products run on XNNPACK instead"),
+    moduleOrNothing(() => compileHeapKernelModule<RmsNormExports>(rmsNormWasmUrl), rmsNormWasmUrl, "RMSNorm runs as composed tfjs ops instead"),
+    moduleOrNothing(() => compileHeapKernelModule<SwiGluExports>(swiGluWasmUrl), swiGluWasmUrl, "SwiGLU runs as composed tfjs ops instead"),
+  ]).then(registerKernels))
 
 /**
- * The packed matmul module, or undefined where packed-matmul.wasm is not beside its loader (a
- * single-file bundle that left it behind): frozen matrices then widen per call, as before it.
+ * The kernel module at `url`, or undefined where its .wasm is not beside its loader (a
+ * single-file bundle that left it behind): the plugin then warns and does without it.
  */
-const packedMatMulOrNothing = (): Promise<PackedMatMulModule | undefined> =>
-  loadPackedMatMul().catch((error: unknown) => {
+const moduleOrNothing = <Module>(load: () => Promise<Module>, url: URL, consequence: string): Promise<Module | undefined> =>
+  load().catch((error: unknown) => {
     if ((error as { code?: unknown }).code !== "ENOENT") throw error
-    process.emitWarning(`${packedMatMulWasmUrl.pathname} is missing: frozen NF4 and bf16 weights are widened to float32 per call instead`)
+    process.emitWarning(`${url.pathname} is missing: ${consequence}`)
     return undefined
   })
 
@@ -92,5 +109,8 @@ export const makeWasmPlugin = (wasmDir?: string): BackendPlugin => {
 
 export const plugin: BackendPlugin = makeWasmPlugin()
 
+export { rmsNormGradKernelName, rmsNormKernelName } from "./kernels/rms-norm/rms-norm-kernel.ts"
+export { swiGluGradKernelName, swiGluKernelName } from "./kernels/swiglu/swiglu-kernel.ts"
 export { packedMatMulKernelName, type PackedMatMulAttrs } from "./kernels/packed-matmul/packed-matmul-kernel.ts"
+export { GemmError, loadGemm, type GemmBatch, type GemmModule } from "./kernels/gemm/gemm-module.ts"
 export { loadPackedMatMul, PackedMatMulError, type PackedMatMulModule, type PackedWeight } from "./kernels/packed-matmul/packed-matmul-module.ts"

@@ -1,6 +1,7 @@
 // Runs the large-model cases chosen by --models: writes each model's random bf16 checkpoint once
 // (streamed, sharded as the hub ships it) under the temp folder, runs every case in a child
-// process (child.ts) and PyTorch's fp32 LoRA of the same shape and threads beside it.
+// process (child.ts) and PyTorch's fp32 of the same shape, method and threads beside it (every
+// build main.ts found, through the `torch` callback).
 import { execFile } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -9,7 +10,7 @@ import { promisify } from "node:util"
 import { Effect } from "effect"
 import { writeRandomCheckpointFiles } from "@peftlab/models"
 import type { Timing } from "../llama/measure-peftlab.ts"
-import { measureTorch, type TorchTiming } from "../llama/measure-torch.ts"
+import type { TorchTiming } from "../torch/measure.ts"
 import { largeCases, type LargeCase } from "./cases.ts"
 
 const run = promisify(execFile)
@@ -17,14 +18,20 @@ const run = promisify(execFile)
 export interface LargeRow {
   readonly case: LargeCase
   readonly peftlab: Timing & { readonly totalMs: number; readonly maxRssBytes: number }
-  readonly torch?: TorchTiming
+  readonly torch: ReadonlyArray<TorchTiming>
   /** The day the row was measured (YYYY-MM-DD). */
   readonly date: string
 }
 
-/** The rows of an earlier results/large.json, none when there is none. */
+/** A row as large.json held it before each build was listed: one Debian fp32 timing, or none. */
+type EarlierRow = Omit<LargeRow, "torch"> & { readonly torch?: ReadonlyArray<TorchTiming> | (Omit<TorchTiming, "source" | "precision">) }
+
+const listedTimings = (torch: EarlierRow["torch"]): ReadonlyArray<TorchTiming> =>
+  torch === undefined ? [] : Array.isArray(torch) ? torch : [{ ...(torch as Omit<TorchTiming, "source" | "precision">), source: "Debian", precision: "fp32", version: (torch as TorchTiming).version.replace(/^torch-/, "") }]
+
+/** The rows of an earlier results/large.json (older rows' single timing as Debian's fp32), none when there is none. */
 export const readLargeRows = (path: string): Array<LargeRow> =>
-  existsSync(path) ? ((JSON.parse(readFileSync(path, "utf8")) as { rows: Array<LargeRow> }).rows) : []
+  existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as { rows: Array<EarlierRow> }).rows.map((row) => ({ ...row, torch: listedTimings(row.torch) })) : []
 
 /** Earlier rows with this run's replacing those of the same name, in the order of largeCases. */
 export const mergeLargeRows = (earlier: ReadonlyArray<LargeRow>, measured: ReadonlyArray<LargeRow>): Array<LargeRow> => {
@@ -48,18 +55,16 @@ export const benchCheckpoint = async (model: string, configPath: string, maxShar
   return dir
 }
 
-export const runLargeCases = async (cases: ReadonlyArray<LargeCase>, torch: { readonly script?: string; readonly threads: number }): Promise<Array<LargeRow>> => {
+export const runLargeCases = async (cases: ReadonlyArray<LargeCase>, torch: (large: LargeCase) => Promise<Array<TorchTiming>>): Promise<Array<LargeRow>> => {
   const rows: Array<LargeRow> = []
   for (const large of cases) {
     const checkpoint = await benchCheckpoint(large.model, large.config, large.maxShardBytes)
     const vocab = (JSON.parse(readFileSync(large.config, "utf8")) as { vocab_size: number }).vocab_size
     const { stdout } = await run(process.execPath, [join(import.meta.dirname, "child.ts"), JSON.stringify(large), checkpoint, `${vocab}`], { maxBuffer: 16 << 20 })
     const peftlab = JSON.parse(stdout.trim().split("\n").at(-1)!) as LargeRow["peftlab"]
-    // PyTorch: fp32 LoRA of the same shape (it has no NF4 kernel on CPUs), where it fits in memory.
-    const reference = torch.script && large.model === "tinyllama-1.1b"
-      ? await measureTorch({ script: torch.script, config: large.config, method: large.method, rows: large.rows, seq: large.seq, steps: 1, threads: torch.threads })
-      : undefined
-    rows.push({ case: large, peftlab, ...(reference && { torch: reference }), date: new Date().toISOString().slice(0, 10) })
+    // PyTorch: fp32 of the same shape and method (it has no NF4 kernel on CPUs), where it fits in memory.
+    const reference = large.model === "tinyllama-1.1b" ? await torch(large) : []
+    rows.push({ case: large, peftlab, torch: reference, date: new Date().toISOString().slice(0, 10) })
     const gb = (bytes: number) => (bytes / 1e9).toFixed(2)
     console.log(`${large.name}: ${peftlab.tokensPerSecond.toFixed(2)} tok/s, scoring ${peftlab.scoringMsPerExample.toFixed(0)} ms/example, peak RSS ${gb(peftlab.maxRssBytes)} GB (bound ${gb(large.maxRssBytes)})`)
   }

@@ -12,6 +12,7 @@ import { writeFileAtomic } from "@peftlab/core"
 import { copyTokenizerFiles } from "../../checkpoints/tokenizer-files.ts"
 import { writeClinicalNotes } from "../../data/clinical-notes.ts"
 import { writeConceptSpans } from "../../data/concept-spans.ts"
+import { allMiniLmL6V2 } from "@peftlab/testkit/pretrained"
 import { benchCheckpoint } from "./run.ts"
 
 const root = join(import.meta.dirname, "..", "..", "..")
@@ -41,7 +42,11 @@ const studies: ReadonlyArray<Study> = [
     model: "tinyllama-1.1b",
     tokenizer: "stories260k",
     maxShardBytes: 10 * GB,
-    overrides: () => ["training.gradient_accumulation=1", "training.max_length=128", "task.max_answer_tokens=64", "evaluation.max_new_tokens=8"],
+    // BERTScore's encoder, named by Hugging Face id in the spec: an installed all-MiniLM-L6-v2 where there is one (these machines are offline).
+    overrides: () => {
+      const encoder = allMiniLmL6V2().dir
+      return ["training.gradient_accumulation=1", "training.max_length=128", "task.max_answer_tokens=64", "evaluation.max_new_tokens=8", ...(encoder ? [`evaluation.bertscore.model=${encoder}`] : [])]
+    },
   },
   { spec: "clinical-text-lora-rank-sweep", model: "mistral-7b", tokenizer: "stories260k", maxShardBytes: 5 * GB, overrides: (dir) => ["training.max_length=128", `data.path=${writeClinicalNotes(pubmedqa, dir, 40)}`] },
   {

@@ -1,5 +1,5 @@
 // The machine's matmul throughput, the ceiling for both sides: tfjs-wasm's XNNPACK on one
-// thread (peftlab runs one per worker), and torch.mm on the threads PyTorch is given.
+// thread (peftlab runs one per worker), and torch.mm on the threads PyTorch is given, per build.
 import { execFile } from "node:child_process"
 import { promisify } from "node:util"
 import * as tf from "@tensorflow/tfjs"
@@ -22,12 +22,13 @@ export const tfjsMatMulGflops = async (): Promise<number> => {
   return flops / best / 1e6
 }
 
-export const torchMatMulGflops = async (threads: number): Promise<number> => {
+/** GFLOP/s of the same product by torch.mm under `python` on `threads` threads, best of 5. */
+export const torchMatMulGflops = async (python: string, threads: number): Promise<number> => {
   const script = `import time, torch
 torch.set_num_threads(${threads})
 a, b = torch.randn(${size}, ${size}), torch.randn(${size}, ${size})
 best = min((lambda t: (a @ b, time.perf_counter() - t)[1])(time.perf_counter()) for _ in range(6))
 print(${flops} / best / 1e9)`
-  const { stdout } = await promisify(execFile)("/usr/bin/python3", ["-c", script])
+  const { stdout } = await promisify(execFile)(python, ["-c", script])
   return Number(stdout.trim())
 }

@@ -3,13 +3,28 @@
 // sqrt(1/3), the bound sqrt(3) * gain / sqrt(fan_in) simplifies to 1 / sqrt(fan_in), A is [r, in] so
 // fan_in = in; B zeros. "gaussian": A ~ N(0, (1/r)^2), B zeros. "olora" (olora_init): Q, R =
 // qr(W), B = Q[:, :r], A = R[:r], and the frozen weight becomes W - scale * B A, so the module
-// starts out computing what the base does.
+// starts out computing what the base does. "pissa" / "pissa_niter_N" (pissa_init) and "loftq"
+// (loftq_init) factor the weight by SVD: pissa.ts.
 import * as tf from "@tensorflow/tfjs"
 import type { Rng } from "@peftlab/core"
 
-/** init_lora_weights values peftlab creates adapters with. */
-export const loraInits = [true, "gaussian", "olora"] as const
-export type LoraInit = (typeof loraInits)[number]
+/** init_lora_weights values peftlab creates adapters with, besides pissa_niter_N (isLoraInit). */
+export const loraInits = [true, "gaussian", "olora", "pissa", "loftq"] as const
+/** PEFT's randomized PiSSA: torch.svd_lowrank with niter N subspace iterations. */
+export type PissaNiter = `pissa_niter_${number}`
+export type LoraInit = (typeof loraInits)[number] | PissaNiter
+
+/** "pissa_niter_N" with N a non-negative integer written without leading zeros. */
+export const pissaNiterPattern = /^pissa_niter_(0|[1-9][0-9]*)$/
+
+export const isLoraInit = (value: unknown): value is LoraInit =>
+  (loraInits as ReadonlyArray<unknown>).includes(value) || (typeof value === "string" && pissaNiterPattern.test(value))
+
+/** The inits whose frozen weight is the base minus the initial update, saved converted to a plain LoRA of rank 2r (as PEFT's path_initial_model_for_weight_conversion). */
+export const isSubtractedInit = (init: LoraInit | undefined): boolean => init === "loftq" || (typeof init === "string" && init.startsWith("pissa"))
+
+/** N of "pissa_niter_N"; undefined for the full-SVD "pissa". */
+export const pissaIterations = (init: "pissa" | PissaNiter): number | undefined => (init === "pissa" ? undefined : Number(init.slice("pissa_niter_".length)))
 
 export const kaimingUniformBound = (fanIn: number): number => 1 / Math.sqrt(fanIn)
 

@@ -2,16 +2,24 @@
 // init_lora_weights=False (so lora_B is not zero) for every selection and scaling field peftlab
 // reads, on Llama (nn.Linear), GPT-2 (Conv1D, fan_in_fan_out), Falcon (fused query_key_value)
 // and T5, and QLoRA over an NF4 base; DoRA (Llama, GPT-2's Conv1D) and the
-// "gaussian" and "olora" inits, each perturbed after PEFT's init as training would (they start
+// "gaussian", "olora" and "pissa" inits, each perturbed after PEFT's init as training would (they start
 // out computing the base); and adapters peftlab makes from a seed, with B drawn non-zero (and
 // DoRA's magnitude moved off its initial norms), that PEFT loads.
 import * as tf from "@tensorflow/tfjs"
 import { Rng } from "@peftlab/core"
 import type { BaseModel } from "@peftlab/models"
 import { goldenBases, paddedBatch, seq2seqBatch, type PeftlabMadeCase, type PeftMadeCase } from "@peftlab/testkit/peft-goldens"
-import { createLora, type LoraConfig } from "../../src/index.ts"
+import { createLora, type LoraAdapter, type LoraConfig } from "../../src/index.ts"
 
 const { llama, gpt2, t5, falconMqa } = goldenBases
+
+// The 8-bit cases run in eval mode (LLM.int8(): activations cast to float16 and rounded to int8 per
+// row, a step function of the input) and in train mode (bitsandbytes' CPU training path multiplies by
+// the dequantized weight: smooth, held to 1e-4). In eval mode every layer given bitsandbytes' own input
+// matches it bit for bit, yet end to end a 1e-7 float32 difference upstream (the LoRA branch summed in
+// another order) can flip one activation code and move a row by 1e-2: measured 2.9e-2 and 2.5e-2 on
+// the two PEFT-made eval cases below (the peftlab-made ones happen to flip none: 9.5e-7, 9.6e-7).
+const int8EvalTolerance = 4e-2
 
 const llamaModules = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 const causal = { task_type: "CAUSAL_LM", init_lora_weights: false, r: 4, lora_alpha: 8 }
@@ -39,10 +47,19 @@ export const peftMade: ReadonlyArray<PeftMadeCase> = [
   { ...onLlama("lora-llama-gaussian", { init_lora_weights: "gaussian" }), perturb: 0.3 },
   // OLoRA: PEFT re-runs olora_init when it loads (the frozen weight becomes W - scale Q_r R_r), then the saved factors.
   { ...onLlama("lora-llama-olora", { init_lora_weights: "olora", use_rslora: true }), perturb: 0.1 },
+  // PiSSA saved unconverted (init_lora_weights "pissa"): PEFT re-runs pissa_init on the base it loads onto, as peftlab does.
+  { ...onLlama("lora-llama-pissa", { init_lora_weights: "pissa" }), perturb: 0.1 },
   // QLoRA: the same LoRA over an NF4 base, bitsandbytes' in PEFT and quantizeModelLinears' in peftlab.
   { ...onLlama("lora-llama-nf4", {}), nf4: true },
   // DoRA over bitsandbytes' NF4 base: the weight norm on the dequantized weight, as PEFT takes it.
   { ...onLlama("lora-llama-dora-nf4", { use_dora: true }), nf4: true, perturb: 0.1 },
+  // 8-bit: the same LoRA over bitsandbytes' Linear8bitLt base (LLM.int8(), threshold 6.0) in PEFT, quantizeModelLinearsAs(model, "int8") in peftlab.
+  { ...onLlama("lora-llama-int8", {}), int8: true, tolerance: int8EvalTolerance },
+  // DoRA over the 8-bit base: the weight norm on the dequantized weight (PEFT's dequantize_bnb_weight), the base product LLM.int8()'s.
+  { ...onLlama("lora-llama-dora-int8", { use_dora: true }), int8: true, perturb: 0.1, tolerance: int8EvalTolerance },
+  // Both again in train mode (dropout 0): the 8-bit base's product is bitsandbytes' training path.
+  { ...onLlama("lora-llama-int8-train", {}), int8: true, train: true },
+  { ...onLlama("lora-llama-dora-int8-train", { use_dora: true }), int8: true, train: true, perturb: 0.1 },
   {
     name: "lora-gpt2",
     base: gpt2,
@@ -93,6 +110,13 @@ const madeLora = (config: Omit<LoraConfig, "bias" | "useRslora" | "loraDropout">
   return adapter
 }
 
+/** The adapter `create` makes, converted as training ends (the runner's afterTraining), so what is saved is what it computes. */
+const converted = (create: (model: BaseModel) => LoraAdapter) => (model: BaseModel) => {
+  const adapter = create(model)
+  adapter.convertToPlainLora()
+  return adapter
+}
+
 export const peftlabMade: ReadonlyArray<PeftlabMadeCase> = [
   {
     name: "peftlab-lora-llama",
@@ -119,6 +143,13 @@ export const peftlabMade: ReadonlyArray<PeftlabMadeCase> = [
   { name: "peftlab-lora-llama-nf4", base: llama, batch: paddedBatch, nf4: true, create: madeLora({ r: 4, loraAlpha: 8, targetModules: ["q_proj", "v_proj", "down_proj"] }, 36) },
   { name: "peftlab-lora-llama-dora", base: llama, batch: paddedBatch, create: madeLora({ r: 4, loraAlpha: 8, targetModules: llamaModules, useDora: true }, 37) },
   { name: "peftlab-lora-llama-dora-nf4", base: llama, batch: paddedBatch, nf4: true, create: madeLora({ r: 4, loraAlpha: 8, targetModules: llamaModules, useDora: true }, 41) },
+  { name: "peftlab-lora-llama-int8", base: llama, batch: paddedBatch, int8: true, create: madeLora({ r: 4, loraAlpha: 8, targetModules: ["q_proj", "v_proj", "down_proj"] }, 42) },
+  { name: "peftlab-lora-llama-dora-int8", base: llama, batch: paddedBatch, int8: true, create: madeLora({ r: 4, loraAlpha: 8, targetModules: llamaModules, useDora: true }, 43) },
+  { name: "peftlab-lora-llama-int8-train", base: llama, batch: paddedBatch, int8: true, train: true, create: madeLora({ r: 4, loraAlpha: 8, targetModules: ["q_proj", "v_proj", "down_proj"] }, 44) },
+  { name: "peftlab-lora-llama-dora-int8-train", base: llama, batch: paddedBatch, int8: true, train: true, create: madeLora({ r: 4, loraAlpha: 8, targetModules: llamaModules, useDora: true }, 45) },
+  // PiSSA (full SVD and subspace iteration), B moved off its init, saved as PEFT converts it: a plain LoRA of rank 2r over the original base.
+  { name: "peftlab-lora-llama-pissa", base: llama, batch: paddedBatch, create: converted(madeLora({ r: 4, loraAlpha: 8, targetModules: llamaModules, initLoraWeights: "pissa" }, 42)) },
+  { name: "peftlab-lora-llama-pissa-niter", base: llama, batch: paddedBatch, create: converted(madeLora({ r: 2, loraAlpha: 6, useRslora: true, targetModules: ["q_proj", "v_proj", "down_proj"], initLoraWeights: "pissa_niter_4" }, 43)) },
   { name: "peftlab-lora-llama-olora", base: llama, batch: paddedBatch, create: madeLora({ r: 4, loraAlpha: 8, targetModules: ["q_proj", "v_proj", "up_proj"], initLoraWeights: "olora" }, 38) },
   { name: "peftlab-lora-gpt2-dora", base: gpt2, batch: paddedBatch, create: madeLora({ r: 4, loraAlpha: 8, targetModules: ["c_attn", "c_fc"], useDora: true }, 39) },
   { name: "peftlab-lora-gpt2", base: gpt2, batch: paddedBatch, create: madeLora({ r: 4, loraAlpha: 8, targetModules: ["c_attn", "c_proj", "c_fc"] }, 34) },

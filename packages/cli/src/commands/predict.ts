@@ -41,7 +41,7 @@ export const predictCommand = (flags: PredictFlags, io: Io): Promise<number> =>
       // The task's registry (its spec's plugins imported once), as the Registry service.
       const registryLayer = Layer.succeed(Registry, registry)
       const backend = yield* selectedBackend(flags.backend ?? task.loaded.spec.backend).pipe(Effect.provide(registryLayer))
-      const lines = yield* predictLines({ spec: task.loaded.spec, modelDir, adapterDir, dataPath, nf4: task.nf4, ids: flags.ids ?? false }).pipe(Effect.provide(Layer.mergeAll(backend, silent, registryLayer)))
+      const lines = yield* predictLines({ spec: task.loaded.spec, modelDir, adapterDir, dataPath, ...(task.quantize !== undefined && { quantize: task.quantize }), ids: flags.ids ?? false }).pipe(Effect.provide(Layer.mergeAll(backend, silent, registryLayer)))
       const text = lines.map((line) => JSON.stringify(line)).join("\n")
       if (flags.out === undefined) return io.out(text)
       yield* Effect.promise(() => writeFileAtomic(flags.out as string, text + "\n"))

@@ -43,7 +43,7 @@ const describeOwnKind = (arm: BuiltinOf<ArmSpec>): string => {
     case "fine-tune":
       return "full fine-tuning (every base weight)"
     case "adapter":
-      return `existing adapter ${arm.path}, evaluated without training${arm.quantize === "nf4" ? ", NF4 base (QLoRA)" : ""}`
+      return `existing adapter ${arm.path}, evaluated without training${{ none: "", nf4: ", NF4 base (QLoRA)", int8: ", int8 base (LLM.int8())" }[arm.quantize]}`
   }
 }
 

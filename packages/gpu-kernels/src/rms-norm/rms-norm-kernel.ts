@@ -1,9 +1,12 @@
-// The webgpu kernel behind rmsNorm, and its gradient, written with composed tfjs ops.
+// The webgpu kernel behind rmsNorm, and its gradient: the backend's own gradient kernel where it
+// has one (the wasm plugin's one-pass C kernel, by the name below), else composed tfjs ops.
 import * as tf from "@tensorflow/tfjs"
-import { wgslKernel } from "../shared/kernel-path.ts"
+import { runKernels, usesFusedKernel, wgslKernel } from "../shared/kernel-path.ts"
 import { rmsNormProgram } from "./rms-norm-program.ts"
 
 export const rmsNormKernelName = "PeftlabRmsNorm"
+/** Inputs dy, x [rows, cols] and weight [cols]; attribute eps; outputs dx and dweight. No WGSL kernel (yet). */
+export const rmsNormGradKernelName = "PeftlabRmsNormGrad"
 
 /** Inputs x [rows, cols] and weight [cols]; attribute eps. */
 export const rmsNormKernel: tf.KernelConfig = wgslKernel(rmsNormKernelName, ({ x, weight }, attrs) => {
@@ -19,6 +22,10 @@ export const rmsNormGradient: tf.GradConfig = {
   gradFunc: (dy, saved, attrs) => {
     const [x, weight] = saved as [tf.Tensor2D, tf.Tensor1D]
     const upstream = dy as tf.Tensor2D
+    if (usesFusedKernel(rmsNormGradKernelName)) {
+      const [dx, dWeight] = runKernels(rmsNormGradKernelName, { dy: upstream, x, weight }, { eps: attrs.eps as number })
+      return { x: () => dx!, weight: () => dWeight! }
+    }
     const inverseRms = () => tf.rsqrt(x.square().mean(-1, true).add(attrs.eps as number))
     return {
       x: () => {

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs"
-import { runKernel, usesWgslKernel } from "../shared/kernel-path.ts"
+import { runKernel, usesFusedKernel } from "../shared/kernel-path.ts"
 import { rmsNormKernelName } from "./rms-norm-kernel.ts"
 
 /** x's last axis, once the tensors are checked. */
@@ -19,9 +19,9 @@ export const rmsNormComposed = <T extends tf.Tensor>(x: T, weight: tf.Tensor1D, 
   return composed(x, weight, eps)
 }
 
-/** x / sqrt(mean(x²) + eps) * weight over x's last axis: one WGSL pass on webgpu, composed ops elsewhere. */
+/** x / sqrt(mean(x²) + eps) * weight over x's last axis: one pass where the backend has the kernel (WGSL on webgpu, C on wasm), composed ops elsewhere. */
 export const rmsNorm = <T extends tf.Tensor>(x: T, weight: tf.Tensor1D, eps: number): T => {
   const cols = checkedCols(x, weight)
-  if (!usesWgslKernel(rmsNormKernelName)) return composed(x, weight, eps)
+  if (!usesFusedKernel(rmsNormKernelName)) return composed(x, weight, eps)
   return tf.tidy(() => runKernel(rmsNormKernelName, { x: x.reshape([-1, cols]), weight }, { eps }).reshape(x.shape) as T)
 }

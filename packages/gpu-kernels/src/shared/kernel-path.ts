@@ -1,5 +1,6 @@
 // Which path an op takes: its WGSL kernel when tfjs runs on webgpu and the kernel is registered
-// (see registry.ts), else the same computation composed of tfjs ops, which every backend runs.
+// (see registry.ts), or a kernel another backend plugin registered under the same name (the wasm
+// plugin's C kernels), else the same computation composed of tfjs ops, which every backend runs.
 import * as tf from "@tensorflow/tfjs"
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu"
 
@@ -8,12 +9,19 @@ export const webgpu = "webgpu"
 export const usesWgslKernel = (kernelName: string): boolean =>
   tf.getBackend() === webgpu && tf.getKernel(kernelName, webgpu) !== undefined
 
+/** Whether tfjs's current backend has a kernel named `kernelName` (WGSL on webgpu, C on wasm). */
+export const usesFusedKernel = (kernelName: string): boolean => tf.getKernel(kernelName, tf.getBackend()) !== undefined
+
 /** A kernel registered for "webgpu" only ever receives tfjs's WebGPUBackend. */
 export const webgpuBackend = (backend: object): WebGPUBackend => backend as WebGPUBackend
 
 /** Runs a registered single-output kernel (recorded on the gradient tape like tfjs's own). */
 export const runKernel = (kernelName: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap): tf.Tensor =>
   tf.engine().runKernel(kernelName, inputs, attrs) as tf.Tensor
+
+/** Runs a registered kernel with several outputs (recorded on the gradient tape like tfjs's own). */
+export const runKernels = (kernelName: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap): Array<tf.Tensor> =>
+  tf.engine().runKernel(kernelName, inputs, attrs) as Array<tf.Tensor>
 
 /**
  * The same data as a 1-D tensor. tfjs keys its pipeline cache on how each input's shape compares

@@ -1,9 +1,10 @@
 // RMSNorm (Zhang & Sennrich, 2019) as in HF Llama: x / sqrt(mean(x²) + eps) * weight, over the
 // last axis. One op with its own gradient, which keeps only x (tfjs's tape would keep the
-// square, mean, rsqrt and both products of every norm for the backward pass). On webgpu it is
-// @peftlab/gpu-kernels' one-pass WGSL kernel, whose gradient also keeps only x and the weight.
+// square, mean, rsqrt and both products of every norm for the backward pass). Where the backend
+// has @peftlab/gpu-kernels' one-pass kernel (WGSL on webgpu, the wasm plugin's C kernel on
+// wasm) it runs that instead, whose gradient also keeps only x and the weight.
 import * as tf from "@tensorflow/tfjs"
-import { rmsNorm as rmsNormKernel, rmsNormKernelName, usesWgslKernel } from "@peftlab/gpu-kernels"
+import { rmsNorm as rmsNormKernel, rmsNormKernelName, usesFusedKernel } from "@peftlab/gpu-kernels"
 
 const inverseRms = (x: tf.Tensor, eps: number): tf.Tensor => tf.rsqrt(x.square().mean(-1, true).add(eps))
 
@@ -27,4 +28,4 @@ const rmsNormOp = (eps: number) =>
   })
 
 export const rmsNorm = (x: tf.Tensor3D, weight: tf.Tensor1D, eps: number): tf.Tensor3D =>
-  usesWgslKernel(rmsNormKernelName) ? rmsNormKernel(x, weight, eps) : (rmsNormOp(eps)(x, weight) as tf.Tensor3D)
+  usesFusedKernel(rmsNormKernelName) ? rmsNormKernel(x, weight, eps) : (rmsNormOp(eps)(x, weight) as tf.Tensor3D)

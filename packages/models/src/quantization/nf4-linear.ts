@@ -1,16 +1,14 @@
 // A Linear whose weight is kept as NF4 codes. On webgpu the matmul is @peftlab/gpu-kernels'
 // nf4MatMul, which dequantizes tile by tile inside the kernel. Elsewhere the codes stay on the
 // host and each call dequantizes the weight for its matmul and frees it (frozen/frozen-linear.ts),
-// so the backend holds one layer's weight at a time and the model costs its NF4 bytes. A weight
-// held on the device (webgpu) is read to the host for quantizing a block of rows at a time, never
-// as one float32 tensor (which one binding may not hold).
+// so the backend holds one layer's weight at a time and the model costs its NF4 bytes. The weight
+// is read to the host for quantizing by host-weight.ts.
 import * as tf from "@tensorflow/tfjs"
 import { nf4MatMul, nf4MatMulKernelName, nf4WeightTensors, usesWgslKernel, type Nf4Weight } from "@peftlab/gpu-kernels"
-import { isDeviceLinear } from "../device/device-matrix.ts"
-import { matrixHostValues } from "../device/device-values.ts"
 import { frozenLinear } from "../frozen/frozen-linear.ts"
 import { nf4Matrix, type Nf4Matrix } from "../frozen/nf4-matrix.ts"
 import type { Linear } from "../layers/linear.ts"
+import { hostWeight } from "./host-weight.ts"
 import { dequantizeNf4, quantizeNf4, type Nf4Weights } from "./nf4.ts"
 
 export interface Nf4Linear extends Linear {
@@ -47,26 +45,6 @@ export const nf4KernelLinear = (name: string, quantized: Nf4Weights, nf4: Nf4Wei
 const onNf4Kernel = (name: string, quantized: Nf4Weights, shape: readonly [number, number], bias?: tf.Tensor1D): Nf4Linear => {
   const nf4 = nf4WeightTensors(quantized, shape)
   return nf4KernelLinear(name, quantized, nf4, bias, () => tf.dispose([nf4.codes, nf4.absmax]))
-}
-
-/** [rows, columns] row-major -> its transpose, row-major. */
-const transposed = (values: Float32Array, [rows, columns]: readonly [number, number]): Float32Array => {
-  const out = new Float32Array(values.length)
-  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) out[c * rows + r] = values[r * columns + c]!
-  return out
-}
-
-/** The weight [out, in] in float32 on the host: a device matrix read in row blocks (matrixHostValues), anything else through readWeight. */
-const hostWeight = async (source: Linear): Promise<Float32Array> => {
-  const matrix = isDeviceLinear(source) ? source.deviceMatrix : undefined
-  if (matrix && matrix.storage !== "NF4") {
-    const stored = await matrixHostValues(matrix)
-    return source.storedTransposed ? transposed(stored, matrix.shape) : stored
-  }
-  const weight = source.readWeight()
-  const values = (await weight.data()) as Float32Array
-  weight.dispose()
-  return values
 }
 
 /**

@@ -142,6 +142,9 @@ export const openStreamingFile = async (
   return file
 }
 
+/** A FillTensor that may read its values first (a merge reads each base tensor from its file). */
+export type AsyncFillTensor = (name: string, shape: ReadonlyArray<number>) => Float32Array | Promise<Float32Array>
+
 /**
  * Writes `tensors` to `path` as `dtype`, calling `fill` for each in order and holding only
  * that tensor's values at a time. Fails with a ModelFileError naming `path` on an I/O error
@@ -151,13 +154,13 @@ export const writeSafetensorsStreaming = (
   path: string,
   tensors: ReadonlyArray<TensorShape>,
   dtype: SafetensorsDtype,
-  fill: FillTensor,
+  fill: AsyncFillTensor,
   metadata?: Readonly<Record<string, string>>,
 ): Effect.Effect<void, ModelFileError> =>
   writing(async () => {
     const file = await openStreamingFile(path, tensors, dtype, metadata)
     try {
-      for (const { name, shape } of tensors) await file.append(fill(name, shape))
+      for (const { name, shape } of tensors) await file.append(await fill(name, shape))
       await file.close()
       await file.commit()
     } catch (error) {

@@ -47,10 +47,12 @@ const adapterArmIssues = (reference: AdapterReference, config: Config, file: str
   if (typeof type !== "string" || !loadable.includes(type)) {
     return [{ path: ["arms", reference.index, "path"], expected: `an adapter of peft_type ${loadable.join(", ")}`, found: renderFound(reference.written), message: `${file} has peft_type ${renderFound(type)}; an adapter arm loads ${loadable.join(", ")}` }]
   }
-  const nf4 = isBuiltinArm(reference.arm) && reference.arm.kind === "adapter" && reference.arm.quantize === "nf4"
-  // Only an adapter of a method that can run over an NF4 base (LoRA's, as QLoRA trained it).
-  const overNf4 = methods.some((method) => method.peftType === type && method.nf4Base !== undefined)
-  return nf4 && !overNf4 ? [{ path: ["arms", reference.index, "quantize"], expected: `none (nf4 is for LoRA adapters; ${file} has peft_type "${type}")`, found: renderFound("nf4") }] : []
+  const quantize = isBuiltinArm(reference.arm) && reference.arm.kind === "adapter" ? reference.arm.quantize : "none"
+  // Only an adapter of a method that can run over a quantized base (LoRA's, as QLoRA trained it).
+  const overQuantized = methods.some((method) => method.peftType === type && method.quantizedBase !== undefined)
+  return quantize !== "none" && !overQuantized
+    ? [{ path: ["arms", reference.index, "quantize"], expected: `none (${quantize} is for LoRA adapters; ${file} has peft_type "${type}")`, found: renderFound(quantize) }]
+    : []
 }
 
 const referenceIssues = (reference: AdapterReference, env: Env, methods: ReadonlyArray<MethodPlugin<any, any>>) =>

@@ -6,7 +6,7 @@ import type { Adapter } from "@peftlab/adapters-base"
 import { InputError, type RegistryError } from "@peftlab/core"
 import type { LanguageModel } from "@peftlab/evaluators"
 import type { ExperimentSpec } from "@peftlab/spec"
-import { Registry } from "@peftlab/plugin-api"
+import { Registry, type QuantizedBaseKind } from "@peftlab/plugin-api"
 
 /** A task predict does not cover. */
 export class PredictUnsupported extends InputError("PredictUnsupported") {}
@@ -16,8 +16,8 @@ export interface PredictInputs {
   readonly modelDir: string
   readonly adapterDir: string
   readonly dataPath: string
-  /** Quantize the base's linears to NF4 first (a QLoRA arm's adapter). */
-  readonly nf4: boolean
+  /** Quantize the base's linears first (an adapter trained over an NF4 or int8 base). */
+  readonly quantize?: QuantizedBaseKind
   /** Add the token ids each label score was computed from, for a check by another library. */
   readonly ids?: boolean
 }

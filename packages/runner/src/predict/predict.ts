@@ -5,7 +5,7 @@
 // each label's log-probability.
 import { Effect } from "effect"
 import { Registry } from "@peftlab/plugin-api"
-import { isNf4Linear, quantizeModelLinears } from "@peftlab/models"
+import { isQuantizedLinear, quantizeModelLinearsAs } from "@peftlab/models"
 import { loadTokenizer } from "@peftlab/tokenizers"
 import { loadPeftFolder } from "../adapter-arms/load-peft.ts"
 import { loadLanguageModel, placementFor } from "../language-model.ts"
@@ -30,8 +30,9 @@ export const predictLines = (inputs: PredictInputs) =>
     const registry = yield* Registry
     const tokenizer = yield* loadTokenizer(inputs.modelDir)
     const model = yield* scoped(loadLanguageModel(inputs.modelDir, placementFor(spec, registry.entries("methods"))))
-    // As the QLoRA arm did, unless the base was quantized while loading (a run of QLoRA arms only).
-    if (inputs.nf4 && ![...model.linears.values()].some(isNf4Linear)) yield* Effect.promise(() => quantizeModelLinears(model))
+    // As the arm did (QLoRA's NF4, or int8), unless the base was quantized while loading (a run of QLoRA arms only).
+    const { quantize } = inputs
+    if (quantize !== undefined && ![...model.linears.values()].some(isQuantizedLinear)) yield* Effect.promise(() => quantizeModelLinearsAs(model, quantize))
     const adapter = yield* scoped(loadPeftFolder(model, inputs.adapterDir, registry.entries("methods")))
     const setup = { model, adapter, padId: tokenizer.padId, batchSize: 1 }
     return yield* lines(inputs, tokenizer, setup)

@@ -7,9 +7,9 @@ import { basename, dirname, join } from "node:path"
 import { Effect, Schema } from "effect"
 import { InputError, readJsonFile } from "@peftlab/core"
 import { isBuiltinArm, loadSpec, type LoadedSpec } from "@peftlab/spec"
-import type { PeftlabRegistry } from "@peftlab/plugin-api"
+import type { PeftlabRegistry, QuantizedBaseKind } from "@peftlab/plugin-api"
 import { registryFor, requirePluginOptIn } from "../registry/index.ts"
-import { armMethod, builtinMethodArmChecks } from "../registry/methods.ts"
+import { armBaseQuantization, builtinMethodArmChecks } from "../registry/methods.ts"
 import { SavedSpec, savedSpec } from "../saved-run.ts"
 
 /** No task to predict with, or a manifest that does not hold one. */
@@ -19,8 +19,8 @@ export interface PredictionTask {
   readonly loaded: LoadedSpec
   /** Where the task came from, for the log. */
   readonly from: string
-  /** The run's arm saved this adapter over an NF4 base (QLoRA): predictions quantize the base too. */
-  readonly nf4: boolean
+  /** The run's arm saved this adapter over a quantized base (QLoRA's NF4, or int8): predictions quantize the base the same way. */
+  readonly quantize: QuantizedBaseKind | undefined
 }
 
 /** The nearest manifest.json in `dir` or a folder above it. */
@@ -47,14 +47,12 @@ const manifestTask = (file: string, adapterDir: string) =>
     return { loaded: { spec, file: manifest.spec_file ?? file, variables: new Map(), locations: new Map() }, from: file }
   })
 
-/** Whether the run's arm that saved the adapter in `adapterDir` ran over an NF4 base (QLoRA, or an adapter arm with quantize: nf4). */
-const savedOverNf4 = (loaded: LoadedSpec, adapterDir: string, registry: PeftlabRegistry): boolean => {
+/** The quantized base (NF4 for QLoRA, int8) the run's arm that saved the adapter in `adapterDir` ran over, if any. */
+const savedQuantization = (loaded: LoadedSpec, adapterDir: string, registry: PeftlabRegistry): QuantizedBaseKind | undefined => {
   const arm = loaded.spec.arms.find((a) => a.name === basename(adapterDir))
-  if (arm === undefined) return false
-  if (isBuiltinArm(arm)) return arm.kind === "adapter" && arm.quantize === "nf4"
   // An arm of a kind no registered method has (its plugin not listed) cannot have asked for one.
-  const method = registry.has("methods", arm.kind) ? armMethod(registry.entries("methods"), arm) : undefined
-  return method?.method.nf4Base?.(method.options) === true
+  if (arm === undefined || !(isBuiltinArm(arm) || registry.has("methods", arm.kind))) return undefined
+  return armBaseQuantization(registry.entries("methods"), arm)
 }
 
 /**
@@ -71,6 +69,6 @@ export const predictionTask = (adapterDir: string, specFile: string | undefined,
     const source = specFile !== undefined ? { loaded: yield* loadSpec(specFile, process.env, [], builtinMethodArmChecks), from: specFile } : yield* manifestTask(manifest as string, adapterDir)
     yield* requirePluginOptIn(source.loaded, allowPlugins)
     const registry = yield* registryFor(source.loaded)
-    const task: PredictionTask = { ...source, nf4: specFile === undefined && savedOverNf4(source.loaded, adapterDir, registry) }
+    const task: PredictionTask = { ...source, quantize: specFile === undefined ? savedQuantization(source.loaded, adapterDir, registry) : undefined }
     return { task, registry }
   })

@@ -13,26 +13,58 @@ const oneOf = (names: ReadonlyArray<string>): string => `one of ${names.join(", 
 const nameIssue = (path: FieldIssue["path"], value: string, names: ReadonlyArray<string>): Array<FieldIssue> =>
   names.includes(value) ? [] : [{ path, expected: oneOf(names), found: renderFound(value) }]
 
-/** Fields the data kind needs but the spec leaves out, and fields it gives that the kind does not read. */
-const dataFieldIssues = (loaded: LoadedSpec, registry: PeftlabRegistry): Array<FieldIssue> => {
-  const { kind, fields } = loaded.spec.data
+/** A data source's fields checked against the data kind that reads them, and where the spec gives them. */
+interface FieldSource {
+  readonly kind: string
+  readonly fields: LoadedSpec["spec"]["data"]["fields"]
+  readonly path: FieldIssue["path"]
+  /** The kind as a message names it: data.kind csv. */
+  readonly named: string
+  /** Whether the fields were written here, so that a field the kind does not read is this source's mistake. */
+  readonly written: boolean
+}
+
+/** Fields the data kind needs but the source leaves out, and fields it gives that the kind does not read. */
+const fieldIssuesOf = (registry: PeftlabRegistry, { kind, fields, path, named, written }: FieldSource): Array<FieldIssue> => {
   if (!registry.has("datasets", kind)) return []
   const { required, optional } = registry.get("datasets", kind).fields
   const reads = [...required, ...optional]
-  const given = Object.entries(fields).filter(([, value]) => value !== undefined)
+  const given = written ? Object.entries(fields).filter(([, value]) => value !== undefined) : []
   return [
     ...required
       .filter((name) => fields[name] === undefined)
-      .map((name): FieldIssue => ({ path: ["data", "fields", name], expected: `a source field name (data.kind ${kind} needs fields ${required.join(", ")})`, found: renderFound(undefined) })),
+      .map((name): FieldIssue => ({ path: [...path, name], expected: `a source field name (${named} needs fields ${required.join(", ")})`, found: renderFound(undefined) })),
     ...given
       .filter(([name]) => !(reads as ReadonlyArray<string>).includes(name))
       .map(([name, value]): FieldIssue => ({
-        path: ["data", "fields", name],
+        path: [...path, name],
         at: "key",
-        expected: `no such field for data.kind ${kind} (it reads ${reads.length === 0 ? "no fields" : reads.join(", ")})`,
+        expected: `no such field for ${named} (it reads ${reads.length === 0 ? "no fields" : reads.join(", ")})`,
         found: renderFound(value),
       })),
   ]
+}
+
+const dataFieldIssues = (loaded: LoadedSpec, registry: PeftlabRegistry): Array<FieldIssue> => {
+  const { kind, fields } = loaded.spec.data
+  return fieldIssuesOf(registry, { kind, fields, path: ["data", "fields"], named: `data.kind ${kind}`, written: true })
+}
+
+/**
+ * evaluation.external_test's fields (data.fields where it gives none) against its kind (data.kind
+ * where it gives none); with neither given it reads exactly as data does, already checked.
+ */
+const externalFieldIssues = (loaded: LoadedSpec, registry: PeftlabRegistry): Array<FieldIssue> => {
+  const external = loaded.spec.evaluation.external_test
+  if (external === undefined || (external.kind === undefined && external.fields === undefined)) return []
+  const kind = external.kind ?? loaded.spec.data.kind
+  return fieldIssuesOf(registry, {
+    kind,
+    fields: external.fields ?? loaded.spec.data.fields,
+    path: ["evaluation", "external_test", "fields"],
+    named: external.kind === undefined ? `data.kind ${kind}` : `evaluation.external_test.kind ${kind}`,
+    written: external.fields !== undefined,
+  })
 }
 
 /** A classification task needs labelled data, a generative-qa task question-answer pairs, a span-extraction task entity spans. */
@@ -80,6 +112,7 @@ export const registeredNameIssues = (loaded: LoadedSpec, registry: PeftlabRegist
   ...dataFieldIssues(loaded, registry),
   ...dataKindFitsTask(loaded, registry, ["data", "kind"], loaded.spec.data.kind),
   ...externalTestKindIssues(loaded, registry),
+  ...externalFieldIssues(loaded, registry),
   ...metricIssues(loaded, registry),
   ...methodArmIssues(loaded, registry),
 ]

@@ -7,12 +7,12 @@
 // each method arm's options as its method decodes them (withDecodedOptions), defaults filled.
 import { Result, Schema } from "effect"
 import type { Adapter } from "@peftlab/adapters-base"
-import type { MethodPlugin, PeftlabRegistry } from "@peftlab/plugin-api"
+import type { MethodPlugin, PeftlabRegistry, QuantizedBaseKind } from "@peftlab/plugin-api"
 import {
   armKindOrder, fieldIssues, isBuiltinArm, methodArmOptions, renderFound, trainingOverrideKeys, withSweptValue,
   type ArmSpec, type ConcreteArm, type ExperimentSpec, type FieldIssue, type LoadedSpec, type MethodArmChecks,
 } from "@peftlab/spec"
-import { onNf4Base, plain, type AdapterContext, type ArmAdapter } from "../arms.ts"
+import { onQuantizedBase, plain, type AdapterContext, type ArmAdapter } from "../arms.ts"
 import { builtinMethods } from "./builtin-methods.ts"
 import { isOwnArmKind, ownArmKinds, type AdapterKind } from "./adapters.ts"
 import { writtenIndexOf } from "../written-arm.ts"
@@ -37,13 +37,24 @@ export const armMethod = (
   return { method, options: optionsOf(method, arm) }
 }
 
-/** The adapter kind that runs arms of a method's kind: its adapter, over an NF4 base where it asks for one. */
+/**
+ * The quantized base an arm runs over: an adapter arm's quantize, or what a method arm's method asks
+ * for (QLoRA's NF4, or int8); undefined for the base as loaded.
+ */
+export const armBaseQuantization = (methods: ReadonlyArray<MethodPlugin<any, any>>, arm: ArmSpec | ConcreteArm): QuantizedBaseKind | undefined => {
+  if (isBuiltinArm(arm)) return arm.kind === "adapter" && arm.quantize !== "none" ? arm.quantize : undefined
+  const found = armMethod(methods, arm)
+  return found?.method.quantizedBase?.(found.options)
+}
+
+/** The adapter kind that runs arms of a method's kind: its adapter, over a quantized base where it asks for one. */
 const methodAdapterKind = (method: MethodPlugin<any, any>): AdapterKind => ({
   name: method.name,
   create: async (arm, { model, tokenizer, rng, modelPath }: AdapterContext): Promise<ArmAdapter> => {
     const options = optionsOf(method, arm)
     const make = (): Adapter => method.create(model, options, { rng, modelPath, encode: (text) => tokenizer.encode(text) })
-    const made = method.nf4Base?.(options) === true ? await onNf4Base(arm, model, tokenizer, make) : plain(make())
+    const quantized = method.quantizedBase?.(options)
+    const made = quantized !== undefined ? await onQuantizedBase(arm, quantized, model, tokenizer, make) : plain(make())
     return { ...made, ...(method.afterTraining && { afterTraining: () => method.afterTraining!(made.adapter) }) }
   },
 })

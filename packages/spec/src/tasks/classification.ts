@@ -2,7 +2,7 @@
 // order checks.ts reports them.
 import { renderFound } from "../errors.ts"
 import type { ClassificationTaskSpec } from "../schema.ts"
-import { noBertScore, noSpanExtractionSettings, placeholderNames, rougeStemmerOff, noExternalTest, type TaskRule } from "./task-rule.ts"
+import { noBertScore, noSpanExtractionSettings, placeholderNames, rougeStemmerOff, type TaskRule } from "./task-rule.ts"
 
 const templatePlaceholders = ["question", "context"]
 
@@ -24,4 +24,4 @@ const templatePlaceholdersValid: TaskRule<ClassificationTaskSpec> = (_spec, task
   return valid ? [] : [{ path: ["task", "template"], expected: "a template with {context} and no placeholders other than {question} and {context}", found: renderFound(task.template) }]
 }
 
-export const classificationRules: ReadonlyArray<TaskRule<ClassificationTaskSpec>> = [distinctVerbalizers, rougeStemmerOff, noBertScore, templatePlaceholdersValid, noSpanExtractionSettings, noExternalTest]
+export const classificationRules: ReadonlyArray<TaskRule<ClassificationTaskSpec>> = [distinctVerbalizers, rougeStemmerOff, noBertScore, templatePlaceholdersValid, noSpanExtractionSettings]

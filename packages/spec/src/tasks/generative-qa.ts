@@ -2,7 +2,7 @@
 // guard that narrows a spec's task to it.
 import { renderFound } from "../errors.ts"
 import type { DecodedSpec, GenerativeQaTaskSpec } from "../schema.ts"
-import { noSpanExtractionSettings, placeholderNames, noExternalTest, type TaskRule } from "./task-rule.ts"
+import { noSpanExtractionSettings, placeholderNames, type TaskRule } from "./task-rule.ts"
 
 /** Whether the spec's task is generative QA. */
 export const isGenerativeQa = (task: DecodedSpec["task"]): task is GenerativeQaTaskSpec => task.kind === "generative-qa"
@@ -20,4 +20,4 @@ const generativeQaSettings: TaskRule<GenerativeQaTaskSpec> = (spec) => [
   ...(spec.training.select_by === "loss" ? [] : [{ path: ["training", "select_by"], expected: "loss (a generative-qa task is validated by response NLL)", found: renderFound(spec.training.select_by) }]),
 ]
 
-export const generativeQaRules: ReadonlyArray<TaskRule<GenerativeQaTaskSpec>> = [templatePlaceholdersValid, generativeQaSettings, noSpanExtractionSettings, noExternalTest]
+export const generativeQaRules: ReadonlyArray<TaskRule<GenerativeQaTaskSpec>> = [templatePlaceholdersValid, generativeQaSettings, noSpanExtractionSettings]

@@ -32,15 +32,3 @@ export const noSpanExtractionSettings: TaskRule<unknown> = (spec) => {
     ...(select_by === "micro_f1" ? [{ path: ["training", "select_by"], expected: "macro_f1, accuracy or loss (micro_f1 is for task.kind span-extraction)", found: renderFound(select_by) }] : []),
   ]
 }
-
-/** An evaluation-only test set is read by the task kinds that evaluate on one (span extraction). */
-export const noExternalTest: TaskRule<unknown> = (spec) =>
-  spec.evaluation.external_test === undefined
-    ? []
-    : [
-        {
-          path: ["evaluation", "external_test"],
-          expected: `no external_test (task.kind ${spec.task.kind ?? "classification"} does not support an evaluation-only test set; span-extraction does)`,
-          found: renderFound(spec.evaluation.external_test),
-        },
-      ]

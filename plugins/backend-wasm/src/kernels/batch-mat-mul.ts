@@ -29,7 +29,7 @@ const transposed = (transpose: tf.KernelConfig, x: tf.TensorInfo, backend: Kerne
 const offsetOf = (backend: WasmBackend, x: tf.TensorInfo): number => backend.dataIdMap.get(x.dataId).memoryOffset / 4
 
 /** For each matrix of the broadcast batch `outer`, the index of the matrix it reads in an operand with batch axes `dims`. */
-const broadcastIndices = (outer: ReadonlyArray<number>, dims: ReadonlyArray<number>): Array<number> => {
+export const broadcastIndices = (outer: ReadonlyArray<number>, dims: ReadonlyArray<number>): Array<number> => {
   const aligned = [...Array(outer.length - dims.length).fill(1), ...dims] as Array<number>
   const total = tf.util.sizeFromShape(outer as Array<number>)
   return Array.from({ length: total }, (_, flat) => {

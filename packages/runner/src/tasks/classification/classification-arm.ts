@@ -1,6 +1,7 @@
 // Classification as an arm task: label-NLL training (classification-task.ts), and on test
 // a label per example by scoring or generation (evaluate.ts), its extra metrics, predictions
-// and confusion matrix.
+// and confusion matrix; with evaluation.external_test the arm is then evaluated on that set
+// too, into preds_<arm>_external.csv and the result's `external` scores.
 import { Effect } from "effect"
 import { trainableParameterCount, type Adapter } from "@peftlab/adapters-base"
 import type { LanguageModel } from "@peftlab/evaluators"
@@ -8,6 +9,7 @@ import { writeConfusion, writePredictions, type ArmResult } from "@peftlab/repor
 import type { ExperimentSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
 import type { ArmTask, ArmTraining, TrainingSettings } from "../../arm-task.ts"
+import { testPassHere, type RunTestPass } from "../../test-pass.ts"
 import { classificationSelectBy, classificationTraining } from "./classification-task.ts"
 import { fewShot } from "../../few-shot.ts"
 import { samplerFor } from "../../sampler-for.ts"
@@ -21,6 +23,8 @@ export interface ClassificationInputs {
   readonly tokenizer: Tokenizer
   readonly task: EncodedTask
   readonly encoded: { readonly train: ReadonlyArray<EncodedExample>; readonly val: ReadonlyArray<EncodedExample>; readonly test: ReadonlyArray<EncodedExample> }
+  /** evaluation.external_test's examples, evaluated on after test. */
+  readonly external?: ReadonlyArray<EncodedExample> | undefined
 }
 
 export const classificationHeadline = (result: ArmResult): Record<string, number> => ({
@@ -31,9 +35,26 @@ export const classificationHeadline = (result: ArmResult): Record<string, number
   ...result.metrics,
 })
 
-export const classificationArmTask = ({ spec, model, tokenizer, task, encoded }: ClassificationInputs): ArmTask => {
+export const classificationArmTask = ({ spec, model, tokenizer, task, encoded, external }: ClassificationInputs): ArmTask => {
   const setup = (adapter: Adapter, batchSize: number) => ({ model, adapter, task, padId: tokenizer.padId, batchSize })
-  const testPass = (adapter: Adapter, settings: TrainingSettings) => classificationTestPass(setup(adapter, settings.batch_size), encoded.test, testPredictor(spec, tokenizer))
+  const testPass = (adapter: Adapter, settings: TrainingSettings, examples: ReadonlyArray<EncodedExample> = encoded.test) =>
+    classificationTestPass(setup(adapter, settings.batch_size), examples, testPredictor(spec, tokenizer))
+  /** One set of examples predicted through `runTest`, with its metrics and the spec's extra metrics. */
+  const evaluateOn = (adapter: Adapter, settings: TrainingSettings, examples: ReadonlyArray<EncodedExample>, runTest: RunTestPass) =>
+    Effect.gen(function* () {
+      const tested = yield* runTest<Prediction>(testPass(adapter, settings, examples))
+      const evaluation = classificationEvaluation(task.labels, examples, tested)
+      const scores = evaluation.predictions.map((p) => p.score)
+      const extra = yield* extraMetrics(spec, {
+        gold: evaluation.predictions.map((p) => p.gold),
+        pred: evaluation.predictions.map((p) => p.pred),
+        labels: task.labels,
+        // Generated answers have no label scores (NaN).
+        ...(scores.some(Number.isNaN) ? {} : { scores }),
+      })
+      const perClassF1 = Object.fromEntries(task.labels.map((label) => [label, evaluation.metrics.perClass[label]?.f1 ?? 0]))
+      return { ...evaluation, extra, perClassF1 }
+    })
   return {
     training: (_arm, adapter, settings) => ({
       task: classificationTraining(setup(adapter, settings.batch_size), fewShot(encoded.train, settings.train_examples, spec.data.split.seed), encoded.val, classificationSelectBy(settings.select_by)),
@@ -42,29 +63,34 @@ export const classificationArmTask = ({ spec, model, tokenizer, task, encoded }:
     testPass: (_arm, adapter, settings) => testPass(adapter, settings),
     evaluate: (arm, adapter, settings, outDir, runTest) =>
       Effect.gen(function* () {
-        const tested = yield* runTest<Prediction>(testPass(adapter, settings))
-        const { metrics, predictions, latency } = classificationEvaluation(task.labels, encoded.test, tested)
-        const scores = predictions.map((p) => p.score)
-        const extra = yield* extraMetrics(spec, {
-          gold: predictions.map((p) => p.gold),
-          pred: predictions.map((p) => p.pred),
-          labels: task.labels,
-          // Generated answers have no label scores (NaN).
-          ...(scores.some(Number.isNaN) ? {} : { scores }),
-        })
+        const { metrics, predictions, latency, extra, perClassF1 } = yield* evaluateOn(adapter, settings, encoded.test, runTest)
+        // The external set is predicted in this thread: data-parallel workers know only the test split.
+        const onExternal = external && (yield* evaluateOn(adapter, settings, external, testPassHere(arm.name)))
         const result: ArmResult = {
           arm: arm.name,
           kind: arm.kind,
           n: metrics.n,
           accuracy: metrics.accuracy,
           macroF1: metrics.macroF1,
-          perClassF1: Object.fromEntries(task.labels.map((label) => [label, metrics.perClass[label]?.f1 ?? 0])),
+          perClassF1,
           latencyMeanMs: latency.mean,
           latencyP95Ms: latency.p95,
           trainableParams: trainableParameterCount(adapter),
           ...(Object.keys(extra).length > 0 ? { metrics: extra } : {}),
+          ...(onExternal && {
+            external: {
+              n: onExternal.metrics.n,
+              metrics: {
+                macro_f1: onExternal.metrics.macroF1,
+                accuracy: onExternal.metrics.accuracy,
+                ...Object.fromEntries(Object.entries(onExternal.perClassF1).map(([label, f1]) => [`f1_${label}`, f1])),
+                ...onExternal.extra,
+              },
+            },
+          }),
         }
         yield* Effect.promise(() => writePredictions(outDir, arm.name, predictions))
+        if (onExternal) yield* Effect.promise(() => writePredictions(outDir, arm.name, onExternal.predictions, "external"))
         yield* Effect.promise(() => writeConfusion(outDir, arm.name, task.labels, metrics.confusion))
         return { result, predictions, confusion: metrics.confusion }
       }),

@@ -1,6 +1,7 @@
 // Classification as a task kind (task.kind absent or classification): labelled examples, a
 // language model scoring each label's verbalizer (or generating a label), McNemar and bootstrap
-// comparisons, results with per-arm intervals, and predict's label scores.
+// comparisons, results with per-arm intervals (and each arm's scores on evaluation.external_test
+// when the spec gives one), and predict's label scores.
 import { Effect } from "effect"
 import { Registry } from "@peftlab/plugin-api"
 import { loadChatTemplate } from "@peftlab/tokenizers"
@@ -33,7 +34,8 @@ export const classificationTaskKind: TaskKind = {
             const encoded = { train: yield* task.encode(data.splits.train), val: yield* task.encode(data.splits.val), test: yield* task.encode(data.splits.test) }
             // Every arm scores the same prompts: virtual tokens come on top of max_length (positions-fit.ts).
             const truncation = truncationCounts(spec, "examples", countSplits(encoded))
-            return { model, task: classificationArmTask({ spec, model, tokenizer, task, encoded }), truncation }
+            const external = data.external && (yield* task.encode(data.external.examples))
+            return { model, task: classificationArmTask({ spec, model, tokenizer, task, encoded, external }), truncation }
           }),
       }
     }),

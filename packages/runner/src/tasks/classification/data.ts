@@ -1,5 +1,7 @@
 // A classification task's data: labelled examples loaded and cleaned by the spec's data kind,
-// split stratified by label and (for quick runs) subset.
+// split stratified by label and (for quick runs) subset; evaluation.external_test is read and
+// cleaned the same way (its own kind and fields where given), never split, subset to
+// data.limit.test as the test split is.
 import { Effect } from "effect"
 import type { RegistryError } from "@peftlab/core"
 import { datasetHash, stratifiedSplit, stratifiedSubset, type ClassificationExample, type LoadReport } from "@peftlab/datasets"
@@ -8,6 +10,7 @@ import { classificationTaskOf } from "./encode.ts"
 import { emptySplitError } from "../../empty-split.ts"
 import { isLabelDatasetKind, producedBy, Registry } from "@peftlab/plugin-api"
 import { SpecDataMismatch } from "../../spec-data-mismatch.ts"
+import { emptyExternalError, externalSourceOf, withExternalHash } from "../external-test.ts"
 
 export interface Splits {
   readonly train: ReadonlyArray<ClassificationExample>
@@ -15,25 +18,34 @@ export interface Splits {
   readonly test: ReadonlyArray<ClassificationExample>
 }
 
+/** The evaluation-only examples of evaluation.external_test, and where they came from. */
+export interface ExternalExamples {
+  readonly path: string
+  readonly examples: ReadonlyArray<ClassificationExample>
+}
+
 export interface PreparedData {
   readonly splits: Splits
   readonly labels: ReadonlyArray<string>
   readonly report: LoadReport
-  /** sha256 of the cleaned examples before splitting. */
+  /** sha256 of the cleaned examples before splitting (and of the external set's, when there is one). */
   readonly hash: string
+  readonly external?: ExternalExamples
 }
 
-/** data.kind is looked up in the run's Registry (the built-ins, and the kinds the spec's plugins add). */
-export const prepareClassificationData = (spec: ExperimentSpec) =>
+/**
+ * `data` read by the data kind `kindName` (looked up in the run's Registry: the built-ins, and the
+ * kinds the spec's plugins add); every label must be one of task.labels.
+ */
+const loadExamples = (spec: ExperimentSpec, data: ExperimentSpec["data"], kindName: string) =>
   Effect.gen(function* () {
-    const { data } = spec
     const registry = yield* Registry
-    const kind = yield* Effect.try({ try: () => registry.get("datasets", data.kind), catch: (error) => error as RegistryError })
+    const kind = yield* Effect.try({ try: () => registry.get("datasets", kindName), catch: (error) => error as RegistryError })
     // The registry check has matched the data kind to the task (checkRegisteredNames).
     if (!isLabelDatasetKind(kind)) return yield* Effect.die(new Error(`data.kind ${kind.name} gives ${producedBy(kind)}, not labelled examples`))
-    const { examples, report } = yield* kind.load(data)
+    const loaded = yield* kind.load(data)
     const labels = Object.keys(classificationTaskOf(spec).labels)
-    const unknown = examples.find((e) => !labels.includes(e.label))
+    const unknown = loaded.examples.find((e) => !labels.includes(e.label))
     if (unknown) {
       return yield* Effect.fail(
         new SpecDataMismatch({
@@ -42,14 +54,34 @@ export const prepareClassificationData = (spec: ExperimentSpec) =>
         }),
       )
     }
+    return loaded
+  })
+
+const subset = (examples: ReadonlyArray<ClassificationExample>, n: number | undefined, seed: number): ReadonlyArray<ClassificationExample> =>
+  n !== undefined && n < examples.length ? stratifiedSubset(examples, n, seed) : examples
+
+/** evaluation.external_test's examples, read and checked as data's are; undefined without one. */
+const loadExternal = (spec: ExperimentSpec, seed: number) =>
+  Effect.gen(function* () {
+    const source = externalSourceOf(spec)
+    if (source === undefined) return undefined
+    const { examples, report } = yield* loadExamples(spec, source.data, source.kind)
+    if (examples.length === 0) return yield* Effect.fail(emptyExternalError(source.data.path, report, "examples"))
+    return { path: source.data.path, examples: subset(examples, spec.data.limit?.test, seed) }
+  })
+
+export const prepareClassificationData = (spec: ExperimentSpec) =>
+  Effect.gen(function* () {
+    const { data } = spec
+    const { examples, report } = yield* loadExamples(spec, data, data.kind)
+    const labels = Object.keys(classificationTaskOf(spec).labels)
     const seed = data.split.seed ?? spec.seed
     const full = stratifiedSplit(examples, data.split, seed)
-    const limit = (split: keyof Splits): ReadonlyArray<ClassificationExample> => {
-      const n = data.limit?.[split]
-      return n !== undefined && n < full[split].length ? stratifiedSubset(full[split], n, seed) : full[split]
-    }
+    const limit = (split: keyof Splits) => subset(full[split], data.limit?.[split], seed)
     const splits: Splits = { train: limit("train"), val: limit("val"), test: limit("test") }
     const empty = emptySplitError(data.path, splits, examples.length, report)
     if (empty) return yield* Effect.fail(empty)
-    return { splits, labels, report, hash: datasetHash(examples) } satisfies PreparedData
+    const external = yield* loadExternal(spec, seed)
+    const hash = withExternalHash(datasetHash(examples), external && datasetHash(external.examples))
+    return { splits, labels, report, hash, ...(external && { external }) } satisfies PreparedData
   })

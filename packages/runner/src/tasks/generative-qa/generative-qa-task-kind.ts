@@ -1,7 +1,7 @@
 // Generative QA as a task kind: question-answer pairs, a language model trained on the response
 // and evaluated on greedily generated answers (ROUGE, BLEU, token F1, readability, perplexity,
-// BERTScore when asked), a paired bootstrap of ROUGE-L (and BERTScore F1) against the baseline,
-// and predict's generated answers.
+// BERTScore when asked), the same scores on evaluation.external_test when the spec gives one, a
+// paired bootstrap of ROUGE-L (and BERTScore F1) against the baseline, and predict's generated answers.
 import { Effect } from "effect"
 import { Registry } from "@peftlab/plugin-api"
 import { isGenerativeQa } from "@peftlab/spec"
@@ -40,7 +40,8 @@ export const generativeQaTaskKind: TaskKind = {
             const truncation = truncationCounts(spec, "examples", countSplits(encoded))
             const { bertscore } = spec.evaluation
             const scorer = bertscore === undefined ? undefined : yield* loadAnswerScorer(bertscore)
-            return { model, task: qaArmTask({ spec, model, tokenizer, encoded, ...(scorer && { scorer }) }), truncation }
+            const external = data.external && (yield* encodeQA(spec, task, tokenizer, data.external.examples))
+            return { model, task: qaArmTask({ spec, model, tokenizer, encoded, external, ...(scorer && { scorer }) }), truncation }
           }),
       }
     }),

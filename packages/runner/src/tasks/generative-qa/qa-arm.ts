@@ -1,7 +1,9 @@
 // Generative QA as an arm task: response-NLL training, and on test generated answers scored
 // with ROUGE, BLEU, token F1, readability, reference perplexity and, when the spec asks,
 // BERTScore (its F1 per answer in the predictions file too). The arm's predictions
-// file (preds_<arm>_test.csv) has id, reference, generated and the per-example scores.
+// file (preds_<arm>_test.csv) has id, reference, generated and the per-example scores; with
+// evaluation.external_test the arm is then evaluated on that set too, into
+// preds_<arm>_external.csv and the result's `external` scores.
 import { join } from "node:path"
 import { Effect } from "effect"
 import { trainableParameterCount, type Adapter } from "@peftlab/adapters-base"
@@ -11,7 +13,8 @@ import { toCsv, type ArmResult } from "@peftlab/reporters"
 import type { ExperimentSpec } from "@peftlab/spec"
 import type { Tokenizer } from "@peftlab/tokenizers"
 import { samplerFor } from "../../sampler-for.ts"
-import type { ArmTask, ArmTraining } from "../../arm-task.ts"
+import type { ArmTask, ArmTraining, TrainingSettings } from "../../arm-task.ts"
+import { testPassHere, type RunTestPass } from "../../test-pass.ts"
 import { fewShot } from "../../few-shot.ts"
 import type { EncodedQA } from "./qa-encode.ts"
 import type { AnswerScorer } from "./qa-bertscore.ts"
@@ -22,17 +25,19 @@ export interface QAInputs {
   readonly model: LanguageModel
   readonly tokenizer: Tokenizer
   readonly encoded: { readonly train: ReadonlyArray<EncodedQA>; readonly val: ReadonlyArray<EncodedQA>; readonly test: ReadonlyArray<EncodedQA> }
+  /** evaluation.external_test's pairs, evaluated on after test. */
+  readonly external?: ReadonlyArray<EncodedQA> | undefined
   /** BERTScore of the answers, when the spec asks for it (evaluation.bertscore). */
   readonly scorer?: AnswerScorer
 }
 
 const generationColumns = ["id", "reference", "generated", "rouge1", "rouge2", "rougeL", "token_f1"] as const
 
-export const predictionsFile = (outDir: string, arm: string) => join(outDir, `preds_${arm}_test.csv`)
+export const predictionsFile = (outDir: string, arm: string, split: "test" | "external" = "test") => join(outDir, `preds_${arm}_${split}.csv`)
 
-const writeGenerations = (outDir: string, arm: string, rows: ReadonlyArray<GenerationRow>) => {
+const writeGenerations = (file: string, rows: ReadonlyArray<GenerationRow>) => {
   const columns = rows.some((row) => row.bertscore_f1 !== undefined) ? [...generationColumns, "bertscore_f1" as const] : [...generationColumns]
-  return writeFileAtomic(predictionsFile(outDir, arm), toCsv(columns, rows.map((row) => columns.map((column) => row[column] ?? Number.NaN))))
+  return writeFileAtomic(file, toCsv(columns, rows.map((row) => columns.map((column) => row[column] ?? Number.NaN))))
 }
 
 /** The answers' BERTScore: per row its F1, and the corpus means of P, R and F1 as metrics. */
@@ -52,9 +57,17 @@ export const qaHeadline = (result: ArmResult): Record<string, number> => ({
   ...result.metrics,
 })
 
-export const qaArmTask = ({ spec, model, tokenizer, encoded, scorer }: QAInputs): ArmTask => {
+export const qaArmTask = ({ spec, model, tokenizer, encoded, external, scorer }: QAInputs): ArmTask => {
   const setup = (adapter: Adapter, batchSize: number) => ({ model, adapter, tokenizer, batchSize })
   const maxNewTokens = spec.evaluation.max_new_tokens ?? 1
+  /** One set of pairs answered through `runTest`, scored (BERTScore too when asked), and written to `file`. */
+  const evaluateOn = (adapter: Adapter, settings: TrainingSettings, examples: ReadonlyArray<EncodedQA>, runTest: RunTestPass, file: string) =>
+    Effect.gen(function* () {
+      const evaluated = yield* evaluateQA(setup(adapter, settings.batch_size), examples, maxNewTokens, runTest, { useStemmer: spec.evaluation.rouge_stemmer })
+      const bert = yield* withBertScore(scorer, evaluated.rows)
+      yield* Effect.promise(() => writeGenerations(file, bert.rows))
+      return { rows: bert.rows, metrics: { ...evaluated.metrics, ...bert.metrics }, latency: evaluated.latency }
+    })
   return {
     training: (_arm, adapter, settings) =>
       ({
@@ -64,11 +77,9 @@ export const qaArmTask = ({ spec, model, tokenizer, encoded, scorer }: QAInputs)
     testPass: (_arm, adapter, settings) => qaTestPass(setup(adapter, settings.batch_size), encoded.test, maxNewTokens),
     evaluate: (arm, adapter, settings, outDir, runTest) =>
       Effect.gen(function* () {
-        const evaluated = yield* evaluateQA(setup(adapter, settings.batch_size), encoded.test, maxNewTokens, runTest, { useStemmer: spec.evaluation.rouge_stemmer })
-        const { latency } = evaluated
-        const bert = yield* withBertScore(scorer, evaluated.rows)
-        const rows = bert.rows
-        const metrics = { ...evaluated.metrics, ...bert.metrics }
+        const { rows, metrics, latency } = yield* evaluateOn(adapter, settings, encoded.test, runTest, predictionsFile(outDir, arm.name))
+        // The external set is answered in this thread: data-parallel workers know only the test split.
+        const onExternal = external && (yield* evaluateOn(adapter, settings, external, testPassHere(arm.name), predictionsFile(outDir, arm.name, "external")))
         // A QA arm has no labels: accuracy, macro-F1 and per-class F1 do not apply (NaN).
         const result: ArmResult = {
           arm: arm.name,
@@ -81,8 +92,8 @@ export const qaArmTask = ({ spec, model, tokenizer, encoded, scorer }: QAInputs)
           latencyP95Ms: latency.p95,
           trainableParams: trainableParameterCount(adapter),
           metrics,
+          ...(onExternal && { external: { n: onExternal.rows.length, metrics: onExternal.metrics } }),
         }
-        yield* Effect.promise(() => writeGenerations(outDir, arm.name, rows))
         return { result, predictions: [], confusion: [], generations: rows }
       }),
     headline: qaHeadline,

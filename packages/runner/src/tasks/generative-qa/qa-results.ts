@@ -1,8 +1,10 @@
 // results.csv and results.md of a generative QA run: one row per arm with its generation
 // metrics (BERTScore's P, R and F1 too when the spec asks for them), latency and trainable
-// parameters, and under the table how ROUGE tokenized and stemmed.
+// parameters, and under the table how ROUGE tokenized and stemmed. With evaluation.external_test,
+// results_external.csv and .md: the same scores of each arm on that evaluation-only set.
 import type { ArmResult } from "@peftlab/reporters"
 import { writeResultTable } from "../../result-table.ts"
+import { writeExternalResults } from "../external-test.ts"
 import type { BertScoreSettings } from "./qa-bertscore.ts"
 import { generationMetricNames } from "./qa-task.ts"
 
@@ -20,9 +22,11 @@ export const bertScoreNote = ({ model, layer, idf, baseline }: BertScoreSettings
   `bertscore_precision, bertscore_recall, bertscore_f1: BERTScore as bert-score 0.3.13 computes it, with ${model} layer ${layer}, ` +
   `${idf ? "idf weights over the references" : "uniform weights"}${baseline === undefined ? "" : `, rescaled by the baseline ${baseline}`}.`
 
-export const writeQAResults = (outDir: string, results: ReadonlyArray<ArmResult>, rougeStemmer: boolean, bertscore?: BertScoreSettings): Promise<void> => {
+export const writeQAResults = async (outDir: string, results: ReadonlyArray<ArmResult>, rougeStemmer: boolean, bertscore?: BertScoreSettings): Promise<void> => {
   const names = [...generationMetricNames, ...(bertscore === undefined ? [] : bertScoreNames)]
   const columns = ["arm", "kind", "n", ...names, "latency_mean_ms", "latency_p95_ms", "trainable_params"]
   const rows = results.map((r) => [r.arm, r.kind, r.n, ...names.map((name) => r.metrics?.[name] ?? Number.NaN), r.latencyMeanMs, r.latencyP95Ms, r.trainableParams])
-  return writeResultTable(outDir, columns, rows, [rougeSettingsNote(rougeStemmer), ...(bertscore === undefined ? [] : [bertScoreNote(bertscore)])])
+  const notes = [rougeSettingsNote(rougeStemmer), ...(bertscore === undefined ? [] : [bertScoreNote(bertscore)])]
+  await writeResultTable(outDir, columns, rows, notes)
+  await writeExternalResults(outDir, results, names, notes)
 }

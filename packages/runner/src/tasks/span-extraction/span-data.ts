@@ -11,6 +11,7 @@ import { entityTypes, loadBioSpans, loadJsonlSpans, seededSplit, type LoadReport
 import { isSpanExtraction, type ExperimentSpec } from "@peftlab/spec"
 import { SpecDataMismatch } from "../../spec-data-mismatch.ts"
 import { emptySplitError } from "../../empty-split.ts"
+import { emptyExternalError, externalSourceOf } from "../external-test.ts"
 import { isSpanDatasetKind, Registry, type SpanDatasetKind } from "@peftlab/plugin-api"
 
 type Data = ExperimentSpec["data"]
@@ -119,16 +120,14 @@ const noRelationsIssue = (path: string, task: ExperimentSpec["task"], train: Rea
 /** evaluation.external_test's sentences: read and cleaned as data is (with its own kind and fields where given), cut to data.limit.test. */
 const loadExternal = (spec: ExperimentSpec) =>
   Effect.gen(function* () {
-    const external = spec.evaluation.external_test
-    if (external === undefined) return undefined
-    const data: Data = { ...spec.data, path: external.path, fields: external.fields ?? spec.data.fields }
-    const { sentences, report } = yield* loadSentences(data, external.kind ?? spec.data.kind)
-    if (sentences.length === 0) {
-      return yield* Effect.fail(new SpecDataMismatch({ source: external.path, detail: `evaluation.external_test has no sentences after cleaning (${report.read} read)` }))
-    }
-    const mismatch = relationTypeIssue(external.path, spec.task, sentences)
+    const source = externalSourceOf(spec)
+    if (source === undefined) return undefined
+    const { path } = source.data
+    const { sentences, report } = yield* loadSentences(source.data, source.kind)
+    if (sentences.length === 0) return yield* Effect.fail(emptyExternalError(path, report, "sentences"))
+    const mismatch = relationTypeIssue(path, spec.task, sentences)
     if (mismatch) return yield* Effect.fail(mismatch)
-    return { path: external.path, sentences: sentences.slice(0, spec.data.limit?.test ?? sentences.length) }
+    return { path, sentences: sentences.slice(0, spec.data.limit?.test ?? sentences.length) }
   })
 
 /** Loads the spec's span data (data.kind looked up in the run's Registry), splits and limits it; `labels` are the entity types. */

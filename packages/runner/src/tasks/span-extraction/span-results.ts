@@ -5,6 +5,7 @@
 // results_external.csv and .md: the same scores of each arm on that evaluation-only set.
 import type { ArmResult } from "@peftlab/reporters"
 import { writeResultTable } from "../../result-table.ts"
+import { writeExternalResults } from "../external-test.ts"
 
 export const spanMetricNames = ["precision", "recall", "micro_f1", "lenient_precision", "lenient_recall", "lenient_f1"] as const
 
@@ -37,13 +38,5 @@ export const writeSpanResults = async (
   const columns = ["arm", "kind", "n", ...scores, "latency_mean_ms", "latency_p95_ms", "trainable_params"]
   const rows = results.map((r) => [r.arm, r.kind, r.n, ...scores.map((column) => score(r, column)), r.latencyMeanMs, r.latencyP95Ms, r.trainableParams])
   await writeResultTable(outDir, columns, rows)
-  const external = results.flatMap((r) => (r.external ? [{ r, external: r.external }] : []))
-  if (external.length === 0) return
-  await writeResultTable(
-    outDir,
-    ["arm", "kind", "n", ...scores],
-    external.map(({ r, external: { n, metrics } }) => [r.arm, r.kind, n, ...scores.map((column) => metrics[column] ?? Number.NaN)]),
-    ["Each arm as trained and selected on the main data, evaluated on evaluation.external_test (never trained or selected on)."],
-    { file: "results_external", heading: "External test" },
-  )
+  await writeExternalResults(outDir, results, scores)
 }

@@ -1,7 +1,7 @@
 // The compiled packed-weight matmul (c/packed-matmul.c, built to packed-matmul.wasm beside this
 // file and shipped in the package): instantiated once, and called with x, the packed weight and
 // the bias copied into its own memory, which grows to fit the largest call.
-import { readFile } from "node:fs/promises"
+import { align16 as align, growTo, instantiateKernelModule, maxModuleBytes as maxBytes, type KernelModuleExports } from "../wasm-module.ts"
 
 /** A frozen weight [rows, cols] as NF4 codes with per-block absmax, or as bf16 bits. */
 export type PackedWeight =
@@ -13,12 +13,7 @@ export class PackedMatMulError extends Error {
   override readonly name = "PackedMatMulError"
 }
 
-// The WebAssembly API as far as it is used here (the project's TypeScript libraries do not declare it).
-declare const WebAssembly: { instantiate(bytes: Uint8Array): Promise<{ instance: { exports: unknown } }> }
-
-interface Exports {
-  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number }
-  readonly __heap_base: { readonly value: number }
+interface Exports extends KernelModuleExports {
   packed_matmul_scratch_floats(): number
   packed_matmul(
     format: number,
@@ -52,10 +47,6 @@ export interface PackedMatMulModule {
   run(product: Product): Float32Array
 }
 
-const pageBytes = 65536
-const maxBytes = 2 ** 32
-const align = (offset: number): number => Math.ceil(offset / 16) * 16
-
 /** packed-matmul.wasm, shipped beside this file. */
 export const packedMatMulWasmUrl = new URL("./packed-matmul.wasm", import.meta.url)
 
@@ -80,8 +71,7 @@ const dimensions = (weight: PackedWeight, transposeWeight: boolean): { n: number
 
 /** Instantiates the module from `source` (packed-matmul.wasm by default). */
 export const loadPackedMatMul = async (source: URL | string = packedMatMulWasmUrl): Promise<PackedMatMulModule> => {
-  const { instance } = await WebAssembly.instantiate(await readFile(source))
-  const exports = instance.exports as Exports
+  const exports = await instantiateKernelModule<Exports>(source)
   const base = align(exports.__heap_base.value)
   const scratchBytes = exports.packed_matmul_scratch_floats() * 4
   return {
@@ -100,7 +90,7 @@ export const loadPackedMatMul = async (source: URL | string = packedMatMulWasmUr
       const end = outAt + m * n * 4
       if (end > maxBytes) throw new PackedMatMulError(`a [${m}, ${depth}] by [${weight.shape}] product needs ${end} bytes, past wasm32's 4 GB`)
       const { memory } = exports
-      if (memory.buffer.byteLength < end) memory.grow(Math.ceil((end - memory.buffer.byteLength) / pageBytes))
+      growTo(memory, end)
       const heap = new Uint8Array(memory.buffer)
       heap.set(packed, bytesAt)
       if (absmax) new Float32Array(memory.buffer, absmaxAt, absmax.length).set(absmax)

@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <wasm_simd128.h>
 
+#include "../../c/transpose4x4.h"
+
 #define MR 4
 #define NR 8
 // Depth and width of one dequantized panel: KC x NC floats (256 KB) stay in L2 while all M rows
@@ -156,16 +158,7 @@ static void pack_panel(const weight_t *w, int transpose_w, uint32_t cols, uint32
       }
       uint32_t k = 0;
       for (; k + 4 <= kc; k += 4) {
-        for (uint32_t c = 0; c < NR; c += 4) {
-          v128_t r0 = wasm_v128_load(row + c * kc + k), r1 = wasm_v128_load(row + (c + 1) * kc + k);
-          v128_t r2 = wasm_v128_load(row + (c + 2) * kc + k), r3 = wasm_v128_load(row + (c + 3) * kc + k);
-          v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5);
-          v128_t t2 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
-          wasm_v128_store(strip + k * NR + c, wasm_i64x2_shuffle(t0, t1, 0, 2));
-          wasm_v128_store(strip + (k + 1) * NR + c, wasm_i64x2_shuffle(t0, t1, 1, 3));
-          wasm_v128_store(strip + (k + 2) * NR + c, wasm_i64x2_shuffle(t2, t3, 0, 2));
-          wasm_v128_store(strip + (k + 3) * NR + c, wasm_i64x2_shuffle(t2, t3, 1, 3));
-        }
+        for (uint32_t c = 0; c < NR; c += 4) transpose4x4(row + c * kc + k, kc, strip + k * NR + c, NR);
       }
       for (; k < kc; k++)
         for (uint32_t c = 0; c < NR; c++) strip[k * NR + c] = row[c * kc + k];
