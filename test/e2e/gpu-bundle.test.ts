@@ -10,7 +10,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { bundleEntry, bundleFile } from "../../tools/gpu-bundle/bundle-entry.ts"
-import { placeNativePieces } from "../../tools/gpu-bundle/native-pieces.ts"
+import { kernelWasmFiles, placeNativePieces } from "../../tools/gpu-bundle/native-pieces.ts"
 import { repoRoot } from "./cli.ts"
 
 const outDir = mkdtempSync(join(tmpdir(), "peftlab-gpu-bundle-"))
@@ -24,11 +24,13 @@ const runBundle = () => {
 describe("a gpu bundle using the wasm backend", () => {
   afterAll(() => rmSync(outDir, { recursive: true, force: true }))
 
-  it("carries packed-matmul.wasm beside the bundle, where the plugin finds it", async () => {
+  it("carries every kernel .wasm beside the bundle, where the plugin finds them", async () => {
     const moduleIds = await bundleEntry(join(repoRoot, "tools", "gpu-bundle", "wasm-smoke.ts"), outDir)
     expect(placeNativePieces(moduleIds, outDir)).toEqual([])
-    expect(existsSync(join(outDir, "packed-matmul.wasm"))).toBe(true)
-    expect(runBundle().report).toEqual({ backend: "wasm", packed: true, maxAbsDiff: 0 })
+    expect(kernelWasmFiles.filter((file) => !existsSync(join(outDir, file)))).toEqual([])
+    const complete = runBundle()
+    expect(complete.report).toEqual({ backend: "wasm", packed: true, maxAbsDiff: 0 })
+    expect(complete.stderr).not.toContain("is missing")
 
     rmSync(join(outDir, "packed-matmul.wasm"))
     const without = runBundle()

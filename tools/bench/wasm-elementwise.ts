@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs"
 import { plugin as wasm } from "@peftlab/backend-wasm"
 import { rmsNorm, rmsNormComposed, swiGlu, swiGluComposed } from "@peftlab/gpu-kernels"
+import { median, timeSync } from "./sync-timing.ts"
 
 type Op = (a: tf.Tensor, b: tf.Tensor) => tf.Tensor
 
@@ -38,17 +39,6 @@ const cases: ReadonlyArray<Case> = [256, 2048].flatMap((rows) => [
   swiGluCase("TinyLlama-1.1B", 5632, rows),
 ])
 
-const median = (values: Array<number>): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!
-
-/** Milliseconds of one call of `run` (wasm computes synchronously: the call is the work). */
-const time = (run: () => tf.Tensor | Array<tf.Tensor>): number => {
-  const start = performance.now()
-  const out = run()
-  const elapsed = performance.now() - start
-  tf.dispose(out)
-  return elapsed
-}
-
 const measure = (c: Case, rounds: number) => {
   const a = tf.randomNormal([c.rows, c.cols], 0, 1, "float32", 1)
   const b = tf.randomNormal(c.second(c.rows, c.cols), 0, 1, "float32", 2)
@@ -56,7 +46,7 @@ const measure = (c: Case, rounds: number) => {
   const backward = (op: Op) => () => tf.grads(op)([a, b], dy)
   const samples = { composed: [] as Array<number>, fused: [] as Array<number>, composedGrad: [] as Array<number>, fusedGrad: [] as Array<number> }
   for (let round = 0; round <= rounds; round++) {
-    const times = [time(() => c.composed(a, b)), time(() => c.fused(a, b)), time(backward(c.composed)), time(backward(c.fused))]
+    const times = [timeSync(() => c.composed(a, b)), timeSync(() => c.fused(a, b)), timeSync(backward(c.composed)), timeSync(backward(c.fused))]
     // Round 0 warms up (first calls allocate and compile).
     if (round > 0) [samples.composed, samples.fused, samples.composedGrad, samples.fusedGrad].forEach((s, i) => s.push(times[i]!))
   }

@@ -1,6 +1,6 @@
 // `node tools/gpu-bundle/main.ts --entry <file.ts> [--out <dir>]`: packs a program and what it needs
 // to run on a lent GPU machine that has no Node (see README.md): the bundled program, Node 22,
-// Dawn's binding, tfjs-backend-wasm's binaries and the wasm plugin's packed-matmul.wasm, a Vulkan
+// Dawn's binding, tfjs-backend-wasm's binaries and the wasm plugin's kernel .wasm files, a Vulkan
 // loader, and run.sh to start it.
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"

@@ -42,23 +42,29 @@ const placeWasmBinaries = (moduleIds: readonly string[], outDir: string): void =
   writeFileSync(join(outDir, wasmPackage, "package.json"), JSON.stringify({ name: "@tensorflow/tfjs-backend-wasm", main: "dist/index.js" }, null, 2))
 }
 
-// @peftlab/backend-wasm loads its packed-weight matmul from new URL("./packed-matmul.wasm",
-// import.meta.url), which in the bundle names the bundle's folder: the file goes there. Without
-// it the plugin warns and widens frozen NF4 and bf16 weights per call.
-const packedMatMulWasm = "packed-matmul.wasm"
+// @peftlab/backend-wasm loads each of its kernels (the GEMM, the packed-weight matmul, RMSNorm,
+// SwiGLU, fused attention) from new URL("./<kernel>.wasm", import.meta.url), which in the bundle
+// names the bundle's folder: the files go there. Without one the plugin warns and runs that
+// kernel's work on XNNPACK or composed tfjs ops instead.
+const kernelWasms = ["gemm", "packed-matmul", "rms-norm", "swiglu", "flash-attention"].map((kernel) => ({ folder: kernel, file: `${kernel}.wasm` }))
 
-const placePackedMatMul = (moduleIds: readonly string[], outDir: string): void => {
-  const loader = findModule(moduleIds, "/src/kernels/packed-matmul/packed-matmul-module.ts")
-  if (loader) copyFileSync(join(dirname(loader), packedMatMulWasm), join(outDir, packedMatMulWasm))
+/** The kernel files placeNativePieces puts beside a bundle that uses @peftlab/backend-wasm. */
+export const kernelWasmFiles: ReadonlyArray<string> = kernelWasms.map((k) => k.file)
+
+const placeKernelWasms = (moduleIds: readonly string[], outDir: string): void => {
+  const plugin = moduleIds.find((id) => id.includes("/plugins/backend-wasm/src/kernels/"))
+  if (!plugin) return
+  const kernels = plugin.slice(0, plugin.indexOf("/src/kernels/") + "/src/kernels/".length)
+  for (const { folder, file } of kernelWasms) copyFileSync(join(kernels, folder, file), join(outDir, file))
 }
 
 /** Places what the bundled modules need beside the bundle; returns the .xz files run.sh must unpack. */
 export const placeNativePieces = (moduleIds: readonly string[], outDir: string): readonly string[] => {
   placeWasmBinaries(moduleIds, outDir)
-  placePackedMatMul(moduleIds, outDir)
+  placeKernelWasms(moduleIds, outDir)
   const dawn = placeDawn(moduleIds, outDir)
   return dawn ? [dawn] : []
 }
 
 /** The top-level entries placeNativePieces may create in an output folder. */
-export const nativePieceEntries = ["dist", "node_modules", packedMatMulWasm] as const
+export const nativePieceEntries = ["dist", "node_modules", ...kernelWasmFiles] as const

@@ -1,6 +1,6 @@
 // A small entry that checks, with no GPU, that a bundle carries what @peftlab/backend-wasm reads
-// from disk: tfjs-backend-wasm's binaries and the packed-weight matmul (packed-matmul.wasm, which
-// the plugin loads from beside its own module, the bundle). It sets the wasm backend up, multiplies
+// from disk: tfjs-backend-wasm's binaries and the plugin's kernels (gemm.wasm, packed-matmul.wasm, …,
+// which the plugin loads from beside its own module, the bundle; a missing one is a warning). It sets the wasm backend up, multiplies
 // by a bf16 weight through the packed kernel and by the same weight widened through tf.matMul, and
 // prints one JSON line: the backend, whether the packed kernel is registered, and the max
 // |difference|. test/e2e/gpu-bundle.test.ts bundles it and runs the bundle from outside the

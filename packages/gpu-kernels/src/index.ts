@@ -19,7 +19,7 @@ export { type TiledMatMulOptions, tiledMatMul } from "./tiled-matmul/tiled-matmu
 
 // Each op's kernel name: what usesWgslKernel takes, and what tf.profile lists when the kernel runs.
 export { crossEntropyKernelName } from "./cross-entropy/cross-entropy-kernel.ts"
-export { flashAttentionKernelName } from "./flash-attention/flash-attention-kernel.ts"
+export { flashAttentionGradKernelName, flashAttentionKernelName } from "./flash-attention/flash-attention-kernel.ts"
 export { halfMatMulKernelName } from "./half-matmul/half-matmul-kernel.ts"
 export { rowGatherKernelName } from "./row-gather/row-gather-kernel.ts"
 export { loraLinearKernelName } from "./lora-linear/lora-linear-kernel.ts"

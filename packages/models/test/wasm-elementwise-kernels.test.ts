@@ -5,36 +5,18 @@
 // one). Gate values reach ±24 so that silu's saturated tails are covered.
 import * as tf from "@tensorflow/tfjs"
 import { plugin as wasm } from "@peftlab/backend-wasm"
-import { Rng } from "@peftlab/core"
 import { rmsNorm, rmsNormComposed, rmsNormGradKernelName, rmsNormKernelName, swiGlu, swiGluGradKernelName, swiGluKernelName } from "@peftlab/gpu-kernels"
-import { beforeAll, describe, expect, it, vi } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
+import { expectKernelsRun, normals } from "./wasm-kernel-checks.ts"
 
 const [valueTolerance, gradientTolerance] = [1e-6, 1e-5]
 const eps = 1e-5
 // [1, 1] for SwiGLU only: RMSNorm of one value has a gradient of nothing but cancellation (g·r·eps/(x² + eps)).
 const shapes: ReadonlyArray<readonly [number, number]> = [[1, 2], [4, 3], [7, 13], [3, 577], [5, 1537], [2, 5633]]
 
-const normals = (seed: number, shape: ReadonlyArray<number>, scale = 1): tf.Tensor => {
-  const rng = Rng.seeded(seed)
-  const size = shape.reduce((a, b) => a * b, 1)
-  return tf.tensor(Float32Array.from({ length: size }, () => rng.normal() * scale), [...shape])
-}
-
 /** max |got − want| / max |want|. */
 const scaledError = (got: tf.Tensor, want: tf.Tensor): number =>
   tf.tidy(() => got.sub(want).abs().max().dataSync()[0]! / Math.max(want.abs().max().dataSync()[0]!, 1e-30))
-
-/** Runs `use` and checks that each named wasm kernel ran during it. */
-const expectKernelsRun = <A>(kernelNames: ReadonlyArray<string>, use: () => A): A => {
-  const spies = kernelNames.map((name) => vi.spyOn(tf.getKernel(name, "wasm")!, "kernelFunc"))
-  try {
-    const result = use()
-    spies.forEach((spy, i) => expect(spy.mock.calls.length, kernelNames[i]).toBeGreaterThan(0))
-    return result
-  } finally {
-    for (const spy of spies) spy.mockRestore()
-  }
-}
 
 /** Checks values and the gradients of sum(f(inputs) ⊙ r) of `fused` against `composed`. */
 const expectMatch = (label: string, kernels: ReadonlyArray<string>, inputs: Array<tf.Tensor>, fused: (...xs: Array<tf.Tensor>) => tf.Tensor, composed: (...xs: Array<tf.Tensor>) => tf.Tensor) =>

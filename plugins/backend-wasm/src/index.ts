@@ -7,6 +7,7 @@ import { dirname, join, sep } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import { hostDevice, type BackendPlugin } from "@peftlab/core"
 import { untransposedBatchMatMul } from "./kernels/batch-mat-mul.ts"
+import { flashAttentionKernels, flashAttentionWasmUrl, type FlashAttentionExports } from "./kernels/flash-attention/flash-attention-kernel.ts"
 import { gemmBatchMatMul } from "./kernels/gemm/gemm-kernel.ts"
 import { gemmWasmUrl, loadGemm, type GemmModule } from "./kernels/gemm/gemm-module.ts"
 import { compileHeapKernelModule, type HeapKernelModule } from "./kernels/heap-module.ts"
@@ -30,12 +31,18 @@ const missingBinary = (wasmDir: string): string | undefined =>
 // Set up once per process, whichever plugin object sets the backend up first.
 let patched: Promise<void> | undefined
 
-type LoadedModules = [PackedMatMulModule | undefined, GemmModule | undefined, HeapKernelModule<RmsNormExports> | undefined, HeapKernelModule<SwiGluExports> | undefined]
+type LoadedModules = [
+  PackedMatMulModule | undefined,
+  GemmModule | undefined,
+  HeapKernelModule<RmsNormExports> | undefined,
+  HeapKernelModule<SwiGluExports> | undefined,
+  HeapKernelModule<FlashAttentionExports> | undefined,
+]
 
-const registerKernels = ([packed, gemm, rmsNorm, swiGlu]: LoadedModules) => {
+const registerKernels = ([packed, gemm, rmsNorm, swiGlu, attention]: LoadedModules) => {
   tf.registerKernel(unsortedSegmentSumConfig)
-  const elementwise = [...(rmsNorm ? rmsNormKernels(rmsNorm) : []), ...(swiGlu ? swiGluKernels(swiGlu) : [])]
-  for (const kernel of elementwise) if (tf.getKernel(kernel.kernelName, "wasm") === undefined) tf.registerKernel(kernel)
+  const onHeap = [...(rmsNorm ? rmsNormKernels(rmsNorm) : []), ...(swiGlu ? swiGluKernels(swiGlu) : []), ...(attention ? flashAttentionKernels(attention) : [])]
+  for (const kernel of onHeap) if (tf.getKernel(kernel.kernelName, "wasm") === undefined) tf.registerKernel(kernel)
   if (packed && tf.getKernel(packedMatMulKernelName, "wasm") === undefined) tf.registerKernel(packedMatMulKernel(packed))
   const original = tf.getKernel("BatchMatMul", "wasm")
   const transpose = tf.getKernel("Transpose", "wasm")
@@ -51,7 +58,7 @@ const registerKernels = ([packed, gemm, rmsNorm, swiGlu]: LoadedModules) => {
 
 /**
  * Kernels tfjs-backend-wasm lacks (UnsortedSegmentSum, the packed-weight matmul of frozen NF4 and
- * bf16 matrices, one-pass RMSNorm and SwiGLU with their gradients), and BatchMatMul on the
+ * bf16 matrices, one-pass RMSNorm and SwiGLU, fused attention, each with its gradient), and BatchMatMul on the
  * plugin's own GEMM.
  */
 const patchKernels = (): Promise<void> =>
@@ -60,6 +67,7 @@ const patchKernels = (): Promise<void> =>
     moduleOrNothing(loadGemm, gemmWasmUrl, "matrix products run on XNNPACK instead"),
     moduleOrNothing(() => compileHeapKernelModule<RmsNormExports>(rmsNormWasmUrl), rmsNormWasmUrl, "RMSNorm runs as composed tfjs ops instead"),
     moduleOrNothing(() => compileHeapKernelModule<SwiGluExports>(swiGluWasmUrl), swiGluWasmUrl, "SwiGLU runs as composed tfjs ops instead"),
+    moduleOrNothing(() => compileHeapKernelModule<FlashAttentionExports>(flashAttentionWasmUrl), flashAttentionWasmUrl, "attention runs as composed tfjs ops instead"),
   ]).then(registerKernels))
 
 /**
@@ -109,6 +117,7 @@ export const makeWasmPlugin = (wasmDir?: string): BackendPlugin => {
 
 export const plugin: BackendPlugin = makeWasmPlugin()
 
+export { flashAttentionGradKernelName, flashAttentionKernelName } from "./kernels/flash-attention/flash-attention-kernel.ts"
 export { rmsNormGradKernelName, rmsNormKernelName } from "./kernels/rms-norm/rms-norm-kernel.ts"
 export { swiGluGradKernelName, swiGluKernelName } from "./kernels/swiglu/swiglu-kernel.ts"
 export { packedMatMulKernelName, type PackedMatMulAttrs } from "./kernels/packed-matmul/packed-matmul-kernel.ts"

@@ -1,11 +1,17 @@
-// The webgpu kernel behind flashAttention, and its gradient, composed of tfjs ops that recompute
-// the softmax.
+// The webgpu kernel behind flashAttention, and its gradient: the backend's own gradient kernel
+// where it has one (the wasm plugin's C kernel, by the name below, on the log-sum-exp per query row
+// its forward kernel returns as a second output), else composed tfjs ops that recompute the softmax.
 import * as tf from "@tensorflow/tfjs"
-import { flatView, wgslKernel } from "../shared/kernel-path.ts"
+import { flatView, runKernels, usesFusedKernel, wgslKernel } from "../shared/kernel-path.ts"
 import { type AttentionAttrs, attentionProbabilities, expandKvHeads, sumKvGroups } from "./attention-composed.ts"
 import { flashAttentionProgram } from "./flash-attention-program.ts"
 
 export const flashAttentionKernelName = "PeftlabFlashAttention"
+/**
+ * Inputs dy, q, k, v, mask, output and logSumExp [B, H, Tq] (the forward kernel's two outputs);
+ * attributes scale, past and causal; outputs dq, dk, dv and dmask. No WGSL kernel (yet).
+ */
+export const flashAttentionGradKernelName = "PeftlabFlashAttentionGrad"
 
 const int = (value: number) => ({ type: "int32", data: [value] })
 
@@ -27,9 +33,16 @@ export const flashAttentionKernel: tf.KernelConfig = wgslKernel(flashAttentionKe
 export const flashAttentionGradient: tf.GradConfig = {
   kernelName: flashAttentionKernelName,
   inputsToSave: ["q", "k", "v", "mask"],
+  // The output and log-sum-exp where the forward kernel returns both (wasm); the output alone elsewhere.
+  outputsToSave: [true, true],
   gradFunc: (dy, saved, attrs) => {
-    const [q, k, v, mask] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor2D]
-    const upstream = dy as tf.Tensor4D
+    const [q, k, v, mask, output, logSumExp] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor2D, tf.Tensor4D, tf.Tensor3D | undefined]
+    // With two outputs, tfjs passes one gradient per output: the log-sum-exp's is unused zeros.
+    const upstream = (Array.isArray(dy) ? dy[0] : dy) as tf.Tensor4D
+    if (logSumExp !== undefined && usesFusedKernel(flashAttentionGradKernelName)) {
+      const [dq, dk, dv, dMask] = runKernels(flashAttentionGradKernelName, { dy: upstream, q, k, v, mask, output, logSumExp }, attrs)
+      return { q: () => dq!, k: () => dk!, v: () => dv!, mask: () => dMask! }
+    }
     const [heads, kvHeads, scale] = [q.shape[1], k.shape[1], attrs.scale as number]
     const attention: AttentionAttrs = { scale, past: attrs.past as number, causal: attrs.causal === true }
     const probabilities = () => attentionProbabilities(q, k, mask, attention)

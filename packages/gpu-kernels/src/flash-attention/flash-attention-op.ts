@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs"
-import { runKernel, usesWgslKernel } from "../shared/kernel-path.ts"
+import { usesFusedKernel } from "../shared/kernel-path.ts"
 import { type AttentionAttrs, composedAttention } from "./attention-composed.ts"
 import { flashAttentionKernelName } from "./flash-attention-kernel.ts"
 
@@ -44,15 +44,18 @@ export const flashAttentionComposed = (q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Ten
 
 /**
  * softmax(scale q kᵀ + mask) v per head, q [B, H, Tq, D], k and v [B, Hkv, Tk, D] (grouped-query:
- * head h reads kv head floor(h / (H / Hkv))), with the causal mask shifted by `past`. On webgpu, one
- * pass over the keys with a running max and sum (no [Tq, Tk] scores stored); composed tfjs ops
- * elsewhere, or for head sizes over maxKernelHeadDim. Its gradient recomputes the softmax with tfjs ops.
+ * head h reads kv head floor(h / (H / Hkv))), with the causal mask shifted by `past`. Where the backend
+ * has the kernel (WGSL on webgpu, C on wasm), one pass over the keys with a running max and sum (no
+ * [Tq, Tk] scores stored); composed tfjs ops elsewhere, or for head sizes over maxKernelHeadDim. Its
+ * gradient runs the backend's gradient kernel where it has one, else recomputes the softmax with tfjs ops.
  */
 export const flashAttention = (q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, options: AttentionOptions = {}): tf.Tensor4D => {
   const attrs = checkedAttrs(q, k, v, options)
   return tf.tidy(() => {
     const mask = options.mask ?? tf.zeros([q.shape[0], k.shape[2]])
-    if (!usesWgslKernel(flashAttentionKernelName) || q.shape[3] > maxKernelHeadDim) return composedAttention(q, k, v, mask, attrs)
-    return runKernel(flashAttentionKernelName, { q, k, v, mask }, { ...attrs }) as tf.Tensor4D
+    if (!usesFusedKernel(flashAttentionKernelName) || q.shape[3] > maxKernelHeadDim) return composedAttention(q, k, v, mask, attrs)
+    // The wasm kernel also returns each query row's log-sum-exp, for its gradient kernel.
+    const outputs = tf.engine().runKernel(flashAttentionKernelName, { q, k, v, mask }, { ...attrs }) as tf.Tensor4D | Array<tf.Tensor>
+    return (Array.isArray(outputs) ? outputs[0] : outputs) as tf.Tensor4D
   })
 }

@@ -29,8 +29,8 @@ const keyOrder = (time: number, keys: number, causal: boolean, window: number | 
 
 /**
  * [1 or batch, 1, time, keys], broadcast over heads; the queries are the last `time` of the `keys`
- * positions. Marked as masks alone (unless a sliding window cuts into the keys), so that webgpu
- * may run flash attention in its place.
+ * positions. Marked as masks alone (unless a sliding window cuts into the keys), so that a
+ * backend with the fused attention kernel (webgpu, wasm) may run flash attention in its place.
  */
 export const attentionBias = (time: number, keys: number, { causal, keyMask, window }: BiasOptions): tf.Tensor4D => {
   const bias = tf.tidy(() => {

@@ -7,11 +7,12 @@
 // composed softmax (scores, biased scores, max, exp, sums: five [b, heads, t, s] tensors per
 // layer) for the backward pass, which needs only the probabilities.
 //
-// On webgpu, a bias made of masks alone (see markMaskBias) lets @peftlab/gpu-kernels'
-// flashAttention run instead: one pass over the keys that never stores the scores, its gradient
-// recomputing the probabilities. A bias with more in it (T5's position bias) keeps the op above.
+// Where the backend has @peftlab/gpu-kernels' fused attention kernel (WGSL on webgpu, the wasm
+// plugin's C kernel), a bias made of masks alone (see markMaskBias) lets flashAttention run
+// instead: one pass over the keys that never stores the scores, its gradient recomputing the
+// probabilities. A bias with more in it (T5's position bias) keeps the op above.
 import * as tf from "@tensorflow/tfjs"
-import { type AttentionOptions, flashAttention, flashAttentionKernelName, maxKernelHeadDim, usesWgslKernel } from "@peftlab/gpu-kernels"
+import { type AttentionOptions, flashAttention, flashAttentionKernelName, maxKernelHeadDim, usesFusedKernel } from "@peftlab/gpu-kernels"
 
 /** [b, t, heads*d] -> [b, heads, t, d] */
 export const splitHeads = (x: tf.Tensor, heads: number, headDim: number): tf.Tensor4D => {
@@ -70,12 +71,12 @@ export const markMaskBias = (bias: tf.Tensor4D, causal: boolean): tf.Tensor4D =>
   return bias
 }
 
-/** flashAttention's options standing for `bias`, when webgpu can run the kernel in attend's place. */
+/** flashAttention's options standing for `bias`, when the backend can run the kernel in attend's place. */
 const kernelOptions = (q: tf.Tensor4D, k: tf.Tensor4D, bias: tf.Tensor4D): AttentionOptions | undefined => {
   const marked = maskBiases.get(bias)
   const [batch, , time, headDim] = q.shape
   const keys = k.shape[2]
-  if (marked === undefined || !usesWgslKernel(flashAttentionKernelName) || headDim > maxKernelHeadDim) return undefined
+  if (marked === undefined || !usesFusedKernel(flashAttentionKernelName) || headDim > maxKernelHeadDim) return undefined
   if (bias.shape[1] !== 1 || bias.shape[2] !== time || bias.shape[3] !== keys) return undefined
   // The last query sees every key in causal order too, so its row is the padding mask alone.
   const padding = bias.slice([0, 0, time - 1, 0], [-1, 1, 1, keys]).reshape([bias.shape[0], keys])

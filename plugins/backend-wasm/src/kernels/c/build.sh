@@ -3,7 +3,7 @@
 # compiler; this needs clang and lld with the wasm32 target (Debian 12: apt-get install clang lld,
 # or clang-19 lld-19 with CLANG=clang-19, which built the committed files). No libc, no entry
 # point. The matmuls export their memory, their functions and __heap_base, the first free byte the
-# caller may lay buffers out from. The elementwise kernels import tfjs-wasm's memory and work on
+# caller may lay buffers out from. The elementwise and attention kernels import tfjs-wasm's memory and work on
 # the tensors where they lie: they must have no data and never use the shadow stack (its pointer
 # is global 0), which would overwrite tfjs's heap, so the build refuses a module that does.
 set -eu
@@ -18,7 +18,7 @@ for name in packed-matmul gemm; do
     -o "$kernels/$name/$name.wasm" "$kernels/$name/c/$name.c"
 done
 objdump=${OBJDUMP:-llvm-objdump-19}
-for name in rms-norm swiglu; do
+for name in rms-norm swiglu flash-attention; do
   wasm="$kernels/$name/$name.wasm"
   compile -Wl,--import-memory -o "$wasm" "$kernels/$name/c/$name.c"
   if "$objdump" -h "$wasm" | grep -q DATA || "$objdump" -d "$wasm" | grep -q "global\.[gs]et"; then
