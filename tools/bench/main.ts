@@ -63,6 +63,7 @@ const models = (): Array<ModelCase> => {
 // cpu backend (~30x slower than wasm) runs the small model only.
 const backends: ReadonlyArray<{ readonly name: string; readonly workers: number; readonly models?: ReadonlyArray<string> }> = [
   { name: "wasm", workers: threads },
+  { name: "native", workers: threads },
   { name: "cpu", workers: threads, models: ["stories260k"] },
   { name: "webgpu", workers: 1, models: ["stories260k"] },
 ]

@@ -1,12 +1,13 @@
 // The same model gives the same outputs on every backend: each architecture's tiny checkpoint
-// runs on cpu, wasm and webgpu; each backend must match the float64 reference of that
-// architecture computed from the checkpoint's own weights (within 1e-4 on cpu, 1e-3 on wasm and
-// webgpu), and wasm and webgpu must agree with cpu within 1e-3. Generation with the key/value
+// runs on cpu, wasm, webgpu and (where its prebuilt addon loads) native; each backend must match
+// the float64 reference of that architecture computed from the checkpoint's own weights (within
+// 1e-4 on cpu, 1e-3 on the others), and the others must agree with cpu within 1e-3. Generation with the key/value
 // cache must equal generation without it on each backend too.
 import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import { frozenBase } from "@peftlab/adapters-base"
 import { plugin as cpu } from "@peftlab/backend-cpu"
+import { plugin as native } from "@peftlab/backend-native"
 import { plugin as wasm } from "@peftlab/backend-wasm"
 import { plugin as webgpu } from "@peftlab/backend-webgpu"
 import type { BackendPlugin } from "@peftlab/core"
@@ -18,8 +19,8 @@ import { beforeAll, describe, expect, it } from "vitest"
 import { tinyConfigs, writeTinyCheckpoint, type TinyArchitecture } from "../src/index.ts"
 
 const tolerance = 1e-3
-/** How far each backend may be from the float64 reference: float32 throughout, and wasm and webgpu reorder their sums. */
-const referenceTolerance: Record<string, number> = { cpu: 1e-4, wasm: 1e-3, webgpu: 1e-3 }
+/** How far each backend may be from the float64 reference: float32 throughout, and wasm, webgpu and native reorder their sums. */
+const referenceTolerance: Record<string, number> = { cpu: 1e-4, wasm: 1e-3, webgpu: 1e-3, native: 1e-3 }
 const ids = [
   [5, 9, 12, 40, 7],
   [3, 22, 17, 0, 0],
@@ -74,9 +75,12 @@ const referenceOutputs = async (architecture: TinyArchitecture, dir: string): Pr
 }
 
 const architectures = Object.keys(tinyConfigs) as TinyArchitecture[]
-const backends: ReadonlyArray<BackendPlugin> = [cpu, wasm, webgpu]
+// native last: it sets the wasm backend up with its own matmul, which stays registered.
+const nativeHere = (await native.probe()).available
+const backends: ReadonlyArray<BackendPlugin> = [cpu, wasm, webgpu, ...(nativeHere ? [native] : [])]
+const comparedWithCpu = backends.map((b) => b.name).filter((name) => name !== "cpu")
 
-describe("the same outputs on cpu, wasm and webgpu", () => {
+describe(`the same outputs on ${backends.map((b) => b.name).join(", ")}`, () => {
   const dirs = new Map<TinyArchitecture, string>()
   const results = new Map<string, number[][][]>()
   beforeAll(async () => {
@@ -100,17 +104,17 @@ describe("the same outputs on cpu, wasm and webgpu", () => {
     }
   })
 
-  it.each(architectures)(`%s: wasm and webgpu agree with cpu within ${tolerance}`, (architecture) => {
+  it.each(architectures)(`%s: ${comparedWithCpu.join(", ")} agree with cpu within ${tolerance}`, (architecture) => {
     const reference = results.get(`${architecture}/cpu`)
     expect(reference).toBeDefined()
-    for (const name of ["wasm", "webgpu"]) {
+    for (const name of comparedWithCpu) {
       const got = results.get(`${architecture}/${name}`)
       expect(got, `${architecture} on ${name} did not run`).toBeDefined()
       expect(maxAbsDiff(got!, reference!)).toBeLessThan(tolerance)
     }
   })
 
-  it.each(architectures)("%s: every backend matches the float64 reference at the real positions (cpu 1e-4, wasm and webgpu 1e-3)", async (architecture) => {
+  it.each(architectures)("%s: every backend matches the float64 reference at the real positions (cpu 1e-4, the others 1e-3)", async (architecture) => {
     const expected = await referenceOutputs(architecture, dirs.get(architecture)!)
     for (const { name } of backends) {
       const got = results.get(`${architecture}/${name}`)

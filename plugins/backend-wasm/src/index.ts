@@ -122,4 +122,5 @@ export { rmsNormGradKernelName, rmsNormKernelName } from "./kernels/rms-norm/rms
 export { swiGluGradKernelName, swiGluKernelName } from "./kernels/swiglu/swiglu-kernel.ts"
 export { packedMatMulKernelName, type PackedMatMulAttrs } from "./kernels/packed-matmul/packed-matmul-kernel.ts"
 export { GemmError, loadGemm, type GemmBatch, type GemmModule } from "./kernels/gemm/gemm-module.ts"
+export { heapView, type WasmHeapBackend } from "./kernels/tfjs-heap.ts"
 export { loadPackedMatMul, PackedMatMulError, type PackedMatMulModule, type PackedWeight } from "./kernels/packed-matmul/packed-matmul-module.ts"

@@ -1,10 +1,11 @@
 // The backends the benchmark can run on, by name, each set up through its peftlab plugin.
 import type { BackendPlugin } from "@peftlab/core"
 import { plugin as cpu } from "@peftlab/backend-cpu"
+import { plugin as native } from "@peftlab/backend-native"
 import { plugin as wasm } from "@peftlab/backend-wasm"
 import { plugin as webgpu } from "@peftlab/backend-webgpu"
 
-export const backendPlugins: Readonly<Record<string, BackendPlugin>> = { cpu, wasm, webgpu }
+export const backendPlugins: Readonly<Record<string, BackendPlugin>> = { cpu, wasm, native, webgpu }
 
 export const setUpBackend = async (name: string): Promise<void> => {
   const plugin = backendPlugins[name]

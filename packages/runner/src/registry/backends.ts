@@ -24,6 +24,7 @@ export const installedBackend = (name: string, packageName: string, load: () => 
 export const builtinBackends: ReadonlyArray<BackendEntry> = [
   installedBackend("cpu", "@peftlab/backend-cpu", () => import("@peftlab/backend-cpu")),
   installedBackend("wasm", "@peftlab/backend-wasm", () => import("@peftlab/backend-wasm")),
+  installedBackend("native", "@peftlab/backend-native", () => import("@peftlab/backend-native")),
   installedBackend("webgpu", "@peftlab/backend-webgpu", () => import("@peftlab/backend-webgpu")),
   installedBackend("tfjs-node", "@peftlab/backend-tfjs-node", () => import("@peftlab/backend-tfjs-node")),
   installedBackend("tfjs-node-gpu", "@peftlab/backend-tfjs-node-gpu", () => import("@peftlab/backend-tfjs-node-gpu")),

@@ -1,0 +1,42 @@
+// Finds and loads the prebuilt addon for this platform (prebuilds/<platform>-<arch>/native-gemm.node,
+// shipped in the package, so no compiler or download is needed), and types what it exports
+// (c/addon.c). Loading never throws: a missing prebuilt or a failed load is a reason string.
+import { existsSync } from "node:fs"
+import { createRequire } from "node:module"
+import { fileURLToPath } from "node:url"
+
+export const kernelNames = ["avx512", "avx2", "sse2"] as const
+export type KernelName = (typeof kernelNames)[number]
+
+/** A kernel variant: its register tile (mr x nr) and cache blocks (kc deep, mc rows, nc columns). */
+export interface KernelVariant {
+  readonly name: KernelName
+  readonly mr: number
+  readonly nr: number
+  readonly kc: number
+  readonly mc: number
+  readonly nc: number
+}
+
+/** The addon's exports; every call names the kernel variant to run. */
+export interface NativeGemmAddon {
+  /** The variants this CPU runs, fastest first. */
+  kernels(): Array<KernelVariant>
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean, kernel: KernelName): void
+  batchedGemm(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean, kernel: KernelName): void
+}
+
+/** Where this platform's prebuilt would be (relative to src/ or dist/, both one level below the package). */
+export const prebuiltPath = (platform: string = process.platform, arch: string = process.arch): string =>
+  fileURLToPath(new URL(`../prebuilds/${platform}-${arch}/native-gemm.node`, import.meta.url))
+
+export type AddonLoad = { readonly addon: NativeGemmAddon; readonly path: string } | { readonly addon: undefined; readonly reason: string }
+
+export const loadAddon = (path: string = prebuiltPath()): AddonLoad => {
+  if (!existsSync(path)) return { addon: undefined, reason: `no prebuilt native GEMM for ${process.platform}-${process.arch} (looked for ${path})` }
+  try {
+    return { addon: createRequire(import.meta.url)(path) as NativeGemmAddon, path }
+  } catch (error) {
+    return { addon: undefined, reason: `cannot load ${path}: ${error instanceof Error ? error.message : String(error)}` }
+  }
+}
