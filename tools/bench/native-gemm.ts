@@ -5,9 +5,11 @@
 // load from other processes falls on all alike; each figure is a median. The native kernel here
 // is a bench-only BatchMatMul that multiplies in place in tfjs-wasm's heap (no copies): how it
 // could be wired into the plugin, not yet registered there. A benchmark, not a test; it writes
-// results/native-gemm.{json,md}.
+// results/native-gemm.json and the top of results/native-gemm.md (native-packed-gemm.ts writes a
+// section below).
 //
 //   node tools/bench/native-gemm.ts [--runs 3] [--models stories260k,SmolLM2-135M,TinyLlama-1.1B] [--native avx512,avx2,sse2]
+import { existsSync, readFileSync } from "node:fs"
 import { cpus } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
@@ -17,6 +19,7 @@ import { plugin as wasm } from "@peftlab/backend-wasm"
 import { untransposedBatchMatMul } from "../../plugins/backend-wasm/src/kernels/batch-mat-mul.ts"
 import { heapView, type WasmHeapBackend } from "../../plugins/backend-wasm/src/kernels/tfjs-heap.ts"
 import { kernelNames, loadNativeGemm, type KernelName, type NativeGemm } from "../../plugins/native-gemm/src/index.ts"
+import { withTop } from "./results-section.ts"
 import { benchModels, benchProducts } from "./wasm-kernels.ts"
 
 const { values: args } = parseArgs({
@@ -132,4 +135,5 @@ const table = [
 console.log(table)
 const results = join(import.meta.dirname, "results")
 await writeFileAtomic(join(results, "native-gemm.json"), JSON.stringify({ runs, node: process.version, cpu: cpus()[0]?.model, native: natives.map((n) => n.info().kernel), rows }, null, 2) + "\n")
-await writeFileAtomic(join(results, "native-gemm.md"), table + "\n")
+const markdown = join(results, "native-gemm.md")
+await writeFileAtomic(markdown, withTop(existsSync(markdown) ? readFileSync(markdown, "utf8") : "", table))

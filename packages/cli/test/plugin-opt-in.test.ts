@@ -50,7 +50,7 @@ describe("plugins: run only with --allow-plugins", () => {
   it("takes the flag on run and predict only", async () => {
     const { io, err } = captureIo()
     expect(await main(["validate", "x.yaml", "--allow-plugins"], io)).toBe(2)
-    expect(err[0]!.split("\n")[0]).toBe("error: --allow-plugins belongs to run, predict and worker, not validate")
+    expect(err[0]!.split("\n")[0]).toBe("error: --allow-plugins belongs to run, predict, worker and merge, not validate")
   })
 })
 

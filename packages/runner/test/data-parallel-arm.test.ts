@@ -1,6 +1,9 @@
 // training.workers: an arm trained data-parallel on two worker threads (each rebuilding the run
 // from the spec) ends where training on the main thread does: the same losses and the same
-// adapter, to float32 rounding (1e-4 relative; the workers sum gradients in another order).
+// adapter, to float32 rounding (1e-4 relative; the workers sum gradients in another order). The
+// scale of that rounding is the larger of a tensor's values and the distance AdamW can move an
+// element, lr per step whatever its gradient's size: a gradient component summed to near zero
+// carries a large relative error into its normalised update.
 // Its test pass runs on the workers too, and predicts what the main thread predicts.
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -20,7 +23,8 @@ const specText = (workers: number) => {
   text = edit(text, "    kind: base\n", "    kind: base\n  - name: lora\n    kind: lora\n    r: 4\n    lora_alpha: 8\n    lora_dropout: 0\n    target_modules: [q_proj, v_proj]\n  - name: soft\n    kind: prompt\n    num_virtual_tokens: 3\n  - name: prefix\n    kind: prefix\n    num_virtual_tokens: 2\n    prefix_projection: true\n    encoder_hidden_size: 16\n")
   // Batches of 3 over 2 workers: each step's batch is cut 2 + 1.
   text = edit(text, "  batch_size: 2\n", `  batch_size: 3\n  epochs: 2\n  workers: ${workers}\n`)
-  return edit(edit(text, "  epochs: 1\n", ""), "max_length: 64", "max_length: 160")
+  // lr 0.01: at the fixture's 0.1, AdamW's steps amplify the workers' rounding past any fixed bound.
+  return edit(edit(edit(text, "  epochs: 1\n", ""), "max_length: 64", "max_length: 160"), "lr: 0.1", "lr: 0.01")
 }
 
 const trainedRun = async (workers: number) => {
@@ -35,6 +39,9 @@ const trainedRun = async (workers: number) => {
 const predictionsOf = (outDir: string, arm: string) =>
   (JSON.parse(readFileSync(armResultFile(outDir, arm), "utf8")) as { predictions: Array<{ id: string; pred: string; score: number }> }).predictions
 
+// lr times the steps: 12 training examples in batches of 3, 2 epochs.
+const adamReach = 0.01 * 4 * 2
+
 describe("training.workers on stories260k", () => {
   it("trains each arm on two workers to the adapter one thread trains", async () => {
     const [single, parallel] = [await trainedRun(1), await trainedRun(2)]
@@ -43,7 +50,7 @@ describe("training.workers on stories260k", () => {
       expect([...got!.tensors.keys()].sort(), arm).toEqual([...want!.tensors.keys()].sort())
       for (const [name, tensor] of want!.tensors) {
         const values = got!.tensors.get(name)!.data
-        const scale = Math.max(...tensor.data.map(Math.abs))
+        const scale = Math.max(...tensor.data.map(Math.abs), adamReach)
         tensor.data.forEach((v, i) => expect(Math.abs((values[i] as number) - v), `${arm} ${name}[${i}]`).toBeLessThanOrEqual(1e-4 * scale))
       }
     }

@@ -1,17 +1,19 @@
 // The "native" backend: tfjs's WebAssembly backend (the wasm plugin with all its kernels) whose
-// matrix products run on @peftlab/native-gemm, a prebuilt N-API addon with AVX-512 and AVX2
-// kernels, several times faster per thread than WebAssembly's 128-bit SIMD can be. Opt-in with
+// matrix products, those by frozen bf16/NF4 weights included, run on @peftlab/native-gemm, a
+// prebuilt N-API addon with AVX-512 and AVX2 kernels, several times faster per thread than
+// WebAssembly's 128-bit SIMD can be. Opt-in with
 // `--backend native` (or `backend: native`), not the default: its sums are ordered by the CPU's
 // vector width, so results match wasm's within float32 rounding rather than bit for bit, and differ
 // slightly between an AVX-512 and an AVX2 machine. Where the addon has no prebuilt (other
 // platforms) or cannot load, probe() says why and the run stops before anything is written.
 import * as tf from "@tensorflow/tfjs"
 import { hostDevice, type BackendPlugin } from "@peftlab/core"
-import { plugin as wasm } from "@peftlab/backend-wasm"
+import { packedMatMulKernelName, plugin as wasm } from "@peftlab/backend-wasm"
 import { loadNativeGemm, type NativeGemm } from "@peftlab/native-gemm"
 import { nativeBatchMatMul } from "./native-batch-mat-mul.ts"
+import { nativePackedMatMul } from "./native-packed-mat-mul.ts"
 
-// The addon loaded once per thread (each data-parallel worker loads its own), and the kernel registered once.
+// The addon loaded once per thread (each data-parallel worker loads its own), and the kernels registered once.
 let native: NativeGemm | undefined
 let registered = false
 
@@ -39,6 +41,10 @@ export const plugin: BackendPlugin = {
       if (!current) throw new Error("the wasm backend registered no BatchMatMul kernel")
       tf.unregisterKernel("BatchMatMul", "wasm")
       tf.registerKernel(nativeBatchMatMul(gemm, current))
+      // The wasm plugin registers its packed matmul only where packed-matmul.wasm was found.
+      const packed = tf.getKernel(packedMatMulKernelName, "wasm")
+      if (packed) tf.unregisterKernel(packedMatMulKernelName, "wasm")
+      tf.registerKernel(nativePackedMatMul(gemm, packed))
       registered = true
     }
   },

@@ -8,8 +8,11 @@
 //   gemm(a, b, c, m, n, k, transposeA, transposeB, kernel): C = op(A) · op(B), in place
 //   batchedGemm(a, b, c, batch, m, n, k, transposeA, transposeB, kernel): `batch` products, A or B
 //     holding either `batch` matrices back to back or one (used by every product)
-// Operands are Float32Arrays over any ArrayBuffer (a WebAssembly.Memory's included): read and
-// written where they lie, no copies.
+//   packedGemm(x, weight, absmax, bias, c, m, n, k, storage, blockSize, transposeWeight, kernel):
+//     C [m, n] = x [m, k] · Wᵀ (W [n, k]) or x · W (W [k, n]), plus bias [n] on every row, with W a
+//     frozen weight kept as bf16 bits or NF4 codes (a Uint8Array) and dequantized while packed
+// Operands are typed arrays over any ArrayBuffer (a WebAssembly.Memory's or a SharedArrayBuffer
+// included): read and written where they lie, no copies.
 #define NAPI_VERSION 8
 #include <node_api.h>
 #include <stdarg.h>
@@ -87,17 +90,34 @@ typedef struct {
   size_t length;
 } float_view;
 
-static int read_floats(napi_env env, napi_value value, const char *name, float_view *view) {
+// A typed array of `wanted` type (`type_name` in the error): its data and its length in elements.
+static int read_typed_array(napi_env env, napi_value value, const char *name, napi_typedarray_type wanted, const char *type_name, void **data,
+                            size_t *length) {
   bool is_typed_array = false;
   napi_typedarray_type type;
-  void *data;
   if (napi_is_typedarray(env, value, &is_typed_array) != napi_ok || !is_typed_array ||
-      napi_get_typedarray_info(env, value, &type, &view->length, &data, NULL, NULL) != napi_ok || type != napi_float32_array) {
-    fail(env, 0, "%s: expected a Float32Array", name);
+      napi_get_typedarray_info(env, value, &type, length, data, NULL, NULL) != napi_ok || type != wanted) {
+    fail(env, 0, "%s: expected a %s", name, type_name);
     return 0;
   }
+  return 1;
+}
+
+static int read_floats(napi_env env, napi_value value, const char *name, float_view *view) {
+  void *data;
+  if (!read_typed_array(env, value, name, napi_float32_array, "Float32Array", &data, &view->length)) return 0;
   view->data = data;
   return 1;
+}
+
+// A Float32Array, or null/undefined for none (data NULL, length 0).
+static int read_optional_floats(napi_env env, napi_value value, const char *name, float_view *view) {
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) == napi_ok && (type == napi_null || type == napi_undefined)) {
+    *view = (float_view){NULL, 0};
+    return 1;
+  }
+  return read_floats(env, value, name, view);
 }
 
 // A dimension: an integer in [0, 2^31).
@@ -138,9 +158,15 @@ static const gemm_kernel *read_kernel(napi_env env, napi_value value) {
   return NULL;
 }
 
-static int overlap(const float_view *x, size_t x_floats, const float_view *y, size_t y_floats) {
-  uintptr_t x0 = (uintptr_t)x->data, y0 = (uintptr_t)y->data;
-  return x0 < y0 + y_floats * sizeof(float) && y0 < x0 + x_floats * sizeof(float);
+static int overlap(const void *x, size_t x_bytes, const void *y, size_t y_bytes) {
+  uintptr_t x0 = (uintptr_t)x, y0 = (uintptr_t)y;
+  return x_bytes > 0 && y_bytes > 0 && x0 < y0 + y_bytes && y0 < x0 + x_bytes;
+}
+
+static float *packing_space(napi_env env, const gemm_kernel *kernel, size_t m, size_t n) {
+  float *scratch = scratch_for(env, gemm_scratch_floats(&kernel->blocking, m, n));
+  if (scratch == NULL) napi_throw_error(env, ERROR_CODE, "out of memory for the packing space");
+  return scratch;
 }
 
 // gemm and batchedGemm: `batched` says whether the argument after c is the batch size.
@@ -166,16 +192,95 @@ static napi_value multiply(napi_env env, napi_callback_info info, int batched) {
   if (a.length != a_floats || b.length != b_floats || c.length != c_floats)
     return fail(env, 1, "%zu products [%zu, %zu] x [%zu, %zu]: a, b and c hold %zu, %zu and %zu floats, expected %zu, %zu and %zu", batch, m, k,
                 k, n, a.length, b.length, c.length, a_floats, b_floats, c_floats);
-  if (overlap(&c, c_floats, &a, a_floats) || overlap(&c, c_floats, &b, b_floats)) return fail(env, 1, "c overlaps a or b");
+  if (overlap(c.data, c_floats * sizeof(float), a.data, a_floats * sizeof(float)) ||
+      overlap(c.data, c_floats * sizeof(float), b.data, b_floats * sizeof(float)))
+    return fail(env, 1, "c overlaps a or b");
   if (c_floats == 0) return NULL;
-  float *scratch = scratch_for(env, gemm_scratch_floats(&kernel->blocking, m, n));
-  if (scratch == NULL) {
-    napi_throw_error(env, ERROR_CODE, "out of memory for the packing space");
-    return NULL;
+  float *scratch = packing_space(env, kernel, m, n);
+  if (scratch == NULL) return NULL;
+  for (size_t p = 0; p < batch; p++) {
+    gemm_source b_source = {SOURCE_F32, b.data + (b_shared ? 0 : p * b_size), NULL, 0};
+    kernel->run(transpose_a, transpose_b, m, n, k, a.data + (a_shared ? 0 : p * a_size), &b_source, c.data + p * c_size, scratch);
   }
-  for (size_t p = 0; p < batch; p++)
-    kernel->run(transpose_a, transpose_b, m, n, k, a.data + (a_shared ? 0 : p * a_size), b.data + (b_shared ? 0 : p * b_size),
-                c.data + p * c_size, scratch);
+  return NULL;
+}
+
+// The weight's storage: "BF16" or "NF4" (the names @peftlab/models' frozen matrices carry).
+static int read_storage(napi_env env, napi_value value, source_format *format) {
+  char name[8];
+  size_t length;
+  if (napi_get_value_string_utf8(env, value, name, sizeof name, &length) != napi_ok) {
+    fail(env, 0, "storage: expected a string (BF16 or NF4)");
+    return 0;
+  }
+  if (strcmp(name, "BF16") == 0 || strcmp(name, "NF4") == 0) {
+    *format = name[0] == 'B' ? SOURCE_BF16 : SOURCE_NF4;
+    return 1;
+  }
+  fail(env, 1, "storage: expected BF16 or NF4, got \"%s\"", name);
+  return 0;
+}
+
+// Whether the packed weight covers [n, k] (as the wasm packed kernel checks it: bf16 exactly two
+// bytes a value, NF4 at least a code a value and a scale a block); throws and returns 0 if not.
+static int weight_covers(napi_env env, source_format format, size_t weight_bytes, const float_view *absmax, size_t block_size, size_t n,
+                         size_t k) {
+  size_t values = n * k;
+  if (format == SOURCE_BF16) {
+    if (weight_bytes == 2 * values && absmax->data == NULL) return 1;
+    fail(env, 1, "bf16 weight [%zu, %zu]: expected %zu bytes and no absmax, got %zu bytes%s", n, k, 2 * values, weight_bytes,
+         absmax->data == NULL ? "" : " and an absmax");
+    return 0;
+  }
+  if (block_size == 0) {
+    fail(env, 1, "blockSize: expected a positive integer for an NF4 weight");
+    return 0;
+  }
+  if (absmax->data == NULL) {
+    fail(env, 0, "absmax: expected a Float32Array for an NF4 weight");
+    return 0;
+  }
+  size_t codes = (values + 1) / 2, blocks = (values + block_size - 1) / block_size;
+  if (weight_bytes >= codes && absmax->length >= blocks) return 1;
+  fail(env, 1, "NF4 weight [%zu, %zu] in blocks of %zu: expected at least %zu code bytes and %zu scales, got %zu and %zu", n, k, block_size,
+       codes, blocks, weight_bytes, absmax->length);
+  return 0;
+}
+
+static napi_value packed_gemm(napi_env env, napi_callback_info info) {
+  napi_value argv[12];
+  size_t argc = 12;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 12) return fail(env, 0, "expected 12 arguments, got %zu", argc);
+  float_view x, absmax, bias, c;
+  void *weight;
+  size_t weight_bytes, m, n, k, block_size;
+  source_format format;
+  int transpose_weight;
+  if (!read_floats(env, argv[0], "x", &x) ||
+      !read_typed_array(env, argv[1], "weight", napi_uint8_array, "Uint8Array", &weight, &weight_bytes) ||
+      !read_optional_floats(env, argv[2], "absmax", &absmax) || !read_optional_floats(env, argv[3], "bias", &bias) ||
+      !read_floats(env, argv[4], "c", &c) || !read_dimension(env, argv[5], "m", &m) || !read_dimension(env, argv[6], "n", &n) ||
+      !read_dimension(env, argv[7], "k", &k) || !read_storage(env, argv[8], &format) || !read_dimension(env, argv[9], "blockSize", &block_size) ||
+      !read_flag(env, argv[10], "transposeWeight", &transpose_weight))
+    return NULL;
+  const gemm_kernel *kernel = read_kernel(env, argv[11]);
+  if (kernel == NULL || !weight_covers(env, format, weight_bytes, &absmax, block_size, n, k)) return NULL;
+  if (x.length != m * k || c.length != m * n || (bias.data != NULL && bias.length != n))
+    return fail(env, 1, "x [%zu, %zu] times a weight to %zu columns: x, c and bias hold %zu, %zu and %zu floats, expected %zu, %zu and %zu (or no bias)",
+                m, k, n, x.length, c.length, bias.length, m * k, m * n, n);
+  size_t c_bytes = c.length * sizeof(float);
+  if (overlap(c.data, c_bytes, x.data, x.length * sizeof(float)) || overlap(c.data, c_bytes, weight, weight_bytes) ||
+      overlap(c.data, c_bytes, absmax.data, absmax.length * sizeof(float)) || overlap(c.data, c_bytes, bias.data, bias.length * sizeof(float)))
+    return fail(env, 1, "c overlaps x, the weight, absmax or bias");
+  if (c.length == 0) return NULL;
+  float *scratch = packing_space(env, kernel, m, n);
+  if (scratch == NULL) return NULL;
+  gemm_source source = {format, weight, absmax.data, block_size};
+  kernel->run(0, transpose_weight, m, n, k, x.data, &source, c.data, scratch);
+  if (bias.data != NULL)
+    for (size_t i = 0; i < m; i++)
+      for (size_t j = 0; j < n; j++) c.data[i * n + j] += bias.data[j];
   return NULL;
 }
 
@@ -217,6 +322,7 @@ NAPI_MODULE_INIT() {
   napi_property_descriptor properties[] = {
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"batchedGemm", NULL, batched_gemm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"packedGemm", NULL, packed_gemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"kernels", NULL, kernels, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties) != napi_ok) return NULL;

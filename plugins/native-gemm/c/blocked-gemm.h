@@ -1,46 +1,52 @@
 // The Goto/BLIS GEMM shared by the three kernel variants, included once by each after it defines
 // its tile and blocks (MR, NR, KC, MC, NC), its vector type `vec` of VEC_WIDTH floats with the
 // operations the micro-kernel uses (vec_zero, vec_load, vec_loadu, vec_storeu, vec_broadcast,
-// vec_multiply_add, vec_add), and GEMM_NAME; each is compiled with its own -m flags, so the
-// packing loops are vectorized for the same instruction set.
+// vec_multiply_add, vec_add), lookup16 (see gemm-source.h) and GEMM_NAME; each is compiled with
+// its own -m flags, so the packing loops are vectorized for the same instruction set.
 //
 // Loops: columns in NC-wide panels of op(B), depth in KC-deep slices (the panel KC x NC is packed
 // once into NR-wide strips and stays in L2/L3), rows in MC-high blocks of op(A) (packed into
 // MR-high slivers, kept in L2), then every NR strip (in L1) against every MR sliver: the
 // micro-kernel holds the MR x NR tile of C in registers for the whole slice. Packing reads the
-// stored layout (either transposed or not), so all four transpose combinations cost alike.
+// stored layout (either transposed or not), so all four transpose combinations cost alike, and
+// reads B through a gemm_source: a frozen bf16 or NF4 weight is dequantized into the packed panel
+// as it is copied there (gemm-source.h), once per panel for all the rows of A.
 //
 // Sum order: every C[i][j] is summed over each KC slice in order of k in one accumulator (FMA
 // where the variant has it), and the slices are added to C in order.
 #include <string.h>
 
-#include "gemm.h"
+#include "gemm-source.h"
 
 #define NV (NR / VEC_WIDTH)
 
 static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 
 // Packs `lines` lines (rows of op(A), or columns of op(B)) over depth [0, depth) from `x`, line l at
-// depth d being x[l * line_stride + d * depth_stride], into slivers of `width` lines, each
-// depth x width (element (d, l) at d * width + l), zero past the last line. op(A) packs with
-// width MR, op(B) with NR.
-static inline void pack(const float *x, size_t line_stride, size_t depth_stride, size_t lines, size_t depth, size_t width,
-                        float *restrict packed) {
+// depth d being flattened element start + l * line_stride + d * depth_stride, into slivers of
+// `width` lines, each depth x width (element (d, l) at d * width + l), zero past the last line.
+// op(A) packs with width MR, op(B) with NR. One of the strides is 1 for every stored layout, so the
+// source is read in runs (and a packed weight widened run by run, KC or `width` values at a time).
+static inline void pack(const gemm_source *x, size_t start, size_t line_stride, size_t depth_stride, size_t lines, size_t depth,
+                        size_t width, float *restrict packed) {
+  float buffer[KC] __attribute__((aligned(64)));
   for (size_t s = 0; s < lines; s += width, packed += depth * width) {
     size_t valid = min_size(width, lines - s);
-    const float *from = x + s * line_stride;
-    if (line_stride == 1 && valid == width) {
-      // The `width` values of one depth are adjacent.
-      for (size_t d = 0; d < depth; d++) memcpy(packed + d * width, from + d * depth_stride, width * sizeof(float));
+    size_t first = start + s * line_stride;
+    if (line_stride == 1) {
+      // The `valid` values of one depth are adjacent: widened straight into the sliver's row.
+      for (size_t d = 0; d < depth; d++) {
+        float *to = packed + d * width;
+        const float *run = source_run(x, first + d * depth_stride, valid, to);
+        if (run != to) memcpy(to, run, valid * sizeof(float));
+        for (size_t l = valid; l < width; l++) to[l] = 0.0f;
+      }
       continue;
     }
-    if (depth_stride == 1) {
-      // Each line is a run along the depth: fill the sliver line by line.
-      for (size_t l = 0; l < valid; l++)
-        for (size_t d = 0; d < depth; d++) packed[d * width + l] = from[l * line_stride + d];
-    } else {
-      for (size_t d = 0; d < depth; d++)
-        for (size_t l = 0; l < valid; l++) packed[d * width + l] = from[l * line_stride + d * depth_stride];
+    // Each line is a run along the depth (depth_stride is 1): fill the sliver line by line.
+    for (size_t l = 0; l < valid; l++) {
+      const float *run = source_run(x, first + l * line_stride, depth, buffer);
+      for (size_t d = 0; d < depth; d++) packed[d * width + l] = run[d];
     }
     for (size_t d = 0; d < depth; d++)
       for (size_t l = valid; l < width; l++) packed[d * width + l] = 0.0f;
@@ -78,8 +84,9 @@ static void edge_tile(size_t kc, const float *sliver, const float *strip, float 
     for (size_t q = 0; q < width; q++) tile[r * ldc + q] = accumulate ? tile[r * ldc + q] + edge[r * NR + q] : edge[r * NR + q];
 }
 
-static void GEMM_NAME(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, const float *a, const float *b, float *c,
+static void GEMM_NAME(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, const float *a, const gemm_source *b, float *c,
                       float *scratch) {
+  const gemm_source a_source = {SOURCE_F32, a, NULL, 0};
   size_t a_si = transpose_a ? 1 : k, a_sk = transpose_a ? m : 1;
   size_t b_sk = transpose_b ? 1 : n, b_sj = transpose_b ? k : 1;
   float *packed_a = scratch, *packed_b = scratch + MC * KC;
@@ -89,10 +96,10 @@ static void GEMM_NAME(int transpose_a, int transpose_b, size_t m, size_t n, size
     for (size_t k0 = 0; k0 < k; k0 += KC) {
       size_t kc = min_size(KC, k - k0);
       int accumulate = k0 > 0;
-      pack(b + k0 * b_sk + j0 * b_sj, b_sj, b_sk, nc, kc, NR, packed_b);
+      pack(b, k0 * b_sk + j0 * b_sj, b_sj, b_sk, nc, kc, NR, packed_b);
       for (size_t i0 = 0; i0 < m; i0 += MC) {
         size_t mc = min_size(MC, m - i0);
-        pack(a + i0 * a_si + k0 * a_sk, a_si, a_sk, mc, kc, MR, packed_a);
+        pack(&a_source, i0 * a_si + k0 * a_sk, a_si, a_sk, mc, kc, MR, packed_a);
         for (size_t js = 0; js < nc; js += NR) {
           size_t width = min_size(NR, nc - js);
           const float *strip = packed_b + js * kc;

@@ -11,10 +11,26 @@ typedef struct {
   size_t mr, nr, kc, mc, nc;
 } gemm_blocking;
 
+// How the B operand's values are stored: float32, or a frozen weight kept packed (bf16 bits, or
+// NF4 codes with per-block scales) and widened while its panels are packed.
+typedef enum { SOURCE_F32, SOURCE_BF16, SOURCE_NF4 } source_format;
+
+// A row-major matrix seen as its flattened elements: `data` holds float32 values, bf16 values
+// (little-endian uint16, any alignment), or NF4 codes two per byte (element i in byte i / 2, the
+// high nibble when i is even: bitsandbytes' order) with `absmax` holding one float32 scale per
+// block of `block_size` flattened elements (blocks run along the flattened matrix, the last may be
+// shorter). An NF4 element is nf4_levels[code] * absmax[i / block_size], rounded once to float32.
+typedef struct {
+  source_format format;
+  const void *data;
+  const float *absmax;
+  size_t block_size;
+} gemm_source;
+
 // C [m, n] (row-major) = op(A) · op(B): A stored [m, k] ([k, m] when transpose_a), B stored
-// [k, n] ([n, k] when transpose_b). `scratch` holds gemm_scratch_floats(blocking, m, n) floats,
-// 64-byte aligned. C must not overlap A or B.
-typedef void gemm_function(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, const float *a, const float *b, float *c,
+// [k, n] ([n, k] when transpose_b) in any source format. `scratch` holds
+// gemm_scratch_floats(blocking, m, n) floats, 64-byte aligned. C must not overlap A or B.
+typedef void gemm_function(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, const float *a, const gemm_source *b, float *c,
                            float *scratch);
 
 typedef struct {

@@ -18,12 +18,17 @@ export interface KernelVariant {
   readonly nc: number
 }
 
+/** How a frozen weight is kept: bf16 bits, or NF4 codes with per-block absmax (as @peftlab/models stores them). */
+export const packedStorages = ["BF16", "NF4"] as const
+export type PackedStorage = (typeof packedStorages)[number]
+
 /** The addon's exports; every call names the kernel variant to run. */
 export interface NativeGemmAddon {
   /** The variants this CPU runs, fastest first. */
   kernels(): Array<KernelVariant>
   gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean, kernel: KernelName): void
   batchedGemm(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean, kernel: KernelName): void
+  packedGemm(x: Float32Array, weight: Uint8Array, absmax: Float32Array | null, bias: Float32Array | null, c: Float32Array, m: number, n: number, k: number, storage: PackedStorage, blockSize: number, transposeWeight: boolean, kernel: KernelName): void
 }
 
 /** Where this platform's prebuilt would be (relative to src/ or dist/, both one level below the package). */

@@ -4,9 +4,9 @@
 // `gemm: undefined` and the reason (no prebuilt for this platform, a load failure, a kernel the
 // CPU lacks), and never throws. Single-threaded and synchronous; each worker thread that loads it
 // gets its own instance.
-import { kernelNames, loadAddon, type KernelName, type KernelVariant } from "./addon.ts"
+import { kernelNames, loadAddon, type KernelName, type KernelVariant, type PackedStorage } from "./addon.ts"
 
-export { kernelNames, prebuiltPath, type KernelName, type KernelVariant } from "./addon.ts"
+export { kernelNames, packedStorages, prebuiltPath, type KernelName, type KernelVariant, type PackedStorage } from "./addon.ts"
 
 /** Names a kernel variant to use instead of the fastest one the CPU runs (tests force the fallbacks with it). */
 export const kernelVariable = "PEFTLAB_NATIVE_GEMM_KERNEL"
@@ -33,6 +33,15 @@ export interface NativeGemm {
   gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): void
   /** `batch` products back to back; A (or B) holding a single matrix multiplies it into every product. */
   batchedGemm(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): void
+  /**
+   * C [m, n] = x [m, k] · Wᵀ (transposeWeight, W [n, k]: nn.Linear's forward) or x · W (W [k, n]:
+   * its input gradient), plus `bias` [n] on every row, with W a frozen weight that stays packed:
+   * `weight` holds its bf16 values (two bytes each, little-endian) or its NF4 codes (two per byte,
+   * the even element in the high nibble) with `absmax` one float32 scale per `blockSize` elements
+   * of the flattened W (bitsandbytes' layout; null and 0 for bf16). Each panel of W is widened
+   * while the GEMM packs it, so W is never held whole as float32.
+   */
+  packedGemm(x: Float32Array, weight: Uint8Array, absmax: Float32Array | null, bias: Float32Array | null, c: Float32Array, m: number, n: number, k: number, storage: PackedStorage, blockSize: number, transposeWeight: boolean): void
   info(): NativeGemmInfo
 }
 
@@ -55,6 +64,8 @@ export const loadNativeGemm = (options: { readonly kernel?: KernelName } = {}): 
     gemm: {
       gemm: (a, b, c, m, n, k, transposeA, transposeB) => addon.gemm(a, b, c, m, n, k, transposeA, transposeB, kernel.name),
       batchedGemm: (a, b, c, batch, m, n, k, transposeA, transposeB) => addon.batchedGemm(a, b, c, batch, m, n, k, transposeA, transposeB, kernel.name),
+      packedGemm: (x, weight, absmax, bias, c, m, n, k, storage, blockSize, transposeWeight) =>
+        addon.packedGemm(x, weight, absmax, bias, c, m, n, k, storage, blockSize, transposeWeight, kernel.name),
       info: () => info,
     },
   }
