@@ -209,18 +209,26 @@ describe.skipIf(missing !== undefined)("peftlab run --queue with peftlab worker"
     // Three slots for three jobs: when Redis comes back, a job queued again finds a free slot while its arm's first process still trains.
     const workers = [await startWorker(own.url), await startWorker(own.url, {}, ["--concurrency", "2"])]
     const out = join(dir, "queued")
+    const waitedForLock = /another process \(pid \d+\) holds .*; waiting for it/
+    const logs = () => workers.map((w) => w.output()).join("\n")
+    let paused: number | undefined
     try {
       const queued = start(["run", file, "--out", out, "--no-tui", "--backend", "wasm", "--queue", own.url])
       const training = () => ["lora-r2", "lora-r4"].find((arm) => existsSync(join(out, "arms", arm, "checkpoint")) && workers.some((w) => w.output().includes(`${arm}: training`)))
       await until("a LoRA arm to checkpoint", () => training() !== undefined, 120_000)
+      // That arm's process paused across the restart, so that its job, queued again, surely finds it still holding the arm.
+      paused = armProcess(out, training()!)
+      process.kill(paused, "SIGSTOP")
       await own.restart(2000)
+      // The job queued again waits for the arm's first process instead of failing on its lock.
+      await until("the job queued again to wait for the arm's first process", () => waitedForLock.test(logs()), 120_000)
+      process.kill(paused, "SIGCONT")
+      paused = undefined
       expect(await queued.exited, queued.output()).toBe(0)
       expect(queued.output()).toMatch(/is gone from .* queued again/)
-      const logs = workers.map((w) => w.output()).join("\n")
-      // The job queued again waited for the arm's first process instead of failing on its lock.
-      expect(logs).toMatch(/another process \(pid \d+\) holds .*; waiting for it/)
-      expect(logs).not.toMatch(/: failed \(job/)
+      expect(logs()).not.toMatch(/: failed \(job/)
     } finally {
+      if (paused !== undefined) process.kill(paused, "SIGCONT")
       await Promise.all(workers.map(stopWorker))
       await own.stop()
     }

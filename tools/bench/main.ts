@@ -12,6 +12,7 @@
 //                 [-- --methods lora,prompt,prefix] [-- --micro-rows N (rows per micro-batch in a worker)]
 //                 [-- --merge (keep latest.json's other rows: re-measure some rows only)]
 //                 [-- --no-install (never create .venv-bench for PyPI's torch)]
+//                 [-- --cases "tinyllama-1.1b lora native,..." (only these large-model cases, by name)]
 // Large models (tinyllama-1.1b, mistral-7b, flan-t5-xl in --models) run in processes of their own for their
 // peak RSS (large/): results/large.{json,md}.
 import { existsSync, readFileSync } from "node:fs"
@@ -84,7 +85,7 @@ const usage = (message: string): never => {
 }
 const flags = (() => {
   try {
-    return parseArgs({ options: { readme: { type: "boolean" }, models: { type: "string" }, backends: { type: "string" }, methods: { type: "string" }, "micro-rows": { type: "string" }, merge: { type: "boolean" }, "no-install": { type: "boolean" } } }).values
+    return parseArgs({ options: { readme: { type: "boolean" }, models: { type: "string" }, backends: { type: "string" }, methods: { type: "string" }, "micro-rows": { type: "string" }, merge: { type: "boolean" }, "no-install": { type: "boolean" }, cases: { type: "string" } } }).values
   } catch (error) {
     return usage((error as Error).message)
   }
@@ -124,9 +125,18 @@ for (const plugin of [tfjsNode, tfjsNodeGpu]) {
   if (!probe.available) unavailable.push(`${plugin.name}: ${probe.reason}`)
 }
 
-const chosenLarge = largeCases.filter((c) => flags.models?.split(",").includes(c.model))
+const caseNames = flags.cases?.split(",")
+const unknownCases = caseNames?.filter((name) => !largeCases.some((c) => c.name === name)) ?? []
+if (unknownCases.length > 0) usage(`--cases: no large-model case ${unknownCases.map((n) => `"${n}"`).join(", ")} (expected names from tools/bench/large/cases.ts)`)
+const chosenLarge = largeCases.filter((c) => flags.models?.split(",").includes(c.model) && (!caseNames || caseNames.includes(c.name)))
 if (chosenLarge.length > 0) {
-  const measured = await runLargeCases(chosenLarge, (large) => torchTimings(large.model, large.config, large.method, { rows: large.rows, seq: large.seq, steps: 1 }))
+  // PyTorch's side depends on the shape and method only: measured once for the wasm and native rows alike.
+  const torchByShape = new Map<string, Promise<Array<TorchTiming>>>()
+  const measured = await runLargeCases(chosenLarge, (large) => {
+    const key = `${large.model} ${large.method} ${large.rows}x${large.seq}`
+    if (!torchByShape.has(key)) torchByShape.set(key, torchTimings(large.model, large.config, large.method, { rows: large.rows, seq: large.seq, steps: 1 }))
+    return torchByShape.get(key)!
+  })
   // Rows of models not run this time stay as last measured (each row carries its own date).
   const largeRows = mergeLargeRows(readLargeRows(join(import.meta.dirname, "results", "large.json")), measured)
   const table = largeMarkdown(largeRows)

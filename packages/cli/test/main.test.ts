@@ -22,7 +22,7 @@ describe("peftlab flags", () => {
       const { io, err, text } = captureIo()
       expect(await main(argv, io)).toBe(2)
       expect(text()).toMatch(/usage: peftlab/)
-      if (argv[2] === "--backend") expect(err[0]!.split("\n")[0]).toBe('error: --backend: expected one of cpu, wasm, webgpu, tfjs-node, tfjs-node-gpu, got "cuda"')
+      if (argv[2] === "--backend") expect(err[0]!.split("\n")[0]).toBe('error: --backend: expected one of cpu, wasm, native, webgpu, tfjs-node, tfjs-node-gpu, got "cuda"')
     }
   })
 
@@ -58,9 +58,11 @@ describe("peftlab flags", () => {
   it("lists every backend with available or unavailable and why", async () => {
     const { io, out } = captureIo()
     expect(await main(["backends"], io)).toBe(0)
-    expect(out).toHaveLength(5)
+    expect(out).toHaveLength(6)
     expect(out.find((l) => l.startsWith("cpu"))).toMatch(/^cpu\s+available/)
     expect(out.find((l) => l.startsWith("wasm"))).toMatch(/^wasm\s+available/)
+    // native needs its prebuilt addon (linux-x64); elsewhere its line says why not.
+    expect(out.find((l) => l.startsWith("native "))).toMatch(/^native\s+(available\s+tfjs WebAssembly backend with matrix products|unavailable\s+\S)/)
     // webgpu depends on a GPU or Mesa's lavapipe being installed; either way its line says so.
     expect(out.find((l) => l.startsWith("webgpu "))).toMatch(/^webgpu\s+(available\s+tfjs WebGPU|unavailable\s+\S)/)
     for (const name of ["tfjs-node", "tfjs-node-gpu"]) {

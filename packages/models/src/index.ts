@@ -9,6 +9,7 @@ export { greedyLoop, lastTokens, type GreedyOptions } from "./generation/greedy.
 export { generateSeq2Seq, type Seq2SeqSource } from "./generation/seq2seq.ts"
 export type { Gpt2Config } from "./gpt2/config.ts"
 export { checkpointed, replayableSeed } from "./layers/checkpoint.ts"
+export { frozenActivationCache, type FrozenActivationCache, type FrozenActivationStats } from "./layers/frozen-activations.ts"
 export { createKeyValueCache, type KeyValueCache } from "./layers/key-value-cache.ts"
 export type { Linear } from "./layers/linear.ts"
 export type { LlamaConfig } from "./llama/config.ts"

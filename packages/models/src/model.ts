@@ -3,6 +3,7 @@
 // frozen parameters, swappable linear modules and input embeddings, so adapters can work on all
 // of them. A leaf: the kinds import it, it imports none of them.
 import type * as tf from "@tensorflow/tfjs"
+import type { FrozenActivationCache } from "./layers/frozen-activations.ts"
 import type { Linear } from "./layers/linear.ts"
 import type { Parameters } from "./parameters.ts"
 
@@ -50,6 +51,12 @@ export interface ModelCommon {
    * Forward values are unchanged. Absent where the architecture has no such mode.
    */
   readonly gradientCheckpointing?: { enabled: boolean }
+  /**
+   * While `cache` is set, the hidden states entering the lowest adapted layer are cached per
+   * example and the frozen layers below it skipped on later passes (layers/frozen-activations.ts).
+   * Values are unchanged. Absent where the architecture has no such mode.
+   */
+  readonly frozenActivations?: { cache: FrozenActivationCache | undefined }
   /** Token embeddings [batch, time] int32 -> [batch, time, hidden], before any position information. */
   embed(ids: tf.Tensor2D): tf.Tensor3D
   parameterCount(): number

@@ -56,8 +56,9 @@ export const fingerprintInputs = (
   // Where the results go and where the arms run change nothing they compute.
   const { output: _output, execution: _execution, ...computed } = spec
   // training.truncation decides whether a run may start, not what it computes: a folder made
-  // before the field existed, or with the other policy, still resumes.
-  const { truncation: _truncation, ...training } = spec.training
+  // before the field existed, or with the other policy, still resumes. So does a frozen-activation
+  // cache of any size, which changes only the work done.
+  const { truncation: _truncation, activation_cache_mb: _activationCacheMb, ...training } = spec.training
   // evaluation.rouge_stemmer counts only when on: off is what folders made before the field computed.
   const { rouge_stemmer, ...evaluation } = spec.evaluation
   return {

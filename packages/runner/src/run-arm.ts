@@ -18,6 +18,7 @@ import { initFromOf } from "./adapter-arms/references.ts"
 import type { ArmReplicaInit } from "./parallel/replica-init.ts"
 import { withDataParallel } from "./parallel/with-data-parallel.ts"
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint-files.ts"
+import { withFrozenActivationCache } from "./frozen-activations.ts"
 import { testPassHere, testPassOnWorkers } from "./test-pass.ts"
 import { adapterFolder, armFolder, armResultFile, armTrainedFile, type FinishedArm, type TrainedArm } from "./output-folder.ts"
 import { Registry } from "@peftlab/plugin-api"
@@ -111,9 +112,11 @@ const trainPhase = (context: ArmContext, arm: ConcreteArm, prepared: ArmAdapter,
     }
     // LoRA+'s parameter groups (an adapter's learningRateScales), else every variable at lr.
     const lrScales = prepared.adapter.learningRateScales?.()
-    const summary = yield* withDataParallel(context.replica && { ...context.replica, arm, phase: "training" }, training.workers, (parallel) =>
-      train(prepared.adapter.trainable, task, { ...config, ...(parallel && { parallel }), ...(lrScales && { lrScales }) }),
-    )
+    // Data-parallel workers compute the gradients on their own models: the cache serves only a step taken here.
+    const summary = yield* withDataParallel(context.replica && { ...context.replica, arm, phase: "training" }, training.workers, (parallel) => {
+      const trainingRun = train(prepared.adapter.trainable, task, { ...config, ...(parallel && { parallel }), ...(lrScales && { lrScales }) })
+      return parallel ? trainingRun : withFrozenActivationCache(arm.name, context.model, training.activation_cache_mb, trainingRun)
+    })
     prepared.afterTraining?.()
     rmSync(checkpointDir, { recursive: true, force: true })
     yield* savePeftAdapter(adapterFolder(outDir, arm.name), prepared.adapter)

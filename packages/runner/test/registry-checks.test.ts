@@ -25,7 +25,7 @@ describe("builtinRegistry", () => {
     expect(armKindNames(registry)).toStrictEqual(["base", "fine-tune", "prompt", "prefix", "p-tuning", "lora", "adapter"])
     expect(registry.names("metrics")).toStrictEqual(["accuracy", "macro_f1", "balanced_accuracy", "roc_auc", "ece"])
     expect(registry.names("reporters")).toStrictEqual(["results", "stats", "train_log", "selection", "figures", "report", "html", "tensorboard", "mlflow"])
-    expect(registry.names("backends")).toStrictEqual(["cpu", "wasm", "webgpu", "tfjs-node", "tfjs-node-gpu"])
+    expect(registry.names("backends")).toStrictEqual(["cpu", "wasm", "native", "webgpu", "tfjs-node", "tfjs-node-gpu"])
   })
 
   it("is fresh on every call, so one spec's plugins never reach another's registry", () => {
@@ -56,7 +56,7 @@ describe("checkRegisteredNames", () => {
     text = edit(text, "seed: 3\n", "seed: 3\nbackend: cuda\n")
     text = edit(text, "[accuracy, macro_f1]", "[accuracy, f1]")
     expect(await issuesOf(text)).toStrictEqual([
-      { path: "backend", expected: "one of cpu, wasm, webgpu, tfjs-node, tfjs-node-gpu", found: '"cuda"', ...positionOf(text, "cuda") },
+      { path: "backend", expected: "one of cpu, wasm, native, webgpu, tfjs-node, tfjs-node-gpu", found: '"cuda"', ...positionOf(text, "cuda") },
       { path: "data.kind", expected: "one of pubmedqa, csv, tsv, jsonl, medquad, bio, jsonl-spans", found: '"notes"', ...positionOf(text, "notes") },
       { path: "evaluation.metrics[1]", expected: `one of ${metricNames}`, found: '"f1"', ...positionOf(text, "f1]") },
     ])

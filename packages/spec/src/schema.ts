@@ -280,6 +280,9 @@ const Training = Schema.Struct({
   workers: PositiveInt.pipe(withDefault(1), expecting("a positive integer (worker threads that train data-parallel and share the test pass)")),
   // Recompute each layer's activations in the backward pass instead of keeping them (less memory, one more forward per step).
   gradient_checkpointing: Schema.Boolean.pipe(withDefault(false), expecting("true or false")),
+  // MiB of hidden states kept on the host per arm so the frozen layers below the lowest adapted
+  // one run once per example, not once per epoch (0: off). Results are the same either way.
+  activation_cache_mb: NonNegativeInt.pipe(withDefault(1024), expecting("an integer >= 0 (MiB; 0 turns the frozen-activation cache off)")),
   warmup_steps: NonNegativeInt.pipe(withDefault(0), expecting("an integer >= 0")),
   lr_schedule: literals(lrSchedules).pipe(withDefault("constant")),
   max_grad_norm: Schema.optionalKey(PositiveNumber).pipe(expecting("a positive number")),

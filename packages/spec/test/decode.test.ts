@@ -26,7 +26,7 @@ describe("decodeSpecText: valid specs", () => {
         { name: "prompt", kind: "prompt", num_virtual_tokens: 4, group: "prompt", config: "prompt" },
       ],
       selection: "best",
-      training: { epochs: 1, lr: 0.1, batch_size: 2, max_length: 64, truncation: "cut", weight_decay: 0, select_by: "macro_f1", gradient_accumulation: 1, workers: 1, gradient_checkpointing: false, warmup_steps: 0, lr_schedule: "constant", sampler: "shuffled" },
+      training: { epochs: 1, lr: 0.1, batch_size: 2, max_length: 64, truncation: "cut", weight_decay: 0, select_by: "macro_f1", gradient_accumulation: 1, workers: 1, gradient_checkpointing: false, activation_cache_mb: 1024, warmup_steps: 0, lr_schedule: "constant", sampler: "shuffled" },
       evaluation: { mode: "label-score", metrics: ["accuracy", "macro_f1"], rouge_stemmer: false },
       stats: { baseline: "base", mcnemar: false, bootstrap: { B: 10, seed: 3 } },
       output: { dir: "out" },

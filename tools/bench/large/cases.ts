@@ -16,6 +16,8 @@ export interface LargeCase {
   readonly method: Method
   /** How the base is held: "nf4" quantized while loading (QLoRA), "bf16" as stored. */
   readonly base: "nf4" | "bf16"
+  /** The CPU backend: wasm (the default) or native (matrix products on @peftlab/native-gemm). */
+  readonly backend: "wasm" | "native"
   readonly rows: number
   readonly seq: number
   readonly workers: number
@@ -30,13 +32,17 @@ const config = (name: string) => join(import.meta.dirname, "..", "configs", `${n
 const GB = 1e9
 
 export const largeCases: ReadonlyArray<LargeCase> = [
-  { name: "tinyllama-1.1b qlora", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), family: "causal", method: "lora", base: "nf4", rows: 1, seq: 256, workers: 2, gradientCheckpointing: true, maxRssBytes: 6 * GB, maxShardBytes: 10 * GB },
-  { name: "tinyllama-1.1b lora", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), family: "causal", method: "lora", base: "bf16", rows: 1, seq: 256, workers: 2, gradientCheckpointing: true, maxRssBytes: 8 * GB, maxShardBytes: 10 * GB },
-  { name: "tinyllama-1.1b prompt", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), family: "causal", method: "prompt", base: "bf16", rows: 1, seq: 256, workers: 2, gradientCheckpointing: true, maxRssBytes: 8 * GB, maxShardBytes: 10 * GB },
-  { name: "tinyllama-1.1b prefix", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), family: "causal", method: "prefix", base: "bf16", rows: 1, seq: 256, workers: 2, gradientCheckpointing: true, maxRssBytes: 8 * GB, maxShardBytes: 10 * GB },
-  { name: "mistral-7b qlora", model: "mistral-7b", config: config("mistral-7b"), family: "causal", method: "lora", base: "nf4", rows: 1, seq: 128, workers: 1, gradientCheckpointing: true, maxRssBytes: 16 * GB, maxShardBytes: 5 * GB },
-  { name: "flan-t5-xl prompt", model: "flan-t5-xl", config: config("flan-t5-xl"), family: "seq2seq", method: "prompt", base: "bf16", rows: 1, seq: 256, workers: 1, gradientCheckpointing: false, maxRssBytes: 16 * GB, maxShardBytes: 5 * GB },
-  { name: "flan-t5-xl prefix", model: "flan-t5-xl", config: config("flan-t5-xl"), family: "seq2seq", method: "prefix", base: "bf16", rows: 1, seq: 256, workers: 1, gradientCheckpointing: false, maxRssBytes: 16 * GB, maxShardBytes: 5 * GB },
+  { name: "tinyllama-1.1b qlora", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), family: "causal", method: "lora", base: "nf4", backend: "wasm", rows: 1, seq: 256, workers: 2, gradientCheckpointing: true, maxRssBytes: 6 * GB, maxShardBytes: 10 * GB },
+  { name: "tinyllama-1.1b lora", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), family: "causal", method: "lora", base: "bf16", backend: "wasm", rows: 1, seq: 256, workers: 2, gradientCheckpointing: true, maxRssBytes: 8 * GB, maxShardBytes: 10 * GB },
+  { name: "tinyllama-1.1b prompt", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), family: "causal", method: "prompt", base: "bf16", backend: "wasm", rows: 1, seq: 256, workers: 2, gradientCheckpointing: true, maxRssBytes: 8 * GB, maxShardBytes: 10 * GB },
+  { name: "tinyllama-1.1b prefix", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), family: "causal", method: "prefix", base: "bf16", backend: "wasm", rows: 1, seq: 256, workers: 2, gradientCheckpointing: true, maxRssBytes: 8 * GB, maxShardBytes: 10 * GB },
+  { name: "tinyllama-1.1b qlora native", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), family: "causal", method: "lora", base: "nf4", backend: "native", rows: 1, seq: 256, workers: 2, gradientCheckpointing: true, maxRssBytes: 6 * GB, maxShardBytes: 10 * GB },
+  { name: "tinyllama-1.1b lora native", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), family: "causal", method: "lora", base: "bf16", backend: "native", rows: 1, seq: 256, workers: 2, gradientCheckpointing: true, maxRssBytes: 8 * GB, maxShardBytes: 10 * GB },
+  { name: "tinyllama-1.1b prompt native", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), family: "causal", method: "prompt", base: "bf16", backend: "native", rows: 1, seq: 256, workers: 2, gradientCheckpointing: true, maxRssBytes: 8 * GB, maxShardBytes: 10 * GB },
+  { name: "tinyllama-1.1b prefix native", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), family: "causal", method: "prefix", base: "bf16", backend: "native", rows: 1, seq: 256, workers: 2, gradientCheckpointing: true, maxRssBytes: 8 * GB, maxShardBytes: 10 * GB },
+  { name: "mistral-7b qlora", model: "mistral-7b", config: config("mistral-7b"), family: "causal", method: "lora", base: "nf4", backend: "wasm", rows: 1, seq: 128, workers: 1, gradientCheckpointing: true, maxRssBytes: 16 * GB, maxShardBytes: 5 * GB },
+  { name: "flan-t5-xl prompt", model: "flan-t5-xl", config: config("flan-t5-xl"), family: "seq2seq", method: "prompt", base: "bf16", backend: "wasm", rows: 1, seq: 256, workers: 1, gradientCheckpointing: false, maxRssBytes: 16 * GB, maxShardBytes: 5 * GB },
+  { name: "flan-t5-xl prefix", model: "flan-t5-xl", config: config("flan-t5-xl"), family: "seq2seq", method: "prefix", base: "bf16", backend: "wasm", rows: 1, seq: 256, workers: 1, gradientCheckpointing: false, maxRssBytes: 16 * GB, maxShardBytes: 5 * GB },
 ]
 
 export const largeModelNames: ReadonlySet<string> = new Set(largeCases.map((c) => c.model))

@@ -18,7 +18,7 @@ const base = large.workers > 1 ? await Effect.runPromise(loadModel(checkpoint!, 
 const timing = await measurePeftlab({
   checkpoint: checkpoint!,
   method: large.method,
-  backend: "wasm",
+  backend: large.backend,
   workers: large.workers,
   batch: tokenBatch(large.rows, large.seq, Number(vocab), 1),
   microRows: 1,

@@ -9,7 +9,7 @@ const gb = (bytes: number) => (bytes / 1e9).toFixed(2)
 export const largeMarkdown = (rows: ReadonlyArray<LargeRow>): string => {
   const columns = runtimeColumns(rows.map((r) => r.torch))
   return [
-    `| model and method | base in memory | batch | wasm workers | gradient checkpointing | peftlab tok/s | ${columns.map((c) => `${c} fp32 tok/s`).join(" | ")} | train ratio | scoring ms/example peftlab | PyTorch | latency ratio | peak RSS GB | bound GB |`,
+    `| model and method | base in memory | batch | backend (workers) | gradient checkpointing | peftlab tok/s | ${columns.map((c) => `${c} fp32 tok/s`).join(" | ")} | train ratio | scoring ms/example peftlab | PyTorch | latency ratio | peak RSS GB | bound GB |`,
     `| --- | --- | --- | ---: | --- | ---: | ${columns.map(() => "---:").join(" | ")} | ---: | ---: | ---: | ---: | ---: | ---: |`,
     ...rows.map(({ case: c, peftlab, torch }) => {
       const base = fp32Baselines(torch)
@@ -17,7 +17,7 @@ export const largeMarkdown = (rows: ReadonlyArray<LargeRow>): string => {
         c.name,
         c.base === "nf4" ? "NF4 (quantized while loading)" : "bf16 as stored",
         `${c.rows}x${c.seq}`,
-        `${c.workers}`,
+        `${c.backend} (${c.workers})`,
         c.gradientCheckpointing ? "on" : "off",
         peftlab.tokensPerSecond.toFixed(2),
         ...runtimeCells(columns, torch),

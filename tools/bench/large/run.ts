@@ -23,15 +23,17 @@ export interface LargeRow {
   readonly date: string
 }
 
-/** A row as large.json held it before each build was listed: one Debian fp32 timing, or none. */
-type EarlierRow = Omit<LargeRow, "torch"> & { readonly torch?: ReadonlyArray<TorchTiming> | (Omit<TorchTiming, "source" | "precision">) }
+/** A row as large.json held it before each build was listed (one Debian fp32 timing, or none) and before cases named their backend (all wasm). */
+type EarlierRow = Omit<LargeRow, "torch" | "case"> & { readonly case: Omit<LargeCase, "backend"> & { readonly backend?: LargeCase["backend"] } } & { readonly torch?: ReadonlyArray<TorchTiming> | (Omit<TorchTiming, "source" | "precision">) }
 
 const listedTimings = (torch: EarlierRow["torch"]): ReadonlyArray<TorchTiming> =>
   torch === undefined ? [] : Array.isArray(torch) ? torch : [{ ...(torch as Omit<TorchTiming, "source" | "precision">), source: "Debian", precision: "fp32", version: (torch as TorchTiming).version.replace(/^torch-/, "") }]
 
 /** The rows of an earlier results/large.json (older rows' single timing as Debian's fp32), none when there is none. */
 export const readLargeRows = (path: string): Array<LargeRow> =>
-  existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as { rows: Array<EarlierRow> }).rows.map((row) => ({ ...row, torch: listedTimings(row.torch) })) : []
+  existsSync(path)
+    ? (JSON.parse(readFileSync(path, "utf8")) as { rows: Array<EarlierRow> }).rows.map((row) => ({ ...row, case: { ...row.case, backend: row.case.backend ?? "wasm" }, torch: listedTimings(row.torch) }))
+    : []
 
 /** Earlier rows with this run's replacing those of the same name, in the order of largeCases. */
 export const mergeLargeRows = (earlier: ReadonlyArray<LargeRow>, measured: ReadonlyArray<LargeRow>): Array<LargeRow> => {

@@ -5,19 +5,22 @@
 // instead: no embedding LayerNorm, h += attention(LN(h)); h += output(act(intermediate(LN(h)))),
 // and a LayerNorm after the last layer. Dropout is left out: the base is frozen and run as in
 // eval mode. With gradient checkpointing on, each layer is recomputed in the backward pass
-// (layers/layer-pass.ts).
+// (layers/layer-pass.ts); with a frozen-activation cache attached, the layers below the lowest
+// adapted one may be skipped (layers/frozen-activations.ts).
 import * as tf from "@tensorflow/tfjs"
 import type { EncoderModel } from "../encoder-model.ts"
 import { attentionBias } from "../layers/attention-bias.ts"
 import { checkInput } from "../layers/check-input.ts"
 import { layerNorm } from "../layers/layer-norm.ts"
 import { embedTokens } from "../layers/embedding.ts"
+import { frozenLayerInput, lowestAdaptedLayer, rememberIds, type FrozenActivationCache } from "../layers/frozen-activations.ts"
 import type { Linear } from "../layers/linear.ts"
 import { linearModules } from "../layers/linear-modules.ts"
 import { runLayer, type StackLayer } from "../layers/layer-pass.ts"
 import { checkPrefix } from "../layers/past.ts"
 import { fullAttentionMask } from "../layers/positions.ts"
 import { linearModule, type Matrix } from "../layers/projection.ts"
+import type { KeyValue } from "../model.ts"
 import { countParameters, disposeParameters, type Parameters } from "../parameters.ts"
 import { activations } from "./activation.ts"
 import { selfAttention } from "./attention.ts"
@@ -86,6 +89,17 @@ export const bertEncoder = (config: BertConfig, parameters: Parameters): BertEnc
   }
 
   const gradientCheckpointing = { enabled: false }
+  const frozenActivations: { cache: FrozenActivationCache | undefined } = { cache: undefined }
+  // Ids are remembered only for a frozen table: a trained one's embeddings change with each step.
+  const frozenTable = !(wordEmbedding instanceof tf.Variable && wordEmbedding.trainable)
+  const runLayers = (from: number, to: number, input: tf.Tensor3D, context: { readonly bias: tf.Tensor4D; readonly prefix: ReadonlyArray<KeyValue> | undefined; readonly checkpointing: boolean }) => {
+    let h = input
+    for (let layer = from; layer < to; layer++) {
+      const pass = { layer, prefix: layerPrefix(layer), checkpointing: context.checkpointing, linears, module, past: { prefix: context.prefix, cache: undefined } }
+      h = runLayer(encoderLayer(layer), h, { bias: context.bias }, pass)
+    }
+    return h
+  }
 
   return {
     kind: "encoder",
@@ -96,7 +110,8 @@ export const bertEncoder = (config: BertConfig, parameters: Parameters): BertEnc
     parameters,
     linears,
     gradientCheckpointing,
-    embed: (ids) => embedTokens(wordEmbedding, ids),
+    frozenActivations,
+    embed: (ids) => (frozenActivations.cache && frozenTable ? rememberIds(embedTokens(wordEmbedding, ids), ids) : embedTokens(wordEmbedding, ids)),
     encode: ({ embeds, attentionMask, tokenTypeIds, prefix, layers = config.num_hidden_layers }) => {
       const [batch, time] = embeds.shape
       const pastLength = prefix ? checkPrefix(prefix, { batch, layers: config.num_hidden_layers, kvHeads: config.num_attention_heads, headDim: config.head_dim }) : 0
@@ -111,11 +126,13 @@ export const bertEncoder = (config: BertConfig, parameters: Parameters): BertEnc
         // Prefix keys are never masked; padding keys always are.
         const keyMask = fullAttentionMask(batch, time, pastLength, undefined, attentionMask)
         const bias = attentionBias(time, pastLength + time, { causal: false, keyMask })
-        let h = embeddings(embeds, pastLength, tokenTypeIds)
-        for (let layer = 0; layer < layers; layer++) {
-          const pass = { layer, prefix: layerPrefix(layer), checkpointing: gradientCheckpointing.enabled, linears, module, past: { prefix, cache: undefined } }
-          h = runLayer(encoderLayer(layer), h, { bias }, pass)
-        }
+        const frozen = frozenActivations.cache
+        // With a cache, the layers below the lowest adapted one (all of them under a head alone) may be skipped.
+        const start = frozen && prefix === undefined ? Math.min(layers, lowestAdaptedLayer(frozen, config.num_hidden_layers, layerPrefix, layerLinears, linears)) : 0
+        const runBelow = () => tf.tidy(() => runLayers(0, start, embeddings(embeds, 0, tokenTypeIds), { bias, prefix, checkpointing: false }))
+        const below = frozen && start > 0 ? frozenLayerInput(frozen, { embeds, attentionMask, segments: tokenTypeIds, start, runBelow }) : undefined
+        const context = { bias, prefix, checkpointing: gradientCheckpointing.enabled }
+        const h = below ? runLayers(start, layers, below, context) : runLayers(0, layers, embeddings(embeds, pastLength, tokenTypeIds), context)
         return preNorm ? norm(h, finalNormName) : h
       })
     },

@@ -1,13 +1,15 @@
 // A causal decoder stack as Llama and Falcon build theirs: the layers' linear modules and the LM
 // head, and the forward pass (mask and bias, positions, each layer, the final norm, the head)
 // that only the layer itself and the position bias differ in. Each layer runs directly or
-// checkpointed (layer-pass.ts).
+// checkpointed (layer-pass.ts); with a frozen-activation cache attached, the layers below the
+// lowest adapted one may be skipped (frozen-activations.ts).
 import * as tf from "@tensorflow/tfjs"
 import type { CausalInput, CausalLM } from "../causal-lm.ts"
 import type { KeyValue, ModelDims } from "../model.ts"
 import { countParameters, disposeParameters, type Parameters } from "../parameters.ts"
 import { checkInput } from "./check-input.ts"
 import { embedTokens } from "./embedding.ts"
+import { frozenLayerInput, lowestAdaptedLayer, rememberIds, type FrozenActivationCache } from "./frozen-activations.ts"
 import type { Linear } from "./linear.ts"
 import { linearModules, type LinearModules } from "./linear-modules.ts"
 import { lmHeadLogits } from "./lm-head.ts"
@@ -53,7 +55,9 @@ interface DecoderStack {
   readonly bias: (time: number, keyMask: tf.Tensor2D) => tf.Tensor4D
   readonly finalNorm: (h: tf.Tensor3D) => tf.Tensor3D
   readonly modules: LinearModules
+  readonly layerLinears: ReadonlyArray<string>
   readonly gradientCheckpointing: { readonly enabled: boolean }
+  readonly frozenActivations: { readonly cache: FrozenActivationCache | undefined }
 }
 
 /** CausalLM.forward over the stack. */
@@ -72,11 +76,21 @@ const decoderForward =
       const keyMask = fullAttentionMask(batch, time, past, cache?.mask, attentionMask)
       const shared = { bias: stack.bias(time, keyMask), positions: positionIds(keyMask, time) }
       const { linears, module } = stack.modules
-      let h = embeds
-      for (let layer = 0; layer < config.num_hidden_layers; layer++) {
-        const pass = { layer, prefix: stack.layerPrefix(layer), checkpointing: stack.gradientCheckpointing.enabled, linears, module, past: { prefix, cache } }
-        h = runLayer((x, tensors, joinPast, layerModule) => stack.layer(x, layer, { ...tensors, joinPast }, layerModule), h, shared, pass)
+      const runLayers = (from: number, to: number, input: tf.Tensor3D, checkpointing: boolean) => {
+        let h = input
+        for (let layer = from; layer < to; layer++) {
+          const pass = { layer, prefix: stack.layerPrefix(layer), checkpointing, linears, module, past: { prefix, cache } }
+          h = runLayer((x, tensors, joinPast, layerModule) => stack.layer(x, layer, { ...tensors, joinPast }, layerModule), h, shared, pass)
+        }
+        return h
       }
+      const frozen = stack.frozenActivations.cache
+      const start = frozen && prefix === undefined && cache === undefined ? lowestAdaptedLayer(frozen, config.num_hidden_layers, stack.layerPrefix, stack.layerLinears, linears) : 0
+      const below =
+        frozen && start > 0
+          ? frozenLayerInput(frozen, { embeds, attentionMask, start, runBelow: () => tf.tidy(() => runLayers(0, start, embeds, false)) })
+          : undefined
+      const h = below ? runLayers(start, config.num_hidden_layers, below, stack.gradientCheckpointing.enabled) : runLayers(0, config.num_hidden_layers, embeds, stack.gradientCheckpointing.enabled)
       cache?.commit(keyMask)
       const normed = stack.finalNorm(h)
       return hiddenStates ? normed : lmHeadLogits(module("lm_head"), normed, outputPositions)
@@ -118,6 +132,9 @@ export const decoderCausalLM = <C extends DecoderConfig>(config: C, parameters: 
     head: config.tie_word_embeddings ? embedding : (parameters.get(parts.names.lmHead) as Matrix),
   })
   const gradientCheckpointing = { enabled: false }
+  const frozenActivations: { cache: FrozenActivationCache | undefined } = { cache: undefined }
+  // Ids are remembered only for a frozen table: a trained one's embeddings change with each step.
+  const frozenTable = !(embedding instanceof tf.Variable && embedding.trainable)
   return {
     kind: "causal",
     architecture: config.model_type,
@@ -127,8 +144,19 @@ export const decoderCausalLM = <C extends DecoderConfig>(config: C, parameters: 
     parameters,
     linears: modules.linears,
     gradientCheckpointing,
-    embed: (ids) => embedTokens(embedding, ids),
-    forward: decoderForward({ config, layerPrefix: parts.names.layerPrefix, layer: parts.layer, bias: parts.bias, finalNorm: parts.finalNorm, modules, gradientCheckpointing }),
+    frozenActivations,
+    embed: (ids) => (frozenActivations.cache && frozenTable ? rememberIds(embedTokens(embedding, ids), ids) : embedTokens(embedding, ids)),
+    forward: decoderForward({
+      config,
+      layerPrefix: parts.names.layerPrefix,
+      layerLinears: parts.names.layerLinears,
+      layer: parts.layer,
+      bias: parts.bias,
+      finalNorm: parts.finalNorm,
+      modules,
+      gradientCheckpointing,
+      frozenActivations,
+    }),
     parameterCount: () => countParameters(parameters),
     dispose: () => {
       for (const own of modules.own) own.dispose()
