@@ -42,7 +42,7 @@ interface TapeNode {
 
 /** What this file reaches of tfjs's engine beyond its public API. */
 interface EngineInternals {
-  readonly state: { kernelDepth: number; activeTape: Array<TapeNode> | null }
+  readonly state: { kernelDepth: number; activeTape: Array<TapeNode> | null | undefined }
   runKernelFunc(params: { readonly inputs?: Readonly<Record<string, tf.Tensor | null | undefined>> }): unknown
 }
 
@@ -76,7 +76,8 @@ const isTrainable = (t: tf.Tensor): boolean => t instanceof tf.Variable && t.tra
 /** Whether each of `tensors` is, or was computed on the active tape from, a trainable variable. */
 const reachedByTrainable = (tensors: ReadonlyArray<tf.Tensor>): Array<boolean> => {
   const tape = (tf.engine() as unknown as EngineInternals).state.activeTape
-  if (tape === null) return tensors.map(isTrainable)
+  // No tape open (an inference pass, or before any gradient was taken: tfjs leaves it undefined then).
+  if (tape == null) return tensors.map(isTrainable)
   const reached = reachedOnTape.get(tape) ?? { scanned: 0, ids: new Set<number>() }
   reachedOnTape.set(tape, reached)
   // The tape only grows during a forward pass: each node is looked at once.
