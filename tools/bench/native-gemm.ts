@@ -20,7 +20,8 @@ import { untransposedBatchMatMul } from "../../plugins/backend-wasm/src/kernels/
 import { heapView, type WasmHeapBackend } from "../../plugins/backend-wasm/src/kernels/tfjs-heap.ts"
 import { kernelNames, loadNativeGemm, type KernelName, type NativeGemm } from "../../plugins/native-gemm/src/index.ts"
 import { withTop } from "./results-section.ts"
-import { benchModels, benchProducts } from "./wasm-kernels.ts"
+import { median } from "./sync-timing.ts"
+import { benchModels, benchProducts, interleavedMedians } from "./wasm-kernels.ts"
 
 const { values: args } = parseArgs({
   options: { runs: { type: "string", default: "3" }, models: { type: "string", default: benchModels.map((m) => m.name).join(",") }, native: { type: "string" } },
@@ -81,28 +82,14 @@ const columns = [
   }),
 ]
 const aloneColumns = columns.slice(2).map(({ name }) => name)
-const median = (times: Array<number>) => times.sort((x, y) => x - y)[Math.floor(times.length / 2)]!
-
 /**
  * Median milliseconds of each column's tf.matMul, then of each native kernel alone, over `runs`
  * rounds after a warm-up round, the columns taking turns.
  */
 const medianTimes = async (multiply: () => tf.Tensor): Promise<Array<number>> => {
-  const samples = [...columns, ...aloneColumns].map((): Array<number> => [])
-  for (let round = 0; round <= runs; round++) {
-    for (const [column, { config }] of columns.entries()) {
-      tf.unregisterKernel("BatchMatMul", "wasm")
-      tf.registerKernel(config)
-      const started = performance.now()
-      const product = multiply()
-      await product.data()
-      const elapsed = performance.now() - started
-      product.dispose()
-      if (round > 0) samples[column]!.push(elapsed)
-    }
-    if (round > 0) aloneColumns.forEach((name, i) => samples[columns.length + i]!.push(kernelAloneMs.get(name)!))
-  }
-  return samples.map(median)
+  const alone = aloneColumns.map((): Array<number> => [])
+  const whole = await interleavedMedians(columns.map((c) => c.config), multiply, runs, () => aloneColumns.forEach((name, i) => alone[i]!.push(kernelAloneMs.get(name)!)))
+  return [...whole, ...alone.map(median)]
 }
 
 const rows: Array<{ model: string; product: string; flops: number; ms: Record<string, number> }> = []

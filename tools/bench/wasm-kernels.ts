@@ -7,6 +7,7 @@
 // other processes falls on both alike; each figure is a median. `npm run bench` prints the table;
 // tools/bench/gemm.ts prints it alone.
 import * as tf from "@tensorflow/tfjs"
+import { median } from "./sync-timing.ts"
 import { untransposedBatchMatMul } from "../../plugins/backend-wasm/src/kernels/batch-mat-mul.ts"
 
 export interface KernelTiming {
@@ -79,8 +80,12 @@ export const benchProducts = (models: ReadonlyArray<ModelShape> = benchModels): 
     ]
   })
 
-/** Medians of `runs` timings of each of `kernels` computing `product`, after one warm-up each, taking turns every round. */
-const interleavedMedians = async (kernels: ReadonlyArray<tf.KernelConfig>, product: () => tf.Tensor, runs: number): Promise<Array<number>> => {
+/**
+ * Medians of `runs` timings of each of `kernels` (as wasm's BatchMatMul) computing `product`, after
+ * one warm-up round, taking turns every round; `afterRound` runs after each timed round (a caller
+ * reading what its kernel measured of itself).
+ */
+export const interleavedMedians = async (kernels: ReadonlyArray<tf.KernelConfig>, product: () => tf.Tensor, runs: number, afterRound?: () => void): Promise<Array<number>> => {
   const times = kernels.map((): Array<number> => [])
   for (let round = 0; round <= runs; round++) {
     for (const [i, kernel] of kernels.entries()) {
@@ -93,8 +98,9 @@ const interleavedMedians = async (kernels: ReadonlyArray<tf.KernelConfig>, produ
       result.dispose()
       if (round > 0) times[i]!.push(ms)
     }
+    if (round > 0) afterRound?.()
   }
-  return times.map((t) => t.sort((x, y) => x - y)[Math.floor(t.length / 2)]!)
+  return times.map(median)
 }
 
 /**
