@@ -1,6 +1,8 @@
 // The native GEMM (@peftlab/native-gemm, a prebuilt N-API addon) against the wasm plugin's GEMM
 // (gemm.wasm) and XNNPACK (tfjs-wasm, operands transposed first), in GFLOP/s per thread, on the
-// products of stories260k, SmolLM2-135M and TinyLlama-1.1B (wasm-kernels.ts's benchProducts). All
+// products of stories260k, SmolLM2-135M and TinyLlama-1.1B (wasm-kernels.ts's benchProducts), and
+// the fastest native kernel once more on --threads threads (every core by default), as a worker
+// of `--backend native` that has the machine to itself runs it. All
 // three run as tfjs-wasm's BatchMatMul through tf.matMul, one after another in every round so that
 // load from other processes falls on all alike; each figure is a median. The native kernel here
 // is a bench-only BatchMatMul that multiplies in place in tfjs-wasm's heap (no copies): how it
@@ -8,9 +10,9 @@
 // results/native-gemm.json and the top of results/native-gemm.md (native-packed-gemm.ts writes a
 // section below).
 //
-//   node tools/bench/native-gemm.ts [--runs 3] [--models stories260k,SmolLM2-135M,TinyLlama-1.1B] [--native avx512,avx2,sse2]
+//   node tools/bench/native-gemm.ts [--runs 3] [--models stories260k,SmolLM2-135M,TinyLlama-1.1B] [--native avx512,avx2,sse2] [--threads 2]
 import { existsSync, readFileSync } from "node:fs"
-import { cpus } from "node:os"
+import { availableParallelism, cpus } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import * as tf from "@tensorflow/tfjs"
@@ -24,25 +26,38 @@ import { median } from "./sync-timing.ts"
 import { benchModels, benchProducts, interleavedMedians } from "./wasm-kernels.ts"
 
 const { values: args } = parseArgs({
-  options: { runs: { type: "string", default: "3" }, models: { type: "string", default: benchModels.map((m) => m.name).join(",") }, native: { type: "string" } },
+  options: {
+    runs: { type: "string", default: "3" },
+    models: { type: "string", default: benchModels.map((m) => m.name).join(",") },
+    native: { type: "string" },
+    threads: { type: "string", default: String(availableParallelism()) },
+  },
 })
 const runs = Number(args.runs)
+const threads = Number(args.threads)
 const models = benchModels.filter((m) => args.models.split(",").includes(m.name))
 const nativeKernels = args.native?.split(",") ?? []
 const badKernels = nativeKernels.filter((name) => !(kernelNames as ReadonlyArray<string>).includes(name))
-if (!(Number.isInteger(runs) && runs > 0) || models.length === 0 || badKernels.length > 0) {
-  console.error(`--runs takes a positive integer (got ${args.runs}); --models a list of ${benchModels.map((m) => m.name).join(", ")} (got ${args.models}); --native a list of ${kernelNames.join(", ")}${badKernels.length > 0 ? ` (unknown: ${badKernels.join(", ")})` : ""}`)
+if (!(Number.isInteger(runs) && runs > 0) || !(Number.isInteger(threads) && threads > 0) || models.length === 0 || badKernels.length > 0) {
+  console.error(`--runs and --threads take positive integers (got ${args.runs}, ${args.threads}); --models a list of ${benchModels.map((m) => m.name).join(", ")} (got ${args.models}); --native a list of ${kernelNames.join(", ")}${badKernels.length > 0 ? ` (unknown: ${badKernels.join(", ")})` : ""}`)
   process.exit(2)
 }
 
-const natives = (nativeKernels.length > 0 ? nativeKernels : [undefined]).map((kernel) => {
-  const load = loadNativeGemm(kernel === undefined ? {} : { kernel: kernel as KernelName })
+const loadNative = (options: { kernel?: KernelName; threads: number }): NativeGemm => {
+  const load = loadNativeGemm(options)
   if (load.gemm === undefined) {
     console.error(`the native GEMM is unavailable: ${load.reason}`)
     process.exit(2)
   }
   return load.gemm
-})
+}
+// One thread each (PEFTLAB_NATIVE_THREADS would override it: leave it unset), then the first on `threads`.
+const singles = (nativeKernels.length > 0 ? nativeKernels : [undefined]).map((kernel) => loadNative({ ...(kernel !== undefined && { kernel: kernel as KernelName }), threads: 1 }))
+const natives = [...singles, ...(threads > 1 ? [loadNative({ kernel: singles[0]!.info().kernel.name, threads })] : [])]
+const nativeName = (native: NativeGemm) => {
+  const info = native.info()
+  return `native ${info.kernel.name}${info.threads > 1 ? ` on ${info.threads} threads` : ""}`
+}
 
 /** Milliseconds the native kernel itself took in the last tf.matMul, by column name (the rest is tfjs's allocation and read-back). */
 const kernelAloneMs = new Map<string, number>()
@@ -77,7 +92,7 @@ const columns = [
   { name: "XNNPACK", config: untransposedBatchMatMul(stock, transpose) },
   { name: "wasm GEMM", config: gemm },
   ...natives.map((native) => {
-    const name = `native ${native.info().kernel.name}`
+    const name = nativeName(native)
     return { name, config: nativeBatchMatMul(name, native, stock) }
   }),
 ]
@@ -110,7 +125,7 @@ try {
 const gflops = (flops: number, ms: number) => (flops / ms / 1e6).toFixed(1)
 const [xnnpack, wasmGemm, ...nativeNames] = columns.map((c) => c.name) as [string, string, ...Array<string>]
 const table = [
-  `Measured ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"}, one thread each, median of ${runs} rounds, the kernels taking turns within each round; the machine's two cores are shared with other jobs, so compare columns within a row, not rows with each other. All through tf.matMul on tfjs-wasm (output tensor and read-back included); "alone" is the native call by itself inside that kernel, the rest being tfjs's.`,
+  `Measured ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"}, one thread each${threads > 1 ? ` but "on ${threads} threads" (GFLOP/s of all of them)` : ""}, median of ${runs} rounds, the kernels taking turns within each round; the machine's two cores are shared with other jobs, so compare columns within a row, not rows with each other. All through tf.matMul on tfjs-wasm (output tensor and read-back included); "alone" is the native call by itself inside that kernel, the rest being tfjs's.`,
   "",
   `| model | product | ${columns.map((c) => `${c.name} GFLOP/s`).join(" | ")} | ${nativeNames.map((name) => `${name} alone GFLOP/s | ${name} / wasm GEMM | ${name} / XNNPACK`).join(" | ")} |`,
   `| --- | --- | ${columns.map(() => "---:").join(" | ")} | ${nativeNames.map(() => "---: | ---: | ---:").join(" | ")} |`,
@@ -121,6 +136,6 @@ const table = [
 ].join("\n")
 console.log(table)
 const results = join(import.meta.dirname, "results")
-await writeFileAtomic(join(results, "native-gemm.json"), JSON.stringify({ runs, node: process.version, cpu: cpus()[0]?.model, native: natives.map((n) => n.info().kernel), rows }, null, 2) + "\n")
+await writeFileAtomic(join(results, "native-gemm.json"), JSON.stringify({ runs, node: process.version, cpu: cpus()[0]?.model, native: natives.map((n) => ({ ...n.info().kernel, threads: n.info().threads })), rows }, null, 2) + "\n")
 const markdown = join(results, "native-gemm.md")
 await writeFileAtomic(markdown, withTop(existsSync(markdown) ? readFileSync(markdown, "utf8") : "", table))

@@ -25,7 +25,8 @@ if (!(Number.isInteger(runs) && runs > 0 && Number.isInteger(rows) && rows > 0))
   console.error(`--runs and --rows take positive integers (got ${args.runs} and ${args.rows})`)
   process.exit(2)
 }
-const load = loadNativeGemm()
+// One thread, as the wasm kernel runs (PEFTLAB_NATIVE_THREADS would override it: leave it unset).
+const load = loadNativeGemm({ threads: 1 })
 if (load.gemm === undefined) {
   console.error(`the native GEMM is unavailable: ${load.reason}`)
   process.exit(2)
@@ -34,10 +35,11 @@ if (load.gemm === undefined) {
 await wasm.setup()
 const wasmKernel = tf.getKernel(packedMatMulKernelName, "wasm")
 if (!wasmKernel) throw new Error("the wasm plugin registered no packed matmul kernel (packed-matmul.wasm missing?)")
-const nativeName = `native ${load.gemm.info().kernel.name}`
+const gemm = load.gemm
+const nativeName = `native ${gemm.info().kernel.name}`
 const columns = [
   { name: "wasm packed", config: wasmKernel },
-  { name: nativeName, config: nativePackedMatMul(load.gemm, wasmKernel) },
+  { name: nativeName, config: nativePackedMatMul(() => gemm, wasmKernel) },
 ]
 
 // TinyLlama-1.1B's frozen projections, W [out, in].

@@ -45,13 +45,23 @@ export class Backend extends Context.Service<
   }
 >()("@peftlab/core/Backend") {}
 
+/** What the caller tells a backend about the machine it shares. */
+export interface BackendSetup {
+  /**
+   * CPU threads its kernels may use: the cores this process may use, divided among the tfjs
+   * instances that compute at the same time (data-parallel workers each get their share).
+   * Absent: all of them. A backend that computes on one thread, or on a GPU, ignores it.
+   */
+  readonly threads?: number
+}
+
 export interface BackendPlugin {
   readonly name: string
   readonly description: string
   /** Whether this backend can run here, and why not when it cannot. */
   readonly probe: () => Promise<{ readonly available: true } | { readonly available: false; readonly reason: string }>
   /** Prepares tfjs (registers and selects the backend). */
-  readonly setup: () => Promise<void>
+  readonly setup: (options?: BackendSetup) => Promise<void>
   /** What it computes on; asked once setup has run. */
   readonly device: () => Promise<DeviceInfo>
   /** What tfjs holds on it now; asked once setup has run. */
@@ -68,7 +78,7 @@ export const backendLayer = (plugin: BackendPlugin): Layer.Layer<Backend, Backen
       if (!probe.available) {
         return yield* Effect.fail(new BackendUnavailable({ source: `--backend ${plugin.name}`, detail: probe.reason }))
       }
-      yield* Effect.tryPromise({ try: plugin.setup, catch: setupFailed(plugin) })
+      yield* Effect.tryPromise({ try: () => plugin.setup(), catch: setupFailed(plugin) })
       const device = yield* Effect.tryPromise({ try: plugin.device, catch: setupFailed(plugin) })
       const memory = Effect.sync((): BackendMemory => ({ ...plugin.memory(), rssBytes: process.memoryUsage.rss() }))
       return { name: plugin.name, device, memory }

@@ -8,6 +8,7 @@ import { loraLinearGradient, loraLinearKernel } from "./lora-linear/lora-linear-
 import { nf4MatMulGradient, nf4MatMulKernel } from "./nf4-matmul/nf4-matmul-kernel.ts"
 import { rmsNormGradient, rmsNormKernel } from "./rms-norm/rms-norm-kernel.ts"
 import { rowGatherKernel } from "./row-gather/row-gather-kernel.ts"
+import { ropeGradient } from "./rope/rope-kernel.ts"
 import { swiGluGradient } from "./swiglu/swiglu-kernel.ts"
 import { webgpu } from "./shared/kernel-path.ts"
 import { tiledMatMulGradient, tiledMatMulKernel } from "./tiled-matmul/tiled-matmul-kernel.ts"
@@ -25,7 +26,7 @@ const kernels: ReadonlyArray<readonly [tf.KernelConfig, tf.GradConfig | undefine
 ]
 
 // Gradients of ops with no WGSL kernel yet, whose kernels other backend plugins register by name.
-const gradientsWithoutWgsl: ReadonlyArray<tf.GradConfig> = [swiGluGradient]
+const gradientsWithoutWgsl: ReadonlyArray<tf.GradConfig> = [swiGluGradient, ropeGradient]
 
 /** The names of the kernels registerGpuKernels registers (for "webgpu"), in that order. */
 export const gpuKernelNames: ReadonlyArray<string> = kernels.map(([kernel]) => kernel.kernelName)

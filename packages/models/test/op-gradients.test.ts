@@ -2,6 +2,7 @@
 // computation composed of plain tfjs ops, differentiated by tfjs's tape: values and gradients
 // with respect to every input must agree to float32 rounding (1e-5 absolute on O(1) values).
 import * as tf from "@tensorflow/tfjs"
+import { mergeHeads } from "@peftlab/gpu-kernels"
 import { beforeAll, describe, expect, it } from "vitest"
 import { attend } from "../src/layers/attention.ts"
 import { linear } from "../src/layers/linear.ts"
@@ -82,7 +83,8 @@ describe("ops with their own gradients", () => {
         const [x1, x2] = tf.split(x, 2, -1)
         return x.mul(cos).add(tf.concat([x2!.neg(), x1!], -1).mul(sin))
       }
-      compareGradients([normal([2, 3, 4, 6], 12)], (x) => rope.apply(x as tf.Tensor4D, positions), composed)
+      // x [batch, heads, time, headDim], as the projection [batch, time, heads·headDim] the op splits.
+      compareGradients([normal([2, 3, 4, 6], 12)], (x) => rope.splitHeads(mergeHeads(x as tf.Tensor4D), positions, 3), composed)
     })
     rope.dispose()
   })

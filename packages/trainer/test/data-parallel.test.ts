@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs"
 import { Effect, Layer } from "effect"
+import { availableParallelism } from "node:os"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Events, Rng } from "@peftlab/core"
 import { DataParallelError, shard, shardStep, startDataParallel, train, type DataParallel, type StepGradients, type TrainingTask } from "../src/index.ts"
@@ -172,6 +173,16 @@ describe("data-parallel gradients", () => {
 })
 
 describe("startDataParallel", () => {
+  it("tells each replica its share of the cores this process may use, for its backend's threads", async () => {
+    const pool = await startDataParallel({ module: new URL("./support/context-replica.ts", import.meta.url), init: null, workers: 2 })
+    try {
+      const share = { threads: Math.max(1, Math.floor(availableParallelism() / 2)) }
+      expect(await pool.evaluate([], [["a"], ["b"]])).toEqual([[share], [share]])
+    } finally {
+      await pool.close()
+    }
+  })
+
   it("rejects with a DataParallelError when a replica cannot be built", async () => {
     const failure = await startDataParallel({ module: replicaModule, init: { ...init, hidden: 0 }, workers: 1 }).catch((e: unknown) => e)
     expect(failure).toBeInstanceOf(DataParallelError)

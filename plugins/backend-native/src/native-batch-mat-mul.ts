@@ -19,7 +19,8 @@ const nativeBatch = (a: tf.TensorInfo, b: tf.TensorInfo): ReadonlyArray<number> 
   return undefined
 }
 
-export const nativeBatchMatMul = (native: NativeGemm, fallback: tf.KernelConfig): tf.KernelConfig => ({
+/** BatchMatMul on `native()` (the backend's current GEMM); `fallback` runs what it does not take. */
+export const nativeBatchMatMul = (native: () => NativeGemm, fallback: tf.KernelConfig): tf.KernelConfig => ({
   kernelName: "BatchMatMul",
   backendName: "wasm",
   kernelFunc: (args) => {
@@ -32,7 +33,7 @@ export const nativeBatchMatMul = (native: NativeGemm, fallback: tf.KernelConfig)
     const heap = args.backend as unknown as WasmHeapBackend
     // Allocated before any view is taken: growing the heap would detach earlier views.
     const out = heap.makeOutput([...batch, m, n], "float32")
-    if (m > 0 && n > 0) native.batchedGemm(heapView(heap, a), heapView(heap, b), heapView(heap, out), size(batch), m, n, k, transposeA, transposeB)
+    if (m > 0 && n > 0) native().batchedGemm(heapView(heap, a), heapView(heap, b), heapView(heap, out), size(batch), m, n, k, transposeA, transposeB)
     return out
   },
 })

@@ -15,8 +15,8 @@ const nativeOperand = (weight: PackedWeight) => {
   return undefined
 }
 
-/** The packed matmul kernel on `native`; `fallback` runs what it does not take (none: those throw). */
-export const nativePackedMatMul = (native: NativeGemm, fallback: tf.KernelConfig | undefined): tf.KernelConfig => ({
+/** The packed matmul kernel on `native()` (the backend's current GEMM); `fallback` runs what it does not take (none: those throw). */
+export const nativePackedMatMul = (native: () => NativeGemm, fallback: tf.KernelConfig | undefined): tf.KernelConfig => ({
   kernelName: packedMatMulKernelName,
   backendName: "wasm",
   kernelFunc: (args) => {
@@ -35,7 +35,7 @@ export const nativePackedMatMul = (native: NativeGemm, fallback: tf.KernelConfig
     const out = heap.makeOutput([m, n], "float32")
     try {
       const { storage, bytes, absmax, blockSize } = operand
-      native.packedGemm(heapView(heap, x), bytes, absmax, bias ? heapView(heap, bias) : null, heapView(heap, out), m, n, k, storage, blockSize, transposeWeight)
+      native().packedGemm(heapView(heap, x), bytes, absmax, bias ? heapView(heap, bias) : null, heapView(heap, out), m, n, k, storage, blockSize, transposeWeight)
     } catch (error) {
       // A weight or bias that does not fit x (the native call checks before writing): no tensor is left behind.
       heap.disposeData(out.dataId)

@@ -1,8 +1,10 @@
 // The native backend's matmuls equal a float64 reference within float32 rounding on every shape
 // tfjs sends BatchMatMul (transposes, batches, a matrix broadcast against a batch), the shapes it
-// cannot take fall back to the wasm plugin's kernel, and the device says which kernel ran.
+// cannot take fall back to the wasm plugin's kernel, and the device says which kernel ran; the
+// thread count setup() is given (or PEFTLAB_NATIVE_THREADS) is the one it runs and reports, and
+// changes no bit of a product; a bad PEFTLAB_NATIVE_THREADS makes it unavailable, saying why.
 import * as tf from "@tensorflow/tfjs"
-import { loadNativeGemm } from "@peftlab/native-gemm"
+import { loadNativeGemm, threadsVariable } from "@peftlab/native-gemm"
 import { beforeAll, describe, expect, it } from "vitest"
 import { plugin } from "../src/index.ts"
 
@@ -69,6 +71,46 @@ describe.skipIf(unavailable)("the native backend", () => {
     const device = await plugin.device()
     expect(device.description).toMatch(/native GEMM \((avx512|avx2|sse2)\)/)
     expect(tf.getBackend()).toBe("wasm")
+  })
+
+  it("runs its products on the threads setup() is given, PEFTLAB_NATIVE_THREADS over them, with the same values bit for bit", async () => {
+    // 2·256·384·320 flops: enough to be split across threads.
+    const [a, b] = [tf.tensor(values(256 * 320, 5), [256, 320]), tf.tensor(values(384 * 320, 6), [384, 320])]
+    const productOn = async (threads: number) => {
+      await plugin.setup({ threads })
+      const product = tf.matMul(a, b, false, true)
+      const bits = new Uint32Array((await product.data()).slice().buffer)
+      product.dispose()
+      return { bits, device: await plugin.device() }
+    }
+    const one = await productOn(1)
+    expect(one.device).toMatchObject({ threads: 1, description: expect.stringContaining("on 1)") })
+    for (const threads of [2, 3, 8]) {
+      const split = await productOn(threads)
+      expect(split.device).toMatchObject({ threads, description: expect.stringContaining(`on ${threads})`) })
+      expect(split.bits).toEqual(one.bits)
+    }
+    process.env[threadsVariable] = "2"
+    try {
+      expect((await productOn(5)).device.threads).toBe(2)
+    } finally {
+      delete process.env[threadsVariable]
+      await plugin.setup()
+    }
+    tf.dispose([a, b])
+  })
+
+  it("is unavailable, saying why, when PEFTLAB_NATIVE_THREADS is not a thread count", async () => {
+    for (const written of ["0", "two", "1.5", "100000"]) {
+      process.env[threadsVariable] = written
+      try {
+        expect(await plugin.probe()).toEqual({ available: false, reason: `PEFTLAB_NATIVE_THREADS=${written}: expected an integer from 1 to 256` })
+        await expect(plugin.setup()).rejects.toThrow(`PEFTLAB_NATIVE_THREADS=${written}`)
+      } finally {
+        delete process.env[threadsVariable]
+      }
+    }
+    await plugin.setup()
   })
 })
 

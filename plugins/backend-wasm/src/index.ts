@@ -7,6 +7,7 @@ import { dirname, join, sep } from "node:path"
 import * as tf from "@tensorflow/tfjs"
 import { hostDevice, type BackendPlugin } from "@peftlab/core"
 import { untransposedBatchMatMul } from "./kernels/batch-mat-mul.ts"
+import { crossEntropyKernels, crossEntropyWasmUrl, type CrossEntropyExports } from "./kernels/cross-entropy/cross-entropy-kernel.ts"
 import { flashAttentionKernels, flashAttentionWasmUrl, type FlashAttentionExports } from "./kernels/flash-attention/flash-attention-kernel.ts"
 import { gemmBatchMatMul } from "./kernels/gemm/gemm-kernel.ts"
 import { gemmWasmUrl, loadGemm, type GemmModule } from "./kernels/gemm/gemm-module.ts"
@@ -14,6 +15,7 @@ import { compileHeapKernelModule, type HeapKernelModule } from "./kernels/heap-m
 import { packedMatMulKernel, packedMatMulKernelName } from "./kernels/packed-matmul/packed-matmul-kernel.ts"
 import { loadPackedMatMul, packedMatMulWasmUrl, type PackedMatMulModule } from "./kernels/packed-matmul/packed-matmul-module.ts"
 import { rmsNormKernels, rmsNormWasmUrl, type RmsNormExports } from "./kernels/rms-norm/rms-norm-kernel.ts"
+import { ropeKernels, ropeWasmUrl, type RopeExports } from "./kernels/rope/rope-kernel.ts"
 import { sharedIdentityConfig } from "./kernels/shared-identity.ts"
 import { swiGluKernels, swiGluWasmUrl, type SwiGluExports } from "./kernels/swiglu/swiglu-kernel.ts"
 import { unsortedSegmentSumConfig } from "./kernels/unsorted-segment-sum.ts"
@@ -37,11 +39,13 @@ type LoadedModules = [
   HeapKernelModule<RmsNormExports> | undefined,
   HeapKernelModule<SwiGluExports> | undefined,
   HeapKernelModule<FlashAttentionExports> | undefined,
+  HeapKernelModule<CrossEntropyExports> | undefined,
+  HeapKernelModule<RopeExports> | undefined,
 ]
 
-const registerKernels = ([packed, gemm, rmsNorm, swiGlu, attention]: LoadedModules) => {
+const registerKernels = ([packed, gemm, rmsNorm, swiGlu, attention, crossEntropy, rope]: LoadedModules) => {
   tf.registerKernel(unsortedSegmentSumConfig)
-  const onHeap = [...(rmsNorm ? rmsNormKernels(rmsNorm) : []), ...(swiGlu ? swiGluKernels(swiGlu) : []), ...(attention ? flashAttentionKernels(attention) : [])]
+  const onHeap = [...(rmsNorm ? rmsNormKernels(rmsNorm) : []), ...(swiGlu ? swiGluKernels(swiGlu) : []), ...(attention ? flashAttentionKernels(attention) : []), ...(crossEntropy ? crossEntropyKernels(crossEntropy) : []), ...(rope ? ropeKernels(rope) : [])]
   for (const kernel of onHeap) if (tf.getKernel(kernel.kernelName, "wasm") === undefined) tf.registerKernel(kernel)
   if (packed && tf.getKernel(packedMatMulKernelName, "wasm") === undefined) tf.registerKernel(packedMatMulKernel(packed))
   const original = tf.getKernel("BatchMatMul", "wasm")
@@ -58,8 +62,8 @@ const registerKernels = ([packed, gemm, rmsNorm, swiGlu, attention]: LoadedModul
 
 /**
  * Kernels tfjs-backend-wasm lacks (UnsortedSegmentSum, the packed-weight matmul of frozen NF4 and
- * bf16 matrices, one-pass RMSNorm and SwiGLU, fused attention, each with its gradient), and BatchMatMul on the
- * plugin's own GEMM.
+ * bf16 matrices, one-pass RMSNorm and SwiGLU, fused attention, each with its gradient, softmax
+ * cross-entropy with its gradient for the logits, rotary position embeddings fused with the split into heads), and BatchMatMul on the plugin's own GEMM.
  */
 const patchKernels = (): Promise<void> =>
   (patched ??= Promise.all([
@@ -68,6 +72,8 @@ const patchKernels = (): Promise<void> =>
     moduleOrNothing(() => compileHeapKernelModule<RmsNormExports>(rmsNormWasmUrl), rmsNormWasmUrl, "RMSNorm runs as composed tfjs ops instead"),
     moduleOrNothing(() => compileHeapKernelModule<SwiGluExports>(swiGluWasmUrl), swiGluWasmUrl, "SwiGLU runs as composed tfjs ops instead"),
     moduleOrNothing(() => compileHeapKernelModule<FlashAttentionExports>(flashAttentionWasmUrl), flashAttentionWasmUrl, "attention runs as composed tfjs ops instead"),
+    moduleOrNothing(() => compileHeapKernelModule<CrossEntropyExports>(crossEntropyWasmUrl), crossEntropyWasmUrl, "the cross-entropy loss runs as composed tfjs ops instead"),
+    moduleOrNothing(() => compileHeapKernelModule<RopeExports>(ropeWasmUrl), ropeWasmUrl, "rotary position embeddings run as composed tfjs ops instead"),
   ]).then(registerKernels))
 
 /**
@@ -117,8 +123,16 @@ export const makeWasmPlugin = (wasmDir?: string): BackendPlugin => {
 
 export const plugin: BackendPlugin = makeWasmPlugin()
 
-export { flashAttentionGradKernelName, flashAttentionKernelName } from "./kernels/flash-attention/flash-attention-kernel.ts"
+export { crossEntropyKernelName, crossEntropyWithGradKernelName } from "./kernels/cross-entropy/cross-entropy-kernel.ts"
+export {
+  flashAttentionGradKernelName,
+  flashAttentionGradSizes,
+  flashAttentionKernelName,
+  flashAttentionSizes,
+  type FlashAttentionSizes,
+} from "./kernels/flash-attention/flash-attention-kernel.ts"
 export { rmsNormGradKernelName, rmsNormKernelName } from "./kernels/rms-norm/rms-norm-kernel.ts"
+export { ropeGradKernelName, ropeKernelName } from "./kernels/rope/rope-kernel.ts"
 export { swiGluGradKernelName, swiGluKernelName } from "./kernels/swiglu/swiglu-kernel.ts"
 export { packedMatMulKernelName, type PackedMatMulAttrs } from "./kernels/packed-matmul/packed-matmul-kernel.ts"
 export { GemmError, loadGemm, type GemmBatch, type GemmModule } from "./kernels/gemm/gemm-module.ts"

@@ -1,16 +1,23 @@
 // The N-API binding of the native GEMM: argument checking, the choice among the kernel variants
 // the CPU can run (runtime dispatch, so the one prebuilt binary is safe on any x86-64), and the
-// packing space, kept per Node environment (napi instance data) so that every worker thread that
-// loads the addon gets its own and frees it when the thread ends.
+// GEMM threads with their packing space (parallel-gemm.h), kept per Node environment (napi
+// instance data) so that every worker thread that loads the addon gets its own and frees them when
+// the thread ends.
 //
-// Exports (../src/native-addon.ts types them):
+// Exports (../src/addon.ts types them):
 //   kernels(): [{ name, mr, nr, kc, mc, nc }], the variants this CPU runs, fastest first
-//   gemm(a, b, c, m, n, k, transposeA, transposeB, kernel): C = op(A) · op(B), in place
-//   batchedGemm(a, b, c, batch, m, n, k, transposeA, transposeB, kernel): `batch` products, A or B
-//     holding either `batch` matrices back to back or one (used by every product)
-//   packedGemm(x, weight, absmax, bias, c, m, n, k, storage, blockSize, transposeWeight, kernel):
+//   maxThreads: the most threads one call may run on
+//   gemm(a, b, c, m, n, k, transposeA, transposeB, kernel, threads): C = op(A) · op(B), in place
+//   batchedGemm(a, b, c, batch, m, n, k, transposeA, transposeB, kernel, threads): `batch` products,
+//     A or B holding either `batch` matrices back to back or one (used by every product)
+//   packedGemm(x, weight, absmax, bias, c, m, n, k, storage, blockSize, transposeWeight, kernel, threads):
 //     C [m, n] = x [m, k] · Wᵀ (W [n, k]) or x · W (W [k, n]), plus bias [n] on every row, with W a
 //     frozen weight kept as bf16 bits or NF4 codes (a Uint8Array) and dequantized while packed
+//   flashAttention(q, k, v, mask, out, lse, ...sizes, kernel) and flashAttentionGrad(dy, q, k, v,
+//     mask, out, lse, dq, dk, dv, dmask, ...sizes, kernel), sizes being batch, heads, kvHeads,
+//     queries, keys, dim, past, causal, scale: fused attention and its gradient (attention.h), on
+//     the calling thread
+// `threads`: at most this many threads run the call (1 to maxThreads; a small call runs on one).
 // Operands are typed arrays over any ArrayBuffer (a WebAssembly.Memory's or a SharedArrayBuffer
 // included): read and written where they lie, no copies.
 #define NAPI_VERSION 8
@@ -21,15 +28,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attention.h"
 #include "gemm.h"
+#include "parallel-gemm.h"
 
 #define ERROR_CODE "ERR_PEFTLAB_NATIVE_GEMM"
-
-size_t gemm_scratch_floats(const gemm_blocking *blocking, size_t m, size_t n) {
-  (void)m;
-  size_t nc = n < blocking->nc ? n : blocking->nc;
-  return blocking->mc * blocking->kc + blocking->kc * ((nc + blocking->nr - 1) / blocking->nr * blocking->nr);
-}
 
 // Fastest first.
 static const gemm_kernel *const all_kernels[] = {&gemm_avx512, &gemm_avx2, &gemm_sse2};
@@ -43,31 +46,12 @@ static int cpu_runs(const gemm_kernel *kernel) {
   return 1;
 }
 
-// Packing space of one environment (the main thread or one worker), grown to the largest call.
-typedef struct {
-  float *scratch;
-  size_t floats;
-} environment_state;
-
-static void free_state(napi_env env, void *data, void *hint) {
+// The GEMM threads and packing space of one environment (the main thread or one worker).
+static void free_workspace(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
-  environment_state *state = data;
-  free(state->scratch);
-  free(state);
-}
-
-static float *scratch_for(napi_env env, size_t floats) {
-  environment_state *state;
-  if (napi_get_instance_data(env, (void **)&state) != napi_ok || state == NULL) return NULL;
-  if (state->floats >= floats) return state->scratch;
-  size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
-  float *grown = aligned_alloc(64, bytes);
-  if (grown == NULL) return NULL;
-  free(state->scratch);
-  state->scratch = grown;
-  state->floats = floats;
-  return grown;
+  gemm_workspace_free(data);
+  free(data);
 }
 
 // Throws a TypeError (or RangeError when `range`) with a formatted message; returns NULL for the caller to return.
@@ -163,20 +147,37 @@ static int overlap(const void *x, size_t x_bytes, const void *y, size_t y_bytes)
   return x_bytes > 0 && y_bytes > 0 && x0 < y0 + y_bytes && y0 < x0 + x_bytes;
 }
 
-static float *packing_space(napi_env env, const gemm_kernel *kernel, size_t m, size_t n) {
-  float *scratch = scratch_for(env, gemm_scratch_floats(&kernel->blocking, m, n));
-  if (scratch == NULL) napi_throw_error(env, ERROR_CODE, "out of memory for the packing space");
-  return scratch;
+// The threads a call may run on: an integer from 1 to POOL_MAX_THREADS.
+static int read_threads(napi_env env, napi_value value, size_t *out) {
+  double number;
+  if (napi_get_value_double(env, value, &number) != napi_ok || !(number >= 1 && number <= POOL_MAX_THREADS) || number != (double)(int64_t)number) {
+    fail(env, 1, "threads: expected an integer from 1 to %d", POOL_MAX_THREADS);
+    return 0;
+  }
+  *out = (size_t)number;
+  return 1;
+}
+
+// Runs `job` on this environment's threads; throws (and returns NULL) if it could not.
+static napi_value run_job(napi_env env, const gemm_job *job, size_t threads) {
+  gemm_workspace *workspace;
+  if (napi_get_instance_data(env, (void **)&workspace) != napi_ok || workspace == NULL) {
+    napi_throw_error(env, ERROR_CODE, "the addon's state is missing");
+    return NULL;
+  }
+  const char *failure = gemm_run(workspace, job, threads);
+  if (failure != NULL) napi_throw_error(env, ERROR_CODE, failure);
+  return NULL;
 }
 
 // gemm and batchedGemm: `batched` says whether the argument after c is the batch size.
 static napi_value multiply(napi_env env, napi_callback_info info, int batched) {
-  napi_value argv[10];
-  size_t argc = 10, expected = batched ? 10 : 9;
+  napi_value argv[11];
+  size_t argc = 11, expected = batched ? 11 : 10;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   if (argc < expected) return fail(env, 0, "expected %zu arguments, got %zu", expected, argc);
   float_view a, b, c;
-  size_t batch = 1, m, n, k;
+  size_t batch = 1, m, n, k, threads;
   int transpose_a, transpose_b;
   napi_value *dims = argv + (batched ? 4 : 3);
   if (!read_floats(env, argv[0], "a", &a) || !read_floats(env, argv[1], "b", &b) || !read_floats(env, argv[2], "c", &c)) return NULL;
@@ -185,7 +186,7 @@ static napi_value multiply(napi_env env, napi_callback_info info, int batched) {
       !read_flag(env, dims[3], "transposeA", &transpose_a) || !read_flag(env, dims[4], "transposeB", &transpose_b))
     return NULL;
   const gemm_kernel *kernel = read_kernel(env, dims[5]);
-  if (kernel == NULL) return NULL;
+  if (kernel == NULL || !read_threads(env, dims[6], &threads)) return NULL;
   size_t a_size = m * k, b_size = k * n, c_size = m * n;
   int a_shared = batch > 1 && a.length == a_size, b_shared = batch > 1 && b.length == b_size;
   size_t a_floats = a_shared ? a_size : batch * a_size, b_floats = b_shared ? b_size : batch * b_size, c_floats = batch * c_size;
@@ -196,13 +197,9 @@ static napi_value multiply(napi_env env, napi_callback_info info, int batched) {
       overlap(c.data, c_floats * sizeof(float), b.data, b_floats * sizeof(float)))
     return fail(env, 1, "c overlaps a or b");
   if (c_floats == 0) return NULL;
-  float *scratch = packing_space(env, kernel, m, n);
-  if (scratch == NULL) return NULL;
-  for (size_t p = 0; p < batch; p++) {
-    gemm_source b_source = {SOURCE_F32, b.data + (b_shared ? 0 : p * b_size), NULL, 0};
-    kernel->run(transpose_a, transpose_b, m, n, k, a.data + (a_shared ? 0 : p * a_size), &b_source, c.data + p * c_size, scratch);
-  }
-  return NULL;
+  gemm_job job = {kernel, transpose_a, transpose_b, batch, m, n, k, a.data, a_shared ? 0 : a_size, {SOURCE_F32, b.data, NULL, 0},
+                  b_shared ? 0 : b_size, c.data, NULL};
+  return run_job(env, &job, threads);
 }
 
 // The weight's storage: "BF16" or "NF4" (the names @peftlab/models' frozen matrices carry).
@@ -248,13 +245,13 @@ static int weight_covers(napi_env env, source_format format, size_t weight_bytes
 }
 
 static napi_value packed_gemm(napi_env env, napi_callback_info info) {
-  napi_value argv[12];
-  size_t argc = 12;
+  napi_value argv[13];
+  size_t argc = 13;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc < 12) return fail(env, 0, "expected 12 arguments, got %zu", argc);
+  if (argc < 13) return fail(env, 0, "expected 13 arguments, got %zu", argc);
   float_view x, absmax, bias, c;
   void *weight;
-  size_t weight_bytes, m, n, k, block_size;
+  size_t weight_bytes, m, n, k, block_size, threads;
   source_format format;
   int transpose_weight;
   if (!read_floats(env, argv[0], "x", &x) ||
@@ -265,7 +262,7 @@ static napi_value packed_gemm(napi_env env, napi_callback_info info) {
       !read_flag(env, argv[10], "transposeWeight", &transpose_weight))
     return NULL;
   const gemm_kernel *kernel = read_kernel(env, argv[11]);
-  if (kernel == NULL || !weight_covers(env, format, weight_bytes, &absmax, block_size, n, k)) return NULL;
+  if (kernel == NULL || !read_threads(env, argv[12], &threads) || !weight_covers(env, format, weight_bytes, &absmax, block_size, n, k)) return NULL;
   if (x.length != m * k || c.length != m * n || (bias.data != NULL && bias.length != n))
     return fail(env, 1, "x [%zu, %zu] times a weight to %zu columns: x, c and bias hold %zu, %zu and %zu floats, expected %zu, %zu and %zu (or no bias)",
                 m, k, n, x.length, c.length, bias.length, m * k, m * n, n);
@@ -274,15 +271,69 @@ static napi_value packed_gemm(napi_env env, napi_callback_info info) {
       overlap(c.data, c_bytes, absmax.data, absmax.length * sizeof(float)) || overlap(c.data, c_bytes, bias.data, bias.length * sizeof(float)))
     return fail(env, 1, "c overlaps x, the weight, absmax or bias");
   if (c.length == 0) return NULL;
-  float *scratch = packing_space(env, kernel, m, n);
-  if (scratch == NULL) return NULL;
-  gemm_source source = {format, weight, absmax.data, block_size};
-  kernel->run(0, transpose_weight, m, n, k, x.data, &source, c.data, scratch);
-  if (bias.data != NULL)
-    for (size_t i = 0; i < m; i++)
-      for (size_t j = 0; j < n; j++) c.data[i * n + j] += bias.data[j];
+  gemm_job job = {kernel, 0, transpose_weight, 1, m, n, k, x.data, 0, {format, weight, absmax.data, block_size}, 0, c.data, bias.data};
+  return run_job(env, &job, threads);
+}
+
+// a · b · c · d into *out, 0 on overflow.
+static int product4(size_t a, size_t b, size_t c, size_t d, size_t *out) {
+  return !__builtin_mul_overflow(a, b, out) && !__builtin_mul_overflow(*out, c, out) && !__builtin_mul_overflow(*out, d, out);
+}
+
+// flashAttention (backward 0) and flashAttentionGrad (1): the tensors, then the sizes and the kernel variant.
+static napi_value attend(napi_env env, napi_callback_info info, int backward) {
+  static const char *const names[2][11] = {{"q", "k", "v", "mask", "out", "lse"}, {"dy", "q", "k", "v", "mask", "out", "lse", "dq", "dk", "dv", "dmask"}};
+  static const char *const size_names[7] = {"batch", "heads", "kvHeads", "queries", "keys", "dim", "past"};
+  // Each tensor's length among q's, k's, the mask's and lse's; the outputs are the last ones.
+  static const int shapes[2][11] = {{0, 1, 1, 2, 0, 3}, {0, 0, 1, 1, 2, 0, 3, 0, 1, 1, 2}};
+  size_t tensors = backward ? 11 : 6, outputs = backward ? 4 : 2, argc = 21, sizes[7], lengths[4];
+  napi_value argv[21];
+  float_view views[11];
+  int causal;
+  double scale;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < tensors + 10) return fail(env, 0, "expected %zu arguments, got %zu", tensors + 10, argc);
+  for (size_t i = 0; i < tensors; i++)
+    if (!read_floats(env, argv[i], names[backward][i], views + i)) return NULL;
+  for (size_t i = 0; i < 7; i++)
+    if (!read_dimension(env, argv[tensors + i], size_names[i], sizes + i)) return NULL;
+  if (!read_flag(env, argv[tensors + 7], "causal", &causal)) return NULL;
+  if (napi_get_value_double(env, argv[tensors + 8], &scale) != napi_ok) return fail(env, 0, "scale: expected a number");
+  const gemm_kernel *kernel = read_kernel(env, argv[tensors + 9]);
+  if (kernel == NULL) return NULL;
+  attention_sizes s = {sizes[0], sizes[1], sizes[2], sizes[3], sizes[4], sizes[5], sizes[6], causal, (float)scale};
+  if (s.kv_heads == 0 || s.heads % s.kv_heads != 0 || s.keys == 0 || s.dim == 0)
+    return fail(env, 1, "expected kvHeads dividing heads and at least one key and one dimension, got %zu heads, %zu kvHeads, %zu keys, dim %zu",
+                s.heads, s.kv_heads, s.keys, s.dim);
+  if (!product4(s.batch, s.heads, s.queries, s.dim, lengths) || !product4(s.batch, s.kv_heads, s.keys, s.dim, lengths + 1) ||
+      !product4(s.batch, s.keys, 1, 1, lengths + 2) || !product4(s.batch, s.heads, s.queries, 1, lengths + 3))
+    return fail(env, 1, "attention sizes overflow");
+  for (size_t i = 0; i < tensors; i++) {
+    size_t expected = lengths[shapes[backward][i]];
+    if (views[i].length != expected) return fail(env, 1, "%s: expected %zu floats, got %zu", names[backward][i], expected, views[i].length);
+  }
+  for (size_t o = tensors - outputs; o < tensors; o++)
+    for (size_t i = 0; i < tensors; i++)
+      if (i != o && overlap(views[o].data, views[o].length * sizeof(float), views[i].data, views[i].length * sizeof(float)))
+        return fail(env, 1, "%s overlaps %s", names[backward][o], names[backward][i]);
+  const attention_kernel *variant = kernel == &gemm_avx512 ? &attention_avx512 : kernel == &gemm_avx2 ? &attention_avx2 : &attention_sse2;
+  size_t floats = backward ? variant->backward_scratch_floats(s.keys, s.dim) : variant->forward_scratch_floats(s.keys, s.dim);
+  float *scratch = aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64);
+  if (scratch == NULL) {
+    napi_throw_error(env, ERROR_CODE, "out of memory for attention's scratch");
+    return NULL;
+  }
+  if (backward)
+    variant->backward(&s, views[0].data, views[1].data, views[2].data, views[3].data, views[4].data, views[5].data, views[6].data, views[7].data,
+                      views[8].data, views[9].data, views[10].data, scratch);
+  else
+    variant->forward(&s, views[0].data, views[1].data, views[2].data, views[3].data, views[4].data, views[5].data, scratch);
+  free(scratch);
   return NULL;
 }
+
+static napi_value flash_attention(napi_env env, napi_callback_info info) { return attend(env, info, 0); }
+static napi_value flash_attention_grad(napi_env env, napi_callback_info info) { return attend(env, info, 1); }
 
 static napi_value gemm(napi_env env, napi_callback_info info) { return multiply(env, info, 0); }
 static napi_value batched_gemm(napi_env env, napi_callback_info info) { return multiply(env, info, 1); }
@@ -313,17 +364,24 @@ static napi_value kernels(napi_env env, napi_callback_info info) {
 }
 
 NAPI_MODULE_INIT() {
-  environment_state *state = calloc(1, sizeof *state);
-  if (state == NULL || napi_set_instance_data(env, state, free_state, NULL) != napi_ok) {
-    free(state);
+  gemm_workspace *workspace = malloc(sizeof *workspace);
+  int ready = workspace != NULL && gemm_workspace_init(workspace) == 0;
+  if (!ready || napi_set_instance_data(env, workspace, free_workspace, NULL) != napi_ok) {
+    if (ready) gemm_workspace_free(workspace);
+    free(workspace);
     napi_throw_error(env, ERROR_CODE, "cannot allocate the addon's state");
     return NULL;
   }
+  napi_value max_threads;
+  if (napi_create_uint32(env, POOL_MAX_THREADS, &max_threads) != napi_ok) return NULL;
   napi_property_descriptor properties[] = {
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"batchedGemm", NULL, batched_gemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"packedGemm", NULL, packed_gemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"kernels", NULL, kernels, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"flashAttention", NULL, flash_attention, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"flashAttentionGrad", NULL, flash_attention_grad, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"maxThreads", NULL, NULL, NULL, NULL, max_threads, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties) != napi_ok) return NULL;
   return exports;

@@ -13,7 +13,9 @@
 // as it is copied there (gemm-source.h), once per panel for all the rows of A.
 //
 // Sum order: every C[i][j] is summed over each KC slice in order of k in one accumulator (FMA
-// where the variant has it), and the slices are added to C in order.
+// where the variant has it), and the slices are added to C in order; the same wherever C[i][j]
+// lies in its tile, block or part (padding lines are zeros), so any split of C into parts gives
+// the same values.
 #include <string.h>
 
 #include "gemm-source.h"
@@ -85,20 +87,22 @@ static void edge_tile(size_t kc, const float *sliver, const float *strip, float 
 }
 
 static void GEMM_NAME(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, const float *a, const gemm_source *b, float *c,
-                      float *scratch) {
+                      const gemm_part *part, float *scratch) {
   const gemm_source a_source = {SOURCE_F32, a, NULL, 0};
   size_t a_si = transpose_a ? 1 : k, a_sk = transpose_a ? m : 1;
   size_t b_sk = transpose_b ? 1 : n, b_sj = transpose_b ? k : 1;
   float *packed_a = scratch, *packed_b = scratch + MC * KC;
-  if (k == 0) memset(c, 0, m * n * sizeof(float));
-  for (size_t j0 = 0; j0 < n; j0 += NC) {
-    size_t nc = min_size(NC, n - j0);
+  if (k == 0)
+    for (size_t i = part->row_begin; i < part->row_end; i++)
+      memset(c + i * n + part->column_begin, 0, (part->column_end - part->column_begin) * sizeof(float));
+  for (size_t j0 = part->column_begin; j0 < part->column_end; j0 += NC) {
+    size_t nc = min_size(NC, part->column_end - j0);
     for (size_t k0 = 0; k0 < k; k0 += KC) {
       size_t kc = min_size(KC, k - k0);
       int accumulate = k0 > 0;
       pack(b, k0 * b_sk + j0 * b_sj, b_sj, b_sk, nc, kc, NR, packed_b);
-      for (size_t i0 = 0; i0 < m; i0 += MC) {
-        size_t mc = min_size(MC, m - i0);
+      for (size_t i0 = part->row_begin; i0 < part->row_end; i0 += MC) {
+        size_t mc = min_size(MC, part->row_end - i0);
         pack(&a_source, i0 * a_si + k0 * a_sk, a_si, a_sk, mc, kc, MR, packed_a);
         for (size_t js = 0; js < nc; js += NR) {
           size_t width = min_size(NR, nc - js);

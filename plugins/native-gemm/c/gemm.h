@@ -27,11 +27,18 @@ typedef struct {
   size_t block_size;
 } gemm_source;
 
-// C [m, n] (row-major) = op(A) · op(B): A stored [m, k] ([k, m] when transpose_a), B stored
-// [k, n] ([n, k] when transpose_b) in any source format. `scratch` holds
-// gemm_scratch_floats(blocking, m, n) floats, 64-byte aligned. C must not overlap A or B.
+// The block of C one call computes: rows [row_begin, row_end), columns [column_begin, column_end).
+// Every element is summed the same way whatever block it is computed in (see blocked-gemm.h), so
+// threads that split C into blocks (parallel-gemm.c) write what one thread writes, bit for bit.
+typedef struct {
+  size_t row_begin, row_end, column_begin, column_end;
+} gemm_part;
+
+// `part` of C [m, n] (row-major) = op(A) · op(B): A stored [m, k] ([k, m] when transpose_a), B
+// stored [k, n] ([n, k] when transpose_b) in any source format. `scratch` holds
+// gemm_scratch_floats(blocking, part's columns) floats, 64-byte aligned. C must not overlap A or B.
 typedef void gemm_function(int transpose_a, int transpose_b, size_t m, size_t n, size_t k, const float *a, const gemm_source *b, float *c,
-                           float *scratch);
+                           const gemm_part *part, float *scratch);
 
 typedef struct {
   const char *name;
@@ -41,7 +48,7 @@ typedef struct {
 
 extern const gemm_kernel gemm_avx512, gemm_avx2, gemm_sse2;
 
-// Floats of packing space a product of m x n needs under `blocking`: one block of A, one panel of B.
-size_t gemm_scratch_floats(const gemm_blocking *blocking, size_t m, size_t n);
+// Floats of packing space a part `columns` wide needs under `blocking`: one block of A, one panel of B.
+size_t gemm_scratch_floats(const gemm_blocking *blocking, size_t columns);
 
 #endif

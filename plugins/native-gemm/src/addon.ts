@@ -4,6 +4,7 @@
 import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
+import type { AttentionAddon } from "./attention.ts"
 
 export const kernelNames = ["avx512", "avx2", "sse2"] as const
 export type KernelName = (typeof kernelNames)[number]
@@ -22,13 +23,15 @@ export interface KernelVariant {
 export const packedStorages = ["BF16", "NF4"] as const
 export type PackedStorage = (typeof packedStorages)[number]
 
-/** The addon's exports; every call names the kernel variant to run. */
-export interface NativeGemmAddon {
+/** The addon's exports; every call names the kernel variant to run and the most threads it may run on. */
+export interface NativeGemmAddon extends AttentionAddon {
   /** The variants this CPU runs, fastest first. */
   kernels(): Array<KernelVariant>
-  gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean, kernel: KernelName): void
-  batchedGemm(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean, kernel: KernelName): void
-  packedGemm(x: Float32Array, weight: Uint8Array, absmax: Float32Array | null, bias: Float32Array | null, c: Float32Array, m: number, n: number, k: number, storage: PackedStorage, blockSize: number, transposeWeight: boolean, kernel: KernelName): void
+  /** The most threads one call may run on. */
+  readonly maxThreads: number
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean, kernel: KernelName, threads: number): void
+  batchedGemm(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean, kernel: KernelName, threads: number): void
+  packedGemm(x: Float32Array, weight: Uint8Array, absmax: Float32Array | null, bias: Float32Array | null, c: Float32Array, m: number, n: number, k: number, storage: PackedStorage, blockSize: number, transposeWeight: boolean, kernel: KernelName, threads: number): void
 }
 
 /** Where this platform's prebuilt would be (relative to src/ or dist/, both one level below the package). */

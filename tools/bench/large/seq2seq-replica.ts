@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs"
 import { seq2seqLogits } from "@peftlab/adapters-base"
 import { loadSeq2SeqLM, shiftTargetsRight, targetLogProbs } from "@peftlab/models"
-import type { Replica } from "@peftlab/trainer"
+import type { Replica, ReplicaContext } from "@peftlab/trainer"
 import { Effect } from "effect"
 import { setUpBackend } from "../llama/backends.ts"
 import type { ReplicaInit } from "../llama/replica.ts"
@@ -14,9 +14,9 @@ import { createAdapter, totalOf, type TokenBatch } from "../llama/workload.ts"
 
 export const targetLength = 8
 
-export default async (init: unknown): Promise<Replica<TokenBatch>> => {
+export default async (init: unknown, { threads }: ReplicaContext): Promise<Replica<TokenBatch>> => {
   const { checkpoint, method, backend, load } = init as ReplicaInit
-  await setUpBackend(backend)
+  await setUpBackend(backend, { threads })
   const model = await Effect.runPromise(loadSeq2SeqLM(checkpoint, load))
   const adapter = createAdapter(model, method)
   const logitsOf = (batch: TokenBatch) => {

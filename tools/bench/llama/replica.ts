@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs"
 import { causalLogits, causalNextTokenLosses } from "@peftlab/adapters-base"
 import { loadCausalLM, type Placement } from "@peftlab/models"
-import type { Replica } from "@peftlab/trainer"
+import type { Replica, ReplicaContext } from "@peftlab/trainer"
 import { Effect } from "effect"
 import { setUpBackend } from "./backends.ts"
 import { createAdapter, totalOf, type Method, type TokenBatch } from "./workload.ts"
@@ -23,9 +23,9 @@ const tensorsOf = (batch: TokenBatch) => {
   return { ids, mask: tf.onesLike(ids) }
 }
 
-export default async (init: unknown): Promise<Replica<TokenBatch>> => {
+export default async (init: unknown, { threads }: ReplicaContext): Promise<Replica<TokenBatch>> => {
   const { checkpoint, method, backend, load, gradientCheckpointing } = init as ReplicaInit
-  await setUpBackend(backend)
+  await setUpBackend(backend, { threads })
   const model = await Effect.runPromise(loadCausalLM(checkpoint, load))
   if (gradientCheckpointing) model.gradientCheckpointing!.enabled = true
   const adapter = createAdapter(model, method)

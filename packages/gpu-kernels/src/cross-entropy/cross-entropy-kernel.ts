@@ -1,8 +1,9 @@
-// The webgpu kernel behind softmaxCrossEntropy, and its gradient, written with composed tfjs ops.
+// The webgpu kernel behind softmaxCrossEntropy, and its gradient (on every backend), which is
+// softmaxCrossEntropyWithGrad's.
 import * as tf from "@tensorflow/tfjs"
 import { wgslKernel } from "../shared/kernel-path.ts"
 import { crossEntropyProgram } from "./cross-entropy-program.ts"
-import { oneHotOf } from "./one-hot.ts"
+import { softmaxCrossEntropyWithGrad } from "./cross-entropy-with-grad-op.ts"
 
 export const crossEntropyKernelName = "PeftlabSoftmaxCrossEntropy"
 
@@ -12,18 +13,16 @@ export const crossEntropyKernel: tf.KernelConfig = wgslKernel(crossEntropyKernel
   return { program: crossEntropyProgram(rows, vocab), inputs: [logits!, targets!], uniforms: [{ type: "int32", data: [attrs.ignoreIndex as number] }] }
 })
 
-// dlogits = dy (softmax(logits) - onehot(target)) on rows that are not ignored, 0 on those that are.
+// dlogits = dy (softmax(logits) - onehot(target)), 0 on ignored rows: softmaxCrossEntropyWithGrad's
+// gradient, from its kernel where the backend has one (wasm), else from composed ops.
 export const crossEntropyGradient: tf.GradConfig = {
   kernelName: crossEntropyKernelName,
   inputsToSave: ["logits", "targets"],
   gradFunc: (dy, saved, attrs) => {
     const [logits, targets] = saved as [tf.Tensor2D, tf.Tensor1D]
     return {
-      logits: () => {
-        const counted = targets.notEqual(attrs.ignoreIndex as number).toFloat()
-        const delta = tf.softmax(logits).sub(oneHotOf(targets, logits.shape[1]))
-        return delta.mul((dy as tf.Tensor1D).mul(counted).expandDims(1))
-      },
+      logits: () =>
+        tf.tidy(() => softmaxCrossEntropyWithGrad(logits, targets, attrs.ignoreIndex as number).dLogits.mul((dy as tf.Tensor1D).expandDims(1))),
       targets: () => tf.zerosLike(targets),
     }
   },

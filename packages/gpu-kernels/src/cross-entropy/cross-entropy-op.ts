@@ -1,21 +1,10 @@
+// softmaxCrossEntropy, the loss of each position of a classifier or language model: one pass over
+// the logits where the backend has the kernel, else composed tfjs ops, which every backend runs.
 import * as tf from "@tensorflow/tfjs"
-import { runKernel, usesWgslKernel } from "../shared/kernel-path.ts"
+import { runKernel, usesFusedKernel } from "../shared/kernel-path.ts"
+import { checkedVocab, defaultIgnoreIndex } from "./cross-entropy-inputs.ts"
 import { crossEntropyKernelName } from "./cross-entropy-kernel.ts"
 import { oneHotOf } from "./one-hot.ts"
-
-/** Hugging Face's (and PyTorch's) default label for positions that count for nothing. */
-export const defaultIgnoreIndex = -100
-
-/** The vocabulary size, once the tensors are checked. */
-const checkedVocab = (logits: tf.Tensor, targets: tf.Tensor): number => {
-  const vocab = logits.shape.at(-1) ?? 0
-  tf.util.assert(logits.dtype === "float32" && targets.dtype === "int32", () => `softmaxCrossEntropy: expected float32 logits and int32 targets, got ${logits.dtype} and ${targets.dtype}`)
-  tf.util.assert(
-    vocab > 0 && tf.util.arraysEqual(logits.shape.slice(0, -1), targets.shape),
-    () => `softmaxCrossEntropy: targets [${targets.shape}] must be logits [${logits.shape}] without its last axis`,
-  )
-  return vocab
-}
 
 const composed = (logits: tf.Tensor, targets: tf.Tensor, ignoreIndex: number): tf.Tensor =>
   tf.tidy(() => {
@@ -28,18 +17,19 @@ const composed = (logits: tf.Tensor, targets: tf.Tensor, ignoreIndex: number): t
 
 /** softmaxCrossEntropy composed of tfjs ops: the reference and the fallback. */
 export const softmaxCrossEntropyComposed = (logits: tf.Tensor, targets: tf.Tensor, ignoreIndex = defaultIgnoreIndex): tf.Tensor => {
-  checkedVocab(logits, targets)
+  checkedVocab("softmaxCrossEntropy", logits, targets)
   return composed(logits, targets, ignoreIndex)
 }
 
 /**
  * The loss of each position, -log softmax(logits)[target], over logits [..., vocab] and int32
  * targets [...]: 0 where the target is `ignoreIndex`, NaN where it is outside [0, vocab). One
- * WGSL pass over the logits on webgpu, composed ops elsewhere.
+ * pass over the logits where the backend has the kernel (WGSL on webgpu, the wasm plugin's C on
+ * wasm), composed ops elsewhere.
  */
 export const softmaxCrossEntropy = (logits: tf.Tensor, targets: tf.Tensor, ignoreIndex = defaultIgnoreIndex): tf.Tensor => {
-  const vocab = checkedVocab(logits, targets)
-  if (!usesWgslKernel(crossEntropyKernelName)) return composed(logits, targets, ignoreIndex)
+  const vocab = checkedVocab("softmaxCrossEntropy", logits, targets)
+  if (!usesFusedKernel(crossEntropyKernelName)) return composed(logits, targets, ignoreIndex)
   return tf.tidy(() =>
     runKernel(crossEntropyKernelName, { logits: logits.reshape([-1, vocab]), targets: targets.reshape([-1]) }, { ignoreIndex }).reshape(targets.shape),
   )

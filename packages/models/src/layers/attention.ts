@@ -12,19 +12,9 @@
 // instead: one pass over the keys that never stores the scores, its gradient recomputing the
 // probabilities. A bias with more in it (T5's position bias) keeps the op above.
 import * as tf from "@tensorflow/tfjs"
-import { type AttentionOptions, flashAttention, flashAttentionKernelName, maxKernelHeadDim, usesFusedKernel } from "@peftlab/gpu-kernels"
+import { type AttentionOptions, flashAttention, flashAttentionKernelName, maxKernelHeadDim, mergeHeads, usesFusedKernel } from "@peftlab/gpu-kernels"
 
-/** [b, t, heads*d] -> [b, heads, t, d] */
-export const splitHeads = (x: tf.Tensor, heads: number, headDim: number): tf.Tensor4D => {
-  const [batch, time] = x.shape as [number, number]
-  return x.reshape([batch, time, heads, headDim]).transpose([0, 2, 1, 3])
-}
-
-/** [b, heads, t, d] -> [b, t, heads*d] */
-export const mergeHeads = (x: tf.Tensor4D): tf.Tensor3D => {
-  const [batch, heads, time, headDim] = x.shape
-  return x.transpose([0, 2, 1, 3]).reshape([batch, time, heads * headDim])
-}
+export { splitHeads } from "@peftlab/gpu-kernels"
 
 /** The sum of `gradient` over the axes `shape` broadcasts along (size 1 there, or missing in front). */
 const reducedTo = (gradient: tf.Tensor, shape: ReadonlyArray<number>): tf.Tensor => {

@@ -1,4 +1,5 @@
-// Llama's self-attention: rotary positions on queries and keys, then the shared attention core.
+// Llama's self-attention: rotary positions on queries and keys (fused with the split into heads
+// and, for queries, with the 1/sqrt(d) scale), then the shared attention core.
 // Cached keys and values (a prefix, or earlier generation steps) come before the new ones
 // through `joinPast`; they were rotated (or, for a prefix, are used as is) when cached.
 import * as tf from "@tensorflow/tfjs"
@@ -30,10 +31,10 @@ export const attention = (
   joinPast: (current: KeyValue) => KeyValue,
 ): tf.Tensor3D =>
   tf.tidy(() => {
-    const rotate = (t: tf.Tensor4D) => rotary.rope.apply(t, rotary.positions)
-    const q = rotate(splitHeads(modules.q.apply(x), heads, headDim)).mul(1 / Math.sqrt(headDim)) as tf.Tensor4D
+    const { rope, positions } = rotary
+    const q = rope.splitHeads(modules.q.apply(x) as tf.Tensor3D, positions, heads, 1 / Math.sqrt(headDim))
     const { key, value } = joinPast({
-      key: rotate(splitHeads(modules.k.apply(x), kvHeads, headDim)),
+      key: rope.splitHeads(modules.k.apply(x) as tf.Tensor3D, positions, kvHeads),
       value: splitHeads(modules.v.apply(x), kvHeads, headDim),
     })
     return modules.o.apply(attend(q, key, value, bias)) as tf.Tensor3D

@@ -1,10 +1,12 @@
 // The causal LM loss without the tape's share of the [batch, time, vocab] logits (Liger-Kernel's
 // fused linear cross-entropy): the LM head runs on chunks of rows, and each chunk's forward
 // pass also computes its gradient with respect to the logits (softmax - onehot), the one
-// vocabulary-sized tensor kept for the backward pass. tfjs's tape would keep the logits, the
+// vocabulary-sized tensor kept for the backward pass (@peftlab/gpu-kernels'
+// softmaxCrossEntropyWithGrad: one pass per row on wasm). tfjs's tape would keep the logits, the
 // log-softmax's intermediates and a one-hot matrix: over a gigabyte for a 4x256 batch of a
 // 49k-word model, most of wasm's 4 GB heap.
 import * as tf from "@tensorflow/tfjs"
+import { softmaxCrossEntropyWithGrad } from "@peftlab/gpu-kernels"
 import type { Linear } from "../layers/linear.ts"
 import { logitRowsPerChunk } from "./logit-chunks.ts"
 
@@ -17,17 +19,6 @@ export const defaultChunkRows = 256
 /** Start and size of each chunk of `rows`. */
 const chunksOf = (rows: number, chunkRows: number): Array<[number, number]> =>
   Array.from({ length: Math.ceil(rows / chunkRows) }, (_, i) => [i * chunkRows, Math.min(chunkRows, rows - i * chunkRows)])
-
-/** -log softmax(logits)[target] per row of logits [rows, vocab], and its gradient for the logits. */
-const chunkLosses = (logits: tf.Tensor2D, targets: tf.Tensor1D): { losses: tf.Tensor1D; dLogits: tf.Tensor2D } => {
-  const [rows, vocab] = logits.shape
-  const logNormaliser = tf.logSumExp(logits, -1, true)
-  const picked = tf.gather(logits.reshape([-1]), tf.range(0, rows, 1, "int32").mul(tf.scalar(vocab, "int32")).add(targets))
-  return {
-    losses: logNormaliser.reshape([rows]).sub(picked),
-    dLogits: tf.exp(logits.sub(logNormaliser)).sub(tf.oneHot(targets, vocab)),
-  }
-}
 
 /**
  * -log p(ids[:, t] | ids[:, <t]) for t = 1..T-1, as [batch, T-1] (tokenLogProbs negated), from
@@ -43,7 +34,7 @@ export const nextTokenLosses = (head: Linear, hidden: tf.Tensor3D, ids: tf.Tenso
     const losses = tf.customGrad((...args) => {
       const [x, save] = args as unknown as [tf.Tensor2D, tf.GradSaveFunc]
       const perChunk = chunks.map(([start, size]) =>
-        tf.tidy(() => chunkLosses(head.apply(x.slice([start, 0], [size, width])) as tf.Tensor2D, targets.slice([start], [size]))),
+        tf.tidy(() => softmaxCrossEntropyWithGrad(head.apply(x.slice([start, 0], [size, width])) as tf.Tensor2D, targets.slice([start], [size]))),
       )
       save(perChunk.map((chunk) => chunk.dLogits))
       return {

@@ -1,15 +1,15 @@
 // The replica module of an arm's data-parallel training and testing (see @peftlab/trainer's
 // startDataParallel): each worker builds what the main thread built for the arm, from the same
-// spec, data and model files, on its own backend (its frozen base over the main thread's shared
-// memory where the base is host-held). In training it computes the arm's loss on the batches it
-// is sent; in test it predicts the test items whose indices it is sent (test-pass.ts). Its
-// adapter starts from its own draws: the pool sends the main thread's variable values with
-// every step.
+// spec, data and model files, on its own backend (given the worker's share of the cores; its
+// frozen base over the main thread's shared memory where the base is host-held). In training it
+// computes the arm's loss on the batches it is sent; in test it predicts the test items whose
+// indices it is sent (test-pass.ts). Its adapter starts from its own draws: the pool sends the
+// main thread's variable values with every step.
 import { Effect, Exit, Layer, Scope } from "effect"
 import { Events, Rng } from "@peftlab/core"
 import { Registry } from "@peftlab/plugin-api"
 import { loadTokenizer } from "@peftlab/tokenizers"
-import type { Replica } from "@peftlab/trainer"
+import type { Replica, ReplicaContext } from "@peftlab/trainer"
 import { applyGradientCheckpointing } from "../gradient-checkpointing.ts"
 import { specRegistryLayer } from "../registry/index.ts"
 import { adapterKindOf } from "../registry/methods.ts"
@@ -20,14 +20,14 @@ import type { ArmReplicaInit } from "./replica-init.ts"
 
 const silent = Layer.succeed(Events, { emit: () => Effect.void })
 
-export default async (init: unknown): Promise<Replica<ReadonlyArray<unknown>>> => {
+export default async (init: unknown, { threads }: ReplicaContext): Promise<Replica<ReadonlyArray<unknown>>> => {
   const { loaded, dataPath, modelDir, backend, arm, phase, shared } = init as ArmReplicaInit
   const spec = { ...loaded.spec, data: { ...loaded.spec.data, path: dataPath } }
   const scope = await Effect.runPromise(Scope.make())
   const built = Effect.gen(function* () {
     const registry = yield* Registry
     const plugin = yield* registry.get("backends", backend).load()
-    yield* Effect.promise(() => plugin.setup())
+    yield* Effect.promise(() => plugin.setup({ threads }))
     const data = yield* prepareTask(spec)
     const tokenizer = yield* loadTokenizer(modelDir)
     const { model, task } = yield* data.load({ tokenizer, modelDir, ...(shared && { shared }) })

@@ -3,6 +3,7 @@
 // sends each worker the current weights and its shard of micro-batches, and averages what the
 // workers send back. Only the adapter's gradients cross threads, so the traffic is tiny.
 import * as tf from "@tensorflow/tfjs"
+import { availableParallelism } from "node:os"
 import { resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { Worker } from "node:worker_threads"
@@ -109,12 +110,15 @@ const startWorker = (index: number, data: WorkerInit) => {
 
 type WorkerHandle = ReturnType<typeof startWorker>
 
+/** Each of `workers` workers' share of the cores this process may use (at least one). */
+const threadsPerWorker = (workers: number): number => Math.max(1, Math.floor(availableParallelism() / workers))
+
 const sameShapes = (a: ReadonlyArray<ReadonlyArray<number>>, b: ReadonlyArray<ReadonlyArray<number>>) =>
   a.length === b.length && a.every((s, i) => s.join() === b[i]?.join())
 
-/** Starts `workers` workers, each building a replica from `module`; resolves when all are ready. */
+/** Starts `workers` workers, each building a replica from `module`, told its share of the cores; resolves when all are ready. */
 export const startDataParallel = async <Batch>(options: DataParallelOptions): Promise<DataParallel<Batch>> => {
-  const data: WorkerInit = { module: moduleUrl(options.module), init: options.init }
+  const data: WorkerInit = { module: moduleUrl(options.module), init: options.init, threads: threadsPerWorker(options.workers) }
   const workers = Array.from({ length: options.workers }, (_, i) => startWorker(i, data))
   const closeAll = async () => void (await Promise.all(workers.map((w) => w.close())))
   const built = await Promise.all(workers.map((w) => w.ready)).catch(async (error: unknown) => {

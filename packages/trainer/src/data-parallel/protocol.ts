@@ -4,6 +4,8 @@ export interface WorkerInit {
   /** The replica module's URL. */
   readonly module: string
   readonly init: unknown
+  /** The CPU threads the worker's backend may use (ReplicaContext). */
+  readonly threads: number
 }
 
 export interface StepRequest<Batch = unknown> {

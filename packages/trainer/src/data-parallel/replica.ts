@@ -15,8 +15,17 @@ export interface Replica<Batch> {
   dispose(): void
 }
 
+/** What the pool tells each replica about the worker it runs in. */
+export interface ReplicaContext {
+  /**
+   * CPU threads this worker's backend may use: the cores this process may use divided among the
+   * pool's workers, which compute at the same time (a backend plugin's `setup({ threads })`).
+   */
+  readonly threads: number
+}
+
 /**
  * A replica module's default export. It sets up its own tfjs backend (the trainer depends on
  * no backend plugin); `init` arrives by structured clone, so plain data and typed arrays only.
  */
-export type CreateReplica<Batch> = (init: unknown) => Promise<Replica<Batch>>
+export type CreateReplica<Batch> = (init: unknown, context: ReplicaContext) => Promise<Replica<Batch>>

@@ -4,11 +4,11 @@
 import * as tf from "@tensorflow/tfjs"
 import { parentPort, workerData } from "node:worker_threads"
 import { gradientSums } from "../gradients.ts"
-import type { Replica } from "./replica.ts"
+import type { CreateReplica, Replica } from "./replica.ts"
 import type { StepRequest, WorkerInit, WorkerReply } from "./protocol.ts"
 
 const port = parentPort!
-const { module, init } = workerData as WorkerInit
+const { module, init, threads } = workerData as WorkerInit
 
 const failed = (error: unknown): WorkerReply => ({
   type: "failed",
@@ -50,8 +50,8 @@ const post = (reply: WorkerReply) =>
   port.postMessage(reply, reply.type === "result" ? reply.grads.flatMap((g) => (g ? [g.buffer as ArrayBuffer] : [])) : [])
 
 try {
-  const create = (await import(module)).default as (init: unknown) => Promise<Replica<unknown>>
-  const replica = await create(init)
+  const create = (await import(module)).default as CreateReplica<unknown>
+  const replica = await create(init, { threads })
   // One step at a time, in arrival order: each step assigns the weights it was sent.
   let queue = Promise.resolve()
   port.on("message", (request: StepRequest) => {

@@ -18,7 +18,7 @@ for name in packed-matmul gemm; do
     -o "$kernels/$name/$name.wasm" "$kernels/$name/c/$name.c"
 done
 objdump=${OBJDUMP:-llvm-objdump-19}
-for name in rms-norm swiglu flash-attention; do
+for name in rms-norm swiglu flash-attention cross-entropy rope; do
   wasm="$kernels/$name/$name.wasm"
   compile -Wl,--import-memory -o "$wasm" "$kernels/$name/c/$name.c"
   if "$objdump" -h "$wasm" | grep -q DATA || "$objdump" -d "$wasm" | grep -q "global\.[gs]et"; then

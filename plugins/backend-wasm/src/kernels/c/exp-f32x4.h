@@ -1,6 +1,7 @@
-// e^x on four lanes, shared by the heap kernels that need it (swiglu/, flash-attention/): the
-// modules have no libc. Cephes' expf in f32x4: round x·log2(e) to the nearest integer n with a
-// magic-number add, a degree-6 polynomial on the remainder, within about 2 ulp. Registers only.
+// e^x on four lanes, shared by the heap kernels that need it (swiglu/, flash-attention/,
+// cross-entropy/): the modules have no libc. Cephes' expf in f32x4: round x·log2(e) to the nearest
+// integer n with a magic-number add, a degree-6 polynomial on the remainder, within about 2 ulp.
+// Registers only.
 #ifndef EXP_F32X4_H
 #define EXP_F32X4_H
 #include <wasm_simd128.h>

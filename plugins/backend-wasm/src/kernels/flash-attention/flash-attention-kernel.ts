@@ -13,7 +13,9 @@ export const flashAttentionKernelName = "PeftlabFlashAttention"
 export const flashAttentionGradKernelName = "PeftlabFlashAttentionGrad"
 
 type Pointer = number
-type Sizes = [batch: number, heads: number, kvHeads: number, queries: number, keys: number, dim: number, past: number, causal: number, scale: number]
+/** The size arguments of both C functions (causal as 0 or 1), as the kernels read them from their inputs and attributes. */
+export type FlashAttentionSizes = [batch: number, heads: number, kvHeads: number, queries: number, keys: number, dim: number, past: number, causal: number, scale: number]
+type Sizes = FlashAttentionSizes
 
 export interface FlashAttentionExports {
   flash_attention_scratch_floats(keys: number, dim: number): number
@@ -39,15 +41,33 @@ const checkedSizes = (kernelName: string, { q, k, v, mask }: Record<string, tf.T
   return [batch, heads, kvHeads, queries, keys, dim, attrs.past as number, attrs.causal === true ? 1 : 0, attrs.scale as number]
 }
 
+/** The forward kernel's size arguments from its inputs and attributes; a TypeError unless they are float32 and their shapes agree. */
+export const flashAttentionSizes = (inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): Sizes => {
+  const tensors = inputs as Record<string, tf.TensorInfo>
+  expectFloat32(flashAttentionKernelName, tensors)
+  return checkedSizes(flashAttentionKernelName, tensors, attrs)
+}
+
+/** The gradient kernel's size arguments, also checking that dy and output have q's shape and logSumExp [B, H, Tq]. */
+export const flashAttentionGradSizes = (inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): Sizes => {
+  const tensors = inputs as Record<string, tf.TensorInfo>
+  expectFloat32(flashAttentionGradKernelName, tensors)
+  const { dy, q, output, logSumExp } = tensors
+  const sizes = checkedSizes(flashAttentionGradKernelName, tensors, attrs)
+  if (dy!.shape.join() !== q!.shape.join() || output!.shape.join() !== q!.shape.join() || logSumExp!.shape.join() !== q!.shape.slice(0, 3).join()) {
+    throw new TypeError(`${flashAttentionGradKernelName}: dy and output must be q's shape [${q!.shape}] and logSumExp [${q!.shape.slice(0, 3)}]; got [${dy!.shape}], [${output!.shape}], [${logSumExp!.shape}]`)
+  }
+  return sizes
+}
+
 /** Both kernel configs over the compiled module. */
 export const flashAttentionKernels = (module: HeapKernelModule<FlashAttentionExports>): ReadonlyArray<tf.KernelConfig> => [
   {
     kernelName: flashAttentionKernelName,
     backendName: "wasm",
     kernelFunc: ({ inputs, attrs, backend }) => {
-      expectFloat32(flashAttentionKernelName, inputs as Record<string, tf.TensorInfo>)
+      const sizes = flashAttentionSizes(inputs, attrs!)
       const { q, k, v, mask } = inputs as Record<string, tf.TensorInfo>
-      const sizes = checkedSizes(flashAttentionKernelName, { q: q!, k: k!, v: v!, mask: mask! }, attrs!)
       const kernel = module.on(backend)
       const [out, lse] = [heapFloat32Output(backend, q!.shape), heapFloat32Output(backend, q!.shape.slice(0, 3))]
       const at = (t: tf.TensorInfo) => heapAddress(backend, t)
@@ -61,12 +81,8 @@ export const flashAttentionKernels = (module: HeapKernelModule<FlashAttentionExp
     kernelName: flashAttentionGradKernelName,
     backendName: "wasm",
     kernelFunc: ({ inputs, attrs, backend }) => {
-      expectFloat32(flashAttentionGradKernelName, inputs as Record<string, tf.TensorInfo>)
+      const sizes = flashAttentionGradSizes(inputs, attrs!)
       const { dy, q, k, v, mask, output, logSumExp } = inputs as Record<string, tf.TensorInfo>
-      const sizes = checkedSizes(flashAttentionGradKernelName, { q: q!, k: k!, v: v!, mask: mask! }, attrs!)
-      if (dy!.shape.join() !== q!.shape.join() || output!.shape.join() !== q!.shape.join() || logSumExp!.shape.join() !== q!.shape.slice(0, 3).join()) {
-        throw new TypeError(`${flashAttentionGradKernelName}: dy and output must be q's shape [${q!.shape}] and logSumExp [${q!.shape.slice(0, 3)}]; got [${dy!.shape}], [${output!.shape}], [${logSumExp!.shape}]`)
-      }
       const kernel = module.on(backend)
       const [dq, dk, dv, dMask] = [q!, k!, v!, mask!].map((t) => heapFloat32Output(backend, t.shape)) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo]
       const at = (t: tf.TensorInfo) => heapAddress(backend, t)

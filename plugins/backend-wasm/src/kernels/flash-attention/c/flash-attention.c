@@ -20,6 +20,7 @@
 #include <wasm_simd128.h>
 
 #include "../../c/exp-f32x4.h"
+#include "../../c/log-f32.h"
 #include "../../c/partial-vector.h"
 
 #define ROWS 4
@@ -32,17 +33,6 @@ static uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
 // e^x, 0 where x < −87 (hidden keys, and a first block's rescale of nothing).
 static inline v128_t exp_or_zero(v128_t x) { return wasm_v128_and(exp_f32x4(x), wasm_f32x4_ge(x, wasm_f32x4_splat(-87.0f))); }
 static inline float exp_scalar(float x) { return wasm_f32x4_extract_lane(exp_or_zero(wasm_f32x4_splat(x)), 0); }
-
-// log x for x >= 1 (a softmax sum), as 2 atanh((m − 1) / (m + 1)) + e ln 2, x = m 2^e.
-static float log_scalar(float x) {
-  int32_t bits = wasm_i32x4_extract_lane(wasm_f32x4_splat(x), 0);
-  int32_t e = ((bits >> 23) & 255) - 127;
-  float m = wasm_f32x4_extract_lane(wasm_i32x4_splat((bits & 0x7fffff) | 0x3f800000), 0);
-  if (m > 1.41421356f) m *= 0.5f, e += 1;
-  double f = m - 1.0, s = f / (2.0 + f), s2 = s * s;
-  double atanh = s * (1.0 + s2 * (1.0 / 3 + s2 * (1.0 / 5 + s2 * (1.0 / 7 + s2 * (1.0 / 9 + s2 / 11)))));
-  return (float)(e * 0.6931471805599453 + 2.0 * atanh);
-}
 
 // p[0..lanes) as one f32x4, lanes in 1..4 (partial ones zero-filled).
 static inline v128_t load_partial4(const float *p, uint32_t lanes) { return lanes == 4 ? wasm_v128_load(p) : load_partial(p, lanes); }
