@@ -139,7 +139,7 @@ if (chosenLarge.length > 0) {
   })
   // Rows of models not run this time stay as last measured (each row carries its own date).
   const largeRows = mergeLargeRows(readLargeRows(join(import.meta.dirname, "results", "large.json")), measured)
-  const table = largeMarkdown(largeRows)
+  const table = largeMarkdown(largeRows, peak, threads)
   console.log(`\n${table}`)
   await writeFileAtomic(join(import.meta.dirname, "results", "large.json"), JSON.stringify({ rows: largeRows }, null, 2) + "\n")
   await writeFileAtomic(join(import.meta.dirname, "results", "large.md"), table + "\n")

@@ -44,9 +44,9 @@ export const targets = { backends: ["wasm", "native"], trainRatio: 1, scoringRat
 const hasTarget = (backend: string) => (targets.backends as ReadonlyArray<string>).includes(backend)
 
 const fixed = (x: number, digits = 0) => x.toFixed(digits)
-const gflopsOf = (flops: number, ms: number) => flops / ms / 1e6
+export const gflopsOf = (flops: number, ms: number) => flops / ms / 1e6
 /** "26.5 (8%)": GFLOP/s and its share of the peak of `threads` cores. */
-const ofPeak = (gflops: number, peak: FmaPeak, threads: number) => `${fixed(gflops, 1)} (${fixed((100 * gflops) / ((peak.gflops / peak.cores) * threads))}%)`
+export const ofPeak = (gflops: number, peak: FmaPeak, threads: number) => `${fixed(gflops, 1)} (${fixed((100 * gflops) / ((peak.gflops / peak.cores) * threads))}%)`
 
 /** Of a row's PyTorch timings, the fp32 ones with the higher training throughput and the lower scoring latency: the baselines. */
 export const fp32Baselines = (torch: ReadonlyArray<TorchTiming>) => {

@@ -1,18 +1,30 @@
 // The large-model rows as a Markdown table (results/large.md, and README.md's memory table with
 // --readme): peak RSS against each case's bound, and throughput against every PyTorch build
-// measured (ratios against the faster fp32 one, as the main table's).
-import { fp32Baselines, runtimeCells, runtimeColumns } from "../report.ts"
+// measured (ratios against the faster fp32 one, as the main table's), and the decoder rows' GFLOP/s
+// as a share of the FMA peak of the cores each side used (flops counted as in ../llama/flops.ts).
+import { readFileSync } from "node:fs"
+import { trainingFlops } from "../llama/flops.ts"
+import type { FmaPeak } from "../machine/fma-peak.ts"
+import { fp32Baselines, gflopsOf, ofPeak, runtimeCells, runtimeColumns } from "../report.ts"
+import type { LargeCase } from "./cases.ts"
 import type { LargeRow } from "./run.ts"
 
 const gb = (bytes: number) => (bytes / 1e9).toFixed(2)
 
-export const largeMarkdown = (rows: ReadonlyArray<LargeRow>): string => {
+/** A causal case's training flops per step; undefined for seq2seq (FLAN-T5), which flops.ts does not count. */
+const stepFlops = (c: LargeCase): number | undefined =>
+  c.family === "causal" ? trainingFlops(JSON.parse(readFileSync(c.config, "utf8")), c.method, c.rows, c.seq) : undefined
+
+/** `torchThreads`: the threads PyTorch ran on; peftlab's native GEMM threads take every core, a wasm worker one. */
+export const largeMarkdown = (rows: ReadonlyArray<LargeRow>, peak: FmaPeak, torchThreads: number): string => {
   const columns = runtimeColumns(rows.map((r) => r.torch))
   return [
-    `| model and method | base in memory | batch | backend (workers) | gradient checkpointing | peftlab tok/s | ${columns.map((c) => `${c} fp32 tok/s`).join(" | ")} | train ratio | scoring ms/example peftlab | PyTorch | latency ratio | peak RSS GB | bound GB |`,
-    `| --- | --- | --- | ---: | --- | ---: | ${columns.map(() => "---:").join(" | ")} | ---: | ---: | ---: | ---: | ---: | ---: |`,
+    `| model and method | base in memory | batch | backend (workers) | gradient checkpointing | peftlab tok/s | ${columns.map((c) => `${c} fp32 tok/s`).join(" | ")} | train ratio | peftlab GFLOP/s (% of FMA peak) | PyTorch GFLOP/s (% of FMA peak) | scoring ms/example peftlab | PyTorch | latency ratio | peak RSS GB | bound GB |`,
+    `| --- | --- | --- | ---: | --- | ---: | ${columns.map(() => "---:").join(" | ")} | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
     ...rows.map(({ case: c, peftlab, torch }) => {
       const base = fp32Baselines(torch)
+      const flops = stepFlops(c)
+      const peftlabCores = c.backend === "native" ? peak.cores : c.workers
       return [
         c.name,
         c.base === "nf4" ? "NF4 (quantized while loading)" : "bf16 as stored",
@@ -22,6 +34,8 @@ export const largeMarkdown = (rows: ReadonlyArray<LargeRow>): string => {
         peftlab.tokensPerSecond.toFixed(2),
         ...runtimeCells(columns, torch),
         base ? `${(peftlab.tokensPerSecond / base.train.tokensPerSecond).toFixed(2)}x` : "n/a",
+        flops ? ofPeak(gflopsOf(flops, peftlab.stepMs), peak, peftlabCores) : "n/a",
+        flops && base ? ofPeak(gflopsOf(flops, base.train.stepMs), peak, torchThreads) : "n/a",
         peftlab.scoringMsPerExample.toFixed(0),
         base ? base.scoring.scoringMsPerExample.toFixed(0) : "n/a",
         base ? `${(peftlab.scoringMsPerExample / base.scoring.scoringMsPerExample).toFixed(2)}x` : "n/a",
