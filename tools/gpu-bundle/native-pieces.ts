@@ -1,6 +1,6 @@
 // The binary files a bundle's packages load from disk at run time, placed where the bundled code
 // looks for them, which is relative to the bundle itself, so no package code needs changing.
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs"
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs"
 import { dirname, join, sep } from "node:path"
 import { compressInto } from "./xz.ts"
 
@@ -43,10 +43,14 @@ const placeWasmBinaries = (moduleIds: readonly string[], outDir: string): void =
 }
 
 // @peftlab/backend-wasm loads each of its kernels (the GEMM, the packed-weight matmul, RMSNorm,
-// SwiGLU, fused attention) from new URL("./<kernel>.wasm", import.meta.url), which in the bundle
-// names the bundle's folder: the files go there. Without one the plugin warns and runs that
-// kernel's work on XNNPACK or composed tfjs ops instead.
-const kernelWasms = ["gemm", "packed-matmul", "rms-norm", "swiglu", "flash-attention"].map((kernel) => ({ folder: kernel, file: `${kernel}.wasm` }))
+// SwiGLU, fused attention, RoPE, the cross-entropy loss: every kernels/<name>/<name>.wasm) from
+// new URL("./<kernel>.wasm", import.meta.url), which in the bundle names the bundle's folder: the
+// files go there. Without one the plugin warns and runs that kernel's work on XNNPACK or composed
+// tfjs ops instead. The list is read from the plugin's folder, so a new kernel is carried too.
+const kernelsFolder = join(import.meta.dirname, "..", "..", "plugins", "backend-wasm", "src", "kernels")
+const kernelWasms = readdirSync(kernelsFolder, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(kernelsFolder, entry.name, `${entry.name}.wasm`)))
+  .map((entry) => ({ folder: entry.name, file: `${entry.name}.wasm` }))
 
 /** The kernel files placeNativePieces puts beside a bundle that uses @peftlab/backend-wasm. */
 export const kernelWasmFiles: ReadonlyArray<string> = kernelWasms.map((k) => k.file)
