@@ -1,4 +1,4 @@
-// What the plugin's elementwise C kernels (rms-norm/, swiglu/) share on the JavaScript side. Unlike
+// What the plugin's heap C kernels (rms-norm/, swiglu/, cross-entropy/, …) share on the JavaScript side. Unlike
 // the matmuls, which copy operands into a memory of their own, each of these modules imports
 // tfjs-wasm's memory and is called with the tensors' heap offsets, so a kernel reads its inputs
 // and writes its outputs where tfjs keeps them: one pass over the data, no copy in or out.
@@ -48,6 +48,25 @@ export const heapAddress = (backend: object, t: tf.TensorInfo): number => (backe
 
 /** A new float32 tensor of `shape` on `backend`, to be written by a kernel module. */
 export const heapFloat32Output = (backend: object, shape: ReadonlyArray<number>): tf.TensorInfo => (backend as WasmHeapBackend).makeOutput(shape, "float32")
+
+/** What a heap kernel's body gets for one call: the module on the calling backend, tensors' heap pointers, new float32 outputs. */
+export interface HeapCall<Exports> {
+  readonly exports: Exports
+  at(t: tf.TensorInfo): number
+  output(shape: ReadonlyArray<number>): tf.TensorInfo
+}
+
+/** A "wasm" kernel config over `module`: `run` checks the inputs, makes the outputs and calls the module in place. */
+export const heapKernel = <Exports>(
+  kernelName: string,
+  module: HeapKernelModule<Exports>,
+  run: (inputs: Record<string, tf.TensorInfo>, attrs: tf.NamedAttrMap, call: HeapCall<Exports>) => tf.TensorInfo | Array<tf.TensorInfo>,
+): tf.KernelConfig => ({
+  kernelName,
+  backendName: "wasm",
+  kernelFunc: ({ inputs, attrs, backend }) =>
+    run(inputs as Record<string, tf.TensorInfo>, attrs ?? {}, { exports: module.on(backend), at: (t) => heapAddress(backend, t), output: (shape) => heapFloat32Output(backend, shape) }),
+})
 
 /** Throws unless every input is float32. */
 export const expectFloat32 = (kernelName: string, inputs: Record<string, tf.TensorInfo>): void => {

@@ -4,7 +4,7 @@
 // whenever the backend has them (the first has a WGSL kernel of the same name on webgpu): the
 // names, inputs and attributes below are the contract.
 import type * as tf from "@tensorflow/tfjs"
-import { heapAddress, heapFloat32Output, type HeapKernelModule } from "../heap-module.ts"
+import { heapKernel, type HeapKernelModule } from "../heap-module.ts"
 
 /** Inputs logits [rows, vocab] (float32) and targets [rows] (int32), attribute ignoreIndex; output the losses [rows]. */
 export const crossEntropyKernelName = "PeftlabSoftmaxCrossEntropy"
@@ -33,28 +33,16 @@ const rowsAndVocab = (kernelName: string, logits: tf.TensorInfo, targets: tf.Ten
 
 /** Both kernel configs over the compiled module. */
 export const crossEntropyKernels = (module: HeapKernelModule<CrossEntropyExports>): ReadonlyArray<tf.KernelConfig> => [
-  {
-    kernelName: crossEntropyKernelName,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, attrs, backend }) => {
-      const { logits, targets } = inputs as { logits: tf.TensorInfo; targets: tf.TensorInfo }
-      const [rows, vocab] = rowsAndVocab(crossEntropyKernelName, logits, targets)
-      const losses = heapFloat32Output(backend, [rows])
-      const at = (t: tf.TensorInfo) => heapAddress(backend, t)
-      module.on(backend).cross_entropy(at(logits), at(targets), at(losses), rows, vocab, attrs!.ignoreIndex as number)
-      return losses
-    },
-  },
-  {
-    kernelName: crossEntropyWithGradKernelName,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, attrs, backend }) => {
-      const { logits, targets } = inputs as { logits: tf.TensorInfo; targets: tf.TensorInfo }
-      const [rows, vocab] = rowsAndVocab(crossEntropyWithGradKernelName, logits, targets)
-      const [losses, dLogits] = [heapFloat32Output(backend, [rows]), heapFloat32Output(backend, [rows, vocab])]
-      const at = (t: tf.TensorInfo) => heapAddress(backend, t)
-      module.on(backend).cross_entropy_with_grad(at(logits), at(targets), at(losses), at(dLogits), rows, vocab, attrs!.ignoreIndex as number)
-      return [losses, dLogits]
-    },
-  },
+  heapKernel(crossEntropyKernelName, module, ({ logits, targets }, attrs, { exports, at, output }) => {
+    const [rows, vocab] = rowsAndVocab(crossEntropyKernelName, logits!, targets!)
+    const losses = output([rows])
+    exports.cross_entropy(at(logits!), at(targets!), at(losses), rows, vocab, attrs.ignoreIndex as number)
+    return losses
+  }),
+  heapKernel(crossEntropyWithGradKernelName, module, ({ logits, targets }, attrs, { exports, at, output }) => {
+    const [rows, vocab] = rowsAndVocab(crossEntropyWithGradKernelName, logits!, targets!)
+    const [losses, dLogits] = [output([rows]), output([rows, vocab])]
+    exports.cross_entropy_with_grad(at(logits!), at(targets!), at(losses), at(dLogits), rows, vocab, attrs.ignoreIndex as number)
+    return [losses, dLogits]
+  }),
 ]

@@ -3,7 +3,7 @@
 // the backend has them (its WGSL kernel has the same name on webgpu), and its registered gradient
 // runs the gradient kernel: the names, inputs and attributes below are the contract.
 import type * as tf from "@tensorflow/tfjs"
-import { expectFloat32, heapAddress, heapFloat32Output, type HeapKernelModule } from "../heap-module.ts"
+import { expectFloat32, heapKernel, type HeapKernelModule } from "../heap-module.ts"
 
 /** The forward kernel's name: inputs x [rows, cols] and weight [cols], attribute eps; output y [rows, cols]. */
 export const rmsNormKernelName = "PeftlabRmsNorm"
@@ -29,31 +29,19 @@ const rowsAndCols = (kernelName: string, x: tf.TensorInfo, weight: tf.TensorInfo
 
 /** Both kernel configs over the compiled module. */
 export const rmsNormKernels = (module: HeapKernelModule<RmsNormExports>): ReadonlyArray<tf.KernelConfig> => [
-  {
-    kernelName: rmsNormKernelName,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, attrs, backend }) => {
-      const { x, weight } = inputs as { x: tf.TensorInfo; weight: tf.TensorInfo }
-      expectFloat32(rmsNormKernelName, { x, weight })
-      const [rows, cols] = rowsAndCols(rmsNormKernelName, x, weight)
-      const y = heapFloat32Output(backend, [rows, cols])
-      const at = (t: tf.TensorInfo) => heapAddress(backend, t)
-      module.on(backend).rms_norm(at(x), at(weight), at(y), rows, cols, attrs!.eps as number)
-      return y
-    },
-  },
-  {
-    kernelName: rmsNormGradKernelName,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, attrs, backend }) => {
-      const { dy, x, weight } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo; weight: tf.TensorInfo }
-      expectFloat32(rmsNormGradKernelName, { dy, x, weight })
-      const [rows, cols] = rowsAndCols(rmsNormGradKernelName, x, weight)
-      if (dy.shape.join() !== x.shape.join()) throw new TypeError(`${rmsNormGradKernelName}: dy [${dy.shape}] must have x's shape [${x.shape}]`)
-      const [dx, dWeight] = [heapFloat32Output(backend, [rows, cols]), heapFloat32Output(backend, [cols])]
-      const at = (t: tf.TensorInfo) => heapAddress(backend, t)
-      module.on(backend).rms_norm_grad(at(dy), at(x), at(weight), at(dx), at(dWeight), rows, cols, attrs!.eps as number)
-      return [dx, dWeight]
-    },
-  },
+  heapKernel(rmsNormKernelName, module, ({ x, weight }, attrs, { exports, at, output }) => {
+    expectFloat32(rmsNormKernelName, { x: x!, weight: weight! })
+    const [rows, cols] = rowsAndCols(rmsNormKernelName, x!, weight!)
+    const y = output([rows, cols])
+    exports.rms_norm(at(x!), at(weight!), at(y), rows, cols, attrs.eps as number)
+    return y
+  }),
+  heapKernel(rmsNormGradKernelName, module, ({ dy, x, weight }, attrs, { exports, at, output }) => {
+    expectFloat32(rmsNormGradKernelName, { dy: dy!, x: x!, weight: weight! })
+    const [rows, cols] = rowsAndCols(rmsNormGradKernelName, x!, weight!)
+    if (dy!.shape.join() !== x!.shape.join()) throw new TypeError(`${rmsNormGradKernelName}: dy [${dy!.shape}] must have x's shape [${x!.shape}]`)
+    const [dx, dWeight] = [output([rows, cols]), output([cols])]
+    exports.rms_norm_grad(at(dy!), at(x!), at(weight!), at(dx), at(dWeight), rows, cols, attrs.eps as number)
+    return [dx, dWeight]
+  }),
 ]

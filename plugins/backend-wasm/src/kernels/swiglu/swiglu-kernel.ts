@@ -3,7 +3,7 @@
 // name whenever the backend has them, and its registered gradient runs the gradient kernel: the
 // names and inputs below are the contract.
 import type * as tf from "@tensorflow/tfjs"
-import { expectFloat32, heapAddress, heapFloat32Output, type HeapKernelModule } from "../heap-module.ts"
+import { expectFloat32, heapKernel, type HeapKernelModule } from "../heap-module.ts"
 
 /** The forward kernel's name: inputs gate and up, of one shape; output silu(gate) · up. */
 export const swiGluKernelName = "PeftlabSwiGlu"
@@ -29,28 +29,16 @@ const commonShape = (kernelName: string, inputs: Record<string, tf.TensorInfo>):
 
 /** Both kernel configs over the compiled module. */
 export const swiGluKernels = (module: HeapKernelModule<SwiGluExports>): ReadonlyArray<tf.KernelConfig> => [
-  {
-    kernelName: swiGluKernelName,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, backend }) => {
-      const { gate, up } = inputs as { gate: tf.TensorInfo; up: tf.TensorInfo }
-      const { shape, size } = commonShape(swiGluKernelName, { gate, up })
-      const y = heapFloat32Output(backend, shape)
-      const at = (t: tf.TensorInfo) => heapAddress(backend, t)
-      module.on(backend).swiglu(at(gate), at(up), at(y), size)
-      return y
-    },
-  },
-  {
-    kernelName: swiGluGradKernelName,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, backend }) => {
-      const { dy, gate, up } = inputs as { dy: tf.TensorInfo; gate: tf.TensorInfo; up: tf.TensorInfo }
-      const { shape, size } = commonShape(swiGluGradKernelName, { dy, gate, up })
-      const [dGate, dUp] = [heapFloat32Output(backend, shape), heapFloat32Output(backend, shape)]
-      const at = (t: tf.TensorInfo) => heapAddress(backend, t)
-      module.on(backend).swiglu_grad(at(dy), at(gate), at(up), at(dGate), at(dUp), size)
-      return [dGate, dUp]
-    },
-  },
+  heapKernel(swiGluKernelName, module, ({ gate, up }, _, { exports, at, output }) => {
+    const { shape, size } = commonShape(swiGluKernelName, { gate: gate!, up: up! })
+    const y = output(shape)
+    exports.swiglu(at(gate!), at(up!), at(y), size)
+    return y
+  }),
+  heapKernel(swiGluGradKernelName, module, ({ dy, gate, up }, _, { exports, at, output }) => {
+    const { shape, size } = commonShape(swiGluGradKernelName, { dy: dy!, gate: gate!, up: up! })
+    const [dGate, dUp] = [output(shape), output(shape)]
+    exports.swiglu_grad(at(dy!), at(gate!), at(up!), at(dGate), at(dUp), size)
+    return [dGate, dUp]
+  }),
 ]
