@@ -1,6 +1,8 @@
-// Finds and loads the prebuilt addon for this platform (prebuilds/<platform>-<arch>/native-gemm.node,
-// shipped in the package, so no compiler or download is needed), and types what it exports
-// (c/addon.c). Loading never throws: a missing prebuilt or a failed load is a reason string.
+// Finds and loads the addon for this platform, and types what it exports (c/addon.c): a node-gyp
+// build of this package's C (build/Release/native_gemm.node, made by `npm run build:native`, as CI
+// does) when there is one, else the prebuilt shipped in the package (prebuilds/<platform>-<arch>/
+// native-gemm.node), so no compiler or download is needed. Loading never throws: a missing binary
+// or a failed load is a reason string.
 import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
@@ -38,9 +40,15 @@ export interface NativeGemmAddon extends AttentionAddon {
 export const prebuiltPath = (platform: string = process.platform, arch: string = process.arch): string =>
   fileURLToPath(new URL(`../prebuilds/${platform}-${arch}/native-gemm.node`, import.meta.url))
 
+/** Where `npm run build:native` leaves its node-gyp build (binding.gyp's target). */
+export const builtPath: string = fileURLToPath(new URL("../build/Release/native_gemm.node", import.meta.url))
+
+/** The binary to load: the node-gyp build when it exists, else this platform's prebuilt. */
+export const addonPath = (): string => (existsSync(builtPath) ? builtPath : prebuiltPath())
+
 export type AddonLoad = { readonly addon: NativeGemmAddon; readonly path: string } | { readonly addon: undefined; readonly reason: string }
 
-export const loadAddon = (path: string = prebuiltPath()): AddonLoad => {
+export const loadAddon = (path: string = addonPath()): AddonLoad => {
   if (!existsSync(path)) return { addon: undefined, reason: `no prebuilt native GEMM for ${process.platform}-${process.arch} (looked for ${path})` }
   try {
     return { addon: createRequire(import.meta.url)(path) as NativeGemmAddon, path }

@@ -10,7 +10,7 @@ import { availableParallelism } from "node:os"
 import { kernelNames, loadAddon, type KernelName, type KernelVariant, type PackedStorage } from "./addon.ts"
 import { nativeAttention, type NativeAttention } from "./attention.ts"
 
-export { kernelNames, packedStorages, prebuiltPath, type KernelName, type KernelVariant, type PackedStorage } from "./addon.ts"
+export { builtPath, kernelNames, packedStorages, prebuiltPath, type KernelName, type KernelVariant, type PackedStorage } from "./addon.ts"
 export type { AttentionSizes, NativeAttention } from "./attention.ts"
 
 /** Names a kernel variant to use instead of the fastest one the CPU runs (tests force the fallbacks with it). */
@@ -26,7 +26,7 @@ export interface NativeGemmInfo {
   readonly forced: boolean
   /** The variants this CPU runs, fastest first. */
   readonly supported: ReadonlyArray<KernelName>
-  /** The loaded prebuilt. */
+  /** The loaded binary: the node-gyp build (build/Release) or the prebuilt. */
   readonly path: string
   /** The most threads a call runs on (a small product runs on one). */
   readonly threads: number
