@@ -71,3 +71,11 @@ export const fmaPeak = (cpu: CpuInfo): FmaPeak => {
 
 /** This machine's peak, from /proc/cpuinfo. */
 export const machineFmaPeak = (): FmaPeak => fmaPeak(parseCpuInfo(readFileSync("/proc/cpuinfo", "utf8")))
+
+/**
+ * The same cores' peak at WebAssembly SIMD128's width: 4 fp32 lanes per FMA pipe (two pipes in
+ * every rule above with FMA), so 16 flops per cycle at most, a quarter of a 512-bit core's. No
+ * wasm kernel, however blocked, runs above it; at the nominal clock, so a boosting core can exceed
+ * it slightly.
+ */
+export const simd128Gflops = (peak: FmaPeak, cores: number = peak.cores): number => cores * peak.ghz * Math.min(peak.flopsPerCycle, 16)
