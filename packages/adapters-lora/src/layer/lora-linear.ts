@@ -2,6 +2,7 @@
 // and A [r, in], B [out, r] trainable. B starts at zero, so the wrapped module starts out
 // computing exactly what the base does. On webgpu, when no dropout applies, the base product and
 // the update are @peftlab/gpu-kernels' fused loraLinear (x Aᵀ, then one pass writing the output once).
+// Elsewhere, without DoRA, the update and its add are one op with its own gradient (lora-update.ts).
 // With DoRA (use_dora, PEFT 0.21.2's DoraLinearLayer) a trainable magnitude m [out] rescales each
 // output row: y = m / ‖W + scale B A‖ ⊙ (x Wᵀ + scale · x Aᵀ Bᵀ) (+ bias), the row norm taken
 // on the detached combined weight. OLoRA's and PiSSA's inits (init.ts, pissa.ts) hold W - scale B₀ A₀
@@ -16,6 +17,7 @@ import type { Rng } from "@peftlab/core"
 import { loraLinear as fusedLoraLinear, loraLinearKernelName, usesWgslKernel } from "@peftlab/gpu-kernels"
 import { frozenLinear, isDeviceLinear, isQuantizedLinear, nf4Matrix, quantizationOf, replayableSeed, type Linear, type Nf4Weights } from "@peftlab/models"
 import { gaussianLoraA, initialLoraA, isSubtractedInit, oloraFactors, pissaIterations, type LoraInit } from "./init.ts"
+import { plusLoraUpdate } from "./lora-update.ts"
 import { loftqFactors, pissaFactors, subtractUpdate, type HostFactors } from "./pissa.ts"
 
 export interface LoraLinear extends Linear {
@@ -223,8 +225,10 @@ export const loraLinear = (model: Linear, options: LoraLinearOptions): LoraLinea
           return withBias(fusedLoraLinear(x, { weight: model.readWeight(), loraA, loraB, scale: options.scale }))
         }
         const dropped = dropping ? tf.dropout(x, options.dropout, undefined, replayableSeed(() => options.rng.nextUint32())) : x
+        if (magnitude === undefined) {
+          return residual ? withBias(plusLoraUpdate(residual.product(x), dropped, loraA, loraB, options.scale)) : plusLoraUpdate(model.apply(x), dropped, loraA, loraB, options.scale)
+        }
         const update = project(project(dropped, loraA), loraB).mul(options.scale)
-        if (magnitude === undefined) return residual ? withBias(residual.product(x).add(update)) : model.apply(x).add(update)
         // DoRA as PEFT's DoraLinearVariant.forward: the base product of the dropped input while dropout
         // applies (of x itself otherwise), rescaled with the update by m / ‖W + scale B A‖ (norm detached).
         const norm = detached(rowNorms(frozenWeight(), loraA, loraB, options.scale))

@@ -18,13 +18,21 @@ export interface BiasOptions {
   readonly window?: number
 }
 
-/** [time, keys]: 1 where query i (at key position keys - time + i) may see key j by order alone. */
+/**
+ * [time, keys]: 1 where query i (at key position keys - time + i) may see key j by order alone.
+ * Written on the host: tfjs's bandPart and integer comparisons run elementwise loops on wasm
+ * that cost milliseconds for a 256 x 256 mask, once per forward pass.
+ */
 const keyOrder = (time: number, keys: number, causal: boolean, window: number | undefined): tf.Tensor2D => {
   if (!causal) return tf.ones([time, keys])
-  if (window === undefined || window >= keys) return tf.linalg.bandPart(tf.ones([time, keys]), -1, keys - time)
-  // distance = query position - key position: seen when 0 <= distance < window.
-  const distance = tf.range(keys - time, keys, 1, "int32").reshape([time, 1]).sub(tf.range(0, keys, 1, "int32").reshape([1, keys]))
-  return tf.logicalAnd(distance.greaterEqual(0), distance.less(window)).toFloat() as tf.Tensor2D
+  const order = new Float32Array(time * keys)
+  for (let query = 0; query < time; query++) {
+    const position = keys - time + query
+    // Seen: keys at distance 0 <= position - key < window.
+    const first = window === undefined ? 0 : Math.max(0, position - window + 1)
+    order.fill(1, query * keys + first, query * keys + position + 1)
+  }
+  return tf.tensor2d(order, [time, keys])
 }
 
 /**
