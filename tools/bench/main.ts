@@ -49,14 +49,16 @@ interface ModelCase {
   /** Rows per micro-batch in a worker (a 4 GB wasm heap holds two 256-token rows of the larger model). */
   readonly microRows: number
   readonly steps: number
+  /** Untimed steps first, on both sides. */
+  readonly warmup: number
 }
 
 const models = (): Array<ModelCase> => {
   const shared = process.env.PEFTLAB_MODELS
   if (!shared) console.log("bench: PEFTLAB_MODELS unset, so no stories260k config: measuring the SmolLM2-shaped model only")
   return [
-    ...(shared ? [{ name: "stories260k", config: join(shared, "stories260k", "config.json"), rows: 8, microRows: 4, steps: 4 }] : []),
-    { name: "smollm2-135m", config: join(import.meta.dirname, "configs", "smollm2-135m.json"), rows: 4, microRows: 2, steps: 2 },
+    ...(shared ? [{ name: "stories260k", config: join(shared, "stories260k", "config.json"), rows: 8, microRows: 4, steps: 8, warmup: 5 }] : []),
+    { name: "smollm2-135m", config: join(import.meta.dirname, "configs", "smollm2-135m.json"), rows: 4, microRows: 2, steps: 2, warmup: 1 },
   ]
 }
 
@@ -110,7 +112,7 @@ console.log(`FMA peak ${peak.gflops.toFixed(0)} GFLOP/s on ${peak.cores} cores (
 // The one row PyTorch also trains under bf16 autocast, where the build has it (PyPI's 2.x).
 const autocastRow = { model: "smollm2-135m", method: "lora" }
 /** The row's timings under every PyTorch build, fp32, and bf16 autocast on the autocast row. */
-const torchTimings = async (model: string, config: string, method: Method, shape: { rows: number; seq: number; steps: number }): Promise<Array<TorchTiming>> => {
+const torchTimings = async (model: string, config: string, method: Method, shape: { rows: number; seq: number; steps: number; warmup: number }): Promise<Array<TorchTiming>> => {
   const timings: Array<TorchTiming> = []
   for (const runtime of runtimes) {
     const run = { runtime, config, method, ...shape, threads }
@@ -134,7 +136,7 @@ if (chosenLarge.length > 0) {
   const torchByShape = new Map<string, Promise<Array<TorchTiming>>>()
   const measured = await runLargeCases(chosenLarge, (large) => {
     const key = `${large.model} ${large.method} ${large.rows}x${large.seq}`
-    if (!torchByShape.has(key)) torchByShape.set(key, torchTimings(large.model, large.config, large.method, { rows: large.rows, seq: large.seq, steps: 1 }))
+    if (!torchByShape.has(key)) torchByShape.set(key, torchTimings(large.model, large.config, large.method, { rows: large.rows, seq: large.seq, steps: 1, warmup: 1 }))
     return torchByShape.get(key)!
   })
   // Rows of models not run this time stay as last measured (each row carries its own date).
@@ -154,16 +156,18 @@ for (const model of modelCases.filter((m) => chosen(flags.models, m.name))) {
   const checkpoint = await checkpointFor(model)
   const batch = tokenBatch(model.rows, 256, config.vocab_size, 1)
   for (const method of methods.filter((m) => chosen(flags.methods, m))) {
-    const torch = await torchTimings(model.name, model.config, method, { rows: model.rows, seq: 256, steps: model.steps })
+    const torch = await torchTimings(model.name, model.config, method, { rows: model.rows, seq: 256, steps: model.steps, warmup: model.warmup })
     for (const backend of backends.filter((b) => chosen(flags.backends, b.name) && (!b.models || b.models.includes(model.name)))) {
       const probe = await backendPlugins[backend.name]!.probe()
       if (!probe.available) {
         if (!unavailable.some((line) => line.startsWith(`${backend.name}:`))) unavailable.push(`${backend.name}: ${probe.reason}`)
         continue
       }
-      const steps = backend.name === "wasm" ? model.steps : 1
+      // The pure-JS cpu backend and webgpu on lavapipe are slow: one warm-up and one timed step each.
+      const fast = backend.name === "wasm" || backend.name === "native"
+      const [steps, warmup] = fast ? [model.steps, model.warmup] : [1, 1]
       const microRows = microRowsFlag ?? model.microRows
-      const peftlab = await measurePeftlab({ checkpoint, method, backend: backend.name, workers: backend.workers, batch, microRows, steps })
+      const peftlab = await measurePeftlab({ checkpoint, method, backend: backend.name, workers: backend.workers, batch, microRows, steps, warmup })
       const row: BenchRow = {
         model: model.name,
         method,

@@ -23,6 +23,7 @@ const timing = await measurePeftlab({
   batch: tokenBatch(large.rows, large.seq, Number(vocab), 1),
   microRows: 1,
   steps: 1,
+  warmup: 1,
   load: base ? { ...placement, shared: sharedMatrices(base.parameters) } : placement,
   gradientCheckpointing: large.gradientCheckpointing,
   ...(large.family === "seq2seq" && { replica: new URL("./seq2seq-replica.ts", import.meta.url) }),

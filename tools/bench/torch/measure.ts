@@ -16,6 +16,8 @@ export interface TorchRun {
   readonly rows: number
   readonly seq: number
   readonly steps: number
+  /** Untimed steps first, as many as peftlab's side takes. */
+  readonly warmup: number
   readonly threads: number
   /** bf16: torch.autocast on the CPU (PyTorch 2.x); fp32 otherwise. */
   readonly autocast?: "bf16"
@@ -35,7 +37,7 @@ export interface TorchTiming {
 const reference = async (args: TorchRun, mode: "train" | "forward") => {
   const { stdout } = await run(
     args.runtime.python,
-    [script, "--config", args.config, "--method", args.method, "--batch", `${args.rows}`, "--seq", `${args.seq}`, "--steps", `${args.steps}`, "--threads", `${args.threads}`, "--mode", mode, "--autocast", args.autocast ?? "none"],
+    [script, "--config", args.config, "--method", args.method, "--batch", `${args.rows}`, "--seq", `${args.seq}`, "--steps", `${args.steps}`, "--warmup", `${args.warmup}`, "--threads", `${args.threads}`, "--mode", mode, "--autocast", args.autocast ?? "none"],
     { maxBuffer: 1 << 20 },
   )
   const line = stdout.trim().split("\n").at(-1) ?? ""
