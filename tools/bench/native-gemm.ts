@@ -1,12 +1,13 @@
-// The native GEMM (@peftlab/native-gemm, a prebuilt N-API addon) against the wasm plugin's GEMM
+// The native GEMM (@peftlab/native-gemm, an N-API addon) against the wasm plugin's GEMM
 // (gemm.wasm) and XNNPACK (tfjs-wasm, operands transposed first), in GFLOP/s per thread, on the
 // products of stories260k, SmolLM2-135M and TinyLlama-1.1B (wasm-kernels.ts's benchProducts), and
 // the fastest native kernel once more on --threads threads (every core by default), as a worker
 // of `--backend native` that has the machine to itself runs it. All
 // three run as tfjs-wasm's BatchMatMul through tf.matMul, one after another in every round so that
 // load from other processes falls on all alike; each figure is a median. The native kernel here
-// is a bench-only BatchMatMul that multiplies in place in tfjs-wasm's heap (no copies): how it
-// could be wired into the plugin, not yet registered there. A benchmark, not a test; it writes
+// is a bench-only BatchMatMul that multiplies in place in tfjs-wasm's heap (no copies), with the
+// kernel variant and thread count the table's column names (@peftlab/backend-native registers
+// its own, on the fastest variant). A benchmark, not a test; it writes
 // results/native-gemm.json and the top of results/native-gemm.md (native-packed-gemm.ts writes a
 // section below).
 //
