@@ -5,16 +5,17 @@
 // and torch/reference.py with the same shapes, method and thread count under every PyTorch build
 // found (Debian's 1.13, PyPI's current 2.x: torch/runtimes.ts), plus one bf16-autocast row; each
 // row's GFLOP/s is shown as a share of the cores' FMA peak (machine/fma-peak.ts).
-// Prints and writes the table (results/latest.{json,md}; `-- --readme` also updates README.md),
+// Prints and writes the table (results/latest.{json,md}; `-- --readme` also updates README.md's two bench tables),
 // then the wasm plugin's matMul against tfjs-backend-wasm's. A benchmark, not a test.
 //
 //   npm run bench [-- --readme] [-- --models stories260k,smollm2-135m] [-- --backends wasm,cpu,webgpu]
 //                 [-- --methods lora,prompt,prefix] [-- --micro-rows N (rows per micro-batch in a worker)]
 //                 [-- --merge (keep latest.json's other rows: re-measure some rows only)]
 //                 [-- --no-install (never create .venv-bench for PyPI's torch)]
-//                 [-- --cases "tinyllama-1.1b lora native,..." (only these large-model cases, by name)]
+//                 [-- --cases "tinyllama-1.1b lora native,..." (only these large-model cases, by name; alone, no small rows)]
 // Large models (tinyllama-1.1b, mistral-7b, flan-t5-xl in --models) run in processes of their own for their
-// peak RSS (large/): results/large.{json,md}.
+// peak RSS (large/): results/large.{json,md}. With no --models, TinyLlama-1.1B's native cases run
+// too (LoRA, QLoRA, prompt, prefix: some 10 minutes), so the default run covers all three shapes.
 import { existsSync, readFileSync } from "node:fs"
 import { cpus, tmpdir } from "node:os"
 import { join } from "node:path"
@@ -33,7 +34,7 @@ import { methods, tokenBatch, type Method } from "./llama/workload.ts"
 import { machineFmaPeak } from "./machine/fma-peak.ts"
 import { measureTorch, type TorchTiming } from "./torch/measure.ts"
 import { runtimeLabel, torchRuntimes } from "./torch/runtimes.ts"
-import { markdown, writeReport, type BenchRow } from "./report.ts"
+import { markdown, replaceInReadme, writeReport, type BenchRow } from "./report.ts"
 import { wasmMatMulTimings } from "./wasm-kernels.ts"
 import { largeCases, largeModelNames } from "./large/cases.ts"
 import { largeMarkdown } from "./large/report.ts"
@@ -130,7 +131,12 @@ for (const plugin of [tfjsNode, tfjsNodeGpu]) {
 const caseNames = flags.cases?.split(",")
 const unknownCases = caseNames?.filter((name) => !largeCases.some((c) => c.name === name)) ?? []
 if (unknownCases.length > 0) usage(`--cases: no large-model case ${unknownCases.map((n) => `"${n}"`).join(", ")} (expected names from tools/bench/large/cases.ts)`)
-const chosenLarge = largeCases.filter((c) => flags.models?.split(",").includes(c.model) && (!caseNames || caseNames.includes(c.name)))
+// The cases named by --cases (within --models' models, if given), else every case of --models' large
+// models, else the ones that run by default (TinyLlama-1.1B on native).
+const modelNames = flags.models?.split(",")
+const chosenLarge = largeCases.filter((c) =>
+  caseNames ? caseNames.includes(c.name) && (!modelNames || modelNames.includes(c.model)) : modelNames ? modelNames.includes(c.model) : c.byDefault === true,
+)
 if (chosenLarge.length > 0) {
   // PyTorch's side depends on the shape and method only: measured once for the wasm and native rows alike.
   const torchByShape = new Map<string, Promise<Array<TorchTiming>>>()
@@ -145,9 +151,10 @@ if (chosenLarge.length > 0) {
   console.log(`\n${table}`)
   await writeFileAtomic(join(import.meta.dirname, "results", "large.json"), JSON.stringify({ rows: largeRows }, null, 2) + "\n")
   await writeFileAtomic(join(import.meta.dirname, "results", "large.md"), table + "\n")
+  if (flags.readme) await replaceInReadme(join(root, "README.md"), "bench-large", table)
 }
 const smallModels = (flags.models?.split(",") ?? []).filter((name) => !largeModelNames.has(name))
-if (flags.models !== undefined && smallModels.length === 0) process.exit(0)
+if ((flags.models !== undefined || caseNames !== undefined) && smallModels.length === 0) process.exit(0)
 
 const rows: Array<BenchRow> = []
 const modelCases = models()

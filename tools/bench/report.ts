@@ -137,17 +137,19 @@ export const markdown = (report: BenchReport): string => {
   ].join("\n")
 }
 
-const readmeStart = "<!-- bench:start -->"
-const readmeEnd = "<!-- bench:end -->"
+/** Replaces what lies between `<!-- name:start -->` and `<!-- name:end -->` in the README with `table`. */
+export const replaceInReadme = async (readme: string, name: string, table: string): Promise<void> => {
+  const [startMarker, endMarker] = [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`]
+  const text = await readFile(readme, "utf8")
+  const [start, end] = [text.indexOf(startMarker), text.indexOf(endMarker)]
+  if (start < 0 || end < start) throw new Error(`${readme}: no ${startMarker} … ${endMarker} markers to put the table between`)
+  await writeFileAtomic(readme, `${text.slice(0, start + startMarker.length)}\n${table}\n${text.slice(end)}`)
+}
 
-/** Writes results/latest.json and latest.md; with `readme`, replaces the README's table between its markers. */
+/** Writes results/latest.json and latest.md; with `readme`, replaces the README's table between its bench markers. */
 export const writeReport = async (report: BenchReport, dir: string, readme?: string): Promise<void> => {
   const table = markdown(report)
   await writeFileAtomic(`${dir}/latest.json`, JSON.stringify(report, null, 2) + "\n")
   await writeFileAtomic(`${dir}/latest.md`, table + "\n")
-  if (!readme) return
-  const text = await readFile(readme, "utf8")
-  const [start, end] = [text.indexOf(readmeStart), text.indexOf(readmeEnd)]
-  if (start < 0 || end < start) throw new Error(`${readme}: no ${readmeStart} … ${readmeEnd} markers to put the table between`)
-  await writeFileAtomic(readme, `${text.slice(0, start + readmeStart.length)}\n${table}\n${text.slice(end)}`)
+  if (readme) await replaceInReadme(readme, "bench", table)
 }

@@ -26,6 +26,8 @@ export interface LargeCase {
   readonly maxRssBytes: number
   /** Largest shard, as `npm run checkpoint -- --max-shard-size` (the hub's own for the model). */
   readonly maxShardBytes: number
+  /** Run by a plain `npm run bench` (no --models): the TinyLlama-1.1B rows on native, minutes each rather than tens. */
+  readonly byDefault?: boolean
 }
 
 const config = (name: string) => join(import.meta.dirname, "..", "configs", `${name}.json`)
@@ -39,10 +41,10 @@ export const largeCases: ReadonlyArray<LargeCase> = [
   // One row: one worker, its matrix products on all the cores (the native GEMM's threads, its share
   // of them), rather than two workers of which one would idle; without gradient checkpointing, as
   // PyTorch runs: peak RSS 2.5 GB (QLoRA) and 3.6-3.9 GB measured, within the bounds.
-  { name: "tinyllama-1.1b qlora native", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), family: "causal", method: "lora", base: "nf4", backend: "native", rows: 1, seq: 256, workers: 1, gradientCheckpointing: false, maxRssBytes: 6 * GB, maxShardBytes: 10 * GB },
-  { name: "tinyllama-1.1b lora native", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), family: "causal", method: "lora", base: "bf16", backend: "native", rows: 1, seq: 256, workers: 1, gradientCheckpointing: false, maxRssBytes: 8 * GB, maxShardBytes: 10 * GB },
-  { name: "tinyllama-1.1b prompt native", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), family: "causal", method: "prompt", base: "bf16", backend: "native", rows: 1, seq: 256, workers: 1, gradientCheckpointing: false, maxRssBytes: 8 * GB, maxShardBytes: 10 * GB },
-  { name: "tinyllama-1.1b prefix native", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), family: "causal", method: "prefix", base: "bf16", backend: "native", rows: 1, seq: 256, workers: 1, gradientCheckpointing: false, maxRssBytes: 8 * GB, maxShardBytes: 10 * GB },
+  { name: "tinyllama-1.1b qlora native", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), family: "causal", method: "lora", base: "nf4", backend: "native", rows: 1, seq: 256, workers: 1, gradientCheckpointing: false, maxRssBytes: 6 * GB, maxShardBytes: 10 * GB, byDefault: true },
+  { name: "tinyllama-1.1b lora native", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), family: "causal", method: "lora", base: "bf16", backend: "native", rows: 1, seq: 256, workers: 1, gradientCheckpointing: false, maxRssBytes: 8 * GB, maxShardBytes: 10 * GB, byDefault: true },
+  { name: "tinyllama-1.1b prompt native", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), family: "causal", method: "prompt", base: "bf16", backend: "native", rows: 1, seq: 256, workers: 1, gradientCheckpointing: false, maxRssBytes: 8 * GB, maxShardBytes: 10 * GB, byDefault: true },
+  { name: "tinyllama-1.1b prefix native", model: "tinyllama-1.1b", config: config("tinyllama-1.1b"), family: "causal", method: "prefix", base: "bf16", backend: "native", rows: 1, seq: 256, workers: 1, gradientCheckpointing: false, maxRssBytes: 8 * GB, maxShardBytes: 10 * GB, byDefault: true },
   { name: "mistral-7b qlora", model: "mistral-7b", config: config("mistral-7b"), family: "causal", method: "lora", base: "nf4", backend: "wasm", rows: 1, seq: 128, workers: 1, gradientCheckpointing: true, maxRssBytes: 16 * GB, maxShardBytes: 5 * GB },
   { name: "flan-t5-xl prompt", model: "flan-t5-xl", config: config("flan-t5-xl"), family: "seq2seq", method: "prompt", base: "bf16", backend: "wasm", rows: 1, seq: 256, workers: 1, gradientCheckpointing: false, maxRssBytes: 16 * GB, maxShardBytes: 5 * GB },
   { name: "flan-t5-xl prefix", model: "flan-t5-xl", config: config("flan-t5-xl"), family: "seq2seq", method: "prefix", base: "bf16", backend: "wasm", rows: 1, seq: 256, workers: 1, gradientCheckpointing: false, maxRssBytes: 16 * GB, maxShardBytes: 5 * GB },
