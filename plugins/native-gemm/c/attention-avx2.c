@@ -2,6 +2,8 @@
 // in the scores, partial head rows through masked loads and stores.
 #include <immintrin.h>
 
+#include "vec-words.h"
+
 typedef __m256 vec;
 #define VEC_WIDTH 8
 #define ROWS 4
@@ -10,29 +12,17 @@ typedef __m256 vec;
 
 // All ones in the lanes below `lanes` (0 .. 8).
 static inline __m256i first_lanes(size_t lanes) { return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)); }
-static inline vec vec_zero(void) { return _mm256_setzero_ps(); }
-static inline vec vec_set1(float x) { return _mm256_set1_ps(x); }
-static inline vec vec_loadu(const float *at) { return _mm256_loadu_ps(at); }
-static inline void vec_storeu(float *at, vec x) { _mm256_storeu_ps(at, x); }
-// The first `lanes` floats at `at` (1 .. 8), the rest 0; masked lanes are not read.
-static inline vec vec_load_lanes(const float *at, size_t lanes) { return lanes == VEC_WIDTH ? vec_loadu(at) : _mm256_maskload_ps(at, first_lanes(lanes)); }
-static inline void vec_store_lanes(float *at, vec x, size_t lanes) {
-  if (lanes == VEC_WIDTH) vec_storeu(at, x);
-  else _mm256_maskstore_ps(at, first_lanes(lanes), x);
-}
-static inline vec vec_add(vec x, vec y) { return _mm256_add_ps(x, y); }
-static inline vec vec_sub(vec x, vec y) { return _mm256_sub_ps(x, y); }
-static inline vec vec_mul(vec x, vec y) { return _mm256_mul_ps(x, y); }
+VEC_WORDS(_mm256)
+// The first `lanes` floats at `at` (1 .. 7), the rest 0; masked lanes are not read.
+static inline vec vec_load_part(const float *at, size_t lanes) { return _mm256_maskload_ps(at, first_lanes(lanes)); }
+static inline void vec_store_part(float *at, vec x, size_t lanes) { _mm256_maskstore_ps(at, first_lanes(lanes), x); }
 static inline vec vec_fma(vec x, vec y, vec z) { return _mm256_fmadd_ps(x, y, z); }
-static inline vec vec_max(vec x, vec y) { return _mm256_max_ps(x, y); }
-static inline vec vec_min(vec x, vec y) { return _mm256_min_ps(x, y); }
 // `value` where x >= bound (false for NaN), else 0.
 static inline vec vec_keep_at_least(vec x, vec bound, vec value) { return _mm256_and_ps(_mm256_cmp_ps(x, bound, _CMP_GE_OQ), value); }
 // −inf in the lanes from `lanes` (0 .. 8) on.
 static inline vec vec_hide_from(vec x, size_t lanes) { return _mm256_blendv_ps(_mm256_set1_ps(-__builtin_inff()), x, _mm256_castsi256_ps(first_lanes(lanes))); }
 // 2^n from n + 1.5 · 2^23 (n in the low mantissa bits): the exponent field n + 127.
 static inline vec vec_pow2(vec shifted) { return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(shifted), _mm256_set1_epi32(127)), 23)); }
-static inline float vec_first(vec x) { return _mm256_cvtss_f32(x); }
 static inline float vec_sum(vec x) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));

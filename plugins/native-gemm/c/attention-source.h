@@ -2,9 +2,10 @@
 // attention-avx2.c, attention-sse2.c): the algorithm of the wasm plugin's kernel
 // (plugins/backend-wasm/src/kernels/flash-attention/c/flash-attention.c), laid out for wider
 // vectors. Each variant defines, before including this file: its vector type `vec` of VEC_WIDTH
-// floats and the operations below use (vec_zero, vec_set1, vec_loadu, vec_storeu, vec_load_lanes,
-// vec_store_lanes, vec_add, vec_sub, vec_mul, vec_fma, vec_max, vec_min, vec_keep_at_least,
-// vec_hide_from, vec_pow2, vec_first, vec_sum, vec_max_lane), ROWS (query rows per block), DV
+// floats and the operations below use (vec-words.h's VEC_WORDS: vec_zero, vec_set1, vec_loadu,
+// vec_storeu, vec_add, vec_sub, vec_mul, vec_max, vec_min, vec_first; and in its ISA's own
+// spelling vec_load_part, vec_store_part, vec_fma, vec_keep_at_least, vec_hide_from, vec_pow2,
+// vec_sum, vec_max_lane), ROWS (query rows per block), DV
 // (output vectors per row a weighted sum keeps in registers) and ATTENTION_KERNEL, the
 // attention_kernel it defines.
 //
@@ -35,6 +36,14 @@
 static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 static size_t padded_keys(size_t keys) { return (keys + CHUNK - 1) / CHUNK * CHUNK; }
 static size_t vector_lanes(size_t remaining) { return remaining < VEC_WIDTH ? remaining : VEC_WIDTH; }
+
+// The first `lanes` floats at `at` (1 .. VEC_WIDTH), the rest 0: a whole vector, or the variant's
+// partial load, which reads only those lanes.
+static inline vec vec_load_lanes(const float *at, size_t lanes) { return lanes == VEC_WIDTH ? vec_loadu(at) : vec_load_part(at, lanes); }
+static inline void vec_store_lanes(float *at, vec x, size_t lanes) {
+  if (lanes == VEC_WIDTH) vec_storeu(at, x);
+  else vec_store_part(at, x, lanes);
+}
 
 // e^x, 0 where x < −87 or x is NaN (hidden keys, and a first block's rescale of nothing). Cephes'
 // expf as the wasm kernel's exp-f32x4.h: x·log2(e) rounded to n with a magic-number add, a

@@ -4,6 +4,8 @@
 #include <emmintrin.h>
 #include <string.h>
 
+#include "vec-words.h"
+
 typedef __m128 vec;
 #define VEC_WIDTH 4
 #define ROWS 4
@@ -12,29 +14,20 @@ typedef __m128 vec;
 
 // All ones in the lanes below `lanes` (0 .. 4).
 static inline __m128 first_lanes(size_t lanes) { return _mm_castsi128_ps(_mm_cmplt_epi32(_mm_setr_epi32(0, 1, 2, 3), _mm_set1_epi32((int)lanes))); }
-static inline vec vec_zero(void) { return _mm_setzero_ps(); }
-static inline vec vec_set1(float x) { return _mm_set1_ps(x); }
-static inline vec vec_loadu(const float *at) { return _mm_loadu_ps(at); }
-static inline void vec_storeu(float *at, vec x) { _mm_storeu_ps(at, x); }
-// The first `lanes` floats at `at` (1 .. 4), the rest 0; only those are read.
-static inline vec vec_load_lanes(const float *at, size_t lanes) {
-  if (lanes == VEC_WIDTH) return vec_loadu(at);
+VEC_WORDS(_mm)
+// The first `lanes` floats at `at` (1 .. 3), the rest 0; only those are read.
+static inline vec vec_load_part(const float *at, size_t lanes) {
   float buffer[VEC_WIDTH] = {0.0f};
   memcpy(buffer, at, lanes * sizeof(float));
   return _mm_loadu_ps(buffer);
 }
-static inline void vec_store_lanes(float *at, vec x, size_t lanes) {
+static inline void vec_store_part(float *at, vec x, size_t lanes) {
   float buffer[VEC_WIDTH];
   _mm_storeu_ps(buffer, x);
   memcpy(at, buffer, lanes * sizeof(float));
 }
-static inline vec vec_add(vec x, vec y) { return _mm_add_ps(x, y); }
-static inline vec vec_sub(vec x, vec y) { return _mm_sub_ps(x, y); }
-static inline vec vec_mul(vec x, vec y) { return _mm_mul_ps(x, y); }
 // SSE2 has no FMA: multiply, then add.
 static inline vec vec_fma(vec x, vec y, vec z) { return _mm_add_ps(_mm_mul_ps(x, y), z); }
-static inline vec vec_max(vec x, vec y) { return _mm_max_ps(x, y); }
-static inline vec vec_min(vec x, vec y) { return _mm_min_ps(x, y); }
 // `value` where x >= bound (false for NaN), else 0.
 static inline vec vec_keep_at_least(vec x, vec bound, vec value) { return _mm_and_ps(_mm_cmpge_ps(x, bound), value); }
 // −inf in the lanes from `lanes` (0 .. 4) on.
@@ -44,7 +37,6 @@ static inline vec vec_hide_from(vec x, size_t lanes) {
 }
 // 2^n from n + 1.5 · 2^23 (n in the low mantissa bits): the exponent field n + 127.
 static inline vec vec_pow2(vec shifted) { return _mm_castsi128_ps(_mm_slli_epi32(_mm_add_epi32(_mm_castps_si128(shifted), _mm_set1_epi32(127)), 23)); }
-static inline float vec_first(vec x) { return _mm_cvtss_f32(x); }
 static inline float vec_sum(vec x) {
   x = _mm_add_ps(x, _mm_movehl_ps(x, x));
   return _mm_cvtss_f32(_mm_add_ss(x, _mm_shuffle_ps(x, x, 1)));
